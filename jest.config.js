@@ -1,0 +1,21 @@
+// Every suite runs on embedded PGlite; when TEST_DATABASE_URL names a PostgreSQL server, the same suites run a
+// second time, each file on a throwaway database created on that server.
+const base = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' }, sourceMaps: 'inline' },
+    ],
+  },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};
+
+const projects = [{ ...base, displayName: 'pglite', globals: { DB_KIND: 'pglite' } }];
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({ ...base, displayName: 'postgres', globals: { DB_KIND: 'postgres' } });
+}
+
+export default { projects, testTimeout: 60_000, maxWorkers: process.env.CI ? 2 : '50%' };

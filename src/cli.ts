@@ -1,0 +1,151 @@
+// `migstat <command>` (CONTRACT §6). Every command reads DATABASE_URL or uses the embedded PGlite directory, and
+// exits non-zero with a readable message on failure.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createToken, type Role } from './access.js';
+import { CLI_ACTOR } from './audit.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, type Database } from './db.js';
+import { ValidationError } from './errors.js';
+import { createLogger } from './logger.js';
+import { migrate } from './migrate.js';
+import { importCatalogue, parseCatalogue } from './services/catalogue-import.js';
+import { importCountries, parseCountries } from './services/countries-import.js';
+import { isEmpty, seed } from './services/seed.js';
+
+const USAGE = `usage: migstat <command>
+  serve                               start the GraphQL server (migrates, and seeds an empty database)
+  migrate                             apply pending migrations
+  seed                                load data/catalogue.json and data/countries.csv (idempotent)
+  import catalogue|countries FILE     import a file (all-or-nothing)
+  token create --role ROLE [--country CODE] [--name TEXT]
+                                      create an API token; prints it once
+Environment: DATABASE_URL (postgres://…) or PGLITE_DATA_DIR (default ./.data/pglite).`;
+
+export class UsageError extends Error {}
+
+type Out = { log: (line: string) => void };
+
+export interface Importer {
+  (db: Database, file: string, out: Out): Promise<unknown>;
+}
+
+/** Importers by kind; domain modules add theirs here. */
+export const importers: Record<string, Importer> = {
+  catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readFileSync(file, 'utf8')), CLI_ACTOR),
+  countries: async (db, file) => importCountries(db.prisma, parseCountries(readFileSync(file, 'utf8')), CLI_ACTOR),
+};
+
+async function withDatabase<T>(config: Config, run: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+  try {
+    await migrate(db);
+    return await run(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function main(argv: string[], out: Out = { log: (l) => console.log(l) }): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate': {
+      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+      try {
+        const applied = await migrate(db);
+        out.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'seed':
+      return withDatabase(config, async (db) => out.log(formatReport(await seed(db.prisma, CLI_ACTOR))));
+    case 'import': {
+      const [kind, file, ...extra] = rest;
+      const importer = kind ? importers[kind] : undefined;
+      if (!importer || !file || extra.length) {
+        throw new UsageError(`usage: migstat import ${Object.keys(importers).join('|')} FILE`);
+      }
+      return withDatabase(config, async (db) => out.log(formatReport(await importer(db, file, out))));
+    }
+    case 'token': {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { role: { type: 'string' }, country: { type: 'string' }, name: { type: 'string' } },
+      });
+      if (positionals[0] !== 'create' || positionals.length > 1 || !values.role) {
+        throw new UsageError(
+          'usage: migstat token create --role ADMIN|TASK_FORCE|FOCAL_POINT|READER [--country CODE] [--name TEXT]',
+        );
+      }
+      return withDatabase(config, async (db) => {
+        const { token } = await createToken(db.prisma, {
+          role: values.role!.toUpperCase() as Role,
+          country: values.country,
+          name: values.name,
+        });
+        out.log(token);
+      });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      out.log(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config);
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'applied migrations');
+  if (await isEmpty(db.prisma)) {
+    logger.info({ report: await seed(db.prisma, CLI_ACTOR) }, 'seeded an empty database');
+  }
+  const { listen } = await import('./server.js');
+  const server = await listen({ config, db, logger });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ url: `http://localhost:${port}/graphql`, database: db.kind, location: db.location }, 'serving');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => void db.close().finally(() => process.exit(0)));
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function formatReport(report: unknown): string {
+  if (!report || typeof report !== 'object') return String(report ?? 'done');
+  return Object.entries(report as Record<string, unknown>)
+    .map(([k, v]) =>
+      v && typeof v === 'object'
+        ? `${k}: ${Object.entries(v as Record<string, unknown>)
+            .map(([a, b]) => `${b} ${a}`)
+            .join(', ')}`
+        : `${k}: ${String(v)}`,
+    )
+    .join('\n');
+}
+
+/** Readable text for any failure; ValidationErrors list every issue. */
+export function describeError(err: unknown): string {
+  if (err instanceof ValidationError) {
+    const lines = err.issues.map((i) => `  ${i.path.join(' ')}: ${i.message}`);
+    return `${err.issues.length} problem(s), nothing was written:\n${lines.join('\n')}`;
+  }
+  if (err instanceof UsageError || err instanceof ConfigError) return err.message;
+  const e = err as { code?: string; message?: string };
+  if (e?.code === 'ENOENT') return `file not found: ${e.message?.split("'")[1] ?? ''}`;
+  if (e?.code === 'ECONNREFUSED') return `cannot reach the database (${e.message})`;
+  return (err as Error)?.message ?? String(err);
+}

@@ -1,0 +1,114 @@
+// Schema builder configuration only: plugins (order matters: scope-auth first, errors before prisma), scalars,
+// auth scopes. Object types live in the domain modules.
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import type PrismaTypes from '../../prisma/generated/pothos-types.js';
+import { getDatamodel } from '../../prisma/generated/pothos-types.js';
+import type { Context } from '../context.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: {
+    /** Any valid token. */
+    authenticated: boolean;
+    admin: boolean;
+    /** TASK_FORCE or ADMIN: curate the catalogue, validate and publish. */
+    taskForce: boolean;
+    /** May create and submit data for this country id (its FOCAL_POINT, a TASK_FORCE member or an ADMIN). */
+    countryWriter: number;
+    /** May read unpublished data (any role but READER). */
+    unpublishedReader: boolean;
+  };
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: !!ctx.viewer,
+      admin: ctx.viewer?.role === 'ADMIN',
+      taskForce: ctx.viewer?.role === 'ADMIN' || ctx.viewer?.role === 'TASK_FORCE',
+      countryWriter: (countryId) =>
+        ctx.viewer?.role === 'ADMIN' ||
+        ctx.viewer?.role === 'TASK_FORCE' ||
+        (ctx.viewer?.role === 'FOCAL_POINT' && ctx.viewer.countryId === countryId),
+      unpublishedReader: !!ctx.viewer && ctx.viewer.role !== 'READER',
+    }),
+    unauthorizedError: (_parent, ctx, info) =>
+      ctx.viewer
+        ? new GraphQLError(`Your role (${ctx.viewer.role}) may not use ${info.parentType.name}.${info.fieldName}`, {
+            extensions: { code: 'FORBIDDEN' },
+          })
+        : new GraphQLError(`${info.parentType.name}.${info.fieldName} requires a token (Authorization: Bearer …)`, {
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
+  },
+  errors: {
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result`,
+    },
+    defaultResultOptions: {
+      name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Success`,
+    },
+  },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesOnConnection: true,
+  },
+});
+
+builder.addScalarType(
+  'DateTime',
+  new GraphQLScalarType<Date, string>({
+    name: 'DateTime',
+    description: 'An ISO-8601 timestamp in UTC.',
+    serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
+    parseValue: (value) => parseDate(value),
+    parseLiteral: (ast) => (ast.kind === Kind.STRING ? parseDate(ast.value) : invalidDate()),
+  }),
+);
+
+function parseDate(value: unknown): Date {
+  const date = typeof value === 'string' ? new Date(value) : invalidDate();
+  return Number.isNaN(date.getTime()) ? invalidDate() : date;
+}
+function invalidDate(): never {
+  throw new GraphQLError('DateTime must be an ISO-8601 string');
+}
+
+builder.addScalarType(
+  'JSON',
+  new GraphQLScalarType({
+    name: 'JSON',
+    description: 'Arbitrary JSON (audit snapshots, observation dimensions).',
+    serialize: (v) => v,
+    parseValue: (v) => v,
+  }),
+);
+
+builder.queryType({});
+builder.mutationType({});

@@ -1,0 +1,40 @@
+import { type AppError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { builder } from './builder.js';
+
+const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
+  description: 'A failure the client can understand and fix.',
+  fields: (t) => ({ message: t.exposeString('message') }),
+});
+
+const IssueRef = builder.objectRef<{ path: string[]; message: string }>('ValidationIssue').implement({
+  description: 'One problem with the input: where and why.',
+  fields: (t) => ({
+    path: t.exposeStringList('path', { description: 'Input path or file location, e.g. ["input", "code"].' }),
+    message: t.exposeString('message'),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'The input broke one or more rules; nothing was written.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ValidationError,
+  fields: (t) => ({ issues: t.field({ type: [IssueRef], resolve: (e) => e.issues }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'A referenced entity does not exist; nothing was written.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof NotFoundError,
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'The write conflicts with the current state (duplicate code, stale revision); nothing was written.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ConflictError,
+});
+
+/** The error types every mutation result may carry. */
+export const userErrors = [ValidationError, NotFoundError, ConflictError];

@@ -1,0 +1,7 @@
+// Every domain module registers its types on import; the schema is built once.
+import { builder } from './builder.js';
+import './errors.js';
+import './country.js';
+import './access.js';
+
+export const schema = builder.toSchema();

@@ -1,0 +1,24 @@
+// The only file that listens.
+import { createServer, type Server } from 'node:http';
+import type { App } from './context.js';
+import { createApi } from './yoga.js';
+
+export async function listen(app: App): Promise<Server> {
+  const api = createApi(app);
+  const server = createServer((req, res) => {
+    // The body cap (yoga.ts) trusts Content-Length, so a chunked body of unknown length is refused up front.
+    if (req.method === 'POST' && req.headers['content-length'] === undefined) {
+      res.writeHead(411, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ errors: [{ message: 'POST requests need a Content-Length header' }] }));
+      req.resume();
+      return;
+    }
+    void api(req, res);
+  });
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(app.config.port, app.config.host, resolve);
+  });
+  return server;
+}

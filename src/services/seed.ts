@@ -1,0 +1,30 @@
+// The seed: the project's copy of the shared catalogue and M49 list, loaded through the regular import path.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Actor } from '../audit.js';
+import type { PrismaClient } from '../db.js';
+import { importCatalogue, parseCatalogue } from './catalogue-import.js';
+import { importCountries, parseCountries } from './countries-import.js';
+
+export const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
+
+export async function seed(prisma: PrismaClient, actor: Actor) {
+  const countries = await importCountries(
+    prisma,
+    parseCountries(readFileSync(join(dataDir, 'countries.csv'), 'utf8')),
+    actor,
+  );
+  const catalogue = await importCatalogue(
+    prisma,
+    parseCatalogue(readFileSync(join(dataDir, 'catalogue.json'), 'utf8')),
+    actor,
+  );
+  return { ...countries, ...catalogue };
+}
+
+/** True when the database holds no catalogue yet (first start). */
+export async function isEmpty(prisma: PrismaClient): Promise<boolean> {
+  const [indicators, countries] = await Promise.all([prisma.indicator.count(), prisma.country.count()]);
+  return indicators === 0 && countries === 0;
+}

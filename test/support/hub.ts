@@ -1,0 +1,59 @@
+// A whole hub over a test database: the real Yoga handler, called in-process through yoga.fetch.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult } from 'graphql';
+import { pino } from 'pino';
+import { createToken, type Role } from '../../src/access.js';
+import { CLI_ACTOR } from '../../src/audit.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { seed } from '../../src/services/seed.js';
+import { createApi, type Api } from '../../src/yoga.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface Hub {
+  db: TestDatabase;
+  api: Api;
+  config: Config;
+  /** Creates a token through the same code as `migstat token create`. */
+  token(role: Role, country?: string): Promise<string>;
+  /** Runs an operation over HTTP semantics (POST /graphql) and returns the parsed body. */
+  gql<R, V>(
+    doc: TypedDocumentNode<R, V> | string,
+    variables?: V,
+    opts?: { token?: string },
+  ): Promise<ExecutionResult<R>>;
+  close(): Promise<void>;
+}
+
+export async function startHub(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<Hub> {
+  const db = await createTestDatabase();
+  if (options.seed !== false) await seed(db.prisma, CLI_ACTOR);
+  // TEST_LOG_LEVEL=error prints the internal errors that the API masks.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
+  const api = createApi({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  return {
+    db,
+    api,
+    config,
+    token: async (role, country) => (await createToken(db.prisma, { role, country })).token,
+    async gql(doc, variables, opts = {}) {
+      const query = typeof doc === 'string' ? doc : print(doc);
+      const res = await api.fetch('http://hub.test/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as ExecutionResult<never>;
+    },
+    close: () => db.close(),
+  };
+}
+
+/** The data of a result that must have no errors (fails with the errors otherwise). */
+export function data<R>(result: ExecutionResult<R>): R {
+  if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+  if (!result.data) throw new Error('no data in result');
+  return result.data;
+}
