@@ -1,6 +1,7 @@
 // The GraphQL HTTP handler, with the hardening every deployment gets. Exported for tests (yoga.fetch) and for
 // server.ts, the only file that listens.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
@@ -31,15 +32,13 @@ export function createApi(app: App) {
       error: (...args) => app.logger.error(args.map(String).join(' ')),
     },
     maskedErrors: {
+      // As Yoga's default: deliberate GraphQLErrors (auth, limits, NOT_ADDITIVE…) pass; an error wrapping anything
+      // else (database, bug) is logged and replaced by "Unexpected error.".
       maskError(error, message) {
         const original = (error as { originalError?: unknown }).originalError;
-        // Deliberate errors (auth, limits, NOT_ADDITIVE…) carry a code and pass; anything else is logged and hidden.
-        const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-        if (code && !original) return error as Error;
-        const inner = original as { extensions?: { code?: unknown } } | undefined;
-        if (inner?.extensions?.code) return original as Error;
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         app.logger.error({ err: original ?? error }, 'unexpected error');
-        return new Error(message);
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
     plugins: [
@@ -47,8 +46,10 @@ export function createApi(app: App) {
       readiness(app),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       pageSizeLimit(MAX_PAGE_SIZE),
+      // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.
+      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
       EnvelopArmorPlugin({
-        maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+        maxDepth: { enabled: false },
         maxAliases: { n: LIMITS.maxAliases },
         maxTokens: { n: LIMITS.maxTokens },
         maxDirectives: { n: LIMITS.maxDirectives },
