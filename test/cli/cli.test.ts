@@ -1,0 +1,129 @@
+// `migstat` on the command line: seed, catalogue and country imports (idempotent, all-or-nothing), tokens.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliTarget, type CliTarget } from '../support/cli.js';
+
+let target: CliTarget;
+const scratch = mkdtempSync(join(tmpdir(), 'migstat-files-'));
+
+beforeAll(async () => {
+  target = await cliTarget();
+});
+afterAll(() => target?.dispose());
+
+async function counts() {
+  const db = await target.open();
+  try {
+    const p = db.prisma;
+    const [indicators, links, sourceTypes, countries, regions, audit] = await Promise.all([
+      p.indicator.count(),
+      p.indicatorSourceType.count(),
+      p.sourceType.count(),
+      p.country.count(),
+      p.region.count(),
+      p.auditLog.count(),
+    ]);
+    return { indicators, links, sourceTypes, countries, regions, audit };
+  } finally {
+    await db.close();
+  }
+}
+
+test('seed loads the catalogue and M49 list; a second seed changes nothing', async () => {
+  const first = await target.run('seed');
+  expect(first.stderr).toBe('');
+  expect(first.code).toBe(0);
+  expect(first.stdout).toContain('Country: 248 created, 0 updated, 0 unchanged');
+  expect(first.stdout).toContain('Indicator: 15 created, 0 updated, 0 unchanged');
+  expect(first.stdout).toContain('IndicatorSourceType: 22 created, 0 updated, 0 unchanged');
+  const after = await counts();
+  expect(after).toMatchObject({ indicators: 15, links: 22, sourceTypes: 10, countries: 248, regions: 30 });
+
+  const second = await target.run('seed');
+  expect(second.code).toBe(0);
+  expect(second.stdout).not.toMatch(/[1-9]\d* (created|updated)/);
+  expect(second.stdout).toContain('Country: 0 created, 0 updated, 248 unchanged');
+  expect(await counts()).toEqual(after);
+
+  const migrate = await target.run('migrate');
+  expect(migrate.code).toBe(0);
+  expect(migrate.stdout).toMatch(/up to date/);
+});
+
+test('a bad catalogue file is rejected with every problem located, and nothing is written', async () => {
+  const before = await counts();
+  const catalogue = JSON.parse(readFileSync('data/catalogue.json', 'utf8'));
+  catalogue.indicators.push({ ...catalogue.indicators[0], code: 'NEW_ONE', name: 'Would be new' });
+  catalogue.indicators[1].tier = 'MAYBE';
+  catalogue.indicators[2].disaggregations = ['SEX', 'NO_SUCH_VARIABLE'];
+  const file = join(scratch, 'bad-catalogue.json');
+  writeFileSync(file, JSON.stringify(catalogue));
+  const tierOnly = await target.run('import', 'catalogue', file);
+  expect(tierOnly.code).toBe(1);
+  expect(tierOnly.stderr).toMatch(/indicators \[1\] tier: /);
+
+  catalogue.indicators[1].tier = 'CORE';
+  writeFileSync(file, JSON.stringify(catalogue));
+  const refs = await target.run('import', 'catalogue', file);
+  expect(refs.code).toBe(1);
+  expect(refs.stderr).toContain('indicators [2] disaggregations [1]: unknown variable "NO_SUCH_VARIABLE"');
+  expect(refs.stderr).toContain('nothing was written');
+  expect(await counts()).toEqual(before);
+});
+
+test('a bad countries file is rejected by line and column, and nothing is written', async () => {
+  const before = await counts();
+  const lines = readFileSync('data/countries.csv', 'utf8').trimEnd().split('\n');
+  lines[3] = lines[3]!.replace(',LBY,', ',L1Y,');
+  lines.push(lines[5]!); // duplicate M49 code
+  const file = join(scratch, 'bad-countries.csv');
+  writeFileSync(file, lines.join('\n'));
+  const result = await target.run('import', 'countries', file);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('line 4 ISO-alpha3 Code: "L1Y" is not an ISO alpha-3 code');
+  expect(result.stderr).toMatch(new RegExp(`line ${lines.length} M49 Code: duplicate of line 6`));
+  expect(await counts()).toEqual(before);
+});
+
+test('token create prints a token once and stores only its hash', async () => {
+  const missingCountry = await target.run('token', 'create', '--role', 'FOCAL_POINT');
+  expect(missingCountry.code).toBe(1);
+  expect(missingCountry.stderr).toContain('--country is required for a FOCAL_POINT token');
+  const badRole = await target.run('token', 'create', '--role', 'KING');
+  expect(badRole.code).toBe(1);
+  expect(badRole.stderr).toMatch(/--role must be one of ADMIN, TASK_FORCE, FOCAL_POINT, READER/);
+
+  const created = await target.run(
+    'token',
+    'create',
+    '--role',
+    'FOCAL_POINT',
+    '--country',
+    'CHE',
+    '--name',
+    'Swiss FSO',
+  );
+  expect(created.code).toBe(0);
+  const token = created.stdout.trim();
+  expect(token).toMatch(/^msh_[\w-]{20,}$/);
+  const db = await target.open();
+  try {
+    const row = await db.prisma.apiToken.findFirstOrThrow({ where: { name: 'Swiss FSO' }, include: { country: true } });
+    expect(row.tokenHash).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(row).toMatchObject({ role: 'FOCAL_POINT', country: { iso3: 'CHE' } });
+  } finally {
+    await db.close();
+  }
+});
+
+test('usage errors exit non-zero with a readable message', async () => {
+  const unknown = await target.run('frobnicate');
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+  const missing = await target.run('import', 'catalogue', join(scratch, 'nope.json'));
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/file not found/);
+});
