@@ -2,8 +2,7 @@
 // Prisma's own `_prisma_migrations` table, so `prisma migrate deploy` stays interchangeable with this.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -12,10 +11,9 @@ import {
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 import type { Database } from './db.js';
+import { migrationsDir, schemaPath } from './paths.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const migrationsDir = join(root, 'prisma', 'migrations');
-export const schemaPath = join(root, 'prisma', 'schema.prisma');
+export { migrationsDir, schemaPath };
 
 let wasmReady: Promise<void> | undefined;
 

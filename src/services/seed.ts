@@ -1,13 +1,11 @@
 // The seed: the project's copy of the shared catalogue and M49 list, loaded through the regular import path.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Actor } from '../audit.js';
 import type { PrismaClient } from '../db.js';
+import { dataDir } from '../paths.js';
 import { importCatalogue, parseCatalogue } from './catalogue-import.js';
 import { importCountries, parseCountries } from './countries-import.js';
-
-export const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 
 export async function seed(prisma: PrismaClient, actor: Actor) {
   const countries = await importCountries(
