@@ -5,6 +5,7 @@ import { builder } from './builder.js';
 
 type Total = { totalCount?: number | (() => number | Promise<number>) };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any object ref of this builder, whatever its Types
 export function connectionOf<T>(type: ObjectRef<any, T>, name: string) {
   return builder.connectionObject(
     {

@@ -2,6 +2,7 @@
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { builder } from './builder.js';
 import { connectionOf } from './connections.js';
+import { likeText } from './search.js';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
   description: 'Level of an M49 area above country level.',
@@ -13,6 +14,7 @@ const LEVEL_ORDER = { WORLD: 0, REGION: 1, SUB_REGION: 2, INTERMEDIATE_REGION: 3
 export const Region = builder.prismaNode('Region', {
   id: { field: 'id' },
   findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
   description: 'An M49 region: the world, a region (e.g. 150 Europe), a sub-region or an intermediate region.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'Three-digit M49 code.' }),
@@ -26,6 +28,7 @@ export const Region = builder.prismaNode('Region', {
 export const Country = builder.prismaNode('Country', {
   id: { field: 'id' },
   findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
   description: 'A country or area of the UN M49 standard.',
   fields: (t) => ({
     m49: t.exposeString('m49', { description: 'Three-digit M49 code, e.g. "756".' }),
@@ -76,7 +79,7 @@ export function countryWhere(regionId: number | null, search?: string | null): P
   const s = search?.trim();
   if (s) {
     where.OR = [
-      { name: { contains: s, mode: 'insensitive' } },
+      { name: { contains: likeText(s), mode: 'insensitive' } },
       { iso3: { equals: s.toUpperCase() } },
       { iso2: { equals: s.toUpperCase() } },
       { m49: { equals: s.padStart(3, '0') } },

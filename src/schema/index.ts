@@ -3,5 +3,9 @@ import { builder } from './builder.js';
 import './errors.js';
 import './country.js';
 import './access.js';
+import './enums.js';
+import './catalogue.js';
+import './source-type.js';
+import './indicator.js';
 
 export const schema = builder.toSchema();

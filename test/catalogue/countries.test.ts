@@ -69,6 +69,9 @@ test('countries filter by region at any depth of M49 and by search', async () =>
   expect(data(await hub.gql(CountriesInRegion, { region: '999' })).countries.totalCount).toBe(0);
   const swiss = data(await hub.gql(CountriesInRegion, { search: 'switz' })).countries;
   expect(swiss.edges.map((e) => e.node.m49)).toEqual(['756']);
+  // LIKE wildcards in the search are taken literally.
+  expect(data(await hub.gql(CountriesInRegion, { search: '%' })).countries.totalCount).toBe(0);
+  expect(data(await hub.gql(CountriesInRegion, { search: 'Sw_tzerland' })).countries.totalCount).toBe(0);
 });
 
 test('forward pagination walks every country exactly once', async () => {

@@ -1,0 +1,61 @@
+// The hub's schema as a client sees it (through introspection over HTTP), for tests written once for every type
+// or mutation so that new ones are covered without editing the tests.
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isRequiredInputField,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from 'graphql';
+import { data, type Hub } from './hub.js';
+
+export async function clientSchema(hub: Hub): Promise<GraphQLSchema> {
+  return buildClientSchema(data<IntrospectionQuery>(await hub.gql(getIntrospectionQuery())));
+}
+
+const SCALARS: Record<string, unknown> = {
+  String: 'x',
+  ID: 'x',
+  Int: 1,
+  Float: 1,
+  Boolean: true,
+  DateTime: '2020-01-01T00:00:00.000Z',
+  JSON: {},
+};
+
+/** A value of the input type that passes GraphQL validation: required fields only, first enum values. */
+export function dummyValue(type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return dummyValue(type.ofType);
+  if (isListType(type)) return [dummyValue(type.ofType)];
+  if (isEnumType(type)) return type.getValues()[0]?.value;
+  if (isInputObjectType(type)) {
+    const fields = Object.values(type.getFields());
+    // A @oneOf input takes exactly one of its fields.
+    const chosen = type.isOneOf ? fields.slice(0, 1) : fields.filter(isRequiredInputField);
+    return Object.fromEntries(chosen.map((f) => [f.name, dummyValue(f.type)]));
+  }
+  return SCALARS[type.name] ?? 'x';
+}
+
+/** An operation calling one root field with dummy values for its required arguments. */
+export function dummyCall(
+  operation: 'query' | 'mutation',
+  field: GraphQLField<unknown, unknown>,
+): { query: string; variables: Record<string, unknown> } {
+  const args = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+  const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+  const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
+  return {
+    query: `${operation} Dummy${defs ? `(${defs})` : ''} { ${field.name}${call ? `(${call})` : ''}${selection} }`,
+    variables: Object.fromEntries(args.map((a) => [a.name, dummyValue(a.type)])),
+  };
+}
