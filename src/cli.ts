@@ -12,12 +12,20 @@ import { migrate } from './migrate.js';
 import { importCatalogue, parseCatalogue } from './services/catalogue-import.js';
 import { importCountries, parseCountries } from './services/countries-import.js';
 import { isEmpty, seed } from './services/seed.js';
+import { importAccounts } from './services/accounts-import.js';
+import { terminalProgress } from './services/csv.js';
+import { importDataSources } from './services/sources-import.js';
+import { importSubmissions } from './services/submissions-import.js';
+import { importUndesaIms } from './services/undesa-import.js';
 
 const USAGE = `usage: migstat <command>
   serve                               start the GraphQL server (migrates, and seeds an empty database)
   migrate                             apply pending migrations
   seed                                load data/catalogue.json and data/countries.csv (idempotent)
   import catalogue|countries FILE     import a file (all-or-nothing)
+  import sources|submissions|accounts FILE
+                                      import country data (CSV, CONTRACT §5; all-or-nothing)
+  import undesa-ims FILE              import UN DESA International Migrant Stock 2020 (by destination)
   token create --role ROLE [--country CODE] [--name TEXT]
                                       create an API token; prints it once
 Environment: DATABASE_URL (postgres://…) or PGLITE_DATA_DIR (default ./.data/pglite).`;
@@ -34,7 +42,43 @@ export interface Importer {
 export const importers: Record<string, Importer> = {
   catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readFileSync(file, 'utf8')), CLI_ACTOR),
   countries: async (db, file) => importCountries(db.prisma, parseCountries(readFileSync(file, 'utf8')), CLI_ACTOR),
+  sources: async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR),
+  submissions: async (db, file) => {
+    const progress = importProgress();
+    const result = await importSubmissions(db.prisma, { file }, { actor: CLI_ACTOR, onProgress: progress.tick });
+    progress.done();
+    if (!result.ok) {
+      throw ValidationError.of(
+        result.problems.map((p) => ({ path: [`line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message })),
+      );
+    }
+    return result.report;
+  },
+  accounts: async (db, file) => importAccounts(db.prisma, { file }, CLI_ACTOR),
+  'undesa-ims': async (db, file) => importUndesaIms(db.prisma, file, CLI_ACTOR),
 };
+
+/**
+ * Progress of a long import on stderr: a redrawn bar on a terminal; elsewhere one line when writing starts, so
+ * logs (and supervising processes) can tell validation from writing.
+ */
+function importProgress() {
+  const bar = { validate: terminalProgress('validating rows'), write: terminalProgress('writing observations') };
+  let phase: 'validate' | 'write' | null = null;
+  return {
+    tick: (next: 'validate' | 'write', done: number, total?: number) => {
+      if (phase !== next) {
+        if (phase) bar[phase].done();
+        phase = next;
+        if (next === 'write' && !process.stderr.isTTY) process.stderr.write(`writing ${total ?? 0} observations\n`);
+      }
+      bar[next].tick(done, total);
+    },
+    done: () => {
+      if (phase) bar[phase].done();
+    },
+  };
+}
 
 async function withDatabase<T>(config: Config, run: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
