@@ -7,6 +7,8 @@ import './enums.js';
 import './catalogue.js';
 import './source-type.js';
 import './indicator.js';
+import './coverage.js';
+import './accounting.js';
 import './data-source.js';
 import './submission.js';
 import './audit-log.js';
