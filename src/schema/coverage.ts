@@ -101,6 +101,7 @@ function checkWindow(window: WindowInput | null | undefined): coverage.YearWindo
 }
 
 const m49Of = (code: string) => code.trim().padStart(3, '0');
+const regionCode = (code: string | null | undefined) => (code == null ? null : m49Of(code));
 
 async function regionId(ctx: Context, code: string | null | undefined): Promise<number | null> {
   if (code == null) return null;
@@ -189,12 +190,7 @@ const share = (reporting: number, total: number) => (total === 0 ? 0 : reporting
 const RegionCoverage = builder.objectRef<coverage.RegionCount>('RegionCoverage').implement({
   description: 'How many countries of an M49 region report an indicator.',
   fields: (t) => ({
-    region: t.loadable({
-      type: Region,
-      load: (ids: number[], ctx: Context) => ctx.prisma.region.findMany({ where: { id: { in: ids } } }),
-      sort: (r) => r.id,
-      resolve: (c) => c.regionId,
-    }),
+    region: t.field({ type: Region, resolve: (c) => c.region }),
     reportingCountries: t.exposeInt('reportingCountries'),
     totalCountries: t.exposeInt('totalCountries', { description: 'Countries of the region in scope.' }),
     share: t.float({
@@ -387,10 +383,7 @@ const Aggregate = builder.objectRef<AggregateShape>('Aggregate').implement({
     missing: t.field({
       type: [Country],
       description: 'Countries in scope without a value, by M49 code.',
-      resolve: async (a, _args, ctx) =>
-        a.missingIds.length
-          ? ctx.prisma.country.findMany({ where: { id: { in: a.missingIds } }, orderBy: { m49: 'asc' } })
-          : [],
+      resolve: (a) => a.missing,
     }),
   }),
 });
@@ -449,9 +442,17 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
-      const [indicator, region] = await Promise.all([findIndicator(ctx, args.indicator), regionId(ctx, args.region)]);
-      const [result] = await coverage.indicatorCoverage(ctx.prisma, [indicator.id], { window, regionId: region });
-      return result!;
+      // The lookups only validate the codes (NOT_FOUND); the statement resolves them itself, in parallel.
+      const [indicator, , results] = await Promise.all([
+        findIndicator(ctx, args.indicator),
+        regionId(ctx, args.region),
+        coverage.indicatorCoverage(
+          ctx.prisma,
+          { code: args.indicator.trim() },
+          { window, regionCode: regionCode(args.region) },
+        ),
+      ]);
+      return results[0] ?? { indicatorId: indicator.id, reportingCountries: 0, totalCountries: 0, byRegion: [] };
     },
   }),
   countryCoverage: t.field({
@@ -531,20 +532,25 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       if (args.sex != null && !/^[A-Za-z0-9_]+$/.test(args.sex)) throw badInput(`sex: "${args.sex}" is not a code`);
-      const [indicator, region] = await Promise.all([findIndicator(ctx, args.indicator), regionId(ctx, args.region)]);
+      // The lookups validate the codes in parallel with the statement, which resolves them itself and sums only an
+      // additive indicator.
+      const [indicator, region, result] = await Promise.all([
+        findIndicator(ctx, args.indicator),
+        regionId(ctx, args.region),
+        coverage.aggregate(
+          ctx.prisma,
+          { code: args.indicator.trim(), additiveOnly: true },
+          args.year,
+          { regionCode: regionCode(args.region) },
+          coverage.dimensionKeyForSex(args.sex),
+        ),
+      ]);
       if (!indicator.additive) {
         throw new GraphQLError(
           `${indicator.code} is not additive (unit ${indicator.unit}): its country values cannot be summed`,
           { extensions: { code: 'NOT_ADDITIVE' } },
         );
       }
-      const result = await coverage.aggregate(
-        ctx.prisma,
-        indicator.id,
-        args.year,
-        { regionId: region },
-        coverage.dimensionKeyForSex(args.sex),
-      );
       return { ...result, indicator, year: args.year, regionId: region };
     },
   }),

@@ -2,27 +2,9 @@
 // query; the balance is arithmetic over at most 32 numbers, kept as a pure function so the rules are testable alone.
 import type { AccountComponent, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
 import type { PrismaClient } from '../db.js';
-import { componentRule } from './accounts-import.js';
+import { ACCOUNT_COMPONENTS, componentRule, POPULATION_GROUPS } from './accounts-import.js';
 
 export const DEFAULT_TOLERANCE = 0.001;
-
-export const GROUPS: readonly PopulationGroup[] = [
-  'NATIVE_BORN_CITIZENS',
-  'NATIVE_BORN_FOREIGNERS',
-  'FOREIGN_BORN_CITIZENS',
-  'FOREIGN_BORN_FOREIGNERS',
-];
-
-const COMPONENTS: readonly AccountComponent[] = [
-  'OPENING_STOCK',
-  'BIRTHS',
-  'DEATHS',
-  'IMMIGRATION',
-  'EMIGRATION',
-  'CITIZENSHIP_ACQUIRED',
-  'CITIZENSHIP_LOST',
-  'CLOSING_STOCK',
-];
 
 const isForeigners = (group: PopulationGroup) => group.endsWith('_FOREIGNERS');
 
@@ -95,15 +77,15 @@ export function balanceAccount(
   const flow = (group: PopulationGroup, component: AccountComponent) => get(group, component) ?? 0;
 
   const missing: string[] = [];
-  for (const group of GROUPS) {
-    for (const component of COMPONENTS) {
+  for (const group of POPULATION_GROUPS) {
+    for (const component of ACCOUNT_COMPONENTS) {
       if (componentAppliesTo(component, group) && get(group, component) === undefined) {
         missing.push(`${group}:${component}`);
       }
     }
   }
 
-  const groups = GROUPS.map((group): AccountGroupResult => {
+  const groups = POPULATION_GROUPS.map((group): AccountGroupResult => {
     const foreigners = isForeigners(group);
     const partner = partnerOf(group);
     // Naturalisations leave the foreigner group F for its citizen partner C; losses of citizenship go the other way.

@@ -11,6 +11,7 @@
 //    the top version per key among the countable statuses (DISTINCT ON, see `countableVersions`).
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { BuildingBlock, ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
+import type { Country } from '../../prisma/generated/prisma/client.js';
 import type { PrismaClient } from '../db.js';
 
 export interface YearWindow {
@@ -26,6 +27,8 @@ export interface Scope {
   window?: YearWindow | null;
   /** Countries inside this region at any depth of the M49 hierarchy; every country when absent. */
   regionId?: number | null;
+  /** The same by M49 code, resolved inside the statement (saves a round trip; an unknown code selects nothing). */
+  regionCode?: string | null;
   /** Intersected with the region when given. */
   countryIds?: readonly number[] | null;
 }
@@ -33,6 +36,29 @@ export interface Scope {
 type Db = Pick<PrismaClient, '$queryRaw'>;
 
 const ids = (list: readonly number[]) => Prisma.sql`${[...list]}::int[]`;
+
+/**
+ * Indicators by id (loaders batching a page) or by code (root fields, which look the code up in parallel rather
+ * than before the statement: one round trip less on every call).
+ */
+export type Indicators = readonly number[] | { code: string; additiveOnly?: boolean };
+
+function indicatorArray(indicators: Indicators): Prisma.Sql {
+  if (Array.isArray(indicators)) return ids(indicators as readonly number[]);
+  const { code, additiveOnly } = indicators as { code: string; additiveOnly?: boolean };
+  const additive = additiveOnly ? Prisma.sql`AND additive` : Prisma.empty;
+  // The cast makes it an array expression: ANY(subquery) would compare with each row instead.
+  return Prisma.sql`(SELECT coalesce(array_agg(id), '{}'::int[]) FROM "Indicator" WHERE code = ${code} ${additive})::int[]`;
+}
+
+/** An M49 region as stored (the shape of the Region node). */
+export interface RegionRow {
+  id: number;
+  code: string;
+  name: string;
+  level: 'WORLD' | 'REGION' | 'SUB_REGION' | 'INTERMEDIATE_REGION';
+  parentId: number | null;
+}
 
 /** `AND <alias>."referenceYear" BETWEEN from AND to`, or nothing. */
 function yearCondition(alias: string, window: YearWindow | null | undefined): Prisma.Sql {
@@ -45,7 +71,10 @@ export function scopeCountries(scope: Scope): Prisma.Sql {
   const region =
     scope.regionId != null
       ? Prisma.sql`AND c.id IN (SELECT rm."countryId" FROM "RegionMembership" rm WHERE rm."regionId" = ${scope.regionId}::int)`
-      : Prisma.empty;
+      : scope.regionCode != null
+        ? Prisma.sql`AND c.id IN (SELECT rm."countryId" FROM "RegionMembership" rm
+            JOIN "Region" r ON r.id = rm."regionId" WHERE r.code = ${scope.regionCode})`
+        : Prisma.empty;
   const countries = scope.countryIds ? Prisma.sql`AND c.id = ANY(${ids(scope.countryIds)})` : Prisma.empty;
   return Prisma.sql`SELECT c.id AS "countryId" FROM "Country" c WHERE TRUE ${region} ${countries}`;
 }
@@ -86,6 +115,7 @@ const LATEST_ORDER = Prisma.sql`"referenceYear" DESC, "countableSince" DESC NULL
 
 export interface RegionCount {
   regionId: number;
+  region: RegionRow;
   reportingCountries: number;
   totalCountries: number;
 }
@@ -98,34 +128,40 @@ export interface IndicatorCoverageResult {
   byRegion: RegionCount[];
 }
 
-/** Coverage of each indicator over the countries in scope, in the order of `indicatorIds`. */
+/** Coverage of each indicator over the countries in scope: in the order of the ids, or the one indicator of a code. */
 export async function indicatorCoverage(
   prisma: Db,
-  indicatorIds: readonly number[],
+  indicators: Indicators,
   scope: Scope,
 ): Promise<IndicatorCoverageResult[]> {
-  if (!indicatorIds.length) return [];
+  if (Array.isArray(indicators) && !indicators.length) return [];
   const rows = await prisma.$queryRaw<
-    { indicatorId: number; regionId: number | null; overall: boolean; total: number; reporting: number }[]
+    { indicatorId: number; region: RegionRow | null; overall: boolean; total: number; reporting: number }[]
   >(Prisma.sql`
     WITH scope AS (${scopeCountries(scope)}),
+    ind AS (SELECT DISTINCT unnest(${indicatorArray(indicators)}) AS "indicatorId"),
     base AS (
-      SELECT scope."countryId", top.id AS "regionId", top.code AS "regionCode"
+      SELECT scope."countryId", top.id AS "regionId", top.code AS "regionCode",
+        jsonb_build_object('id', top.id, 'code', top.code, 'name', top.name, 'level', top.level,
+          'parentId', top."parentId") AS region
       FROM scope
       LEFT JOIN "RegionMembership" rm ON rm."countryId" = scope."countryId"
         AND rm."regionId" IN (SELECT id FROM "Region" WHERE level = 'REGION')
       LEFT JOIN "Region" top ON top.id = rm."regionId"
     ),
-    rep AS (${reportingPairs(ids(indicatorIds), scope.window)}),
-    ind AS (SELECT DISTINCT unnest(${ids(indicatorIds)}) AS "indicatorId")
-    SELECT ind."indicatorId", base."regionId", GROUPING(base."regionId", base."regionCode") = 3 AS overall,
+    rep AS (${reportingPairs(Prisma.sql`(SELECT array_agg("indicatorId") FROM ind)::int[]`, scope.window)})
+    SELECT ind."indicatorId", CASE WHEN base."regionId" IS NULL THEN NULL ELSE base.region END AS region,
+      GROUPING(base."regionId", base."regionCode") = 3 AS overall,
       count(*)::int AS total, count(rep."countryId")::int AS reporting
     FROM ind CROSS JOIN base
     LEFT JOIN rep ON rep."indicatorId" = ind."indicatorId" AND rep."countryId" = base."countryId"
-    GROUP BY GROUPING SETS ((ind."indicatorId"), (ind."indicatorId", base."regionId", base."regionCode"))
+    GROUP BY GROUPING SETS ((ind."indicatorId"), (ind."indicatorId", base."regionId", base."regionCode", base.region))
     ORDER BY ind."indicatorId", base."regionCode"`);
+  const order = Array.isArray(indicators)
+    ? (indicators as readonly number[])
+    : [...new Set(rows.map((r) => r.indicatorId))];
   const byId = new Map<number, IndicatorCoverageResult>();
-  for (const id of indicatorIds) {
+  for (const id of order) {
     byId.set(id, { indicatorId: id, reportingCountries: 0, totalCountries: 0, byRegion: [] });
   }
   for (const row of rows) {
@@ -134,11 +170,16 @@ export async function indicatorCoverage(
     if (row.overall) {
       result.reportingCountries = row.reporting;
       result.totalCountries = row.total;
-    } else if (row.regionId !== null) {
-      result.byRegion.push({ regionId: row.regionId, reportingCountries: row.reporting, totalCountries: row.total });
+    } else if (row.region !== null) {
+      result.byRegion.push({
+        regionId: row.region.id,
+        region: row.region,
+        reportingCountries: row.reporting,
+        totalCountries: row.total,
+      });
     }
   }
-  return indicatorIds.map((id) => byId.get(id)!);
+  return order.map((id) => byId.get(id)!);
 }
 
 /** Coverage of one indicator in each region (countries at any depth), in the order of `regionIds`. */
@@ -150,15 +191,19 @@ export async function regionCoverage(
 ): Promise<RegionCount[]> {
   if (!regionIds.length) return [];
   const rows = await prisma.$queryRaw<RegionCount[]>(Prisma.sql`
-    WITH r AS (SELECT DISTINCT unnest(${ids(regionIds)}) AS "regionId"),
-    rep AS (${reportingPairs(ids([indicatorId]), window)})
-    SELECT r."regionId", count(rm."countryId")::int AS "totalCountries", count(rep."countryId")::int AS "reportingCountries"
-    FROM r
-    LEFT JOIN "RegionMembership" rm ON rm."regionId" = r."regionId"
+    WITH rep AS (${reportingPairs(ids([indicatorId]), window)})
+    SELECT reg.id AS "regionId",
+      jsonb_build_object('id', reg.id, 'code', reg.code, 'name', reg.name, 'level', reg.level,
+        'parentId', reg."parentId") AS region,
+      count(rm."countryId")::int AS "totalCountries", count(rep."countryId")::int AS "reportingCountries"
+    FROM "Region" reg
+    LEFT JOIN "RegionMembership" rm ON rm."regionId" = reg.id
     LEFT JOIN rep ON rep."countryId" = rm."countryId"
-    GROUP BY r."regionId"`);
+    WHERE reg.id = ANY(${ids(regionIds)})
+    GROUP BY reg.id`);
   const byId = new Map(rows.map((row) => [row.regionId, row]));
-  return regionIds.map((id) => byId.get(id) ?? { regionId: id, reportingCountries: 0, totalCountries: 0 });
+  // Ids come from Region nodes being resolved, so each has a row.
+  return regionIds.map((id) => byId.get(id)!);
 }
 
 export const BUILDING_BLOCKS: readonly BuildingBlock[] = [
@@ -261,7 +306,7 @@ export async function coverageCells(
 
 /** Whether a scope covers every country (no region, no country list). */
 function isWorld(scope: Scope): boolean {
-  return scope.regionId == null && !scope.countryIds;
+  return scope.regionId == null && scope.regionCode == null && !scope.countryIds;
 }
 
 export type GapKind = 'NO_CANDIDATE_SOURCE' | 'NO_FEASIBLE_SOURCE' | 'FEASIBLE_NOT_REPORTED';
@@ -347,8 +392,8 @@ export interface AggregateResult {
   value: number | null;
   countriesIncluded: number;
   countriesInScope: number;
-  /** Countries in scope without a value, by id. */
-  missingIds: number[];
+  /** Countries in scope without a value, by M49 code (whole rows: the API returns them without another query). */
+  missing: Country[];
 }
 
 /** The observation key of a total ("") or of one sex with every other dimension at its total ("SEX=F"). */
@@ -363,25 +408,40 @@ export function dimensionKeyForSex(sex: string | null | undefined): string {
  */
 export async function aggregate(
   prisma: Db,
-  indicatorId: number,
+  indicators: Indicators,
   year: number,
   scope: Scope,
   dimensionKey: string,
 ): Promise<AggregateResult> {
   const window = { from: year, to: year };
-  const [row] = await prisma.$queryRaw<AggregateResult[]>(Prisma.sql`
-    WITH scope AS (${scopeCountries(scope)}),
-    countable AS (
-      ${countableVersions(ids([indicatorId]), window, Prisma.sql`AND s."countryId" IN (SELECT "countryId" FROM scope)`)}
-    ),
+  // World-wide questions skip the scope semi-joins; missing countries come back as whole rows (json_build_object
+  // is cheaper than to_jsonb here), so the API answers without a second round trip.
+  const inScope = (column: string) =>
+    isWorld(scope) ? Prisma.empty : Prisma.sql`AND ${Prisma.raw(column)} IN (${scopeCountries(scope)})`;
+  const [row] = await prisma.$queryRaw<
+    (Omit<AggregateResult, 'missing'> & { missing: JsonRow<Country>[] })[]
+  >(Prisma.sql`
+    WITH countable AS (${countableVersions(indicatorArray(indicators), window, inScope('s."countryId"'))}),
     valued AS (
       SELECT DISTINCT ON (c."countryId") c."countryId", o.value
       FROM countable c JOIN "Observation" o ON o."submissionId" = c.id AND o."dimensionKey" = ${dimensionKey}
       ORDER BY c."countryId", c."countableSince" DESC NULLS LAST, c.id DESC
     )
     SELECT sum(v.value) AS value, count(v.value)::int AS "countriesIncluded", count(*)::int AS "countriesInScope",
-      coalesce(array_agg(scope."countryId" ORDER BY scope."countryId") FILTER (WHERE v.value IS NULL), '{}'::int[])
-        AS "missingIds"
-    FROM scope LEFT JOIN valued v ON v."countryId" = scope."countryId"`);
-  return row ?? { value: null, countriesIncluded: 0, countriesInScope: 0, missingIds: [] };
+      coalesce(json_agg(json_build_object(
+        'id', co.id, 'm49', co.m49, 'iso3', co.iso3, 'iso2', co.iso2, 'name', co.name, 'regionCode', co."regionCode",
+        'subRegionCode', co."subRegionCode", 'intermediateRegionCode', co."intermediateRegionCode", 'ldc', co.ldc,
+        'lldc', co.lldc, 'sids', co.sids, 'createdAt', co."createdAt", 'updatedAt', co."updatedAt"
+      ) ORDER BY co.m49) FILTER (WHERE v.value IS NULL), '[]'::json) AS missing
+    FROM "Country" co LEFT JOIN valued v ON v."countryId" = co.id
+    WHERE TRUE ${inScope('co.id')}`);
+  if (!row) return { value: null, countriesIncluded: 0, countriesInScope: 0, missing: [] };
+  return { ...row, missing: row.missing.map(fromJsonRow) };
+}
+
+/** A row as to_jsonb gives it: timestamps as strings. */
+type JsonRow<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
+
+function fromJsonRow(row: JsonRow<Country>): Country {
+  return { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
 }
