@@ -1,8 +1,10 @@
 // `migstat <command>` (CONTRACT §6). Every command reads DATABASE_URL or uses the embedded PGlite directory, and
 // exits non-zero with a readable message on failure.
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { createToken, type Role } from './access.js';
+import { createToken, findCountry, type Role } from './access.js';
 import { CLI_ACTOR } from './audit.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
@@ -17,6 +19,8 @@ import { terminalProgress } from './services/csv.js';
 import { importDataSources } from './services/sources-import.js';
 import { importSubmissions } from './services/submissions-import.js';
 import { importUndesaIms } from './services/undesa-import.js';
+import { exportSubmissionsCsv } from './services/submissions-export.js';
+import type { SubmissionStatus } from '../prisma/generated/prisma/enums.js';
 
 const USAGE = `usage: migstat <command>
   serve                               start the GraphQL server (migrates, and seeds an empty database)
@@ -26,6 +30,9 @@ const USAGE = `usage: migstat <command>
   import sources|submissions|accounts FILE
                                       import country data (CSV, CONTRACT §5; all-or-nothing)
   import undesa-ims FILE              import UN DESA International Migrant Stock 2020 (by destination)
+  export submissions [--status S,…] [--indicator CODE] [--country CODE] [--out FILE]
+                                      write submissions CSV (the import format; default: PUBLISHED, latest
+                                      version of each submission) to FILE or standard output
   token create --role ROLE [--country CODE] [--name TEXT]
                                       create an API token; prints it once
 Environment: DATABASE_URL (postgres://…) or PGLITE_DATA_DIR (default ./.data/pglite).`;
@@ -116,6 +123,8 @@ export async function main(argv: string[], out: Out = { log: (l) => console.log(
       }
       return withDatabase(config, async (db) => out.log(formatReport(await importer(db, file, out))));
     }
+    case 'export':
+      return exportCommand(config, rest);
     case 'token': {
       const { positionals, values } = parseArgs({
         args: rest,
@@ -144,6 +153,49 @@ export async function main(argv: string[], out: Out = { log: (l) => console.log(
     default:
       throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
+}
+
+const STATUSES: readonly SubmissionStatus[] = ['DRAFT', 'SUBMITTED', 'VALIDATED', 'PUBLISHED', 'REJECTED'];
+
+async function exportCommand(config: Config, args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      status: { type: 'string', default: 'PUBLISHED' },
+      indicator: { type: 'string' },
+      country: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (positionals[0] !== 'submissions' || positionals.length > 1) {
+    throw new UsageError(
+      'usage: migstat export submissions [--status S,…] [--indicator CODE] [--country CODE] [--out FILE]',
+    );
+  }
+  const statuses = values.status.split(',').map((st) => st.trim().toUpperCase());
+  const unknown = statuses.filter((st) => !STATUSES.includes(st as SubmissionStatus));
+  if (unknown.length) throw new UsageError(`--status: ${unknown.join(', ')} not one of ${STATUSES.join(', ')}`);
+  await withDatabase(config, async (db) => {
+    let countryId: number | undefined;
+    if (values.country) {
+      const country = await findCountry(db.prisma, values.country);
+      if (!country) throw new UsageError(`--country: no country with M49 or ISO3 code "${values.country}"`);
+      countryId = country.id;
+    }
+    if (values.indicator && !(await db.prisma.indicator.findUnique({ where: { code: values.indicator } }))) {
+      throw new UsageError(`--indicator: no indicator with code "${values.indicator}"`);
+    }
+    const lines = exportSubmissionsCsv(db.prisma, {
+      statuses: statuses as SubmissionStatus[],
+      indicator: values.indicator,
+      countryId,
+    });
+    // Written to a temporary name and renamed, so a failed export never leaves a partial file behind.
+    const target = values.out ? `${values.out}.partial` : undefined;
+    await pipeline(Readable.from(lines), target ? createWriteStream(target) : process.stdout);
+    if (target && values.out) renameSync(target, values.out);
+  });
 }
 
 async function serve(config: Config): Promise<void> {
