@@ -76,7 +76,9 @@ describe('countable submissions and reports', () => {
     expect(await of('001')).toEqual([5, 248]);
     const inCaribbean = data(await hub.gql(IndicatorCoverageQuery, { indicator: 'T_STOCK', region: '029' }))
       .indicatorCoverage.byRegion;
-    expect(inCaribbean).toEqual([{ region: { code: '019' }, reportingCountries: 1, totalCountries: 28, share: 1 / 28 }]);
+    expect(inCaribbean).toEqual([
+      { region: { code: '019' }, reportingCountries: 1, totalCountries: 28, share: 1 / 28 },
+    ]);
   });
 
   test('unknown codes are NOT_FOUND errors', async () => {
@@ -132,8 +134,9 @@ describe('countryCoverage', () => {
   });
 
   test('honours the window and ignores non-countable versions; ISO3 and M49 codes both work', async () => {
-    const later = data(await hub.gql(CountryCoverageQuery, { country: '756', window: { from: 2021, to: 2030 } }))
-      .countryCoverage;
+    const later = data(
+      await hub.gql(CountryCoverageQuery, { country: '756', window: { from: 2021, to: 2030 } }),
+    ).countryCoverage;
     expect([later.coreReported, later.coreTotal, later.missingCore.length]).toEqual([0, 9, 9]);
     const barbados = data(await hub.gql(CountryCoverageQuery, { country: 'BRB' })).countryCoverage;
     expect([barbados.coreReported, barbados.share]).toEqual([0, 0]);
@@ -203,12 +206,12 @@ describe('coverageMatrix', () => {
         filter: { indicators: ['T_STOCK'], countries: ['CAN', 'FRA', 'CHE'], window: { from: 2010, to: 2018 } },
       }),
     ).coverageMatrix;
-    expect(m.cells.map((c) => [c.country.iso3, c.years, c.latestYear, c.sourceType?.code, c.residenceCriterion])).toEqual(
-      [
-        ['CAN', [2010], 2010, 'CENSUS', 'OPTION_I'],
-        ['FRA', [2017], 2017, 'POP_REGISTER', 'OPTION_II'],
-      ],
-    );
+    expect(
+      m.cells.map((c) => [c.country.iso3, c.years, c.latestYear, c.sourceType?.code, c.residenceCriterion]),
+    ).toEqual([
+      ['CAN', [2010], 2010, 'CENSUS', 'OPTION_I'],
+      ['FRA', [2017], 2017, 'POP_REGISTER', 'OPTION_II'],
+    ]);
   });
 
   test('by default every non-retired indicator; region scope at any depth', async () => {
@@ -262,22 +265,30 @@ describe('gaps', () => {
   test('a country gaps only where it does not report in the window', async () => {
     const gaps = data(
       await hub.gql(GapsQuery, {
-        filter: { indicators: ['T_STOCK', 'T_FLOW'], countries: ['CHE', 'FRA', 'KEN', 'JAM'], window: { from: 2020, to: 2020 } },
+        filter: {
+          indicators: ['T_STOCK', 'T_FLOW'],
+          countries: ['CHE', 'FRA', 'KEN', 'JAM'],
+          window: { from: 2020, to: 2020 },
+        },
       }),
     ).gaps;
-    expect(gaps.map((g) => [g.indicator.code, g.country?.iso3, g.kind, g.candidateSources.map((s) => s.code)])).toEqual([
-      ['T_FLOW', 'FRA', 'NO_FEASIBLE_SOURCE', []],
-      ['T_FLOW', 'JAM', 'FEASIBLE_NOT_REPORTED', ['JAM_BORDER']],
-      ['T_FLOW', 'KEN', 'NO_FEASIBLE_SOURCE', []],
-      // France reported 2017 and 2019 by source type, but has no registered data source.
-      ['T_STOCK', 'FRA', 'NO_FEASIBLE_SOURCE', []],
-      ['T_STOCK', 'JAM', 'FEASIBLE_NOT_REPORTED', ['JAM_CENSUS', 'JAM_REG']],
-      ['T_STOCK', 'KEN', 'NO_FEASIBLE_SOURCE', []],
-    ]);
+    expect(gaps.map((g) => [g.indicator.code, g.country?.iso3, g.kind, g.candidateSources.map((s) => s.code)])).toEqual(
+      [
+        ['T_FLOW', 'FRA', 'NO_FEASIBLE_SOURCE', []],
+        ['T_FLOW', 'JAM', 'FEASIBLE_NOT_REPORTED', ['JAM_BORDER']],
+        ['T_FLOW', 'KEN', 'NO_FEASIBLE_SOURCE', []],
+        // France reported 2017 and 2019 by source type, but has no registered data source.
+        ['T_STOCK', 'FRA', 'NO_FEASIBLE_SOURCE', []],
+        ['T_STOCK', 'JAM', 'FEASIBLE_NOT_REPORTED', ['JAM_CENSUS', 'JAM_REG']],
+        ['T_STOCK', 'KEN', 'NO_FEASIBLE_SOURCE', []],
+      ],
+    );
   });
 
   test('an indicator without any linked source type has one NO_CANDIDATE_SOURCE gap, without a country', async () => {
-    const gaps = data(await hub.gql(GapsQuery, { filter: { indicators: ['T_NOSRC'], countries: ['CHE', 'KEN'] } })).gaps;
+    const gaps = data(
+      await hub.gql(GapsQuery, { filter: { indicators: ['T_NOSRC'], countries: ['CHE', 'KEN'] } }),
+    ).gaps;
     expect(gaps).toEqual([
       { kind: 'NO_CANDIDATE_SOURCE', indicator: { code: 'T_NOSRC' }, country: null, candidateSources: [] },
       // …and, as for every indicator, a gap for each country in scope that does not report it (by M49: 404, 756).
@@ -324,8 +335,9 @@ test("comparability counts each reporting country's latest countable submission,
     { criterion: 'OPTION_II', countries: 2 },
     { criterion: 'OTHER', countries: 1 },
   ]);
-  const early = data(await hub.gql(ComparabilityQuery, { indicator: 'T_STOCK', window: { from: 2015, to: 2017 } }))
-    .comparability;
+  const early = data(
+    await hub.gql(ComparabilityQuery, { indicator: 'T_STOCK', window: { from: 2015, to: 2017 } }),
+  ).comparability;
   expect(early).toEqual([
     { criterion: 'OPTION_I', countries: 1 }, // MEX
     { criterion: 'OPTION_II', countries: 2 }, // FRA 2017, CUB

@@ -32,7 +32,12 @@ const counts: Record<string, Record<number, number>> = {};
 afterAll(() => {
   console.log(
     Object.entries(counts)
-      .map(([what, byN]) => `${what}: ${Object.entries(byN).map(([n, c]) => `first=${n} → ${c} statements`).join(', ')}`)
+      .map(
+        ([what, byN]) =>
+          `${what}: ${Object.entries(byN)
+            .map(([n, c]) => `first=${n} → ${c} statements`)
+            .join(', ')}`,
+      )
       .join('\n'),
   );
 });

@@ -77,7 +77,8 @@ describe('females', () => {
   test('a female sum that includes it cannot equal UN DESA, which estimates it', async () => {
     for (const year of [2020, 1990]) {
       const females = await aggregate(year, '019', 'F');
-      const published = figure(UNDESA.LAC, `stock_female_${year}`) + figure(UNDESA.NORTHERN_AMERICA, `stock_female_${year}`);
+      const published =
+        figure(UNDESA.LAC, `stock_female_${year}`) + figure(UNDESA.NORTHERN_AMERICA, `stock_female_${year}`);
       expect(females.value).not.toBe(published);
       expect(females.value!).toBeLessThan(published);
     }
