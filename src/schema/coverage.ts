@@ -21,6 +21,7 @@ import type {
 import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import type { Context } from '../context.js';
 import * as coverage from '../services/coverage.js';
+import { countriesByIds } from '../services/reference.js';
 import { builder } from './builder.js';
 import { Country, Region } from './country.js';
 import { BuildingBlock, ResidenceCriterion, Tier } from './enums.js';
@@ -383,7 +384,7 @@ const Aggregate = builder.objectRef<AggregateShape>('Aggregate').implement({
     missing: t.field({
       type: [Country],
       description: 'Countries in scope without a value, by M49 code.',
-      resolve: (a) => a.missing,
+      resolve: (a, _args, ctx) => countriesByIds(ctx.prisma, a.countriesVersion, a.missingIds),
     }),
   }),
 });
@@ -442,9 +443,9 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
-      // The lookups only validate the codes (NOT_FOUND); the statement resolves them itself, in parallel.
-      const [indicator, , results] = await Promise.all([
-        findIndicator(ctx, args.indicator),
+      // The statement resolves both codes itself; a region lookup (NOT_FOUND) runs beside it. The indicator is
+      // looked up only when the statement answers nothing: unknown code (NOT_FOUND) or an empty scope (zeros).
+      const [, results] = await Promise.all([
         regionId(ctx, args.region),
         coverage.indicatorCoverage(
           ctx.prisma,
@@ -452,7 +453,9 @@ builder.queryFields((t) => ({
           { window, regionCode: regionCode(args.region) },
         ),
       ]);
-      return results[0] ?? { indicatorId: indicator.id, reportingCountries: 0, totalCountries: 0, byRegion: [] };
+      if (results[0]) return results[0];
+      const indicator = await findIndicator(ctx, args.indicator);
+      return { indicatorId: indicator.id, reportingCountries: 0, totalCountries: 0, byRegion: [] };
     },
   }),
   countryCoverage: t.field({

@@ -11,8 +11,8 @@
 //    the top version per key among the countable statuses (DISTINCT ON, see `countableVersions`).
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { BuildingBlock, ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
-import type { Country } from '../../prisma/generated/prisma/client.js';
 import type { PrismaClient } from '../db.js';
+import { COUNTRIES_VERSION } from './reference.js';
 
 export interface YearWindow {
   /** First reference year, inclusive. */
@@ -135,28 +135,33 @@ export async function indicatorCoverage(
   scope: Scope,
 ): Promise<IndicatorCoverageResult[]> {
   if (Array.isArray(indicators) && !indicators.length) return [];
+  // Counted first, per top-level region; the few region rows are attached to the counts afterwards.
+  const inScope = isWorld(scope) ? Prisma.empty : Prisma.sql`AND co.id IN (${scopeCountries(scope)})`;
   const rows = await prisma.$queryRaw<
     { indicatorId: number; region: RegionRow | null; overall: boolean; total: number; reporting: number }[]
   >(Prisma.sql`
-    WITH scope AS (${scopeCountries(scope)}),
-    ind AS (SELECT DISTINCT unnest(${indicatorArray(indicators)}) AS "indicatorId"),
+    WITH ind AS (SELECT DISTINCT unnest(${indicatorArray(indicators)}) AS "indicatorId"),
     base AS (
-      SELECT scope."countryId", top.id AS "regionId", top.code AS "regionCode",
-        jsonb_build_object('id', top.id, 'code', top.code, 'name', top.name, 'level', top.level,
-          'parentId', top."parentId") AS region
-      FROM scope
-      LEFT JOIN "RegionMembership" rm ON rm."countryId" = scope."countryId"
+      SELECT co.id AS "countryId", rm."regionId"
+      FROM "Country" co
+      LEFT JOIN "RegionMembership" rm ON rm."countryId" = co.id
         AND rm."regionId" IN (SELECT id FROM "Region" WHERE level = 'REGION')
-      LEFT JOIN "Region" top ON top.id = rm."regionId"
+      WHERE TRUE ${inScope}
     ),
-    rep AS (${reportingPairs(Prisma.sql`(SELECT array_agg("indicatorId") FROM ind)::int[]`, scope.window)})
-    SELECT ind."indicatorId", CASE WHEN base."regionId" IS NULL THEN NULL ELSE base.region END AS region,
-      GROUPING(base."regionId", base."regionCode") = 3 AS overall,
-      count(*)::int AS total, count(rep."countryId")::int AS reporting
-    FROM ind CROSS JOIN base
-    LEFT JOIN rep ON rep."indicatorId" = ind."indicatorId" AND rep."countryId" = base."countryId"
-    GROUP BY GROUPING SETS ((ind."indicatorId"), (ind."indicatorId", base."regionId", base."regionCode", base.region))
-    ORDER BY ind."indicatorId", base."regionCode"`);
+    rep AS (${reportingPairs(Prisma.sql`(SELECT array_agg("indicatorId") FROM ind)::int[]`, scope.window)}),
+    counts AS (
+      SELECT ind."indicatorId", base."regionId", GROUPING(base."regionId") = 1 AS overall,
+        count(*)::int AS total, count(rep."countryId")::int AS reporting
+      FROM ind CROSS JOIN base
+      LEFT JOIN rep ON rep."indicatorId" = ind."indicatorId" AND rep."countryId" = base."countryId"
+      GROUP BY GROUPING SETS ((ind."indicatorId"), (ind."indicatorId", base."regionId"))
+    )
+    SELECT counts."indicatorId", counts.overall, counts.total, counts.reporting,
+      CASE WHEN r.id IS NULL THEN NULL ELSE
+        jsonb_build_object('id', r.id, 'code', r.code, 'name', r.name, 'level', r.level, 'parentId', r."parentId")
+      END AS region
+    FROM counts LEFT JOIN "Region" r ON r.id = counts."regionId" AND NOT counts.overall
+    ORDER BY counts."indicatorId", r.code`);
   const order = Array.isArray(indicators)
     ? (indicators as readonly number[])
     : [...new Set(rows.map((r) => r.indicatorId))];
@@ -392,8 +397,10 @@ export interface AggregateResult {
   value: number | null;
   countriesIncluded: number;
   countriesInScope: number;
-  /** Countries in scope without a value, by M49 code (whole rows: the API returns them without another query). */
-  missing: Country[];
+  /** Countries in scope without a value, ordered by M49 code. */
+  missingIds: number[];
+  /** COUNTRIES_VERSION as of this answer: resolve `missingIds` with countriesByIds (services/reference.ts). */
+  countriesVersion: string;
 }
 
 /** The observation key of a total ("") or of one sex with every other dimension at its total ("SEX=F"). */
@@ -414,13 +421,10 @@ export async function aggregate(
   dimensionKey: string,
 ): Promise<AggregateResult> {
   const window = { from: year, to: year };
-  // World-wide questions skip the scope semi-joins; missing countries come back as whole rows (json_build_object
-  // is cheaper than to_jsonb here), so the API answers without a second round trip.
+  // World-wide questions skip the scope semi-joins.
   const inScope = (column: string) =>
     isWorld(scope) ? Prisma.empty : Prisma.sql`AND ${Prisma.raw(column)} IN (${scopeCountries(scope)})`;
-  const [row] = await prisma.$queryRaw<
-    (Omit<AggregateResult, 'missing'> & { missing: JsonRow<Country>[] })[]
-  >(Prisma.sql`
+  const [row] = await prisma.$queryRaw<AggregateResult[]>(Prisma.sql`
     WITH countable AS (${countableVersions(indicatorArray(indicators), window, inScope('s."countryId"'))}),
     valued AS (
       SELECT DISTINCT ON (c."countryId") c."countryId", o.value
@@ -428,20 +432,9 @@ export async function aggregate(
       ORDER BY c."countryId", c."countableSince" DESC NULLS LAST, c.id DESC
     )
     SELECT sum(v.value) AS value, count(v.value)::int AS "countriesIncluded", count(*)::int AS "countriesInScope",
-      coalesce(json_agg(json_build_object(
-        'id', co.id, 'm49', co.m49, 'iso3', co.iso3, 'iso2', co.iso2, 'name', co.name, 'regionCode', co."regionCode",
-        'subRegionCode', co."subRegionCode", 'intermediateRegionCode', co."intermediateRegionCode", 'ldc', co.ldc,
-        'lldc', co.lldc, 'sids', co.sids, 'createdAt', co."createdAt", 'updatedAt', co."updatedAt"
-      ) ORDER BY co.m49) FILTER (WHERE v.value IS NULL), '[]'::json) AS missing
+      coalesce(array_agg(co.id ORDER BY co.m49) FILTER (WHERE v.value IS NULL), '{}'::int[]) AS "missingIds",
+      ${COUNTRIES_VERSION} AS "countriesVersion"
     FROM "Country" co LEFT JOIN valued v ON v."countryId" = co.id
     WHERE TRUE ${inScope('co.id')}`);
-  if (!row) return { value: null, countriesIncluded: 0, countriesInScope: 0, missing: [] };
-  return { ...row, missing: row.missing.map(fromJsonRow) };
-}
-
-/** A row as to_jsonb gives it: timestamps as strings. */
-type JsonRow<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
-
-function fromJsonRow(row: JsonRow<Country>): Country {
-  return { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+  return row!;
 }
