@@ -1,6 +1,7 @@
 // API tokens and roles (CONTRACT §7). A token is shown once at creation; only its SHA-256 is stored.
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from './db.js';
+import { countryKey } from './m49.js';
 import type { Role } from '../prisma/generated/prisma/enums.js';
 
 export type { Role };
@@ -65,7 +66,5 @@ export async function authenticate(prisma: PrismaClient, secret: string): Promis
 
 /** Resolves a CONTRACT "country" argument: an M49 code ("756", "4" → "004") or an ISO3 code ("CHE"). */
 export function findCountry(prisma: PrismaClient, code: string) {
-  const trimmed = code.trim();
-  if (/^\d{1,3}$/.test(trimmed)) return prisma.country.findUnique({ where: { m49: trimmed.padStart(3, '0') } });
-  return prisma.country.findUnique({ where: { iso3: trimmed.toUpperCase() } });
+  return prisma.country.findUnique({ where: countryKey(code) });
 }

@@ -1,4 +1,5 @@
 // Population accounting (CONTRACT §4): the balance of the four TF2 groups of one country and year.
+import { countryKey } from '../m49.js';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import * as accounting from '../services/accounting.js';
@@ -85,11 +86,7 @@ builder.queryField('populationAccount', (t) =>
       if (!(tolerance >= 0)) {
         throw new GraphQLError('tolerance must be a number ≥ 0', { extensions: { code: 'BAD_USER_INPUT' } });
       }
-      const code = args.country.trim();
-      const country = await ctx.prisma.country.findUnique({
-        where: /^\d{1,3}$/.test(code) ? { m49: code.padStart(3, '0') } : { iso3: code.toUpperCase() },
-        select: { id: true },
-      });
+      const country = await ctx.prisma.country.findUnique({ where: countryKey(args.country), select: { id: true } });
       if (!country) {
         throw new GraphQLError(`No country with M49 or ISO3 code "${args.country}"`, {
           extensions: { code: 'NOT_FOUND' },

@@ -1,5 +1,6 @@
 // Countries and areas of the M49 standard, and the region hierarchy above them.
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import { countryKey, m49Code } from '../m49.js';
 import { builder } from './builder.js';
 import { connectionOf } from './connections.js';
 import { likeText } from './search.js';
@@ -82,7 +83,7 @@ export function countryWhere(regionId: number | null, search?: string | null): P
       { name: { contains: likeText(s), mode: 'insensitive' } },
       { iso3: { equals: s.toUpperCase() } },
       { iso2: { equals: s.toUpperCase() } },
-      { m49: { equals: s.padStart(3, '0') } },
+      { m49: { equals: m49Code(s) } },
     ];
   }
   return where;
@@ -91,7 +92,7 @@ export function countryWhere(regionId: number | null, search?: string | null): P
 /** Region id for a region argument, or undefined when no such region exists. */
 export async function regionIdFor(prisma: Prisma.TransactionClient, code: string): Promise<number | undefined> {
   const region = await prisma.region.findUnique({
-    where: { code: code.trim().padStart(3, '0') },
+    where: { code: m49Code(code) },
     select: { id: true },
   });
   return region?.id;
@@ -103,12 +104,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A country by M49 code ("756") or ISO3 code ("CHE").',
     args: { code: t.arg.string({ required: true }) },
-    resolve: (query, _root, { code }, ctx) => {
-      const c = code.trim();
-      return /^\d{1,3}$/.test(c)
-        ? ctx.prisma.country.findUnique({ ...query, where: { m49: c.padStart(3, '0') } })
-        : ctx.prisma.country.findUnique({ ...query, where: { iso3: c.toUpperCase() } });
-    },
+    resolve: (query, _root, { code }, ctx) => ctx.prisma.country.findUnique({ ...query, where: countryKey(code) }),
   }),
   countries: t.prismaConnection(
     {
@@ -142,7 +138,7 @@ builder.queryFields((t) => ({
     description: 'An M49 region by code, e.g. "002" (Africa) or "001" (World).',
     args: { code: t.arg.string({ required: true }) },
     resolve: (query, _root, { code }, ctx) =>
-      ctx.prisma.region.findUnique({ ...query, where: { code: code.trim().padStart(3, '0') } }),
+      ctx.prisma.region.findUnique({ ...query, where: { code: m49Code(code) } }),
   }),
   regions: t.prismaField({
     type: ['Region'],

@@ -20,6 +20,7 @@ import type {
 } from '../../prisma/generated/prisma/client.js';
 import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import type { Context } from '../context.js';
+import { countryKey, m49Code } from '../m49.js';
 import * as coverage from '../services/coverage.js';
 import { countriesByIds } from '../services/reference.js';
 import { builder } from './builder.js';
@@ -101,23 +102,17 @@ function checkWindow(window: WindowInput | null | undefined): coverage.YearWindo
   return { from: window.from, to: window.to };
 }
 
-const m49Of = (code: string) => code.trim().padStart(3, '0');
-const regionCode = (code: string | null | undefined) => (code == null ? null : m49Of(code));
+const regionCode = (code: string | null | undefined) => (code == null ? null : m49Code(code));
 
 async function regionId(ctx: Context, code: string | null | undefined): Promise<number | null> {
   if (code == null) return null;
-  const region = await ctx.prisma.region.findUnique({ where: { code: m49Of(code) }, select: { id: true } });
+  const region = await ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } });
   if (!region) throw notFound(`No M49 region with code "${code}"`);
   return region.id;
 }
 
-function countryCodeWhere(code: string): Prisma.CountryWhereUniqueInput {
-  const c = code.trim();
-  return /^\d{1,3}$/.test(c) ? { m49: m49Of(c) } : { iso3: c.toUpperCase() };
-}
-
 async function findCountry(ctx: Context, code: string): Promise<CountryRow> {
-  const country = await ctx.prisma.country.findUnique({ where: countryCodeWhere(code) });
+  const country = await ctx.prisma.country.findUnique({ where: countryKey(code) });
   if (!country) throw notFound(`No country with M49 or ISO3 code "${code}"`);
   return country;
 }
@@ -130,7 +125,7 @@ async function findIndicator(ctx: Context, code: string): Promise<IndicatorRow> 
 
 async function countryIdsFor(ctx: Context, codes: string[] | null | undefined): Promise<number[] | null> {
   if (!codes) return null;
-  const wanted = codes.map((code) => ({ code, where: countryCodeWhere(code) }));
+  const wanted = codes.map((code) => ({ code, where: countryKey(code) }));
   const rows = await ctx.prisma.country.findMany({
     where: { OR: wanted.map((w) => w.where) },
     select: { id: true, m49: true, iso3: true },
