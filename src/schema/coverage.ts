@@ -24,7 +24,7 @@ import { countryKey, m49Code } from '../m49.js';
 import * as coverage from '../services/coverage.js';
 import { countriesByIds } from '../services/reference.js';
 import { builder } from './builder.js';
-import { Country, Region } from './country.js';
+import { Country, countryWhere, Region } from './country.js';
 import { BuildingBlock, ResidenceCriterion, Tier } from './enums.js';
 import { Indicator } from './indicator.js';
 import { SourceType } from './source-type.js';
@@ -172,8 +172,7 @@ async function resolveFilter(
 
 /** Countries in scope, by M49 code. */
 function scopeCountryRows(ctx: Context, scope: coverage.Scope): Promise<CountryRow[]> {
-  const where: Prisma.CountryWhereInput = {};
-  if (scope.regionId != null) where.regions = { some: { regionId: scope.regionId } };
+  const where = countryWhere(scope.regionId ?? null);
   if (scope.countryIds) where.id = { in: [...scope.countryIds] };
   return ctx.prisma.country.findMany({ where, orderBy: { m49: 'asc' } });
 }
