@@ -15,7 +15,38 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'prisma.config.ts', 'scripts/**', 'test/**', 'bench/**', 'jest.config.js', 'bin/**'],
+    files: [
+      'src/platform/config.ts',
+      'prisma.config.ts',
+      'scripts/**',
+      'test/**',
+      'bench/**',
+      'jest.config.js',
+      'bin/**',
+    ],
     rules: { 'no-process-env': 'off' },
   },
+  // Layering (README "Layout"): imports only run downward. platform/ → schema/ (builder, shared GraphQL pieces) →
+  // the domain folders → http/ and cli/. A domain may import another domain, never http/ or cli/.
+  layer(
+    'src/platform/**',
+    '^\\.\\./(?!\\.\\./prisma/)',
+    'platform/ is the bottom layer: it imports no other src/ folder',
+  ),
+  layer(
+    'src/schema/**',
+    '^\\.\\./(?!platform/|\\.\\./prisma/)',
+    'schema/ (the builder and shared GraphQL pieces) imports only platform/',
+  ),
+  layer('src/*/**', '^\\.\\./(http|cli)/', 'domains import platform/, schema/ and other domains, never http/ or cli/', [
+    'src/platform/**',
+    'src/schema/**',
+    'src/http/**',
+    'src/cli/**',
+  ]),
+  layer('src/http/**', '^\\.\\./cli/', 'http/ does not import cli/ (the CLI starts the server, not the reverse)'),
 );
+
+function layer(files, regex, message, ignores = []) {
+  return { files: [files], ignores, rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] } };
+}

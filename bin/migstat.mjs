@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const dist = fileURLToPath(new URL('../dist/src/cli-main.js', import.meta.url));
+const dist = fileURLToPath(new URL('../dist/src/cli/cli-main.js', import.meta.url));
 if (process.env.NODE_ENV === 'production' && existsSync(dist)) {
   await import(dist);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli-main.ts');
+  await import('../src/cli/cli-main.ts');
 }

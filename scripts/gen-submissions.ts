@@ -4,7 +4,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { dataDir } from '../src/paths.js';
+import { dataDir } from '../src/platform/paths.js';
 
 export function* submissionRows(rows: number, firstYear = 1900): Generator<string> {
   const countries = (

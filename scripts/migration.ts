@@ -4,8 +4,8 @@
 //   npm run migration -- --check    exit 1 if schema.prisma has changes no migration holds
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../src/db.js';
-import { migrationsDir, noFilters, readMigrations, schemaPath, withSchemaEngine } from '../src/migrate.js';
+import { openDatabase } from '../src/platform/db.js';
+import { migrationsDir, noFilters, readMigrations, schemaPath, withSchemaEngine } from '../src/platform/migrate.js';
 
 const arg = process.argv[2];
 if (!arg) {

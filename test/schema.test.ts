@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { printedSchema, schemaFile } from '../src/print-schema.js';
+import { printedSchema, schemaFile } from '../src/http/print-schema.js';
 
 test('the committed schema.graphql is the schema printed from the code', () => {
   expect(readFileSync(schemaFile, 'utf8')).toBe(printedSchema());

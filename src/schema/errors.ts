@@ -1,4 +1,4 @@
-import { type AppError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { type AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from './builder.js';
 
 const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({

@@ -1,6 +1,6 @@
 // Mutation inputs take the opaque global ids that Node fields return; this turns one back into a row key.
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../platform/errors.js';
 
 /** The numeric key of a global id of the given type; a ValidationError at `path` for any other id. */
 export function localId(globalId: string | number, typename: string, path: string[] = ['input', 'id']): number {

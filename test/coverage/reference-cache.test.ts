@@ -1,8 +1,8 @@
 // aggregate's `missing` countries come from a cache of the M49 list validated by a version stamp read in the same
 // statement: a change made through the import (or by another process) shows in the very next answer.
 import { readFileSync } from 'node:fs';
-import { CLI_ACTOR } from '../../src/audit.js';
-import { importCountries, parseCountries } from '../../src/services/countries-import.js';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { importCountries, parseCountries } from '../../src/geography/countries.import.js';
 import { graphql } from '../gql/index.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 

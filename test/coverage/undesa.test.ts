@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { CLI_ACTOR } from '../../src/audit.js';
-import { dataDir } from '../../src/paths.js';
-import { importUndesaIms } from '../../src/services/undesa-import.js';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { dataDir } from '../../src/platform/paths.js';
+import { importUndesaIms } from '../../src/submissions/undesa.import.js';
 import { graphql } from '../gql/index.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 

@@ -4,12 +4,12 @@ import type { Server } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { serverAudits } from 'graphql-http';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.js';
-import { listen } from '../../src/server.js';
-import { CSRF_HEADERS, LIMITS } from '../../src/yoga.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { listen } from '../../src/http/server.js';
+import { CSRF_HEADERS, LIMITS } from '../../src/http/yoga.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { seed } from '../../src/services/seed.js';
-import { CLI_ACTOR } from '../../src/audit.js';
+import { seed } from '../../src/cli/seed.js';
+import { CLI_ACTOR } from '../../src/access/audit.js';
 
 const MAX_BODY = 20_000;
 let db: TestDatabase;

@@ -4,11 +4,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ACTOR } from '../../src/audit.js';
-import { openDatabase, type Database } from '../../src/db.js';
-import { migrate } from '../../src/migrate.js';
-import { projectRoot } from '../../src/paths.js';
-import { seed } from '../../src/services/seed.js';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { openDatabase, type Database } from '../../src/platform/db.js';
+import { migrate } from '../../src/platform/migrate.js';
+import { projectRoot } from '../../src/platform/paths.js';
+import { seed } from '../../src/cli/seed.js';
 import { writeSubmissionsFile } from '../../scripts/gen-submissions.js';
 import { createTestDatabase, dbKind, type TestDatabase } from '../support/db.js';
 

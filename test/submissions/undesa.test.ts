@@ -1,8 +1,8 @@
 // UN DESA International Migrant Stock 2020 → published IMM_STOCK submissions (CONTRACT §5, issue 3 "done when").
 import { join } from 'node:path';
-import { CLI_ACTOR } from '../../src/audit.js';
-import { dataDir } from '../../src/paths.js';
-import { importUndesaIms } from '../../src/services/undesa-import.js';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { dataDir } from '../../src/platform/paths.js';
+import { importUndesaIms } from '../../src/submissions/undesa.import.js';
 import { graphql } from '../gql/index.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 

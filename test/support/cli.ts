@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Database } from '../../src/db.js';
+import { openDatabase, type Database } from '../../src/platform/db.js';
 import { createTestDatabase, dbKind, type TestDatabase } from './db.js';
 
 export interface CliResult {

@@ -1,8 +1,8 @@
 // A fresh database per test file: in-memory PGlite, or a throwaway database on the TEST_DATABASE_URL server.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/db.js';
-import { migrate } from '../../src/migrate.js';
+import { openDatabase, type Database } from '../../src/platform/db.js';
+import { migrate } from '../../src/platform/migrate.js';
 
 declare const DB_KIND: 'pglite' | 'postgres';
 

@@ -2,11 +2,11 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import { pino } from 'pino';
-import { createToken, type Role } from '../../src/access.js';
-import { CLI_ACTOR } from '../../src/audit.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { seed } from '../../src/services/seed.js';
-import { createApi, type Api } from '../../src/yoga.js';
+import { createToken, type Role } from '../../src/access/tokens.js';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { loadConfig, type Config } from '../../src/platform/config.js';
+import { seed } from '../../src/cli/seed.js';
+import { createApi, type Api } from '../../src/http/yoga.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface Hub {

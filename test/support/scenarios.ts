@@ -2,12 +2,12 @@
 // Data go in through the real importers (data sources, submissions, population accounts); only what no importer
 // can express is set with Prisma: test indicators and their source-type links, REJECTED versions, and the
 // `countableSince` timestamps that order competing sources.
-import { CLI_ACTOR } from '../../src/audit.js';
-import type { PrismaClient } from '../../src/db.js';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import type { PrismaClient } from '../../src/platform/db.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
-import { importAccounts } from '../../src/services/accounts-import.js';
-import { importDataSources } from '../../src/services/sources-import.js';
-import { importSubmissions } from '../../src/services/submissions-import.js';
+import { importAccounts } from '../../src/accounting/accounts.import.js';
+import { importDataSources } from '../../src/submissions/sources.import.js';
+import { importSubmissions } from '../../src/submissions/submissions.import.js';
 
 /** Indicators the coverage scenario adds to the catalogue, with the source types linked to each. */
 export const TEST_INDICATORS = [

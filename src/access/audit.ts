@@ -1,0 +1,44 @@
+// The audit trail: every write records who did what to which entity, with before/after snapshots, inside the
+// same transaction as the write itself.
+import type { Viewer } from './tokens.js';
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+
+type Tx = Prisma.TransactionClient;
+
+export interface Actor {
+  name: string;
+  tokenId: number | null;
+}
+
+export const CLI_ACTOR: Actor = { name: 'cli', tokenId: null };
+
+export function actorOf(viewer: Viewer | null): Actor {
+  return viewer ? { name: viewer.name, tokenId: viewer.tokenId } : { name: 'anonymous', tokenId: null };
+}
+
+export async function audit(
+  tx: Tx,
+  actor: Actor,
+  action: string,
+  entityType: string,
+  entityKey: string,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      actor: actor.name,
+      tokenId: actor.tokenId,
+      action,
+      entityType,
+      entityKey,
+      before: toJson(before),
+      after: toJson(after),
+    },
+  });
+}
+
+function toJson(value: unknown): Prisma.InputJsonValue | undefined {
+  if (value === null || value === undefined) return undefined;
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
+}

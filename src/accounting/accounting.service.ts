@@ -1,0 +1,157 @@
+// Population accounting (CONTRACT §4): one country, one year, the four TF2 groups. The entries come from one
+// query; the balance is arithmetic over at most 32 numbers, kept as a pure function so the rules are testable alone.
+import type { AccountComponent, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
+import type { PrismaClient } from '../platform/db.js';
+import { ACCOUNT_COMPONENTS, componentRule, POPULATION_GROUPS } from './accounts.import.js';
+
+export const DEFAULT_TOLERANCE = 0.001;
+
+const isForeigners = (group: PopulationGroup) => group.endsWith('_FOREIGNERS');
+
+/** Citizenship changes move people between the two groups of the same birthplace. */
+export function partnerOf(group: PopulationGroup): PopulationGroup {
+  const partners: Record<PopulationGroup, PopulationGroup> = {
+    NATIVE_BORN_CITIZENS: 'NATIVE_BORN_FOREIGNERS',
+    NATIVE_BORN_FOREIGNERS: 'NATIVE_BORN_CITIZENS',
+    FOREIGN_BORN_CITIZENS: 'FOREIGN_BORN_FOREIGNERS',
+    FOREIGN_BORN_FOREIGNERS: 'FOREIGN_BORN_CITIZENS',
+  };
+  return partners[group];
+}
+
+/** Whether a component may be recorded on a group (the importer's rule, CONTRACT §4). */
+export function componentAppliesTo(component: AccountComponent, group: PopulationGroup): boolean {
+  return componentRule(group, component) === null;
+}
+
+export interface AccountGroupResult {
+  /** Null on the total. */
+  group: PopulationGroup | null;
+  opening: number | null;
+  births: number;
+  deaths: number;
+  immigration: number;
+  emigration: number;
+  citizenshipAcquired: number;
+  citizenshipLost: number;
+  closing: number | null;
+  /** Null when the opening stock is missing. */
+  expectedClosing: number | null;
+  /** closing − expectedClosing; null when either stock is missing. */
+  residual: number | null;
+  coherent: boolean;
+}
+
+export interface PopulationAccountResult {
+  countryId: number;
+  year: number;
+  coherent: boolean;
+  groups: AccountGroupResult[];
+  total: AccountGroupResult;
+  /** Missing components that apply to their group, as "GROUP:COMPONENT", in group then component order. */
+  missing: string[];
+}
+
+export interface AccountEntryInput {
+  group: PopulationGroup;
+  component: AccountComponent;
+  value: number;
+}
+
+/** |residual| ≤ max(1, tolerance × closing); a null residual is never coherent. */
+function isCoherent(residual: number | null, closing: number | null, tolerance: number): boolean {
+  if (residual === null || closing === null) return false;
+  return Math.abs(residual) <= Math.max(1, tolerance * Math.abs(closing));
+}
+
+/** Balances one country's account for one year from its entries. */
+export function balanceAccount(
+  countryId: number,
+  year: number,
+  entries: readonly AccountEntryInput[],
+  tolerance: number = DEFAULT_TOLERANCE,
+): PopulationAccountResult {
+  const values = new Map<string, number>();
+  for (const e of entries) values.set(`${e.group}:${e.component}`, e.value);
+  const get = (group: PopulationGroup, component: AccountComponent) => values.get(`${group}:${component}`);
+  const flow = (group: PopulationGroup, component: AccountComponent) => get(group, component) ?? 0;
+
+  const missing: string[] = [];
+  for (const group of POPULATION_GROUPS) {
+    for (const component of ACCOUNT_COMPONENTS) {
+      if (componentAppliesTo(component, group) && get(group, component) === undefined) {
+        missing.push(`${group}:${component}`);
+      }
+    }
+  }
+
+  const groups = POPULATION_GROUPS.map((group): AccountGroupResult => {
+    const foreigners = isForeigners(group);
+    const partner = partnerOf(group);
+    // Naturalisations leave the foreigner group F for its citizen partner C; losses of citizenship go the other way.
+    const naturalised = foreigners ? flow(group, 'CITIZENSHIP_ACQUIRED') : flow(partner, 'CITIZENSHIP_ACQUIRED');
+    const lost = foreigners ? flow(partner, 'CITIZENSHIP_LOST') : flow(group, 'CITIZENSHIP_LOST');
+    const citizenshipNet = foreigners ? lost - naturalised : naturalised - lost;
+    const opening = get(group, 'OPENING_STOCK') ?? null;
+    const closing = get(group, 'CLOSING_STOCK') ?? null;
+    const births = flow(group, 'BIRTHS');
+    const deaths = flow(group, 'DEATHS');
+    const immigration = flow(group, 'IMMIGRATION');
+    const emigration = flow(group, 'EMIGRATION');
+    const expectedClosing =
+      opening === null ? null : opening + births + immigration - deaths - emigration + citizenshipNet;
+    const residual = closing === null || expectedClosing === null ? null : closing - expectedClosing;
+    return {
+      group,
+      opening,
+      births,
+      deaths,
+      immigration,
+      emigration,
+      citizenshipAcquired: flow(group, 'CITIZENSHIP_ACQUIRED'),
+      citizenshipLost: flow(group, 'CITIZENSHIP_LOST'),
+      closing,
+      expectedClosing,
+      residual,
+      coherent: isCoherent(residual, closing, tolerance),
+    };
+  });
+
+  const sum = (pick: (g: AccountGroupResult) => number) => groups.reduce((acc, g) => acc + pick(g), 0);
+  const sumOrNull = (pick: (g: AccountGroupResult) => number | null) =>
+    groups.some((g) => pick(g) === null) ? null : groups.reduce((acc, g) => acc + pick(g)!, 0);
+  const opening = sumOrNull((g) => g.opening);
+  const closing = sumOrNull((g) => g.closing);
+  // Citizenship moves cancel out over the four groups, so the total's expectation has no citizenship term.
+  const expectedClosing = sumOrNull((g) => g.expectedClosing);
+  const residual = closing === null || expectedClosing === null ? null : closing - expectedClosing;
+  const total: AccountGroupResult = {
+    group: null,
+    opening,
+    births: sum((g) => g.births),
+    deaths: sum((g) => g.deaths),
+    immigration: sum((g) => g.immigration),
+    emigration: sum((g) => g.emigration),
+    citizenshipAcquired: sum((g) => g.citizenshipAcquired),
+    citizenshipLost: sum((g) => g.citizenshipLost),
+    closing,
+    expectedClosing,
+    residual,
+    coherent: isCoherent(residual, closing, tolerance),
+  };
+  return { countryId, year, coherent: groups.every((g) => g.coherent), groups, total, missing };
+}
+
+/** The account of a country and year, or null when it has no entries for that year. */
+export async function populationAccount(
+  prisma: Pick<PrismaClient, 'accountEntry'>,
+  countryId: number,
+  year: number,
+  tolerance: number = DEFAULT_TOLERANCE,
+): Promise<PopulationAccountResult | null> {
+  const entries = await prisma.accountEntry.findMany({
+    where: { countryId, year },
+    select: { group: true, component: true, value: true },
+  });
+  return entries.length ? balanceAccount(countryId, year, entries, tolerance) : null;
+}

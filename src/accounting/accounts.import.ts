@@ -1,0 +1,149 @@
+// Population accounts (CONTRACT §5 "Population accounts": country, year, group, component, value; §4 rules):
+// BIRTHS only on native-born groups, CITIZENSHIP_ACQUIRED only on foreigner groups, CITIZENSHIP_LOST only on
+// citizen groups. Upserted by (country, year, group, component), all-or-nothing, every bad cell reported by line and
+// column; unchanged entries are left alone.
+import { audit, type Actor } from '../access/audit.js';
+import type { PrismaClient } from '../platform/db.js';
+import { ValidationError, type Issue } from '../platform/errors.js';
+import type { AccountComponent, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
+import { readCsv, type CsvSource } from '../platform/csv.js';
+import type { ImportCounts } from '../catalogue/catalogue.import.js';
+import { countryByCode, loadLookups, parseNumber, TRANSACTION_OPTIONS } from '../submissions/submissions.import.js';
+
+export const POPULATION_GROUPS: readonly PopulationGroup[] = [
+  'NATIVE_BORN_CITIZENS',
+  'NATIVE_BORN_FOREIGNERS',
+  'FOREIGN_BORN_CITIZENS',
+  'FOREIGN_BORN_FOREIGNERS',
+];
+export const ACCOUNT_COMPONENTS: readonly AccountComponent[] = [
+  'OPENING_STOCK',
+  'BIRTHS',
+  'DEATHS',
+  'IMMIGRATION',
+  'EMIGRATION',
+  'CITIZENSHIP_ACQUIRED',
+  'CITIZENSHIP_LOST',
+  'CLOSING_STOCK',
+];
+const COLUMNS = ['country', 'year', 'group', 'component', 'value'] as const;
+
+/** Why a component may not be recorded on a group, or null when it may (CONTRACT §4). */
+export function componentRule(group: PopulationGroup, component: AccountComponent): string | null {
+  if (component === 'BIRTHS' && group.startsWith('FOREIGN_BORN'))
+    return `BIRTHS is only valid on native-born groups, not ${group}`;
+  if (component === 'CITIZENSHIP_ACQUIRED' && group.endsWith('_CITIZENS'))
+    return `CITIZENSHIP_ACQUIRED is recorded on the foreigner group (people who naturalised), not ${group}`;
+  if (component === 'CITIZENSHIP_LOST' && group.endsWith('_FOREIGNERS'))
+    return `CITIZENSHIP_LOST is recorded on the citizen group, not ${group}`;
+  return null;
+}
+
+interface Entry {
+  countryId: number;
+  year: number;
+  group: PopulationGroup;
+  component: AccountComponent;
+  value: number;
+  label: string;
+}
+
+export async function importAccounts(
+  prisma: PrismaClient,
+  source: CsvSource,
+  actor: Actor,
+): Promise<{ accountEntries: ImportCounts }> {
+  const lookups = await loadLookups(prisma);
+  const csv = readCsv(source);
+  const issues: Issue[] = [];
+  const entries: Entry[] = [];
+  const seen = new Map<string, number>();
+  const fail = (line: number, column: string | null, message: string) =>
+    issues.push({ path: [`line ${line}`, ...(column ? [column] : [])], message });
+  let headerChecked = false;
+  let headerOk = true;
+  for await (const row of csv.rows) {
+    if (!headerChecked) {
+      headerChecked = true;
+      for (const c of COLUMNS) if (!csv.header.includes(c)) fail(1, c, 'required column is missing');
+      for (const c of csv.header)
+        if (!(COLUMNS as readonly string[]).includes(c))
+          fail(1, c || '(empty)', `unknown column: not one of ${COLUMNS.join(', ')}`);
+      headerOk = !issues.length;
+    }
+    if (!headerOk) continue;
+    if (row.width !== csv.header.length) {
+      fail(row.line, null, `expected ${csv.header.length} cells as in the header, found ${row.width}`);
+      continue;
+    }
+    const cell = (name: string) => (row.cells[name] ?? '').trim();
+    const before = issues.length;
+    const country = cell('country') ? countryByCode(lookups, cell('country')) : undefined;
+    if (!country) fail(row.line, 'country', `no country with M49 or ISO3 code "${cell('country')}"`);
+    const year = /^\d{4}$/.test(cell('year')) ? Number(cell('year')) : NaN;
+    if (!(year >= 1800 && year <= 2200)) fail(row.line, 'year', `"${cell('year')}" is not a year (four digits)`);
+    const group = cell('group') as PopulationGroup;
+    const groupOk = POPULATION_GROUPS.includes(group);
+    if (!groupOk) fail(row.line, 'group', `"${group}" is not one of ${POPULATION_GROUPS.join(', ')}`);
+    const component = cell('component') as AccountComponent;
+    const componentOk = ACCOUNT_COMPONENTS.includes(component);
+    if (!componentOk) fail(row.line, 'component', `"${component}" is not one of ${ACCOUNT_COMPONENTS.join(', ')}`);
+    if (groupOk && componentOk) {
+      const broken = componentRule(group, component);
+      if (broken) fail(row.line, 'component', broken);
+    }
+    const value = parseNumber(cell('value'));
+    if (value === null) fail(row.line, 'value', `"${cell('value')}" is not a number`);
+    else if (value < 0) fail(row.line, 'value', `${value} is negative: components count persons`);
+    if (issues.length > before || !country || value === null) continue;
+    const key = `${country.id}|${year}|${group}|${component}`;
+    if (seen.has(key)) {
+      fail(row.line, null, `duplicate entry: same country, year, group and component as line ${seen.get(key)}`);
+      continue;
+    }
+    seen.set(key, row.line);
+    entries.push({
+      countryId: country.id,
+      year,
+      group,
+      component,
+      value,
+      label: `${country.label}/${year}/${group}/${component}`,
+    });
+  }
+  for (const p of csv.problems) fail(p.line, p.column, p.message);
+  if (!headerChecked && !issues.length) fail(1, null, 'the file has no data rows');
+  if (issues.length) throw ValidationError.of(issues);
+
+  return prisma.$transaction(async (tx) => {
+    const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };
+    const countryIds = [...new Set(entries.map((e) => e.countryId))];
+    const existing = new Map(
+      (await tx.accountEntry.findMany({ where: { countryId: { in: countryIds } } })).map((e) => [
+        `${e.countryId}|${e.year}|${e.group}|${e.component}`,
+        e,
+      ]),
+    );
+    for (const { label, ...entry } of entries) {
+      const old = existing.get(`${entry.countryId}|${entry.year}|${entry.group}|${entry.component}`);
+      if (!old) {
+        await tx.accountEntry.create({ data: entry });
+        await audit(tx, actor, 'accountEntry.create', 'AccountEntry', label, null, { value: entry.value });
+        counts.created++;
+      } else if (old.value !== entry.value) {
+        await tx.accountEntry.update({ where: { id: old.id }, data: { value: entry.value } });
+        await audit(
+          tx,
+          actor,
+          'accountEntry.update',
+          'AccountEntry',
+          label,
+          { value: old.value },
+          { value: entry.value },
+        );
+        counts.updated++;
+      } else counts.unchanged++;
+    }
+    return { accountEntries: counts };
+  }, TRANSACTION_OPTIONS);
+}

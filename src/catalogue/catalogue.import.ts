@@ -1,0 +1,475 @@
+// Imports the catalogue JSON (CONTRACT §5, the shape of data/catalogue.json). Validation first, every problem
+// reported with its JSON path; then one transaction that creates or updates by stable code. Rows equal to what is
+// stored are left alone, so importing the same file twice changes nothing (not even updatedAt or the audit log).
+// Items absent from the file are kept: the file adds and corrects, it does not delete.
+import { z } from 'zod';
+import { audit, type Actor } from '../access/audit.js';
+import type { PrismaClient } from '../platform/db.js';
+import { ValidationError, type Issue } from '../platform/errors.js';
+
+const code = z.string().trim().min(1, 'must not be empty');
+const text = z.string().trim().min(1, 'must not be empty');
+const url = z.string().nullish();
+const tier = z.enum(['CORE', 'ADDITIONAL']);
+const buildingBlock = z.enum(['IMMIGRATION_FLOW', 'EMIGRATION_FLOW', 'IMMIGRANT_STOCK', 'EMIGRANT_STOCK']);
+
+const catalogueSchema = z.object({
+  about: z.string().optional(),
+  concepts: z
+    .array(z.object({ code, term: text, definition: text, framework: z.string().nullish(), source: url }))
+    .default([]),
+  topics: z
+    .array(
+      z.object({
+        code,
+        name: text,
+        tier,
+        description: z.string().nullish(),
+        source: url,
+        provisional: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  variables: z
+    .array(
+      z.object({
+        code: code.regex(/^[A-Z][A-Z0-9_]*$/, 'must be upper-case letters, digits and _ (it names a CSV column)'),
+        name: text,
+        source: url,
+        codelist: z.enum(['M49']).nullish(),
+        codes: z.array(z.object({ code, label: text })).default([]),
+      }),
+    )
+    .default([]),
+  sourceTypes: z
+    .array(
+      z.object({
+        code,
+        name: text,
+        measures: z.array(z.string()).default([]),
+        strengths: z.array(z.string()).default([]),
+        limitations: z.array(z.string()).default([]),
+        source: url,
+        also: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  indicators: z
+    .array(
+      z.object({
+        code,
+        name: text,
+        description: z.string().nullish(),
+        unit: code,
+        additive: z.boolean(),
+        buildingBlock: buildingBlock.nullable(),
+        tier,
+        status: z.enum(['ACTIVE', 'RETIRED']).default('ACTIVE'),
+        disaggregations: z.array(code).default([]),
+        topics: z.array(code).default([]),
+        sdg: z.array(code).default([]),
+        gcmObjectives: z.array(z.number().int().min(1).max(23)).default([]),
+        source: url,
+        provisional: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  indicatorSources: z
+    .array(
+      z.object({
+        indicator: code,
+        sourceType: code,
+        suitability: z.enum(['PRIMARY', 'SECONDARY', 'SUPPLEMENTARY']),
+        note: z.string().nullish(),
+        source: url,
+      }),
+    )
+    .default([]),
+  recommendations: z.array(z.object({ code, text, source: url })).default([]),
+  sdgIndicators: z.array(z.object({ code, title: text, target: code })).default([]),
+  gcmObjectives: z
+    .array(z.object({ number: z.number().int().min(1).max(23), title: text, shortName: z.string().nullish() }))
+    .default([]),
+});
+
+/** An SDG target code such as 17.18 or 10.c (indicators have three parts, 10.7.2). */
+const SDG_TARGET = /^\d{1,2}\.[0-9a-z]{1,2}$/;
+
+export type CatalogueFile = z.infer<typeof catalogueSchema>;
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export type CatalogueReport = Record<string, ImportCounts>;
+
+/** Parses and checks a catalogue file; throws a ValidationError listing every problem by JSON path. */
+export function parseCatalogue(jsonText: string): CatalogueFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(jsonText);
+  } catch (err) {
+    throw ValidationError.of([{ path: ['(file)'], message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  const parsed = catalogueSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw ValidationError.of(
+      parsed.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))),
+        message: i.message,
+      })),
+    );
+  }
+  const cat = parsed.data;
+  const issues: Issue[] = [];
+  const duplicates = (name: string, keys: (string | number)[]) => {
+    const seen = new Set<string | number>();
+    keys.forEach((k, i) => {
+      if (seen.has(k)) issues.push({ path: [name, `[${i}]`], message: `duplicate ${String(k)}` });
+      seen.add(k);
+    });
+  };
+  duplicates(
+    'concepts',
+    cat.concepts.map((c) => c.code),
+  );
+  duplicates(
+    'topics',
+    cat.topics.map((c) => c.code),
+  );
+  duplicates(
+    'variables',
+    cat.variables.map((c) => c.code),
+  );
+  duplicates(
+    'sourceTypes',
+    cat.sourceTypes.map((c) => c.code),
+  );
+  duplicates(
+    'indicators',
+    cat.indicators.map((c) => c.code),
+  );
+  duplicates(
+    'recommendations',
+    cat.recommendations.map((c) => c.code),
+  );
+  duplicates(
+    'sdgIndicators',
+    cat.sdgIndicators.map((c) => c.code),
+  );
+  duplicates(
+    'gcmObjectives',
+    cat.gcmObjectives.map((c) => c.number),
+  );
+  duplicates(
+    'indicatorSources',
+    cat.indicatorSources.map((l) => `${l.indicator}/${l.sourceType}`),
+  );
+  cat.variables.forEach((v, i) => {
+    if (v.codelist && v.codes.length)
+      issues.push({
+        path: ['variables', `[${i}]`, 'codes'],
+        message: 'a variable has either codes or a codelist, not both',
+      });
+    duplicates(
+      `variables[${i}].codes`,
+      v.codes.map((c) => c.code),
+    );
+  });
+  // References must resolve within the file or, at import time, the database (checked in importCatalogue).
+  return cat;
+}
+
+/** Imports a parsed catalogue in one transaction. References to items not in the file must exist in the database. */
+export async function importCatalogue(
+  prisma: PrismaClient,
+  cat: CatalogueFile,
+  actor: Actor,
+): Promise<CatalogueReport> {
+  return prisma.$transaction(
+    async (tx) => {
+      const report: CatalogueReport = {};
+      const count = (kind: string, outcome: keyof ImportCounts) => {
+        report[kind] ??= { created: 0, updated: 0, unchanged: 0 };
+        report[kind][outcome] += 1;
+      };
+
+      const sync = async <Row extends { id: number }>(
+        kind: string,
+        key: string,
+        existing: Row | null,
+        data: Record<string, unknown>,
+        create: () => Promise<Row>,
+        update: () => Promise<Row>,
+      ): Promise<Row> => {
+        if (!existing) {
+          const row = await create();
+          await audit(tx, actor, `${kind}.create`, kind, key, null, data);
+          count(kind, 'created');
+          return row;
+        }
+        const before = pick(existing, Object.keys(data));
+        if (sameJson(before, data)) {
+          count(kind, 'unchanged');
+          return existing;
+        }
+        const row = await update();
+        await audit(tx, actor, `${kind}.update`, kind, key, before, data);
+        count(kind, 'updated');
+        return row;
+      };
+
+      for (const c of cat.concepts) {
+        const data = {
+          term: c.term,
+          definition: c.definition,
+          framework: c.framework ?? null,
+          sourceUrl: c.source ?? null,
+        };
+        await sync(
+          'Concept',
+          c.code,
+          await tx.concept.findUnique({ where: { code: c.code } }),
+          data,
+          () => tx.concept.create({ data: { code: c.code, ...data } }),
+          () => tx.concept.update({ where: { code: c.code }, data }),
+        );
+      }
+      for (const t of cat.topics) {
+        const data = {
+          name: t.name,
+          tier: t.tier,
+          description: t.description ?? null,
+          sourceUrl: t.source ?? null,
+          provisionalFields: t.provisional,
+        };
+        await sync(
+          'Topic',
+          t.code,
+          await tx.topic.findUnique({ where: { code: t.code } }),
+          data,
+          () => tx.topic.create({ data: { code: t.code, ...data } }),
+          () => tx.topic.update({ where: { code: t.code }, data }),
+        );
+      }
+      for (const v of cat.variables) {
+        const codes = v.codes.map((c, position) => ({ code: c.code, label: c.label, position }));
+        const data = { name: v.name, sourceUrl: v.source ?? null, codelist: v.codelist ?? null };
+        const existing = await tx.variable.findUnique({
+          where: { code: v.code },
+          include: { codes: { orderBy: { position: 'asc' }, select: { code: true, label: true, position: true } } },
+        });
+        const compare = { ...data, codes };
+        await sync(
+          'Variable',
+          v.code,
+          existing ? { ...existing, codes: existing.codes } : null,
+          compare,
+          () =>
+            tx.variable.create({ data: { code: v.code, ...data, codes: { create: codes } }, include: { codes: true } }),
+          async () => {
+            await tx.variableCode.deleteMany({ where: { variable: { code: v.code } } });
+            return tx.variable.update({
+              where: { code: v.code },
+              data: { ...data, codes: { create: codes } },
+              include: { codes: true },
+            });
+          },
+        );
+      }
+      for (const s of cat.sourceTypes) {
+        const data = {
+          name: s.name,
+          measures: s.measures,
+          strengths: s.strengths,
+          limitations: s.limitations,
+          sourceUrl: s.source ?? null,
+          alsoUrls: s.also,
+        };
+        await sync(
+          'SourceType',
+          s.code,
+          await tx.sourceType.findUnique({ where: { code: s.code } }),
+          data,
+          () => tx.sourceType.create({ data: { code: s.code, ...data } }),
+          () => tx.sourceType.update({ where: { code: s.code }, data }),
+        );
+      }
+      for (const g of cat.sdgIndicators) {
+        const data = { title: g.title, target: g.target };
+        await sync(
+          'SdgIndicator',
+          g.code,
+          await tx.sdgIndicator.findUnique({ where: { code: g.code } }),
+          data,
+          () => tx.sdgIndicator.create({ data: { code: g.code, ...data } }),
+          () => tx.sdgIndicator.update({ where: { code: g.code }, data }),
+        );
+      }
+      for (const g of cat.gcmObjectives) {
+        const data = { title: g.title, shortName: g.shortName ?? null };
+        await sync(
+          'GcmObjective',
+          String(g.number),
+          await tx.gcmObjective.findUnique({ where: { number: g.number } }),
+          data,
+          () => tx.gcmObjective.create({ data: { number: g.number, ...data } }),
+          () => tx.gcmObjective.update({ where: { number: g.number }, data }),
+        );
+      }
+      for (const r of cat.recommendations) {
+        const data = { text: r.text, sourceUrl: r.source ?? null };
+        await sync(
+          'Recommendation',
+          r.code,
+          await tx.recommendation.findUnique({ where: { code: r.code } }),
+          data,
+          () => tx.recommendation.create({ data: { code: r.code, ...data } }),
+          () => tx.recommendation.update({ where: { code: r.code }, data }),
+        );
+      }
+
+      // An indicator may be linked to an SDG *target* ("17.18") rather than one of its indicators; such links are
+      // kept, as a row whose code is the target, rather than dropped or rejected.
+      const knownSdg = new Set((await tx.sdgIndicator.findMany({ select: { code: true } })).map((r) => r.code));
+      for (const target of new Set(cat.indicators.flatMap((i) => i.sdg))) {
+        if (knownSdg.has(target) || !SDG_TARGET.test(target)) continue;
+        const data = { title: `SDG target ${target} (linked at target level)`, target };
+        await tx.sdgIndicator.create({ data: { code: target, ...data } });
+        await audit(tx, actor, 'SdgIndicator.create', 'SdgIndicator', target, null, data);
+        count('SdgIndicator', 'created');
+      }
+
+      // Indicators and their links: resolve every reference first so that all missing ones are reported together.
+      const issues: Issue[] = [];
+      const ids = {
+        variable: await idMap(tx.variable.findMany({ select: { id: true, code: true } }), (r) => r.code),
+        topic: await idMap(tx.topic.findMany({ select: { id: true, code: true } }), (r) => r.code),
+        sdg: await idMap(tx.sdgIndicator.findMany({ select: { id: true, code: true } }), (r) => r.code),
+        gcm: await idMap(tx.gcmObjective.findMany({ select: { id: true, number: true } }), (r) => String(r.number)),
+        sourceType: await idMap(tx.sourceType.findMany({ select: { id: true, code: true } }), (r) => r.code),
+      };
+      const resolve = (map: Map<string, number>, key: string, path: string[], what: string) => {
+        const id = map.get(key);
+        if (id === undefined) issues.push({ path, message: `unknown ${what} "${key}"` });
+        return id ?? -1;
+      };
+      const indicatorLinks = cat.indicators.map((ind, i) => ({
+        variables: ind.disaggregations.map((c, j) =>
+          resolve(ids.variable, c, ['indicators', `[${i}]`, 'disaggregations', `[${j}]`], 'variable'),
+        ),
+        topics: ind.topics.map((c, j) => resolve(ids.topic, c, ['indicators', `[${i}]`, 'topics', `[${j}]`], 'topic')),
+        sdg: ind.sdg.map((c, j) => resolve(ids.sdg, c, ['indicators', `[${i}]`, 'sdg', `[${j}]`], 'SDG indicator')),
+        gcm: ind.gcmObjectives.map((n, j) =>
+          resolve(ids.gcm, String(n), ['indicators', `[${i}]`, 'gcmObjectives', `[${j}]`], 'GCM objective'),
+        ),
+      }));
+      const fileIndicators = new Set(cat.indicators.map((i) => i.code));
+      const dbIndicators = await idMap(tx.indicator.findMany({ select: { id: true, code: true } }), (r) => r.code);
+      cat.indicatorSources.forEach((l, i) => {
+        if (!fileIndicators.has(l.indicator) && !dbIndicators.has(l.indicator))
+          issues.push({
+            path: ['indicatorSources', `[${i}]`, 'indicator'],
+            message: `unknown indicator "${l.indicator}"`,
+          });
+        resolve(ids.sourceType, l.sourceType, ['indicatorSources', `[${i}]`, 'sourceType'], 'source type');
+      });
+      if (issues.length) throw ValidationError.of(issues);
+
+      for (const [i, ind] of cat.indicators.entries()) {
+        const links = indicatorLinks[i]!;
+        const data = {
+          name: ind.name,
+          description: ind.description ?? null,
+          unit: ind.unit,
+          additive: ind.additive,
+          buildingBlock: ind.buildingBlock,
+          tier: ind.tier,
+          status: ind.status,
+          provisionalFields: ind.provisional,
+          sourceUrl: ind.source ?? null,
+        };
+        const existing = await tx.indicator.findUnique({
+          where: { code: ind.code },
+          include: {
+            disaggregations: { orderBy: { position: 'asc' } },
+            topics: true,
+            sdgIndicators: true,
+            gcmObjectives: true,
+          },
+        });
+        const compare = {
+          ...data,
+          variables: links.variables,
+          topics: [...links.topics].sort(),
+          sdg: [...links.sdg].sort(),
+          gcm: [...links.gcm].sort(),
+        };
+        const current = existing && {
+          ...existing,
+          variables: existing.disaggregations.map((d) => d.variableId),
+          topics: existing.topics.map((t) => t.topicId).sort(),
+          sdg: existing.sdgIndicators.map((s) => s.sdgIndicatorId).sort(),
+          gcm: existing.gcmObjectives.map((g) => g.gcmObjectiveId).sort(),
+        };
+        const relations = {
+          disaggregations: { create: links.variables.map((variableId, position) => ({ variableId, position })) },
+          topics: { create: links.topics.map((topicId) => ({ topicId })) },
+          sdgIndicators: { create: links.sdg.map((sdgIndicatorId) => ({ sdgIndicatorId })) },
+          gcmObjectives: { create: links.gcm.map((gcmObjectiveId) => ({ gcmObjectiveId })) },
+        };
+        await sync(
+          'Indicator',
+          ind.code,
+          current,
+          compare,
+          () => tx.indicator.create({ data: { code: ind.code, ...data, ...relations } }),
+          async () => {
+            const where = { indicatorId: existing!.id };
+            await tx.indicatorVariable.deleteMany({ where });
+            await tx.indicatorTopic.deleteMany({ where });
+            await tx.indicatorSdg.deleteMany({ where });
+            await tx.indicatorGcm.deleteMany({ where });
+            return tx.indicator.update({ where: { code: ind.code }, data: { ...data, ...relations } });
+          },
+        );
+      }
+
+      const indicatorIds = await idMap(tx.indicator.findMany({ select: { id: true, code: true } }), (r) => r.code);
+      for (const l of cat.indicatorSources) {
+        const indicatorId = indicatorIds.get(l.indicator)!;
+        const sourceTypeId = ids.sourceType.get(l.sourceType)!;
+        const data = { suitability: l.suitability, note: l.note ?? null, sourceUrl: l.source ?? null };
+        const where = { indicatorId_sourceTypeId: { indicatorId, sourceTypeId } };
+        await sync(
+          'IndicatorSourceType',
+          `${l.indicator}/${l.sourceType}`,
+          await tx.indicatorSourceType.findUnique({ where }),
+          data,
+          () => tx.indicatorSourceType.create({ data: { indicatorId, sourceTypeId, ...data } }),
+          () => tx.indicatorSourceType.update({ where, data }),
+        );
+      }
+      return report;
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
+
+async function idMap<T extends { id: number }>(
+  rows: Promise<T[]>,
+  key: (row: T) => string,
+): Promise<Map<string, number>> {
+  return new Map((await rows).map((r) => [key(r), r.id]));
+}
+
+function pick(row: object, keys: string[]): Record<string, unknown> {
+  const source = row as Record<string, unknown>;
+  return Object.fromEntries(keys.map((k) => [k, source[k]]));
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

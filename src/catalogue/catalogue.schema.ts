@@ -1,0 +1,364 @@
+// The catalogue's reference lists: topics, disaggregation variables with their code lists, concepts,
+// recommendations, SDG indicators and GCM objectives. Their links to indicators are declared in indicator.ts.
+import { actorOf } from '../access/audit.js';
+import * as catalogue from './catalogue.service.js';
+import { builder } from '../schema/builder.js';
+import { likeText } from '../schema/search.js';
+import { connectionOf } from '../schema/connections.js';
+import { Tier } from '../schema/enums.js';
+import { userErrors } from '../schema/errors.js';
+import { localId } from '../schema/global-id.js';
+
+export const Topic = builder.prismaNode('Topic', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'A topic of the TF1 framework (country of birth, citizenship, arrival…).',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Stable code, e.g. "COB".' }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    tier: t.expose('tier', { type: Tier }),
+    sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
+    provisionalFields: t.exposeStringList('provisionalFields', {
+      description: 'Fields whose values were assigned for the seed and await task-force confirmation.',
+    }),
+    isProvisional: t.boolean({
+      description: 'Whether any field still awaits task-force confirmation.',
+      resolve: (topic) => topic.provisionalFields.length > 0,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const VariableCode = builder.prismaObject('VariableCode', {
+  description: 'One code of a variable\'s code list (SDMX style; "_T" is the total).',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'The code, e.g. "F" or "Y15T24".' }),
+    label: t.exposeString('label'),
+    position: t.exposeInt('position', { description: 'Position in the list.' }),
+  }),
+});
+
+export const Variable = builder.prismaNode('Variable', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'A disaggregation variable with its code list; its code names a column of submission CSV files.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Stable code, e.g. "SEX".' }),
+    name: t.exposeString('name'),
+    sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
+    codelist: t.exposeString('codelist', {
+      nullable: true,
+      description: 'A named external code list whose codes are valid values (e.g. "M49"), instead of `codes`.',
+    }),
+    codes: t.relation('codes', {
+      description: "The variable's own codes, in list order.",
+      query: { orderBy: [{ position: 'asc' }, { code: 'asc' }] },
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const Concept = builder.prismaNode('Concept', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'A defined term of the 1998 Recommendations or of their revision.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Stable code, e.g. "R21_MIGRANT".' }),
+    term: t.exposeString('term'),
+    definition: t.exposeString('definition'),
+    framework: t.exposeString('framework', { nullable: true }),
+    sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const Recommendation = builder.prismaNode('Recommendation', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'A recommendation whose implementation is tracked per country.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Stable code, e.g. "REC_RESIDENCE".' }),
+    text: t.exposeString('text'),
+    sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const SdgIndicator = builder.prismaNode('SdgIndicator', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'An SDG indicator (e.g. 10.7.2), or an SDG target that hub indicators serve as a whole (e.g. 17.18).',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Official code, e.g. "10.7.2".' }),
+    title: t.exposeString('title'),
+    target: t.exposeString('target', { description: 'The SDG target, e.g. "10.7".' }),
+  }),
+});
+
+export const GcmObjective = builder.prismaNode('GcmObjective', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'An objective of the Global Compact for Safe, Orderly and Regular Migration.',
+  fields: (t) => ({
+    number: t.exposeInt('number', { description: 'Objective number, 1–23 (its stable code).' }),
+    title: t.exposeString('title'),
+    shortName: t.exposeString('shortName', { nullable: true }),
+  }),
+});
+
+export const TopicConnection = connectionOf(Topic, 'Topic');
+export const VariableConnection = connectionOf(Variable, 'Variable');
+export const ConceptConnection = connectionOf(Concept, 'Concept');
+export const RecommendationConnection = connectionOf(Recommendation, 'Recommendation');
+
+builder.queryFields((t) => ({
+  topic: t.prismaField({
+    type: 'Topic',
+    nullable: true,
+    description: 'A topic by code, e.g. "COB".',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) => ctx.prisma.topic.findUnique({ ...query, where: { code: code.trim() } }),
+  }),
+  topics: t.prismaConnection(
+    {
+      type: 'Topic',
+      cursor: 'id',
+      description: 'Topics, optionally of one tier, in creation order.',
+      args: { tier: t.arg({ type: Tier, required: false }) },
+      resolve: (query, _root, { tier }, ctx) =>
+        ctx.prisma.topic.findMany({ ...query, where: tier ? { tier } : {}, orderBy: { id: 'asc' } }),
+      totalCount: (_root, { tier }, ctx) => ctx.prisma.topic.count({ where: tier ? { tier } : {} }),
+    },
+    TopicConnection,
+  ),
+  variable: t.prismaField({
+    type: 'Variable',
+    nullable: true,
+    description: 'A disaggregation variable by code, e.g. "SEX".',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) =>
+      ctx.prisma.variable.findUnique({ ...query, where: { code: code.trim() } }),
+  }),
+  variables: t.prismaConnection(
+    {
+      type: 'Variable',
+      cursor: 'id',
+      description: 'Disaggregation variables, in creation order.',
+      resolve: (query, _root, _args, ctx) => ctx.prisma.variable.findMany({ ...query, orderBy: { id: 'asc' } }),
+      totalCount: (_root, _args, ctx) => ctx.prisma.variable.count(),
+    },
+    VariableConnection,
+  ),
+  concept: t.prismaField({
+    type: 'Concept',
+    nullable: true,
+    description: 'A concept by code, e.g. "R98_MIGRANT".',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) => ctx.prisma.concept.findUnique({ ...query, where: { code: code.trim() } }),
+  }),
+  concepts: t.prismaConnection(
+    {
+      type: 'Concept',
+      cursor: 'id',
+      description: 'Concepts, optionally matching a search over term and definition, in creation order.',
+      args: { search: t.arg.string({ required: false }) },
+      resolve: (query, _root, { search }, ctx) =>
+        ctx.prisma.concept.findMany({ ...query, where: conceptWhere(search), orderBy: { id: 'asc' } }),
+      totalCount: (_root, { search }, ctx) => ctx.prisma.concept.count({ where: conceptWhere(search) }),
+    },
+    ConceptConnection,
+  ),
+  recommendation: t.prismaField({
+    type: 'Recommendation',
+    nullable: true,
+    description: 'A recommendation by code, e.g. "REC_RESIDENCE".',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) =>
+      ctx.prisma.recommendation.findUnique({ ...query, where: { code: code.trim() } }),
+  }),
+  recommendations: t.prismaConnection(
+    {
+      type: 'Recommendation',
+      cursor: 'id',
+      description: 'Recommendations, in creation order.',
+      resolve: (query, _root, _args, ctx) => ctx.prisma.recommendation.findMany({ ...query, orderBy: { id: 'asc' } }),
+      totalCount: (_root, _args, ctx) => ctx.prisma.recommendation.count(),
+    },
+    RecommendationConnection,
+  ),
+  sdgIndicator: t.prismaField({
+    type: 'SdgIndicator',
+    nullable: true,
+    description: 'An SDG indicator or target by code, e.g. "10.7.2".',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) =>
+      ctx.prisma.sdgIndicator.findUnique({ ...query, where: { code: code.trim() } }),
+  }),
+  sdgIndicators: t.prismaField({
+    type: ['SdgIndicator'],
+    description: 'The SDG indicators and targets the catalogue refers to (a fixed global list), ordered by code.',
+    resolve: (query, _root, _args, ctx) => ctx.prisma.sdgIndicator.findMany({ ...query, orderBy: { code: 'asc' } }),
+  }),
+  gcmObjective: t.prismaField({
+    type: 'GcmObjective',
+    nullable: true,
+    description: 'A GCM objective by number, 1–23.',
+    args: { number: t.arg.int({ required: true }) },
+    resolve: (query, _root, { number }, ctx) => ctx.prisma.gcmObjective.findUnique({ ...query, where: { number } }),
+  }),
+  gcmObjectives: t.prismaField({
+    type: ['GcmObjective'],
+    description: 'The 23 objectives of the Global Compact for Migration, by number.',
+    resolve: (query, _root, _args, ctx) => ctx.prisma.gcmObjective.findMany({ ...query, orderBy: { number: 'asc' } }),
+  }),
+}));
+
+/**
+ * Search text for Prisma's `contains`, which Prisma turns into LIKE '%…%' without escaping: a literal "_" or "%"
+ * typed by a user would otherwise match any character. Undefined for a blank search.
+ */
+function conceptWhere(search: string | null | undefined) {
+  const s = likeText(search);
+  return s
+    ? {
+        OR: [
+          { term: { contains: s, mode: 'insensitive' as const } },
+          { definition: { contains: s, mode: 'insensitive' as const } },
+          { code: { equals: search?.trim().toUpperCase() } },
+        ],
+      }
+    : {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Topic and variable mutations (TASK_FORCE and ADMIN), each one audited transaction.
+
+const TopicPayload = (name: string, description: string) =>
+  builder.objectRef<{ topic: typeof Topic.$inferType }>(name).implement({
+    description,
+    fields: (t) => ({ topic: t.field({ type: Topic, resolve: (p) => p.topic }) }),
+  });
+const VariablePayload = (name: string, description: string) =>
+  builder.objectRef<{ variable: typeof Variable.$inferType }>(name).implement({
+    description,
+    fields: (t) => ({ variable: t.field({ type: Variable, resolve: (p) => p.variable }) }),
+  });
+
+const CreateTopicPayload = TopicPayload('CreateTopicPayload', 'The topic created.');
+const UpdateTopicPayload = TopicPayload('UpdateTopicPayload', 'The topic as updated.');
+const CreateVariablePayload = VariablePayload('CreateVariablePayload', 'The variable created.');
+const UpdateVariablePayload = VariablePayload('UpdateVariablePayload', 'The variable as updated.');
+
+export const CreateTopicInput = builder.inputType('CreateTopicInput', {
+  description: 'A new topic of the TF1 framework.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
+    name: t.string({ required: true }),
+    tier: t.field({ type: Tier, required: true }),
+    description: t.string(),
+    sourceUrl: t.string(),
+    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+  }),
+});
+
+export const UpdateTopicInput = builder.inputType('UpdateTopicInput', {
+  description: 'Changes to a topic. Absent fields are left alone; null clears an optional field.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The topic's global id." }),
+    code: t.string({ description: 'A new stable code.' }),
+    name: t.string(),
+    tier: t.field({ type: Tier }),
+    description: t.string(),
+    sourceUrl: t.string(),
+    provisionalFields: t.stringList({
+      description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
+    }),
+  }),
+});
+
+export const VariableCodeInput = builder.inputType('VariableCodeInput', {
+  description: "One code of a variable's code list.",
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'SDMX-style code, e.g. "F", "_T" or "Y15T24".' }),
+    label: t.string({ required: true }),
+  }),
+});
+
+export const CreateVariableInput = builder.inputType('CreateVariableInput', {
+  description: 'A new disaggregation variable, with its own code list or a named external one.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'Stable code, also a submission CSV column name, e.g. "SEX".' }),
+    name: t.string({ required: true }),
+    sourceUrl: t.string(),
+    codelist: t.string({ description: 'A named external code list ("M49") instead of `codes`.' }),
+    codes: t.field({ type: [VariableCodeInput], description: 'The code list, in display order.' }),
+  }),
+});
+
+export const UpdateVariableInput = builder.inputType('UpdateVariableInput', {
+  description:
+    'Changes to a variable. Absent fields are left alone; a given `codes` list replaces the code list. Codes used ' +
+    'by observations cannot be removed, nor can the variable code change once observations use it.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The variable's global id." }),
+    code: t.string({ description: 'A new stable code.' }),
+    name: t.string(),
+    sourceUrl: t.string(),
+    codelist: t.string({ description: 'A named external code list ("M49"); null removes it.' }),
+    codes: t.field({ type: [VariableCodeInput], description: 'The whole new code list, in display order.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createTopic: t.field({
+    type: CreateTopicPayload,
+    description: 'Adds a topic (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateTopicInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      topic: await catalogue.createTopic(ctx.prisma, actorOf(ctx.viewer), input),
+    }),
+  }),
+  updateTopic: t.field({
+    type: UpdateTopicPayload,
+    description: 'Changes a topic (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UpdateTopicInput, required: true }) },
+    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
+      topic: await catalogue.updateTopic(ctx.prisma, actorOf(ctx.viewer), localId(id, 'Topic'), changes),
+    }),
+  }),
+  createVariable: t.field({
+    type: CreateVariablePayload,
+    description: 'Adds a disaggregation variable with its code list (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateVariableInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      variable: await catalogue.createVariable(ctx.prisma, actorOf(ctx.viewer), input),
+    }),
+  }),
+  updateVariable: t.field({
+    type: UpdateVariablePayload,
+    description: 'Changes a variable or replaces its code list (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UpdateVariableInput, required: true }) },
+    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
+      variable: await catalogue.updateVariable(ctx.prisma, actorOf(ctx.viewer), localId(id, 'Variable'), changes),
+    }),
+  }),
+}));

@@ -1,0 +1,748 @@
+// Catalogue curation by the task force: indicators, their source-type links, topics and variables. Each write
+// validates its whole input first (every problem, with its input path), then runs in one transaction with its audit
+// record, so a refused or failed call leaves nothing behind. No GraphQL here: callers pass plain values.
+import { z } from 'zod';
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import { audit, type Actor } from '../access/audit.js';
+import type { PrismaClient } from '../platform/db.js';
+import { ConflictError, fromPrismaError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
+
+type Tx = Prisma.TransactionClient;
+type Maybe<T> = T | null | undefined;
+
+const TIERS = ['CORE', 'ADDITIONAL'] as const;
+const BUILDING_BLOCKS = ['IMMIGRATION_FLOW', 'EMIGRATION_FLOW', 'IMMIGRANT_STOCK', 'EMIGRANT_STOCK'] as const;
+const STATUSES = ['ACTIVE', 'RETIRED'] as const;
+const SUITABILITIES = ['PRIMARY', 'SECONDARY', 'SUPPLEMENTARY'] as const;
+
+// Catalogue codes name CSV columns and appear in URLs, so they are kept to one safe alphabet.
+const code = z
+  .string()
+  .trim()
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be upper-case letters, digits and _, starting with a letter');
+const text = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
+/** Optional text: blank means none. */
+const note = z
+  .string()
+  .trim()
+  .max(4000, 'must be at most 4000 characters')
+  .transform((s) => (s === '' ? null : s));
+const url = z
+  .string()
+  .trim()
+  .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+  .or(z.literal('').transform(() => null));
+const unit = z
+  .string()
+  .trim()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an upper-case unit code such as PERSONS or PERCENT');
+const sdgCode = z
+  .string()
+  .trim()
+  .regex(/^\d{1,2}\.[0-9a-z]{1,2}(\.\d{1,2})?$/, 'must be an SDG indicator or target code such as 10.7.2');
+const gcmNumber = z.number().int('must be a whole number').min(1, 'must be 1–23').max(23, 'must be 1–23');
+// Codes of a variable's own list follow SDMX: "_T" (total), "F", "Y15T24"…
+const listCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, 'must be 1–32 letters, digits, _, . or -');
+
+const indicatorFields = {
+  code,
+  name: text,
+  description: note.nullish(),
+  unit,
+  additive: z.boolean(),
+  buildingBlock: z.enum(BUILDING_BLOCKS).nullish(),
+  tier: z.enum(TIERS),
+  status: z.enum(STATUSES),
+  sourceUrl: url.nullish(),
+  topics: z.array(code),
+  disaggregations: z.array(code),
+  sdgIndicators: z.array(sdgCode),
+  gcmObjectives: z.array(gcmNumber),
+  provisionalFields: z.array(text),
+};
+
+const createIndicatorSchema = z.object({
+  ...indicatorFields,
+  status: indicatorFields.status.nullish(),
+  topics: indicatorFields.topics.nullish(),
+  disaggregations: indicatorFields.disaggregations.nullish(),
+  sdgIndicators: indicatorFields.sdgIndicators.nullish(),
+  gcmObjectives: indicatorFields.gcmObjectives.nullish(),
+  provisionalFields: indicatorFields.provisionalFields.nullish(),
+});
+
+// In an update an absent field is left alone; null clears a field that may be empty and is refused elsewhere.
+const updateIndicatorSchema = z.object({
+  code: code.optional(),
+  name: text.optional(),
+  description: note.nullish(),
+  unit: unit.optional(),
+  additive: z.boolean().optional(),
+  buildingBlock: z.enum(BUILDING_BLOCKS).nullish(),
+  tier: z.enum(TIERS).optional(),
+  status: z.enum(STATUSES).optional(),
+  sourceUrl: url.nullish(),
+  topics: indicatorFields.topics.optional(),
+  disaggregations: indicatorFields.disaggregations.optional(),
+  sdgIndicators: indicatorFields.sdgIndicators.optional(),
+  gcmObjectives: indicatorFields.gcmObjectives.optional(),
+  provisionalFields: indicatorFields.provisionalFields.optional(),
+});
+
+const topicSchema = z.object({
+  code,
+  name: text,
+  tier: z.enum(TIERS),
+  description: note.nullish(),
+  sourceUrl: url.nullish(),
+  provisionalFields: z.array(text).nullish(),
+});
+
+const updateTopicSchema = z.object({
+  code: code.optional(),
+  name: text.optional(),
+  tier: z.enum(TIERS).optional(),
+  description: note.nullish(),
+  sourceUrl: url.nullish(),
+  provisionalFields: z.array(text).optional(),
+});
+
+const variableCodes = z.array(z.object({ code: listCode, label: text }));
+
+const variableSchema = z.object({
+  code,
+  name: text,
+  sourceUrl: url.nullish(),
+  codelist: z.enum(['M49']).nullish(),
+  codes: variableCodes.nullish(),
+});
+
+const updateVariableSchema = z.object({
+  code: code.optional(),
+  name: text.optional(),
+  sourceUrl: url.nullish(),
+  codelist: z.enum(['M49']).nullish(),
+  codes: variableCodes.optional(),
+});
+
+const linkSchema = z.object({
+  indicator: code,
+  sourceType: code,
+  suitability: z.enum(SUITABILITIES),
+  note: note.nullish(),
+  sourceUrl: url.nullish(),
+});
+
+/** Validates an input against its schema; every problem becomes an issue at ["input", …]. */
+function parse<S extends z.ZodType>(schema: S, input: unknown, extra?: (value: z.output<S>) => Issue[]): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw ValidationError.of(
+      result.error.issues.map((i) => ({
+        path: ['input', ...i.path.map(String)],
+        message: i.code === 'invalid_type' && / received null$/.test(i.message) ? 'must not be null' : i.message,
+      })),
+    );
+  }
+  const issues = extra?.(result.data) ?? [];
+  if (issues.length) throw ValidationError.of(issues);
+  return result.data;
+}
+
+function duplicates<T>(field: string, values: Maybe<T[]>, key: (v: T) => string | number = (v) => String(v)): Issue[] {
+  const seen = new Set<string | number>();
+  const issues: Issue[] = [];
+  (values ?? []).forEach((value, i) => {
+    const k = key(value);
+    if (seen.has(k)) issues.push({ path: ['input', field, String(i)], message: `duplicate ${String(k)}` });
+    seen.add(k);
+  });
+  return issues;
+}
+
+function indicatorListIssues(v: {
+  topics?: Maybe<string[]>;
+  disaggregations?: Maybe<string[]>;
+  sdgIndicators?: Maybe<string[]>;
+  gcmObjectives?: Maybe<number[]>;
+}): Issue[] {
+  return [
+    ...duplicates('topics', v.topics),
+    ...duplicates('disaggregations', v.disaggregations),
+    ...duplicates('sdgIndicators', v.sdgIndicators),
+    ...duplicates('gcmObjectives', v.gcmObjectives),
+  ];
+}
+
+function variableIssues(v: { codelist?: Maybe<string>; codes?: Maybe<{ code: string }[]> }): Issue[] {
+  const issues = duplicates('codes', v.codes, (c) => c.code);
+  if (v.codelist && v.codes?.length)
+    issues.push({ path: ['input', 'codes'], message: 'a variable has either codes or a codelist, not both' });
+  return issues;
+}
+
+/** Ids for codes in the given order; a NotFoundError names every unknown code and the input field. */
+function idsFor<K extends string | number>(
+  rows: { id: number; key: K }[],
+  wanted: K[],
+  what: string,
+  field: string,
+): number[] {
+  const ids = new Map(rows.map((r) => [r.key, r.id]));
+  const missing = wanted.filter((k) => !ids.has(k));
+  if (missing.length) throw new NotFoundError(`input.${field}: no ${what} ${missing.map((k) => String(k)).join(', ')}`);
+  return wanted.map((k) => ids.get(k) as number);
+}
+
+interface IndicatorLinks {
+  topics?: number[];
+  variables?: number[];
+  sdg?: number[];
+  gcm?: number[];
+}
+
+async function resolveIndicatorLinks(
+  tx: Tx,
+  v: {
+    topics?: Maybe<string[]>;
+    disaggregations?: Maybe<string[]>;
+    sdgIndicators?: Maybe<string[]>;
+    gcmObjectives?: Maybe<number[]>;
+  },
+): Promise<IndicatorLinks> {
+  const links: IndicatorLinks = {};
+  if (v.topics) {
+    const rows = await tx.topic.findMany({ where: { code: { in: v.topics } }, select: { id: true, code: true } });
+    links.topics = idsFor(
+      rows.map((r) => ({ id: r.id, key: r.code })),
+      v.topics,
+      'topic',
+      'topics',
+    );
+  }
+  if (v.disaggregations) {
+    const rows = await tx.variable.findMany({
+      where: { code: { in: v.disaggregations } },
+      select: { id: true, code: true },
+    });
+    links.variables = idsFor(
+      rows.map((r) => ({ id: r.id, key: r.code })),
+      v.disaggregations,
+      'variable',
+      'disaggregations',
+    );
+  }
+  if (v.sdgIndicators) {
+    const rows = await tx.sdgIndicator.findMany({
+      where: { code: { in: v.sdgIndicators } },
+      select: { id: true, code: true },
+    });
+    links.sdg = idsFor(
+      rows.map((r) => ({ id: r.id, key: r.code })),
+      v.sdgIndicators,
+      'SDG indicator',
+      'sdgIndicators',
+    );
+  }
+  if (v.gcmObjectives) {
+    const rows = await tx.gcmObjective.findMany({
+      where: { number: { in: v.gcmObjectives } },
+      select: { id: true, number: true },
+    });
+    links.gcm = idsFor(
+      rows.map((r) => ({ id: r.id, key: r.number })),
+      v.gcmObjectives,
+      'GCM objective',
+      'gcmObjectives',
+    );
+  }
+  return links;
+}
+
+function linkWrites(links: IndicatorLinks) {
+  return {
+    ...(links.topics && { topics: { create: links.topics.map((topicId) => ({ topicId })) } }),
+    ...(links.variables && {
+      disaggregations: { create: links.variables.map((variableId, position) => ({ variableId, position })) },
+    }),
+    ...(links.sdg && { sdgIndicators: { create: links.sdg.map((sdgIndicatorId) => ({ sdgIndicatorId })) } }),
+    ...(links.gcm && { gcmObjectives: { create: links.gcm.map((gcmObjectiveId) => ({ gcmObjectiveId })) } }),
+  };
+}
+
+/** The indicator as the audit log records it: its own fields and its links by code. */
+async function indicatorSnapshot(tx: Tx, id: number) {
+  const i = await tx.indicator.findUniqueOrThrow({
+    where: { id },
+    include: {
+      topics: { select: { topic: { select: { code: true } } } },
+      disaggregations: { orderBy: { position: 'asc' }, select: { variable: { select: { code: true } } } },
+      sdgIndicators: { select: { sdgIndicator: { select: { code: true } } } },
+      gcmObjectives: { select: { gcmObjective: { select: { number: true } } } },
+    },
+  });
+  return {
+    code: i.code,
+    name: i.name,
+    description: i.description,
+    unit: i.unit,
+    additive: i.additive,
+    buildingBlock: i.buildingBlock,
+    tier: i.tier,
+    status: i.status,
+    sourceUrl: i.sourceUrl,
+    provisionalFields: i.provisionalFields,
+    topics: i.topics.map((l) => l.topic.code).sort(),
+    disaggregations: i.disaggregations.map((l) => l.variable.code),
+    sdgIndicators: i.sdgIndicators.map((l) => l.sdgIndicator.code).sort(),
+    gcmObjectives: i.gcmObjectives.map((l) => l.gcmObjective.number).sort((a, b) => a - b),
+  };
+}
+
+/**
+ * The field a provisional-field entry names: its first word ("sdg (link via 17.18 …)" names "sdg"). The seed uses
+ * the short names "sdg" and "gcm" for the SDG and GCM links.
+ */
+function provisionalFieldName(entry: string): string {
+  const name = entry.trim().split(/[\s(]/)[0] ?? '';
+  return ({ sdg: 'sdgIndicators', gcm: 'gcmObjectives' } as Record<string, string>)[name] ?? name;
+}
+
+/** Drops the provisional marks of the given fields: writing a field through the API confirms it. */
+export function withoutProvisional(provisional: string[], fields: string[]): string[] {
+  const confirmed = new Set(fields.map(provisionalFieldName));
+  return provisional.filter((entry) => !confirmed.has(provisionalFieldName(entry)));
+}
+
+async function write<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw fromPrismaError(err, what);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Indicators
+
+export interface CreateIndicatorInput {
+  code: string;
+  name: string;
+  description?: Maybe<string>;
+  unit: string;
+  additive: boolean;
+  buildingBlock?: Maybe<(typeof BUILDING_BLOCKS)[number]>;
+  tier: (typeof TIERS)[number];
+  status?: Maybe<(typeof STATUSES)[number]>;
+  sourceUrl?: Maybe<string>;
+  topics?: Maybe<string[]>;
+  disaggregations?: Maybe<string[]>;
+  sdgIndicators?: Maybe<string[]>;
+  gcmObjectives?: Maybe<number[]>;
+  provisionalFields?: Maybe<string[]>;
+}
+
+export type UpdateIndicatorInput = { [K in keyof CreateIndicatorInput]?: CreateIndicatorInput[K] | null };
+
+export async function createIndicator(prisma: PrismaClient, actor: Actor, input: CreateIndicatorInput) {
+  const v = parse(createIndicatorSchema, input, indicatorListIssues);
+  return prisma.$transaction(async (tx) => {
+    if (await tx.indicator.findUnique({ where: { code: v.code }, select: { id: true } }))
+      throw new ConflictError(`An indicator with code ${v.code} already exists`);
+    const links = await resolveIndicatorLinks(tx, v);
+    const row = await write(`Indicator ${v.code}`, () =>
+      tx.indicator.create({
+        data: {
+          code: v.code,
+          name: v.name,
+          description: v.description ?? null,
+          unit: v.unit,
+          additive: v.additive,
+          buildingBlock: v.buildingBlock ?? null,
+          tier: v.tier,
+          status: v.status ?? 'ACTIVE',
+          sourceUrl: v.sourceUrl ?? null,
+          provisionalFields: v.provisionalFields ?? [],
+          ...linkWrites(links),
+        },
+      }),
+    );
+    await audit(tx, actor, 'indicator.create', 'Indicator', row.code, null, await indicatorSnapshot(tx, row.id));
+    return row;
+  });
+}
+
+export async function updateIndicator(prisma: PrismaClient, actor: Actor, id: number, input: UpdateIndicatorInput) {
+  const v = parse(updateIndicatorSchema, input, indicatorListIssues);
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.indicator.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('input.id: no such indicator');
+    if (v.code && v.code !== current.code && (await tx.indicator.findUnique({ where: { code: v.code } })))
+      throw new ConflictError(`An indicator with code ${v.code} already exists`);
+    const before = await indicatorSnapshot(tx, id);
+    const links = await resolveIndicatorLinks(tx, v);
+    const changed = Object.keys(v).filter((k) => k !== 'provisionalFields' && v[k as keyof typeof v] !== undefined);
+    // Replaced link lists are deleted first; the nested creates below write the new ones.
+    if (links.topics) await tx.indicatorTopic.deleteMany({ where: { indicatorId: id } });
+    if (links.variables) await tx.indicatorVariable.deleteMany({ where: { indicatorId: id } });
+    if (links.sdg) await tx.indicatorSdg.deleteMany({ where: { indicatorId: id } });
+    if (links.gcm) await tx.indicatorGcm.deleteMany({ where: { indicatorId: id } });
+    const row = await write(`Indicator ${v.code ?? current.code}`, () =>
+      tx.indicator.update({
+        where: { id },
+        data: {
+          code: v.code,
+          name: v.name,
+          description: v.description,
+          unit: v.unit,
+          additive: v.additive,
+          buildingBlock: v.buildingBlock,
+          tier: v.tier,
+          status: v.status,
+          sourceUrl: v.sourceUrl,
+          provisionalFields: v.provisionalFields ?? withoutProvisional(current.provisionalFields, changed),
+          ...linkWrites(links),
+        },
+      }),
+    );
+    await audit(tx, actor, 'indicator.update', 'Indicator', row.code, before, await indicatorSnapshot(tx, id));
+    return row;
+  });
+}
+
+export async function retireIndicator(prisma: PrismaClient, actor: Actor, id: number, reason?: Maybe<string>) {
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.indicator.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('input.id: no such indicator');
+    if (current.status === 'RETIRED') throw new ConflictError(`Indicator ${current.code} is already retired`);
+    const row = await tx.indicator.update({ where: { id }, data: { status: 'RETIRED' } });
+    await audit(
+      tx,
+      actor,
+      'indicator.retire',
+      'Indicator',
+      row.code,
+      { status: current.status },
+      { status: row.status, ...(reason?.trim() ? { reason: reason.trim() } : {}) },
+    );
+    return row;
+  });
+}
+
+/** Marks provisional fields of an indicator as confirmed (all of them when `fields` is absent). */
+export async function confirmIndicatorFields(prisma: PrismaClient, actor: Actor, id: number, fields: Maybe<string[]>) {
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.indicator.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('input.id: no such indicator');
+    const provisionalFields = fields ? withoutProvisional(current.provisionalFields, fields) : [];
+    const unknown = (fields ?? []).filter(
+      (f) => !current.provisionalFields.some((e) => provisionalFieldName(e) === provisionalFieldName(f)),
+    );
+    if (unknown.length)
+      throw ValidationError.of(
+        unknown.map((f) => ({
+          path: ['input', 'fields', String((fields ?? []).indexOf(f))],
+          message: `${f} is not provisional on ${current.code}`,
+        })),
+      );
+    const row = await tx.indicator.update({ where: { id }, data: { provisionalFields } });
+    await audit(
+      tx,
+      actor,
+      'indicator.confirm',
+      'Indicator',
+      row.code,
+      { provisionalFields: current.provisionalFields },
+      { provisionalFields },
+    );
+    return row;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Indicator ↔ source-type links
+
+export interface LinkInput {
+  indicator: string;
+  sourceType: string;
+  suitability: (typeof SUITABILITIES)[number];
+  note?: Maybe<string>;
+  sourceUrl?: Maybe<string>;
+}
+
+async function linkEnds(tx: Tx, indicatorCode: string, sourceTypeCode: string) {
+  const [indicator, sourceType] = await Promise.all([
+    tx.indicator.findUnique({ where: { code: indicatorCode } }),
+    tx.sourceType.findUnique({ where: { code: sourceTypeCode } }),
+  ]);
+  if (!indicator) throw new NotFoundError(`input.indicator: no indicator ${indicatorCode}`);
+  if (!sourceType) throw new NotFoundError(`input.sourceType: no source type ${sourceTypeCode}`);
+  return { indicator, sourceType };
+}
+
+function linkSnapshot(l: { suitability: string; note: string | null; sourceUrl: string | null } | null) {
+  return l && { suitability: l.suitability, note: l.note, sourceUrl: l.sourceUrl };
+}
+
+/** Creates the link, or changes its suitability and note; returns it and whether it is new. */
+export async function linkIndicatorSourceType(prisma: PrismaClient, actor: Actor, input: LinkInput) {
+  const v = parse(linkSchema, input);
+  return prisma.$transaction(async (tx) => {
+    const { indicator, sourceType } = await linkEnds(tx, v.indicator, v.sourceType);
+    const key = { indicatorId_sourceTypeId: { indicatorId: indicator.id, sourceTypeId: sourceType.id } };
+    const before = await tx.indicatorSourceType.findUnique({ where: key });
+    const link = await tx.indicatorSourceType.upsert({
+      where: key,
+      create: {
+        indicatorId: indicator.id,
+        sourceTypeId: sourceType.id,
+        suitability: v.suitability,
+        note: v.note ?? null,
+        sourceUrl: v.sourceUrl ?? null,
+      },
+      update: { suitability: v.suitability, note: v.note, sourceUrl: v.sourceUrl },
+    });
+    await audit(
+      tx,
+      actor,
+      before ? 'indicator.source.update' : 'indicator.source.link',
+      'IndicatorSourceType',
+      `${indicator.code}/${sourceType.code}`,
+      linkSnapshot(before),
+      linkSnapshot(link),
+    );
+    return { link, created: !before };
+  });
+}
+
+export async function unlinkIndicatorSourceType(
+  prisma: PrismaClient,
+  actor: Actor,
+  input: { indicator: string; sourceType: string },
+) {
+  const v = parse(linkSchema.pick({ indicator: true, sourceType: true }), input);
+  return prisma.$transaction(async (tx) => {
+    const { indicator, sourceType } = await linkEnds(tx, v.indicator, v.sourceType);
+    const key = { indicatorId_sourceTypeId: { indicatorId: indicator.id, sourceTypeId: sourceType.id } };
+    const before = await tx.indicatorSourceType.findUnique({ where: key });
+    if (!before) throw new NotFoundError(`${indicator.code} is not linked to source type ${sourceType.code}`);
+    await tx.indicatorSourceType.delete({ where: key });
+    await audit(
+      tx,
+      actor,
+      'indicator.source.unlink',
+      'IndicatorSourceType',
+      `${indicator.code}/${sourceType.code}`,
+      linkSnapshot(before),
+      null,
+    );
+    return { indicator, sourceType };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Topics
+
+export interface TopicInput {
+  code: string;
+  name: string;
+  tier: (typeof TIERS)[number];
+  description?: Maybe<string>;
+  sourceUrl?: Maybe<string>;
+  provisionalFields?: Maybe<string[]>;
+}
+
+function topicSnapshot(t: {
+  code: string;
+  name: string;
+  tier: string;
+  description: string | null;
+  sourceUrl: string | null;
+  provisionalFields: string[];
+}) {
+  return {
+    code: t.code,
+    name: t.name,
+    tier: t.tier,
+    description: t.description,
+    sourceUrl: t.sourceUrl,
+    provisionalFields: t.provisionalFields,
+  };
+}
+
+export async function createTopic(prisma: PrismaClient, actor: Actor, input: TopicInput) {
+  const v = parse(topicSchema, input);
+  return prisma.$transaction(async (tx) => {
+    if (await tx.topic.findUnique({ where: { code: v.code }, select: { id: true } }))
+      throw new ConflictError(`A topic with code ${v.code} already exists`);
+    const row = await write(`Topic ${v.code}`, () =>
+      tx.topic.create({
+        data: {
+          code: v.code,
+          name: v.name,
+          tier: v.tier,
+          description: v.description ?? null,
+          sourceUrl: v.sourceUrl ?? null,
+          provisionalFields: v.provisionalFields ?? [],
+        },
+      }),
+    );
+    await audit(tx, actor, 'topic.create', 'Topic', row.code, null, topicSnapshot(row));
+    return row;
+  });
+}
+
+export async function updateTopic(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  input: { [K in keyof TopicInput]?: TopicInput[K] | null },
+) {
+  const v = parse(updateTopicSchema, input);
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.topic.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('input.id: no such topic');
+    if (v.code && v.code !== current.code && (await tx.topic.findUnique({ where: { code: v.code } })))
+      throw new ConflictError(`A topic with code ${v.code} already exists`);
+    const changed = Object.keys(v).filter((k) => k !== 'provisionalFields' && v[k as keyof typeof v] !== undefined);
+    const row = await write(`Topic ${v.code ?? current.code}`, () =>
+      tx.topic.update({
+        where: { id },
+        data: {
+          code: v.code,
+          name: v.name,
+          tier: v.tier,
+          description: v.description,
+          sourceUrl: v.sourceUrl,
+          provisionalFields: v.provisionalFields ?? withoutProvisional(current.provisionalFields, changed),
+        },
+      }),
+    );
+    await audit(tx, actor, 'topic.update', 'Topic', row.code, topicSnapshot(current), topicSnapshot(row));
+    return row;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Variables
+
+export interface VariableInput {
+  code: string;
+  name: string;
+  sourceUrl?: Maybe<string>;
+  codelist?: Maybe<string>;
+  codes?: Maybe<{ code: string; label: string }[]>;
+}
+
+async function variableSnapshot(tx: Tx, id: number) {
+  const v = await tx.variable.findUniqueOrThrow({
+    where: { id },
+    include: { codes: { orderBy: { position: 'asc' } } },
+  });
+  return {
+    code: v.code,
+    name: v.name,
+    sourceUrl: v.sourceUrl,
+    codelist: v.codelist,
+    codes: v.codes.map((c) => ({ code: c.code, label: c.label })),
+  };
+}
+
+/** Observations whose dimensions use the variable (or, given codes, one of those codes of it). */
+async function observationsUsing(tx: Tx, variable: string, codes?: string[]): Promise<number> {
+  // dimensionKey is "A=x;B=y" with keys sorted; a dimension shows as a whole "VAR=code" segment.
+  const segments = codes ? codes.map((c) => `${variable}=${c}`) : [`${variable}=`];
+  const exact = !!codes;
+  return tx.observation.count({
+    where: {
+      OR: segments.flatMap((s) =>
+        exact
+          ? [
+              { dimensionKey: s },
+              { dimensionKey: { startsWith: `${s};` } },
+              { dimensionKey: { endsWith: `;${s}` } },
+              { dimensionKey: { contains: `;${s};` } },
+            ]
+          : [{ dimensionKey: { startsWith: s } }, { dimensionKey: { contains: `;${s}` } }],
+      ),
+    },
+  });
+}
+
+export async function createVariable(prisma: PrismaClient, actor: Actor, input: VariableInput) {
+  const v = parse(variableSchema, input, variableIssues);
+  return prisma.$transaction(async (tx) => {
+    if (await tx.variable.findUnique({ where: { code: v.code }, select: { id: true } }))
+      throw new ConflictError(`A variable with code ${v.code} already exists`);
+    const row = await write(`Variable ${v.code}`, () =>
+      tx.variable.create({
+        data: {
+          code: v.code,
+          name: v.name,
+          sourceUrl: v.sourceUrl ?? null,
+          codelist: v.codelist ?? null,
+          codes: { create: (v.codes ?? []).map((c, position) => ({ ...c, position })) },
+        },
+      }),
+    );
+    await audit(tx, actor, 'variable.create', 'Variable', row.code, null, await variableSnapshot(tx, row.id));
+    return row;
+  });
+}
+
+/** Updates a variable; a given `codes` list replaces the code list. */
+export async function updateVariable(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  input: { [K in keyof VariableInput]?: VariableInput[K] | null },
+) {
+  const v = parse(updateVariableSchema, input, variableIssues);
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.variable.findUnique({ where: { id }, include: { codes: true } });
+    if (!current) throw new NotFoundError('input.id: no such variable');
+    const before = await variableSnapshot(tx, id);
+    const codelist = v.codelist === undefined ? current.codelist : v.codelist;
+    const codes = v.codes ?? current.codes;
+    if (codelist && codes.length)
+      throw ValidationError.of([
+        { path: ['input', 'codes'], message: 'a variable has either codes or a codelist, not both' },
+      ]);
+    if (v.code && v.code !== current.code) {
+      if (await tx.variable.findUnique({ where: { code: v.code } }))
+        throw new ConflictError(`A variable with code ${v.code} already exists`);
+      // Observations store their dimensions by variable code, so a code in use cannot change.
+      const used = await observationsUsing(tx, current.code);
+      if (used)
+        throw new ConflictError(`Variable ${current.code} is used by ${used} observations; its code cannot change`);
+    }
+    if (v.codes) {
+      const kept = new Set(v.codes.map((c) => c.code));
+      const removed = current.codes.map((c) => c.code).filter((c) => !kept.has(c));
+      const used = removed.length ? await observationsUsing(tx, current.code, removed) : 0;
+      if (used)
+        throw new ConflictError(
+          `Codes ${removed.join(', ')} of ${current.code} cannot be removed: ${used} observations use them`,
+        );
+      await tx.variableCode.deleteMany({ where: { variableId: id } });
+    }
+    const row = await write(`Variable ${v.code ?? current.code}`, () =>
+      tx.variable.update({
+        where: { id },
+        data: {
+          code: v.code,
+          name: v.name,
+          sourceUrl: v.sourceUrl,
+          codelist: v.codelist,
+          ...(v.codes && { codes: { create: v.codes.map((c, position) => ({ ...c, position })) } }),
+        },
+      }),
+    );
+    await audit(tx, actor, 'variable.update', 'Variable', row.code, before, await variableSnapshot(tx, id));
+    return row;
+  });
+}

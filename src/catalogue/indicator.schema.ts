@@ -1,0 +1,424 @@
+// Indicators of the TF1 framework: the Indicator node with its topics, disaggregations, SDG/GCM links and candidate
+// source types; the indicator queries; and the catalogue mutations on indicators and their source-type links.
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import { actorOf } from '../access/audit.js';
+import * as catalogue from './catalogue.service.js';
+import { builder } from '../schema/builder.js';
+import { GcmObjective, SdgIndicator, Topic, Variable } from './catalogue.schema.js';
+import { likeText } from '../schema/search.js';
+import { connectionOf } from '../schema/connections.js';
+import { BuildingBlock, IndicatorStatus, Suitability, Tier } from '../schema/enums.js';
+import { userErrors } from '../schema/errors.js';
+import { localId } from '../schema/global-id.js';
+import { SourceType } from './source-type.schema.js';
+
+export const Indicator = builder.prismaNode('Indicator', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'An indicator of the TF1 framework.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Stable code, e.g. "IMM_STOCK".' }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    unit: t.exposeString('unit', { description: 'Unit of measure, e.g. "PERSONS"; submissions must use it.' }),
+    additive: t.exposeBoolean('additive', {
+      description: 'Whether country values may be summed over regions (counts of persons).',
+    }),
+    buildingBlock: t.expose('buildingBlock', {
+      type: BuildingBlock,
+      nullable: true,
+      description: 'Building block, or null for cross-cutting indicators.',
+    }),
+    tier: t.expose('tier', { type: Tier }),
+    status: t.expose('status', { type: IndicatorStatus }),
+    sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
+    provisionalFields: t.exposeStringList('provisionalFields', {
+      description:
+        'Fields whose values were assigned for the seed and await task-force confirmation, each named first ' +
+        '(e.g. "tier", or "sdg (link via 17.18 …)" with a remark).',
+    }),
+    isProvisional: t.boolean({
+      description: 'Whether any field still awaits task-force confirmation.',
+      resolve: (indicator) => indicator.provisionalFields.length > 0,
+    }),
+    topics: t.field({
+      type: [Topic],
+      description: 'Topics the indicator belongs to, by code.',
+      select: (_args, _ctx, nestedSelection) => ({
+        topics: { orderBy: { topic: { code: 'asc' } }, select: { topic: nestedSelection(true) } },
+      }),
+      resolve: (indicator) => indicator.topics.map((link) => link.topic),
+    }),
+    disaggregations: t.field({
+      type: [Variable],
+      description: 'Variables the indicator may be disaggregated by, in the catalogue order.',
+      select: (_args, _ctx, nestedSelection) => ({
+        disaggregations: {
+          orderBy: [{ position: 'asc' }, { variableId: 'asc' }],
+          select: { variable: nestedSelection(true) },
+        },
+      }),
+      resolve: (indicator) => indicator.disaggregations.map((link) => link.variable),
+    }),
+    sdgIndicators: t.field({
+      type: [SdgIndicator],
+      description: 'SDG indicators (or targets) the indicator serves, by code.',
+      select: (_args, _ctx, nestedSelection) => ({
+        sdgIndicators: {
+          orderBy: { sdgIndicator: { code: 'asc' } },
+          select: { sdgIndicator: nestedSelection(true) },
+        },
+      }),
+      resolve: (indicator) => indicator.sdgIndicators.map((link) => link.sdgIndicator),
+    }),
+    gcmObjectives: t.field({
+      type: [GcmObjective],
+      description: 'GCM objectives the indicator serves, by number.',
+      select: (_args, _ctx, nestedSelection) => ({
+        gcmObjectives: {
+          orderBy: { gcmObjective: { number: 'asc' } },
+          select: { gcmObjective: nestedSelection(true) },
+        },
+      }),
+      resolve: (indicator) => indicator.gcmObjectives.map((link) => link.gcmObjective),
+    }),
+    candidateSourceTypes: t.relation('sourceTypes', {
+      description: 'Source types that can produce the indicator, best suited first.',
+      args: {
+        suitability: t.arg({
+          type: [Suitability],
+          required: false,
+          description: 'Only links of these suitabilities.',
+        }),
+      },
+      query: ({ suitability }) => ({
+        where: suitability?.length ? { suitability: { in: suitability } } : {},
+        orderBy: [{ suitability: 'asc' }, { sourceType: { code: 'asc' } }],
+      }),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const IndicatorSourceLink = builder.prismaObject('IndicatorSourceType', {
+  name: 'IndicatorSourceLink',
+  description: 'A source type that can produce an indicator, and how well (TF1–TF4 interlinkage).',
+  fields: (t) => ({
+    indicator: t.relation('indicator'),
+    sourceType: t.relation('sourceType'),
+    suitability: t.expose('suitability', { type: Suitability }),
+    note: t.exposeString('note', { nullable: true, description: 'Why, in words.' }),
+    sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
+  }),
+});
+
+export const IndicatorConnection = connectionOf(Indicator, 'Indicator');
+
+// Reverse links, declared here so that catalogue.ts and source-type.ts need not import the Indicator type.
+builder.prismaObjectField(SourceType, 'indicators', (t) =>
+  t.relation('indicators', {
+    description: 'Indicators this source type can produce, with the suitability of each link.',
+    query: { orderBy: [{ suitability: 'asc' }, { indicator: { code: 'asc' } }] },
+  }),
+);
+builder.prismaObjectField(Topic, 'indicators', (t) =>
+  t.field({
+    type: [Indicator],
+    description: 'Indicators under this topic, by code.',
+    select: (_args, _ctx, nestedSelection) => ({
+      indicators: { orderBy: { indicator: { code: 'asc' } }, select: { indicator: nestedSelection(true) } },
+    }),
+    resolve: (topic) => topic.indicators.map((link) => link.indicator),
+  }),
+);
+builder.prismaObjectField(Variable, 'indicators', (t) =>
+  t.field({
+    type: [Indicator],
+    description: 'Indicators that may be disaggregated by this variable, by code.',
+    select: (_args, _ctx, nestedSelection) => ({
+      indicators: { orderBy: { indicator: { code: 'asc' } }, select: { indicator: nestedSelection(true) } },
+    }),
+    resolve: (variable) => variable.indicators.map((link) => link.indicator),
+  }),
+);
+builder.prismaObjectField(SdgIndicator, 'indicators', (t) =>
+  t.field({
+    type: [Indicator],
+    description: 'Hub indicators linked to this SDG indicator, by code.',
+    select: (_args, _ctx, nestedSelection) => ({
+      indicators: { orderBy: { indicator: { code: 'asc' } }, select: { indicator: nestedSelection(true) } },
+    }),
+    resolve: (sdg) => sdg.indicators.map((link) => link.indicator),
+  }),
+);
+builder.prismaObjectField(GcmObjective, 'indicators', (t) =>
+  t.field({
+    type: [Indicator],
+    description: 'Hub indicators linked to this objective, by code.',
+    select: (_args, _ctx, nestedSelection) => ({
+      indicators: { orderBy: { indicator: { code: 'asc' } }, select: { indicator: nestedSelection(true) } },
+    }),
+    resolve: (gcm) => gcm.indicators.map((link) => link.indicator),
+  }),
+);
+
+export const IndicatorFilter = builder.inputType('IndicatorFilter', {
+  description: 'Conditions an indicator must all meet.',
+  fields: (t) => ({
+    tier: t.field({ type: Tier, required: false }),
+    buildingBlock: t.field({ type: BuildingBlock, required: false }),
+    status: t.field({ type: IndicatorStatus, required: false, description: 'ACTIVE or RETIRED; both when absent.' }),
+    topic: t.string({ required: false, description: 'A topic code, e.g. "COB".' }),
+    sdg: t.string({
+      required: false,
+      description: 'An SDG indicator code, e.g. "10.7.2", or a target code ("10.7") for any of its indicators.',
+    }),
+    gcmObjective: t.int({ required: false, description: 'A GCM objective number, 1–23.' }),
+    search: t.string({ required: false, description: 'Part of the code, name or description.' }),
+  }),
+});
+
+type IndicatorFilterInput = typeof IndicatorFilter.$inferInput;
+
+/** The Prisma condition for an indicators filter. */
+export function indicatorWhere(filter: IndicatorFilterInput | null | undefined): Prisma.IndicatorWhereInput {
+  const and: Prisma.IndicatorWhereInput[] = [];
+  if (filter?.tier) and.push({ tier: filter.tier });
+  if (filter?.buildingBlock) and.push({ buildingBlock: filter.buildingBlock });
+  if (filter?.status) and.push({ status: filter.status });
+  if (filter?.topic) and.push({ topics: { some: { topic: { code: filter.topic.trim() } } } });
+  if (filter?.sdg) {
+    // A target code ("10.7") also finds indicators linked to any SDG indicator of that target.
+    const sdg = filter.sdg.trim();
+    and.push({ sdgIndicators: { some: { sdgIndicator: { OR: [{ code: sdg }, { target: sdg }] } } } });
+  }
+  if (filter?.gcmObjective != null)
+    and.push({ gcmObjectives: { some: { gcmObjective: { number: filter.gcmObjective } } } });
+  const s = likeText(filter?.search);
+  if (s) {
+    and.push({
+      OR: [
+        { code: { contains: s, mode: 'insensitive' } },
+        { name: { contains: s, mode: 'insensitive' } },
+        { description: { contains: s, mode: 'insensitive' } },
+      ],
+    });
+  }
+  return and.length ? { AND: and } : {};
+}
+
+builder.queryFields((t) => ({
+  indicator: t.prismaField({
+    type: 'Indicator',
+    nullable: true,
+    description: 'An indicator by code, e.g. "IMM_STOCK".',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) =>
+      ctx.prisma.indicator.findUnique({ ...query, where: { code: code.trim() } }),
+  }),
+  indicators: t.prismaConnection(
+    {
+      type: 'Indicator',
+      cursor: 'id',
+      description: 'Catalogue indicators matching every condition of the filter, in catalogue order.',
+      args: { filter: t.arg({ type: IndicatorFilter, required: false }) },
+      resolve: (query, _root, { filter }, ctx) =>
+        ctx.prisma.indicator.findMany({ ...query, where: indicatorWhere(filter), orderBy: { id: 'asc' } }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.indicator.count({ where: indicatorWhere(filter) }),
+    },
+    IndicatorConnection,
+  ),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mutations (TASK_FORCE and ADMIN). Each takes one input, writes in one audited transaction and answers with its
+// payload or a typed user error.
+
+const IndicatorPayload = (name: string, description: string) =>
+  builder.objectRef<{ indicator: typeof Indicator.$inferType }>(name).implement({
+    description,
+    fields: (t) => ({ indicator: t.field({ type: Indicator, resolve: (p) => p.indicator }) }),
+  });
+
+const CreateIndicatorPayload = IndicatorPayload('CreateIndicatorPayload', 'The indicator created.');
+const UpdateIndicatorPayload = IndicatorPayload('UpdateIndicatorPayload', 'The indicator as updated.');
+const RetireIndicatorPayload = IndicatorPayload('RetireIndicatorPayload', 'The indicator, now retired.');
+const ConfirmIndicatorFieldsPayload = IndicatorPayload(
+  'ConfirmIndicatorFieldsPayload',
+  'The indicator with the confirmed fields no longer provisional.',
+);
+
+const provisionalFieldsDescription =
+  'Fields whose values await task-force confirmation. In an update, when absent, every field the update sets ' +
+  'is confirmed (dropped from the list).';
+
+export const CreateIndicatorInput = builder.inputType('CreateIndicatorInput', {
+  description: 'A new catalogue indicator. Link lists name topics, variables and SDG indicators by code.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
+    name: t.string({ required: true }),
+    description: t.string(),
+    unit: t.string({ required: true, description: 'Unit code, e.g. PERSONS or PERCENT.' }),
+    additive: t.boolean({ required: true, description: 'Whether country values may be summed over regions.' }),
+    buildingBlock: t.field({ type: BuildingBlock, description: 'None for a cross-cutting indicator.' }),
+    tier: t.field({ type: Tier, required: true }),
+    status: t.field({ type: IndicatorStatus, description: 'ACTIVE when absent.' }),
+    sourceUrl: t.string(),
+    topics: t.stringList({ description: 'Topic codes.' }),
+    disaggregations: t.stringList({ description: 'Variable codes, in display order.' }),
+    sdgIndicators: t.stringList({ description: 'SDG indicator or target codes, e.g. "10.7.2".' }),
+    gcmObjectives: t.intList({ description: 'GCM objective numbers, 1–23.' }),
+    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+  }),
+});
+
+export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
+  description:
+    'Changes to an indicator. Absent fields are left alone; null clears an optional field; a given list replaces ' +
+    'the current one.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The indicator's global id." }),
+    code: t.string({ description: 'A new stable code.' }),
+    name: t.string(),
+    description: t.string(),
+    unit: t.string(),
+    additive: t.boolean(),
+    buildingBlock: t.field({ type: BuildingBlock }),
+    tier: t.field({ type: Tier }),
+    status: t.field({ type: IndicatorStatus }),
+    sourceUrl: t.string(),
+    topics: t.stringList({ description: 'Topic codes.' }),
+    disaggregations: t.stringList({ description: 'Variable codes, in display order.' }),
+    sdgIndicators: t.stringList({ description: 'SDG indicator or target codes.' }),
+    gcmObjectives: t.intList({ description: 'GCM objective numbers, 1–23.' }),
+    provisionalFields: t.stringList({ description: provisionalFieldsDescription }),
+  }),
+});
+
+export const RetireIndicatorInput = builder.inputType('RetireIndicatorInput', {
+  description: 'An indicator to retire: it stays readable but leaves coverage and gap counts.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The indicator's global id." }),
+    reason: t.string({ description: 'Why, for the audit log.' }),
+  }),
+});
+
+export const ConfirmIndicatorFieldsInput = builder.inputType('ConfirmIndicatorFieldsInput', {
+  description: 'Provisional fields of an indicator that the task force confirms as they are.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The indicator's global id." }),
+    fields: t.stringList({ description: 'Field names, e.g. ["tier", "sdg"]; every provisional field when absent.' }),
+  }),
+});
+
+export const LinkIndicatorSourceTypeInput = builder.inputType('LinkIndicatorSourceTypeInput', {
+  description: 'A source type that can produce an indicator; an existing link is updated.',
+  fields: (t) => ({
+    indicator: t.string({ required: true, description: 'Indicator code.' }),
+    sourceType: t.string({ required: true, description: 'Source type code.' }),
+    suitability: t.field({ type: Suitability, required: true }),
+    note: t.string({ description: 'Why, in words. Left alone on an existing link when absent; null clears it.' }),
+    sourceUrl: t.string({ description: 'Public source. Left alone on an existing link when absent.' }),
+  }),
+});
+
+export const UnlinkIndicatorSourceTypeInput = builder.inputType('UnlinkIndicatorSourceTypeInput', {
+  description: 'An indicator ↔ source type link to remove.',
+  fields: (t) => ({
+    indicator: t.string({ required: true, description: 'Indicator code.' }),
+    sourceType: t.string({ required: true, description: 'Source type code.' }),
+  }),
+});
+
+const LinkIndicatorSourceTypePayload = builder
+  .objectRef<{ link: typeof IndicatorSourceLink.$inferType; created: boolean }>('LinkIndicatorSourceTypePayload')
+  .implement({
+    description: 'The link as it now stands.',
+    fields: (t) => ({
+      link: t.field({ type: IndicatorSourceLink, resolve: (p) => p.link }),
+      created: t.exposeBoolean('created', { description: 'True when the link is new, false when it was updated.' }),
+    }),
+  });
+
+const UnlinkIndicatorSourceTypePayload = builder
+  .objectRef<{ indicator: typeof Indicator.$inferType; sourceType: typeof SourceType.$inferType }>(
+    'UnlinkIndicatorSourceTypePayload',
+  )
+  .implement({
+    description: 'The two ends of the removed link.',
+    fields: (t) => ({
+      indicator: t.field({ type: Indicator, resolve: (p) => p.indicator }),
+      sourceType: t.field({ type: SourceType, resolve: (p) => p.sourceType }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  createIndicator: t.field({
+    type: CreateIndicatorPayload,
+    description: 'Adds an indicator to the catalogue (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateIndicatorInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      indicator: await catalogue.createIndicator(ctx.prisma, actorOf(ctx.viewer), input),
+    }),
+  }),
+  updateIndicator: t.field({
+    type: UpdateIndicatorPayload,
+    description: 'Changes an indicator and its links (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UpdateIndicatorInput, required: true }) },
+    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
+      indicator: await catalogue.updateIndicator(ctx.prisma, actorOf(ctx.viewer), localId(id, 'Indicator'), changes),
+    }),
+  }),
+  retireIndicator: t.field({
+    type: RetireIndicatorPayload,
+    description: 'Retires an indicator (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: RetireIndicatorInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      indicator: await catalogue.retireIndicator(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(input.id, 'Indicator'),
+        input.reason,
+      ),
+    }),
+  }),
+  confirmIndicatorFields: t.field({
+    type: ConfirmIndicatorFieldsPayload,
+    description: 'Confirms provisional fields of an indicator as they are (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: ConfirmIndicatorFieldsInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      indicator: await catalogue.confirmIndicatorFields(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(input.id, 'Indicator'),
+        input.fields,
+      ),
+    }),
+  }),
+  linkIndicatorSourceType: t.field({
+    type: LinkIndicatorSourceTypePayload,
+    description: 'Links a source type to an indicator with a suitability, or updates the link (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: LinkIndicatorSourceTypeInput, required: true }) },
+    resolve: (_root, { input }, ctx) => catalogue.linkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), input),
+  }),
+  unlinkIndicatorSourceType: t.field({
+    type: UnlinkIndicatorSourceTypePayload,
+    description: 'Removes the link between an indicator and a source type (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UnlinkIndicatorSourceTypeInput, required: true }) },
+    resolve: (_root, { input }, ctx) => catalogue.unlinkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), input),
+  }),
+}));

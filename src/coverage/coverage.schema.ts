@@ -1,0 +1,603 @@
+// Who reports what (CONTRACT §3–§4): coverage matrix, indicator/country/region coverage, gaps, comparability and
+// regional aggregates. The numbers come from services/coverage.ts (one SQL statement each); this module resolves
+// codes to ids, hydrates the entities the answers point at with one findMany per kind, and batches the coverage
+// fields on Indicator, Country and Region through per-request dataloaders.
+//
+// Countable data are VALIDATED or PUBLISHED submissions for every caller, anonymous readers included: the contract
+// defines coverage over countable submissions, and coverage reveals which countries report, never unpublished values.
+// The one field that returns values, `aggregate`, follows the same contract rule.
+import type { ObjectRef, SchemaTypes } from '@pothos/core';
+import { getRefFromModel } from '@pothos/plugin-prisma';
+import { GraphQLError } from 'graphql';
+import type {
+  BuildingBlock as BuildingBlockValue,
+  Country as CountryRow,
+  DataSource as DataSourceRow,
+  Indicator as IndicatorRow,
+  Prisma,
+  SourceType as SourceTypeRow,
+  Tier as TierValue,
+} from '../../prisma/generated/prisma/client.js';
+import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
+import type { Context } from '../platform/context.js';
+import { countryKey, m49Code } from '../geography/m49.js';
+import * as coverage from './coverage.service.js';
+import { countriesByIds } from '../geography/reference.js';
+import { builder } from '../schema/builder.js';
+import { Country, countryWhere, Region } from '../geography/country.schema.js';
+import { BuildingBlock, ResidenceCriterion, Tier } from '../schema/enums.js';
+import { Indicator } from '../catalogue/indicator.schema.js';
+import { SourceType } from '../catalogue/source-type.schema.js';
+
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
+
+// The DataSource node is defined by its own module; the prisma plugin hands out the same ref for the model name.
+const DataSource = getRefFromModel('DataSource', builder) as unknown as ObjectRef<BuilderTypes, DataSourceRow>;
+
+export const GapKind = builder.enumType('GapKind', {
+  description: 'Why an indicator is not reported (CONTRACT §4 "Gaps").',
+  values: {
+    NO_CANDIDATE_SOURCE: { description: 'No source type is linked to the indicator at all.' },
+    NO_FEASIBLE_SOURCE: {
+      description: 'The country has no registered data source of a type linked as PRIMARY or SECONDARY.',
+    },
+    FEASIBLE_NOT_REPORTED: { description: 'The country has a feasible data source but does not report.' },
+  } as const,
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs and their resolution to ids
+
+export const YearWindow = builder.inputType('YearWindow', {
+  description: 'Reference years from `from` to `to`, both inclusive.',
+  fields: (t) => ({
+    from: t.int({ required: true }),
+    to: t.int({ required: true }),
+  }),
+});
+
+export const CoverageFilter = builder.inputType('CoverageFilter', {
+  description: 'Which indicators, countries and reference years a coverage question is about.',
+  fields: (t) => ({
+    window: t.field({ type: YearWindow, required: false, description: 'Reference years; any year when absent.' }),
+    region: t.string({
+      required: false,
+      description: 'M49 region code, e.g. "150" (Europe) or "419"; countries inside it at any depth.',
+    }),
+    tier: t.field({ type: Tier, required: false }),
+    buildingBlock: t.field({ type: BuildingBlock, required: false }),
+    indicators: t.stringList({ required: false, description: 'Indicator codes.' }),
+    countries: t.stringList({
+      required: false,
+      description: 'M49 or ISO3 codes; intersected with the region when both are given.',
+    }),
+  }),
+});
+
+interface WindowInput {
+  from: number;
+  to: number;
+}
+
+interface FilterInput {
+  window?: WindowInput | null;
+  region?: string | null;
+  tier?: TierValue | null;
+  buildingBlock?: BuildingBlockValue | null;
+  indicators?: string[] | null;
+  countries?: string[] | null;
+}
+
+function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+function checkWindow(window: WindowInput | null | undefined): coverage.YearWindow | null {
+  if (!window) return null;
+  if (window.from > window.to) throw badInput(`window: from (${window.from}) is after to (${window.to})`);
+  return { from: window.from, to: window.to };
+}
+
+const regionCode = (code: string | null | undefined) => (code == null ? null : m49Code(code));
+
+async function regionId(ctx: Context, code: string | null | undefined): Promise<number | null> {
+  if (code == null) return null;
+  const region = await ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } });
+  if (!region) throw notFound(`No M49 region with code "${code}"`);
+  return region.id;
+}
+
+async function findCountry(ctx: Context, code: string): Promise<CountryRow> {
+  const country = await ctx.prisma.country.findUnique({ where: countryKey(code) });
+  if (!country) throw notFound(`No country with M49 or ISO3 code "${code}"`);
+  return country;
+}
+
+async function findIndicator(ctx: Context, code: string): Promise<IndicatorRow> {
+  const indicator = await ctx.prisma.indicator.findUnique({ where: { code: code.trim() } });
+  if (!indicator) throw notFound(`No indicator with code "${code}"`);
+  return indicator;
+}
+
+async function countryIdsFor(ctx: Context, codes: string[] | null | undefined): Promise<number[] | null> {
+  if (!codes) return null;
+  const wanted = codes.map((code) => ({ code, where: countryKey(code) }));
+  const rows = await ctx.prisma.country.findMany({
+    where: { OR: wanted.map((w) => w.where) },
+    select: { id: true, m49: true, iso3: true },
+  });
+  const unknown = wanted.filter(
+    (w) => !rows.some((r) => ('m49' in w.where ? r.m49 === w.where.m49 : r.iso3 === w.where.iso3)),
+  );
+  if (unknown.length) throw notFound(`No country with code ${unknown.map((u) => `"${u.code}"`).join(', ')}`);
+  return rows.map((r) => r.id);
+}
+
+interface ResolvedFilter {
+  indicators: IndicatorRow[];
+  scope: coverage.Scope;
+}
+
+/**
+ * Indicators of a filter, by code: the named ones (retired included when named), else the non-retired ones of the
+ * tier and building block, with `defaultTier` when neither indicators nor a tier are given.
+ */
+async function resolveFilter(
+  ctx: Context,
+  filter: FilterInput | null | undefined,
+  defaultTier: TierValue | null,
+): Promise<ResolvedFilter> {
+  const window = checkWindow(filter?.window);
+  const codes = filter?.indicators?.map((c) => c.trim());
+  const tier = filter?.tier ?? (codes ? null : defaultTier);
+  const where: Prisma.IndicatorWhereInput = codes ? { code: { in: codes } } : { status: { not: 'RETIRED' } };
+  if (tier) where.tier = tier;
+  if (filter?.buildingBlock) where.buildingBlock = filter.buildingBlock;
+  const [indicators, region, countryIds] = await Promise.all([
+    ctx.prisma.indicator.findMany({ where, orderBy: { code: 'asc' } }),
+    regionId(ctx, filter?.region),
+    countryIdsFor(ctx, filter?.countries),
+  ]);
+  if (codes) {
+    const known = await ctx.prisma.indicator.findMany({ where: { code: { in: codes } }, select: { code: true } });
+    const unknown = codes.filter((c) => !known.some((k) => k.code === c));
+    if (unknown.length) throw notFound(`No indicator with code ${unknown.map((c) => `"${c}"`).join(', ')}`);
+  }
+  return { indicators, scope: { window, regionId: region, countryIds } };
+}
+
+/** Countries in scope, by M49 code. */
+function scopeCountryRows(ctx: Context, scope: coverage.Scope): Promise<CountryRow[]> {
+  const where = countryWhere(scope.regionId ?? null);
+  if (scope.countryIds) where.id = { in: [...scope.countryIds] };
+  return ctx.prisma.country.findMany({ where, orderBy: { m49: 'asc' } });
+}
+
+const share = (reporting: number, total: number) => (total === 0 ? 0 : reporting / total);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Output types
+
+const RegionCoverage = builder.objectRef<coverage.RegionCount>('RegionCoverage').implement({
+  description: 'How many countries of an M49 region report an indicator.',
+  fields: (t) => ({
+    region: t.field({ type: Region, resolve: (c) => c.region }),
+    reportingCountries: t.exposeInt('reportingCountries'),
+    totalCountries: t.exposeInt('totalCountries', { description: 'Countries of the region in scope.' }),
+    share: t.float({
+      description: 'reportingCountries / totalCountries (0 when the total is 0).',
+      resolve: (c) => share(c.reportingCountries, c.totalCountries),
+    }),
+  }),
+});
+
+const IndicatorCoverage = builder.objectRef<coverage.IndicatorCoverageResult>('IndicatorCoverage').implement({
+  description: 'How many countries in scope report an indicator in a window.',
+  fields: (t) => ({
+    indicator: t.loadable({
+      type: Indicator,
+      load: (ids: number[], ctx: Context) => ctx.prisma.indicator.findMany({ where: { id: { in: ids } } }),
+      sort: (i) => i.id,
+      resolve: (c) => c.indicatorId,
+    }),
+    reportingCountries: t.exposeInt('reportingCountries'),
+    totalCountries: t.exposeInt('totalCountries', { description: 'Countries in scope.' }),
+    share: t.float({
+      description: 'reportingCountries / totalCountries (0 when the total is 0).',
+      resolve: (c) => share(c.reportingCountries, c.totalCountries),
+    }),
+    byRegion: t.field({
+      type: [RegionCoverage],
+      description: 'By top-level M49 region (Africa, Americas, Asia, Europe, Oceania) with countries in scope.',
+      resolve: (c) => c.byRegion,
+    }),
+  }),
+});
+
+const BuildingBlockCoverage = builder
+  .objectRef<coverage.CountryCoverageResult['byBuildingBlock'][number]>('BuildingBlockCoverage')
+  .implement({
+    description: 'CORE indicators of one building block a country reports.',
+    fields: (t) => ({
+      buildingBlock: t.expose('buildingBlock', { type: BuildingBlock }),
+      reported: t.exposeInt('reported'),
+      total: t.exposeInt('total'),
+    }),
+  });
+
+const CountryCoverage = builder.objectRef<coverage.CountryCoverageResult>('CountryCoverage').implement({
+  description: 'How many CORE (non-retired) indicators a country reports in a window.',
+  fields: (t) => ({
+    country: t.loadable({
+      type: Country,
+      load: (ids: number[], ctx: Context) => ctx.prisma.country.findMany({ where: { id: { in: ids } } }),
+      sort: (c) => c.id,
+      resolve: (c) => c.countryId,
+    }),
+    coreReported: t.exposeInt('coreReported'),
+    coreTotal: t.exposeInt('coreTotal'),
+    share: t.float({
+      description: 'coreReported / coreTotal (0 when the total is 0).',
+      resolve: (c) => share(c.coreReported, c.coreTotal),
+    }),
+    byBuildingBlock: t.field({
+      type: [BuildingBlockCoverage],
+      description: 'Every building block; CORE indicators without one count only in coreReported/coreTotal.',
+      resolve: (c) => c.byBuildingBlock,
+    }),
+    missingCore: t.loadable({
+      type: [Indicator],
+      description: 'The CORE indicators the country does not report in the window, by code.',
+      load: (ids: number[], ctx: Context) => ctx.prisma.indicator.findMany({ where: { id: { in: ids } } }),
+      sort: (i) => i.id,
+      resolve: (c) => c.missingCoreIds,
+    }),
+  }),
+});
+
+interface CellShape {
+  indicator: IndicatorRow;
+  country: CountryRow;
+  years: number[];
+  latestYear: number;
+  sourceType: SourceTypeRow | null;
+  residenceCriterion: ResidenceCriterionValue | null;
+}
+
+const CoverageCell = builder.objectRef<CellShape>('CoverageCell').implement({
+  description: 'A reporting (indicator, country) pair.',
+  fields: (t) => ({
+    indicator: t.field({ type: Indicator, resolve: (c) => c.indicator }),
+    country: t.field({ type: Country, resolve: (c) => c.country }),
+    years: t.intList({
+      description: 'Reference years with a countable submission in the window, ascending.',
+      resolve: (c) => c.years,
+    }),
+    latestYear: t.exposeInt('latestYear'),
+    sourceType: t.field({
+      type: SourceType,
+      nullable: true,
+      description: 'Source type of the latest countable submission in the window.',
+      resolve: (c) => c.sourceType,
+    }),
+    residenceCriterion: t.field({
+      type: ResidenceCriterion,
+      nullable: true,
+      description: 'Residence criterion of the latest countable submission in the window.',
+      resolve: (c) => c.residenceCriterion,
+    }),
+  }),
+});
+
+interface MatrixShape {
+  indicators: IndicatorRow[];
+  countries: CountryRow[];
+  cells: CellShape[];
+}
+
+const CoverageMatrix = builder.objectRef<MatrixShape>('CoverageMatrix').implement({
+  description: 'Indicators × countries in scope, with a cell for each reporting pair.',
+  fields: (t) => ({
+    indicators: t.field({ type: [Indicator], description: 'By code.', resolve: (m) => m.indicators }),
+    countries: t.field({
+      type: [Country],
+      description: 'Countries in scope, by M49 code.',
+      resolve: (m) => m.countries,
+    }),
+    cells: t.field({
+      type: [CoverageCell],
+      description: 'By indicator code, then country M49 code.',
+      resolve: (m) => m.cells,
+    }),
+  }),
+});
+
+interface GapShape {
+  kind: coverage.GapKind;
+  indicator: IndicatorRow;
+  country: CountryRow | null;
+  candidateSources: DataSourceRow[];
+}
+
+const Gap = builder.objectRef<GapShape>('Gap').implement({
+  description: 'An indicator not reported: for lack of any source type, of a feasible source, or despite one.',
+  fields: (t) => ({
+    kind: t.field({ type: GapKind, resolve: (g) => g.kind }),
+    indicator: t.field({ type: Indicator, resolve: (g) => g.indicator }),
+    country: t.field({
+      type: Country,
+      nullable: true,
+      description: 'Null for NO_CANDIDATE_SOURCE.',
+      resolve: (g) => g.country,
+    }),
+    candidateSources: t.field({
+      type: [DataSource],
+      description: "The country's data sources whose type is linked to the indicator as PRIMARY or SECONDARY.",
+      resolve: (g) => g.candidateSources,
+    }),
+  }),
+});
+
+const CriterionCount = builder.objectRef<coverage.CriterionCountResult>('CriterionCount').implement({
+  description: "How many reporting countries' latest countable submission used a residence criterion.",
+  fields: (t) => ({
+    criterion: t.field({ type: ResidenceCriterion, resolve: (c) => c.criterion }),
+    countries: t.exposeInt('countries'),
+  }),
+});
+
+interface AggregateShape extends coverage.AggregateResult {
+  indicator: IndicatorRow;
+  year: number;
+  regionId: number | null;
+}
+
+const Aggregate = builder.objectRef<AggregateShape>('Aggregate').implement({
+  description: 'The sum of the country values of an additive indicator over the countries of a region.',
+  fields: (t) => ({
+    indicator: t.field({ type: Indicator, resolve: (a) => a.indicator }),
+    year: t.exposeInt('year'),
+    region: t.field({
+      type: Region,
+      nullable: true,
+      description: 'Null when the aggregate is over every country.',
+      resolve: (a, _args, ctx) =>
+        a.regionId === null ? null : ctx.prisma.region.findUniqueOrThrow({ where: { id: a.regionId } }),
+    }),
+    value: t.float({
+      nullable: true,
+      description: 'Sum of the country values; null when no country in scope has one.',
+      resolve: (a) => a.value,
+    }),
+    countriesIncluded: t.exposeInt('countriesIncluded'),
+    countriesInScope: t.exposeInt('countriesInScope'),
+    missing: t.field({
+      type: [Country],
+      description: 'Countries in scope without a value, by M49 code.',
+      resolve: (a, _args, ctx) => countriesByIds(ctx.prisma, a.countriesVersion, a.missingIds),
+    }),
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Root fields
+
+builder.queryFields((t) => ({
+  coverageMatrix: t.field({
+    type: CoverageMatrix,
+    description:
+      'Indicators (default: every non-retired indicator) × countries in scope, with a cell for each pair where the ' +
+      'country has a countable submission in the window.',
+    args: { filter: t.arg({ type: CoverageFilter, required: false }) },
+    resolve: async (_root, { filter }, ctx) => {
+      const { indicators, scope } = await resolveFilter(ctx, filter, null);
+      // Source types are a short, fixed list: fetched whole, alongside the cells.
+      const [countries, cells, sourceTypes] = await Promise.all([
+        scopeCountryRows(ctx, scope),
+        coverage.coverageCells(
+          ctx.prisma,
+          indicators.map((i) => i.id),
+          scope,
+        ),
+        ctx.prisma.sourceType.findMany(),
+      ]);
+      const indicatorById = new Map(indicators.map((i) => [i.id, i]));
+      const countryById = new Map(countries.map((c) => [c.id, c]));
+      const sourceTypeById = new Map(sourceTypes.map((s) => [s.id, s]));
+      // Indicators come by code and countries by M49 code; order the cells the same way by their positions.
+      const indicatorRank = new Map(indicators.map((i, n) => [i.id, n]));
+      const countryRank = new Map(countries.map((c, n) => [c.id, n]));
+      const ordered = [...cells].sort(
+        (a, b) =>
+          indicatorRank.get(a.indicatorId)! - indicatorRank.get(b.indicatorId)! ||
+          countryRank.get(a.countryId)! - countryRank.get(b.countryId)!,
+      );
+      const out: CellShape[] = ordered.map((c) => ({
+        indicator: indicatorById.get(c.indicatorId)!,
+        country: countryById.get(c.countryId)!,
+        years: c.years,
+        latestYear: c.latestYear,
+        sourceType: c.sourceTypeId === null ? null : sourceTypeById.get(c.sourceTypeId)!,
+        residenceCriterion: c.residenceCriterion,
+      }));
+      return { indicators, countries, cells: out };
+    },
+  }),
+  indicatorCoverage: t.field({
+    type: IndicatorCoverage,
+    description: 'How many countries (in a region, at any depth) report an indicator in a window.',
+    args: {
+      indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
+      window: t.arg({ type: YearWindow, required: false }),
+      region: t.arg.string({ required: false, description: 'M49 region code.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const window = checkWindow(args.window);
+      // The statement resolves both codes itself; a region lookup (NOT_FOUND) runs beside it. The indicator is
+      // looked up only when the statement answers nothing: unknown code (NOT_FOUND) or an empty scope (zeros).
+      const [, results] = await Promise.all([
+        regionId(ctx, args.region),
+        coverage.indicatorCoverage(
+          ctx.prisma,
+          { code: args.indicator.trim() },
+          { window, regionCode: regionCode(args.region) },
+        ),
+      ]);
+      if (results[0]) return results[0];
+      const indicator = await findIndicator(ctx, args.indicator);
+      return { indicatorId: indicator.id, reportingCountries: 0, totalCountries: 0, byRegion: [] };
+    },
+  }),
+  countryCoverage: t.field({
+    type: CountryCoverage,
+    description: 'How many CORE (non-retired) indicators a country reports in a window.',
+    args: {
+      country: t.arg.string({ required: true, description: 'M49 or ISO3 code.' }),
+      window: t.arg({ type: YearWindow, required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const window = checkWindow(args.window);
+      const country = await findCountry(ctx, args.country);
+      const [result] = await coverage.countryCoverage(ctx.prisma, [country.id], window);
+      return result!;
+    },
+  }),
+  gaps: t.field({
+    type: [Gap],
+    description:
+      'For each indicator of the filter (default: CORE, non-retired): NO_CANDIDATE_SOURCE when no source type is ' +
+      'linked to it, and for each country in scope that does not report it in the window NO_FEASIBLE_SOURCE or ' +
+      'FEASIBLE_NOT_REPORTED. Ordered by indicator code, then country M49 code.',
+    args: { filter: t.arg({ type: CoverageFilter, required: false }) },
+    resolve: async (_root, { filter }, ctx) => {
+      const { indicators, scope } = await resolveFilter(ctx, filter, 'CORE');
+      const rows = await coverage.gaps(
+        ctx.prisma,
+        indicators.map((i) => i.id),
+        scope,
+      );
+      const countryIds = [...new Set(rows.map((g) => g.countryId).filter((id) => id !== null))];
+      const dataSourceIds = [...new Set(rows.flatMap((g) => g.dataSourceIds))];
+      const [countries, dataSources] = await Promise.all([
+        countryIds.length ? ctx.prisma.country.findMany({ where: { id: { in: countryIds } } }) : [],
+        dataSourceIds.length ? ctx.prisma.dataSource.findMany({ where: { id: { in: dataSourceIds } } }) : [],
+      ]);
+      const indicatorById = new Map(indicators.map((i) => [i.id, i]));
+      const countryById = new Map(countries.map((c) => [c.id, c]));
+      const dataSourceById = new Map(dataSources.map((d) => [d.id, d]));
+      return rows.map((g) => ({
+        kind: g.kind,
+        indicator: indicatorById.get(g.indicatorId)!,
+        country: g.countryId === null ? null : countryById.get(g.countryId)!,
+        candidateSources: g.dataSourceIds
+          .map((id) => dataSourceById.get(id)!)
+          .sort((a, b) => a.code.localeCompare(b.code)),
+      }));
+    },
+  }),
+  comparability: t.field({
+    type: [CriterionCount],
+    description:
+      "For each residence criterion (zero counts included), how many reporting countries' latest countable " +
+      'submission of the indicator in the window used it.',
+    args: {
+      indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
+      window: t.arg({ type: YearWindow, required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const window = checkWindow(args.window);
+      const indicator = await findIndicator(ctx, args.indicator);
+      return coverage.comparability(ctx.prisma, indicator.id, window);
+    },
+  }),
+  aggregate: t.field({
+    type: Aggregate,
+    nullable: true,
+    description:
+      'Sum of the country values of an additive indicator (counts of persons) in a year over the countries of a ' +
+      'region (at any depth; every country when absent): the total, or one sex with `sex` ("F", "M"). For an ' +
+      'indicator that is not additive: null with an error whose extensions.code is NOT_ADDITIVE.',
+    args: {
+      indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
+      year: t.arg.int({ required: true }),
+      region: t.arg.string({ required: false, description: 'M49 region code.' }),
+      sex: t.arg.string({ required: false, description: 'SEX code: "F", "M" or "_T" (the total, as when absent).' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (args.sex != null && !/^[A-Za-z0-9_]+$/.test(args.sex)) throw badInput(`sex: "${args.sex}" is not a code`);
+      // The lookups validate the codes in parallel with the statement, which resolves them itself and sums only an
+      // additive indicator.
+      const [indicator, region, result] = await Promise.all([
+        findIndicator(ctx, args.indicator),
+        regionId(ctx, args.region),
+        coverage.aggregate(
+          ctx.prisma,
+          { code: args.indicator.trim(), additiveOnly: true },
+          args.year,
+          { regionCode: regionCode(args.region) },
+          coverage.dimensionKeyForSex(args.sex),
+        ),
+      ]);
+      if (!indicator.additive) {
+        throw new GraphQLError(
+          `${indicator.code} is not additive (unit ${indicator.unit}): its country values cannot be summed`,
+          { extensions: { code: 'NOT_ADDITIVE' } },
+        );
+      }
+      return { ...result, indicator, year: args.year, regionId: region };
+    },
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Coverage on the graph, batched: a page of N parents costs the same few statements as one.
+
+builder.prismaObjectField(Indicator, 'coverage', (t) =>
+  t.loadable({
+    type: IndicatorCoverage,
+    byPath: true,
+    description: 'How many countries (in a region, at any depth) report the indicator in a window.',
+    args: {
+      window: t.arg({ type: YearWindow, required: false }),
+      region: t.arg.string({ required: false, description: 'M49 region code.' }),
+    },
+    load: async (ids: number[], ctx: Context, args) => {
+      const window = checkWindow(args.window);
+      return coverage.indicatorCoverage(ctx.prisma, ids, { window, regionId: await regionId(ctx, args.region) });
+    },
+    resolve: (indicator) => indicator.id,
+  }),
+);
+
+builder.prismaObjectField(Country, 'coverage', (t) =>
+  t.loadable({
+    type: CountryCoverage,
+    byPath: true,
+    description: 'How many CORE (non-retired) indicators the country reports in a window.',
+    args: { window: t.arg({ type: YearWindow, required: false }) },
+    load: (ids: number[], ctx: Context, args) => coverage.countryCoverage(ctx.prisma, ids, checkWindow(args.window)),
+    resolve: (country) => country.id,
+  }),
+);
+
+builder.prismaObjectField(Region, 'coverage', (t) =>
+  t.loadable({
+    type: RegionCoverage,
+    byPath: true,
+    description: 'How many countries of the region (at any depth) report an indicator in a window.',
+    args: {
+      indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
+      window: t.arg({ type: YearWindow, required: false }),
+    },
+    load: async (ids: number[], ctx: Context, args) => {
+      const window = checkWindow(args.window);
+      const indicator = await findIndicator(ctx, args.indicator);
+      return coverage.regionCoverage(ctx.prisma, ids, indicator.id, window);
+    },
+    resolve: (region) => region.id,
+  }),
+);

@@ -1,0 +1,150 @@
+// Countries and areas of the M49 standard, and the region hierarchy above them.
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import { countryKey, m49Code } from './m49.js';
+import { builder } from '../schema/builder.js';
+import { connectionOf } from '../schema/connections.js';
+import { likeText } from '../schema/search.js';
+
+export const RegionLevel = builder.enumType('RegionLevel', {
+  description: 'Level of an M49 area above country level.',
+  values: ['WORLD', 'REGION', 'SUB_REGION', 'INTERMEDIATE_REGION'] as const,
+});
+
+const LEVEL_ORDER = { WORLD: 0, REGION: 1, SUB_REGION: 2, INTERMEDIATE_REGION: 3 } as const;
+
+export const Region = builder.prismaNode('Region', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'An M49 region: the world, a region (e.g. 150 Europe), a sub-region or an intermediate region.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Three-digit M49 code.' }),
+    name: t.exposeString('name'),
+    level: t.expose('level', { type: RegionLevel }),
+    parent: t.relation('parent', { nullable: true }),
+    children: t.relation('children', { query: { orderBy: { code: 'asc' } } }),
+  }),
+});
+
+export const Country = builder.prismaNode('Country', {
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description: 'A country or area of the UN M49 standard.',
+  fields: (t) => ({
+    m49: t.exposeString('m49', { description: 'Three-digit M49 code, e.g. "756".' }),
+    iso3: t.exposeString('iso3', { nullable: true, description: 'ISO 3166-1 alpha-3 code, e.g. "CHE".' }),
+    iso2: t.exposeString('iso2', { nullable: true }),
+    name: t.exposeString('name'),
+    ldc: t.exposeBoolean('ldc', { description: 'Least developed country.' }),
+    lldc: t.exposeBoolean('lldc', { description: 'Land-locked developing country.' }),
+    sids: t.exposeBoolean('sids', { description: 'Small island developing State.' }),
+    regions: t.field({
+      type: [Region],
+      description: 'Every M49 region containing the country, from the world down to the intermediate region.',
+      select: { regions: { select: { region: true } } },
+      resolve: (country) =>
+        country.regions.map((m) => m.region).sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]),
+    }),
+    region: t.field({
+      type: Region,
+      nullable: true,
+      description: 'The M49 region (level 1), e.g. Europe.',
+      select: { regions: { select: { region: true } } },
+      resolve: (country) => country.regions.find((m) => m.region.level === 'REGION')?.region ?? null,
+    }),
+  }),
+});
+
+export const CountryConnection = connectionOf(Country, 'Country');
+
+builder.prismaObjectField(Region, 'countries', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Country',
+      cursor: 'id',
+      description: 'Countries and areas inside the region, at any depth.',
+      args: { search: t.arg.string({ required: false }) },
+      resolve: (query, region, args, ctx) =>
+        ctx.prisma.country.findMany({ ...query, where: countryWhere(region.id, args.search), orderBy: { id: 'asc' } }),
+      totalCount: (region, args, ctx) => ctx.prisma.country.count({ where: countryWhere(region.id, args.search) }),
+    },
+    CountryConnection,
+  ),
+);
+
+/** Countries in a region (any depth) whose name, M49 or ISO code matches the search. */
+export function countryWhere(regionId: number | null, search?: string | null): Prisma.CountryWhereInput {
+  const where: Prisma.CountryWhereInput = {};
+  if (regionId !== null) where.regions = { some: { regionId } };
+  const s = search?.trim();
+  if (s) {
+    where.OR = [
+      { name: { contains: likeText(s), mode: 'insensitive' } },
+      { iso3: { equals: s.toUpperCase() } },
+      { iso2: { equals: s.toUpperCase() } },
+      { m49: { equals: m49Code(s) } },
+    ];
+  }
+  return where;
+}
+
+/** Region id for a region argument, or undefined when no such region exists. */
+export async function regionIdFor(prisma: Prisma.TransactionClient, code: string): Promise<number | undefined> {
+  const region = await prisma.region.findUnique({
+    where: { code: m49Code(code) },
+    select: { id: true },
+  });
+  return region?.id;
+}
+
+builder.queryFields((t) => ({
+  country: t.prismaField({
+    type: 'Country',
+    nullable: true,
+    description: 'A country by M49 code ("756") or ISO3 code ("CHE").',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) => ctx.prisma.country.findUnique({ ...query, where: countryKey(code) }),
+  }),
+  countries: t.prismaConnection(
+    {
+      type: 'Country',
+      cursor: 'id',
+      description: 'Countries and areas, optionally inside an M49 region (at any depth) and matching a search.',
+      args: {
+        region: t.arg.string({ required: false, description: 'M49 region code, e.g. "150" (Europe) or "419".' }),
+        search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }),
+      },
+      resolve: async (query, _root, args, ctx) => {
+        const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
+        if (regionId === undefined) return [];
+        return ctx.prisma.country.findMany({
+          ...query,
+          where: countryWhere(regionId, args.search),
+          orderBy: { id: 'asc' },
+        });
+      },
+      totalCount: async (_root, args, ctx) => {
+        const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
+        if (regionId === undefined) return 0;
+        return ctx.prisma.country.count({ where: countryWhere(regionId, args.search) });
+      },
+    },
+    CountryConnection,
+  ),
+  region: t.prismaField({
+    type: 'Region',
+    nullable: true,
+    description: 'An M49 region by code, e.g. "002" (Africa) or "001" (World).',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) =>
+      ctx.prisma.region.findUnique({ ...query, where: { code: m49Code(code) } }),
+  }),
+  regions: t.prismaField({
+    type: ['Region'],
+    description: 'M49 regions, optionally of one level, ordered by code.',
+    args: { level: t.arg({ type: RegionLevel, required: false }) },
+    resolve: (query, _root, { level }, ctx) =>
+      ctx.prisma.region.findMany({ ...query, where: level ? { level } : {}, orderBy: { code: 'asc' } }),
+  }),
+}));

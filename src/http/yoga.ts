@@ -1,0 +1,130 @@
+// The GraphQL HTTP handler, with the hardening every deployment gets. Exported for tests (yoga.fetch) and for
+// server.ts, the only file that listens.
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { MAX_PAGE_SIZE } from '../schema/builder.js';
+import { createContext, type App, type Context } from './context.js';
+import { schema } from './schema.js';
+
+export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
+
+/** Limits sized for Relay queries: a two-hop connection query passes, a 30-deep one does not. */
+export const LIMITS = { maxDepth: 15, maxAliases: 30, maxTokens: 4000, maxCost: 20000, maxDirectives: 50 };
+
+export function createApi(app: App) {
+  return createYoga<Record<string, never>, Context>({
+    schema,
+    context: (initial) => createContext(app, initial),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    graphiql: app.config.graphiql ? { title: 'Migration Statistics Hub' } : false,
+    cors: app.config.corsOrigins.length
+      ? { origin: app.config.corsOrigins, credentials: false, methods: ['GET', 'POST'] }
+      : false,
+    logging: {
+      debug: (...args) => app.logger.debug(args.map(String).join(' ')),
+      info: (...args) => app.logger.info(args.map(String).join(' ')),
+      warn: (...args) => app.logger.warn(args.map(String).join(' ')),
+      error: (...args) => app.logger.error(args.map(String).join(' ')),
+    },
+    maskedErrors: {
+      // As Yoga's default: deliberate GraphQLErrors (auth, limits, NOT_ADDITIVE…) pass; an error wrapping anything
+      // else (database, bug) is logged and replaced by "Unexpected error.".
+      maskError(error, message) {
+        const original = (error as { originalError?: unknown }).originalError;
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        app.logger.error({ err: original ?? error }, 'unexpected error');
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    plugins: [
+      bodyLimit(app.config.maxBodyBytes),
+      readiness(app),
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      pageSizeLimit(MAX_PAGE_SIZE),
+      // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.
+      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+      EnvelopArmorPlugin({
+        maxDepth: { enabled: false },
+        maxAliases: { n: LIMITS.maxAliases },
+        maxTokens: { n: LIMITS.maxTokens },
+        maxDirectives: { n: LIMITS.maxDirectives },
+        costLimit: { maxCost: LIMITS.maxCost, ignoreIntrospection: true },
+        blockFieldSuggestion: { enabled: app.config.isProduction },
+      }),
+    ],
+  });
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** 413 before reading a body whose declared length is over the cap (server.ts also caps chunked bodies). */
+function bodyLimit(maxBytes: number): Plugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      const length = Number(request.headers.get('content-length') ?? 0);
+      if (length > maxBytes) {
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({
+              errors: [{ message: `Request body over ${maxBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+            }),
+            { status: 413, headers: { 'content-type': 'application/json' } },
+          ),
+        );
+      }
+    },
+  };
+}
+
+/** /ready answers 200 only when the database answers. */
+function readiness(app: App): Plugin {
+  return {
+    async onRequest({ request, endResponse, fetchAPI, url }) {
+      if (url.pathname !== '/ready' || request.method !== 'GET') return;
+      try {
+        await app.db.prisma.$queryRawUnsafe('SELECT 1');
+        endResponse(fetchAPI.Response.json({ status: 'ready', database: app.db.kind }));
+      } catch (err) {
+        app.logger.warn({ err }, 'readiness check failed');
+        endResponse(fetchAPI.Response.json({ status: 'unavailable', database: app.db.kind }, { status: 503 }));
+      }
+    },
+  };
+}
+
+/** `first`/`last` above the maximum page size is an error naming the field, not a silently shorter page. */
+function pageSizeLimit(max: number): Plugin {
+  const check = (document: DocumentNode, variables: Record<string, unknown> | undefined) => {
+    const problems: string[] = [];
+    visit(document, {
+      Field(field) {
+        for (const arg of field.arguments ?? []) {
+          if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
+          const value =
+            arg.value.kind === Kind.INT
+              ? Number(arg.value.value)
+              : arg.value.kind === Kind.VARIABLE
+                ? variables?.[arg.value.name.value]
+                : undefined;
+          if (typeof value === 'number' && (value > max || value < 0)) {
+            problems.push(`"${arg.name.value}" on ${field.name.value} must be between 0 and ${max} (got ${value})`);
+          }
+        }
+      },
+    });
+    return problems;
+  };
+  return {
+    onExecute({ args }) {
+      const problems = check(args.document, args.variableValues ?? undefined);
+      if (problems.length) {
+        throw new GraphQLError(problems.join('; '), { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// The types every GraphQL resolver and service sees. They live here, below the schema builder and the domains, so
+// that nothing low has to import from src/http/ (which builds the context per request) to name them.
+import type { Logger } from 'pino';
+import type { Role } from '../../prisma/generated/prisma/enums.js';
+import type { Config } from './config.js';
+import type { Database, PrismaClient } from './db.js';
+
+/** An authenticated caller: the token it presented and what that token allows. */
+export interface Viewer {
+  tokenId: number;
+  name: string;
+  role: Role;
+  /** The country a FOCAL_POINT is bound to. */
+  countryId: number | null;
+}
+
+/** What the API is built over; one per server (or per test database). */
+export interface App {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}
+
+export interface Context {
+  prisma: PrismaClient;
+  viewer: Viewer | null;
+  app: App;
+}

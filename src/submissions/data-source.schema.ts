@@ -1,0 +1,174 @@
+// Countries' concrete data sources (a census round, a population register, a survey…): the registry the gap
+// analysis reads. Anyone may read it; a country's focal point, the task force and admins maintain it.
+import { findCountry } from '../access/tokens.js';
+import { actorOf } from '../access/audit.js';
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import * as dataSources from './data-sources.service.js';
+import { builder } from '../schema/builder.js';
+import { connectionOf } from '../schema/connections.js';
+import { Country } from '../geography/country.schema.js';
+import { ResidenceCriterion } from '../schema/enums.js';
+import { userErrors } from '../schema/errors.js';
+import { localId } from '../schema/global-id.js';
+
+export const DataSource = builder.prismaNode('DataSource', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id) => ({ id: Number(id) }),
+  description: "A country's concrete data source (a census round, a register, a survey…).",
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Stable code, e.g. "CHE_STATPOP".' }),
+    country: t.relation('country'),
+    sourceType: t.relation('sourceType'),
+    name: t.exposeString('name'),
+    agency: t.exposeString('agency', { nullable: true, description: 'Producing agency.' }),
+    periodicity: t.exposeString('periodicity', { nullable: true, description: 'e.g. "annual" or "decennial".' }),
+    latestYear: t.exposeInt('latestYear', { nullable: true, description: 'Latest reference year available.' }),
+    residenceCriterion: t.expose('residenceCriterion', { type: ResidenceCriterion, nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const DataSourceConnection = connectionOf(DataSource, 'DataSource');
+
+builder.prismaObjectField(Country, 'dataSources', (t) =>
+  t.relatedConnection(
+    'dataSources',
+    {
+      cursor: 'id',
+      totalCount: true,
+      description: "The country's registered data sources, by code.",
+      query: { orderBy: { code: 'asc' } },
+    },
+    DataSourceConnection,
+  ),
+);
+
+const DataSourceFilter = builder.inputType('DataSourceFilter', {
+  description: 'Narrows a list of data sources; all given conditions apply.',
+  fields: (t) => ({
+    country: t.string({ description: 'M49 or ISO3 code.' }),
+    sourceType: t.string({ description: 'Source type code, e.g. "CENSUS".' }),
+  }),
+});
+
+async function dataSourceWhere(
+  prisma: Prisma.TransactionClient,
+  filter: { country?: string | null; sourceType?: string | null } | null | undefined,
+): Promise<Prisma.DataSourceWhereInput | null> {
+  const where: Prisma.DataSourceWhereInput = {};
+  if (filter?.country) {
+    const c = await findCountry(prisma as never, filter.country);
+    if (!c) return null;
+    where.countryId = c.id;
+  }
+  if (filter?.sourceType) where.sourceType = { code: filter.sourceType };
+  return where;
+}
+
+builder.queryFields((t) => ({
+  dataSource: t.prismaField({
+    type: 'DataSource',
+    nullable: true,
+    description: 'A data source by code.',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (query, _root, { code }, ctx) => ctx.prisma.dataSource.findUnique({ ...query, where: { code } }),
+  }),
+  dataSources: t.prismaConnection(
+    {
+      type: 'DataSource',
+      cursor: 'id',
+      description: "Countries' data sources, optionally of one country or source type.",
+      args: { filter: t.arg({ type: DataSourceFilter, required: false }) },
+      resolve: async (query, _root, { filter }, ctx) => {
+        const where = await dataSourceWhere(ctx.prisma, filter);
+        return where ? ctx.prisma.dataSource.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
+      },
+      totalCount: async (_root, { filter }, ctx) => {
+        const where = await dataSourceWhere(ctx.prisma, filter);
+        return where ? ctx.prisma.dataSource.count({ where }) : 0;
+      },
+    },
+    DataSourceConnection,
+  ),
+}));
+
+const CreateDataSourceInput = builder.inputType('CreateDataSourceInput', {
+  description: 'A new data source of a country.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'Stable code, e.g. "CHE_STATPOP" (letters, digits, _ . -).' }),
+    country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
+    sourceType: t.string({ required: true, description: 'Source type code, e.g. "POP_REGISTER".' }),
+    name: t.string({ required: true }),
+    agency: t.string(),
+    periodicity: t.string(),
+    latestYear: t.int(),
+    residenceCriterion: t.field({ type: ResidenceCriterion }),
+  }),
+});
+
+const UpdateDataSourceInput = builder.inputType('UpdateDataSourceInput', {
+  description:
+    'Changes to a data source. Absent fields are left alone; null clears an optional field. The code and the ' +
+    'country are fixed: submissions are keyed by them.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The data source's global id." }),
+    sourceType: t.string(),
+    name: t.string(),
+    agency: t.string(),
+    periodicity: t.string(),
+    latestYear: t.int(),
+    residenceCriterion: t.field({ type: ResidenceCriterion }),
+  }),
+});
+
+const DataSourcePayload = (name: string, description: string) =>
+  builder.objectRef<{ dataSource: typeof DataSource.$inferType }>(name).implement({
+    description,
+    fields: (t) => ({ dataSource: t.field({ type: DataSource, resolve: (p) => p.dataSource }) }),
+  });
+
+builder.mutationFields((t) => ({
+  createDataSource: t.field({
+    type: DataSourcePayload('CreateDataSourcePayload', 'The data source created.'),
+    description: "Registers a country's data source (that country's FOCAL_POINT, TASK_FORCE or ADMIN).",
+    authScopes: async (_root, { input }, ctx) => ({
+      countryWriter: (await findCountry(ctx.prisma, input.country))?.id ?? -1,
+    }),
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateDataSourceInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      dataSource: await dataSources.createDataSource(ctx.prisma, actorOf(ctx.viewer), input),
+    }),
+  }),
+  updateDataSource: t.field({
+    type: DataSourcePayload('UpdateDataSourcePayload', 'The data source as updated.'),
+    description: "Changes a country's data source (that country's FOCAL_POINT, TASK_FORCE or ADMIN).",
+    authScopes: async (_root, { input }, ctx) => {
+      const id = safeLocalId(input.id, 'DataSource');
+      const row =
+        id === null ? null : await ctx.prisma.dataSource.findUnique({ where: { id }, select: { countryId: true } });
+      return { countryWriter: row?.countryId ?? -1 };
+    },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UpdateDataSourceInput, required: true }) },
+    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
+      dataSource: await dataSources.updateDataSource(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(id, 'DataSource'),
+        changes,
+      ),
+    }),
+  }),
+}));
+
+/** Like localId, but null instead of an error (for authorisation checks, which run before validation). */
+export function safeLocalId(globalId: string | number, typename: string): number | null {
+  try {
+    return localId(globalId, typename);
+  } catch {
+    return null;
+  }
+}

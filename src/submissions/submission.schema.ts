@@ -1,0 +1,458 @@
+// Country submissions (CONTRACT §4, §5, §7): one version per row, its observations and status history, the review
+// workflow as separate mutations, and the pinned importSubmissions mutation. Anonymous and READER callers see
+// PUBLISHED versions only — everywhere: node(id), lists, relations and nested versions are filtered in the query.
+import { GraphQLError } from 'graphql';
+import { findCountry } from '../access/tokens.js';
+import { actorOf } from '../access/audit.js';
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { Context } from '../platform/context.js';
+import { importSubmissions } from './submissions.import.js';
+import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
+import { builder } from '../schema/builder.js';
+import { connectionOf } from '../schema/connections.js';
+import { Country } from '../geography/country.schema.js';
+import { DataSource, safeLocalId } from './data-source.schema.js';
+import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
+import { userErrors } from '../schema/errors.js';
+import { localId } from '../schema/global-id.js';
+
+/** Which versions the caller may read: everything with an unpublishedReader token, PUBLISHED otherwise. */
+export function visibleSubmissions(ctx: Context): { status?: 'PUBLISHED' } {
+  return ctx.viewer && ctx.viewer.role !== 'READER' ? {} : { status: 'PUBLISHED' };
+}
+
+const COUNTABLE: ('VALIDATED' | 'PUBLISHED')[] = ['VALIDATED', 'PUBLISHED'];
+
+const DimensionRef = builder.objectRef<{ variable: string; code: string }>('ObservationDimension').implement({
+  description: 'One disaggregation of an observation: a variable and a code of its code list.',
+  fields: (t) => ({
+    variable: t.exposeString('variable', { description: 'Variable code, e.g. "SEX".' }),
+    code: t.exposeString('code', { description: 'Code, e.g. "F"; totals (_T) are not listed.' }),
+  }),
+});
+
+export const Observation = builder.prismaNode('Observation', {
+  id: { field: 'id' },
+  // Unpublished rows are invisible to some callers: node(id) answers null for them instead of failing.
+  nullable: true,
+  findUnique: (id, ctx) => ({ id: Number(id), submission: visibleSubmissions(ctx) }),
+  description: 'One value of a submission with its disaggregation codes.',
+  fields: (t) => ({
+    value: t.exposeFloat('value'),
+    dimensionKey: t.exposeString('dimensionKey', {
+      description: 'Canonical key: "" for the total, "SEX=F", "AGE=Y15T24;SEX=F" (variables in code order).',
+    }),
+    dimensions: t.field({
+      type: [DimensionRef],
+      description: 'Disaggregation codes by variable, in variable code order; empty for the total.',
+      resolve: (o) =>
+        Object.entries((o.dimensions ?? {}) as Record<string, string>)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([variable, code]) => ({ variable, code })),
+    }),
+    dimensionsJson: t.expose('dimensions', {
+      type: 'JSON',
+      description: 'The same codes as a JSON object, e.g. {"SEX":"F"}.',
+    }),
+    isTotal: t.boolean({ description: 'No disaggregation: the total.', resolve: (o) => o.dimensionKey === '' }),
+  }),
+});
+
+export const SubmissionEvent = builder.prismaNode('SubmissionEvent', {
+  id: { field: 'id' },
+  // Unpublished rows are invisible to some callers: node(id) answers null for them instead of failing.
+  nullable: true,
+  findUnique: (id, ctx) => ({ id: Number(id), submission: visibleSubmissions(ctx) }),
+  description: 'A status change of a submission: who, when and why.',
+  fields: (t) => ({
+    fromStatus: t.expose('fromStatus', { type: SubmissionStatus, nullable: true, description: 'Null on creation.' }),
+    toStatus: t.expose('toStatus', { type: SubmissionStatus }),
+    actor: t.exposeString('actor', { description: "The token's name, or cli." }),
+    comment: t.exposeString('comment', { nullable: true, description: 'Comment or rejection reason.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const KEY_SELECT = {
+  id: true,
+  countryId: true,
+  indicatorId: true,
+  referenceYear: true,
+  sourceKey: true,
+  version: true,
+};
+
+export const Submission = builder.prismaNode('Submission', {
+  id: { field: 'id' },
+  // Unpublished rows are invisible to some callers: node(id) answers null for them instead of failing.
+  nullable: true,
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleSubmissions(ctx) }),
+  description:
+    'One version of a country submission: one country, one indicator, one reference year, one source. ' +
+    'Re-submitting the same key creates version n+1; the most recent VALIDATED or PUBLISHED version counts.',
+  fields: (t) => ({
+    country: t.relation('country'),
+    indicator: t.relation('indicator'),
+    referenceYear: t.exposeInt('referenceYear'),
+    sourceType: t.relation('sourceType', { nullable: true }),
+    dataSource: t.relation('dataSource', { nullable: true }),
+    sourceKey: t.exposeString('sourceKey', {
+      description: 'The source part of the key: "DS:<data source>", "ST:<source type>" or "" (none named).',
+    }),
+    version: t.exposeInt('version', { description: 'Version number within the key, from 1.' }),
+    revision: t.exposeInt('revision', {
+      description: 'Optimistic-concurrency token: pass it as expectedRevision to the workflow mutations.',
+    }),
+    status: t.expose('status', { type: SubmissionStatus }),
+    residenceCriterion: t.expose('residenceCriterion', { type: ResidenceCriterion, nullable: true }),
+    unit: t.exposeString('unit'),
+    note: t.exposeString('note', { nullable: true }),
+    rejectionReason: t.exposeString('rejectionReason', { nullable: true }),
+    countableSince: t.expose('countableSince', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it last reached VALIDATED or PUBLISHED.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    observations: t.relation('observations', { query: { orderBy: { dimensionKey: 'asc' } } }),
+    total: t.prismaField({
+      type: 'Observation',
+      nullable: true,
+      description: 'The observation without disaggregation, when given.',
+      resolve: (query, s, _args, ctx) =>
+        ctx.prisma.observation.findUnique({
+          ...query,
+          where: { submissionId_dimensionKey: { submissionId: s.id, dimensionKey: '' } },
+        }),
+    }),
+    history: t.relation('events', {
+      description: 'Status changes, oldest first.',
+      query: { orderBy: { id: 'asc' } },
+    }),
+    versions: t.prismaField({
+      type: ['Submission'],
+      description: 'Every version of the same key the caller may read, oldest first (this one included).',
+      select: KEY_SELECT,
+      resolve: (query, s, _args, ctx) =>
+        ctx.prisma.submission.findMany({
+          ...query,
+          where: { ...sameKey(s), ...visibleSubmissions(ctx) },
+          orderBy: { version: 'asc' },
+        }),
+    }),
+    isCountable: t.boolean({
+      description:
+        'Whether this version counts (CONTRACT §4): the most recent VALIDATED or PUBLISHED version of its key.',
+      select: { ...KEY_SELECT, status: true },
+      resolve: async (s, _args, ctx) =>
+        COUNTABLE.includes(s.status as never) &&
+        (await ctx.prisma.submission.count({
+          where: { ...sameKey(s), version: { gt: s.version }, status: { in: COUNTABLE } },
+        })) === 0,
+    }),
+    supersededBy: t.prismaField({
+      type: 'Submission',
+      nullable: true,
+      description: 'The newer VALIDATED or PUBLISHED version of the same key that replaces this one, if any.',
+      select: KEY_SELECT,
+      resolve: (query, s, _args, ctx) =>
+        ctx.prisma.submission.findFirst({
+          ...query,
+          where: {
+            AND: [sameKey(s), { version: { gt: s.version }, status: { in: COUNTABLE } }, visibleSubmissions(ctx)],
+          },
+          orderBy: { version: 'desc' },
+        }),
+    }),
+  }),
+});
+
+function sameKey(s: { countryId: number; indicatorId: number; referenceYear: number; sourceKey: string }) {
+  return {
+    countryId: s.countryId,
+    indicatorId: s.indicatorId,
+    referenceYear: s.referenceYear,
+    sourceKey: s.sourceKey,
+  };
+}
+
+export const SubmissionConnection = connectionOf(Submission, 'Submission');
+
+const SubmissionFilter = builder.inputType('SubmissionFilter', {
+  description: 'Narrows a list of submissions; all given conditions apply.',
+  fields: (t) => ({
+    country: t.string({ description: 'M49 or ISO3 code.' }),
+    indicator: t.string({ description: 'Indicator code.' }),
+    status: t.field({ type: SubmissionStatus }),
+    fromYear: t.int({ description: 'Reference year at least this (inclusive).' }),
+    toYear: t.int({ description: 'Reference year at most this (inclusive).' }),
+    dataSource: t.string({ description: 'Data source code.' }),
+    countable: t.boolean({ description: 'Only the countable version of each key (true), or only the others.' }),
+  }),
+});
+
+type Filter = typeof SubmissionFilter.$inferInput;
+
+/** The where clause of a filter, or null when a code names nothing (the list is then empty). */
+async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
+  const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
+  if (filter?.country) {
+    const c = await findCountry(ctx.prisma, filter.country);
+    if (!c) return null;
+    and.push({ countryId: c.id });
+  }
+  if (filter?.indicator) and.push({ indicator: { code: filter.indicator.trim() } });
+  if (filter?.status) and.push({ status: filter.status });
+  if (filter?.fromYear != null) and.push({ referenceYear: { gte: filter.fromYear } });
+  if (filter?.toYear != null) and.push({ referenceYear: { lte: filter.toYear } });
+  if (filter?.dataSource) and.push({ dataSource: { code: filter.dataSource } });
+  if (filter?.countable != null) {
+    const ids = await countableIds(ctx, and);
+    and.push(filter.countable ? { id: { in: ids } } : { id: { notIn: ids } });
+  }
+  return { AND: and } satisfies Prisma.SubmissionWhereInput;
+}
+
+async function countableIds(ctx: Context, and: Prisma.SubmissionWhereInput[]): Promise<number[]> {
+  const rows = await ctx.prisma.submission.findMany({
+    where: { AND: [...and, { status: { in: COUNTABLE } }] },
+    select: KEY_SELECT,
+    orderBy: { version: 'desc' },
+  });
+  const seen = new Set<string>();
+  const ids: number[] = [];
+  for (const r of rows) {
+    const key = `${r.countryId}|${r.indicatorId}|${r.referenceYear}|${r.sourceKey}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      ids.push(r.id);
+    }
+  }
+  return ids;
+}
+
+builder.queryFields((t) => ({
+  submission: t.prismaField({
+    type: 'Submission',
+    nullable: true,
+    description: 'A submission version by global id (the same as node(id)).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, ctx) => {
+      const local = safeLocalId(id, 'Submission');
+      return local === null
+        ? null
+        : ctx.prisma.submission.findFirst({ ...query, where: { id: local, ...visibleSubmissions(ctx) } });
+    },
+  }),
+  submissions: t.prismaConnection(
+    {
+      type: 'Submission',
+      cursor: 'id',
+      description: 'Submission versions, oldest first. Without a token or with READER, PUBLISHED ones only.',
+      args: { filter: t.arg({ type: SubmissionFilter, required: false }) },
+      resolve: async (query, _root, { filter }, ctx) => {
+        const where = await submissionWhere(ctx, filter);
+        return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
+      },
+      totalCount: async (_root, { filter }, ctx) => {
+        const where = await submissionWhere(ctx, filter);
+        return where ? ctx.prisma.submission.count({ where }) : 0;
+      },
+    },
+    SubmissionConnection,
+  ),
+}));
+
+for (const [owner, field] of [
+  [Country, 'submissions'],
+  [DataSource, 'submissions'],
+] as const) {
+  builder.prismaObjectField(owner as typeof Country, field, (t) =>
+    t.relatedConnection(
+      'submissions',
+      {
+        cursor: 'id',
+        totalCount: true,
+        description: 'Submission versions, oldest first (PUBLISHED ones only without a token or with READER).',
+        query: (_args, ctx) => ({ where: visibleSubmissions(ctx), orderBy: { id: 'asc' } }),
+      },
+      SubmissionConnection,
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workflow: one mutation per transition, each with the submission's revision for optimistic concurrency.
+
+const SubmissionPayload = builder
+  .objectRef<{ submission: typeof Submission.$inferType }>('SubmissionPayload')
+  .implement({
+    description: 'The submission after the transition.',
+    fields: (t) => ({ submission: t.field({ type: Submission, resolve: (p) => p.submission }) }),
+  });
+
+function transitionInput(name: string, description: string, commentField: 'comment' | 'reason') {
+  return builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      id: t.id({ required: true, description: "The submission's global id." }),
+      expectedRevision: t.int({
+        required: true,
+        description: 'The revision the caller last read; a stale one fails with ConflictError and changes nothing.',
+      }),
+      ...(commentField === 'reason'
+        ? { reason: t.string({ required: true, description: 'Why it is rejected (shown to the country).' }) }
+        : { comment: t.string({ description: 'Recorded in the history.' }) }),
+    }),
+  });
+}
+
+const inputs = {
+  submit: transitionInput('SubmitSubmissionInput', 'Sends a DRAFT for validation.', 'comment'),
+  validate: transitionInput('ValidateSubmissionInput', 'Marks a SUBMITTED version as VALIDATED.', 'comment'),
+  publish: transitionInput('PublishSubmissionInput', 'Publishes a VALIDATED version.', 'comment'),
+  reject: transitionInput('RejectSubmissionInput', 'Rejects a SUBMITTED or VALIDATED version.', 'reason'),
+};
+
+function transitionField(transition: Transition, description: string) {
+  return builder.mutationField(`${transition.action}Submission`, (t) =>
+    t.field({
+      type: SubmissionPayload,
+      description,
+      authScopes:
+        transition.action === 'submit'
+          ? async (_root, { input }, ctx) => {
+              const id = safeLocalId(input.id, 'Submission');
+              const row =
+                id === null
+                  ? null
+                  : await ctx.prisma.submission.findUnique({ where: { id }, select: { countryId: true } });
+              return { countryWriter: row?.countryId ?? -1 };
+            }
+          : { taskForce: true },
+      errors: { types: userErrors },
+      args: { input: t.arg({ type: inputs[transition.action], required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const fields = input as { id: string; expectedRevision: number; comment?: string | null; reason?: string };
+        return {
+          submission: await transitionSubmission(ctx.prisma, actorOf(ctx.viewer), transition, {
+            id: localId(fields.id, 'Submission'),
+            expectedRevision: fields.expectedRevision,
+            comment: fields.reason ?? fields.comment,
+          }),
+        };
+      },
+    }),
+  );
+}
+
+transitionField(TRANSITIONS.submit, "DRAFT → SUBMITTED (that country's FOCAL_POINT, TASK_FORCE or ADMIN).");
+transitionField(TRANSITIONS.validate, 'SUBMITTED → VALIDATED (TASK_FORCE or ADMIN); the version becomes countable.');
+transitionField(TRANSITIONS.publish, 'VALIDATED → PUBLISHED (TASK_FORCE or ADMIN); the version becomes public.');
+transitionField(
+  TRANSITIONS.reject,
+  'SUBMITTED or VALIDATED → REJECTED with a reason (TASK_FORCE or ADMIN); the version never counts.',
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// importSubmissions (CONTRACT §7, pinned): the CSV of §5, all-or-nothing, problems by line and column.
+
+const ImportProblemRef = builder
+  .objectRef<{ line: number; column: string | null; message: string }>('ImportProblem')
+  .implement({
+    description: 'One problem of an imported file.',
+    fields: (t) => ({
+      line: t.exposeInt('line', { description: 'Line of the file, the header being line 1.' }),
+      column: t.exposeString('column', { nullable: true, description: 'Column name; null for the whole record.' }),
+      message: t.exposeString('message'),
+    }),
+  });
+
+interface ImportResultShape {
+  ok: boolean;
+  dryRun: boolean;
+  rows: number;
+  submissions: number;
+  observations: number;
+  submissionsWritten: number;
+  observationsWritten: number;
+  submissionsUnchanged: number;
+  problems: { line: number; column: string | null; message: string }[];
+}
+
+const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubmissionsResult').implement({
+  description:
+    'The outcome of importSubmissions: every problem (nothing written), or the counts written (none on a dry run).',
+  fields: (t) => ({
+    ok: t.exposeBoolean('ok', { description: 'True when the file is valid (and, unless dryRun, was written).' }),
+    dryRun: t.exposeBoolean('dryRun'),
+    problems: t.field({
+      type: [ImportProblemRef],
+      description: 'Every problem, by line and column; empty when ok.',
+      resolve: (r) => r.problems,
+    }),
+    rows: t.exposeInt('rows', { description: 'Data rows read.' }),
+    submissions: t.exposeInt('submissions', { description: 'Submissions the file describes (0 when not ok).' }),
+    observations: t.exposeInt('observations', { description: 'Observations the file describes (0 when not ok).' }),
+    submissionsWritten: t.exposeInt('submissionsWritten', { description: 'New submission versions written.' }),
+    observationsWritten: t.exposeInt('observationsWritten'),
+    submissionsUnchanged: t.exposeInt('submissionsUnchanged', {
+      description: 'Submissions identical to the latest version of their key, left alone.',
+    }),
+  }),
+});
+
+const ImportSubmissionsInput = builder.inputType('ImportSubmissionsInput', {
+  description: 'A submissions CSV (CONTRACT §5).',
+  fields: (t) => ({
+    csv: t.string({ required: true, description: 'The file content: UTF-8, header row, RFC 4180 quoting.' }),
+    dryRun: t.boolean({ description: 'Validate only; write nothing.' }),
+  }),
+});
+
+builder.mutationField('importSubmissions', (t) =>
+  t.field({
+    type: ImportSubmissionsResult,
+    description:
+      'Imports a submissions CSV, all-or-nothing. A FOCAL_POINT may import its own country only, with status ' +
+      'DRAFT or SUBMITTED; TASK_FORCE and ADMIN any rows and statuses.',
+    authScopes: (_root, _args, ctx) =>
+      ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
+    args: { input: t.arg({ type: ImportSubmissionsInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      if (!ctx.viewer)
+        throw new GraphQLError('importSubmissions requires a token', { extensions: { code: 'UNAUTHENTICATED' } });
+      const dryRun = !!input.dryRun;
+      const result = await importSubmissions(
+        ctx.prisma,
+        { text: input.csv },
+        { actor: actorOf(ctx.viewer), viewer: ctx.viewer, dryRun },
+      );
+      if (!result.ok)
+        return {
+          ok: false,
+          dryRun,
+          rows: result.rows,
+          submissions: 0,
+          observations: 0,
+          submissionsWritten: 0,
+          observationsWritten: 0,
+          submissionsUnchanged: 0,
+          problems: result.problems,
+        };
+      const r = result.report;
+      return {
+        ok: true,
+        dryRun,
+        rows: r.rows,
+        submissions: r.submissions,
+        observations: r.observations,
+        submissionsWritten: r.submissionsCreated,
+        observationsWritten: r.observationsCreated,
+        submissionsUnchanged: r.submissionsUnchanged,
+        problems: [],
+      };
+    },
+  }),
+);

@@ -1,0 +1,109 @@
+// Exports submissions in the submissions CSV format of CONTRACT §5, the format `import submissions` reads: one row per
+// observation, a column per disaggregation variable in use. By default the published data a portal syncs: for each
+// key (country, indicator, reference year, source) its latest version among the statuses asked for. Rows are
+// streamed a page of submissions at a time, so the export holds no more than one page in memory.
+import { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
+import type { PrismaClient } from '../platform/db.js';
+import { dimensionsOf } from './submissions.import.js';
+
+export interface ExportOptions {
+  statuses: readonly SubmissionStatus[];
+  /** Indicator code; every indicator when absent. */
+  indicator?: string | undefined;
+  /** Country id; every country when absent. */
+  countryId?: number | undefined;
+}
+
+const BASE_COLUMNS = [
+  'country',
+  'indicator',
+  'reference_year',
+  'value',
+  'unit',
+  'source_type',
+  'data_source',
+  'residence_criterion',
+  'status',
+  'note',
+] as const;
+
+const PAGE = 500;
+
+interface Row {
+  id: number;
+  country: string;
+  indicator: string;
+  referenceYear: number;
+  unit: string;
+  sourceType: string | null;
+  dataSource: string | null;
+  residenceCriterion: string | null;
+  status: string;
+  note: string | null;
+  observations: { key: string; value: number }[];
+}
+
+/** The selected versions, as a SELECT of submission ids. */
+function selected(options: ExportOptions): Prisma.Sql {
+  const indicator = options.indicator
+    ? Prisma.sql`AND s."indicatorId" = (SELECT id FROM "Indicator" WHERE code = ${options.indicator})`
+    : Prisma.empty;
+  const country = options.countryId !== undefined ? Prisma.sql`AND s."countryId" = ${options.countryId}` : Prisma.empty;
+  return Prisma.sql`
+    SELECT DISTINCT ON (s."countryId", s."indicatorId", s."referenceYear", s."sourceKey") s.id
+    FROM "Submission" s
+    WHERE s.status::text = ANY(${[...options.statuses]}::text[]) ${indicator} ${country}
+    ORDER BY s."countryId", s."indicatorId", s."referenceYear", s."sourceKey", s.version DESC`;
+}
+
+/** CSV lines (each ending in CRLF, as RFC 4180 has it), header first. */
+export async function* exportSubmissionsCsv(prisma: PrismaClient, options: ExportOptions): AsyncGenerator<string> {
+  const keys = await prisma.$queryRaw<{ dimensionKey: string }[]>(Prisma.sql`
+    SELECT DISTINCT o."dimensionKey" FROM "Observation" o WHERE o."submissionId" IN (${selected(options)})`);
+  const variables = [...new Set(keys.flatMap((k) => Object.keys(dimensionsOf(k.dimensionKey))))].sort();
+  yield csvLine([...BASE_COLUMNS, ...variables]);
+
+  let after = 0;
+  for (;;) {
+    const page = await prisma.$queryRaw<Row[]>(Prisma.sql`
+      WITH chosen AS (${selected(options)})
+      SELECT s.id, c.m49 AS country, i.code AS indicator, s."referenceYear", s.unit, st.code AS "sourceType",
+        ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion", s.status::text AS status, s.note,
+        (SELECT json_agg(json_build_object('key', o."dimensionKey", 'value', o.value) ORDER BY o."dimensionKey")
+           FROM "Observation" o WHERE o."submissionId" = s.id) AS observations
+      FROM "Submission" s
+      JOIN chosen ON chosen.id = s.id
+      JOIN "Country" c ON c.id = s."countryId"
+      JOIN "Indicator" i ON i.id = s."indicatorId"
+      LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
+      LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
+      WHERE s.id > ${after}
+      ORDER BY s.id
+      LIMIT ${PAGE}`);
+    for (const s of page) {
+      for (const o of s.observations ?? []) {
+        const dims = dimensionsOf(o.key);
+        yield csvLine([
+          s.country,
+          s.indicator,
+          String(s.referenceYear),
+          String(o.value),
+          s.unit,
+          s.sourceType ?? '',
+          s.dataSource ?? '',
+          s.residenceCriterion ?? '',
+          s.status,
+          s.note ?? '',
+          ...variables.map((v) => dims[v] ?? ''),
+        ]);
+      }
+    }
+    if (page.length < PAGE) return;
+    after = page.at(-1)!.id;
+  }
+}
+
+function csvLine(cells: readonly string[]): string {
+  return cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\r\n';
+}
