@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'prisma/generated', 'test/gql', 'tmp', '.data', 'coverage'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'prisma/generated',
+      'test/gql',
+      'web/dist',
+      'web/src/gql',
+      'tmp',
+      '.data',
+      'coverage',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,6 +8,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { createContext, type App, type Context } from './context.js';
 import { schema } from './schema.js';
+import { webApp } from './static.js';
 
 export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
 
@@ -22,6 +23,9 @@ export function createApi(app: App) {
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: app.config.graphiql ? { title: 'Migration Statistics Hub' } : false,
+    // GraphiQL with its scripts, styles and editor workers inlined (Yoga's default page loads them from a CDN and
+    // stays blank offline). The 9 MB module loads on the first GraphiQL request only.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     cors: app.config.corsOrigins.length
       ? { origin: app.config.corsOrigins, credentials: false, methods: ['GET', 'POST'] }
       : false,
@@ -42,6 +46,7 @@ export function createApi(app: App) {
       },
     },
     plugins: [
+      webApp(),
       bodyLimit(app.config.maxBodyBytes),
       readiness(app),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),

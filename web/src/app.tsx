@@ -1,0 +1,108 @@
+// The shell: navigation, the signed-in caller, and the pages (each loaded on first visit, so the first load carries
+// only the shell and the page asked for).
+import { useEffect } from 'preact/hooks';
+import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { request } from './lib/client';
+import { currentToken, restoreViewer, signOut, useSession } from './lib/session';
+import { ViewerQuery } from './lib/viewer';
+
+const Coverage = lazy(() => import('./pages/coverage'));
+const Gaps = lazy(() => import('./pages/gaps'));
+const Countries = lazy(() => import('./pages/countries'));
+const Country = lazy(() => import('./pages/country'));
+const Indicators = lazy(() => import('./pages/indicators'));
+const Indicator = lazy(() => import('./pages/indicator'));
+const SignIn = lazy(() => import('./pages/sign-in'));
+
+/** Paths the app owns (src/http/static.ts serves index.html for the same); other links are ordinary navigation. */
+export const APP_SCOPE = /^\/(coverage|gaps|countries|indicators|sign-in)?(\/|\?|$)/;
+
+function Nav() {
+  const { path } = useLocation();
+  const [, viewer] = useSession();
+  const link = (to: string, label: string, match = (p: string) => p === to || p.startsWith(`${to}/`)) => (
+    <li>
+      <a href={to} aria-current={match(path) ? 'page' : undefined}>
+        {label}
+      </a>
+    </li>
+  );
+  return (
+    <header class="top">
+      <a class="brand" href="/">
+        Migration Statistics Hub
+      </a>
+      <nav aria-label="Main">
+        <ul>
+          {link('/coverage', 'Coverage', (p) => p === '/' || p.startsWith('/coverage'))}
+          {link('/gaps', 'Gaps')}
+          {link('/countries', 'Countries')}
+          {link('/indicators', 'Indicators')}
+          <li>
+            <a href="/graphql">GraphiQL</a>
+          </li>
+        </ul>
+      </nav>
+      <div class="who">
+        {viewer ? (
+          <>
+            <span>
+              {viewer.name} · {viewer.role.toLowerCase().replace('_', ' ')}
+              {viewer.country ? ` · ${viewer.country.name}` : ''}
+            </span>
+            <button type="button" onClick={signOut}>
+              Sign out
+            </button>
+          </>
+        ) : (
+          <a href="/sign-in" aria-current={path === '/sign-in' ? 'page' : undefined}>
+            Sign in
+          </a>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function NotFound() {
+  return (
+    <main id="main">
+      <h1>Page not found</h1>
+      <p>
+        <a href="/">Go to the coverage page</a>
+      </p>
+    </main>
+  );
+}
+
+export function App() {
+  useEffect(() => {
+    // A token kept from earlier in this browser session: find out who it belongs to (or drop it when revoked).
+    if (!currentToken()) return;
+    request(ViewerQuery, {}).then(
+      (d) => (d.viewer ? restoreViewer(d.viewer) : signOut()),
+      () => signOut(),
+    );
+  }, []);
+  return (
+    <LocationProvider scope={APP_SCOPE}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Nav />
+      <ErrorBoundary>
+        <Router>
+          <Route path="/" component={Coverage} />
+          <Route path="/coverage" component={Coverage} />
+          <Route path="/gaps" component={Gaps} />
+          <Route path="/countries" component={Countries} />
+          <Route path="/countries/:code" component={Country} />
+          <Route path="/indicators" component={Indicators} />
+          <Route path="/indicators/:code" component={Indicator} />
+          <Route path="/sign-in" component={SignIn} />
+          <Route default component={NotFound} />
+        </Router>
+      </ErrorBoundary>
+    </LocationProvider>
+  );
+}

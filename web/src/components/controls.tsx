@@ -1,0 +1,129 @@
+// Labelled form controls shared by the pages. Each is a native element (keyboard and screen-reader behaviour for
+// free) with a visible label.
+import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
+import { useRegions } from '../lib/regions';
+
+export function Field(props: { label: string; children: (id: string) => ComponentChildren; hint?: string }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.children(id)}
+      {props.hint && <small>{props.hint}</small>}
+    </div>
+  );
+}
+
+export function Select(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: { value: string; label: string }[];
+  name?: string;
+}) {
+  return (
+    <Field label={props.label}>
+      {(id) => (
+        <select
+          id={id}
+          name={props.name}
+          value={props.value}
+          onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
+        >
+          {props.options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+export function YearInput(props: {
+  label: string;
+  value: number | undefined;
+  onChange: (v: number | undefined) => void;
+  name?: string;
+}) {
+  return (
+    <Field label={props.label}>
+      {(id) => (
+        <input
+          id={id}
+          name={props.name}
+          type="number"
+          inputMode="numeric"
+          min={1900}
+          max={2100}
+          step={1}
+          value={props.value ?? ''}
+          onChange={(e) => {
+            const v = (e.currentTarget as HTMLInputElement).value;
+            props.onChange(v === '' ? undefined : Number(v));
+          }}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** Every M49 region, indented by depth; the empty value is the world (every country). */
+export function RegionSelect(props: {
+  value: string;
+  onChange: (code: string) => void;
+  label?: string;
+  name?: string;
+}) {
+  const regions = useRegions();
+  const options = [
+    { value: '', label: 'World (every country)' },
+    ...regions
+      .filter((r) => r.level !== 'WORLD')
+      .map((r) => ({ value: r.code, label: `${'\u2003'.repeat(Math.max(0, r.depth - 1))}${r.name} (${r.code})` })),
+  ];
+  // Until the tree has loaded, keep the chosen code selectable so the URL's value is not lost.
+  if (props.value && !options.some((o) => o.value === props.value))
+    options.push({ value: props.value, label: props.value });
+  return (
+    <Select
+      label={props.label ?? 'Region'}
+      name={props.name ?? 'region'}
+      value={props.value}
+      onChange={props.onChange}
+      options={options}
+    />
+  );
+}
+
+export const TIER_OPTIONS = [
+  { value: '', label: 'Any tier' },
+  { value: 'CORE', label: 'Core' },
+  { value: 'ADDITIONAL', label: 'Additional' },
+];
+
+export const BUILDING_BLOCK_OPTIONS = [
+  { value: '', label: 'Any building block' },
+  { value: 'IMMIGRANT_STOCK', label: 'Immigrant stock' },
+  { value: 'EMIGRANT_STOCK', label: 'Emigrant stock' },
+  { value: 'IMMIGRATION_FLOW', label: 'Immigration flow' },
+  { value: 'EMIGRATION_FLOW', label: 'Emigration flow' },
+];
+
+export function Loading(props: { what?: string }) {
+  return (
+    <p class="status" role="status" aria-live="polite">
+      Loading {props.what ?? ''}…
+    </p>
+  );
+}
+
+export function ErrorMessage(props: { error: Error }) {
+  return (
+    <p class="error" role="alert">
+      {props.error.message}
+    </p>
+  );
+}

@@ -1,0 +1,96 @@
+// GraphQL over POST /graphql on the hub that served the page. Documents are codegen's TypedDocumentString: the
+// query text, typed by its result and variables.
+import { useEffect, useState } from 'preact/hooks';
+import type { TypedDocumentString } from '../gql/graphql';
+import { currentToken, useSession } from './session';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Response<R> {
+  data?: R | null;
+  errors?: FieldError[];
+}
+
+export interface FieldError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string };
+}
+
+/** The data, or an ApiError for the first error when there is none; errors beside data are returned with it. */
+export async function requestWithErrors<R, V>(
+  doc: TypedDocumentString<R, V>,
+  variables: V,
+  options: { signal?: AbortSignal; token?: string | null } = {},
+): Promise<{ data: R; errors: FieldError[] }> {
+  const token = options.token === undefined ? currentToken() : options.token;
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query: doc.toString(), variables }),
+    signal: options.signal,
+  });
+  let body: Response<R>;
+  try {
+    body = (await res.json()) as Response<R>;
+  } catch {
+    throw new ApiError(`The hub answered ${res.status} ${res.statusText}`);
+  }
+  const first = body.errors?.[0];
+  if (!body.data) {
+    throw first ? new ApiError(first.message, first.extensions?.code) : new ApiError('The hub answered without data');
+  }
+  return { data: body.data, errors: body.errors ?? [] };
+}
+
+/** The data of an operation that must answer without errors. */
+export async function request<R, V>(
+  doc: TypedDocumentString<R, V>,
+  variables: V,
+  options: { signal?: AbortSignal; token?: string | null } = {},
+): Promise<R> {
+  const { data, errors } = await requestWithErrors(doc, variables, options);
+  const first = errors[0];
+  if (first) throw new ApiError(first.message, first.extensions?.code);
+  return data;
+}
+
+export type QueryState<R> =
+  | { status: 'loading'; data?: undefined; error?: undefined }
+  | { status: 'error'; data?: undefined; error: ApiError | Error }
+  | { status: 'done'; data: R; error?: undefined; errors: FieldError[] };
+
+/**
+ * Runs a query whenever its variables or the signed-in token change; a newer run cancels the older one. `skip`
+ * leaves it idle (loading) until the page has what the query needs.
+ */
+export function useQuery<R, V>(doc: TypedDocumentString<R, V>, variables: V, skip = false): QueryState<R> {
+  const [token] = useSession();
+  const key = JSON.stringify(variables);
+  const [state, setState] = useState<QueryState<R>>({ status: 'loading' });
+  useEffect(() => {
+    if (skip) return;
+    const controller = new AbortController();
+    setState({ status: 'loading' });
+    requestWithErrors(doc, variables, { signal: controller.signal }).then(
+      ({ data, errors }) => setState({ status: 'done', data, errors }),
+      (error: Error) => {
+        if (!controller.signal.aborted) setState({ status: 'error', error });
+      },
+    );
+    return () => controller.abort();
+    // `key` stands for the variables (a new object on each render).
+  }, [doc, key, token, skip]);
+  return state;
+}

@@ -1,0 +1,18 @@
+const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 });
+
+export const formatInt = (n: number | null | undefined) => (n === null || n === undefined ? '–' : integer.format(n));
+export const formatShare = (n: number) => percent.format(n);
+
+/** CONSTANT_CASE → "Constant case" for enum values shown to people. */
+export function humanize(value: string | null | undefined): string {
+  if (!value) return '–';
+  const s = value.toLowerCase().replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export const RESIDENCE: Record<string, string> = {
+  OPTION_I: 'Option I (≥ 6 months or intent)',
+  OPTION_II: 'Option II (≥ 12 months or intent)',
+  OTHER: 'Other (national definition)',
+};

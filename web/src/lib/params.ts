@@ -1,0 +1,35 @@
+// Page state in the query string, so that every view is a shareable URL: reading typed values with defaults, and
+// replacing some of them (other parameters kept, defaults and empty values left out of the URL).
+import { useLocation } from 'preact-iso';
+
+export type Params = Record<string, string | number | undefined | null>;
+
+export function useParams(defaults: Record<string, string | number> = {}) {
+  const { path, query, route } = useLocation();
+  const get = (name: string): string => query[name] ?? String(defaults[name] ?? '');
+  const num = (name: string): number | undefined => {
+    const v = get(name);
+    return v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  };
+  const set = (changes: Params, options: { push?: boolean } = {}) => {
+    const next = new URLSearchParams(query);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === undefined || value === null || value === '' || String(value) === String(defaults[name] ?? '')) {
+        next.delete(name);
+      } else {
+        next.set(name, String(value));
+      }
+    }
+    const search = next.toString();
+    route(`${path}${search ? `?${search}` : ''}`, !options.push);
+  };
+  return { get, num, set, path, query };
+}
+
+/** A link to an app page with query parameters (empty ones left out). */
+export function href(path: string, params: Params = {}): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
+  const s = search.toString();
+  return s ? `${path}?${s}` : path;
+}

@@ -1,0 +1,75 @@
+// The signed-in caller. The token lives in sessionStorage only: it ends with the browser tab, never goes into a URL,
+// and is never written to localStorage (issue 10). What the pages show follows the token's visibility, because
+// every query carries it.
+import { useEffect, useState } from 'preact/hooks';
+
+const KEY = 'migstat.token';
+
+export interface Viewer {
+  name: string;
+  role: string;
+  country: { m49: string; iso3: string | null; name: string } | null;
+}
+
+let token: string | null = read();
+let viewer: Viewer | null = null;
+const listeners = new Set<() => void>();
+
+function read(): string | null {
+  try {
+    return sessionStorage.getItem(KEY);
+  } catch {
+    return null; // storage disabled: the token then lives in memory for this page only
+  }
+}
+
+export function currentToken(): string | null {
+  return token;
+}
+
+export function currentViewer(): Viewer | null {
+  return viewer;
+}
+
+export function signIn(newToken: string, who: Viewer): void {
+  token = newToken;
+  viewer = who;
+  try {
+    sessionStorage.setItem(KEY, newToken);
+  } catch {
+    // memory only
+  }
+  notify();
+}
+
+export function signOut(): void {
+  token = null;
+  viewer = null;
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // memory only
+  }
+  notify();
+}
+
+/** Restores the viewer for a token kept from earlier in this browser session. */
+export function restoreViewer(who: Viewer | null): void {
+  viewer = who;
+  notify();
+}
+
+function notify() {
+  for (const l of listeners) l();
+}
+
+/** Re-renders the caller when the session changes; returns [token, viewer]. */
+export function useSession(): [string | null, Viewer | null] {
+  const [, force] = useState(0);
+  useEffect(() => {
+    const l = () => force((n) => n + 1);
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  }, []);
+  return [token, viewer];
+}

@@ -1,0 +1,628 @@
+// Country profile: core coverage by building block, missing core indicators, registered data sources, submissions
+// with their status history, and the population account with its residuals. What it shows follows the caller's
+// token (a focal point sees its own country's unpublished submissions; anonymous callers published ones only).
+import * as Plot from '@observablehq/plot';
+import { ErrorMessage, Loading, YearInput } from '../components/controls';
+import { PlotFigure } from '../components/plot-figure';
+import { graphql } from '../gql';
+import type { CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql';
+import { useQuery } from '../lib/client';
+import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
+import { href, useParams } from '../lib/params';
+
+const CountryProfileDoc = graphql(`
+  query CountryProfile($code: String!, $window: YearWindow, $fromYear: Int, $toYear: Int) {
+    country(code: $code) {
+      m49
+      iso3
+      name
+      ldc
+      lldc
+      sids
+      regions {
+        code
+        name
+        level
+      }
+      coverage(window: $window) {
+        coreReported
+        coreTotal
+        share
+        byBuildingBlock {
+          buildingBlock
+          reported
+          total
+        }
+        missingCore {
+          code
+          name
+          buildingBlock
+          candidateSourceTypes(suitability: [PRIMARY, SECONDARY]) {
+            suitability
+            sourceType {
+              code
+              name
+            }
+          }
+        }
+      }
+      dataSources(first: 100) {
+        totalCount
+        nodes {
+          code
+          name
+          agency
+          periodicity
+          latestYear
+          residenceCriterion
+          sourceType {
+            code
+            name
+          }
+        }
+      }
+    }
+    submissions(last: 100, filter: { country: $code, fromYear: $fromYear, toYear: $toYear }) {
+      totalCount
+      nodes {
+        id
+        referenceYear
+        version
+        status
+        isCountable
+        residenceCriterion
+        rejectionReason
+        updatedAt
+        indicator {
+          code
+          name
+        }
+        sourceType {
+          code
+        }
+        dataSource {
+          code
+        }
+        total {
+          value
+        }
+        history {
+          fromStatus
+          toStatus
+          actor
+          comment
+          createdAt
+        }
+      }
+    }
+  }
+`);
+
+graphql(`
+  fragment AccountGroupFields on AccountGroup {
+    group
+    opening
+    births
+    deaths
+    immigration
+    emigration
+    citizenshipAcquired
+    citizenshipLost
+    closing
+    expectedClosing
+    residual
+    coherent
+  }
+`);
+
+const PopulationAccountDoc = graphql(`
+  query PopulationAccount($code: String!, $year: Int!) {
+    populationAccount(country: $code, year: $year) {
+      year
+      coherent
+      missing
+      groups {
+        ...AccountGroupFields
+      }
+      total {
+        ...AccountGroupFields
+      }
+    }
+  }
+`);
+
+/** The years an account exists for, among the ten before and including `last` (one request, ten aliases). */
+const AccountYearsDoc = graphql(`
+  query AccountYears(
+    $code: String!
+    $y0: Int!
+    $y1: Int!
+    $y2: Int!
+    $y3: Int!
+    $y4: Int!
+    $y5: Int!
+    $y6: Int!
+    $y7: Int!
+    $y8: Int!
+    $y9: Int!
+  ) {
+    a0: populationAccount(country: $code, year: $y0) {
+      year
+    }
+    a1: populationAccount(country: $code, year: $y1) {
+      year
+    }
+    a2: populationAccount(country: $code, year: $y2) {
+      year
+    }
+    a3: populationAccount(country: $code, year: $y3) {
+      year
+    }
+    a4: populationAccount(country: $code, year: $y4) {
+      year
+    }
+    a5: populationAccount(country: $code, year: $y5) {
+      year
+    }
+    a6: populationAccount(country: $code, year: $y6) {
+      year
+    }
+    a7: populationAccount(country: $code, year: $y7) {
+      year
+    }
+    a8: populationAccount(country: $code, year: $y8) {
+      year
+    }
+    a9: populationAccount(country: $code, year: $y9) {
+      year
+    }
+  }
+`);
+
+type Country = NonNullable<CountryProfileQuery['country']>;
+type Submissions = CountryProfileQuery['submissions']['nodes'];
+type Account = NonNullable<PopulationAccountQuery['populationAccount']>;
+
+export default function CountryPage(props: { code?: string; params?: { code?: string } }) {
+  const code = decodeURIComponent(props.params?.code ?? props.code ?? '');
+  const p = useParams();
+  const from = p.num('from');
+  const to = p.num('to');
+  const window = from !== undefined && to !== undefined && from <= to ? { from, to } : undefined;
+  const state = useQuery(CountryProfileDoc, { code, window, fromYear: window?.from, toYear: window?.to });
+  if (state.status === 'loading')
+    return (
+      <Main title={code}>
+        <Loading what="the country profile" />
+      </Main>
+    );
+  if (state.status === 'error')
+    return (
+      <Main title={code}>
+        <ErrorMessage error={state.error} />
+      </Main>
+    );
+  const country = state.data.country;
+  if (!country) {
+    return (
+      <Main title="Country not found">
+        <p>
+          No country or area has the code “{code}”. <a href="/countries">Find it in the list</a>.
+        </p>
+      </Main>
+    );
+  }
+  const path = country.regions.filter((r) => r.level !== 'WORLD');
+  return (
+    <Main title={country.name}>
+      <p class="lead">
+        M49 {country.m49}
+        {country.iso3 ? ` · ISO3 ${country.iso3}` : ''}
+        {path.length > 0 && (
+          <>
+            {' · '}
+            {path.map((r, i) => (
+              <span key={r.code}>
+                {i > 0 && ' › '}
+                <a href={href('/coverage', { region: r.code, ...(window ?? {}) })}>{r.name}</a>
+              </span>
+            ))}
+          </>
+        )}
+        {country.ldc && ' · LDC'}
+        {country.lldc && ' · LLDC'}
+        {country.sids && ' · SIDS'}
+      </p>
+      <form class="filters" aria-label="Year window" onSubmit={(e) => e.preventDefault()}>
+        <YearInput label="From year" name="from" value={from} onChange={(v) => p.set({ from: v })} />
+        <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
+      </form>
+      <CoverageSection country={country} window={window} />
+      <SourcesSection country={country} />
+      <SubmissionsSection submissions={state.data.submissions.nodes} total={state.data.submissions.totalCount} />
+      <AccountSection code={country.iso3 ?? country.m49} last={to} />
+    </Main>
+  );
+}
+
+function Main(props: { title: string; children: preact.ComponentChildren }) {
+  return (
+    <main id="main">
+      <p class="crumbs">
+        <a href="/countries">Countries</a> ›
+      </p>
+      <h1>{props.title}</h1>
+      {props.children}
+    </main>
+  );
+}
+
+function CoverageSection(props: { country: Country; window: { from: number; to: number } | undefined }) {
+  const c = props.country.coverage;
+  return (
+    <section aria-labelledby="coverage-title">
+      <h2 id="coverage-title">Core indicators</h2>
+      <p data-testid="core-reported">
+        Reports <strong>{c.coreReported}</strong> of {c.coreTotal} core indicators ({formatShare(c.share)})
+        {props.window ? ` with reference years ${props.window.from}–${props.window.to}` : ' (any year)'}.
+      </p>
+      <table class="data">
+        <caption>By building block</caption>
+        <thead>
+          <tr>
+            <th scope="col">Building block</th>
+            <th scope="col" class="num">
+              Reported
+            </th>
+            <th scope="col" class="num">
+              Core indicators
+            </th>
+            <th scope="col">
+              <span class="visually-hidden">Share</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.byBuildingBlock.map((b) => (
+            <tr key={b.buildingBlock}>
+              <th scope="row">{humanize(b.buildingBlock)}</th>
+              <td class="num">{b.reported}</td>
+              <td class="num">{b.total}</td>
+              <td>
+                <meter
+                  min={0}
+                  max={Math.max(1, b.total)}
+                  value={b.reported}
+                  aria-label={`${b.reported} of ${b.total}`}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Missing core indicators</h3>
+      {c.missingCore.length === 0 ? (
+        <p>None: every core indicator is reported.</p>
+      ) : (
+        <ul class="missing">
+          {c.missingCore.map((i) => (
+            <li key={i.code}>
+              <a href={`/indicators/${i.code}`}>{i.code}</a> {i.name}
+              {i.candidateSourceTypes.length > 0 ? (
+                <small> — could come from {i.candidateSourceTypes.map((l) => l.sourceType.name).join(', ')}</small>
+              ) : (
+                <small> — no source type can produce it yet</small>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function SourcesSection(props: { country: Country }) {
+  const sources = props.country.dataSources;
+  return (
+    <section aria-labelledby="sources-title">
+      <h2 id="sources-title">Data sources</h2>
+      {sources.totalCount === 0 ? (
+        <p>No data source is registered for this country.</p>
+      ) : (
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col">Type</th>
+              <th scope="col">Agency</th>
+              <th scope="col">Periodicity</th>
+              <th scope="col" class="num">
+                Latest year
+              </th>
+              <th scope="col">Residence criterion</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sources.nodes.map((s) => (
+              <tr key={s.code}>
+                <th scope="row">
+                  {s.name} <small>({s.code})</small>
+                </th>
+                <td>{s.sourceType.name}</td>
+                <td>{s.agency ?? '–'}</td>
+                <td>{s.periodicity ?? '–'}</td>
+                <td class="num">{s.latestYear ?? '–'}</td>
+                <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function SubmissionsSection(props: { submissions: Submissions; total: number }) {
+  const rows = [...props.submissions].reverse();
+  return (
+    <section aria-labelledby="submissions-title">
+      <h2 id="submissions-title">Submissions</h2>
+      <p>
+        {props.total} submission versions you may see
+        {props.total > rows.length ? `, the ${rows.length} newest shown` : ''}, newest first.
+      </p>
+      {rows.length > 0 && (
+        <table class="data" data-testid="submissions">
+          <thead>
+            <tr>
+              <th scope="col">Indicator</th>
+              <th scope="col" class="num">
+                Year
+              </th>
+              <th scope="col">Source</th>
+              <th scope="col" class="num">
+                Version
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col" class="num">
+                Total
+              </th>
+              <th scope="col">History</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">
+                  <a href={`/indicators/${s.indicator.code}`} title={s.indicator.name}>
+                    {s.indicator.code}
+                  </a>
+                </th>
+                <td class="num">{s.referenceYear}</td>
+                <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
+                <td class="num">{s.version}</td>
+                <td>
+                  <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
+                  {s.isCountable && <span class="tag">counts</span>}
+                  {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
+                </td>
+                <td class="num">{formatInt(s.total?.value)}</td>
+                <td>
+                  <details>
+                    <summary>{s.history.length} changes</summary>
+                    <ol class="history">
+                      {s.history.map((h, i) => (
+                        <li key={i}>
+                          <time dateTime={h.createdAt}>{h.createdAt.slice(0, 16).replace('T', ' ')}</time>{' '}
+                          {h.fromStatus ? `${humanize(h.fromStatus)} → ` : ''}
+                          {humanize(h.toStatus)} by {h.actor}
+                          {h.comment ? `: ${h.comment}` : ''}
+                        </li>
+                      ))}
+                    </ol>
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const GROUP_LABEL: Record<string, string> = {
+  NATIVE_BORN_CITIZENS: 'Native-born citizens',
+  NATIVE_BORN_FOREIGNERS: 'Native-born foreigners',
+  FOREIGN_BORN_CITIZENS: 'Foreign-born citizens',
+  FOREIGN_BORN_FOREIGNERS: 'Foreign-born foreigners',
+};
+
+function AccountSection(props: { code: string; last: number | undefined }) {
+  const p = useParams();
+  const chosen = p.num('accountYear');
+  const last = props.last ?? new Date().getFullYear();
+  const years = Array.from({ length: 10 }, (_, i) => last - i);
+  const probe = useQuery(
+    AccountYearsDoc,
+    {
+      code: props.code,
+      y0: years[0]!,
+      y1: years[1]!,
+      y2: years[2]!,
+      y3: years[3]!,
+      y4: years[4]!,
+      y5: years[5]!,
+      y6: years[6]!,
+      y7: years[7]!,
+      y8: years[8]!,
+      y9: years[9]!,
+    },
+    chosen !== undefined,
+  );
+  const found =
+    probe.status === 'done'
+      ? Object.values(probe.data)
+          .map((a) => a?.year)
+          .find((y): y is number => typeof y === 'number')
+      : undefined;
+  const year = chosen ?? found;
+  return (
+    <section aria-labelledby="account-title">
+      <h2 id="account-title">Population account{year ? ` ${year}` : ''}</h2>
+      <form class="filters" aria-label="Account year" onSubmit={(e) => e.preventDefault()}>
+        <YearInput label="Account year" name="accountYear" value={year} onChange={(v) => p.set({ accountYear: v })} />
+      </form>
+      {chosen === undefined && probe.status === 'loading' && <Loading what="population accounts" />}
+      {year === undefined && probe.status === 'done' && (
+        <p>
+          No population account for {years[9]}–{years[0]}. Choose another year above.
+        </p>
+      )}
+      {year !== undefined && <Account code={props.code} year={year} />}
+    </section>
+  );
+}
+
+function Account(props: { code: string; year: number }) {
+  const state = useQuery(PopulationAccountDoc, { code: props.code, year: props.year });
+  if (state.status === 'loading') return <Loading what="the population account" />;
+  if (state.status === 'error') return <ErrorMessage error={state.error} />;
+  const account = state.data.populationAccount;
+  if (!account) return <p>No population account for {props.year}.</p>;
+  return <AccountView account={account} />;
+}
+
+function AccountView(props: { account: Account }) {
+  const { account } = props;
+  const groups = account.groups.map((g) => ({ ...g, label: GROUP_LABEL[g.group ?? ''] ?? humanize(g.group) }));
+  const bars = groups.flatMap((g) => [
+    { group: g.label, measure: 'Expected closing stock', value: g.expectedClosing },
+    { group: g.label, measure: 'Closing stock', value: g.closing },
+  ]);
+  const residuals = groups.filter((g) => g.residual !== null);
+  return (
+    <>
+      <p data-testid="account-coherent">
+        {account.coherent ? 'Coherent: ' : 'Not coherent: '}
+        {account.coherent
+          ? 'every group’s closing stock matches its opening stock and flows within the tolerance.'
+          : 'at least one group’s closing stock differs from what its opening stock and flows predict, or a stock is missing.'}
+        {account.missing.length > 0 && ` Missing components (counted as 0): ${account.missing.join(', ')}.`}
+      </p>
+      <div class="charts">
+        <PlotFigure
+          label="Expected and reported closing stock by population group"
+          deps={[account]}
+          render={() =>
+            Plot.plot({
+              width: 520,
+              height: 260,
+              marginLeft: 70,
+              marginBottom: 40,
+              fx: { label: null, tickFormat: (d: string) => d.replace(' ', '\n') },
+              x: { axis: null },
+              y: { grid: true, label: 'Persons', tickFormat: 's' },
+              color: {
+                legend: true,
+                domain: ['Expected closing stock', 'Closing stock'],
+                range: ['#9ecae1', '#08519c'],
+              },
+              marks: [
+                Plot.barY(
+                  bars.filter((b) => b.value !== null),
+                  {
+                    fx: 'group',
+                    x: 'measure',
+                    y: 'value',
+                    fill: 'measure',
+                    tip: true,
+                  },
+                ),
+                Plot.ruleY([0]),
+              ],
+            })
+          }
+        />
+        <PlotFigure
+          label="Residual (closing minus expected) by population group"
+          deps={[account]}
+          render={() =>
+            Plot.plot({
+              width: 420,
+              height: 260,
+              marginLeft: 170,
+              x: { grid: true, label: 'Residual (closing − expected)', tickFormat: 's' },
+              y: { label: null, domain: groups.map((g) => g.label) },
+              color: { domain: ['coherent', 'not coherent'], range: ['#4d9221', '#c51b7d'], legend: true },
+              marks: [
+                Plot.barX(residuals, {
+                  y: 'label',
+                  x: 'residual',
+                  fill: (g: { coherent: boolean }) => (g.coherent ? 'coherent' : 'not coherent'),
+                  tip: true,
+                }),
+                Plot.ruleX([0]),
+              ],
+            })
+          }
+        />
+      </div>
+      <table class="data" data-testid="account">
+        <caption>Components by group (a missing flow counts as 0)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Group</th>
+            <th scope="col" class="num">
+              Opening
+            </th>
+            <th scope="col" class="num">
+              Births
+            </th>
+            <th scope="col" class="num">
+              Deaths
+            </th>
+            <th scope="col" class="num">
+              Immigration
+            </th>
+            <th scope="col" class="num">
+              Emigration
+            </th>
+            <th scope="col" class="num">
+              Citizenship acquired
+            </th>
+            <th scope="col" class="num">
+              Citizenship lost
+            </th>
+            <th scope="col" class="num">
+              Expected closing
+            </th>
+            <th scope="col" class="num">
+              Closing
+            </th>
+            <th scope="col" class="num">
+              Residual
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...groups, { ...account.total, label: 'Total' }].map((g) => (
+            <tr key={g.label} class={g.coherent ? undefined : 'flag'}>
+              <th scope="row">{g.label}</th>
+              <td class="num">{formatInt(g.opening)}</td>
+              <td class="num">{formatInt(g.births)}</td>
+              <td class="num">{formatInt(g.deaths)}</td>
+              <td class="num">{formatInt(g.immigration)}</td>
+              <td class="num">{formatInt(g.emigration)}</td>
+              <td class="num">{formatInt(g.citizenshipAcquired)}</td>
+              <td class="num">{formatInt(g.citizenshipLost)}</td>
+              <td class="num">{formatInt(g.expectedClosing)}</td>
+              <td class="num">{formatInt(g.closing)}</td>
+              <td class="num">{formatInt(g.residual)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

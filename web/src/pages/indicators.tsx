@@ -1,0 +1,106 @@
+// The indicator catalogue with how many countries report each.
+import { BUILDING_BLOCK_OPTIONS, ErrorMessage, Field, Loading, Select, TIER_OPTIONS } from '../components/controls';
+import { graphql } from '../gql';
+import type { IndicatorFilter } from '../gql/graphql';
+import { useQuery } from '../lib/client';
+import { formatShare, humanize } from '../lib/format';
+import { useParams } from '../lib/params';
+
+const IndicatorsPageDoc = graphql(`
+  query IndicatorsPage($filter: IndicatorFilter) {
+    indicators(first: 100, filter: $filter) {
+      totalCount
+      nodes {
+        code
+        name
+        tier
+        buildingBlock
+        status
+        isProvisional
+        coverage {
+          reportingCountries
+          totalCountries
+          share
+        }
+      }
+    }
+  }
+`);
+
+export default function IndicatorsPage() {
+  const p = useParams();
+  const filter: IndicatorFilter = {};
+  if (p.get('tier')) filter.tier = p.get('tier') as IndicatorFilter['tier'];
+  if (p.get('bb')) filter.buildingBlock = p.get('bb') as IndicatorFilter['buildingBlock'];
+  if (p.get('q')) filter.search = p.get('q');
+  const state = useQuery(IndicatorsPageDoc, { filter });
+  return (
+    <main id="main">
+      <h1>Indicators</h1>
+      <form class="filters" aria-label="Indicator filters" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Search">
+          {(id) => (
+            <input
+              id={id}
+              name="q"
+              type="search"
+              value={p.get('q')}
+              onChange={(e) => p.set({ q: (e.currentTarget as HTMLInputElement).value.trim() })}
+            />
+          )}
+        </Field>
+        <Select
+          label="Tier"
+          name="tier"
+          value={p.get('tier')}
+          onChange={(v) => p.set({ tier: v })}
+          options={TIER_OPTIONS}
+        />
+        <Select
+          label="Building block"
+          name="bb"
+          value={p.get('bb')}
+          onChange={(v) => p.set({ bb: v })}
+          options={BUILDING_BLOCK_OPTIONS}
+        />
+      </form>
+      {state.status === 'loading' && <Loading what="indicators" />}
+      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'done' && (
+        <table class="data">
+          <caption class="visually-hidden">{state.data.indicators.totalCount} indicators</caption>
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Name</th>
+              <th scope="col">Tier</th>
+              <th scope="col">Building block</th>
+              <th scope="col" class="num">
+                Reporting countries (any year)
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {state.data.indicators.nodes.map((i) => (
+              <tr key={i.code}>
+                <th scope="row">
+                  <a href={`/indicators/${i.code}`}>{i.code}</a>
+                </th>
+                <td>
+                  {i.name}
+                  {i.isProvisional && <span class="tag">provisional</span>}
+                  {i.status === 'RETIRED' && <span class="tag">retired</span>}
+                </td>
+                <td>{humanize(i.tier)}</td>
+                <td>{humanize(i.buildingBlock)}</td>
+                <td class="num">
+                  {i.coverage.reportingCountries} of {i.coverage.totalCountries} ({formatShare(i.coverage.share)})
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}
