@@ -9,8 +9,10 @@ COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts ./scripts
 COPY prisma/schema.prisma ./prisma/schema.prisma
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json codegen.yml schema.graphql ./
 COPY src ./src
+COPY web ./web
+# Compiles the server and builds the web app (web/dist) before dev dependencies (Vite, codegen) are pruned.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
@@ -21,6 +23,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY package.json ./
 COPY bin ./bin
 COPY prisma/schema.prisma ./prisma/schema.prisma

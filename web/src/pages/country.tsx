@@ -409,7 +409,9 @@ function SubmissionsSection(props: { submissions: Submissions; total: number }) 
                 <td class="num">{formatInt(s.total?.value)}</td>
                 <td>
                   <details>
-                    <summary>{s.history.length} changes</summary>
+                    <summary>
+                      {s.history.length} {s.history.length === 1 ? 'change' : 'changes'}
+                    </summary>
                     <ol class="history">
                       {s.history.map((h, i) => (
                         <li key={i}>

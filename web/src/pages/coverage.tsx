@@ -22,8 +22,23 @@ import { href, useParams } from '../lib/params';
 import { useRegions, type RegionNode } from '../lib/regions';
 import { useSession } from '../lib/session';
 
+// One request: the matrix and, for the countries view, why each missing pair is missing (the gaps of the same
+// indicators: those of the chosen tier, or of both tiers since gaps default to CORE).
 const CoveragePageDoc = graphql(`
-  query CoveragePage($filter: CoverageFilter!, $withRegions: Boolean!) {
+  query CoveragePage(
+    $filter: CoverageFilter!
+    $withRegions: Boolean!
+    $withGaps: Boolean!
+    $gapFilter: CoverageFilter!
+    $withAdditionalGaps: Boolean!
+    $additionalGapFilter: CoverageFilter!
+  ) {
+    gaps(filter: $gapFilter) @include(if: $withGaps) {
+      ...CoverageGap
+    }
+    additionalGaps: gaps(filter: $additionalGapFilter) @include(if: $withAdditionalGaps) {
+      ...CoverageGap
+    }
     coverageMatrix(filter: $filter) {
       indicators {
         code
@@ -58,16 +73,14 @@ const CoveragePageDoc = graphql(`
   }
 `);
 
-const CoverageGapsDoc = graphql(`
-  query CoverageGaps($filter: CoverageFilter!) {
-    gaps(filter: $filter) {
-      kind
-      indicator {
-        code
-      }
-      country {
-        m49
-      }
+graphql(`
+  fragment CoverageGap on Gap {
+    kind
+    indicator {
+      code
+    }
+    country {
+      m49
     }
   }
 `);
@@ -106,16 +119,22 @@ function useCoverage(filter: CoverageFilter, withRegions: boolean): QueryState<L
     const signal = controller.signal;
     setState({ status: 'loading' });
     (async () => {
-      const { coverageMatrix: matrix } = await request(CoveragePageDoc, { filter, withRegions }, { signal });
-      // Why a pair is not reported: the gaps of the same indicators (every one shown, not only CORE) and scope.
-      let gaps: GapRow[] | null = null;
-      if (!withRegions && matrix.indicators.length) {
-        const gapFilter = { ...filter, indicators: matrix.indicators.map((i) => i.code) };
-        delete gapFilter.tier;
-        delete gapFilter.buildingBlock;
-        gaps = (await request(CoverageGapsDoc, { filter: gapFilter }, { signal })).gaps;
-      }
-      return { matrix, gaps };
+      const withGaps = !withRegions;
+      const result = await request(
+        CoveragePageDoc,
+        {
+          filter,
+          withRegions,
+          withGaps,
+          gapFilter: { ...filter, tier: filter.tier ?? 'CORE' },
+          withAdditionalGaps: withGaps && !filter.tier,
+          additionalGapFilter: { ...filter, tier: 'ADDITIONAL' },
+        },
+        { signal },
+      );
+      performance.mark('coverage:data');
+      const gaps = withGaps ? [...(result.gaps ?? []), ...(result.additionalGaps ?? [])] : null;
+      return { matrix: result.coverageMatrix, gaps };
     })().then(
       (data) => setState({ status: 'done', data, errors: [] }),
       (error: Error) => !signal.aborted && setState({ status: 'error', error }),
@@ -378,7 +397,7 @@ function CountryHeatmap(props: { matrix: Matrix; gaps: GapRow[] | null }) {
                     'Source type': 'sourceType',
                     'Residence criterion': 'residence',
                   },
-                  tip: { format: { x: true, y: true, fill: true } },
+                  tip: { format: { x: true, y: true, fill: true }, lineWidth: 60 },
                 }),
               ],
             })

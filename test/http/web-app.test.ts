@@ -1,0 +1,83 @@
+// The web app's files as the hub serves them (src/http/static.ts), through the real Yoga handler.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createYoga } from 'graphql-yoga';
+import { ensureWebBuilt } from '../support/browser.js';
+import { startHub, type Hub } from '../support/hub.js';
+import { APP_PAGE, webApp, WEB_DIST } from '../../src/http/static.js';
+
+let hub: Hub;
+beforeAll(async () => {
+  ensureWebBuilt();
+  hub = await startHub({ seed: false });
+}, 120_000);
+afterAll(() => hub?.close());
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  hub.api.fetch(`http://hub.test${path}`, { headers });
+
+test.each([
+  '/',
+  '/coverage',
+  '/coverage?from=2000&to=2020&region=150',
+  '/countries/CHE',
+  '/indicators/IMM_STOCK',
+  '/gaps',
+  '/sign-in',
+])('%s is the app page, with a same-origin Content-Security-Policy', async (path) => {
+  const res = await get(path);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  expect(res.headers.get('cache-control')).toBe('no-cache');
+  expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  expect(await res.text()).toBe(readFileSync(join(WEB_DIST, 'index.html'), 'utf8'));
+});
+
+test('every script and stylesheet the page names is served from /assets/, cacheable for a year, gzipped on request', async () => {
+  const html = await (await get('/')).text();
+  const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((r) => !r.startsWith('data:'));
+  expect(refs.length).toBeGreaterThanOrEqual(2);
+  for (const ref of refs) {
+    expect(ref).toMatch(/^\/assets\//); // nothing from another host
+    const plain = await get(ref);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const body = Buffer.from(await plain.arrayBuffer());
+    expect(body.equals(readFileSync(join(WEB_DIST, ref)))).toBe(true);
+    const gz = await get(ref, { 'accept-encoding': 'gzip' });
+    if (gz.headers.get('content-encoding') === 'gzip') {
+      expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).equals(body)).toBe(true);
+    }
+    const again = await get(ref, { 'if-none-match': plain.headers.get('etag')! });
+    expect(again.status).toBe(304);
+  }
+});
+
+test('unknown assets are 404, paths outside the app fall through to the API', async () => {
+  expect((await get('/assets/nope.js')).status).toBe(404);
+  expect((await get('/assets/../package.json')).status).toBe(404);
+  expect((await get('/health')).status).toBe(200);
+  expect((await get('/no-such-page')).status).toBe(404);
+  expect(APP_PAGE.test('/graphql')).toBe(false);
+  const res = await hub.api.fetch('http://hub.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+});
+
+test('before the app is built, its pages answer 503 saying how to build it', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'migstat-web-'));
+  try {
+    const yoga = createYoga({ plugins: [webApp({ dir: empty })], logging: false });
+    const res = await yoga.fetch('http://hub.test/coverage');
+    expect(res.status).toBe(503);
+    expect(await res.text()).toMatch(/npm run build:web/);
+    expect(readdirSync(empty)).toEqual([]);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});

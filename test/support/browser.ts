@@ -1,0 +1,98 @@
+// Browser tests: Debian's Chromium driven by playwright-core against a hub listening on a local port (the real HTTP
+// server of src/http/server.ts over a test database). Every request to another host is blocked and recorded, so a
+// test can assert that a page needed nothing from outside.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { projectRoot } from '../../src/platform/paths.js';
+import { listen } from '../../src/http/server.js';
+import { dbKind } from './db.js';
+import { startHub, type Hub } from './hub.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(projectRoot, 'tmp', 'browser');
+
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** web/dist as npm install builds it; rebuilt here when the sources are newer (scripts/build-web.mjs). */
+export function ensureWebBuilt(): void {
+  const r = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`building the web app failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface BrowserHub {
+  hub: Hub;
+  server: Server;
+  url: string;
+  browser: Browser;
+  /** Requests the pages tried to send to any host but the hub (all of them blocked). */
+  outside: string[];
+  newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  screenshot(page: Page, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise<void> } = {}): Promise<BrowserHub> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  ensureWebBuilt();
+  const hub = await startHub({ env: { HOST: '127.0.0.1', PORT: '0', GRAPHIQL: 'true' } });
+  await options.prepare?.(hub);
+  const server = await listen({ config: hub.config, db: hub.db, logger: pino({ level: 'silent' }) });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const outside: string[] = [];
+  const contexts: BrowserContext[] = [];
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    hub,
+    server,
+    url,
+    browser,
+    outside,
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      contexts.push(context);
+      await context.route('**/*', (route) => {
+        const target = new URL(route.request().url());
+        if (target.host === `127.0.0.1:${port}`) return route.continue();
+        outside.push(target.href);
+        return route.abort('internetdisconnected');
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      return { context, page, errors };
+    },
+    async screenshot(page, name) {
+      const path = join(ARTIFACTS, `${dbKind}-${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await hub.close();
+    },
+  };
+}
