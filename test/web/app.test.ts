@@ -324,3 +324,71 @@ test('GraphiQL renders and loads the schema with every outside host unreachable'
   await b.screenshot(page, 'graphiql');
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });
+
+/** Signs in through the sign-in page. */
+async function signInAs(page: Page, token: string) {
+  await page.goto(`${b.url}/sign-in`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+test('a focal point uploads a file with an error, fixes it, submits; the task force validates and publishes; anonymous coverage counts it', async () => {
+  const anonymous = await b.newPage();
+  await anonymous.page.goto(`${b.url}/coverage?bb=EMIGRATION_FLOW`);
+  await anonymous.page.locator('.heatmap svg').waitFor();
+  const before = await summary(anonymous.page, 'EMI_FLOW', 'reporting');
+
+  // The focal point: a bad value on line 3 is shown at its line and column; nothing is written.
+  const focal = await b.newPage();
+  await signInAs(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
+  await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+  const bad = [
+    'country,indicator,reference_year,value,source_type,SEX',
+    'CHE,EMI_FLOW,2022,120000,POP_REGISTER,_T',
+    'CHE,EMI_FLOW,2022,about 60000,POP_REGISTER,F',
+    '',
+  ].join('\n');
+  const path = join(ARTIFACTS, `${dbKind}-upload.csv`);
+  writeFileSync(path, bad);
+  await focal.page.getByLabel('CSV file').setInputFiles(path);
+  await expect(focal.page.getByLabel(/^Content of/).inputValue()).resolves.toBe(bad);
+  await expect(focal.page.getByRole('button', { name: 'Submit' }).isDisabled()).resolves.toBe(true);
+  await focal.page.getByRole('button', { name: 'Check' }).click();
+  const problem = focal.page.getByTestId('problems').locator('tbody tr').first();
+  await expect(problem.locator('td').nth(0).innerText()).resolves.toBe('3');
+  await expect(problem.locator('td').nth(1).innerText()).resolves.toBe('value');
+  await b.screenshot(focal.page, 'upload-problem');
+  // Fixed in place, checked again, then submitted.
+  await focal.page.getByLabel(/^Content of/).fill(bad.replace('about 60000', '60000'));
+  await focal.page.getByRole('button', { name: 'Check' }).click();
+  await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(
+    /^No problems: 2 rows, 1 submissions/,
+  );
+  await focal.page.getByRole('button', { name: 'Submit' }).click();
+  await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(/^Submitted: 1 new submission/);
+  const own = focal.page.getByTestId('own-submissions').getByRole('row', { name: /EMI_FLOW\s+2022/ });
+  await expect(own.innerText()).resolves.toMatch(/Submitted/);
+  await b.screenshot(focal.page, 'upload-submitted');
+
+  // The task force: validate, then publish, from the queue.
+  const tf = await b.newPage();
+  await signInAs(tf.page, await b.hub.token('TASK_FORCE'));
+  await tf.page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
+  await tf.page.getByLabel('Select Switzerland EMI_FLOW 2022 version 1').check();
+  await b.screenshot(tf.page, 'review-queue');
+  await tf.page.getByRole('button', { name: 'Validate selected (1)' }).click();
+  await expect(tf.page.getByTestId('review-outcome').innerText()).resolves.toMatch(/^1 done/);
+  await tf.page.getByLabel('Show').selectOption('VALIDATED');
+  await tf.page.getByLabel('Select Switzerland EMI_FLOW 2022 version 1').check();
+  await tf.page.getByLabel('Comment, or the reason when rejecting').fill('Checked against the FSO release');
+  await tf.page.getByRole('button', { name: 'Publish selected (1)' }).click();
+  await expect(tf.page.getByTestId('review-outcome').innerText()).resolves.toMatch(/^1 done/);
+
+  // Anonymous again: the published submission now counts.
+  await anonymous.page.reload();
+  await anonymous.page.locator('.heatmap svg').waitFor();
+  expect(await summary(anonymous.page, 'EMI_FLOW', 'reporting')).toBe(before + 1);
+  await focal.page.reload();
+  await expect(own.innerText()).resolves.toMatch(/Published/);
+});

@@ -13,9 +13,11 @@ const Country = lazy(() => import('./pages/country'));
 const Indicators = lazy(() => import('./pages/indicators'));
 const Indicator = lazy(() => import('./pages/indicator'));
 const SignIn = lazy(() => import('./pages/sign-in'));
+const Upload = lazy(() => import('./pages/upload'));
+const Review = lazy(() => import('./pages/review'));
 
 /** Paths the app owns (src/http/static.ts serves index.html for the same); other links are ordinary navigation. */
-export const APP_SCOPE = /^\/(coverage|gaps|countries|indicators|sign-in)?(\/|\?|$)/;
+export const APP_SCOPE = /^\/(coverage|gaps|countries|indicators|upload|review|sign-in)?(\/|\?|$)/;
 
 function Nav() {
   const { path } = useLocation();
@@ -38,6 +40,8 @@ function Nav() {
           {link('/gaps', 'Gaps')}
           {link('/countries', 'Countries')}
           {link('/indicators', 'Indicators')}
+          {viewer && ['FOCAL_POINT', 'TASK_FORCE', 'ADMIN'].includes(viewer.role) && link('/upload', 'Upload')}
+          {viewer && ['TASK_FORCE', 'ADMIN'].includes(viewer.role) && link('/review', 'Review')}
           <li>
             <a href="/graphql">GraphiQL</a>
           </li>
@@ -99,6 +103,8 @@ export function App() {
           <Route path="/countries/:code" component={Country} />
           <Route path="/indicators" component={Indicators} />
           <Route path="/indicators/:code" component={Indicator} />
+          <Route path="/upload" component={Upload} />
+          <Route path="/review" component={Review} />
           <Route path="/sign-in" component={SignIn} />
           <Route default component={NotFound} />
         </Router>

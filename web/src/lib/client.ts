@@ -72,10 +72,15 @@ export type QueryState<R> =
   | { status: 'done'; data: R; error?: undefined; errors: FieldError[] };
 
 /**
- * Runs a query whenever its variables or the signed-in token change; a newer run cancels the older one. `skip`
- * leaves it idle (loading) until the page has what the query needs.
+ * Runs a query whenever its variables, the signed-in token or `refresh` change; a newer run cancels the older one.
+ * `skip` leaves it idle (loading) until the page has what the query needs.
  */
-export function useQuery<R, V>(doc: TypedDocumentString<R, V>, variables: V, skip = false): QueryState<R> {
+export function useQuery<R, V>(
+  doc: TypedDocumentString<R, V>,
+  variables: V,
+  options: { skip?: boolean; refresh?: number } = {},
+): QueryState<R> {
+  const { skip = false, refresh = 0 } = options;
   const [token] = useSession();
   const key = JSON.stringify(variables);
   const [state, setState] = useState<QueryState<R>>({ status: 'loading' });
@@ -91,6 +96,6 @@ export function useQuery<R, V>(doc: TypedDocumentString<R, V>, variables: V, ski
     );
     return () => controller.abort();
     // `key` stands for the variables (a new object on each render).
-  }, [doc, key, token, skip]);
+  }, [doc, key, token, skip, refresh]);
   return state;
 }

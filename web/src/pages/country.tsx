@@ -460,7 +460,7 @@ function AccountSection(props: { code: string; last: number | undefined }) {
       y8: years[8]!,
       y9: years[9]!,
     },
-    chosen !== undefined,
+    { skip: chosen !== undefined },
   );
   const found =
     probe.status === 'done'
