@@ -9,6 +9,7 @@ export default tseslint.config(
       'prisma/generated',
       'test/gql',
       'web/dist',
+      'web/dist.*',
       'web/src/gql',
       'tmp',
       '.data',

@@ -5,7 +5,7 @@
 // Skips quietly where the app cannot or need not be built: no web/ sources (the Docker image's dependency layer) or
 // no Vite (a production-only install, which gets web/dist from the build stage).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ function newest(path) {
   if (!s.isDirectory()) return s.mtimeMs;
   let t = 0;
   for (const name of readdirSync(path)) {
-    if (name === 'gql' || name === 'dist' || name === 'node_modules') continue;
+    if (name === 'gql' || name.startsWith('dist') || name === 'node_modules') continue;
     t = Math.max(t, newest(join(path, name)));
   }
   return t;
@@ -60,5 +60,12 @@ const run = (file, args) => {
   }
 };
 run(codegen, ['--config', 'codegen.yml', '--silent']);
-run(vite, ['build', 'web', '--logLevel', 'warn']);
+// Built beside web/dist and swapped in, so that a server or a second build running meanwhile never sees it half
+// written.
+const staging = `dist.tmp-${process.pid}`;
+run(vite, ['build', 'web', '--logLevel', 'warn', '--outDir', staging, '--emptyOutDir']);
+const old = join(web, `dist.old-${process.pid}`);
+if (existsSync(join(web, 'dist'))) renameSync(join(web, 'dist'), old);
+renameSync(join(web, staging), join(web, 'dist'));
+rmSync(old, { recursive: true, force: true });
 console.log('build-web: web/dist built');
