@@ -7,13 +7,16 @@ import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
-import { dataDir } from '../../src/platform/paths.js';
+import { dataDir, projectRoot } from '../../src/platform/paths.js';
 import { importDataSources } from '../../src/submissions/sources.import.js';
 import { importUndesaIms, UNDESA_YEARS } from '../../src/submissions/undesa.import.js';
 import { graphql } from '../gql/index.js';
 import { ARTIFACTS, startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { dbKind } from '../support/db.js';
 import { data } from '../support/hub.js';
+
+// A browser, a hub and PGlite or PostgreSQL share two cores with the other suites in CI: twice the usual timeout.
+const browserTest = (name: string, fn: () => Promise<void>) => test(name, fn, 120_000);
 
 type Row = Record<string, string>;
 const read = (file: string) => parse(readFileSync(join(dataDir, file), 'utf8'), { columns: true, bom: true }) as Row[];
@@ -100,6 +103,26 @@ afterEach(() => {
   expect(b.outside).toEqual([]);
 });
 
+const AXE = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** WCAG 2.1 A and AA rules of axe-core (contrast, labels, names, structure): none may fail on the page. */
+async function expectAccessible(page: Page) {
+  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy stays as served.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { html: string }[] }[] }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html.slice(0, 120)}`);
+  });
+  expect(violations).toEqual([]);
+}
+
 /** The number in the coverage summary table's column for one indicator. */
 async function summary(page: Page, indicator: string, column: 'reporting' | 'total'): Promise<number> {
   return Number(await page.locator(`tr[data-indicator="${indicator}"] td[data-col="${column}"]`).innerText());
@@ -110,50 +133,54 @@ async function heatmapCells(page: Page): Promise<number> {
 }
 
 describe('coverage', () => {
-  test('the world heatmap: 248 countries × every indicator, the IMM_STOCK count of the UN DESA file', async () => {
-    const { page, errors } = await b.newPage();
-    const started = Date.now();
-    await page.goto(`${b.url}/`);
-    await page.locator('.heatmap svg').waitFor();
-    const wall = Date.now() - started;
-    // Navigation start → the heatmap in the document, as the page itself measured it.
-    const marks = await page.evaluate(() => ({
-      data: performance.getEntriesByName('coverage:data')[0]?.startTime,
-      heatmap: performance.getEntriesByName('coverage:heatmap')[0]?.startTime,
-    }));
-    expect(marks.heatmap).toBeGreaterThan(marks.data!);
-    timings.worldDataMs = Math.round(marks.data!);
-    timings.worldHeatmapMs = Math.round(marks.heatmap!);
-    timings.worldHeatmapWallMs = wall;
-    // Where the time goes: the page's one GraphQL request (server time included).
-    const api = await page.evaluate(() =>
-      performance
-        .getEntriesByType('resource')
-        .filter((e) => e.name.endsWith('/graphql'))
-        .map((e) => ({ start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd })),
-    );
-    timings.worldRequests = api.map((r) => `${Math.round(r.start)}–${Math.round(r.end)} ms`).join(', ');
+  browserTest(
+    'the world heatmap: 248 countries × every indicator, the IMM_STOCK count of the UN DESA file',
+    async () => {
+      const { page, errors } = await b.newPage();
+      const started = Date.now();
+      await page.goto(`${b.url}/`);
+      await page.locator('.heatmap svg').waitFor();
+      const wall = Date.now() - started;
+      // Navigation start → the heatmap in the document, as the page itself measured it.
+      const marks = await page.evaluate(() => ({
+        data: performance.getEntriesByName('coverage:data')[0]?.startTime,
+        heatmap: performance.getEntriesByName('coverage:heatmap')[0]?.startTime,
+      }));
+      expect(marks.heatmap).toBeGreaterThan(marks.data!);
+      timings.worldDataMs = Math.round(marks.data!);
+      timings.worldHeatmapMs = Math.round(marks.heatmap!);
+      timings.worldHeatmapWallMs = wall;
+      // Where the time goes: the page's one GraphQL request (server time included).
+      const api = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.endsWith('/graphql'))
+          .map((e) => ({ start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd })),
+      );
+      timings.worldRequests = api.map((r) => `${Math.round(r.start)}–${Math.round(r.end)} ms`).join(', ');
 
-    const indicators = data(await b.hub.gql('{ indicators(filter: { status: ACTIVE }) { totalCount } }')) as {
-      indicators: { totalCount: number };
-    };
-    await expect(page.getByRole('heading', { name: /indicators × 248 countries/ }).innerText()).resolves.toBe(
-      `${indicators.indicators.totalCount} indicators × 248 countries`,
-    );
-    expect(await heatmapCells(page)).toBe(indicators.indicators.totalCount * 248);
-    expect(await summary(page, 'IMM_STOCK', 'reporting')).toBe(undesaReporting());
-    expect(await summary(page, 'IMM_STOCK', 'total')).toBe(248);
-    // The hover tip names the status, years and source of a reporting pair.
-    const reported = page.locator('.heatmap svg g[aria-label="cell"] > rect[fill="#08519c"]').first();
-    await reported.hover();
-    await expect(page.locator('.heatmap svg [aria-label="tip"]').textContent()).resolves.toMatch(
-      /Reported[\s\S]*Years[\s\S]*2020[\s\S]*Source type[\s\S]*Residence criterion/,
-    );
-    await b.screenshot(page, 'coverage-world');
-    expect(errors).toEqual([]);
-  });
+      const indicators = data(await b.hub.gql('{ indicators(filter: { status: ACTIVE }) { totalCount } }')) as {
+        indicators: { totalCount: number };
+      };
+      await expect(page.getByRole('heading', { name: /indicators × 248 countries/ }).innerText()).resolves.toBe(
+        `${indicators.indicators.totalCount} indicators × 248 countries`,
+      );
+      expect(await heatmapCells(page)).toBe(indicators.indicators.totalCount * 248);
+      expect(await summary(page, 'IMM_STOCK', 'reporting')).toBe(undesaReporting());
+      expect(await summary(page, 'IMM_STOCK', 'total')).toBe(248);
+      // The hover tip names the status, years and source of a reporting pair.
+      const reported = page.locator('.heatmap svg g[aria-label="cell"] > rect[fill="#08519c"]').first();
+      await reported.hover();
+      await expect(page.locator('.heatmap svg [aria-label="tip"]').textContent()).resolves.toMatch(
+        /Reported[\s\S]*Years[\s\S]*2020[\s\S]*Source type[\s\S]*Residence criterion/,
+      );
+      await expectAccessible(page);
+      await b.screenshot(page, 'coverage-world');
+      expect(errors).toEqual([]);
+    },
+  );
 
-  test('a year window and a region are in the URL and give the file’s count for that scope', async () => {
+  browserTest('a year window and a region are in the URL and give the file’s count for that scope', async () => {
     const { page } = await b.newPage();
     await page.goto(`${b.url}/coverage?from=2000&to=2005&region=150`);
     await page.locator('.heatmap svg').waitFor();
@@ -173,10 +200,11 @@ describe('coverage', () => {
       .locator('main select, main input')
       .evaluateAll((els) => els.filter((e) => !(e as HTMLInputElement).labels?.length).length);
     expect(unlabelled).toBe(0);
+    await expectAccessible(page);
     await b.screenshot(page, 'coverage-europe');
   });
 
-  test('share by region at sub-region depth', async () => {
+  browserTest('share by region at sub-region depth', async () => {
     const { page } = await b.newPage();
     await page.goto(`${b.url}/coverage?view=regions&level=SUB_REGION&region=002`);
     await page.locator('.heatmap svg').waitFor();
@@ -187,11 +215,12 @@ describe('coverage', () => {
     await expect(page.locator('.heatmap svg [aria-label="tip"]').textContent()).resolves.toMatch(
       /Countries\s*\d+ of \d+/,
     );
+    await expectAccessible(page);
     await b.screenshot(page, 'coverage-regions');
   });
 });
 
-test('gaps: filtered by kind and indicator, downloaded as CSV with the rows shown', async () => {
+browserTest('gaps: filtered by kind and indicator, downloaded as CSV with the rows shown', async () => {
   const { page } = await b.newPage();
   await page.goto(`${b.url}/gaps?indicator=IMM_STOCK`);
   await page.getByTestId('gaps').waitFor();
@@ -215,10 +244,11 @@ test('gaps: filtered by kind and indicator, downloaded as CSV with the rows show
   expect(rows).toHaveLength(api.gaps.length);
   expect(Object.keys(rows[0]!)).toEqual(['kind', 'indicator', 'country', 'iso3', 'country_name', 'candidate_sources']);
   expect(rows.every((r) => r.indicator === 'IMM_STOCK')).toBe(true);
+  await expectAccessible(page);
   await b.screenshot(page, 'gaps');
 });
 
-test('country profile: coverage, data sources, submissions with history, the population account', async () => {
+browserTest('country profile: coverage, data sources, submissions with history, the population account', async () => {
   const { page, errors } = await b.newPage();
   await page.goto(`${b.url}/countries/CHE?accountYear=2020`);
   await page.getByRole('heading', { name: 'Switzerland', level: 1 }).waitFor();
@@ -247,73 +277,82 @@ test('country profile: coverage, data sources, submissions with history, the pop
   await expect(page.getByTestId('account-coherent').innerText()).resolves.toMatch(/^Not coherent/);
   // One residual bar per group with both stocks.
   await expect(page.locator('[role=figure][aria-label^="Residual"] g[aria-label="bar"] rect').count()).resolves.toBe(4);
+  await expectAccessible(page);
   await b.screenshot(page, 'country-che');
   expect(errors).toEqual([]);
 });
 
-test('indicator page: definition, coverage by region, and the series of the regional aggregate by sex', async () => {
-  const { page, errors } = await b.newPage();
-  await page.goto(`${b.url}/indicators/IMM_STOCK?region=150&sex=F`);
-  await page.getByTestId('series').waitFor();
-  await expect(page.getByRole('heading', { name: 'Candidate source types' }).count()).resolves.toBe(1);
-  const agg = data(
-    await b.hub.gql('{ aggregate(indicator: "IMM_STOCK", year: 2020, region: "150", sex: "F") { value } }'),
-  ) as { aggregate: { value: number } };
-  const row2020 = page.getByTestId('series').getByRole('row', { name: /^2020/ });
-  await expect(row2020.innerText()).resolves.toContain(agg.aggregate.value.toLocaleString('en'));
-  await expect(page.getByTestId('series').locator('tbody tr').count()).resolves.toBe(UNDESA_YEARS.length);
-  await expect(page.getByTestId('indicator-reporting').innerText()).resolves.toMatch(
-    new RegExp(`^${undesaReporting(undefined, '150')} of ${countriesIn('150').size} countries`),
-  );
-  await b.screenshot(page, 'indicator-imm-stock');
-  expect(errors).toEqual([]);
-});
+browserTest(
+  'indicator page: definition, coverage by region, and the series of the regional aggregate by sex',
+  async () => {
+    const { page, errors } = await b.newPage();
+    await page.goto(`${b.url}/indicators/IMM_STOCK?region=150&sex=F`);
+    await page.getByTestId('series').waitFor();
+    await expect(page.getByRole('heading', { name: 'Candidate source types' }).count()).resolves.toBe(1);
+    const agg = data(
+      await b.hub.gql('{ aggregate(indicator: "IMM_STOCK", year: 2020, region: "150", sex: "F") { value } }'),
+    ) as { aggregate: { value: number } };
+    const row2020 = page.getByTestId('series').getByRole('row', { name: /^2020/ });
+    await expect(row2020.innerText()).resolves.toContain(agg.aggregate.value.toLocaleString('en'));
+    await expect(page.getByTestId('series').locator('tbody tr').count()).resolves.toBe(UNDESA_YEARS.length);
+    await expect(page.getByTestId('indicator-reporting').innerText()).resolves.toMatch(
+      new RegExp(`^${undesaReporting(undefined, '150')} of ${countriesIn('150').size} countries`),
+    );
+    await expectAccessible(page);
+    await b.screenshot(page, 'indicator-imm-stock');
+    expect(errors).toEqual([]);
+  },
+);
 
-test('sign-in: a focal point sees its own unpublished submission; the token stays in sessionStorage', async () => {
-  const token = await b.hub.token('FOCAL_POINT', 'CHE');
-  const Import = graphql(`
-    mutation WebImport($csv: String!) {
-      importSubmissions(input: { csv: $csv }) {
-        ok
-        problems {
-          message
+browserTest(
+  'sign-in: a focal point sees its own unpublished submission; the token stays in sessionStorage',
+  async () => {
+    const token = await b.hub.token('FOCAL_POINT', 'CHE');
+    const Import = graphql(`
+      mutation WebImport($csv: String!) {
+        importSubmissions(input: { csv: $csv }) {
+          ok
+          problems {
+            message
+          }
         }
       }
-    }
-  `);
-  const csv = 'country,indicator,reference_year,value,source_type\nCHE,IMM_FLOW,2021,180000,POP_REGISTER\n';
-  const imported = data(await b.hub.gql(Import, { csv }, { token }));
-  expect(imported.importSubmissions.problems).toEqual([]);
+    `);
+    const csv = 'country,indicator,reference_year,value,source_type\nCHE,IMM_FLOW,2021,180000,POP_REGISTER\n';
+    const imported = data(await b.hub.gql(Import, { csv }, { token }));
+    expect(imported.importSubmissions.problems).toEqual([]);
 
-  const { page } = await b.newPage();
-  await page.goto(`${b.url}/countries/CHE`);
-  const rows = page.getByTestId('submissions').locator('tbody tr');
-  await expect(rows.filter({ hasText: 'IMM_FLOW' }).count()).resolves.toBe(0);
+    const { page } = await b.newPage();
+    await page.goto(`${b.url}/countries/CHE`);
+    const rows = page.getByTestId('submissions').locator('tbody tr');
+    await expect(rows.filter({ hasText: 'IMM_FLOW' }).count()).resolves.toBe(0);
 
-  await page.getByRole('link', { name: 'Sign in' }).click();
-  await page.getByLabel('API token').fill('not-a-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert').innerText()).resolves.toMatch(/token/i);
-  await page.getByLabel('API token').fill(token);
-  await page.getByLabel('API token').press('Enter');
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toMatch(/token/i);
+    await page.getByLabel('API token').fill(token);
+    await page.getByLabel('API token').press('Enter');
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
 
-  await page.goto(`${b.url}/countries/CHE`);
-  await expect(rows.filter({ hasText: 'IMM_FLOW' }).innerText()).resolves.toMatch(/Submitted/);
-  const stored = await page.evaluate(() => ({
-    session: sessionStorage.getItem('migstat.token'),
-    local: Object.keys(localStorage).length,
-  }));
-  expect(stored).toEqual({ session: token, local: 0 });
-  expect(page.url()).not.toContain(token);
-  await b.screenshot(page, 'country-che-focal-point');
+    await page.goto(`${b.url}/countries/CHE`);
+    await expect(rows.filter({ hasText: 'IMM_FLOW' }).innerText()).resolves.toMatch(/Submitted/);
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem('migstat.token'),
+      local: Object.keys(localStorage).length,
+    }));
+    expect(stored).toEqual({ session: token, local: 0 });
+    expect(page.url()).not.toContain(token);
+    await expectAccessible(page);
+    await b.screenshot(page, 'country-che-focal-point');
 
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-  await expect(rows.filter({ hasText: 'IMM_FLOW' }).count()).resolves.toBe(0);
-  await expect(page.evaluate(() => sessionStorage.getItem('migstat.token'))).resolves.toBeNull();
-});
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await expect(rows.filter({ hasText: 'IMM_FLOW' }).count()).resolves.toBe(0);
+    await expect(page.evaluate(() => sessionStorage.getItem('migstat.token'))).resolves.toBeNull();
+  },
+);
 
-test('GraphiQL renders and loads the schema with every outside host unreachable', async () => {
+browserTest('GraphiQL renders and loads the schema with every outside host unreachable', async () => {
   const { page, errors } = await b.newPage();
   const response = await page.goto(`${b.url}/graphql`);
   expect(response?.headers()['content-type']).toMatch(/text\/html/);
@@ -333,62 +372,68 @@ async function signInAs(page: Page, token: string) {
   await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-test('a focal point uploads a file with an error, fixes it, submits; the task force validates and publishes; anonymous coverage counts it', async () => {
-  const anonymous = await b.newPage();
-  await anonymous.page.goto(`${b.url}/coverage?bb=EMIGRATION_FLOW`);
-  await anonymous.page.locator('.heatmap svg').waitFor();
-  const before = await summary(anonymous.page, 'EMI_FLOW', 'reporting');
+browserTest(
+  'a focal point uploads a file with an error, fixes it, submits; the task force validates and publishes; anonymous coverage counts it',
+  async () => {
+    const anonymous = await b.newPage();
+    await anonymous.page.goto(`${b.url}/coverage?bb=EMIGRATION_FLOW`);
+    await anonymous.page.locator('.heatmap svg').waitFor();
+    const before = await summary(anonymous.page, 'EMI_FLOW', 'reporting');
 
-  // The focal point: a bad value on line 3 is shown at its line and column; nothing is written.
-  const focal = await b.newPage();
-  await signInAs(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
-  await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
-  const bad = [
-    'country,indicator,reference_year,value,source_type,SEX',
-    'CHE,EMI_FLOW,2022,120000,POP_REGISTER,_T',
-    'CHE,EMI_FLOW,2022,about 60000,POP_REGISTER,F',
-    '',
-  ].join('\n');
-  const path = join(ARTIFACTS, `${dbKind}-upload.csv`);
-  writeFileSync(path, bad);
-  await focal.page.getByLabel('CSV file').setInputFiles(path);
-  await expect(focal.page.getByLabel(/^Content of/).inputValue()).resolves.toBe(bad);
-  await expect(focal.page.getByRole('button', { name: 'Submit' }).isDisabled()).resolves.toBe(true);
-  await focal.page.getByRole('button', { name: 'Check' }).click();
-  const problem = focal.page.getByTestId('problems').locator('tbody tr').first();
-  await expect(problem.locator('td').nth(0).innerText()).resolves.toBe('3');
-  await expect(problem.locator('td').nth(1).innerText()).resolves.toBe('value');
-  await b.screenshot(focal.page, 'upload-problem');
-  // Fixed in place, checked again, then submitted.
-  await focal.page.getByLabel(/^Content of/).fill(bad.replace('about 60000', '60000'));
-  await focal.page.getByRole('button', { name: 'Check' }).click();
-  await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(
-    /^No problems: 2 rows, 1 submissions/,
-  );
-  await focal.page.getByRole('button', { name: 'Submit' }).click();
-  await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(/^Submitted: 1 new submission/);
-  const own = focal.page.getByTestId('own-submissions').getByRole('row', { name: /EMI_FLOW\s+2022/ });
-  await expect(own.innerText()).resolves.toMatch(/Submitted/);
-  await b.screenshot(focal.page, 'upload-submitted');
+    // The focal point: a bad value on line 3 is shown at its line and column; nothing is written.
+    const focal = await b.newPage();
+    await signInAs(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
+    await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+    const bad = [
+      'country,indicator,reference_year,value,source_type,SEX',
+      'CHE,EMI_FLOW,2022,120000,POP_REGISTER,_T',
+      'CHE,EMI_FLOW,2022,about 60000,POP_REGISTER,F',
+      '',
+    ].join('\n');
+    const path = join(ARTIFACTS, `${dbKind}-upload.csv`);
+    writeFileSync(path, bad);
+    await focal.page.getByLabel('CSV file').setInputFiles(path);
+    await expect(focal.page.getByLabel(/^Content of/).inputValue()).resolves.toBe(bad);
+    await expect(focal.page.getByRole('button', { name: 'Submit' }).isDisabled()).resolves.toBe(true);
+    await focal.page.getByRole('button', { name: 'Check' }).click();
+    const problem = focal.page.getByTestId('problems').locator('tbody tr').first();
+    await expect(problem.locator('td').nth(0).innerText()).resolves.toBe('3');
+    await expect(problem.locator('td').nth(1).innerText()).resolves.toBe('value');
+    await expectAccessible(focal.page);
+    await b.screenshot(focal.page, 'upload-problem');
+    // Fixed in place, checked again, then submitted.
+    await focal.page.getByLabel(/^Content of/).fill(bad.replace('about 60000', '60000'));
+    await focal.page.getByRole('button', { name: 'Check' }).click();
+    await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(
+      /^No problems: 2 rows, 1 submissions/,
+    );
+    await focal.page.getByRole('button', { name: 'Submit' }).click();
+    await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(/^Submitted: 1 new submission/);
+    const own = focal.page.getByTestId('own-submissions').getByRole('row', { name: /EMI_FLOW\s+2022/ });
+    await expect(own.innerText()).resolves.toMatch(/Submitted/);
+    await expectAccessible(focal.page);
+    await b.screenshot(focal.page, 'upload-submitted');
 
-  // The task force: validate, then publish, from the queue.
-  const tf = await b.newPage();
-  await signInAs(tf.page, await b.hub.token('TASK_FORCE'));
-  await tf.page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
-  await tf.page.getByLabel('Select Switzerland EMI_FLOW 2022 version 1').check();
-  await b.screenshot(tf.page, 'review-queue');
-  await tf.page.getByRole('button', { name: 'Validate selected (1)' }).click();
-  await expect(tf.page.getByTestId('review-outcome').innerText()).resolves.toMatch(/^1 done/);
-  await tf.page.getByLabel('Show').selectOption('VALIDATED');
-  await tf.page.getByLabel('Select Switzerland EMI_FLOW 2022 version 1').check();
-  await tf.page.getByLabel('Comment, or the reason when rejecting').fill('Checked against the FSO release');
-  await tf.page.getByRole('button', { name: 'Publish selected (1)' }).click();
-  await expect(tf.page.getByTestId('review-outcome').innerText()).resolves.toMatch(/^1 done/);
+    // The task force: validate, then publish, from the queue.
+    const tf = await b.newPage();
+    await signInAs(tf.page, await b.hub.token('TASK_FORCE'));
+    await tf.page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
+    await tf.page.getByLabel('Select Switzerland EMI_FLOW 2022 version 1').check();
+    await expectAccessible(tf.page);
+    await b.screenshot(tf.page, 'review-queue');
+    await tf.page.getByRole('button', { name: 'Validate selected (1)' }).click();
+    await expect(tf.page.getByTestId('review-outcome').innerText()).resolves.toMatch(/^1 done/);
+    await tf.page.getByLabel('Show').selectOption('VALIDATED');
+    await tf.page.getByLabel('Select Switzerland EMI_FLOW 2022 version 1').check();
+    await tf.page.getByLabel('Comment, or the reason when rejecting').fill('Checked against the FSO release');
+    await tf.page.getByRole('button', { name: 'Publish selected (1)' }).click();
+    await expect(tf.page.getByTestId('review-outcome').innerText()).resolves.toMatch(/^1 done/);
 
-  // Anonymous again: the published submission now counts.
-  await anonymous.page.reload();
-  await anonymous.page.locator('.heatmap svg').waitFor();
-  expect(await summary(anonymous.page, 'EMI_FLOW', 'reporting')).toBe(before + 1);
-  await focal.page.reload();
-  await expect(own.innerText()).resolves.toMatch(/Published/);
-});
+    // Anonymous again: the published submission now counts.
+    await anonymous.page.reload();
+    await anonymous.page.locator('.heatmap svg').waitFor();
+    expect(await summary(anonymous.page, 'EMI_FLOW', 'reporting')).toBe(before + 1);
+    await focal.page.reload();
+    await expect(own.innerText()).resolves.toMatch(/Published/);
+  },
+);

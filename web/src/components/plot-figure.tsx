@@ -15,6 +15,8 @@ export function PlotFigure(props: {
     const node = ref.current;
     if (!node) return;
     const chart = props.render();
+    // Plot labels each mark's <g> (aria-label="bar"); ARIA allows a label there only with a role.
+    for (const g of chart.querySelectorAll('g[aria-label]:not([role])')) g.setAttribute('role', 'group');
     node.replaceChildren(chart);
     props.onRendered?.();
     return () => chart.remove();

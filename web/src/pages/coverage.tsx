@@ -364,7 +364,7 @@ function CountryHeatmap(props: { matrix: Matrix; gaps: GapRow[] | null }) {
         {matrix.indicators.length} indicators × {matrix.countries.length} countries
       </h2>
       <p class="hint">Hover a cell for the years, source type and residence criterion.</p>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0} role="region" aria-label="Heatmap (scrolls)">
         <PlotFigure
           label={`Reporting status of ${codes.length} indicators in ${names.length} countries`}
           class="heatmap"
@@ -469,7 +469,7 @@ function RegionHeatmap(props: { matrix: Matrix; level: string; regions: RegionNo
         {codes.length} indicators × {data.groups.length} regions
       </h2>
       <p class="hint">Share of the region's countries reporting; hover a cell for the counts.</p>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0} role="region" aria-label="Heatmap (scrolls)">
         <PlotFigure
           label={`Share of countries reporting ${codes.length} indicators in ${data.groups.length} regions`}
           class="heatmap"
