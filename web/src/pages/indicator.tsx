@@ -13,7 +13,25 @@ import { href, useParams } from '../lib/params';
 import { useSession } from '../lib/session';
 
 const IndicatorPageDoc = graphql(`
-  query IndicatorPage($code: String!, $window: YearWindow, $region: String) {
+  query IndicatorPage(
+    $code: String!
+    $window: YearWindow
+    $region: String
+    $hasRegion: Boolean!
+    $regionCode: String!
+  ) {
+    region(code: $regionCode) @include(if: $hasRegion) {
+      name
+      children {
+        code
+        name
+        coverage(indicator: $code, window: $window) {
+          reportingCountries
+          totalCountries
+          share
+        }
+      }
+    }
     indicator(code: $code) {
       code
       name
@@ -93,7 +111,7 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
   const to = p.num('to');
   const window = from !== undefined && to !== undefined && from <= to ? { from, to } : undefined;
   const region = p.get('region') || undefined;
-  const state = useQuery(IndicatorPageDoc, { code, window, region });
+  const state = useQuery(IndicatorPageDoc, { code, window, region, hasRegion: !!region, regionCode: region ?? '' });
   const title = state.status === 'done' && state.data.indicator ? state.data.indicator.name : code;
   return (
     <main id="main">
@@ -127,7 +145,16 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
               ]}
             />
           </form>
-          <CoverageByRegion indicator={state.data.indicator} window={window} />
+          <CoverageByRegion
+            indicator={state.data.indicator}
+            window={window}
+            // Inside a chosen region: its sub-areas; otherwise the top-level M49 regions.
+            rows={
+              state.data.region?.children.length
+                ? state.data.region.children.map((r) => ({ region: { code: r.code, name: r.name }, ...r.coverage }))
+                : state.data.indicator.coverage.byRegion
+            }
+          />
           <Series
             indicator={state.data.indicator}
             years={[...new Set(state.data.coverageMatrix.cells.flatMap((c) => c.years))].sort((a, b) => a - b)}
@@ -234,8 +261,15 @@ function Definition(props: { indicator: Indicator }) {
   );
 }
 
-function CoverageByRegion(props: { indicator: Indicator; window: { from: number; to: number } | undefined }) {
+type RegionRow = Indicator['coverage']['byRegion'][number];
+
+function CoverageByRegion(props: {
+  indicator: Indicator;
+  window: { from: number; to: number } | undefined;
+  rows: RegionRow[];
+}) {
   const c = props.indicator.coverage;
+  const rows = props.rows;
   const windowParams = props.window ?? {};
   return (
     <section aria-labelledby="by-region-title">
@@ -245,7 +279,7 @@ function CoverageByRegion(props: { indicator: Indicator; window: { from: number;
         {props.window ? ` with reference years ${props.window.from}–${props.window.to}` : ' (any year)'}.
       </p>
       <div class="charts">
-        <table class="data">
+        <table class="data" data-testid="by-region">
           <thead>
             <tr>
               <th scope="col">Region</th>
@@ -261,7 +295,7 @@ function CoverageByRegion(props: { indicator: Indicator; window: { from: number;
             </tr>
           </thead>
           <tbody>
-            {c.byRegion.map((r) => (
+            {rows.map((r) => (
               <tr key={r.region.code}>
                 <th scope="row">
                   <a href={href('/coverage', { region: r.region.code, ...windowParams })}>{r.region.name}</a>
@@ -273,19 +307,19 @@ function CoverageByRegion(props: { indicator: Indicator; window: { from: number;
             ))}
           </tbody>
         </table>
-        {c.byRegion.length > 0 && (
+        {rows.length > 0 && (
           <PlotFigure
             label="Share of countries reporting, by region"
-            deps={[c]}
+            deps={[rows]}
             render={() =>
               Plot.plot({
                 width: 420,
-                height: 40 + c.byRegion.length * 28,
-                marginLeft: 110,
+                height: 40 + rows.length * 28,
+                marginLeft: 170,
                 x: { domain: [0, 100], label: 'Countries reporting (%)', grid: true },
                 y: { label: null },
                 marks: [
-                  Plot.barX(c.byRegion, {
+                  Plot.barX(rows, {
                     y: (r) => r.region.name,
                     x: (r) => r.share * 100,
                     fill: '#08519c',

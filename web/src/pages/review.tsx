@@ -79,6 +79,7 @@ const RejectDoc = graphql(`
 `);
 
 type Action = 'validate' | 'publish' | 'reject';
+const DONE: Record<Action, string> = { validate: 'Validated', publish: 'Published', reject: 'Rejected' };
 
 export default function ReviewPage() {
   const [, viewer] = useSession();
@@ -88,7 +89,7 @@ export default function ReviewPage() {
   const state = useQuery(QueueDoc, { status }, { skip: !viewer, refresh });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [text, setText] = useState('');
-  const [outcome, setOutcome] = useState<{ ok: number; failures: string[] } | null>(null);
+  const [outcome, setOutcome] = useState<{ action: Action; ok: number; of: number; failures: string[] } | null>(null);
   const [busy, setBusy] = useState(false);
 
   if (!viewer || !['TASK_FORCE', 'ADMIN'].includes(viewer.role)) {
@@ -106,13 +107,14 @@ export default function ReviewPage() {
 
   async function act(action: Action) {
     if (action === 'reject' && !text.trim()) {
-      setOutcome({ ok: 0, failures: ['Give the reason for rejecting (it is shown to the country).'] });
+      setOutcome({ action, ok: 0, of: 0, failures: ['Give the reason for rejecting (it is shown to the country).'] });
       return;
     }
     setBusy(true);
     const failures: string[] = [];
     let ok = 0;
-    for (const s of rows.filter((r) => selected.has(r.id))) {
+    const chosen = rows.filter((r) => selected.has(r.id));
+    for (const s of chosen) {
       const label = `${s.country.iso3 ?? s.country.m49} ${s.indicator.code} ${s.referenceYear} v${s.version}`;
       try {
         const vars = { id: s.id, revision: s.revision };
@@ -128,7 +130,7 @@ export default function ReviewPage() {
         failures.push(`${label}: ${(e as Error).message}`);
       }
     }
-    setOutcome({ ok, failures });
+    setOutcome({ action, ok, of: chosen.length, failures });
     setSelected(new Set());
     setText('');
     setBusy(false);
@@ -156,7 +158,9 @@ export default function ReviewPage() {
       </form>
       {outcome && (
         <div role="status" data-testid="review-outcome">
-          <p>{outcome.ok} done.</p>
+          <p>
+            {DONE[outcome.action]} {outcome.ok} of {outcome.of}.
+          </p>
           {outcome.failures.length > 0 && (
             <ul class="error">
               {outcome.failures.map((f) => (
