@@ -22,7 +22,7 @@ import { DataDirBusyError, describeHolder, type LockHolder } from '../platform/d
 import { runThroughServer, startControlServer, type RemoteIo } from './control.js';
 import { ValidationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
-import { migrate } from '../platform/migrate.js';
+import { migrate, type MigrateOptions } from '../platform/migrate.js';
 import { importCatalogue, parseCatalogue } from '../catalogue/catalogue.import.js';
 import { importCountries, parseCountries } from '../geography/countries.import.js';
 import { isEmpty, seed } from './seed.js';
@@ -140,8 +140,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<void> 
   }
   const db = opened.db;
   try {
-    if (command !== 'migrate') await migrate(db);
-    await execute(argv, db, io);
+    if (command !== 'migrate') await migrate(db, migrateOptions(config, io));
+    await execute(argv, db, io, config);
   } finally {
     await db.close();
   }
@@ -183,11 +183,11 @@ function isServer(holder: LockHolder | null): boolean {
 }
 
 /** Runs one database command on an open database: in this process, or in the server for a CLI. */
-export async function execute(argv: string[], db: Database, io: Io): Promise<void> {
+export async function execute(argv: string[], db: Database, io: Io, config?: Config): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'migrate': {
-      const applied = await migrate(db);
+      const applied = await migrate(db, migrateOptions(config, io));
       io.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
       return;
     }
@@ -210,6 +210,25 @@ export async function execute(argv: string[], db: Database, io: Io): Promise<voi
     default:
       throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
+}
+
+/**
+ * Reports migrations recovered from an interrupted run and, for the kill-loop test (MIGSTAT_MIGRATE_TRACE,
+ * MIGSTAT_MIGRATE_PAUSE_AT), announces each engine statement on stderr and stops before the chosen one.
+ */
+function migrateOptions(config: Config | undefined, io: Io): MigrateOptions {
+  return {
+    onRecovered: (names) =>
+      io.stderr.write(`migstat: ${names.join(', ')} had been interrupted before committing; applying again\n`),
+    beforeStep: async (step, what) => {
+      if (config?.migrateTrace) io.stderr.write(`migrate step ${step}: ${what}\n`);
+      if (step === config?.migratePauseAt) {
+        io.stderr.write(`migrate paused before step ${step}\n`);
+        setInterval(() => {}, 1 << 30);
+        await new Promise(() => {});
+      }
+    },
+  };
 }
 
 const TOKEN_USAGE = `usage: migstat token create --role ADMIN|TASK_FORCE|FOCAL_POINT|READER [--country CODE] [--name TEXT]
@@ -331,7 +350,10 @@ async function exportCommand(db: Database, args: string[], io: Io): Promise<void
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
-  const applied = await migrate(db);
+  const applied = await migrate(db, {
+    onRecovered: (names) =>
+      logger.warn({ migrations: names }, 'migrations interrupted before committing; applying again'),
+  });
   if (applied.length) logger.info({ applied }, 'applied migrations');
   if (await isEmpty(db.prisma)) {
     logger.info({ report: await seed(db.prisma, CLI_ACTOR) }, 'seeded an empty database');
