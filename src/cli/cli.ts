@@ -1,6 +1,7 @@
 // `migstat <command>` (CONTRACT §6). Every command reads DATABASE_URL or uses the embedded PGlite directory, and
 // exits non-zero with a readable message on failure.
-import { createWriteStream, readFileSync, renameSync } from 'node:fs';
+import { constants, createWriteStream, readFileSync, renameSync } from 'node:fs';
+import { access, stat as fsStat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -200,7 +201,13 @@ export async function execute(argv: string[], db: Database, io: Io, config?: Con
       if (!importer || !file || extra.length) {
         throw new UsageError(`usage: migstat import ${Object.keys(importers).join('|')} FILE`);
       }
-      io.log(formatReport(await importer(db, resolvePath(io.cwd, file), io)));
+      const path = resolvePath(io.cwd, file);
+      // Checked up front: in a server (commands given through its control socket) a read stream's error must not
+      // go unhandled, and the user gets "file not found: PATH" rather than a stack trace.
+      const stat = await fsStat(path);
+      if (!stat.isFile()) throw new UsageError(`${path} is not a file`);
+      await access(path, constants.R_OK);
+      io.log(formatReport(await importer(db, path, io)));
       return;
     }
     case 'export':

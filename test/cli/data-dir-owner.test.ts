@@ -2,6 +2,7 @@
 // holder; a holder killed with SIGKILL leaves nothing stuck; while `serve` runs, the other commands run inside it
 // (token create first of all: its token authenticates against the running server at once), and a directory held by
 // another command is refused with what to do. PGlite only: PostgreSQL serves any number of processes.
+import { jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { runCli } from '../support/cli.js';
 import { dbKind } from '../support/db.js';
 
 const pgliteOnly = dbKind === 'pglite' ? describe : describe.skip;
+// Each test starts or stops a server on a fresh PGlite directory (initdb, migrate, seed): slow on a busy machine.
+jest.setTimeout(180_000);
 
 interface Served {
   child: ChildProcess;
@@ -119,11 +122,11 @@ pgliteOnly('one owner per PGlite data directory', () => {
     const file = join(work, 'sources.csv');
     writeFileSync(file, 'code,country,source_type,name\nCHE_OWNER_TEST,CHE,POP_REGISTER,Test register\n');
     const imported = await runCli(['import', 'sources', file], env);
-    expect(imported).toMatchObject({ code: 0 });
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
     const res = await fetch(first.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({ query: '{ country(code: "CHE") { dataSources { code } } }' }),
+      body: JSON.stringify({ query: '{ country(code: "CHE") { dataSources { edges { node { code } } } } }' }),
     });
     expect(JSON.stringify(await res.json())).toContain('CHE_OWNER_TEST');
 

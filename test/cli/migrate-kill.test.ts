@@ -141,8 +141,9 @@ test('migrate killed at every statement boundary and inside scripts always recov
       if (ended.killedAt) kills.push(ended.killedAt);
       else expect(ended).toMatchObject({ code: 0 }); // finished before the kill: fine, but say so
     }
-    // Then at each statement boundary in turn, each run recovering from the previous kill.
-    for (let pauseAt = 2; ; pauseAt++) {
+    // Then at each statement boundary in turn from the first that touches _prisma_migrations (1-3 only connect,
+    // lock and list tables), each run recovering from the previous kill.
+    for (let pauseAt = 4; ; pauseAt++) {
       const ended = await migrateAndKill(target.env, { pauseAt });
       if (!ended.killedAt) {
         // It finished before reaching its pause point: every migration is applied.
@@ -168,5 +169,5 @@ test('migrate killed at every statement boundary and inside scripts always recov
   process.stderr.write(
     `[${dbKind}] ${kills.length} kills, all recovered, in ${((Date.now() - started) / 1000).toFixed(1)} s:\n  ${kills.join('\n  ')}\n`,
   );
-  expect(kills.length).toBeGreaterThanOrEqual(8);
+  expect(kills.length).toBeGreaterThanOrEqual(6);
 }, 300_000);
