@@ -1,8 +1,12 @@
-// Who is calling, and token revocation. Tokens are created on the command line only (CONTRACT §7).
-import { audit, actorOf } from './audit.js';
-import { NotFoundError } from '../platform/errors.js';
+// Who is calling, and token management (CONTRACT §7): tokens are made on the command line or, by an ADMIN, through
+// `createToken`, listed with `tokens` and revoked with `revokeToken`; every change is audited.
+import { actorOf } from './audit.js';
+import { createToken, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
+import { ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
+import { connectionOf } from '../schema/connections.js';
 import { userErrors } from '../schema/errors.js';
+import { localId } from '../schema/global-id.js';
 
 export const Role = builder.enumType('Role', {
   description: 'Access role of an API token.',
@@ -44,9 +48,112 @@ builder.queryField('viewer', (t) =>
   }),
 );
 
-const RevokeTokenInput = builder.inputType('RevokeTokenInput', {
+export const ApiToken = builder.prismaNode('ApiToken', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id) => ({ id: Number(id) }),
+  authScopes: { admin: true },
+  description: 'An API token (ADMIN only). The secret itself is never stored: only its hash and its prefix.',
   fields: (t) => ({
-    prefix: t.string({ required: true, description: 'The first 10 characters of the token, as printed at creation.' }),
+    name: t.exposeString('name', { description: 'Who or what holds it.' }),
+    role: t.expose('role', { type: Role }),
+    country: t.relation('country', { nullable: true, description: 'The country a focal point is bound to.' }),
+    prefix: t.exposeString('prefix', { description: 'The first 10 characters of the secret, to recognise it.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it stops authenticating; null when it never expires.',
+    }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    active: t.boolean({
+      description: 'Whether it authenticates now: neither revoked nor expired.',
+      select: { revokedAt: true, expiresAt: true },
+      resolve: (row) => !row.revokedAt && !(row.expiresAt && row.expiresAt.getTime() <= Date.now()),
+    }),
+  }),
+});
+
+const ApiTokenConnection = connectionOf(ApiToken, 'ApiToken');
+
+builder.queryField('tokens', (t) =>
+  t.prismaConnection(
+    {
+      type: 'ApiToken',
+      cursor: 'id',
+      description: 'API tokens, oldest first (ADMIN only). Revoked tokens only with includeRevoked.',
+      authScopes: { admin: true },
+      args: { includeRevoked: t.arg.boolean({ required: false, defaultValue: false }) },
+      resolve: (query, _root, { includeRevoked }, ctx) =>
+        ctx.prisma.apiToken.findMany({
+          ...query,
+          where: includeRevoked ? {} : { revokedAt: null },
+          orderBy: { id: 'asc' },
+        }),
+      totalCount: (_root, { includeRevoked }, ctx) =>
+        ctx.prisma.apiToken.count({ where: includeRevoked ? {} : { revokedAt: null } }),
+    },
+    ApiTokenConnection,
+  ),
+);
+
+const CreateTokenInput = builder.inputType('CreateTokenInput', {
+  fields: (t) => ({
+    role: t.field({ type: Role, required: true }),
+    country: t.string({ description: 'M49 or ISO3 code; required for, and only for, FOCAL_POINT.' }),
+    name: t.string({ description: 'Who or what holds it (default: the role and country).' }),
+    expiresAt: t.field({ type: 'DateTime', description: 'When it stops authenticating; omit for no expiry.' }),
+  }),
+});
+
+const CreateTokenPayload = builder.objectRef<{ token: string; id: number }>('CreateTokenPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', {
+      description: 'The secret, for the Authorization header. Shown only in this answer: only its hash is stored.',
+    }),
+    apiToken: t.prismaField({
+      type: 'ApiToken',
+      resolve: (query, parent, _args, ctx) =>
+        ctx.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
+    }),
+  }),
+});
+
+builder.mutationField('createToken', (t) =>
+  t.field({
+    type: CreateTokenPayload,
+    description: 'Creates an API token (ADMIN only); the secret is returned once.',
+    authScopes: { admin: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateTokenInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      try {
+        return await createToken(
+          ctx.prisma,
+          { role: input.role, country: input.country, name: input.name, expiresAt: input.expiresAt },
+          actorOf(ctx.viewer),
+        );
+      } catch (err) {
+        // The service names CLI options (expires, country); the API's input fields are expiresAt, country, name.
+        if (err instanceof ValidationError) {
+          throw ValidationError.of(
+            err.issues.map((i) => ({
+              path: ['input', i.path[0] === 'expires' ? 'expiresAt' : (i.path[0] ?? 'input')],
+              message: i.message,
+            })),
+          );
+        }
+        throw err;
+      }
+    },
+  }),
+);
+
+const RevokeTokenInput = builder.inputType('RevokeTokenInput', {
+  description: 'Exactly one of prefix and id.',
+  fields: (t) => ({
+    prefix: t.string({ description: 'The first 10 characters of the token, as printed at creation.' }),
+    id: t.id({ description: 'The id of an ApiToken (from `tokens`).' }),
   }),
 });
 
@@ -57,28 +164,26 @@ const RevokeTokenPayload = builder.objectRef<{ revokedCount: number }>('RevokeTo
 builder.mutationField('revokeToken', (t) =>
   t.field({
     type: RevokeTokenPayload,
-    description: 'Revokes every live token with this prefix (ADMIN only).',
+    description: 'Revokes the live token with this id, or every live token with this prefix (ADMIN only).',
     authScopes: { admin: true },
     errors: { types: userErrors },
     args: { input: t.arg({ type: RevokeTokenInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.prisma.$transaction(async (tx) => {
-        const tokens = await tx.apiToken.findMany({ where: { prefix: input.prefix, revokedAt: null } });
-        if (!tokens.length) throw new NotFoundError(`No live token starts with "${input.prefix}"`);
-        const now = new Date();
-        for (const token of tokens) {
-          await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt: now } });
-          await audit(
-            tx,
-            actorOf(ctx.viewer),
-            'token.revoke',
-            'ApiToken',
-            String(token.id),
-            { revokedAt: null },
-            { revokedAt: now },
-          );
+    resolve: async (_root, { input }, ctx) => {
+      let target: RevokeTarget;
+      if ((input.prefix == null) === (input.id == null)) {
+        throw ValidationError.of([{ path: ['input'], message: 'give exactly one of prefix and id' }]);
+      } else if (input.id != null) {
+        target = { id: localId(input.id, 'ApiToken') };
+      } else {
+        if (input.prefix!.length !== PREFIX_LENGTH) {
+          throw ValidationError.of([
+            { path: ['input', 'prefix'], message: `must be the first ${PREFIX_LENGTH} characters of the token` },
+          ]);
         }
-        return { revokedCount: tokens.length };
-      }),
+        target = { prefix: input.prefix! };
+      }
+      const ids = await revokeTokens(ctx.prisma, target, actorOf(ctx.viewer));
+      return { revokedCount: ids.length };
+    },
   }),
 );

@@ -1,16 +1,29 @@
 // `migstat <command>` (CONTRACT §6). Every command reads DATABASE_URL or uses the embedded PGlite directory, and
 // exits non-zero with a readable message on failure.
-import { createWriteStream, readFileSync, renameSync } from 'node:fs';
+import { constants, createWriteStream, readFileSync, renameSync } from 'node:fs';
+import { access, stat as fsStat } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { createToken, findCountry, type Role } from '../access/tokens.js';
+import {
+  AccessError,
+  createToken,
+  findCountry,
+  listTokens,
+  parseExpiry,
+  revokeTargetOf,
+  revokeTokens,
+  type Role,
+} from '../access/tokens.js';
 import { CLI_ACTOR } from '../access/audit.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { openDatabase, type Database } from '../platform/db.js';
+import { DataDirBusyError, describeHolder, type LockHolder } from '../platform/data-dir-lock.js';
+import { runThroughServer, startControlServer, type RemoteIo } from './control.js';
 import { ValidationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
-import { migrate } from '../platform/migrate.js';
+import { migrate, type MigrateOptions } from '../platform/migrate.js';
 import { importCatalogue, parseCatalogue } from '../catalogue/catalogue.import.js';
 import { importCountries, parseCountries } from '../geography/countries.import.js';
 import { isEmpty, seed } from './seed.js';
@@ -33,13 +46,17 @@ const USAGE = `usage: migstat <command>
   export submissions [--status S,…] [--indicator CODE] [--country CODE] [--out FILE]
                                       write submissions CSV (the import format; default: PUBLISHED, latest
                                       version of each submission) to FILE or standard output
-  token create --role ROLE [--country CODE] [--name TEXT]
+  token create --role ROLE [--country CODE] [--name TEXT] [--expires 2027-01-01|90d]
                                       create an API token; prints it once
-Environment: DATABASE_URL (postgres://…) or PGLITE_DATA_DIR (default ./.data/pglite).`;
+  token list [--all]                  list live tokens (--all: revoked ones too); never their secrets
+  token revoke ID|PREFIX              revoke a token by id or by the prefix printed at creation
+Environment: DATABASE_URL (postgres://…) or PGLITE_DATA_DIR (default ./.data/pglite).
+On a PGlite directory served by \`migstat serve\`, the other commands run inside that server.`;
 
 export class UsageError extends Error {}
 
-type Out = { log: (line: string) => void };
+/** Where an importer reports: lines of its result, and progress on `stderr` (this process's when absent). */
+type Out = { log: (line: string) => void; stderr?: Io['stderr'] };
 
 export interface Importer {
   (db: Database, file: string, out: Out): Promise<unknown>;
@@ -50,8 +67,8 @@ export const importers: Record<string, Importer> = {
   catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readFileSync(file, 'utf8')), CLI_ACTOR),
   countries: async (db, file) => importCountries(db.prisma, parseCountries(readFileSync(file, 'utf8')), CLI_ACTOR),
   sources: async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR),
-  submissions: async (db, file) => {
-    const progress = importProgress();
+  submissions: async (db, file, out) => {
+    const progress = importProgress(out.stderr);
     const result = await importSubmissions(db.prisma, { file }, { actor: CLI_ACTOR, onProgress: progress.tick });
     progress.done();
     if (!result.ok) {
@@ -69,95 +86,233 @@ export const importers: Record<string, Importer> = {
  * Progress of a long import on stderr: a redrawn bar on a terminal; elsewhere one line when writing starts, so
  * logs (and supervising processes) can tell validation from writing.
  */
-function importProgress() {
-  const bar = { validate: terminalProgress('validating rows'), write: terminalProgress('writing observations') };
+function importProgress(stderr: Io['stderr'] | undefined) {
+  // The bar is drawn on this process's own terminal only (not on a server's, for a CLI on its control socket).
+  const sink = stderr ?? {
+    write: (chunk: string) => process.stderr.write(chunk),
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+  const bar = stderr
+    ? null
+    : { validate: terminalProgress('validating rows'), write: terminalProgress('writing observations') };
   let phase: 'validate' | 'write' | null = null;
   return {
     tick: (next: 'validate' | 'write', done: number, total?: number) => {
       if (phase !== next) {
-        if (phase) bar[phase].done();
+        if (phase) bar?.[phase].done();
         phase = next;
-        if (next === 'write' && !process.stderr.isTTY) process.stderr.write(`writing ${total ?? 0} observations\n`);
+        if (next === 'write' && !sink.isTTY) sink.write(`writing ${total ?? 0} observations\n`);
       }
-      bar[next].tick(done, total);
+      bar?.[next].tick(done, total);
     },
     done: () => {
-      if (phase) bar[phase].done();
+      if (phase) bar?.[phase].done();
     },
   };
 }
 
-async function withDatabase<T>(config: Config, run: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+/** Where a command writes: this process's terminal, or a CLI on the other end of the control socket. */
+export type Io = RemoteIo;
+
+const processIo = (): Io => ({
+  log: (line) => console.log(line),
+  stdout: process.stdout,
+  stderr: { write: (chunk) => process.stderr.write(chunk), isTTY: Boolean(process.stderr.isTTY) },
+  cwd: process.cwd(),
+});
+
+/** Commands that open the database (all but serve and help); on a served PGlite directory they run in the server. */
+const DATABASE_COMMANDS = new Set(['migrate', 'seed', 'import', 'export', 'token']);
+
+export async function main(argv: string[], io: Io = processIo()): Promise<void> {
+  const [command] = argv;
+  const config = loadConfig();
+  if (command === 'serve') return serve(config);
+  if (command === undefined || command === 'help' || command === '--help') {
+    io.log(USAGE);
+    return;
+  }
+  if (!DATABASE_COMMANDS.has(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  const opened = await openForCommand(config, io);
+  if ('control' in opened) {
+    const code = await runThroughServer(opened.control, { argv, cwd: io.cwd }, io);
+    if (code !== 0) throw new ReportedError(code);
+    return;
+  }
+  const db = opened.db;
   try {
-    await migrate(db);
-    return await run(db);
+    if (command !== 'migrate') await migrate(db, migrateOptions(config, io));
+    await execute(argv, db, io, config);
   } finally {
     await db.close();
   }
 }
 
-export async function main(argv: string[], out: Out = { log: (l) => console.log(l) }): Promise<void> {
-  const [command, ...rest] = argv;
-  const config = loadConfig();
-  switch (command) {
-    case 'serve':
-      return serve(config);
-    case 'migrate': {
-      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
-      try {
-        const applied = await migrate(db);
-        out.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
-      } finally {
-        await db.close();
+/** A failure already reported to the user (by the server, through the control channel). */
+export class ReportedError extends Error {
+  constructor(readonly exitCode: number) {
+    super('');
+  }
+}
+
+/**
+ * Opens the database for a command. On a PGlite directory owned by a running `migstat serve`, returns the server's
+ * control socket instead (waiting while the server starts); owned by any other command, refuses naming it.
+ */
+async function openForCommand(config: Config, io: Io): Promise<{ db: Database } | { control: string }> {
+  if (config.databaseUrl) return { db: await openDatabase({ url: config.databaseUrl }) };
+  const deadline = Date.now() + 120_000;
+  let waiting = false;
+  for (;;) {
+    try {
+      return { db: await openDatabase({ dataDir: config.pgliteDataDir }) };
+    } catch (err) {
+      if (!(err instanceof DataDirBusyError)) throw err;
+      if (err.holder?.control) return { control: err.holder.control };
+      if (!isServer(err.holder) || Date.now() > deadline) throw err;
+      if (!waiting) {
+        waiting = true;
+        io.stderr.write(`migstat: waiting for the server ${describeHolder(err.holder)} to finish starting\n`);
       }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+function isServer(holder: LockHolder | null): boolean {
+  return Boolean(holder && (holder.control || /^migstat serve\b/.test(holder.command)));
+}
+
+/** Runs one database command on an open database: in this process, or in the server for a CLI. */
+export async function execute(argv: string[], db: Database, io: Io, config?: Config): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'migrate': {
+      const applied = await migrate(db, migrateOptions(config, io));
+      io.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
       return;
     }
     case 'seed':
-      return withDatabase(config, async (db) => out.log(formatReport(await seed(db.prisma, CLI_ACTOR))));
+      io.log(formatReport(await seed(db.prisma, CLI_ACTOR)));
+      return;
     case 'import': {
       const [kind, file, ...extra] = rest;
       const importer = kind ? importers[kind] : undefined;
       if (!importer || !file || extra.length) {
         throw new UsageError(`usage: migstat import ${Object.keys(importers).join('|')} FILE`);
       }
-      return withDatabase(config, async (db) => out.log(formatReport(await importer(db, file, out))));
+      const path = resolvePath(io.cwd, file);
+      // Checked up front: in a server (commands given through its control socket) a read stream's error must not
+      // go unhandled, and the user gets "file not found: PATH" rather than a stack trace.
+      const stat = await fsStat(path);
+      if (!stat.isFile()) throw new UsageError(`${path} is not a file`);
+      await access(path, constants.R_OK);
+      io.log(formatReport(await importer(db, path, io)));
+      return;
     }
     case 'export':
-      return exportCommand(config, rest);
-    case 'token': {
-      const { positionals, values } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { role: { type: 'string' }, country: { type: 'string' }, name: { type: 'string' } },
-      });
-      if (positionals[0] !== 'create' || positionals.length > 1 || !values.role) {
-        throw new UsageError(
-          'usage: migstat token create --role ADMIN|TASK_FORCE|FOCAL_POINT|READER [--country CODE] [--name TEXT]',
-        );
-      }
-      return withDatabase(config, async (db) => {
-        const { token } = await createToken(db.prisma, {
-          role: values.role!.toUpperCase() as Role,
-          country: values.country,
-          name: values.name,
-        });
-        out.log(token);
-      });
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-      out.log(USAGE);
-      return;
+      return exportCommand(db, rest, io);
+    case 'token':
+      return tokenCommand(db, rest, io);
     default:
       throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
 }
 
+/**
+ * Reports migrations recovered from an interrupted run and, for the kill-loop test (MIGSTAT_MIGRATE_TRACE,
+ * MIGSTAT_MIGRATE_PAUSE_AT), announces each engine statement on stderr and stops before the chosen one.
+ */
+function migrateOptions(config: Config | undefined, io: Io): MigrateOptions {
+  return {
+    onRecovered: (names) =>
+      io.stderr.write(`migstat: ${names.join(', ')} had been interrupted before committing; applying again\n`),
+    beforeStep: async (step, what) => {
+      if (config?.migrateTrace) io.stderr.write(`migrate step ${step}: ${what}\n`);
+      if (step === config?.migratePauseAt) {
+        io.stderr.write(`migrate paused before step ${step}\n`);
+        setInterval(() => {}, 1 << 30);
+        await new Promise(() => {});
+      }
+    },
+  };
+}
+
+const TOKEN_USAGE = `usage: migstat token create --role ADMIN|TASK_FORCE|FOCAL_POINT|READER [--country CODE] [--name TEXT]
+                          [--expires 2027-01-01|90d]
+       migstat token list [--all]
+       migstat token revoke ID|PREFIX`;
+
+async function tokenCommand(db: Database, args: string[], io: Io): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      country: { type: 'string' },
+      name: { type: 'string' },
+      expires: { type: 'string' },
+      all: { type: 'boolean' },
+    },
+  });
+  const [sub, ...more] = positionals;
+  try {
+    if (sub === 'create' && !more.length && values.role) {
+      const { token } = await createToken(db.prisma, {
+        role: values.role.toUpperCase() as Role,
+        country: values.country,
+        name: values.name,
+        expiresAt: parseExpiry(values.expires),
+      });
+      io.log(token);
+      return;
+    }
+    if (sub === 'list' && !more.length) {
+      const rows = await listTokens(db.prisma, { includeRevoked: values.all });
+      io.log(formatTokens(rows));
+      return;
+    }
+    if (sub === 'revoke' && more.length === 1) {
+      const ids = await revokeTokens(db.prisma, revokeTargetOf(more[0]!), CLI_ACTOR);
+      io.log(`revoked token${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`);
+      return;
+    }
+  } catch (err) {
+    // The service names input fields; on the command line they are options.
+    if (err instanceof AccessError) throw new UsageError(`--${err.field} ${err.issues[0]?.message ?? err.message}`);
+    throw err;
+  }
+  throw new UsageError(TOKEN_USAGE);
+}
+
+function formatTokens(rows: Awaited<ReturnType<typeof listTokens>>): string {
+  const now = Date.now();
+  const header = ['id', 'prefix', 'role', 'country', 'name', 'created', 'expires', 'state'];
+  const lines = rows.map((r) => [
+    String(r.id),
+    r.prefix,
+    r.role,
+    r.country?.iso3 ?? r.country?.m49 ?? '',
+    r.name,
+    r.createdAt.toISOString().slice(0, 19) + 'Z',
+    r.expiresAt ? r.expiresAt.toISOString().slice(0, 19) + 'Z' : 'never',
+    r.revokedAt ? 'revoked' : r.expiresAt && r.expiresAt.getTime() <= now ? 'expired' : 'active',
+  ]);
+  if (!lines.length) return 'no tokens';
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  return [header, ...lines]
+    .map((l) =>
+      l
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
 const STATUSES: readonly SubmissionStatus[] = ['DRAFT', 'SUBMITTED', 'VALIDATED', 'PUBLISHED', 'REJECTED'];
 
-async function exportCommand(config: Config, args: string[]): Promise<void> {
+async function exportCommand(db: Database, args: string[], io: Io): Promise<void> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
@@ -176,7 +331,7 @@ async function exportCommand(config: Config, args: string[]): Promise<void> {
   const statuses = values.status.split(',').map((st) => st.trim().toUpperCase());
   const unknown = statuses.filter((st) => !STATUSES.includes(st as SubmissionStatus));
   if (unknown.length) throw new UsageError(`--status: ${unknown.join(', ')} not one of ${STATUSES.join(', ')}`);
-  await withDatabase(config, async (db) => {
+  {
     let countryId: number | undefined;
     if (values.country) {
       const country = await findCountry(db.prisma, values.country);
@@ -192,20 +347,34 @@ async function exportCommand(config: Config, args: string[]): Promise<void> {
       countryId,
     });
     // Written to a temporary name and renamed, so a failed export never leaves a partial file behind.
-    const target = values.out ? `${values.out}.partial` : undefined;
-    await pipeline(Readable.from(lines), target ? createWriteStream(target) : process.stdout);
-    if (target && values.out) renameSync(target, values.out);
-  });
+    const out = values.out ? resolvePath(io.cwd, values.out) : undefined;
+    const target = out ? `${out}.partial` : undefined;
+    await pipeline(Readable.from(lines), target ? createWriteStream(target) : io.stdout, { end: Boolean(target) });
+    if (target && out) renameSync(target, out);
+  }
 }
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
-  const applied = await migrate(db);
+  const applied = await migrate(db, {
+    onRecovered: (names) =>
+      logger.warn({ migrations: names }, 'migrations interrupted before committing; applying again'),
+  });
   if (applied.length) logger.info({ applied }, 'applied migrations');
   if (await isEmpty(db.prisma)) {
     logger.info({ report: await seed(db.prisma, CLI_ACTOR) }, 'seeded an empty database');
   }
+  // On PGlite the server owns the data directory; other `migstat` commands run in it through this socket.
+  const control = db.lock
+    ? await startControlServer(
+        db.lock.dataDir,
+        ({ argv, cwd }, io) => execute(argv, db, { ...io, cwd }),
+        describeError,
+        logger,
+      )
+    : undefined;
+  if (control) db.lock?.update({ control: control.path });
   const { listen } = await import('../http/server.js');
   const server = await listen({ config, db, logger });
   const address = server.address();
@@ -213,7 +382,12 @@ async function serve(config: Config): Promise<void> {
   logger.info({ url: `http://localhost:${port}/graphql`, database: db.kind, location: db.location }, 'serving');
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    server.close(() => void db.close().finally(() => process.exit(0)));
+    server.close(
+      () =>
+        void Promise.resolve(control?.close())
+          .then(() => db.close())
+          .finally(() => process.exit(0)),
+    );
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));
@@ -235,6 +409,13 @@ export function formatReport(report: unknown): string {
 
 /** Readable text for any failure; ValidationErrors list every issue. */
 export function describeError(err: unknown): string {
+  if (err instanceof DataDirBusyError) {
+    const advice = isServer(err.holder)
+      ? 'Stop that server first (Ctrl-C or SIGTERM), or serve another directory with PGLITE_DATA_DIR or a ' +
+        'PostgreSQL database with DATABASE_URL. The other migstat commands work while it runs: they run inside it.'
+      : 'Wait for it to finish (or stop it), then run this command again.';
+    return `${err.message}.\n${advice}`;
+  }
   if (err instanceof ValidationError) {
     const lines = err.issues.map((i) => `  ${i.path.join(' ')}: ${i.message}`);
     return `${err.issues.length} problem(s), nothing was written:\n${lines.join('\n')}`;

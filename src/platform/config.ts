@@ -23,6 +23,9 @@ const schema = z.object({
     .default(10 * 1024 * 1024),
   /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
   CORS_ORIGINS: z.string().default(''),
+  /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
+  MIGSTAT_MIGRATE_TRACE: boolean.optional(),
+  MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
 });
 
 export interface Config {
@@ -36,6 +39,9 @@ export interface Config {
   graphiql: boolean;
   maxBodyBytes: number;
   corsOrigins: string[];
+  /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
+  migrateTrace: boolean;
+  migratePauseAt: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -60,5 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
+    migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,
   };
 }

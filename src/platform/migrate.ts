@@ -43,10 +43,18 @@ function loadEngine(): Promise<void> {
   return wasmReady;
 }
 
+/** Intercepts what the engine sends to the database: `executeScript` replaced, and a hook before each call. */
+export interface EngineHooks {
+  executeScript?: (script: string) => Promise<void>;
+  /** Called before each statement or script the engine sends, with a short description (kill-test markers). */
+  beforeStep?: (description: string) => Promise<void> | void;
+}
+
 export async function withSchemaEngine<T>(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   run: (engine: SchemaEngine) => Promise<T>,
   log: (line: string) => void = () => {},
+  hooks: EngineHooks = {},
 ): Promise<T> {
   await loadEngine();
   // The engine never closes the connections it opens, and Prisma's migration advisory lock lives as long as the
@@ -55,7 +63,7 @@ export async function withSchemaEngine<T>(
   const track = async (connecting: Promise<SqlDriverAdapter>) => {
     const adapter = await connecting;
     opened.push(adapter);
-    return adapter;
+    return hooked(adapter, hooks);
   };
   const tracked: SqlMigrationAwareDriverAdapterFactory = {
     provider: adapterFactory.provider,
@@ -74,6 +82,34 @@ export async function withSchemaEngine<T>(
     engine.free();
     await Promise.all(opened.map((a) => a.dispose()));
   }
+}
+
+function hooked(adapter: SqlDriverAdapter, hooks: EngineHooks): SqlDriverAdapter {
+  if (!hooks.executeScript && !hooks.beforeStep) return adapter;
+  const step = async (what: string) => hooks.beforeStep?.(what);
+  const brief = (sql: string) => sql.replace(/\s+/g, ' ').trim().slice(0, 70);
+  return {
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
+    dispose: () => adapter.dispose(),
+    async queryRaw(query) {
+      await step(`query ${brief(query.sql)}`);
+      return adapter.queryRaw(query);
+    },
+    async executeRaw(query) {
+      await step(`execute ${brief(query.sql)}`);
+      return adapter.executeRaw(query);
+    },
+    async executeScript(script) {
+      await step(`script ${brief(script)}`);
+      return hooks.executeScript ? hooks.executeScript(script) : adapter.executeScript(script);
+    },
+    async startTransaction(isolationLevel) {
+      await step('begin');
+      return adapter.startTransaction(isolationLevel);
+    },
+  };
 }
 
 export function readMigrations(dir = migrationsDir): MigrationList {
@@ -100,11 +136,76 @@ export function readMigrations(dir = migrationsDir): MigrationList {
 
 export const noFilters = { externalTables: [], externalEnums: [] };
 
-/** Applies every pending migration; returns the names applied now (empty when up to date). */
-export async function migrate(db: Database): Promise<string[]> {
+/** Prisma's migration advisory lock key (the schema engine takes it for the whole of applyMigrations). */
+const PRISMA_MIGRATION_LOCK = 72707369;
+
+export interface MigrateOptions {
+  /** Called before each statement the engine sends (numbered from 1); the kill-loop test pauses here. */
+  beforeStep?: (step: number, description: string) => Promise<void> | void;
+  /** Told about migrations an earlier, interrupted run left unfinished (rolled back and applied again now). */
+  onRecovered?: (names: string[]) => void;
+}
+
+/**
+ * Applies every pending migration; returns the names applied now (empty when up to date).
+ *
+ * A migrate killed at any moment leaves the database at the old or the new version, and the next run finishes by
+ * itself. The schema engine records a migration in three steps (insert a started row, run the script, set
+ * finished_at) and, through the driver adapters, runs the script statement by statement (adapter-pg splits it on
+ * ";"), so a kill in between left a half-applied schema or an unfinished row that fails every later run (P3009).
+ * Here each migration script runs as one simple-protocol query together with its own `finished_at` bookkeeping:
+ * PostgreSQL (and PGlite) execute such a query as one implicit transaction, DDL included, so the script and its
+ * "finished" mark commit together or not at all. An unfinished row can then only mean "never committed", and is
+ * marked rolled back (what `prisma migrate resolve --rolled-back` does) under Prisma's migration lock before the
+ * engine runs, which applies the migration again. Migration scripts must therefore be transactional (no
+ * CREATE INDEX CONCURRENTLY), which Prisma's generated migrations are.
+ */
+export async function migrate(db: Database, options: MigrateOptions = {}): Promise<string[]> {
   const migrationsList = readMigrations();
-  const out = await withSchemaEngine(db.adapterFactory, (engine) =>
-    engine.applyMigrations({ migrationsList, filters: noFilters }),
+  const byScript = new Map<string, string>();
+  for (const m of migrationsList.migrationDirectories) {
+    if (m.migrationFile.content.tag === 'ok') byScript.set(m.migrationFile.content.value, m.path);
+  }
+  const recovered = await recoverInterrupted(db);
+  if (recovered.length) options.onRecovered?.(recovered);
+  let step = 0;
+  const out = await withSchemaEngine(
+    db.adapterFactory,
+    (engine) => engine.applyMigrations({ migrationsList, filters: noFilters }),
+    () => {},
+    {
+      beforeStep: options.beforeStep ? (what) => options.beforeStep!(++step, what) : undefined,
+      executeScript: async (script) => {
+        const name = byScript.get(script);
+        if (name === undefined) return db.executeScript(script);
+        await db.executeScript(
+          `${script}\n;\nUPDATE "_prisma_migrations" SET "finished_at" = now() WHERE "migration_name" = '${name.replace(/'/g, "''")}' AND "finished_at" IS NULL AND "rolled_back_at" IS NULL;`,
+        );
+      },
+    },
   );
   return out.appliedMigrationNames;
+}
+
+/**
+ * Marks the unfinished `_prisma_migrations` rows of interrupted runs as rolled back, so the engine applies those
+ * migrations again; under Prisma's advisory lock, so a migration that another process is applying right now is
+ * left alone. Returns their names.
+ */
+async function recoverInterrupted(db: Database): Promise<string[]> {
+  return db.prisma.$transaction(async (tx) => {
+    const [table] = await tx.$queryRawUnsafe<{ exists: boolean }[]>(
+      `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS "exists"`,
+    );
+    if (!table?.exists) return [];
+    await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${PRISMA_MIGRATION_LOCK})::text`);
+    const rows = await tx.$queryRawUnsafe<{ migration_name: string }[]>(
+      `UPDATE "_prisma_migrations"
+          SET "rolled_back_at" = now(),
+              "logs" = coalesce("logs", '') || 'migstat: interrupted before its script committed; applied again by the next migrate'
+        WHERE "finished_at" IS NULL AND "rolled_back_at" IS NULL
+        RETURNING "migration_name"`,
+    );
+    return rows.map((r) => r.migration_name);
+  });
 }

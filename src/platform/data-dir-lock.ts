@@ -1,0 +1,134 @@
+// One owner per embedded PGlite data directory (CONTRACT §6). PGlite is a single-process database: two processes
+// on one directory each keep their own buffers and overwrite each other's acknowledged writes.
+//
+// The lock is an operating-system lock on `<dataDir>/migstat.lock`, taken with fs-native-extensions (Holepunch; an
+// open-file-description lock on Linux, flock on macOS, LockFileEx on Windows; prebuilt binaries ship in the npm
+// package). The kernel releases it when the holder's file is closed, so a holder killed with SIGKILL never leaves it
+// stuck, and no second process (nor a second open in the same process) can take it while it is held. Lock files
+// judged stale by age (proper-lockfile and the like) were rejected: PGlite runs its queries synchronously on the
+// main thread, so a long statement stops the holder from refreshing the file, and another process would then wrongly
+// "break" a live lock. The file also names its holder (pid, command, since, control socket) for the refusal message
+// and for the CLI to find the running server; that text is trusted only while the lock is held.
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const fsx = createRequire(import.meta.url)('fs-native-extensions') as {
+  tryLock(fd: number): boolean;
+};
+
+export const LOCK_FILE = 'migstat.lock';
+
+export interface LockHolder {
+  pid: number;
+  /** The command line of the holder, e.g. "migstat serve". */
+  command: string;
+  /** ISO-8601 time the lock was taken. */
+  since: string;
+  host: string;
+  /** The Unix socket of a running server's control channel (set once the server is ready for commands). */
+  control?: string;
+}
+
+export class DataDirBusyError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: LockHolder | null,
+  ) {
+    super(
+      `the PGlite data directory ${dataDir} is in use by ${describeHolder(holder)}; only one process may open it at ` +
+        'a time',
+    );
+  }
+}
+
+export function describeHolder(holder: LockHolder | null): string {
+  if (!holder) return 'another process (it has not named itself yet)';
+  return `"${holder.command}" (pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}, since ${holder.since})`;
+}
+
+export interface DataDirLock {
+  readonly dataDir: string;
+  readonly holder: LockHolder;
+  /** Rewrites the holder's description (e.g. to publish the control socket). */
+  update(patch: Partial<LockHolder>): void;
+  /** Releases the lock (idempotent). */
+  release(): void;
+}
+
+/** The command line this process was started with, for the holder's description. */
+export function currentCommand(): string {
+  const args = process.argv.slice(2);
+  const script = process.argv[1] ?? '';
+  return /migstat/.test(script) ? `migstat ${args.join(' ')}`.trim() : [script, ...args].join(' ').trim();
+}
+
+/** Takes the lock of `dataDir` (created if missing) or throws DataDirBusyError naming the holder. */
+export function lockDataDir(dataDir: string, command = currentCommand()): DataDirLock {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, LOCK_FILE);
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+  let locked = false;
+  try {
+    locked = fsx.tryLock(fd);
+  } finally {
+    if (!locked) closeSync(fd);
+  }
+  if (!locked) throw new DataDirBusyError(dir, readHolder(dir));
+  let holder: LockHolder = { pid: process.pid, command, since: new Date().toISOString(), host: hostname() };
+  const write = () => {
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${JSON.stringify(holder)}\n`, 0);
+  };
+  write();
+  let released = false;
+  return {
+    dataDir: dir,
+    get holder() {
+      return holder;
+    },
+    update(patch) {
+      if (released) return;
+      holder = { ...holder, ...patch };
+      write();
+    },
+    release() {
+      if (released) return;
+      released = true;
+      // Emptied first, so nobody reads a released holder's name; closing the file releases the lock.
+      ftruncateSync(fd, 0);
+      closeSync(fd);
+    },
+  };
+}
+
+/**
+ * The holder named in the lock file of `dataDir`. Only meaningful while the lock is held; a holder that has just
+ * taken the lock may not have written its name yet, so an empty file is read again for a moment.
+ */
+export function readHolder(dataDir: string): LockHolder | null {
+  const path = join(resolve(dataDir), LOCK_FILE);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      const text = readFileSync(path, 'utf8').trim();
+      if (text) return JSON.parse(text) as LockHolder;
+    } catch {
+      // missing or half-written: look again
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+  return null;
+}
+
+/** Whether `dataDir` is locked right now, and by whom; takes and drops the lock when it is free. */
+export function probeDataDir(dataDir: string): { busy: false } | { busy: true; holder: LockHolder | null } {
+  try {
+    lockDataDir(dataDir, 'probe').release();
+    return { busy: false };
+  } catch (err) {
+    if (err instanceof DataDirBusyError) return { busy: true, holder: err.holder };
+    throw err;
+  }
+}

@@ -1,0 +1,181 @@
+// A `migstat migrate` killed (SIGKILL) at any moment leaves the database at the old or the new version, and the
+// next migrate finishes by itself. The loop runs migrate on a fresh database with MIGSTAT_MIGRATE_PAUSE_AT=N: the
+// process announces each statement the schema engine sends and stops before the N-th, where it is killed. The next
+// run is both the recovery of that kill (it must get past it) and the next kill, one step further; the loop ends
+// when a run finishes before its pause point. Runs killed at a random moment inside a migration script (not at a
+// statement boundary) come first. At the end the schema must equal a cleanly migrated one.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/platform/db.js';
+import { migrationsDir, projectRoot } from '../../src/platform/paths.js';
+import { createTestDatabase, dbKind } from '../support/db.js';
+import { runCli } from '../support/cli.js';
+
+interface Target {
+  env: Record<string, string>;
+  open(): Promise<Database>;
+  dispose(): Promise<void>;
+}
+
+/** An empty database (not migrated): a new PGlite directory, or a new database on the PostgreSQL server. */
+async function emptyTarget(): Promise<Target> {
+  if (dbKind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'migstat-migkill-'));
+    const dataDir = join(dir, 'pglite');
+    return {
+      env: { PGLITE_DATA_DIR: dataDir },
+      open: () => openDatabase({ dataDir }),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const serverUrl = process.env.TEST_DATABASE_URL!;
+  const name = `migstat_migkill_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    open: () => openDatabase({ url: url.toString() }),
+    async dispose() {
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+type Ended = { killedAt: string | null; code: number | null; stderr: string };
+
+/**
+ * Runs `migstat migrate`; kills it when it announces the pause (or `delayAfterScript` ms after it announces its
+ * first migration script). Resolves with where it was killed, or its exit code when it finished first.
+ */
+function migrateAndKill(env: Record<string, string>, opts: { pauseAt?: number; delayAfterScript?: number }) {
+  const base = { ...process.env };
+  delete base.DATABASE_URL;
+  delete base.PGLITE_DATA_DIR;
+  return new Promise<Ended>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'migstat.mjs'), 'migrate'], {
+      cwd: projectRoot,
+      env: {
+        ...base,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        MIGSTAT_MIGRATE_TRACE: 'true',
+        ...(opts.pauseAt ? { MIGSTAT_MIGRATE_PAUSE_AT: String(opts.pauseAt) } : {}),
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    let killedAt: string | null = null;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (killedAt) return;
+      const paused = /migrate paused before step (\d+)/.exec(stderr);
+      if (paused) {
+        const step = new RegExp(`migrate step ${paused[1]}: (.*)`).exec(stderr);
+        killedAt = `before step ${paused[1]} (${step?.[1]?.slice(0, 40)})`;
+        child.kill('SIGKILL');
+      } else if (opts.delayAfterScript !== undefined && /migrate step \d+: script/.test(stderr)) {
+        killedAt = `${opts.delayAfterScript} ms into a migration script`;
+        setTimeout(() => child.kill('SIGKILL'), opts.delayAfterScript);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ killedAt: signal === 'SIGKILL' ? killedAt : null, code, stderr }));
+  });
+}
+
+/** Tables, columns, indexes and enum values of the public schema, and the finished migrations. */
+async function schemaOf(db: Database) {
+  const q = <T>(sql: string) => db.prisma.$queryRawUnsafe<T[]>(sql);
+  const [columns, indexes, enums, finished, unfinished] = await Promise.all([
+    q<{ c: string }>(
+      `SELECT table_name || '.' || column_name || ':' || data_type AS c FROM information_schema.columns
+        WHERE table_schema = 'public' ORDER BY 1`,
+    ),
+    q<{ c: string }>(`SELECT indexname AS c FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`),
+    q<{ c: string }>(
+      `SELECT t.typname || '.' || e.enumlabel AS c FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid ORDER BY 1`,
+    ),
+    q<{ c: string }>(
+      `SELECT migration_name AS c FROM _prisma_migrations
+        WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY 1`,
+    ),
+    q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL`,
+    ),
+  ]);
+  return {
+    columns: columns.map((r) => r.c),
+    indexes: indexes.map((r) => r.c),
+    enums: enums.map((r) => r.c),
+    finished: finished.map((r) => r.c),
+    unfinished: unfinished[0]!.n,
+  };
+}
+
+test('migrate killed at every statement boundary and inside scripts always recovers by itself', async () => {
+  const started = Date.now();
+  const reference = await createTestDatabase();
+  const expected = await schemaOf(reference);
+  await reference.close();
+  const migrations = readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
+  expect(expected.finished).toEqual(migrations.map((d) => d.name).sort());
+
+  const target = await emptyTarget();
+  const kills: string[] = [];
+  let recoveries = 0; // runs that found an unfinished migration of a killed run, rolled it back and applied it
+  const count = (ended: Ended) => {
+    if (/had been interrupted before committing; applying again/.test(ended.stderr)) recoveries++;
+  };
+  try {
+    // Inside the first (large) migration script, at moments that differ between runs.
+    for (const delay of [5, 40]) {
+      const ended = await migrateAndKill(target.env, { delayAfterScript: delay });
+      count(ended);
+      if (ended.killedAt) kills.push(ended.killedAt);
+      else expect(ended).toMatchObject({ code: 0 }); // finished before the kill: fine, but say so
+    }
+    // Then at each statement boundary in turn from the first that touches _prisma_migrations (1-3 only connect,
+    // lock and list tables), each run recovering from the previous kill.
+    for (let pauseAt = 4; ; pauseAt++) {
+      const ended = await migrateAndKill(target.env, { pauseAt });
+      count(ended);
+      if (!ended.killedAt) {
+        // It finished before reaching its pause point: every migration is applied.
+        expect({ code: ended.code, stderr: ended.stderr }).toMatchObject({ code: 0 });
+        break;
+      }
+      kills.push(ended.killedAt);
+      expect(pauseAt).toBeLessThan(60); // the loop terminates
+    }
+    const final = await runCli(['migrate'], target.env);
+    expect(final).toMatchObject({ code: 0 });
+    expect(final.stdout).toMatch(/is up to date/);
+    const db = await target.open();
+    try {
+      expect(await schemaOf(db)).toEqual(expected);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await target.dispose();
+  }
+  // The figures for the report: how many kills, where, and how long the loop took.
+  process.stderr.write(
+    `[${dbKind}] ${kills.length} kills (${recoveries} runs rolled back an unfinished migration), all recovered, in ${((Date.now() - started) / 1000).toFixed(1)} s:\n  ${kills.join('\n  ')}\n`,
+  );
+  expect(kills.length).toBeGreaterThanOrEqual(6);
+  // Kills between a migration's started row and its commit happened, and were undone by the next run.
+  expect(recoveries).toBeGreaterThan(0);
+}, 300_000);
