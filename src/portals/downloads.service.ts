@@ -1,0 +1,152 @@
+// Bulk downloads (CONTRACT §10): every countable observation the caller may see, in the submissions import format of
+// §5, so that a download re-imports. Rows are produced a page of submissions at a time with keyset pagination on
+// the countable-version index (indicator, country, year, source), so memory stays flat however large the data set:
+// each page is two statements (the page's countable versions, then their observations), nothing is held across
+// pages but the last key.
+import { Prisma } from '../../prisma/generated/prisma/client.js';
+import { countableVersions } from '../coverage/coverage.service.js';
+import type { PrismaClient } from '../platform/db.js';
+import { dimensionsOf } from '../submissions/submissions.import.js';
+import type { Visibility } from '../submissions/visibility.js';
+
+export interface DownloadFilter {
+  indicatorId?: number | null;
+  countryId?: number | null;
+  from?: number | null;
+  to?: number | null;
+  updatedAfter?: Date | null;
+}
+
+/** The §5 columns a download writes before one column per disaggregation variable. */
+export const BASE_COLUMNS = [
+  'country',
+  'indicator',
+  'reference_year',
+  'value',
+  'unit',
+  'source_type',
+  'data_source',
+  'residence_criterion',
+  'status',
+  'note',
+] as const;
+
+/** Text columns whose content comes from users (and so may start like a spreadsheet formula). */
+export const FREE_TEXT_COLUMNS: ReadonlySet<string> = new Set(['unit', 'note']);
+
+const PAGE = 1000;
+
+interface KeyRow {
+  id: number;
+  indicatorId: number;
+  countryId: number;
+  referenceYear: number;
+  sourceKey: string;
+  updatedAt: Date;
+}
+
+interface ObservationRow {
+  id: number;
+  country: string;
+  indicator: string;
+  referenceYear: number;
+  unit: string;
+  sourceType: string | null;
+  dataSource: string | null;
+  residenceCriterion: string | null;
+  status: string;
+  note: string | null;
+  dimensionKey: string;
+  value: number;
+}
+
+/** The variable columns: every variable some indicator is disaggregated by, in catalogue order. */
+export async function variableColumns(prisma: PrismaClient): Promise<string[]> {
+  const rows = await prisma.variable.findMany({
+    where: { indicators: { some: {} } },
+    select: { code: true },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((r) => r.code);
+}
+
+/** One typed row per observation: [country, indicator, year, value, unit, …, variable codes]. */
+export type DownloadRow = (string | number)[];
+
+/** Rows in key order (indicator, country, year, source; then dimension key), a page at a time. */
+export async function* downloadRows(
+  prisma: PrismaClient,
+  visibility: Visibility,
+  filter: DownloadFilter,
+  variables: readonly string[],
+): AsyncGenerator<DownloadRow[]> {
+  const window = filter.from != null || filter.to != null ? { from: filter.from ?? 0, to: filter.to ?? 9999 } : null;
+  const indicatorIds =
+    filter.indicatorId != null
+      ? Prisma.sql`ARRAY[${filter.indicatorId}::int]`
+      : Prisma.sql`(SELECT coalesce(array_agg(id), '{}'::int[]) FROM "Indicator")`;
+  const country = filter.countryId != null ? Prisma.sql`AND s."countryId" = ${filter.countryId}::int` : Prisma.empty;
+  let after: KeyRow | null = null;
+  for (;;) {
+    const keyset: Prisma.Sql = after
+      ? Prisma.sql`AND (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey") >
+          (${after.indicatorId}::int, ${after.countryId}::int, ${after.referenceYear}::int, ${after.sourceKey})`
+      : Prisma.empty;
+    const page: KeyRow[] = await prisma.$queryRaw<KeyRow[]>(Prisma.sql`
+      SELECT c.id, c."indicatorId", c."countryId", c."referenceYear", s."sourceKey", c."updatedAt"
+      FROM (${countableVersions(indicatorIds, window, Prisma.sql`${country} ${keyset}`, visibility)}) c
+      JOIN "Submission" s ON s.id = c.id
+      ORDER BY c."indicatorId", c."countryId", c."referenceYear", s."sourceKey"
+      LIMIT ${PAGE}`);
+    if (!page.length) return;
+    after = page[page.length - 1]!;
+    // updatedAfter applies to the countable version, after it is chosen (never to the versions it supersedes).
+    const ids = page.filter((k) => !filter.updatedAfter || k.updatedAt > filter.updatedAfter).map((k) => k.id);
+    if (ids.length) {
+      const observations = await prisma.$queryRaw<ObservationRow[]>(Prisma.sql`
+        SELECT s.id, co.m49 AS country, i.code AS indicator, s."referenceYear", s.unit, st.code AS "sourceType",
+          ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion", s.status::text AS status,
+          s.note, o."dimensionKey", o.value
+        FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, n)
+        JOIN "Submission" s ON s.id = p.id
+        JOIN "Observation" o ON o."submissionId" = s.id
+        JOIN "Country" co ON co.id = s."countryId"
+        JOIN "Indicator" i ON i.id = s."indicatorId"
+        LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
+        LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
+        ORDER BY p.n, o."dimensionKey"`);
+      yield observations.map((o) => {
+        const dims = dimensionsOf(o.dimensionKey);
+        return [
+          o.country,
+          o.indicator,
+          o.referenceYear,
+          o.value,
+          o.unit,
+          o.sourceType ?? '',
+          o.dataSource ?? '',
+          o.residenceCriterion ?? '',
+          o.status,
+          o.note ?? '',
+          ...variables.map((v) => dims[v] ?? ''),
+        ];
+      });
+    }
+    if (page.length < PAGE) return;
+  }
+}
+
+/**
+ * A cheap stamp of everything a download depends on: it changes with any write to submissions (a new version, a
+ * status change) or to the catalogue, registry and country list the rows name. Not per caller: a write the caller
+ * cannot see also changes it, which costs a re-download, never a stale one.
+ */
+export async function dataVersion(prisma: PrismaClient): Promise<string> {
+  const stamp = (table: string) =>
+    Prisma.sql`(SELECT count(*)::text || ':' || coalesce(max(id), 0)::text || ':' ||
+      coalesce(max("updatedAt")::text, '') FROM ${Prisma.raw(`"${table}"`)})`;
+  const [row] = await prisma.$queryRaw<{ version: string }[]>(Prisma.sql`
+    SELECT concat_ws('|', ${stamp('Submission')}, ${stamp('Indicator')}, ${stamp('Variable')},
+      ${stamp('Country')}, ${stamp('DataSource')}, ${stamp('SourceType')}) AS version`);
+  return row!.version;
+}
