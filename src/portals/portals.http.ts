@@ -226,7 +226,7 @@ async function sdmx(app: App, api: FetchAPI, request: Request, url: URL, visibil
       if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
       return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxCsv, ...cacheHeaders(etag) });
     }
-    const data = dataMessageData(dsd, observations);
+    const data = dataMessageData(dsd, observations, url.origin);
     const text = JSON.stringify(data);
     const etag = etagOf('sdmx-json', text);
     if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });

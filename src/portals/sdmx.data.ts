@@ -59,6 +59,10 @@ export function parseDataQuery(
     key = dims.map(() => null);
   } else {
     const parts = keyText.split('.');
+    // A trailing "*" wildcards every remaining dimension (A.756,250.IMM_STOCK.*), as the contract writes keys.
+    if (parts.length < dims.length && parts[parts.length - 1] === '*') {
+      while (parts.length < dims.length) parts.push('*');
+    }
     if (parts.length !== dims.length) {
       throw semanticError(
         `The key has ${parts.length} dimension(s); ${DATAFLOW} has ${dims.length}: ${dims.map((d) => d.id).join('.')}`,
@@ -237,7 +241,7 @@ const ATTRIBUTE_VALUES: ((o: SdmxObservation) => string | null)[] = [
 ];
 
 /** The `data` part of an SDMX-JSON 2.0.0 data message: series keyed by every dimension, TIME_PERIOD at observation. */
-export function dataMessageData(dsd: Dsd, observations: SdmxObservation[]) {
+export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origin: string) {
   const dims = dsd.dimensions;
   // Only the values that occur are listed, in code-list order; indices refer to these lists.
   const used = dims.map((_, i) => new Set(observations.map((o) => o.key[i]!)));
@@ -284,7 +288,11 @@ export function dataMessageData(dsd: Dsd, observations: SdmxObservation[]) {
     structures: [
       {
         links: [
-          { rel: 'dataflow', urn: urn.dataflow, href: `/sdmx/v2/structure/dataflow/${AGENCY}/${DATAFLOW}/${VERSION}` },
+          {
+            rel: 'dataflow',
+            urn: urn.dataflow,
+            href: `${origin}/sdmx/v2/structure/dataflow/${AGENCY}/${DATAFLOW}/${VERSION}`,
+          },
         ],
         name: 'International migration statistics',
         names: { en: 'International migration statistics' },
@@ -317,7 +325,7 @@ export function dataMessageData(dsd: Dsd, observations: SdmxObservation[]) {
         dataSets: [0],
       },
     ],
-    dataSets: [{ structure: 0, action: 'Information', series }],
+    dataSets: [{ structure: 0, action: 'Information', links: [{ rel: 'dataflow', urn: urn.dataflow }], series }],
   };
 }
 
