@@ -84,7 +84,8 @@ export async function* downloadRows(
   const indicatorIds =
     filter.indicatorId != null
       ? Prisma.sql`ARRAY[${filter.indicatorId}::int]`
-      : Prisma.sql`(SELECT coalesce(array_agg(id), '{}'::int[]) FROM "Indicator")`;
+      : // The cast makes it an array expression: ANY(subquery) would compare with each row instead.
+        Prisma.sql`(SELECT coalesce(array_agg(id), '{}'::int[]) FROM "Indicator")::int[]`;
   const country = filter.countryId != null ? Prisma.sql`AND s."countryId" = ${filter.countryId}::int` : Prisma.empty;
   let after: KeyRow | null = null;
   for (;;) {
