@@ -94,8 +94,8 @@ const SEES_ALL: Visibility = { kind: 'ALL' };
 /**
  * The countable version of every submission key of the given indicators in the window (and, when given, of the
  * countries in `countryFilter`) among the versions `visibility` lets the caller see: columns id, indicatorId,
- * countryId, referenceYear, sourceTypeId, dataSourceId, residenceCriterion, status, unit, countableSince,
- * updatedAt. Served by Submission_countable_idx without a sort.
+ * countryId, referenceYear, sourceKey, sourceTypeId, dataSourceId, residenceCriterion, status, unit,
+ * countableSince, updatedAt. Served by Submission_countable_idx without a sort.
  */
 export function countableVersions(
   indicatorIds: Prisma.Sql,
@@ -105,7 +105,7 @@ export function countableVersions(
 ): Prisma.Sql {
   return Prisma.sql`
     SELECT DISTINCT ON (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey")
-      s.id, s."indicatorId", s."countryId", s."referenceYear", s."sourceTypeId", s."dataSourceId",
+      s.id, s."indicatorId", s."countryId", s."referenceYear", s."sourceKey", s."sourceTypeId", s."dataSourceId",
       s."residenceCriterion", s.status, s.unit, s."countableSince", s."updatedAt"
     FROM "Submission" s
     WHERE ${countableStatus(visibility, 's')} AND s."indicatorId" = ANY(${indicatorIds})

@@ -38,7 +38,6 @@ const PAGE = 1000;
 
 interface KeyRow {
   id: number;
-  indicatorId: number;
   countryId: number;
   referenceYear: number;
   sourceKey: string;
@@ -81,60 +80,72 @@ export async function* downloadRows(
   variables: readonly string[],
 ): AsyncGenerator<DownloadRow[]> {
   const window = filter.from != null || filter.to != null ? { from: filter.from ?? 0, to: filter.to ?? 9999 } : null;
-  const indicatorIds =
-    filter.indicatorId != null
-      ? Prisma.sql`ARRAY[${filter.indicatorId}::int]`
-      : // The cast makes it an array expression: ANY(subquery) would compare with each row instead.
-        Prisma.sql`(SELECT coalesce(array_agg(id), '{}'::int[]) FROM "Indicator")::int[]`;
   const country = filter.countryId != null ? Prisma.sql`AND s."countryId" = ${filter.countryId}::int` : Prisma.empty;
-  let after: KeyRow | null = null;
-  for (;;) {
-    const keyset: Prisma.Sql = after
-      ? Prisma.sql`AND (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey") >
-          (${after.indicatorId}::int, ${after.countryId}::int, ${after.referenceYear}::int, ${after.sourceKey})`
-      : Prisma.empty;
-    const page: KeyRow[] = await prisma.$queryRaw<KeyRow[]>(Prisma.sql`
-      SELECT c.id, c."indicatorId", c."countryId", c."referenceYear", s."sourceKey", c."updatedAt"
-      FROM (${countableVersions(indicatorIds, window, Prisma.sql`${country} ${keyset}`, visibility)}) c
-      JOIN "Submission" s ON s.id = c.id
-      ORDER BY c."indicatorId", c."countryId", c."referenceYear", s."sourceKey"
-      LIMIT ${PAGE}`);
-    if (!page.length) return;
-    after = page[page.length - 1]!;
-    // updatedAfter applies to the countable version, after it is chosen (never to the versions it supersedes).
-    const ids = page.filter((k) => !filter.updatedAfter || k.updatedAt > filter.updatedAfter).map((k) => k.id);
-    if (ids.length) {
-      const observations = await prisma.$queryRaw<ObservationRow[]>(Prisma.sql`
-        SELECT s.id, co.m49 AS country, i.code AS indicator, s."referenceYear", s.unit, st.code AS "sourceType",
-          ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion", s.status::text AS status,
-          s.note, o."dimensionKey", o.value
-        FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, n)
-        JOIN "Submission" s ON s.id = p.id
-        JOIN "Observation" o ON o."submissionId" = s.id
-        JOIN "Country" co ON co.id = s."countryId"
-        JOIN "Indicator" i ON i.id = s."indicatorId"
-        LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
-        LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
-        ORDER BY p.n, o."dimensionKey"`);
-      yield observations.map((o) => {
-        const dims = dimensionsOf(o.dimensionKey);
-        return [
-          o.country,
-          o.indicator,
-          o.referenceYear,
-          o.value,
-          o.unit,
-          o.sourceType ?? '',
-          o.dataSource ?? '',
-          o.residenceCriterion ?? '',
-          o.status,
-          o.note ?? '',
-          ...variables.map((v) => dims[v] ?? ''),
-        ];
-      });
+  // One indicator at a time: with the indicator fixed, each page is a range of the countable-version index
+  // (country, year, source), so a page costs the same at the end of the download as at its start.
+  const indicators =
+    filter.indicatorId != null
+      ? [filter.indicatorId]
+      : (await prisma.indicator.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((i) => i.id);
+  for (const indicatorId of indicators) {
+    let after: KeyRow | null = null;
+    for (;;) {
+      const keyset: Prisma.Sql = after
+        ? Prisma.sql`AND (s."countryId", s."referenceYear", s."sourceKey") >
+            (${after.countryId}::int, ${after.referenceYear}::int, ${after.sourceKey})`
+        : Prisma.empty;
+      const page: KeyRow[] = await prisma.$queryRaw<KeyRow[]>(Prisma.sql`
+        SELECT c.id, c."countryId", c."referenceYear", c."sourceKey", c."updatedAt"
+        FROM (${countableVersions(Prisma.sql`ARRAY[${indicatorId}::int]`, window, Prisma.sql`${country} ${keyset}`, visibility)}) c
+        ORDER BY c."countryId", c."referenceYear", c."sourceKey"
+        LIMIT ${PAGE}`);
+      if (!page.length) break;
+      after = page[page.length - 1]!;
+      const rows = await pageRows(prisma, page, filter, variables);
+      if (rows.length) yield rows;
+      if (page.length < PAGE) break;
     }
-    if (page.length < PAGE) return;
   }
+}
+
+/** The observations of one page of countable versions, as download rows. */
+async function pageRows(
+  prisma: PrismaClient,
+  page: KeyRow[],
+  filter: DownloadFilter,
+  variables: readonly string[],
+): Promise<DownloadRow[]> {
+  // updatedAfter applies to the countable version, after it is chosen (never to the versions it supersedes).
+  const ids = page.filter((k) => !filter.updatedAfter || k.updatedAt > filter.updatedAfter).map((k) => k.id);
+  if (!ids.length) return [];
+  const observations = await prisma.$queryRaw<ObservationRow[]>(Prisma.sql`
+    SELECT s.id, co.m49 AS country, i.code AS indicator, s."referenceYear", s.unit, st.code AS "sourceType",
+      ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion", s.status::text AS status,
+      s.note, o."dimensionKey", o.value
+    FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, n)
+    JOIN "Submission" s ON s.id = p.id
+    JOIN "Observation" o ON o."submissionId" = s.id
+    JOIN "Country" co ON co.id = s."countryId"
+    JOIN "Indicator" i ON i.id = s."indicatorId"
+    LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
+    LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
+    ORDER BY p.n, o."dimensionKey"`);
+  return observations.map((o) => {
+    const dims = dimensionsOf(o.dimensionKey);
+    return [
+      o.country,
+      o.indicator,
+      o.referenceYear,
+      o.value,
+      o.unit,
+      o.sourceType ?? '',
+      o.dataSource ?? '',
+      o.residenceCriterion ?? '',
+      o.status,
+      o.note ?? '',
+      ...variables.map((v) => dims[v] ?? ''),
+    ];
+  });
 }
 
 /**

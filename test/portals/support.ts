@@ -1,13 +1,18 @@
 // Shared pieces of the portal suites (CONTRACT §10): a scenario with published, validated-only and superseded data,
 // HTTP helpers over the real Yoga handler, and validators built from the official SDMX-JSON 2.0.0 schemas.
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import AjvDraft04 from 'ajv-draft-04';
+import AjvFormats from 'ajv-formats';
 import type { PrismaClient } from '../../src/platform/db.js';
 import type { Hub } from '../support/hub.js';
 import { importSubmissionsCsv, setVersion } from '../support/scenarios.js';
 
 const SDMX_DIR = '/work/shared/sdmx';
+
+// Both are CommonJS modules exporting `default`: which object the import names depends on the loader.
+const interop = (module: unknown): unknown => (module as { default?: unknown }).default ?? module;
+const Ajv = interop(AjvDraft04) as typeof AjvDraft04.default;
+const addFormats = interop(AjvFormats) as typeof AjvFormats.default;
 
 function validator(file: string) {
   // The schemas declare draft-04 ("id", "$schema": ".../schema#"); some patterns escape "-" in a way unicode mode
