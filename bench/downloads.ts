@@ -4,7 +4,7 @@
 // throughput and the process's RSS before and at its peak during each download (sampled every 50 ms), to show that
 // memory does not grow with the size of the download.
 //
-//   npx tsx bench/downloads.ts                 BENCH_SCALE=0.1 for 20 indicators
+//   node --expose-gc --import tsx bench/downloads.ts      (BENCH_SCALE=0.1 for 20 indicators)
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
@@ -56,9 +56,14 @@ async function main() {
       console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
     }
     t = performance.now();
+    const cpu = process.cpuUsage();
     let direct = 0;
     for await (const page of downloadRows(db.prisma, { kind: 'PUBLISHED' }, {}, ['SEX'])) direct += page.length;
-    console.log(`rows straight from the database: ${direct} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const used = process.cpuUsage(cpu);
+    console.log(
+      `rows straight from the database: ${direct} in ${((performance.now() - t) / 1000).toFixed(1)} s ` +
+        `(hub process CPU ${((used.user + used.system) / 1e6).toFixed(1)} s)`,
+    );
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' });
     const server = await listen({ config, db, logger: pino({ level: 'silent' }) });
     const { port } = server.address() as AddressInfo;
@@ -70,9 +75,14 @@ async function main() {
       ['XLSX, anonymous', '/download/observations.xlsx', {}],
     ] as const) {
       global.gc?.();
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+      const before = process.memoryUsage();
+      let peak = before.rss;
+      let heapPeak = before.heapUsed;
+      const sampler = setInterval(() => {
+        const now = process.memoryUsage();
+        peak = Math.max(peak, now.rss);
+        heapPeak = Math.max(heapPeak, now.heapUsed);
+      }, 50);
       t = performance.now();
       const { bytes, lines } = await fetchAll(port, path, headers);
       const seconds = (performance.now() - t) / 1000;
@@ -80,8 +90,8 @@ async function main() {
       const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
       console.log(
         `${label.padEnd(20)} ${mb(bytes).padStart(7)} ${lines ? `${lines - 1} rows` : ''} in ${seconds.toFixed(1)} s ` +
-          `(${(bytes / 1024 / 1024 / seconds).toFixed(1)} MB/s); RSS ${mb(before)} before, peak ${mb(peak)} ` +
-          `(+${mb(peak - before)})`,
+          `(${(bytes / 1024 / 1024 / seconds).toFixed(1)} MB/s); RSS ${mb(before.rss)} before, peak ${mb(peak)} ` +
+          `(+${mb(peak - before.rss)}); heap ${mb(before.heapUsed)} before, peak ${mb(heapPeak)}`,
       );
     }
     await new Promise((resolve) => server.close(resolve));

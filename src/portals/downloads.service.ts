@@ -34,29 +34,21 @@ export const BASE_COLUMNS = [
 /** Text columns whose content comes from users (and so may start like a spreadsheet formula). */
 export const FREE_TEXT_COLUMNS: ReadonlySet<string> = new Set(['unit', 'note']);
 
-const PAGE = 1000;
+const PAGE = 2000;
 
-interface KeyRow {
-  id: number;
+interface PageRow {
   countryId: number;
   referenceYear: number;
   sourceKey: string;
-  updatedAt: Date;
-}
-
-interface ObservationRow {
-  id: number;
+  included: boolean;
   country: string;
-  indicator: string;
-  referenceYear: number;
   unit: string;
   sourceType: string | null;
   dataSource: string | null;
   residenceCriterion: string | null;
   status: string;
   note: string | null;
-  dimensionKey: string;
-  value: number;
+  observations: [string, number][] | null;
 }
 
 /** The variable columns: every variable some indicator is disaggregated by, in catalogue order. */
@@ -83,69 +75,73 @@ export async function* downloadRows(
   const country = filter.countryId != null ? Prisma.sql`AND s."countryId" = ${filter.countryId}::int` : Prisma.empty;
   // One indicator at a time: with the indicator fixed, each page is a range of the countable-version index
   // (country, year, source), so a page costs the same at the end of the download as at its start.
-  const indicators =
-    filter.indicatorId != null
-      ? [filter.indicatorId]
-      : (await prisma.indicator.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((i) => i.id);
-  for (const indicatorId of indicators) {
-    let after: KeyRow | null = null;
+  const indicators = await prisma.indicator.findMany({
+    where: filter.indicatorId != null ? { id: filter.indicatorId } : {},
+    select: { id: true, code: true },
+    orderBy: { id: 'asc' },
+  });
+  // updatedAfter applies to the countable version, after it is chosen (never to the versions it supersedes): the
+  // page still advances over versions it leaves out.
+  const included = filter.updatedAfter ? Prisma.sql`p."updatedAt" > ${filter.updatedAfter}` : Prisma.sql`TRUE`;
+  for (const indicator of indicators) {
+    let after: PageRow | null = null;
     for (;;) {
       const keyset: Prisma.Sql = after
         ? Prisma.sql`AND (s."countryId", s."referenceYear", s."sourceKey") >
             (${after.countryId}::int, ${after.referenceYear}::int, ${after.sourceKey})`
         : Prisma.empty;
-      const page: KeyRow[] = await prisma.$queryRaw<KeyRow[]>(Prisma.sql`
-        SELECT c.id, c."countryId", c."referenceYear", c."sourceKey", c."updatedAt"
-        FROM (${countableVersions(Prisma.sql`ARRAY[${indicatorId}::int]`, window, Prisma.sql`${country} ${keyset}`, visibility)}) c
-        ORDER BY c."countryId", c."referenceYear", c."sourceKey"
-        LIMIT ${PAGE}`);
+      const countable = countableVersions(
+        Prisma.sql`ARRAY[${indicator.id}::int]`,
+        window,
+        Prisma.sql`${country} ${keyset}`,
+        visibility,
+      );
+      // One statement per page: the page's countable versions in key order, each with its observations as JSON
+      // (a row per submission rather than per observation keeps the driver's per-row cost down).
+      const page: PageRow[] = await prisma.$queryRaw<PageRow[]>(Prisma.sql`
+        WITH p AS (
+          SELECT c.id, c."countryId", c."referenceYear", c."sourceKey", c."updatedAt"
+          FROM (${countable}) c
+          ORDER BY c."countryId", c."referenceYear", c."sourceKey"
+          LIMIT ${PAGE}
+        )
+        SELECT p."countryId", p."referenceYear", p."sourceKey", ${included} AS included, co.m49 AS country,
+          s.unit, st.code AS "sourceType", ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion",
+          s.status::text AS status, s.note,
+          (SELECT json_agg(json_build_array(o."dimensionKey", o.value) ORDER BY o."dimensionKey")
+             FROM "Observation" o WHERE o."submissionId" = s.id) AS observations
+        FROM p
+        JOIN "Submission" s ON s.id = p.id
+        JOIN "Country" co ON co.id = s."countryId"
+        LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
+        LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
+        ORDER BY p."countryId", p."referenceYear", p."sourceKey"`);
       if (!page.length) break;
       after = page[page.length - 1]!;
-      const rows = await pageRows(prisma, page, filter, variables);
+      const rows: DownloadRow[] = [];
+      for (const s of page) {
+        if (!s.included) continue;
+        for (const [key, value] of s.observations ?? []) {
+          const dims = dimensionsOf(key);
+          rows.push([
+            s.country,
+            indicator.code,
+            s.referenceYear,
+            value,
+            s.unit,
+            s.sourceType ?? '',
+            s.dataSource ?? '',
+            s.residenceCriterion ?? '',
+            s.status,
+            s.note ?? '',
+            ...variables.map((v) => dims[v] ?? ''),
+          ]);
+        }
+      }
       if (rows.length) yield rows;
       if (page.length < PAGE) break;
     }
   }
-}
-
-/** The observations of one page of countable versions, as download rows. */
-async function pageRows(
-  prisma: PrismaClient,
-  page: KeyRow[],
-  filter: DownloadFilter,
-  variables: readonly string[],
-): Promise<DownloadRow[]> {
-  // updatedAfter applies to the countable version, after it is chosen (never to the versions it supersedes).
-  const ids = page.filter((k) => !filter.updatedAfter || k.updatedAt > filter.updatedAfter).map((k) => k.id);
-  if (!ids.length) return [];
-  const observations = await prisma.$queryRaw<ObservationRow[]>(Prisma.sql`
-    SELECT s.id, co.m49 AS country, i.code AS indicator, s."referenceYear", s.unit, st.code AS "sourceType",
-      ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion", s.status::text AS status,
-      s.note, o."dimensionKey", o.value
-    FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, n)
-    JOIN "Submission" s ON s.id = p.id
-    JOIN "Observation" o ON o."submissionId" = s.id
-    JOIN "Country" co ON co.id = s."countryId"
-    JOIN "Indicator" i ON i.id = s."indicatorId"
-    LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
-    LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
-    ORDER BY p.n, o."dimensionKey"`);
-  return observations.map((o) => {
-    const dims = dimensionsOf(o.dimensionKey);
-    return [
-      o.country,
-      o.indicator,
-      o.referenceYear,
-      o.value,
-      o.unit,
-      o.sourceType ?? '',
-      o.dataSource ?? '',
-      o.residenceCriterion ?? '',
-      o.status,
-      o.note ?? '',
-      ...variables.map((v) => dims[v] ?? ''),
-    ];
-  });
 }
 
 /**
