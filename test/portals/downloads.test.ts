@@ -203,3 +203,45 @@ test('the catalogue download re-imports with nothing created or updated', async 
   const etag = res.headers.get('etag')!;
   expect((await get(hub, '/download/catalogue.json', { 'if-none-match': etag })).status).toBe(304);
 });
+
+test('over a real socket: the CSV streams chunked, gzipped when asked, and HEAD answers the headers only', async () => {
+  const { listen } = await import('../../src/http/server.js');
+  const { pino } = await import('pino');
+  const { loadConfig } = await import('../../src/platform/config.js');
+  const { request } = await import('node:http');
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' });
+  const server = await listen({ config, db: hub.db, logger: pino({ level: 'silent' }) });
+  const { port } = server.address() as import('node:net').AddressInfo;
+  const fetchRaw = (path: string, method: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    const plain = (await download('/download/observations.csv')).text;
+    const zipped = await fetchRaw('/download/observations.csv', 'GET', { 'accept-encoding': 'gzip' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['transfer-encoding']).toBe('chunked');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(zipped.body).toString('utf8')).toBe(plain);
+    const head = await fetchRaw('/download/observations.csv', 'HEAD', {});
+    expect(head.status).toBe(200);
+    expect(head.headers.etag).toMatch(/^W\//);
+    expect(head.body.length).toBe(0);
+    const sdmx = await fetchRaw(
+      '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/A.756.IMM_STOCK.*?c[TIME_PERIOD]=ge:2015+le:2020',
+      'GET',
+      {},
+    );
+    expect(sdmx.status).toBe(200);
+    expect(Object.keys(JSON.parse(sdmx.body.toString('utf8')).data.dataSets[0].series)).toHaveLength(4);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
