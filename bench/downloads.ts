@@ -64,6 +64,16 @@ async function main() {
       `rows straight from the database: ${direct} in ${((performance.now() - t) / 1000).toFixed(1)} s ` +
         `(hub process CPU ${((used.user + used.system) / 1e6).toFixed(1)} s)`,
     );
+    // An independent count of what anonymous callers may download: the observations of the latest PUBLISHED
+    // version of every key.
+    const [{ expected } = { expected: -1 }] = await db.prisma.$queryRawUnsafe<{ expected: number }[]>(`
+      SELECT count(*)::int AS expected FROM "Observation" o JOIN (
+        SELECT DISTINCT ON ("indicatorId", "countryId", "referenceYear", "sourceKey") id
+        FROM "Submission" WHERE status = 'PUBLISHED'
+        ORDER BY "indicatorId", "countryId", "referenceYear", "sourceKey", version DESC) s ON s.id = o."submissionId"`);
+    console.log(
+      `published countable observations by plain SQL: ${expected} (${expected === direct ? 'equal' : 'DIFFERENT'})`,
+    );
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' });
     const server = await listen({ config, db, logger: pino({ level: 'silent' }) });
     const { port } = server.address() as AddressInfo;
@@ -78,7 +88,10 @@ async function main() {
       const before = process.memoryUsage();
       let peak = before.rss;
       let heapPeak = before.heapUsed;
+      let live = 0;
       const sampler = setInterval(() => {
+        // Every second, a full collection first (with --expose-gc): the live heap, not garbage awaiting collection.
+        if (global.gc && ++live % 20 === 0) global.gc();
         const now = process.memoryUsage();
         peak = Math.max(peak, now.rss);
         heapPeak = Math.max(heapPeak, now.heapUsed);

@@ -83,64 +83,80 @@ export async function* downloadRows(
   // updatedAfter applies to the countable version, after it is chosen (never to the versions it supersedes): the
   // page still advances over versions it leaves out.
   const included = filter.updatedAfter ? Prisma.sql`p."updatedAt" > ${filter.updatedAfter}` : Prisma.sql`TRUE`;
-  for (const indicator of indicators) {
-    let after: PageRow | null = null;
-    for (;;) {
-      const keyset: Prisma.Sql = after
-        ? Prisma.sql`AND (s."countryId", s."referenceYear", s."sourceKey") >
-            (${after.countryId}::int, ${after.referenceYear}::int, ${after.sourceKey})`
-        : Prisma.empty;
-      const countable = countableVersions(
-        Prisma.sql`ARRAY[${indicator.id}::int]`,
-        window,
-        Prisma.sql`${country} ${keyset}`,
-        visibility,
-      );
-      // One statement per page: the page's countable versions in key order, each with its observations as JSON
-      // (a row per submission rather than per observation keeps the driver's per-row cost down).
-      const page: PageRow[] = await prisma.$queryRaw<PageRow[]>(Prisma.sql`
-        WITH p AS (
-          SELECT c.id, c."countryId", c."referenceYear", c."sourceKey", c."updatedAt"
-          FROM (${countable}) c
-          ORDER BY c."countryId", c."referenceYear", c."sourceKey"
-          LIMIT ${PAGE}
-        )
-        SELECT p."countryId", p."referenceYear", p."sourceKey", ${included} AS included, co.m49 AS country,
-          s.unit, st.code AS "sourceType", ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion",
-          s.status::text AS status, s.note,
-          (SELECT json_agg(json_build_array(o."dimensionKey", o.value) ORDER BY o."dimensionKey")
-             FROM "Observation" o WHERE o."submissionId" = s.id) AS observations
-        FROM p
-        JOIN "Submission" s ON s.id = p.id
-        JOIN "Country" co ON co.id = s."countryId"
-        LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
-        LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
-        ORDER BY p."countryId", p."referenceYear", p."sourceKey"`);
-      if (!page.length) break;
-      after = page[page.length - 1]!;
-      const rows: DownloadRow[] = [];
-      for (const s of page) {
-        if (!s.included) continue;
-        for (const [key, value] of s.observations ?? []) {
-          const dims = dimensionsOf(key);
-          rows.push([
-            s.country,
-            indicator.code,
-            s.referenceYear,
-            value,
-            s.unit,
-            s.sourceType ?? '',
-            s.dataSource ?? '',
-            s.residenceCriterion ?? '',
-            s.status,
-            s.note ?? '',
-            ...variables.map((v) => dims[v] ?? ''),
-          ]);
-        }
+  type Cursor = { at: number; after: PageRow | null };
+  const fetchPage = ({ at, after }: Cursor): Promise<PageRow[]> => {
+    const indicator = indicators[at]!;
+    const keyset: Prisma.Sql = after
+      ? Prisma.sql`AND (s."countryId", s."referenceYear", s."sourceKey") >
+        (${after.countryId}::int, ${after.referenceYear}::int, ${after.sourceKey})`
+      : Prisma.empty;
+    const countable = countableVersions(
+      Prisma.sql`ARRAY[${indicator.id}::int]`,
+      window,
+      Prisma.sql`${country} ${keyset}`,
+      visibility,
+    );
+    // One statement per page: the page's countable versions in key order, each with its observations as JSON
+    // (a row per submission rather than per observation keeps the driver's per-row cost down).
+    return prisma.$queryRaw<PageRow[]>(Prisma.sql`
+      WITH p AS (
+        SELECT c.id, c."countryId", c."referenceYear", c."sourceKey", c."updatedAt"
+        FROM (${countable}) c
+        ORDER BY c."countryId", c."referenceYear", c."sourceKey"
+        LIMIT ${PAGE}
+      )
+      SELECT p."countryId", p."referenceYear", p."sourceKey", ${included} AS included, co.m49 AS country,
+        s.unit, st.code AS "sourceType", ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion",
+        s.status::text AS status, s.note,
+        (SELECT json_agg(json_build_array(o."dimensionKey", o.value) ORDER BY o."dimensionKey")
+           FROM "Observation" o WHERE o."submissionId" = s.id) AS observations
+      FROM p
+      JOIN "Submission" s ON s.id = p.id
+      JOIN "Country" co ON co.id = s."countryId"
+      LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
+      LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
+      ORDER BY p."countryId", p."referenceYear", p."sourceKey"`);
+  };
+  // Where the page after this one starts: further in the same indicator, or at the start of the next one.
+  const next = (cursor: Cursor, page: PageRow[]): Cursor | null =>
+    page.length === PAGE
+      ? { at: cursor.at, after: page[page.length - 1]! }
+      : cursor.at + 1 < indicators.length
+        ? { at: cursor.at + 1, after: null }
+        : null;
+  // One page of look-ahead: the next statement runs while this page is serialised and sent, so the database and
+  // the client's reading overlap; at most two pages are ever held.
+  let cursor: Cursor | null = indicators.length ? { at: 0, after: null } : null;
+  let pending = cursor ? fetchPage(cursor) : null;
+  while (cursor && pending) {
+    const page = await pending;
+    const following = next(cursor, page);
+    pending = following ? fetchPage(following) : null;
+    // A client that stops reading leaves the look-ahead unawaited: its failure must not become an unhandled one.
+    pending?.catch(() => undefined);
+    const indicator = indicators[cursor.at]!;
+    const rows: DownloadRow[] = [];
+    for (const s of page) {
+      if (!s.included) continue;
+      for (const [key, value] of s.observations ?? []) {
+        const dims = dimensionsOf(key);
+        rows.push([
+          s.country,
+          indicator.code,
+          s.referenceYear,
+          value,
+          s.unit,
+          s.sourceType ?? '',
+          s.dataSource ?? '',
+          s.residenceCriterion ?? '',
+          s.status,
+          s.note ?? '',
+          ...variables.map((v) => dims[v] ?? ''),
+        ]);
       }
-      if (rows.length) yield rows;
-      if (page.length < PAGE) break;
     }
+    if (rows.length) yield rows;
+    cursor = following;
   }
 }
 
