@@ -174,12 +174,19 @@ interface Row {
   updatedAt: Date;
 }
 
+/**
+ * Data messages are built in memory; above this many candidate observations the query is refused (SDMX 510) with
+ * a pointer to the streamed bulk download, rather than holding a world-sized message.
+ */
+export const MAX_OBSERVATIONS = 250_000;
+
 /** The caller's country values matching the query, ordered by series key and year. */
 export async function findObservations(
   prisma: PrismaClient,
   dsd: Dsd,
   query: DataQuery,
   visibility: Visibility,
+  maxObservations = MAX_OBSERVATIONS,
 ): Promise<SdmxObservation[]> {
   const dims = dsd.dimensions;
   const at = (id: string) => dims.findIndex((d) => d.id === id);
@@ -201,7 +208,17 @@ export async function findObservations(
     JOIN "Indicator" i ON i.id = v."indicatorId"
     LEFT JOIN "SourceType" st ON st.id = v."sourceTypeId"
     LEFT JOIN "DataSource" ds ON ds.id = v."dataSourceId"
-    ${updated}`);
+    ${updated}
+    LIMIT ${maxObservations + 1}`);
+  if (rows.length > maxObservations) {
+    throw new SdmxError(
+      413,
+      510,
+      'Response Size Exceeds Service Limit',
+      `The query selects more than ${maxObservations} observations: narrow the key or the time range, or use the ` +
+        'bulk download /download/observations.csv',
+    );
+  }
 
   const variableDims = dims.filter((d) => d.variable);
   const out: SdmxObservation[] = [];

@@ -301,3 +301,17 @@ test('gzip when the client accepts it', async () => {
   const unzipped = JSON.parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8'));
   expect(unzipped.data).toEqual(plain.data);
 });
+
+test('a query over the service limit is refused with SDMX error 510, pointing to the bulk download', async () => {
+  const { loadDsd } = await import('../../src/portals/sdmx.structure.js');
+  const { findObservations, parseDataQuery } = await import('../../src/portals/sdmx.data.js');
+  const dsd = await loadDsd(hub.db.prisma);
+  const query = parseDataQuery(dsd, '*', new URLSearchParams(), '');
+  const published = { kind: 'PUBLISHED' } as const;
+  expect(await findObservations(hub.db.prisma, dsd, query, published, 6)).toHaveLength(6);
+  await expect(findObservations(hub.db.prisma, dsd, query, published, 5)).rejects.toMatchObject({
+    status: 413,
+    code: 510,
+    message: expect.stringContaining('/download/observations.csv'),
+  });
+});
