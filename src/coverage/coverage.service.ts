@@ -13,6 +13,7 @@ import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { BuildingBlock, ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
 import type { PrismaClient } from '../platform/db.js';
 import { COUNTRIES_VERSION } from '../geography/reference.js';
+import { countableStatus, type Visibility } from '../submissions/visibility.js';
 
 export interface YearWindow {
   /** First reference year, inclusive. */
@@ -87,24 +88,47 @@ function reportingPairs(indicatorIds: Prisma.Sql, window: YearWindow | null | un
     WHERE s.status IN ('VALIDATED', 'PUBLISHED') AND s."indicatorId" = ANY(${indicatorIds}) ${yearCondition('s', window)}`;
 }
 
+/** Every version counts for callers who see everything (the default of the coverage statements). */
+const SEES_ALL: Visibility = { kind: 'ALL' };
+
 /**
  * The countable version of every submission key of the given indicators in the window (and, when given, of the
- * countries in `countryFilter`): columns id, indicatorId, countryId, referenceYear, sourceTypeId,
- * residenceCriterion, countableSince. Served by Submission_countable_idx without a sort.
+ * countries in `countryFilter`) among the versions `visibility` lets the caller see: columns id, indicatorId,
+ * countryId, referenceYear, sourceKey, sourceTypeId, dataSourceId, residenceCriterion, status, unit,
+ * countableSince, updatedAt. Served by Submission_countable_idx without a sort.
  */
 export function countableVersions(
   indicatorIds: Prisma.Sql,
   window: YearWindow | null | undefined,
   countryFilter: Prisma.Sql = Prisma.empty,
+  visibility: Visibility = SEES_ALL,
 ): Prisma.Sql {
   return Prisma.sql`
     SELECT DISTINCT ON (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey")
-      s.id, s."indicatorId", s."countryId", s."referenceYear", s."sourceTypeId", s."residenceCriterion",
-      s."countableSince"
+      s.id, s."indicatorId", s."countryId", s."referenceYear", s."sourceKey", s."sourceTypeId", s."dataSourceId",
+      s."residenceCriterion", s.status, s.unit, s."countableSince", s."updatedAt"
     FROM "Submission" s
-    WHERE s.status IN ('VALIDATED', 'PUBLISHED') AND s."indicatorId" = ANY(${indicatorIds})
+    WHERE ${countableStatus(visibility, 's')} AND s."indicatorId" = ANY(${indicatorIds})
       ${yearCondition('s', window)} ${countryFilter}
     ORDER BY s."indicatorId", s."countryId", s."referenceYear", s."sourceKey", s.version DESC`;
+}
+
+/**
+ * The country value rule (CONTRACT §4), for every observation key at once: of the countable versions in `countable`
+ * (a `countableVersions` statement) that carry an observation with the same (country, indicator, reference year,
+ * dimension key), the one validated or published most recently (then the newest row). With `dimensionKey`, only
+ * that key ("" is the total). Columns: the countable version's (`submissionId` for its id) plus dimensionKey and
+ * value. Aggregates, `countryValues` and the SDMX observations all read country values through this.
+ */
+export function countryValueObservations(countable: Prisma.Sql, dimensionKey?: string | null): Prisma.Sql {
+  const key = dimensionKey != null ? Prisma.sql`AND o."dimensionKey" = ${dimensionKey}` : Prisma.empty;
+  return Prisma.sql`
+    SELECT DISTINCT ON (c."countryId", c."indicatorId", c."referenceYear", o."dimensionKey")
+      c.id AS "submissionId", c."countryId", c."indicatorId", c."referenceYear", c."sourceTypeId", c."dataSourceId",
+      c."residenceCriterion", c.status, c.unit, c."countableSince", c."updatedAt", o."dimensionKey", o.value
+    FROM (${countable}) c JOIN "Observation" o ON o."submissionId" = c.id ${key}
+    ORDER BY c."countryId", c."indicatorId", c."referenceYear", o."dimensionKey", c."countableSince" DESC NULLS LAST,
+      c.id DESC`;
 }
 
 /**
@@ -419,18 +443,15 @@ export async function aggregate(
   year: number,
   scope: Scope,
   dimensionKey: string,
+  visibility: Visibility = SEES_ALL,
 ): Promise<AggregateResult> {
   const window = { from: year, to: year };
   // World-wide questions skip the scope semi-joins.
   const inScope = (column: string) =>
     isWorld(scope) ? Prisma.empty : Prisma.sql`AND ${Prisma.raw(column)} IN (${scopeCountries(scope)})`;
+  const countable = countableVersions(indicatorArray(indicators), window, inScope('s."countryId"'), visibility);
   const [row] = await prisma.$queryRaw<AggregateResult[]>(Prisma.sql`
-    WITH countable AS (${countableVersions(indicatorArray(indicators), window, inScope('s."countryId"'))}),
-    valued AS (
-      SELECT DISTINCT ON (c."countryId") c."countryId", o.value
-      FROM countable c JOIN "Observation" o ON o."submissionId" = c.id AND o."dimensionKey" = ${dimensionKey}
-      ORDER BY c."countryId", c."countableSince" DESC NULLS LAST, c.id DESC
-    )
+    WITH valued AS (${countryValueObservations(countable, dimensionKey)})
     SELECT sum(v.value) AS value, count(v.value)::int AS "countriesIncluded", count(*)::int AS "countriesInScope",
       coalesce(array_agg(co.id ORDER BY co.m49) FILTER (WHERE v.value IS NULL), '{}'::int[]) AS "missingIds",
       ${COUNTRIES_VERSION} AS "countriesVersion"

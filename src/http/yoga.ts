@@ -5,6 +5,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { portalRoutes } from '../portals/portals.http.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { createContext, type App, type Context } from './context.js';
 import { schema } from './schema.js';
@@ -49,6 +50,8 @@ export function createApi(app: App) {
       webApp(),
       bodyLimit(app.config.maxBodyBytes),
       readiness(app),
+      // SDMX (/sdmx/v2) and bulk downloads (/download): plain GETs answered before CSRF and GraphQL handling.
+      portalRoutes(app),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       pageSizeLimit(MAX_PAGE_SIZE),
       // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.

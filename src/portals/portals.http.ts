@@ -1,0 +1,404 @@
+// The portal interfaces served beside /graphql (CONTRACT §10): SDMX REST 2.0 under /sdmx/v2 and the bulk downloads
+// under /download. A Yoga plugin answers these paths before GraphQL handling (as /ready does), so they share the
+// server, its CORS and logging. Every answer reads only what the caller may see (the visibility rule of
+// submissions/visibility.ts; anonymous callers: PUBLISHED), carries an ETag and answers If-None-Match with 304.
+import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import type { Plugin } from 'graphql-yoga';
+import { authenticate } from '../access/tokens.js';
+import { exportCatalogue } from '../catalogue/catalogue.export.js';
+import { countryKey } from '../geography/m49.js';
+import type { App, Viewer } from '../platform/context.js';
+import { visibilityOf, type Visibility } from '../submissions/visibility.js';
+import {
+  BASE_COLUMNS,
+  dataVersion,
+  downloadRows,
+  FREE_TEXT_COLUMNS,
+  variableColumns,
+  type DownloadFilter,
+  type DownloadRow,
+} from './downloads.service.js';
+import {
+  dataCsvRows,
+  dataMessageData,
+  findObservations,
+  noResults,
+  parseDataQuery,
+  SdmxError,
+  syntaxError,
+} from './sdmx.data.js';
+import { AGENCY, DATA_SCHEMA, DATAFLOW, loadDsd, STRUCTURE_SCHEMA, structureData, VERSION } from './sdmx.structure.js';
+
+export const MEDIA = {
+  sdmxData: 'application/vnd.sdmx.data+json;version=2.0.0',
+  sdmxCsv: 'application/vnd.sdmx.data+csv;version=2.0.0',
+  sdmxStructure: 'application/vnd.sdmx.structure+json;version=2.0.0',
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  json: 'application/json; charset=utf-8',
+};
+
+type FetchAPI = { Response: typeof Response };
+
+/** A refusal before any body is produced: status, and a message naming the parameter. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function portalRoutes(app: App): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      const path = url.pathname;
+      const isSdmx = path === '/sdmx/v2' || path.startsWith('/sdmx/v2/');
+      const isDownload = path.startsWith('/download/');
+      if (!isSdmx && !isDownload) return;
+      const api = fetchAPI as unknown as FetchAPI;
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        endResponse(
+          api.Response.json(
+            { error: 'Only GET and HEAD are served here' },
+            { status: 405, headers: { allow: 'GET, HEAD' } },
+          ),
+        );
+        return;
+      }
+      try {
+        const viewer = await viewerOf(app, request);
+        const visibility = visibilityOf(viewer);
+        const response = isSdmx
+          ? await sdmx(app, api, request, url, visibility)
+          : await download(app, api, request, url, visibility);
+        endResponse(request.method === 'HEAD' ? new api.Response(null, response) : response);
+      } catch (err) {
+        if (err instanceof SdmxError) {
+          endResponse(sdmxErrorResponse(api, err));
+        } else if (err instanceof HttpError) {
+          endResponse(api.Response.json({ error: err.message }, { status: err.status }));
+        } else {
+          app.logger.error({ err, path }, 'portal request failed');
+          endResponse(api.Response.json({ error: 'Unexpected error.' }, { status: 500 }));
+        }
+      }
+    },
+  };
+}
+
+async function viewerOf(app: App, request: Request): Promise<Viewer | null> {
+  const header = request.headers.get('authorization');
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const viewer = match?.[1] ? await authenticate(app.db.prisma, match[1]) : null;
+  // As on /graphql: a bad token is reported, never silently read as anonymous.
+  if (!viewer) throw new HttpError(401, 'Invalid or revoked token in the Authorization header');
+  return viewer;
+}
+
+const visibilityKey = (v: Visibility) => (v.kind === 'OWN_COUNTRY' ? `OWN:${v.countryId}` : v.kind);
+
+const etagOf = (...parts: string[]) =>
+  `W/"${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32)}"`;
+
+/** Whether If-None-Match names this ETag (or `*`); weak comparison, as RFC 9110 has it for GET. */
+function notModified(request: Request, etag: string): boolean {
+  const header = request.headers.get('if-none-match');
+  if (!header) return false;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || strip(tag) === strip(etag));
+}
+
+const acceptsGzip = (request: Request) => /\bgzip\b/i.test(request.headers.get('accept-encoding') ?? '');
+
+function cacheHeaders(etag: string): Record<string, string> {
+  // Answers depend on the caller's token: shared caches must not reuse them across callers.
+  return { etag, 'cache-control': 'private, no-cache', vary: 'Authorization, Accept, Accept-Encoding' };
+}
+
+/** A pull-based web stream over an async iterable: the producer runs only as fast as the client reads. */
+function webStream(source: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** A complete body (a few MB at most), gzipped when the client accepts it. */
+async function smallBody(
+  api: FetchAPI,
+  request: Request,
+  body: string,
+  status: number,
+  headers: Record<string, string>,
+): Promise<Response> {
+  if (!acceptsGzip(request) || body.length < 1024) return new api.Response(body, { status, headers });
+  const gz = Readable.from([Buffer.from(body)]).pipe(createGzip());
+  return new api.Response(webStream(gz), { status, headers: { ...headers, 'content-encoding': 'gzip' } });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SDMX REST 2.0
+
+function sdmxMeta(schema: string) {
+  return {
+    schema,
+    id: `IREF${randomBytes(8).toString('hex')}`,
+    test: false,
+    prepared: new Date().toISOString(),
+    contentLanguages: ['en'],
+    sender: { id: AGENCY, name: 'Migration Statistics Hub' },
+  };
+}
+
+function sdmxErrorResponse(api: FetchAPI, err: SdmxError): Response {
+  const body = {
+    meta: sdmxMeta(DATA_SCHEMA),
+    errors: [
+      {
+        code: err.code,
+        title: err.title,
+        titles: { en: err.title },
+        detail: err.message,
+        details: { en: err.message },
+      },
+    ],
+  };
+  return new api.Response(JSON.stringify(body), { status: err.status, headers: { 'content-type': MEDIA.sdmxData } });
+}
+
+/** Path segments after the resource; the dataflow must be ours (`*`/`~`/`latest` stand for it too). */
+function checkFlow(agency: string | undefined, id: string | undefined, version: string | undefined) {
+  const ok = (v: string | undefined, want: string) => v === undefined || v === want || v === '*';
+  if (!ok(agency, AGENCY) || !ok(id, DATAFLOW) || !(ok(version, VERSION) || version === '~' || version === 'latest')) {
+    throw noResults(
+      `No dataflow ${agency ?? '*'}:${id ?? '*'}(${version ?? '*'}); this service has ${AGENCY}:${DATAFLOW}(${VERSION})`,
+    );
+  }
+}
+
+async function sdmx(app: App, api: FetchAPI, request: Request, url: URL, visibility: Visibility): Promise<Response> {
+  const segments = url.pathname.split('/').slice(3).map(decodeURIComponent); // after /sdmx/v2
+  const [resource, type, agency, id, version, key, ...rest] = segments;
+  if (resource === 'structure' && type === 'dataflow' && key === undefined) {
+    checkFlow(agency, id, version);
+    const references = url.searchParams.get('references') ?? 'none';
+    if (
+      !['none', 'all', 'children', 'descendants', 'datastructure', 'codelist', 'conceptscheme'].includes(references)
+    ) {
+      throw syntaxError(`references: "${references}" is not supported (none, all, children, descendants)`);
+    }
+    const dsd = await loadDsd(app.db.prisma);
+    const data = structureData(dsd, references === 'none' ? 'none' : 'all');
+    const text = JSON.stringify(data);
+    const etag = etagOf('structure', text);
+    if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+    const body = JSON.stringify({ meta: sdmxMeta(STRUCTURE_SCHEMA), data });
+    return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
+  }
+  if (resource === 'data' && type === 'dataflow' && rest.length === 0) {
+    checkFlow(agency, id, version);
+    const format = dataFormat(request, url);
+    const dsd = await loadDsd(app.db.prisma);
+    const query = parseDataQuery(dsd, key, url.searchParams, url.search.replace(/^\?/, ''));
+    const observations = await findObservations(app.db.prisma, dsd, query, visibility);
+    if (!observations.length) throw noResults('No observations match the query');
+    if (format === 'csv') {
+      const body = stringify(dataCsvRows(dsd, observations), { record_delimiter: '\r\n' });
+      const etag = etagOf('sdmx-csv', body);
+      if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+      return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxCsv, ...cacheHeaders(etag) });
+    }
+    const data = dataMessageData(dsd, observations, url.origin);
+    const text = JSON.stringify(data);
+    const etag = etagOf('sdmx-json', text);
+    if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+    const body = JSON.stringify({ meta: sdmxMeta(DATA_SCHEMA), data });
+    return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxData, ...cacheHeaders(etag) });
+  }
+  throw new SdmxError(404, 100, 'No Results Found', `Not an SDMX REST 2.0 resource of this service: ${url.pathname}`);
+}
+
+/** `?format=` wins over Accept; SDMX-JSON unless the client asks for CSV. */
+function dataFormat(request: Request, url: URL): 'json' | 'csv' {
+  const format = url.searchParams.get('format');
+  if (format != null) {
+    if (format === 'sdmx-json' || format === 'json') return 'json';
+    if (format === 'sdmx-csv' || format === 'csv') return 'csv';
+    throw new SdmxError(406, 406, 'Not Acceptable', `format: "${format}" is not sdmx-json or sdmx-csv`);
+  }
+  const accept = request.headers.get('accept') ?? '';
+  if (/application\/vnd\.sdmx\.data\+csv|text\/csv/i.test(accept)) return 'csv';
+  if (!accept || /\*\/\*|json/i.test(accept)) return 'json';
+  throw new SdmxError(
+    406,
+    406,
+    'Not Acceptable',
+    `Accept: "${accept}" names neither ${MEDIA.sdmxData} nor ${MEDIA.sdmxCsv}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bulk downloads
+
+async function download(
+  app: App,
+  api: FetchAPI,
+  request: Request,
+  url: URL,
+  visibility: Visibility,
+): Promise<Response> {
+  const prisma = app.db.prisma;
+  const file = url.pathname.slice('/download/'.length);
+  if (file === 'catalogue.json') {
+    const body = `${JSON.stringify(await exportCatalogue(prisma), null, 2)}\n`;
+    const etag = etagOf('catalogue', body);
+    if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+    return smallBody(api, request, body, 200, {
+      'content-type': MEDIA.json,
+      'content-disposition': 'attachment; filename="catalogue.json"',
+      ...cacheHeaders(etag),
+    });
+  }
+  if (file !== 'observations.csv' && file !== 'observations.xlsx') {
+    throw new HttpError(
+      404,
+      `No download ${url.pathname}: /download/observations.csv, observations.xlsx, catalogue.json`,
+    );
+  }
+  const filter = await downloadFilter(app, url.searchParams);
+  const etag = etagOf(file, await dataVersion(prisma), visibilityKey(visibility), canonicalParams(url.searchParams));
+  if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+  const variables = await variableColumns(prisma);
+  const header = [...BASE_COLUMNS, ...variables];
+  const rows = downloadRows(prisma, visibility, filter, variables);
+  const headers = { ...cacheHeaders(etag), 'content-disposition': `attachment; filename="${file}"` };
+  if (file === 'observations.xlsx') {
+    return new api.Response(webStream(xlsxStream(header, rows)), {
+      status: 200,
+      headers: { ...headers, 'content-type': MEDIA.xlsx },
+    });
+  }
+  const csv = csvChunks(header, rows);
+  if (acceptsGzip(request)) {
+    const gz = Readable.from(csv).pipe(createGzip());
+    return new api.Response(webStream(gz), {
+      status: 200,
+      headers: { ...headers, 'content-type': MEDIA.csv, 'content-encoding': 'gzip' },
+    });
+  }
+  return new api.Response(webStream(csv), { status: 200, headers: { ...headers, 'content-type': MEDIA.csv } });
+}
+
+function canonicalParams(params: URLSearchParams): string {
+  return ['indicator', 'country', 'from', 'to', 'updatedAfter'].map((k) => `${k}=${params.get(k) ?? ''}`).join('&');
+}
+
+async function downloadFilter(app: App, params: URLSearchParams): Promise<DownloadFilter> {
+  const prisma = app.db.prisma;
+  const unknownParam = [...params.keys()].find(
+    (k) => !['indicator', 'country', 'from', 'to', 'updatedAfter'].includes(k),
+  );
+  if (unknownParam)
+    throw new HttpError(400, `${unknownParam}: not a parameter (indicator, country, from, to, updatedAfter)`);
+  const year = (name: string) => {
+    const text = params.get(name);
+    if (text == null) return null;
+    if (!/^\d{1,4}$/.test(text.trim())) throw new HttpError(400, `${name}: "${text}" is not a year`);
+    return Number(text);
+  };
+  const filter: DownloadFilter = { from: year('from'), to: year('to') };
+  if (filter.from != null && filter.to != null && filter.from > filter.to) {
+    throw new HttpError(400, `from (${filter.from}) is after to (${filter.to})`);
+  }
+  const indicator = params.get('indicator');
+  if (indicator != null) {
+    const row = await prisma.indicator.findUnique({ where: { code: indicator.trim() }, select: { id: true } });
+    if (!row) throw new HttpError(404, `indicator: no indicator with code "${indicator}"`);
+    filter.indicatorId = row.id;
+  }
+  const country = params.get('country');
+  if (country != null) {
+    const row = await prisma.country.findUnique({ where: countryKey(country), select: { id: true } });
+    if (!row) throw new HttpError(404, `country: no country with M49 or ISO3 code "${country}"`);
+    filter.countryId = row.id;
+  }
+  const updated = params.get('updatedAfter');
+  if (updated != null) {
+    const text = updated.trim().replace(/ (\d{2}:?\d{2})$/, '+$1');
+    const at = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? new Date(text) : null;
+    if (!at || Number.isNaN(at.getTime())) {
+      throw new HttpError(400, `updatedAfter: "${updated}" is not an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)`);
+    }
+    filter.updatedAfter = at;
+  }
+  return filter;
+}
+
+/**
+ * Spreadsheet applications run a cell starting with =, +, -, @, tab or carriage return as a formula (CSV
+ * injection, OWASP): such cells of the free-text columns get a leading apostrophe. Codes, years and numbers never
+ * start that way except negative values, which stay numbers.
+ */
+export function escapeFormula(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+const FREE_TEXT_INDEXES = BASE_COLUMNS.flatMap((c, i) => (FREE_TEXT_COLUMNS.has(c) ? [i] : []));
+
+async function* csvChunks(header: string[], pages: AsyncIterable<DownloadRow[]>): AsyncGenerator<string> {
+  const options = { record_delimiter: '\r\n' } as const;
+  yield stringify([header], options);
+  for await (const page of pages) {
+    for (const row of page) {
+      for (const i of FREE_TEXT_INDEXES) row[i] = escapeFormula(String(row[i]));
+    }
+    yield stringify(page, options);
+  }
+}
+
+/**
+ * The same rows as an XLSX workbook, written by exceljs's streaming WorkbookWriter: rows are committed as they are
+ * produced, and each page waits until the client has read what came before, so the workbook never sits in memory.
+ * Text stays text cells (never formulas), numbers are numbers.
+ */
+async function* xlsxStream(header: string[], pages: AsyncIterable<DownloadRow[]>): AsyncGenerator<Uint8Array> {
+  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+  const sheet = workbook.addWorksheet('observations');
+  const writing = (async () => {
+    sheet.addRow(header).commit();
+    for await (const page of pages) {
+      for (const row of page) sheet.addRow(row).commit();
+      // Backpressure: let the reader catch up before producing the next page.
+      while (out.writableNeedDrain) await new Promise((resolve) => out.once('drain', resolve));
+    }
+    sheet.commit();
+    await workbook.commit();
+  })();
+  let failure: unknown = null;
+  writing.catch((err: unknown) => {
+    failure = err;
+    out.destroy(err as Error);
+  });
+  for await (const chunk of out as AsyncIterable<Buffer>) yield chunk;
+  await writing;
+  if (failure) throw failure;
+}

@@ -1,0 +1,373 @@
+// SDMX REST 2.0 data queries over the hub (CONTRACT §10): the key (`*` wildcard, `,` between alternatives), the
+// `c[TIME_PERIOD]` component filter and `updatedAfter`, answered with the caller's country values (the §4 rule for
+// every observation key, coverage.service `countryValueObservations`) as SDMX-JSON 2.0.0 or SDMX-CSV 2.0.0.
+import { Prisma } from '../../prisma/generated/prisma/client.js';
+import { countableVersions, countryValueObservations } from '../coverage/coverage.service.js';
+import type { PrismaClient } from '../platform/db.js';
+import { dimensionsOf } from '../submissions/submissions.import.js';
+import type { Visibility } from '../submissions/visibility.js';
+import { AGENCY, DATAFLOW, NOT_APPLICABLE, TOTAL, VERSION, urn, type Dsd } from './sdmx.structure.js';
+
+/** A refusal in SDMX terms: the HTTP status and the SDMX web-service error code. */
+export class SdmxError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    readonly title: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export const noResults = (detail: string) => new SdmxError(404, 100, 'No Results Found', detail);
+export const semanticError = (detail: string) => new SdmxError(400, 150, 'Semantic Error', detail);
+export const syntaxError = (detail: string) => new SdmxError(400, 140, 'Syntax Error', detail);
+
+export interface DataQuery {
+  /** Per dimension (key order): the codes asked for, or null for any. */
+  key: (Set<string> | null)[];
+  /** Reference-year conditions, all of which must hold. */
+  time: ((year: number) => boolean)[];
+  /** Inclusive bounds implied by `time`, for the statement. */
+  window: { from: number; to: number } | null;
+  updatedAfter: Date | null;
+}
+
+const OPERATORS: Record<string, (a: number, b: number) => boolean> = {
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  lt: (a, b) => a < b,
+  le: (a, b) => a <= b,
+  gt: (a, b) => a > b,
+  ge: (a, b) => a >= b,
+};
+
+/**
+ * Parses the key and the query parameters against the structure. Unknown codes are 404s (SDMX "No Results Found"),
+ * never an empty answer; malformed input is a 400 naming the parameter.
+ */
+export function parseDataQuery(
+  dsd: Dsd,
+  keyText: string | undefined,
+  params: URLSearchParams,
+  rawQuery: string,
+): DataQuery {
+  const dims = dsd.dimensions;
+  let key: (Set<string> | null)[];
+  if (keyText === undefined || keyText === '' || keyText === '*' || keyText === 'all') {
+    key = dims.map(() => null);
+  } else {
+    const parts = keyText.split('.');
+    // A trailing "*" wildcards every remaining dimension (A.756,250.IMM_STOCK.*), as the contract writes keys.
+    if (parts.length < dims.length && parts[parts.length - 1] === '*') {
+      while (parts.length < dims.length) parts.push('*');
+    }
+    if (parts.length !== dims.length) {
+      throw semanticError(
+        `The key has ${parts.length} dimension(s); ${DATAFLOW} has ${dims.length}: ${dims.map((d) => d.id).join('.')}`,
+      );
+    }
+    key = parts.map((part, i) => {
+      if (part === '' || part === '*') return null;
+      const dimension = dims[i]!;
+      const codes = new Set(part.split(',').map((c) => c.trim()));
+      const known = new Set(dimension.codes.map((c) => c.id));
+      const unknown = [...codes].filter((c) => !known.has(c));
+      if (unknown.length)
+        throw noResults(`Unknown code(s) ${unknown.map((c) => `"${c}"`).join(', ')} for ${dimension.id}`);
+      return codes;
+    });
+  }
+
+  const time: ((year: number) => boolean)[] = [];
+  let from = -Infinity;
+  let to = Infinity;
+  for (const [name, raw] of componentFilters(rawQuery)) {
+    if (name === 'TIME_PERIOD') {
+      // Alternatives (",") of conditions joined by "+" (which a form-decoder would have turned into spaces).
+      const alternatives = raw.split(',').map((alt) =>
+        alt
+          .split(/[+ ]/)
+          .filter(Boolean)
+          .map((term) => {
+            const match = /^(?:(eq|ne|lt|le|gt|ge):)?(\d{4})$/.exec(term);
+            if (!match)
+              throw syntaxError(`c[TIME_PERIOD]: "${term}" is not [op:]YYYY with op one of eq, ne, lt, le, gt, ge`);
+            return { op: match[1] ?? 'eq', year: Number(match[2]) };
+          }),
+      );
+      time.push((year) => alternatives.some((terms) => terms.every((t) => OPERATORS[t.op]!(year, t.year))));
+      if (alternatives.length === 1) {
+        for (const t of alternatives[0]!) {
+          if (t.op === 'eq' || t.op === 'ge') from = Math.max(from, t.year);
+          if (t.op === 'gt') from = Math.max(from, t.year + 1);
+          if (t.op === 'eq' || t.op === 'le') to = Math.min(to, t.year);
+          if (t.op === 'lt') to = Math.min(to, t.year - 1);
+        }
+      }
+      continue;
+    }
+    const index = dims.findIndex((d) => d.id === name);
+    if (index < 0) throw noResults(`Unknown component "${name}" in c[${name}]`);
+    const codes = raw.split(',').map((c) => c.replace(/^eq:/, '').trim());
+    const known = new Set(dims[index]!.codes.map((c) => c.id));
+    const unknown = codes.filter((c) => !known.has(c));
+    if (unknown.length) throw noResults(`Unknown code(s) ${unknown.map((c) => `"${c}"`).join(', ')} for ${name}`);
+    const previous = key[index];
+    key[index] = new Set(previous ? codes.filter((c) => previous.has(c)) : codes);
+  }
+
+  let updatedAfter: Date | null = null;
+  const updated = params.get('updatedAfter');
+  if (updated != null) {
+    // ISO-8601 with a time zone; a "+" offset arrives as a space when the client did not percent-encode it.
+    const text = updated.trim().replace(/ (\d{2}:?\d{2})$/, '+$1');
+    updatedAfter = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? new Date(text) : null;
+    if (!updatedAfter || Number.isNaN(updatedAfter.getTime())) {
+      throw syntaxError(`updatedAfter: "${updated}" is not an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)`);
+    }
+  }
+  return {
+    key,
+    time,
+    window: from === -Infinity && to === Infinity ? null : { from: Math.max(from, 0), to: Math.min(to, 9999) },
+    updatedAfter,
+  };
+}
+
+/** `c[ID]=value` parameters, read from the raw query string so that a literal "+" survives. */
+function componentFilters(rawQuery: string): [string, string][] {
+  const found: [string, string][] = [];
+  for (const pair of rawQuery.split('&')) {
+    const at = pair.indexOf('=');
+    if (at < 0) continue;
+    const name = decodeURIComponent(pair.slice(0, at));
+    const match = /^c\[([A-Za-z][A-Za-z0-9_]*)\]$/.exec(name);
+    if (match) found.push([match[1]!, decodeURIComponent(pair.slice(at + 1))]);
+  }
+  return found;
+}
+
+export interface SdmxObservation {
+  /** Codes in dimension order (without TIME_PERIOD). */
+  key: string[];
+  year: number;
+  value: number;
+  unit: string;
+  sourceType: string | null;
+  dataSource: string | null;
+  residenceCriterion: string | null;
+  updatedAt: Date;
+}
+
+interface Row {
+  m49: string;
+  indicator: string;
+  referenceYear: number;
+  dimensionKey: string;
+  value: number;
+  unit: string;
+  sourceType: string | null;
+  dataSource: string | null;
+  residenceCriterion: string | null;
+  updatedAt: Date;
+}
+
+/**
+ * Data messages are built in memory; above this many candidate observations the query is refused (SDMX 510) with
+ * a pointer to the streamed bulk download, rather than holding a world-sized message.
+ */
+export const MAX_OBSERVATIONS = 250_000;
+
+/** The caller's country values matching the query, ordered by series key and year. */
+export async function findObservations(
+  prisma: PrismaClient,
+  dsd: Dsd,
+  query: DataQuery,
+  visibility: Visibility,
+  maxObservations = MAX_OBSERVATIONS,
+): Promise<SdmxObservation[]> {
+  const dims = dsd.dimensions;
+  const at = (id: string) => dims.findIndex((d) => d.id === id);
+  const areas = query.key[at('REF_AREA')];
+  const indicators = query.key[at('INDICATOR')];
+  const indicatorIds = [...dsd.indicators.entries()]
+    .filter(([code]) => !indicators || indicators.has(code))
+    .map(([, i]) => i.id);
+  const countryIds = areas ? [...areas].map((m49) => dsd.countries.get(m49)!) : null;
+  const countries = countryIds ? Prisma.sql`AND s."countryId" = ANY(${countryIds}::int[])` : Prisma.empty;
+  const updated = query.updatedAfter ? Prisma.sql`WHERE v."updatedAt" > ${query.updatedAfter}` : Prisma.empty;
+  const countable = countableVersions(Prisma.sql`${indicatorIds}::int[]`, query.window, countries, visibility);
+  const rows = await prisma.$queryRaw<Row[]>(Prisma.sql`
+    SELECT co.m49, i.code AS indicator, v."referenceYear", v."dimensionKey", v.value, v.unit,
+      st.code AS "sourceType", ds.code AS "dataSource", v."residenceCriterion"::text AS "residenceCriterion",
+      v."updatedAt"
+    FROM (${countryValueObservations(countable)}) v
+    JOIN "Country" co ON co.id = v."countryId"
+    JOIN "Indicator" i ON i.id = v."indicatorId"
+    LEFT JOIN "SourceType" st ON st.id = v."sourceTypeId"
+    LEFT JOIN "DataSource" ds ON ds.id = v."dataSourceId"
+    ${updated}
+    LIMIT ${maxObservations + 1}`);
+  if (rows.length > maxObservations) {
+    throw new SdmxError(
+      413,
+      510,
+      'Response Size Exceeds Service Limit',
+      `The query selects more than ${maxObservations} observations: narrow the key or the time range, or use the ` +
+        'bulk download /download/observations.csv',
+    );
+  }
+
+  const variableDims = dims.filter((d) => d.variable);
+  const out: SdmxObservation[] = [];
+  for (const row of rows) {
+    if (!query.time.every((ok) => ok(row.referenceYear))) continue;
+    const uses = dsd.indicators.get(row.indicator)?.variables ?? new Set<string>();
+    const cells = dimensionsOf(row.dimensionKey);
+    const key = [
+      'A',
+      row.m49,
+      row.indicator,
+      ...variableDims.map((d) => cells[d.variable!] ?? (uses.has(d.variable!) ? TOTAL : NOT_APPLICABLE)),
+    ];
+    if (!key.every((code, i) => !query.key[i] || query.key[i]!.has(code))) continue;
+    out.push({
+      key,
+      year: row.referenceYear,
+      value: row.value,
+      unit: row.unit,
+      sourceType: row.sourceType,
+      dataSource: row.dataSource,
+      residenceCriterion: row.residenceCriterion,
+      updatedAt: row.updatedAt,
+    });
+  }
+  const seriesKey = (o: SdmxObservation) => o.key.join('.');
+  out.sort((a, b) => (seriesKey(a) < seriesKey(b) ? -1 : seriesKey(a) > seriesKey(b) ? 1 : a.year - b.year));
+  return out;
+}
+
+const ATTRIBUTE_VALUES: ((o: SdmxObservation) => string | null)[] = [
+  (o) => o.unit,
+  (o) => o.sourceType,
+  (o) => o.dataSource,
+  (o) => o.residenceCriterion,
+  (o) => o.updatedAt.toISOString(),
+];
+
+/** The `data` part of an SDMX-JSON 2.0.0 data message: series keyed by every dimension, TIME_PERIOD at observation. */
+export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origin: string) {
+  const dims = dsd.dimensions;
+  // Only the values that occur are listed, in code-list order; indices refer to these lists.
+  const used = dims.map((_, i) => new Set(observations.map((o) => o.key[i]!)));
+  const values = dims.map((d, i) => d.codes.filter((c) => used[i]!.has(c.id)));
+  const index = values.map((list) => new Map(list.map((c, n) => [c.id, n])));
+  const years = [...new Set(observations.map((o) => o.year))].sort((a, b) => a - b);
+  const yearIndex = new Map(years.map((y, n) => [y, n]));
+
+  const attributes = dsd.attributes
+    .map((a, n) => {
+      const seen = [...new Set(observations.map((o) => ATTRIBUTE_VALUES[n]!(o)).filter((v): v is string => v != null))];
+      const coded = a.codelist ? a.codelist.codes.filter((c) => seen.includes(c.id)) : null;
+      const list = coded ?? seen.sort();
+      return {
+        n,
+        index: new Map(list.map((v, i) => [typeof v === 'string' ? v : v.id, i])),
+        component: {
+          id: a.id,
+          name: a.name,
+          names: { en: a.name },
+          relationship: { observation: {} },
+          values: coded
+            ? coded.map((c) => ({ id: c.id, name: c.name, names: { en: c.name } }))
+            : (list as string[]).map((value) => ({ value })),
+        },
+      };
+    })
+    // An attribute no observation carries is left out (SDMX-JSON lists at least one value per component).
+    .filter((a) => a.index.size > 0);
+
+  const series: Record<string, { observations: Record<string, (number | null)[]> }> = {};
+  for (const o of observations) {
+    const name = o.key.map((code, i) => index[i]!.get(code)).join(':');
+    const entry = (series[name] ??= { observations: {} });
+    entry.observations[String(yearIndex.get(o.year))] = [
+      o.value,
+      ...attributes.map((a) => {
+        const v = ATTRIBUTE_VALUES[a.n]!(o);
+        return v == null ? null : a.index.get(v)!;
+      }),
+    ];
+  }
+  return {
+    structures: [
+      {
+        links: [
+          {
+            rel: 'dataflow',
+            urn: urn.dataflow,
+            href: `${origin}/sdmx/v2/structure/dataflow/${AGENCY}/${DATAFLOW}/${VERSION}`,
+          },
+        ],
+        name: 'International migration statistics',
+        names: { en: 'International migration statistics' },
+        dimensions: {
+          dataSet: [],
+          series: dims.map((d, i) => ({
+            id: d.id,
+            name: d.name,
+            names: { en: d.name },
+            keyPosition: i,
+            values: values[i]!.map((c) => ({ id: c.id, name: c.name, names: { en: c.name } })),
+          })),
+          observation: [
+            {
+              id: 'TIME_PERIOD',
+              name: 'Time period',
+              names: { en: 'Time period' },
+              keyPosition: dims.length,
+              roles: ['TIME_PERIOD'],
+              values: years.map((y) => ({
+                value: String(y),
+                start: `${y}-01-01T00:00:00Z`,
+                end: `${y}-12-31T23:59:59Z`,
+              })),
+            },
+          ],
+        },
+        measures: { observation: [{ id: 'OBS_VALUE', name: 'Observation value', names: { en: 'Observation value' } }] },
+        attributes: { dataSet: [], series: [], observation: attributes.map((a) => a.component) },
+        dataSets: [0],
+      },
+    ],
+    dataSets: [{ structure: 0, action: 'Information', links: [{ rel: 'dataflow', urn: urn.dataflow }], series }],
+  };
+}
+
+/** SDMX-CSV 2.0.0 rows (header first): one row per observation, IDs only. */
+export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[]): string[][] {
+  const header = [
+    'STRUCTURE',
+    'STRUCTURE_ID',
+    'ACTION',
+    ...dsd.dimensions.map((d) => d.id),
+    'TIME_PERIOD',
+    'OBS_VALUE',
+    ...dsd.attributes.map((a) => a.id),
+  ];
+  const structureId = `${AGENCY}:${DATAFLOW}(${VERSION})`;
+  return [
+    header,
+    ...observations.map((o) => [
+      'dataflow',
+      structureId,
+      'I',
+      ...o.key,
+      String(o.year),
+      String(o.value),
+      ...ATTRIBUTE_VALUES.map((get) => get(o) ?? ''),
+    ]),
+  ];
+}

@@ -1,0 +1,317 @@
+// SDMX REST 2.0 (CONTRACT §10) through HTTP: the structure message, data in SDMX-JSON 2.0.0 and SDMX-CSV 2.0.0, key
+// wildcards and alternatives, c[TIME_PERIOD], updatedAfter, errors, ETags. Every SDMX-JSON message is validated
+// against the official schemas.
+import { parse } from 'csv-parse/sync';
+import { startHub, type Hub } from '../support/hub.js';
+import { bearer, expectValid, get, portalScenario, SECRET_VALUES } from './support.js';
+
+let hub: Hub;
+beforeAll(async () => {
+  hub = await startHub();
+  await portalScenario(hub.db.prisma);
+});
+afterAll(() => hub?.close());
+
+const FLOW = '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0';
+const STRUCTURE = '/sdmx/v2/structure/dataflow/MIGSTAT/DF_MIGRATION/1.0?references=all';
+
+interface Dim {
+  id: string;
+  keyPosition: number;
+  values: { id?: string; value?: string }[];
+}
+interface DataMessage {
+  data: {
+    structures: {
+      dimensions: { series: Dim[]; observation: Dim[] };
+      attributes: { observation: { id: string; values: { id?: string; value?: string }[] }[] };
+    }[];
+    dataSets: { series: Record<string, { observations: Record<string, (number | null)[]> }> }[];
+  };
+}
+
+/** The message's observations decoded: "A.756.IMM_STOCK._T…" → { year: value, attributes }. */
+function decode(message: DataMessage) {
+  const structure = message.data.structures[0]!;
+  const series = structure.dimensions.series;
+  const time = structure.dimensions.observation[0]!;
+  const attributes = structure.attributes.observation;
+  const out: Record<string, { value: number | null; attributes: Record<string, string | undefined> }> = {};
+  for (const [key, s] of Object.entries(message.data.dataSets[0]!.series)) {
+    const codes = key.split(':').map((n, i) => series[i]!.values[Number(n)]!.id);
+    for (const [t, [value, ...attrs]] of Object.entries(s.observations)) {
+      const year = time.values[Number(t)]!.value;
+      out[`${codes.join('.')}@${year}`] = {
+        value: value ?? null,
+        attributes: Object.fromEntries(
+          attributes.map((a, i) => {
+            const v = attrs[i] == null ? undefined : a.values[attrs[i]!];
+            return [a.id, v?.id ?? v?.value];
+          }),
+        ),
+      };
+    }
+  }
+  return out;
+}
+
+async function dataMessage(path: string, headers: Record<string, string> = {}): Promise<DataMessage> {
+  const res = await get(hub, path, headers);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/vnd.sdmx.data+json;version=2.0.0');
+  const body = (await res.json()) as DataMessage;
+  expectValid('data', body);
+  return body;
+}
+
+test('the structure message has the dataflow, the data structure in contract order and every code list', async () => {
+  const res = await get(hub, STRUCTURE);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/vnd.sdmx.structure+json;version=2.0.0');
+  const message = await res.json();
+  expectValid('structure', message);
+  const { dataflows, dataStructures, codelists, conceptSchemes } = message.data;
+  expect(dataflows[0]).toMatchObject({
+    id: 'DF_MIGRATION',
+    agencyID: 'MIGSTAT',
+    version: '1.0',
+    structure: 'urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=MIGSTAT:DSD_MIGRATION(1.0)',
+  });
+  const components = dataStructures[0].dataStructureComponents;
+  const dimensionIds: string[] = components.dimensionList.dimensions.map((d: { id: string }) => d.id);
+  // The variables some indicator is disaggregated by, in catalogue order.
+  const used = await hub.db.prisma.variable.findMany({
+    where: { indicators: { some: {} } },
+    orderBy: { id: 'asc' },
+    select: { code: true },
+  });
+  expect(dimensionIds).toEqual(['FREQ', 'REF_AREA', 'INDICATOR', ...used.map((v) => v.code)]);
+  expect(dimensionIds.slice(3, 5)).toEqual(['SEX', 'AGE']);
+  expect(components.dimensionList.timeDimension.id).toBe('TIME_PERIOD');
+  expect(components.measureList.measures.map((m: { id: string }) => m.id)).toEqual(['OBS_VALUE']);
+  expect(components.attributeList.attributes.map((a: { id: string }) => a.id)).toEqual([
+    'UNIT_MEASURE',
+    'SOURCE_TYPE',
+    'DATA_SOURCE',
+    'RES_CRITERION',
+    'LAST_UPDATE',
+  ]);
+  const codes = (id: string) =>
+    codelists.find((c: { id: string }) => c.id === id).codes.map((c: { id: string }) => c.id) as string[];
+  expect(codes('CL_SEX')).toEqual(['F', 'M', '_T', '_Z']);
+  expect(codes('CL_AREA')).toHaveLength(248);
+  expect(codes('CL_AREA')).toContain('756');
+  expect(codes('CL_COUNTRY_OF_BIRTH')).toEqual([...codes('CL_AREA'), '_T', '_Z']);
+  expect(codes('CL_INDICATOR')).toContain('IMM_STOCK');
+  // Every dimension and attribute names a concept of the scheme and (when coded) a code list in the message.
+  const concepts = new Set(conceptSchemes[0].concepts.map((c: { id: string }) => c.id));
+  for (const id of [...dimensionIds, 'TIME_PERIOD', 'OBS_VALUE', 'UNIT_MEASURE', 'LAST_UPDATE']) {
+    expect(concepts.has(id)).toBe(true);
+  }
+  for (const d of components.dimensionList.dimensions) {
+    const id = /Codelist=MIGSTAT:(\w+)\(1\.0\)$/.exec(d.localRepresentation.enumeration)![1];
+    expect(codelists.some((c: { id: string }) => c.id === id)).toBe(true);
+  }
+});
+
+test('a catalogue edit shows in the structure at once, with a new ETag', async () => {
+  const first = await get(hub, STRUCTURE);
+  const etag = first.headers.get('etag')!;
+  expect(etag).toMatch(/^W\/".+"$/);
+  expect((await get(hub, STRUCTURE, { 'if-none-match': etag })).status).toBe(304);
+
+  const sex = await hub.db.prisma.variable.findUniqueOrThrow({ where: { code: 'SEX' } });
+  await hub.db.prisma.variableCode.create({ data: { variableId: sex.id, code: 'X', label: 'Other', position: 9 } });
+  try {
+    const edited = await get(hub, STRUCTURE, { 'if-none-match': etag });
+    expect(edited.status).toBe(200);
+    expect(edited.headers.get('etag')).not.toBe(etag);
+    const message = await edited.json();
+    expectValid('structure', message);
+    const sexCodes = message.data.codelists.find((c: { id: string }) => c.id === 'CL_SEX').codes;
+    expect(sexCodes.map((c: { id: string }) => c.id)).toEqual(['F', 'M', '_T', 'X', '_Z']);
+  } finally {
+    await hub.db.prisma.variableCode.deleteMany({ where: { variableId: sex.id, code: 'X' } });
+  }
+});
+
+test('anonymous data: the published countable values with their attributes, nothing validated-only', async () => {
+  const res = await get(hub, `${FLOW}/A.756,250,276,380.IMM_STOCK.*`);
+  const text = await res.clone().text();
+  for (const secret of SECRET_VALUES) expect(text).not.toContain(`[${secret},`);
+  const message = (await res.json()) as DataMessage;
+  expectValid('data', message);
+  const obs = decode(message);
+  const tail = (n: number) => Array(n).fill('_Z');
+  const series = message.data.structures[0]!.dimensions.series.map((d) => d.id);
+  const key = (area: string, sex: string, age: string) => {
+    const codes: Record<string, string> = { SEX: sex, AGE: age, COUNTRY_OF_BIRTH: '_T', COUNTRY_OF_CITIZENSHIP: '_T' };
+    return ['A', area, 'IMM_STOCK', ...series.slice(3).map((id) => codes[id] ?? '_Z')].join('.');
+  };
+  expect(tail(0)).toEqual([]);
+  expect(Object.fromEntries(Object.entries(obs).map(([k, o]) => [k, o.value]))).toEqual({
+    [`${key('250', '_T', '_T')}@2020`]: 200,
+    [`${key('756', 'F', '_T')}@2020`]: 60,
+    [`${key('756', 'M', '_T')}@2020`]: 40,
+    [`${key('756', '_T', 'Y15T24')}@2020`]: 10,
+    [`${key('756', '_T', '_T')}@2010`]: 80,
+    [`${key('756', '_T', '_T')}@2020`]: 100,
+  });
+  expect(obs[`${key('250', '_T', '_T')}@2020`]!.attributes).toMatchObject({
+    UNIT_MEASURE: 'PERSONS',
+    SOURCE_TYPE: 'POP_REGISTER',
+    RES_CRITERION: 'OPTION_II',
+  });
+  expect(obs[`${key('250', '_T', '_T')}@2020`]!.attributes.LAST_UPDATE).toMatch(/^\d{4}-\d\d-\d\dT/);
+});
+
+test('an admin reads the validated versions through the same URL', async () => {
+  const message = await dataMessage(`${FLOW}/A.756,250,276.IMM_STOCK.*`, bearer(await hub.token('ADMIN')));
+  const totals = Object.entries(decode(message))
+    .filter(([k]) => /^A\.\d+\.IMM_STOCK\._T\._T\./.test(k))
+    .map(([k, o]) => [k.split('.')[1], k.split('@')[1], o.value]);
+  expect(totals.sort()).toEqual([
+    ['250', '2020', 999],
+    ['276', '2020', 555],
+    ['756', '2010', 80],
+    ['756', '2020', 101],
+  ]);
+});
+
+test('wildcards, c[TIME_PERIOD] and updatedAfter narrow the data', async () => {
+  const all = decode(await dataMessage(`${FLOW}/*`));
+  expect(Object.keys(all)).toHaveLength(6);
+  const ranged = decode(await dataMessage(`${FLOW}/*?c[TIME_PERIOD]=ge:2015+le:2020`));
+  expect(Object.keys(ranged).sort()).toEqual(
+    Object.keys(all)
+      .filter((k) => k.endsWith('@2020'))
+      .sort(),
+  );
+  const encoded = decode(await dataMessage(`${FLOW}/A.756..${'.'.repeat(0)}*?c%5BTIME_PERIOD%5D=lt%3A2015`));
+  expect(Object.values(encoded).map((o) => o.value)).toEqual([80]);
+  const alternatives = decode(await dataMessage(`${FLOW}/*?c[TIME_PERIOD]=2010,2020`));
+  expect(Object.keys(alternatives)).toHaveLength(6);
+  const female = decode(await dataMessage(`${FLOW}/A.*.IMM_STOCK.F.*`));
+  expect(Object.values(female).map((o) => o.value)).toEqual([60]);
+
+  expect(Object.keys(decode(await dataMessage(`${FLOW}/*?updatedAfter=2000-01-01T00:00:00Z`)))).toHaveLength(6);
+  const future = await get(hub, `${FLOW}/*?updatedAfter=2999-01-01T00:00:00Z`);
+  expect(future.status).toBe(404);
+  expectValid('data', await future.json());
+});
+
+test('SDMX-CSV 2.0.0 by Accept or ?format, with the same observations', async () => {
+  const byAccept = await get(hub, `${FLOW}/A.756.IMM_STOCK.*`, {
+    accept: 'application/vnd.sdmx.data+csv;version=2.0.0',
+  });
+  expect(byAccept.status).toBe(200);
+  expect(byAccept.headers.get('content-type')).toBe('application/vnd.sdmx.data+csv;version=2.0.0');
+  const text = await byAccept.text();
+  const byFormat = await (await get(hub, `${FLOW}/A.756.IMM_STOCK.*?format=sdmx-csv`)).text();
+  expect(byFormat).toBe(text);
+  const rows = parse(text, { columns: true }) as Record<string, string>[];
+  expect(Object.keys(rows[0]!).slice(0, 6)).toEqual([
+    'STRUCTURE',
+    'STRUCTURE_ID',
+    'ACTION',
+    'FREQ',
+    'REF_AREA',
+    'INDICATOR',
+  ]);
+  expect(Object.keys(rows[0]!).slice(-7)).toEqual([
+    'TIME_PERIOD',
+    'OBS_VALUE',
+    'UNIT_MEASURE',
+    'SOURCE_TYPE',
+    'DATA_SOURCE',
+    'RES_CRITERION',
+    'LAST_UPDATE',
+  ]);
+  expect(rows).toHaveLength(5);
+  expect(rows.every((r) => r.STRUCTURE === 'dataflow' && r.STRUCTURE_ID === 'MIGSTAT:DF_MIGRATION(1.0)')).toBe(true);
+  const total2020 = rows.find((r) => r.TIME_PERIOD === '2020' && r.SEX === '_T' && r.AGE === '_T')!;
+  expect(total2020).toMatchObject({ OBS_VALUE: '100', REF_AREA: '756', MIGRANT_GROUP: '_Z', SOURCE_TYPE: 'CENSUS' });
+  for (const secret of SECRET_VALUES) expect(rows.some((r) => r.OBS_VALUE === secret)).toBe(false);
+});
+
+test('unknown codes and dataflows are 404s with an SDMX error message, bad syntax a 400', async () => {
+  for (const path of [
+    `${FLOW}/A.999.IMM_STOCK.*`,
+    `${FLOW}/A.756.NOPE.*`,
+    `${FLOW}/A.756.IMM_STOCK.Q.*`,
+    '/sdmx/v2/data/dataflow/MIGSTAT/DF_OTHER/1.0/*',
+    '/sdmx/v2/structure/dataflow/OECD/DF_MIGRATION/1.0',
+  ]) {
+    const res = await get(hub, path);
+    expect([path, res.status]).toEqual([path, 404]);
+    const body = await res.json();
+    expectValid('data', body);
+    expect(body.errors[0]).toMatchObject({ code: 100, title: 'No Results Found' });
+  }
+  const unknown = await (await get(hub, `${FLOW}/A.999.IMM_STOCK.*`)).json();
+  expect(unknown.errors[0].detail).toBe('Unknown code(s) "999" for REF_AREA');
+  // Valid codes with no visible data: 404 as well, never an empty 200 (DEU has only a validated version).
+  const hidden = await get(hub, `${FLOW}/A.276.IMM_STOCK.*`);
+  expect(hidden.status).toBe(404);
+
+  const short = await get(hub, `${FLOW}/A.756`);
+  expect(short.status).toBe(400);
+  expect((await short.json()).errors[0].detail).toMatch(
+    /^The key has 2 dimension\(s\); DF_MIGRATION has \d+: FREQ\.REF_AREA/,
+  );
+  const badTime = await get(hub, `${FLOW}/*?c[TIME_PERIOD]=after:2010`);
+  expect(badTime.status).toBe(400);
+  expect((await badTime.json()).errors[0].detail).toMatch(/^c\[TIME_PERIOD\]: "after:2010"/);
+  expect((await get(hub, `${FLOW}/*?updatedAfter=yesterday`)).status).toBe(400);
+  expect((await get(hub, `${FLOW}/*?format=xml`)).status).toBe(406);
+  expect((await get(hub, `${FLOW}/*`, { authorization: 'Bearer nope' })).status).toBe(401);
+});
+
+test('data answers carry an ETag; If-None-Match gives 304 until the data change', async () => {
+  const path = `${FLOW}/A.756.IMM_STOCK.*`;
+  const first = await get(hub, path);
+  const etag = first.headers.get('etag')!;
+  expect((await get(hub, path, { 'if-none-match': etag })).status).toBe(304);
+  // CSV has its own tag.
+  const csv = await get(hub, `${path}?format=sdmx-csv`, { 'if-none-match': etag });
+  expect(csv.status).toBe(200);
+  // Publishing the validated v2 changes what anonymous callers read.
+  const che = await hub.db.prisma.country.findUniqueOrThrow({ where: { iso3: 'CHE' } });
+  await hub.db.prisma.submission.updateMany({
+    where: { countryId: che.id, referenceYear: 2020, version: 2 },
+    data: { status: 'PUBLISHED', countableSince: new Date() },
+  });
+  try {
+    const changed = await get(hub, path, { 'if-none-match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+  } finally {
+    await hub.db.prisma.submission.updateMany({
+      where: { countryId: che.id, referenceYear: 2020, version: 2 },
+      data: { status: 'VALIDATED' },
+    });
+  }
+});
+
+test('gzip when the client accepts it', async () => {
+  const { gunzipSync } = await import('node:zlib');
+  const plain = await (await get(hub, STRUCTURE)).json();
+  const res = await get(hub, STRUCTURE, { 'accept-encoding': 'gzip, deflate' });
+  expect(res.headers.get('content-encoding')).toBe('gzip');
+  const unzipped = JSON.parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8'));
+  expect(unzipped.data).toEqual(plain.data);
+});
+
+test('a query over the service limit is refused with SDMX error 510, pointing to the bulk download', async () => {
+  const { loadDsd } = await import('../../src/portals/sdmx.structure.js');
+  const { findObservations, parseDataQuery } = await import('../../src/portals/sdmx.data.js');
+  const dsd = await loadDsd(hub.db.prisma);
+  const query = parseDataQuery(dsd, '*', new URLSearchParams(), '');
+  const published = { kind: 'PUBLISHED' } as const;
+  expect(await findObservations(hub.db.prisma, dsd, query, published, 6)).toHaveLength(6);
+  await expect(findObservations(hub.db.prisma, dsd, query, published, 5)).rejects.toMatchObject({
+    status: 413,
+    code: 510,
+    message: expect.stringContaining('/download/observations.csv'),
+  });
+});
