@@ -7,7 +7,8 @@ import type { PrismaClient } from '../../src/platform/db.js';
 import type { Hub } from '../support/hub.js';
 import { importSubmissionsCsv, setVersion } from '../support/scenarios.js';
 
-const SDMX_DIR = '/work/shared/sdmx';
+// The project's copy of the official schemas (shared/sdmx; provenance in the README beside them).
+const SDMX_DIR = new URL('./sdmx-schemas', import.meta.url).pathname;
 
 // Both are CommonJS modules exporting `default`: which object the import names depends on the loader.
 const interop = (module: unknown): unknown => (module as { default?: unknown }).default ?? module;
