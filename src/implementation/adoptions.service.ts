@@ -5,7 +5,7 @@
 // values and revisions.
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
-import { ConflictError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
+import { ConflictError, fromPrismaError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { AdoptionReviewStatus, AdoptionStatus } from '../../prisma/generated/prisma/enums.js';
 import { ADOPTION_STATUSES } from './implementation.service.js';
@@ -178,7 +178,13 @@ async function recordChange(tx: Tx, actor: Actor, record: Record_, kind: 'DECLAR
 export async function reportAdoption(prisma: PrismaClient, actor: Actor, input: DeclarationInput) {
   const issues = declarationIssues(input, (f) => ['input', f]);
   if (issues.length) throw ValidationError.of(issues);
-  return prisma.$transaction((tx) => declareInTx(tx, actor, input));
+  // Two first declarations racing for the same country and recommendation: the unique key decides, the loser
+  // gets a ConflictError like any other stale writer.
+  return prisma
+    .$transaction((tx) => declareInTx(tx, actor, input))
+    .catch((error: unknown) => {
+      throw fromPrismaError(error, 'The adoption record');
+    });
 }
 
 export interface ReviewInput {
