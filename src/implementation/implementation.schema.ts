@@ -131,12 +131,14 @@ const reviewOf = (r: ReviewFields, ctx: Context) =>
     ? { status: r.reviewStatus, comment: r.reviewComment, reviewedBy: r.reviewedBy, reviewedAt: r.reviewedAt }
     : null;
 
-export const AdoptionChange = builder.prismaObject('AdoptionChange', {
+type ChangeRow = Prisma.AdoptionChangeGetPayload<object> & { countryId: number };
+
+export const AdoptionChange = builder.objectRef<ChangeRow>('AdoptionChange').implement({
   description: 'One version of an adoption record: the state after one change (a declaration or a review).',
   fields: (t) => ({
     revision: t.exposeInt('revision', { description: "The record's revision after the change." }),
     kind: t.exposeString('kind', { description: 'DECLARE or REVIEW.' }),
-    status: t.expose('status', { type: AdoptionStatus }),
+    status: t.field({ type: AdoptionStatus, resolve: (c) => c.status }),
     since: t.exposeInt('since', { nullable: true }),
     note: t.exposeString('note', { nullable: true }),
     evidenceUrl: t.exposeString('evidenceUrl', { nullable: true }),
@@ -144,18 +146,37 @@ export const AdoptionChange = builder.prismaObject('AdoptionChange', {
       type: AdoptionReviewStatus,
       nullable: true,
       description: 'The review in force after the change (task force and the country only).',
-      select: { adoption: { select: { countryId: true } } },
-      resolve: (c, _args, ctx) => (seesInternals(ctx, c.adoption.countryId) ? c.reviewStatus : null),
+      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.reviewStatus : null),
+    }),
+    reviewComment: t.string({
+      nullable: true,
+      description: 'Its comment (task force and the country only).',
+      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.reviewComment : null),
     }),
     actor: t.string({
       nullable: true,
       description: "Who made the change (the token's name): task force and the country only.",
-      select: { adoption: { select: { countryId: true } } },
-      resolve: (c, _args, ctx) => (seesInternals(ctx, c.adoption.countryId) ? c.actor : null),
+      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.actor : null),
     }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
   }),
 });
+
+/** The history of many records in one statement (loaders batch every record of a request). */
+async function changesOf(ctx: Context, adoptionIds: readonly number[]): Promise<ChangeRow[][]> {
+  const rows = await ctx.prisma.adoptionChange.findMany({
+    where: { adoptionId: { in: [...adoptionIds] } },
+    include: { adoption: { select: { countryId: true } } },
+    orderBy: [{ adoptionId: 'asc' }, { revision: 'asc' }],
+  });
+  const byRecord = new Map<number, ChangeRow[]>();
+  for (const { adoption, ...row } of rows) {
+    const list = byRecord.get(row.adoptionId) ?? [];
+    list.push({ ...row, countryId: adoption.countryId });
+    byRecord.set(row.adoptionId, list);
+  }
+  return adoptionIds.map((id) => byRecord.get(id) ?? []);
+}
 
 export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
   name: 'AdoptionRecord',
@@ -186,9 +207,11 @@ export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
       description: 'The review of the current declaration, if any (task force and the country only).',
       resolve: (a, _args, ctx) => reviewOf(a, ctx),
     }),
-    history: t.relation('changes', {
+    history: t.loadableList({
+      type: AdoptionChange,
       description: 'Every version of the record, oldest first (the current one last).',
-      query: { orderBy: { revision: 'asc' } },
+      load: (ids: number[], ctx: Context) => changesOf(ctx, ids),
+      resolve: (a) => a.id,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -231,7 +254,10 @@ const Evidence = builder.objectRef<implementation.Evidence>('Evidence').implemen
 });
 
 type RecordRow = Prisma.RecommendationAdoptionGetPayload<object>;
-type RowShape = implementation.AdoptionRowResult<RecordRow> & { recommendationRow: RecommendationShape };
+type RowShape = implementation.AdoptionRowResult<RecordRow> & {
+  recommendationRow: RecommendationShape;
+  countryRow: Prisma.CountryGetPayload<object>;
+};
 type RecommendationShape = Prisma.RecommendationGetPayload<object>;
 
 const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
@@ -240,10 +266,7 @@ const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
     'from data and the discrepancy between the two.',
   fields: (t) => ({
     recommendation: t.field({ type: Recommendation, resolve: (r) => r.recommendationRow }),
-    country: t.prismaField({
-      type: 'Country',
-      resolve: (query, r, _args, ctx) => ctx.prisma.country.findUniqueOrThrow({ ...query, where: { id: r.countryId } }),
-    }),
+    country: t.field({ type: Country, resolve: (r) => r.countryRow }),
     record: t.field({
       type: AdoptionRecord,
       nullable: true,
@@ -271,17 +294,12 @@ const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
       resolve: (r) => r.evidence,
     }),
     discrepancy: t.field({ type: Discrepancy, nullable: true, resolve: (r) => r.discrepancy }),
-    history: t.prismaField({
-      type: ['AdoptionChange'],
+    history: t.loadableList({
+      type: AdoptionChange,
       description: 'Every version of the record, oldest first; empty when there is no record.',
-      resolve: (query, r, _args, ctx) =>
-        r.record
-          ? ctx.prisma.adoptionChange.findMany({
-              ...query,
-              where: { adoptionId: r.record.id },
-              orderBy: { revision: 'asc' },
-            })
-          : [],
+      load: (ids: number[], ctx: Context) => changesOf(ctx, ids),
+      // No record: a key no change has, so the batch answers an empty list for it.
+      resolve: (r) => r.record?.id ?? -1,
     }),
   }),
 });
@@ -372,13 +390,15 @@ const recommendationsInOrder = (ctx: Context) =>
 
 /** The rows of several countries at once: three statements whatever their number. */
 async function rowsFor(ctx: Context, countryIds: readonly number[], window: Window | null): Promise<RowShape[][]> {
-  const [recommendations, records, facts] = await Promise.all([
+  const [recommendations, countries, records, facts] = await Promise.all([
     recommendationsInOrder(ctx),
+    ctx.prisma.country.findMany({ where: { id: { in: [...countryIds] } } }),
     ctx.prisma.recommendationAdoption.findMany({ where: { countryId: { in: [...countryIds] } } }),
     implementation.evidenceFacts(ctx.prisma, { countryIds, window }, visibilityOf(ctx.viewer)),
   ]);
   const factsOf = new Map(facts.map((f) => [f.countryId, f]));
   const recById = new Map(recommendations.map((r) => [r.id, r]));
+  const countryById = new Map(countries.map((c) => [c.id, c]));
   return countryIds.map((countryId) =>
     implementation
       .adoptionRows(
@@ -387,7 +407,11 @@ async function rowsFor(ctx: Context, countryIds: readonly number[], window: Wind
         records.filter((r) => r.countryId === countryId),
         factsOf.get(countryId)!,
       )
-      .map((row) => ({ ...row, recommendationRow: recById.get(row.recommendationId)! })),
+      .map((row) => ({
+        ...row,
+        recommendationRow: recById.get(row.recommendationId)!,
+        countryRow: countryById.get(countryId)!,
+      })),
   );
 }
 
@@ -421,12 +445,13 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
       const scope: Scope = { window, regionCode: args.region == null ? null : m49Code(args.region) };
-      const [regionId, recommendations, summary] = await Promise.all([
-        regionScope(ctx, args.region),
-        recommendationsInOrder(ctx),
-        implementation.implementationSummary(ctx.prisma, scope, visibilityOf(ctx.viewer)),
-      ]);
-      void regionId;
+      const [, recommendations] = await Promise.all([regionScope(ctx, args.region), recommendationsInOrder(ctx)]);
+      const summary = await implementation.implementationSummary(
+        ctx.prisma,
+        scope,
+        visibilityOf(ctx.viewer),
+        recommendations,
+      );
       const byId = new Map(recommendations.map((r) => [r.id, r]));
       return summary.map((s) => ({ ...s, recommendationRow: byId.get(s.recommendationId)! }));
     },

@@ -370,16 +370,22 @@ export interface RecommendationSummaryResult {
 }
 
 /**
- * implementationSummary (CONTRACT §8) for the countries in scope: three statements whatever the number of countries
- * and recommendations (recommendations, records in scope, evidence facts), the counting done here.
+ * implementationSummary (CONTRACT §8) for the countries in scope: at most three statements whatever the number of
+ * countries and recommendations (recommendations, records in scope, evidence facts), the counting done here.
  */
 export async function implementationSummary(
   prisma: PrismaClient,
   scope: Scope,
   visibility: Visibility,
+  /** The recommendations in catalogue order, when the caller has them already. */
+  known?: readonly RecommendationRow[],
 ): Promise<RecommendationSummaryResult[]> {
   const [recommendations, records, facts] = await Promise.all([
-    prisma.recommendation.findMany({ select: { id: true, code: true }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
+    known ??
+      prisma.recommendation.findMany({
+        select: { id: true, code: true },
+        orderBy: [{ position: 'asc' }, { id: 'asc' }],
+      }),
     prisma.$queryRaw<AdoptionRecordRow[]>(Prisma.sql`
       SELECT a.id, a."recommendationId", a."countryId", a.status::text AS status
       FROM "RecommendationAdoption" a
