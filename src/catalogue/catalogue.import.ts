@@ -512,7 +512,10 @@ export async function importCatalogue(
             const where = { recommendationId: existing!.id };
             await tx.recommendationIndicator.deleteMany({ where });
             await tx.recommendationConcept.deleteMany({ where });
-            return tx.recommendation.update({ where: { code: r.code }, data: { ...data, ...relations } });
+            return tx.recommendation.update({
+              where: { code: r.code },
+              data: { ...data, ...relations, revision: { increment: 1 } },
+            });
           },
         );
       }

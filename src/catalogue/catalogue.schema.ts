@@ -191,8 +191,9 @@ builder.queryFields((t) => ({
     {
       type: 'Recommendation',
       cursor: 'id',
-      description: 'Recommendations, in creation order.',
-      resolve: (query, _root, _args, ctx) => ctx.prisma.recommendation.findMany({ ...query, orderBy: { id: 'asc' } }),
+      description: 'Recommendations, in catalogue order.',
+      resolve: (query, _root, _args, ctx) =>
+        ctx.prisma.recommendation.findMany({ ...query, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
       totalCount: (_root, _args, ctx) => ctx.prisma.recommendation.count(),
     },
     RecommendationConnection,

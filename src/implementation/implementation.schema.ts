@@ -21,6 +21,7 @@ import { seesUnpublished, visibilityOf } from '../submissions/visibility.js';
 import * as implementation from './implementation.service.js';
 import { reportAdoption, reviewAdoption } from './adoptions.service.js';
 import { importAdoptions } from './adoptions.import.js';
+import { createRecommendation, updateRecommendation } from './recommendations.service.js';
 
 export const AdoptionStatus = builder.enumType('AdoptionStatus', {
   description: 'How far a country has implemented a recommendation (CONTRACT §8); null means unknown (no record).',
@@ -71,6 +72,9 @@ builder.prismaObjectFields(Recommendation, (t) => ({
     description: 'The framework area (task force) it belongs to.',
   }),
   position: t.exposeInt('position', { description: 'Position in the catalogue; lists follow it.' }),
+  revision: t.exposeInt('revision', {
+    description: 'Optimistic-concurrency token: pass it as expectedRevision to updateRecommendation.',
+  }),
   provisionalFields: t.exposeStringList('provisionalFields', {
     description: 'Fields whose values were assigned for the seed and await task-force confirmation.',
   }),
@@ -635,5 +639,88 @@ builder.mutationFields((t) => ({
         ? { ok: true, dryRun, problems: [], ...result.report }
         : { ok: false, dryRun, rows: result.rows, created: 0, updated: 0, unchanged: 0, problems: result.problems };
     },
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recommendation curation (TASK_FORCE and ADMIN)
+
+const recommendationFields = {
+  text: 'The recommendation text.',
+  sourceUrl: 'Where it was stated (a URL or a citation).',
+  position: 'Position in the catalogue (lists follow it); default: last.',
+  indicators: 'Codes of the indicators it concerns; replaces the list.',
+  concepts: 'Codes of the concepts it concerns; replaces the list.',
+};
+
+const CreateRecommendationInput = builder.inputType('CreateRecommendationInput', {
+  description: 'A new recommendation.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
+    text: t.string({ required: true, description: recommendationFields.text }),
+    sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
+    area: t.field({ type: FrameworkArea }),
+    position: t.int({ description: recommendationFields.position }),
+    indicators: t.stringList({ description: recommendationFields.indicators }),
+    concepts: t.stringList({ description: recommendationFields.concepts }),
+    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+  }),
+});
+
+const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput', {
+  description:
+    'Changes to a recommendation (its code is stable). Absent fields are left alone; null clears an optional one. ' +
+    'Every problem of the input is reported at once.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The recommendation's global id." }),
+    expectedRevision: t.int({
+      required: true,
+      description: 'The revision the caller last read; a stale one fails with ConflictError and changes nothing.',
+    }),
+    text: t.string({ description: recommendationFields.text }),
+    sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
+    area: t.field({ type: FrameworkArea }),
+    position: t.int({ description: recommendationFields.position }),
+    indicators: t.stringList({ description: recommendationFields.indicators }),
+    concepts: t.stringList({ description: recommendationFields.concepts }),
+    provisionalFields: t.stringList({
+      description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
+    }),
+  }),
+});
+
+const recommendationPayload = (name: string, description: string) =>
+  builder.objectRef<{ recommendation: RecommendationShape }>(name).implement({
+    description,
+    fields: (t) => ({ recommendation: t.field({ type: Recommendation, resolve: (p) => p.recommendation }) }),
+  });
+
+builder.mutationFields((t) => ({
+  createRecommendation: t.field({
+    type: recommendationPayload('CreateRecommendationPayload', 'The recommendation created.'),
+    description: 'Adds a recommendation (TASK_FORCE or ADMIN); audited.',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateRecommendationInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      recommendation: await createRecommendation(ctx.prisma, actorOf(ctx.viewer), input),
+    }),
+  }),
+  updateRecommendation: t.field({
+    type: recommendationPayload('UpdateRecommendationPayload', 'The recommendation as updated.'),
+    description:
+      'Changes a recommendation (TASK_FORCE or ADMIN), checked against the revision the client saw; audited.',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UpdateRecommendationInput, required: true }) },
+    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+      recommendation: await updateRecommendation(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(id, 'Recommendation'),
+        expectedRevision,
+        changes,
+      ),
+    }),
   }),
 }));

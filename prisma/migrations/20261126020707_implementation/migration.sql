@@ -24,7 +24,8 @@ ADD COLUMN     "updatedAt" TIMESTAMP(3) NOT NULL;
 -- AlterTable
 ALTER TABLE "Recommendation" ADD COLUMN     "area" "FrameworkArea",
 ADD COLUMN     "position" INTEGER NOT NULL DEFAULT 0,
-ADD COLUMN     "provisionalFields" TEXT[];
+ADD COLUMN     "provisionalFields" TEXT[],
+ADD COLUMN     "revision" INTEGER NOT NULL DEFAULT 1;
 
 -- AlterTable
 ALTER TABLE "RecommendationAdoption" ADD COLUMN     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
