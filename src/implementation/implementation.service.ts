@@ -171,9 +171,15 @@ export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibi
       GROUP BY cv."countryId"
     ),
     grp AS (
-      SELECT cv."countryId", array_agg(DISTINCT o.dimensions->>'MIGRANT_GROUP') AS codes
-      FROM cv JOIN "Observation" o ON o."submissionId" = cv.id
-      WHERE o.dimensions->>'MIGRANT_GROUP' IN (${Prisma.join([...MIGRANT_GROUP_CODES])})
+      -- Only indicators disaggregated by MIGRANT_GROUP can carry its codes (the importer checks each column
+      -- against the indicator's variables), so only their observations are read, through the per-submission index.
+      SELECT cv."countryId", array_agg(DISTINCT g.code) AS codes
+      FROM cv CROSS JOIN LATERAL (
+        SELECT o.dimensions->>'MIGRANT_GROUP' AS code FROM "Observation" o
+        WHERE o."submissionId" = cv.id AND o.dimensions->>'MIGRANT_GROUP' IN (${Prisma.join([...MIGRANT_GROUP_CODES])})
+      ) g
+      WHERE cv."indicatorId" IN (SELECT iv."indicatorId" FROM "IndicatorVariable" iv
+        JOIN "Variable" v ON v.id = iv."variableId" WHERE v.code = 'MIGRANT_GROUP')
       GROUP BY cv."countryId"
     ),
     acc AS (
