@@ -265,7 +265,7 @@ export async function importCatalogue(
           await tx.topic.findUnique({ where: { code: t.code } }),
           data,
           () => tx.topic.create({ data: { code: t.code, ...data } }),
-          () => tx.topic.update({ where: { code: t.code }, data }),
+          () => tx.topic.update({ where: { code: t.code }, data: { ...data, revision: { increment: 1 } } }),
         );
       }
       for (const v of cat.variables) {
@@ -287,7 +287,7 @@ export async function importCatalogue(
             await tx.variableCode.deleteMany({ where: { variable: { code: v.code } } });
             return tx.variable.update({
               where: { code: v.code },
-              data: { ...data, codes: { create: codes } },
+              data: { ...data, codes: { create: codes }, revision: { increment: 1 } },
               include: { codes: true },
             });
           },
@@ -434,7 +434,10 @@ export async function importCatalogue(
             await tx.indicatorTopic.deleteMany({ where });
             await tx.indicatorSdg.deleteMany({ where });
             await tx.indicatorGcm.deleteMany({ where });
-            return tx.indicator.update({ where: { code: ind.code }, data: { ...data, ...relations } });
+            return tx.indicator.update({
+              where: { code: ind.code },
+              data: { ...data, ...relations, revision: { increment: 1 } },
+            });
           },
         );
       }

@@ -22,6 +22,9 @@ ADD COLUMN     "status" "CommentStatus" NOT NULL DEFAULT 'OPEN',
 ADD COLUMN     "updatedAt" TIMESTAMP(3) NOT NULL;
 
 -- AlterTable
+ALTER TABLE "Indicator" ADD COLUMN     "revision" INTEGER NOT NULL DEFAULT 1;
+
+-- AlterTable
 ALTER TABLE "Recommendation" ADD COLUMN     "area" "FrameworkArea",
 ADD COLUMN     "position" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "provisionalFields" TEXT[],
@@ -39,6 +42,12 @@ ADD COLUMN     "reviewedAt" TIMESTAMP(3),
 ADD COLUMN     "reviewedBy" TEXT,
 ADD COLUMN     "revision" INTEGER NOT NULL DEFAULT 1,
 ADD COLUMN     "since" INTEGER;
+
+-- AlterTable
+ALTER TABLE "Topic" ADD COLUMN     "revision" INTEGER NOT NULL DEFAULT 1;
+
+-- AlterTable
+ALTER TABLE "Variable" ADD COLUMN     "revision" INTEGER NOT NULL DEFAULT 1;
 
 -- CreateTable
 CREATE TABLE "RecommendationIndicator" (
