@@ -85,7 +85,21 @@ const catalogueSchema = z.object({
       }),
     )
     .default([]),
-  recommendations: z.array(z.object({ code, text, source: url })).default([]),
+  recommendations: z
+    .array(
+      z.object({
+        code,
+        text,
+        source: url,
+        area: z
+          .enum(['TF1_DATA_AND_INDICATORS', 'TF2_CONCEPTS_AND_DEFINITIONS', 'TF4_DATA_SOURCES', 'CROSS_CUTTING'])
+          .nullish(),
+        indicators: z.array(code).default([]),
+        concepts: z.array(code).default([]),
+        provisional: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
   sdgIndicators: z.array(z.object({ code, title: text, target: code })).default([]),
   gcmObjectives: z
     .array(z.object({ number: z.number().int().min(1).max(23), title: text, shortName: z.string().nullish() }))
@@ -251,7 +265,7 @@ export async function importCatalogue(
           await tx.topic.findUnique({ where: { code: t.code } }),
           data,
           () => tx.topic.create({ data: { code: t.code, ...data } }),
-          () => tx.topic.update({ where: { code: t.code }, data }),
+          () => tx.topic.update({ where: { code: t.code }, data: { ...data, revision: { increment: 1 } } }),
         );
       }
       for (const v of cat.variables) {
@@ -273,7 +287,7 @@ export async function importCatalogue(
             await tx.variableCode.deleteMany({ where: { variable: { code: v.code } } });
             return tx.variable.update({
               where: { code: v.code },
-              data: { ...data, codes: { create: codes } },
+              data: { ...data, codes: { create: codes }, revision: { increment: 1 } },
               include: { codes: true },
             });
           },
@@ -319,18 +333,6 @@ export async function importCatalogue(
           () => tx.gcmObjective.update({ where: { number: g.number }, data }),
         );
       }
-      for (const r of cat.recommendations) {
-        const data = { text: r.text, sourceUrl: r.source ?? null };
-        await sync(
-          'Recommendation',
-          r.code,
-          await tx.recommendation.findUnique({ where: { code: r.code } }),
-          data,
-          () => tx.recommendation.create({ data: { code: r.code, ...data } }),
-          () => tx.recommendation.update({ where: { code: r.code }, data }),
-        );
-      }
-
       // An indicator may be linked to an SDG *target* ("17.18") rather than one of its indicators; such links are
       // kept, as a row whose code is the target, rather than dropped or rejected.
       const knownSdg = new Set((await tx.sdgIndicator.findMany({ select: { code: true } })).map((r) => r.code));
@@ -432,7 +434,10 @@ export async function importCatalogue(
             await tx.indicatorTopic.deleteMany({ where });
             await tx.indicatorSdg.deleteMany({ where });
             await tx.indicatorGcm.deleteMany({ where });
-            return tx.indicator.update({ where: { code: ind.code }, data: { ...data, ...relations } });
+            return tx.indicator.update({
+              where: { code: ind.code },
+              data: { ...data, ...relations, revision: { increment: 1 } },
+            });
           },
         );
       }
@@ -450,6 +455,71 @@ export async function importCatalogue(
           data,
           () => tx.indicatorSourceType.create({ data: { indicatorId, sourceTypeId, ...data } }),
           () => tx.indicatorSourceType.update({ where, data }),
+        );
+      }
+      // Recommendations come after the indicators, whose ids their links need; their position is their order in
+      // the file, which lists of recommendations (and the implementation rows of CONTRACT §8) follow.
+      const conceptIds = await idMap(tx.concept.findMany({ select: { id: true, code: true } }), (r) => r.code);
+      const recIssues: Issue[] = [];
+      const recLinks = cat.recommendations.map((r, i) => ({
+        indicators: r.indicators.map((c, j) => {
+          const id = indicatorIds.get(c);
+          if (id === undefined)
+            recIssues.push({
+              path: ['recommendations', `[${i}]`, 'indicators', `[${j}]`],
+              message: `unknown indicator "${c}"`,
+            });
+          return id ?? -1;
+        }),
+        concepts: r.concepts.map((c, j) => {
+          const id = conceptIds.get(c);
+          if (id === undefined)
+            recIssues.push({
+              path: ['recommendations', `[${i}]`, 'concepts', `[${j}]`],
+              message: `unknown concept "${c}"`,
+            });
+          return id ?? -1;
+        }),
+      }));
+      if (recIssues.length) throw ValidationError.of(recIssues);
+      for (const [position, r] of cat.recommendations.entries()) {
+        const links = recLinks[position]!;
+        const data = {
+          text: r.text,
+          sourceUrl: r.source ?? null,
+          area: r.area ?? null,
+          position,
+          provisionalFields: r.provisional,
+        };
+        const existing = await tx.recommendation.findUnique({
+          where: { code: r.code },
+          include: { indicators: true, concepts: true },
+        });
+        const compare = { ...data, indicators: [...links.indicators].sort(), concepts: [...links.concepts].sort() };
+        const current = existing && {
+          ...existing,
+          indicators: existing.indicators.map((l) => l.indicatorId).sort(),
+          concepts: existing.concepts.map((l) => l.conceptId).sort(),
+        };
+        const relations = {
+          indicators: { create: links.indicators.map((indicatorId) => ({ indicatorId })) },
+          concepts: { create: links.concepts.map((conceptId) => ({ conceptId })) },
+        };
+        await sync(
+          'Recommendation',
+          r.code,
+          current,
+          compare,
+          () => tx.recommendation.create({ data: { code: r.code, ...data, ...relations } }),
+          async () => {
+            const where = { recommendationId: existing!.id };
+            await tx.recommendationIndicator.deleteMany({ where });
+            await tx.recommendationConcept.deleteMany({ where });
+            return tx.recommendation.update({
+              where: { code: r.code },
+              data: { ...data, ...relations, revision: { increment: 1 } },
+            });
+          },
         );
       }
       return report;

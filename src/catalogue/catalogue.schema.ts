@@ -27,6 +27,9 @@ export const Topic = builder.prismaNode('Topic', {
       description: 'Whether any field still awaits task-force confirmation.',
       resolve: (topic) => topic.provisionalFields.length > 0,
     }),
+    revision: t.exposeInt('revision', {
+      description: 'Optimistic-concurrency token: pass it as expectedRevision to updateTopic.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -53,6 +56,9 @@ export const Variable = builder.prismaNode('Variable', {
     codelist: t.exposeString('codelist', {
       nullable: true,
       description: 'A named external code list whose codes are valid values (e.g. "M49"), instead of `codes`.',
+    }),
+    revision: t.exposeInt('revision', {
+      description: 'Optimistic-concurrency token: pass it as expectedRevision to updateVariable.',
     }),
     codes: t.relation('codes', {
       description: "The variable's own codes, in list order.",
@@ -191,8 +197,9 @@ builder.queryFields((t) => ({
     {
       type: 'Recommendation',
       cursor: 'id',
-      description: 'Recommendations, in creation order.',
-      resolve: (query, _root, _args, ctx) => ctx.prisma.recommendation.findMany({ ...query, orderBy: { id: 'asc' } }),
+      description: 'Recommendations, in catalogue order.',
+      resolve: (query, _root, _args, ctx) =>
+        ctx.prisma.recommendation.findMany({ ...query, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
       totalCount: (_root, _args, ctx) => ctx.prisma.recommendation.count(),
     },
     RecommendationConnection,
@@ -260,6 +267,10 @@ const UpdateTopicPayload = TopicPayload('UpdateTopicPayload', 'The topic as upda
 const CreateVariablePayload = VariablePayload('CreateVariablePayload', 'The variable created.');
 const UpdateVariablePayload = VariablePayload('UpdateVariablePayload', 'The variable as updated.');
 
+const EXPECTED_REVISION =
+  'The revision the caller last read; a stale one fails with ConflictError and changes nothing ' +
+  '(absent: the last writer wins).';
+
 export const CreateTopicInput = builder.inputType('CreateTopicInput', {
   description: 'A new topic of the TF1 framework.',
   fields: (t) => ({
@@ -276,6 +287,7 @@ export const UpdateTopicInput = builder.inputType('UpdateTopicInput', {
   description: 'Changes to a topic. Absent fields are left alone; null clears an optional field.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The topic's global id." }),
+    expectedRevision: t.int({ description: EXPECTED_REVISION }),
     code: t.string({ description: 'A new stable code.' }),
     name: t.string(),
     tier: t.field({ type: Tier }),
@@ -312,6 +324,7 @@ export const UpdateVariableInput = builder.inputType('UpdateVariableInput', {
     'by observations cannot be removed, nor can the variable code change once observations use it.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The variable's global id." }),
+    expectedRevision: t.int({ description: EXPECTED_REVISION }),
     code: t.string({ description: 'A new stable code.' }),
     name: t.string(),
     sourceUrl: t.string(),
@@ -337,8 +350,14 @@ builder.mutationFields((t) => ({
     authScopes: { taskForce: true },
     errors: { types: userErrors },
     args: { input: t.arg({ type: UpdateTopicInput, required: true }) },
-    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
-      topic: await catalogue.updateTopic(ctx.prisma, actorOf(ctx.viewer), localId(id, 'Topic'), changes),
+    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+      topic: await catalogue.updateTopic(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(id, 'Topic'),
+        changes,
+        expectedRevision,
+      ),
     }),
   }),
   createVariable: t.field({
@@ -357,8 +376,14 @@ builder.mutationFields((t) => ({
     authScopes: { taskForce: true },
     errors: { types: userErrors },
     args: { input: t.arg({ type: UpdateVariableInput, required: true }) },
-    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
-      variable: await catalogue.updateVariable(ctx.prisma, actorOf(ctx.viewer), localId(id, 'Variable'), changes),
+    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+      variable: await catalogue.updateVariable(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(id, 'Variable'),
+        changes,
+        expectedRevision,
+      ),
     }),
   }),
 }));

@@ -153,6 +153,93 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, extra?: (value: z
   return result.data;
 }
 
+/** The input's format problems as issues at ["input", …] (none when it parses). */
+function formatIssues<S extends z.ZodType>(schema: S, input: unknown) {
+  const result = schema.safeParse(input);
+  const issues: Issue[] = result.success
+    ? []
+    : result.error.issues.map((i) => ({
+        path: ['input', ...i.path.map(String)],
+        message: i.code === 'invalid_type' && / received null$/.test(i.message) ? 'must not be null' : i.message,
+      }));
+  return { value: result.success ? result.data : undefined, issues };
+}
+
+/**
+ * Unknown codes in an indicator input's link lists, one issue per entry ("input.topics.2: unknown topic NOPE"), so
+ * that they are reported together with the format problems. Entries that are malformed are left to the format
+ * check (one problem per entry).
+ */
+async function unknownReferenceIssues(
+  tx: Tx,
+  input: {
+    topics?: Maybe<string[]>;
+    disaggregations?: Maybe<string[]>;
+    sdgIndicators?: Maybe<string[]>;
+    gcmObjectives?: Maybe<number[]>;
+  },
+): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  const check = async <K extends string | number>(
+    field: string,
+    values: Maybe<K[]>,
+    format: z.ZodType,
+    what: string,
+    known: (keys: K[]) => Promise<K[]>,
+  ) => {
+    if (!values?.length) return;
+    const wellFormed = values.filter((v) => format.safeParse(v).success);
+    const normalise = (v: K) => (typeof v === 'string' ? (v.trim() as K) : v);
+    const found = new Set(wellFormed.length ? await known(wellFormed.map(normalise)) : []);
+    values.forEach((v, i) => {
+      if (format.safeParse(v).success && !found.has(normalise(v)))
+        issues.push({ path: ['input', field, String(i)], message: `unknown ${what} ${String(v)}` });
+    });
+  };
+  await check('topics', input.topics, code, 'topic', async (keys) =>
+    (await tx.topic.findMany({ where: { code: { in: keys } }, select: { code: true } })).map((r) => r.code),
+  );
+  await check('disaggregations', input.disaggregations, code, 'variable', async (keys) =>
+    (await tx.variable.findMany({ where: { code: { in: keys } }, select: { code: true } })).map((r) => r.code),
+  );
+  await check('sdgIndicators', input.sdgIndicators, sdgCode, 'SDG indicator', async (keys) =>
+    (await tx.sdgIndicator.findMany({ where: { code: { in: keys } }, select: { code: true } })).map((r) => r.code),
+  );
+  await check('gcmObjectives', input.gcmObjectives, gcmNumber, 'GCM objective', async (keys) =>
+    (await tx.gcmObjective.findMany({ where: { number: { in: keys } }, select: { number: true } })).map(
+      (r) => r.number,
+    ),
+  );
+  return issues;
+}
+
+/** Every problem of an indicator input at once: format, duplicates in lists and unknown codes. */
+async function checkIndicatorInput<S extends z.ZodType>(tx: Tx, schema: S, input: UpdateIndicatorInput) {
+  const { value, issues } = formatIssues(schema, input);
+  issues.push(...indicatorListIssues(input), ...(await unknownReferenceIssues(tx, input)));
+  if (issues.length) throw ValidationError.of(issues);
+  return value as z.output<S>;
+}
+
+/** A stale revision: the caller edited what it read, and someone changed it since. */
+function checkRevision(what: string, current: { revision: number }, expected: Maybe<number>) {
+  if (expected != null && current.revision !== expected)
+    throw new ConflictError(
+      `${what} changed meanwhile: it is at revision ${current.revision}, not ${expected}; reload and retry`,
+    );
+}
+
+/** Maps "no row matched the revision-guarded update" (a concurrent writer won) to a ConflictError. */
+async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if ((err as { code?: unknown })?.code === 'P2025')
+      throw new ConflictError(`${what} was changed by another request at the same time; reload and retry`);
+    throw fromPrismaError(err, what);
+  }
+}
+
 function duplicates<T>(field: string, values: Maybe<T[]>, key: (v: T) => string | number = (v) => String(v)): Issue[] {
   const seen = new Set<string | number>();
   const issues: Issue[] = [];
@@ -349,8 +436,8 @@ export interface CreateIndicatorInput {
 export type UpdateIndicatorInput = { [K in keyof CreateIndicatorInput]?: CreateIndicatorInput[K] | null };
 
 export async function createIndicator(prisma: PrismaClient, actor: Actor, input: CreateIndicatorInput) {
-  const v = parse(createIndicatorSchema, input, indicatorListIssues);
   return prisma.$transaction(async (tx) => {
+    const v = await checkIndicatorInput(tx, createIndicatorSchema, input);
     if (await tx.indicator.findUnique({ where: { code: v.code }, select: { id: true } }))
       throw new ConflictError(`An indicator with code ${v.code} already exists`);
     const links = await resolveIndicatorLinks(tx, v);
@@ -376,11 +463,26 @@ export async function createIndicator(prisma: PrismaClient, actor: Actor, input:
   });
 }
 
-export async function updateIndicator(prisma: PrismaClient, actor: Actor, id: number, input: UpdateIndicatorInput) {
-  const v = parse(updateIndicatorSchema, input, indicatorListIssues);
+export async function updateIndicator(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  input: UpdateIndicatorInput,
+  expectedRevision?: Maybe<number>,
+) {
   return prisma.$transaction(async (tx) => {
     const current = await tx.indicator.findUnique({ where: { id } });
     if (!current) throw new NotFoundError('input.id: no such indicator');
+    const v = await checkIndicatorInput(tx, updateIndicatorSchema, input);
+    // Retiring and un-retiring are explicit mutations, never a side effect of an edit.
+    if (v.status != null && v.status !== current.status)
+      throw ValidationError.of([
+        {
+          path: ['input', 'status'],
+          message: `use ${current.status === 'RETIRED' ? 'unretireIndicator' : 'retireIndicator'} to change the status of ${current.code}`,
+        },
+      ]);
+    checkRevision(`Indicator ${current.code}`, current, expectedRevision);
     if (v.code && v.code !== current.code && (await tx.indicator.findUnique({ where: { code: v.code } })))
       throw new ConflictError(`An indicator with code ${v.code} already exists`);
     const before = await indicatorSnapshot(tx, id);
@@ -391,10 +493,11 @@ export async function updateIndicator(prisma: PrismaClient, actor: Actor, id: nu
     if (links.variables) await tx.indicatorVariable.deleteMany({ where: { indicatorId: id } });
     if (links.sdg) await tx.indicatorSdg.deleteMany({ where: { indicatorId: id } });
     if (links.gcm) await tx.indicatorGcm.deleteMany({ where: { indicatorId: id } });
-    const row = await write(`Indicator ${v.code ?? current.code}`, () =>
+    const row = await guarded(`Indicator ${v.code ?? current.code}`, () =>
       tx.indicator.update({
-        where: { id },
+        where: { id, revision: current.revision },
         data: {
+          revision: { increment: 1 },
           code: v.code,
           name: v.name,
           description: v.description,
@@ -414,16 +517,53 @@ export async function updateIndicator(prisma: PrismaClient, actor: Actor, id: nu
   });
 }
 
-export async function retireIndicator(prisma: PrismaClient, actor: Actor, id: number, reason?: Maybe<string>) {
+export async function retireIndicator(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  reason?: Maybe<string>,
+  expectedRevision?: Maybe<number>,
+) {
+  return setIndicatorStatus(prisma, actor, id, 'RETIRED', reason, expectedRevision);
+}
+
+/** Brings a retired indicator back into coverage and gap counts: an explicit decision, audited with its reason. */
+export async function unretireIndicator(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  reason?: Maybe<string>,
+  expectedRevision?: Maybe<number>,
+) {
+  return setIndicatorStatus(prisma, actor, id, 'ACTIVE', reason, expectedRevision);
+}
+
+async function setIndicatorStatus(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  status: 'ACTIVE' | 'RETIRED',
+  reason: Maybe<string>,
+  expectedRevision: Maybe<number>,
+) {
   return prisma.$transaction(async (tx) => {
     const current = await tx.indicator.findUnique({ where: { id } });
     if (!current) throw new NotFoundError('input.id: no such indicator');
-    if (current.status === 'RETIRED') throw new ConflictError(`Indicator ${current.code} is already retired`);
-    const row = await tx.indicator.update({ where: { id }, data: { status: 'RETIRED' } });
+    if (current.status === status)
+      throw new ConflictError(
+        `Indicator ${current.code} is ${status === 'RETIRED' ? 'already retired' : 'not retired'}`,
+      );
+    checkRevision(`Indicator ${current.code}`, current, expectedRevision);
+    const row = await guarded(`Indicator ${current.code}`, () =>
+      tx.indicator.update({
+        where: { id, revision: current.revision },
+        data: { status, revision: { increment: 1 } },
+      }),
+    );
     await audit(
       tx,
       actor,
-      'indicator.retire',
+      status === 'RETIRED' ? 'indicator.retire' : 'indicator.unretire',
       'Indicator',
       row.code,
       { status: current.status },
@@ -449,7 +589,7 @@ export async function confirmIndicatorFields(prisma: PrismaClient, actor: Actor,
           message: `${f} is not provisional on ${current.code}`,
         })),
       );
-    const row = await tx.indicator.update({ where: { id }, data: { provisionalFields } });
+    const row = await tx.indicator.update({ where: { id }, data: { provisionalFields, revision: { increment: 1 } } });
     await audit(
       tx,
       actor,
@@ -601,18 +741,21 @@ export async function updateTopic(
   actor: Actor,
   id: number,
   input: { [K in keyof TopicInput]?: TopicInput[K] | null },
+  expectedRevision?: Maybe<number>,
 ) {
   const v = parse(updateTopicSchema, input);
   return prisma.$transaction(async (tx) => {
     const current = await tx.topic.findUnique({ where: { id } });
     if (!current) throw new NotFoundError('input.id: no such topic');
+    checkRevision(`Topic ${current.code}`, current, expectedRevision);
     if (v.code && v.code !== current.code && (await tx.topic.findUnique({ where: { code: v.code } })))
       throw new ConflictError(`A topic with code ${v.code} already exists`);
     const changed = Object.keys(v).filter((k) => k !== 'provisionalFields' && v[k as keyof typeof v] !== undefined);
-    const row = await write(`Topic ${v.code ?? current.code}`, () =>
+    const row = await guarded(`Topic ${v.code ?? current.code}`, () =>
       tx.topic.update({
-        where: { id },
+        where: { id, revision: current.revision },
         data: {
+          revision: { increment: 1 },
           code: v.code,
           name: v.name,
           tier: v.tier,
@@ -700,11 +843,13 @@ export async function updateVariable(
   actor: Actor,
   id: number,
   input: { [K in keyof VariableInput]?: VariableInput[K] | null },
+  expectedRevision?: Maybe<number>,
 ) {
   const v = parse(updateVariableSchema, input, variableIssues);
   return prisma.$transaction(async (tx) => {
     const current = await tx.variable.findUnique({ where: { id }, include: { codes: true } });
     if (!current) throw new NotFoundError('input.id: no such variable');
+    checkRevision(`Variable ${current.code}`, current, expectedRevision);
     const before = await variableSnapshot(tx, id);
     const codelist = v.codelist === undefined ? current.codelist : v.codelist;
     const codes = v.codes ?? current.codes;
@@ -730,10 +875,11 @@ export async function updateVariable(
         );
       await tx.variableCode.deleteMany({ where: { variableId: id } });
     }
-    const row = await write(`Variable ${v.code ?? current.code}`, () =>
+    const row = await guarded(`Variable ${v.code ?? current.code}`, () =>
       tx.variable.update({
-        where: { id },
+        where: { id, revision: current.revision },
         data: {
+          revision: { increment: 1 },
           code: v.code,
           name: v.name,
           sourceUrl: v.sourceUrl,

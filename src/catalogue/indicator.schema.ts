@@ -32,6 +32,9 @@ export const Indicator = builder.prismaNode('Indicator', {
     }),
     tier: t.expose('tier', { type: Tier }),
     status: t.expose('status', { type: IndicatorStatus }),
+    revision: t.exposeInt('revision', {
+      description: 'Optimistic-concurrency token: pass it as expectedRevision to the indicator mutations.',
+    }),
     sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
     provisionalFields: t.exposeStringList('provisionalFields', {
       description:
@@ -245,6 +248,11 @@ const IndicatorPayload = (name: string, description: string) =>
 const CreateIndicatorPayload = IndicatorPayload('CreateIndicatorPayload', 'The indicator created.');
 const UpdateIndicatorPayload = IndicatorPayload('UpdateIndicatorPayload', 'The indicator as updated.');
 const RetireIndicatorPayload = IndicatorPayload('RetireIndicatorPayload', 'The indicator, now retired.');
+const UnretireIndicatorPayload = IndicatorPayload('UnretireIndicatorPayload', 'The indicator, active again.');
+
+const expectedRevisionDescription =
+  'The revision the caller last read; a stale one fails with ConflictError and changes nothing ' +
+  '(absent: the last writer wins).';
 const ConfirmIndicatorFieldsPayload = IndicatorPayload(
   'ConfirmIndicatorFieldsPayload',
   'The indicator with the confirmed fields no longer provisional.',
@@ -280,6 +288,7 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
     'the current one.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The indicator's global id." }),
+    expectedRevision: t.int({ description: expectedRevisionDescription }),
     code: t.string({ description: 'A new stable code.' }),
     name: t.string(),
     description: t.string(),
@@ -287,7 +296,10 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
     additive: t.boolean(),
     buildingBlock: t.field({ type: BuildingBlock }),
     tier: t.field({ type: Tier }),
-    status: t.field({ type: IndicatorStatus }),
+    status: t.field({
+      type: IndicatorStatus,
+      description: 'Only the current status is accepted: use retireIndicator and unretireIndicator to change it.',
+    }),
     sourceUrl: t.string(),
     topics: t.stringList({ description: 'Topic codes.' }),
     disaggregations: t.stringList({ description: 'Variable codes, in display order.' }),
@@ -301,6 +313,16 @@ export const RetireIndicatorInput = builder.inputType('RetireIndicatorInput', {
   description: 'An indicator to retire: it stays readable but leaves coverage and gap counts.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The indicator's global id." }),
+    expectedRevision: t.int({ description: expectedRevisionDescription }),
+    reason: t.string({ description: 'Why, for the audit log.' }),
+  }),
+});
+
+export const UnretireIndicatorInput = builder.inputType('UnretireIndicatorInput', {
+  description: 'A retired indicator to bring back into coverage and gap counts (an explicit decision).',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The indicator's global id." }),
+    expectedRevision: t.int({ description: expectedRevisionDescription }),
     reason: t.string({ description: 'Why, for the audit log.' }),
   }),
 });
@@ -371,8 +393,14 @@ builder.mutationFields((t) => ({
     authScopes: { taskForce: true },
     errors: { types: userErrors },
     args: { input: t.arg({ type: UpdateIndicatorInput, required: true }) },
-    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
-      indicator: await catalogue.updateIndicator(ctx.prisma, actorOf(ctx.viewer), localId(id, 'Indicator'), changes),
+    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+      indicator: await catalogue.updateIndicator(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(id, 'Indicator'),
+        changes,
+        expectedRevision,
+      ),
     }),
   }),
   retireIndicator: t.field({
@@ -387,6 +415,23 @@ builder.mutationFields((t) => ({
         actorOf(ctx.viewer),
         localId(input.id, 'Indicator'),
         input.reason,
+        input.expectedRevision,
+      ),
+    }),
+  }),
+  unretireIndicator: t.field({
+    type: UnretireIndicatorPayload,
+    description: 'Brings a retired indicator back (TASK_FORCE or ADMIN); audited with its reason.',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UnretireIndicatorInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      indicator: await catalogue.unretireIndicator(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(input.id, 'Indicator'),
+        input.reason,
+        input.expectedRevision,
       ),
     }),
   }),

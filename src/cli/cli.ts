@@ -30,6 +30,7 @@ import { isEmpty, seed } from './seed.js';
 import { importAccounts } from '../accounting/accounts.import.js';
 import { terminalProgress } from '../platform/csv.js';
 import { importDataSources } from '../submissions/sources.import.js';
+import { importAdoptions } from '../implementation/adoptions.import.js';
 import { importSubmissions } from '../submissions/submissions.import.js';
 import { importUndesaIms } from '../submissions/undesa.import.js';
 import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
@@ -42,6 +43,8 @@ const USAGE = `usage: migstat <command>
   import catalogue|countries FILE     import a file (all-or-nothing)
   import sources|submissions|accounts FILE
                                       import country data (CSV, CONTRACT §5; all-or-nothing)
+  import adoptions FILE               import adoption records (country,recommendation,status,since,note,
+                                      evidence_url; all-or-nothing)
   import undesa-ims FILE              import UN DESA International Migrant Stock 2020 (by destination)
   export submissions [--status S,…] [--indicator CODE] [--country CODE] [--out FILE]
                                       write submissions CSV (the import format; default: PUBLISHED, latest
@@ -79,6 +82,15 @@ export const importers: Record<string, Importer> = {
     return result.report;
   },
   accounts: async (db, file) => importAccounts(db.prisma, { file }, CLI_ACTOR),
+  adoptions: async (db, file) => {
+    const result = await importAdoptions(db.prisma, { file }, { actor: CLI_ACTOR });
+    if (!result.ok) {
+      throw ValidationError.of(
+        result.problems.map((p) => ({ path: [`line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message })),
+      );
+    }
+    return { adoptions: result.report };
+  },
   'undesa-ims': async (db, file) => importUndesaIms(db.prisma, file, CLI_ACTOR),
 };
 

@@ -13,5 +13,7 @@ import '../accounting/accounting.schema.js';
 import '../submissions/data-source.schema.js';
 import '../submissions/submission.schema.js';
 import '../access/audit-log.schema.js';
+import '../implementation/implementation.schema.js';
+import '../comments/comments.schema.js';
 
 export const schema = builder.toSchema();

@@ -358,7 +358,7 @@ transitionField(
 // ---------------------------------------------------------------------------------------------------------------
 // importSubmissions (CONTRACT §7, pinned): the CSV of §5, all-or-nothing, problems by line and column.
 
-const ImportProblemRef = builder
+export const ImportProblemRef = builder
   .objectRef<{ line: number; column: string | null; message: string }>('ImportProblem')
   .implement({
     description: 'One problem of an imported file.',

@@ -3,6 +3,7 @@
 // concurrent calls with the same revision exactly one wins), a SubmissionEvent (who, when, comment) and an audit
 // row. Role checks happen in the schema; this module enforces states and revisions.
 import { audit, type Actor } from '../access/audit.js';
+import { openThreadInTx } from '../comments/comments.service.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
@@ -86,6 +87,13 @@ export async function transitionSubmission(
       },
     });
     const updated = await tx.submission.findUniqueOrThrow({ where: { id: current.id } });
+    // A rejection opens a comment thread on the version with the reason, for the focal point to answer (§9).
+    if (transition.to === 'REJECTED' && comment)
+      await openThreadInTx(tx, actor, {
+        target: { type: 'Submission', id: current.id },
+        countryId: current.countryId,
+        body: `Rejected: ${comment}`,
+      });
     await audit(
       tx,
       actor,

@@ -225,12 +225,20 @@ test('invalid input is a ValidationError naming every field and reason', async (
   ).createIndicator;
   expect(result.__typename).toBe('ValidationError');
   const issues = result.__typename === 'ValidationError' ? result.issues : [];
+  // Every problem at once: formats, and the duplicate in a list (issue 8).
   expect(issues.map((i) => i.path.join('.')).sort()).toEqual(
-    ['input.code', 'input.gcmObjectives.0', 'input.name', 'input.sourceUrl', 'input.unit'].sort(),
+    [
+      'input.code',
+      'input.disaggregations.1',
+      'input.gcmObjectives.0',
+      'input.name',
+      'input.sourceUrl',
+      'input.unit',
+    ].sort(),
   );
   expect(issues.find((i) => i.path[1] === 'code')?.message).toMatch(/upper-case/);
   expect(issues.find((i) => i.path[1] === 'name')?.message).toMatch(/empty/);
-  // Duplicates in lists are checked once the fields themselves are valid.
+  // A duplicate alone.
   const dup = data(
     await hub.gql(
       CreateIndicator,
@@ -245,15 +253,22 @@ test('invalid input is a ValidationError naming every field and reason', async (
   expect(data(await hub.gql(IndicatorId, { code: 'DUP_TEST' })).indicator).toBeNull();
 });
 
-test('unknown references are a NotFoundError and nothing is written', async () => {
+test('unknown references are reported with the format problems, all at once, and nothing is written', async () => {
   const result = data(
     await hub.gql(
       CreateIndicator,
-      { input: { ...newIndicator, code: 'ORPHAN', topics: ['NOPE'], sdgIndicators: ['99.9.9'] } },
+      { input: { ...newIndicator, code: 'ORPHAN', name: ' ', topics: ['NOPE', 'ARRIVAL'], sdgIndicators: ['99.9.9'] } },
       { token },
     ),
   ).createIndicator;
-  expect(result).toMatchObject({ __typename: 'NotFoundError', message: expect.stringMatching(/topics.*NOPE/) });
+  expect(result).toMatchObject({
+    __typename: 'ValidationError',
+    issues: [
+      { path: ['input', 'name'], message: 'must not be empty' },
+      { path: ['input', 'topics', '0'], message: 'unknown topic NOPE' },
+      { path: ['input', 'sdgIndicators', '0'], message: 'unknown SDG indicator 99.9.9' },
+    ],
+  });
   expect(data(await hub.gql(IndicatorId, { code: 'ORPHAN' })).indicator).toBeNull();
   expect(await auditRows('ORPHAN')).toEqual([]);
 });

@@ -1,0 +1,726 @@
+// Implementation tracking (CONTRACT §8): recommendations as catalogue items with their area, indicators and
+// concepts; countries' adoption records with history and review; evidence from data; the per-country rows, the
+// regional summary and the time series; reportAdoption, reviewAdoption and importAdoptions.
+import { GraphQLError } from 'graphql';
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import { actorOf } from '../access/audit.js';
+import type { Context } from '../platform/context.js';
+import { countryKey, m49Code } from '../geography/m49.js';
+import { builder } from '../schema/builder.js';
+import { connectionOf } from '../schema/connections.js';
+import { userErrors } from '../schema/errors.js';
+import { localId } from '../schema/global-id.js';
+import { NotFoundError } from '../platform/errors.js';
+import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
+import { Indicator } from '../catalogue/indicator.schema.js';
+import { Country } from '../geography/country.schema.js';
+import { YearWindow } from '../coverage/coverage.schema.js';
+import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
+import { ImportProblemRef } from '../submissions/submission.schema.js';
+import { seesUnpublished, visibilityOf } from '../submissions/visibility.js';
+import * as implementation from './implementation.service.js';
+import { reportAdoption, reviewAdoption } from './adoptions.service.js';
+import { importAdoptions } from './adoptions.import.js';
+import { createRecommendation, updateRecommendation } from './recommendations.service.js';
+
+export const AdoptionStatus = builder.enumType('AdoptionStatus', {
+  description: 'How far a country has implemented a recommendation (CONTRACT §8); null means unknown (no record).',
+  values: {
+    NOT_STARTED: { description: 'Nothing done yet.' },
+    PLANNED: { description: 'Planned, not yet in production.' },
+    PARTIAL: { description: 'Partly implemented.' },
+    IMPLEMENTED: { description: 'Implemented.' },
+    NOT_APPLICABLE: { description: 'Does not apply to the country.' },
+  } as const,
+});
+
+export const AdoptionReviewStatus = builder.enumType('AdoptionReviewStatus', {
+  description: "A task-force member's verdict on a country's declaration.",
+  values: {
+    CONFIRMED: { description: 'The declaration matches what the task force knows.' },
+    DISPUTED: { description: 'The task force disagrees (the comment says why).' },
+  } as const,
+});
+
+export const FrameworkArea = builder.enumType('FrameworkArea', {
+  description: 'The area of the revised Recommendations a recommendation belongs to (the task force that owns it).',
+  values: {
+    TF1_DATA_AND_INDICATORS: { description: 'TF1: the data and indicators framework.' },
+    TF2_CONCEPTS_AND_DEFINITIONS: { description: 'TF2: concepts and definitions.' },
+    TF4_DATA_SOURCES: { description: 'TF4: data sources.' },
+    CROSS_CUTTING: { description: 'Across the framework (metadata, dissemination).' },
+  } as const,
+});
+
+export const Discrepancy = builder.enumType('Discrepancy', {
+  description: "Where a country's declaration and its own data disagree (CONTRACT §8).",
+  values: {
+    DECLARED_NOT_EVIDENCED: { description: 'Declared IMPLEMENTED, but the evidence rule is not met.' },
+    EVIDENCED_NOT_DECLARED: {
+      description: 'The evidence rule is met, but the status is unknown, NOT_STARTED or PLANNED.',
+    },
+  } as const,
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recommendations as catalogue items
+
+builder.prismaObjectFields(Recommendation, (t) => ({
+  area: t.expose('area', {
+    type: FrameworkArea,
+    nullable: true,
+    description: 'The framework area (task force) it belongs to.',
+  }),
+  position: t.exposeInt('position', { description: 'Position in the catalogue; lists follow it.' }),
+  revision: t.exposeInt('revision', {
+    description: 'Optimistic-concurrency token: pass it as expectedRevision to updateRecommendation.',
+  }),
+  provisionalFields: t.exposeStringList('provisionalFields', {
+    description: 'Fields whose values were assigned for the seed and await task-force confirmation.',
+  }),
+  hasEvidenceRule: t.boolean({
+    description: "Whether the hub checks the recommendation against countries' data (CONTRACT §8).",
+    resolve: (r) => implementation.hasRule(r.code),
+  }),
+  indicators: t.field({
+    type: [Indicator],
+    description: 'Indicators it concerns, by code.',
+    select: (_args, _ctx, nested) => ({
+      indicators: { orderBy: { indicator: { code: 'asc' } }, select: { indicator: nested(true) } },
+    }),
+    resolve: (r) => r.indicators.map((l) => l.indicator),
+  }),
+  concepts: t.field({
+    type: [Concept],
+    description: 'Concepts it concerns, by code.',
+    select: (_args, _ctx, nested) => ({
+      concepts: { orderBy: { concept: { code: 'asc' } }, select: { concept: nested(true) } },
+    }),
+    resolve: (r) => r.concepts.map((l) => l.concept),
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Adoption records
+
+/** Who declared, who reviewed and what they said: internal, like comments (§7, §9). */
+const seesInternals = (ctx: Context, countryId: number) => seesUnpublished(visibilityOf(ctx.viewer), countryId);
+
+export const AdoptionReview = builder
+  .objectRef<{
+    status: 'CONFIRMED' | 'DISPUTED';
+    comment: string | null;
+    reviewedBy: string | null;
+    reviewedAt: Date | null;
+  }>('AdoptionReview')
+  .implement({
+    description: "A task-force member's review of the current declaration.",
+    fields: (t) => ({
+      status: t.field({ type: AdoptionReviewStatus, resolve: (r) => r.status }),
+      comment: t.exposeString('comment', { nullable: true }),
+      reviewedBy: t.exposeString('reviewedBy', { nullable: true, description: "The reviewer's token name." }),
+      reviewedAt: t.expose('reviewedAt', { type: 'DateTime', nullable: true }),
+    }),
+  });
+
+type ReviewFields = {
+  countryId: number;
+  reviewStatus: 'CONFIRMED' | 'DISPUTED' | null;
+  reviewComment: string | null;
+  reviewedBy: string | null;
+  reviewedAt: Date | null;
+};
+const reviewOf = (r: ReviewFields, ctx: Context) =>
+  r.reviewStatus && seesInternals(ctx, r.countryId)
+    ? { status: r.reviewStatus, comment: r.reviewComment, reviewedBy: r.reviewedBy, reviewedAt: r.reviewedAt }
+    : null;
+
+type ChangeRow = Prisma.AdoptionChangeGetPayload<object> & { countryId: number };
+
+export const AdoptionChange = builder.objectRef<ChangeRow>('AdoptionChange').implement({
+  description: 'One version of an adoption record: the state after one change (a declaration or a review).',
+  fields: (t) => ({
+    revision: t.exposeInt('revision', { description: "The record's revision after the change." }),
+    kind: t.exposeString('kind', { description: 'DECLARE or REVIEW.' }),
+    status: t.field({ type: AdoptionStatus, resolve: (c) => c.status }),
+    since: t.exposeInt('since', { nullable: true }),
+    note: t.exposeString('note', { nullable: true }),
+    evidenceUrl: t.exposeString('evidenceUrl', { nullable: true }),
+    reviewStatus: t.field({
+      type: AdoptionReviewStatus,
+      nullable: true,
+      description: 'The review in force after the change (task force and the country only).',
+      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.reviewStatus : null),
+    }),
+    reviewComment: t.string({
+      nullable: true,
+      description: 'Its comment (task force and the country only).',
+      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.reviewComment : null),
+    }),
+    actor: t.string({
+      nullable: true,
+      description: "Who made the change (the token's name): task force and the country only.",
+      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.actor : null),
+    }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
+  }),
+});
+
+/** The history of many records in one statement (loaders batch every record of a request). */
+async function changesOf(ctx: Context, adoptionIds: readonly number[]): Promise<ChangeRow[][]> {
+  const rows = await ctx.prisma.adoptionChange.findMany({
+    where: { adoptionId: { in: [...adoptionIds] } },
+    include: { adoption: { select: { countryId: true } } },
+    orderBy: [{ adoptionId: 'asc' }, { revision: 'asc' }],
+  });
+  const byRecord = new Map<number, ChangeRow[]>();
+  for (const { adoption, ...row } of rows) {
+    const list = byRecord.get(row.adoptionId) ?? [];
+    list.push({ ...row, countryId: adoption.countryId });
+    byRecord.set(row.adoptionId, list);
+  }
+  return adoptionIds.map((id) => byRecord.get(id) ?? []);
+}
+
+export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
+  name: 'AdoptionRecord',
+  id: { field: 'id' },
+  findUnique: (id) => ({ id: Number(id) }),
+  nullable: true,
+  description:
+    "A country's declaration about one recommendation (CONTRACT §8), with its review and the history of every change.",
+  fields: (t) => ({
+    country: t.relation('country'),
+    recommendation: t.relation('recommendation'),
+    status: t.expose('status', { type: AdoptionStatus }),
+    since: t.exposeInt('since', { nullable: true, description: 'Year since which the status holds.' }),
+    note: t.exposeString('note', { nullable: true }),
+    evidenceUrl: t.exposeString('evidenceUrl', { nullable: true }),
+    reportedBy: t.string({
+      nullable: true,
+      description: "Who declared the current status (the token's name): task force and the country only.",
+      resolve: (a, _args, ctx) => (seesInternals(ctx, a.countryId) ? a.reportedBy : null),
+    }),
+    reportedAt: t.expose('reportedAt', { type: 'DateTime' }),
+    revision: t.exposeInt('revision', {
+      description: 'Optimistic-concurrency token: pass it as expectedRevision to reportAdoption and reviewAdoption.',
+    }),
+    review: t.field({
+      type: AdoptionReview,
+      nullable: true,
+      description: 'The review of the current declaration, if any (task force and the country only).',
+      resolve: (a, _args, ctx) => reviewOf(a, ctx),
+    }),
+    history: t.loadableList({
+      type: AdoptionChange,
+      description: 'Every version of the record, oldest first (the current one last).',
+      load: (ids: number[], ctx: Context) => changesOf(ctx, ids),
+      resolve: (a) => a.id,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const AdoptionRecordConnection = connectionOf(AdoptionRecord, 'AdoptionRecord');
+
+builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
+  t.relatedConnection(
+    'adoptions',
+    {
+      cursor: 'id',
+      totalCount: true,
+      description: "Countries' adoption records, by country M49 code, optionally of some statuses and one region.",
+      args: {
+        status: t.arg({ type: [AdoptionStatus], required: false, description: 'Only records of these statuses.' }),
+        region: t.arg.string({ required: false, description: 'M49 region code: countries inside it at any depth.' }),
+      },
+      query: (args) => {
+        const where: Prisma.RecommendationAdoptionWhereInput = {};
+        if (args.status?.length) where.status = { in: args.status };
+        if (args.region != null) where.country = { regions: { some: { region: { code: m49Code(args.region) } } } };
+        return { where, orderBy: { country: { m49: 'asc' } } };
+      },
+    },
+    AdoptionRecordConnection,
+  ),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rows, summaries, time series
+
+const Evidence = builder.objectRef<implementation.Evidence>('Evidence').implement({
+  description: "What the country's own data (the caller's visible countable versions) say about a recommendation.",
+  fields: (t) => ({
+    met: t.exposeBoolean('met', { description: 'Whether the rule of CONTRACT §8 is met.' }),
+    detail: t.exposeString('detail', { description: 'Why, in words.' }),
+  }),
+});
+
+type RecordRow = Prisma.RecommendationAdoptionGetPayload<object>;
+type RowShape = implementation.AdoptionRowResult<RecordRow> & {
+  recommendationRow: RecommendationShape;
+  countryRow: Prisma.CountryGetPayload<object>;
+};
+type RecommendationShape = Prisma.RecommendationGetPayload<object>;
+
+const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
+  description:
+    'One recommendation for one country (CONTRACT §8): the declaration (null fields when unknown), the evidence ' +
+    'from data and the discrepancy between the two.',
+  fields: (t) => ({
+    recommendation: t.field({ type: Recommendation, resolve: (r) => r.recommendationRow }),
+    country: t.field({ type: Country, resolve: (r) => r.countryRow }),
+    record: t.field({
+      type: AdoptionRecord,
+      nullable: true,
+      description: 'The adoption record; null when the country has declared nothing.',
+      resolve: (r) => r.record,
+    }),
+    status: t.field({
+      type: AdoptionStatus,
+      nullable: true,
+      description: 'Null: unknown.',
+      resolve: (r) => r.record?.status ?? null,
+    }),
+    since: t.int({ nullable: true, resolve: (r) => r.record?.since ?? null }),
+    note: t.string({ nullable: true, resolve: (r) => r.record?.note ?? null }),
+    evidenceUrl: t.string({ nullable: true, resolve: (r) => r.record?.evidenceUrl ?? null }),
+    review: t.field({
+      type: AdoptionReview,
+      nullable: true,
+      resolve: (r, _args, ctx) => (r.record ? reviewOf(r.record, ctx) : null),
+    }),
+    evidence: t.field({
+      type: Evidence,
+      nullable: true,
+      description: 'Null when the recommendation has no evidence rule (declared only).',
+      resolve: (r) => r.evidence,
+    }),
+    discrepancy: t.field({ type: Discrepancy, nullable: true, resolve: (r) => r.discrepancy }),
+    history: t.loadableList({
+      type: AdoptionChange,
+      description: 'Every version of the record, oldest first; empty when there is no record.',
+      load: (ids: number[], ctx: Context) => changesOf(ctx, ids),
+      // No record: a key no change has, so the batch answers an empty list for it.
+      resolve: (r) => r.record?.id ?? -1,
+    }),
+  }),
+});
+
+const StatusCount = builder
+  .objectRef<{ status: implementation.RecommendationSummaryResult['byStatus'][number]['status']; countries: number }>(
+    'AdoptionStatusCount',
+  )
+  .implement({
+    description: 'How many countries in scope are at a status (null: unknown, no record).',
+    fields: (t) => ({
+      status: t.field({ type: AdoptionStatus, nullable: true, resolve: (c) => c.status }),
+      countries: t.exposeInt('countries'),
+    }),
+  });
+
+type SummaryShape = implementation.RecommendationSummaryResult & { recommendationRow: RecommendationShape };
+
+const RecommendationSummary = builder.objectRef<SummaryShape>('RecommendationSummary').implement({
+  description: 'One recommendation over the countries in scope (CONTRACT §8).',
+  fields: (t) => ({
+    recommendation: t.field({ type: Recommendation, resolve: (s) => s.recommendationRow }),
+    countriesInScope: t.exposeInt('countriesInScope'),
+    byStatus: t.field({
+      type: [StatusCount],
+      description: 'Countries per status, every status listed (zeros included), unknown (null) first.',
+      resolve: (s) => s.byStatus,
+    }),
+    unknown: t.int({
+      description: 'Countries with no record (status null).',
+      resolve: (s) => s.byStatus.find((b) => b.status === null)?.countries ?? 0,
+    }),
+    evidenceMet: t.exposeInt('evidenceMet', {
+      nullable: true,
+      description: 'Countries whose data meet the rule; null when the recommendation has no rule.',
+    }),
+    discrepancies: t.exposeInt('discrepancies', { description: 'Countries with a discrepancy of either kind.' }),
+    declaredNotEvidenced: t.exposeInt('declaredNotEvidenced'),
+    evidencedNotDeclared: t.exposeInt('evidencedNotDeclared'),
+  }),
+});
+
+const TimelinePoint = builder
+  .objectRef<{ year: number; implemented: number; countriesWithRecord: number }>('ImplementationYear')
+  .implement({
+    description: 'The state at the end of one year.',
+    fields: (t) => ({
+      year: t.exposeInt('year'),
+      implemented: t.exposeInt('implemented', {
+        description: 'Countries whose record in force on 31 December said IMPLEMENTED (since that year or earlier).',
+      }),
+      countriesWithRecord: t.exposeInt('countriesWithRecord', { description: 'Countries with any record by then.' }),
+    }),
+  });
+
+type TimelineShape = implementation.TimelineResult & { recommendationRow: RecommendationShape };
+
+const RecommendationTimeline = builder.objectRef<TimelineShape>('RecommendationTimeline').implement({
+  description: 'How many countries had implemented a recommendation at the end of each year, from the history.',
+  fields: (t) => ({
+    recommendation: t.field({ type: Recommendation, resolve: (s) => s.recommendationRow }),
+    years: t.field({ type: [TimelinePoint], resolve: (s) => s.years }),
+  }),
+});
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}
+
+function checkWindow(window: Window | null | undefined): Window | null {
+  if (!window) return null;
+  if (window.from > window.to) throw badInput(`window: from (${window.from}) is after to (${window.to})`);
+  return { from: window.from, to: window.to };
+}
+
+async function regionScope(ctx: Context, region: string | null | undefined): Promise<number | null> {
+  if (region == null) return null;
+  const row = await ctx.prisma.region.findUnique({ where: { code: m49Code(region) }, select: { id: true } });
+  if (!row) throw notFound(`No M49 region with code "${region}"`);
+  return row.id;
+}
+
+const recommendationsInOrder = (ctx: Context) =>
+  ctx.prisma.recommendation.findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+
+/** The rows of several countries at once: three statements whatever their number. */
+async function rowsFor(ctx: Context, countryIds: readonly number[], window: Window | null): Promise<RowShape[][]> {
+  const [recommendations, countries, records, facts] = await Promise.all([
+    recommendationsInOrder(ctx),
+    ctx.prisma.country.findMany({ where: { id: { in: [...countryIds] } } }),
+    ctx.prisma.recommendationAdoption.findMany({ where: { countryId: { in: [...countryIds] } } }),
+    implementation.evidenceFacts(ctx.prisma, { countryIds, window }, visibilityOf(ctx.viewer)),
+  ]);
+  const factsOf = new Map(facts.map((f) => [f.countryId, f]));
+  const recById = new Map(recommendations.map((r) => [r.id, r]));
+  const countryById = new Map(countries.map((c) => [c.id, c]));
+  return countryIds.map((countryId) =>
+    implementation
+      .adoptionRows(
+        recommendations,
+        countryId,
+        records.filter((r) => r.countryId === countryId),
+        factsOf.get(countryId)!,
+      )
+      .map((row) => ({
+        ...row,
+        recommendationRow: recById.get(row.recommendationId)!,
+        countryRow: countryById.get(countryId)!,
+      })),
+  );
+}
+
+builder.queryFields((t) => ({
+  implementation: t.field({
+    type: [AdoptionRow],
+    description:
+      'One row per recommendation, in catalogue order, for one country (M49 or ISO3 code): its declaration, the ' +
+      "evidence from its data (the caller's visible countable versions in the window; default all years) and the " +
+      'discrepancy.',
+    args: {
+      country: t.arg.string({ required: true }),
+      window: t.arg({ type: YearWindow, required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const window = checkWindow(args.window);
+      const country = await ctx.prisma.country.findUnique({ where: countryKey(args.country), select: { id: true } });
+      if (!country) throw notFound(`No country with M49 or ISO3 code "${args.country}"`);
+      return (await rowsFor(ctx, [country.id], window))[0]!;
+    },
+  }),
+  implementationSummary: t.field({
+    type: [RecommendationSummary],
+    description:
+      'Per recommendation, in catalogue order, over the countries of a region (M49 code, any depth; default all): ' +
+      'how many are at each status (unknown included), meet the evidence rule, and show a discrepancy.',
+    args: {
+      region: t.arg.string({ required: false }),
+      window: t.arg({ type: YearWindow, required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const window = checkWindow(args.window);
+      const scope: Scope = { window, regionCode: args.region == null ? null : m49Code(args.region) };
+      const [, recommendations] = await Promise.all([regionScope(ctx, args.region), recommendationsInOrder(ctx)]);
+      const summary = await implementation.implementationSummary(
+        ctx.prisma,
+        scope,
+        visibilityOf(ctx.viewer),
+        recommendations,
+      );
+      const byId = new Map(recommendations.map((r) => [r.id, r]));
+      return summary.map((s) => ({ ...s, recommendationRow: byId.get(s.recommendationId)! }));
+    },
+  }),
+  implementationTimeline: t.field({
+    type: [RecommendationTimeline],
+    description:
+      'Per recommendation, in catalogue order: how many countries of a region (default all) had implemented it at ' +
+      'the end of each year from `from` to `to`, read from the records’ history.',
+    args: {
+      region: t.arg.string({ required: false }),
+      from: t.arg.int({ required: true }),
+      to: t.arg.int({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (args.from > args.to) throw badInput(`from (${args.from}) is after to (${args.to})`);
+      if (args.to - args.from > 200) throw badInput('at most 200 years at once');
+      const scope: Scope = { regionCode: args.region == null ? null : m49Code(args.region) };
+      const [, recommendations, timeline] = await Promise.all([
+        regionScope(ctx, args.region),
+        recommendationsInOrder(ctx),
+        implementation.implementationTimeline(ctx.prisma, scope, args.from, args.to),
+      ]);
+      const byId = new Map(recommendations.map((r) => [r.id, r]));
+      return timeline.map((s) => ({ ...s, recommendationRow: byId.get(s.recommendationId)! }));
+    },
+  }),
+}));
+
+builder.prismaObjectField(Country, 'implementation', (t) =>
+  t.loadableList({
+    type: AdoptionRow,
+    byPath: true,
+    description: 'The implementation rows of the country (as the implementation query), batched over a page.',
+    args: { window: t.arg({ type: YearWindow, required: false }) },
+    load: (ids: number[], ctx: Context, args) => rowsFor(ctx, ids, checkWindow(args.window)),
+    resolve: (country) => country.id,
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mutations
+
+const ReportAdoptionInput = builder.inputType('ReportAdoptionInput', {
+  description: "A country's declaration about one recommendation (CONTRACT §8).",
+  fields: (t) => ({
+    country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
+    recommendation: t.string({ required: true, description: 'Recommendation code, e.g. "REC_RESIDENCE".' }),
+    status: t.field({ type: AdoptionStatus, required: true }),
+    since: t.int({ description: 'Year since which the status holds.' }),
+    note: t.string(),
+    evidenceUrl: t.string({ description: 'An http(s) URL of public evidence (a law, a methodology note).' }),
+    expectedRevision: t.int({
+      description:
+        'The revision the caller last read (0 when it saw no record); a stale one fails with ConflictError and ' +
+        'changes nothing. Absent: the declaration replaces whatever is there (still kept in the history).',
+    }),
+  }),
+});
+
+const ReportAdoptionPayload = builder
+  .objectRef<{ record: RecordRow; changed: boolean }>('ReportAdoptionPayload')
+  .implement({
+    description: 'The adoption record after the declaration.',
+    fields: (t) => ({
+      record: t.field({ type: AdoptionRecord, resolve: (p) => p.record }),
+      changed: t.exposeBoolean('changed', { description: 'False when the declaration equalled the stored one.' }),
+    }),
+  });
+
+const ReviewAdoptionInput = builder.inputType('ReviewAdoptionInput', {
+  description: "A task-force member's verdict on an adoption record.",
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The adoption record's global id." }),
+    status: t.field({ type: AdoptionReviewStatus, required: true }),
+    comment: t.string({ description: 'Why; required to dispute.' }),
+    expectedRevision: t.int({
+      description: 'The revision the caller last read; a stale one fails with ConflictError.',
+    }),
+  }),
+});
+
+const ReviewAdoptionPayload = builder.objectRef<{ record: RecordRow }>('ReviewAdoptionPayload').implement({
+  description: 'The adoption record after the review.',
+  fields: (t) => ({ record: t.field({ type: AdoptionRecord, resolve: (p) => p.record }) }),
+});
+
+const ImportAdoptionsInput = builder.inputType('ImportAdoptionsInput', {
+  description: 'An adoptions CSV: country,recommendation,status,since,note,evidence_url (CONTRACT §8).',
+  fields: (t) => ({
+    csv: t.string({ required: true, description: 'The file content: UTF-8, header row, RFC 4180 quoting.' }),
+    dryRun: t.boolean({ description: 'Validate only; write nothing.' }),
+  }),
+});
+
+const ImportAdoptionsResult = builder
+  .objectRef<{
+    ok: boolean;
+    dryRun: boolean;
+    rows: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    problems: { line: number; column: string | null; message: string }[];
+  }>('ImportAdoptionsResult')
+  .implement({
+    description: 'The outcome of importAdoptions: every problem (nothing written), or the counts (none on a dry run).',
+    fields: (t) => ({
+      ok: t.exposeBoolean('ok'),
+      dryRun: t.exposeBoolean('dryRun'),
+      rows: t.exposeInt('rows', { description: 'Data rows read.' }),
+      created: t.exposeInt('created', { description: 'Records created.' }),
+      updated: t.exposeInt('updated', { description: 'Records whose declaration changed.' }),
+      unchanged: t.exposeInt('unchanged', { description: 'Rows equal to the stored record, left alone.' }),
+      problems: t.field({ type: [ImportProblemRef], resolve: (r) => r.problems }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  reportAdoption: t.field({
+    type: ReportAdoptionPayload,
+    description:
+      "Declares a country's status for a recommendation: that country's FOCAL_POINT, or TASK_FORCE/ADMIN on its " +
+      'behalf. Every change is kept in the history and audited.',
+    authScopes: async (_root, { input }, ctx) => {
+      const country = await ctx.prisma.country.findUnique({ where: countryKey(input.country), select: { id: true } });
+      return { countryWriter: country?.id ?? -1 };
+    },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: ReportAdoptionInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const [country, recommendation] = await Promise.all([
+        ctx.prisma.country.findUnique({ where: countryKey(input.country), select: { id: true } }),
+        ctx.prisma.recommendation.findUnique({ where: { code: input.recommendation.trim() }, select: { id: true } }),
+      ]);
+      if (!country) throw new NotFoundError(`No country with M49 or ISO3 code "${input.country}"`);
+      if (!recommendation) throw new NotFoundError(`No recommendation with code "${input.recommendation}"`);
+      const { record, outcome } = await reportAdoption(ctx.prisma, actorOf(ctx.viewer), {
+        countryId: country.id,
+        recommendationId: recommendation.id,
+        status: input.status,
+        since: input.since,
+        note: input.note,
+        evidenceUrl: input.evidenceUrl,
+        expectedRevision: input.expectedRevision,
+      });
+      return { record, changed: outcome !== 'unchanged' };
+    },
+  }),
+  reviewAdoption: t.field({
+    type: ReviewAdoptionPayload,
+    description: 'Reviews an adoption record as CONFIRMED or DISPUTED with a comment (TASK_FORCE or ADMIN).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: ReviewAdoptionInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      record: await reviewAdoption(ctx.prisma, actorOf(ctx.viewer), {
+        id: localId(input.id, 'AdoptionRecord'),
+        status: input.status,
+        comment: input.comment,
+        expectedRevision: input.expectedRevision,
+      }),
+    }),
+  }),
+  importAdoptions: t.field({
+    type: ImportAdoptionsResult,
+    description:
+      'Imports an adoptions CSV, all-or-nothing, every problem by line and column. A FOCAL_POINT may import its own ' +
+      "country's rows only; TASK_FORCE and ADMIN any.",
+    authScopes: (_root, _args, ctx) =>
+      ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
+    args: { input: t.arg({ type: ImportAdoptionsInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const dryRun = !!input.dryRun;
+      const result = await importAdoptions(
+        ctx.prisma,
+        { text: input.csv },
+        { actor: actorOf(ctx.viewer), viewer: ctx.viewer, dryRun },
+      );
+      return result.ok
+        ? { ok: true, dryRun, problems: [], ...result.report }
+        : { ok: false, dryRun, rows: result.rows, created: 0, updated: 0, unchanged: 0, problems: result.problems };
+    },
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recommendation curation (TASK_FORCE and ADMIN)
+
+const recommendationFields = {
+  text: 'The recommendation text.',
+  sourceUrl: 'Where it was stated (a URL or a citation).',
+  position: 'Position in the catalogue (lists follow it); default: last.',
+  indicators: 'Codes of the indicators it concerns; replaces the list.',
+  concepts: 'Codes of the concepts it concerns; replaces the list.',
+};
+
+const CreateRecommendationInput = builder.inputType('CreateRecommendationInput', {
+  description: 'A new recommendation.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
+    text: t.string({ required: true, description: recommendationFields.text }),
+    sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
+    area: t.field({ type: FrameworkArea }),
+    position: t.int({ description: recommendationFields.position }),
+    indicators: t.stringList({ description: recommendationFields.indicators }),
+    concepts: t.stringList({ description: recommendationFields.concepts }),
+    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+  }),
+});
+
+const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput', {
+  description:
+    'Changes to a recommendation (its code is stable). Absent fields are left alone; null clears an optional one. ' +
+    'Every problem of the input is reported at once.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The recommendation's global id." }),
+    expectedRevision: t.int({
+      required: true,
+      description: 'The revision the caller last read; a stale one fails with ConflictError and changes nothing.',
+    }),
+    text: t.string({ description: recommendationFields.text }),
+    sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
+    area: t.field({ type: FrameworkArea }),
+    position: t.int({ description: recommendationFields.position }),
+    indicators: t.stringList({ description: recommendationFields.indicators }),
+    concepts: t.stringList({ description: recommendationFields.concepts }),
+    provisionalFields: t.stringList({
+      description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
+    }),
+  }),
+});
+
+const recommendationPayload = (name: string, description: string) =>
+  builder.objectRef<{ recommendation: RecommendationShape }>(name).implement({
+    description,
+    fields: (t) => ({ recommendation: t.field({ type: Recommendation, resolve: (p) => p.recommendation }) }),
+  });
+
+builder.mutationFields((t) => ({
+  createRecommendation: t.field({
+    type: recommendationPayload('CreateRecommendationPayload', 'The recommendation created.'),
+    description: 'Adds a recommendation (TASK_FORCE or ADMIN); audited.',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateRecommendationInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      recommendation: await createRecommendation(ctx.prisma, actorOf(ctx.viewer), input),
+    }),
+  }),
+  updateRecommendation: t.field({
+    type: recommendationPayload('UpdateRecommendationPayload', 'The recommendation as updated.'),
+    description:
+      'Changes a recommendation (TASK_FORCE or ADMIN), checked against the revision the client saw; audited.',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: UpdateRecommendationInput, required: true }) },
+    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+      recommendation: await updateRecommendation(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        localId(id, 'Recommendation'),
+        expectedRevision,
+        changes,
+      ),
+    }),
+  }),
+}));

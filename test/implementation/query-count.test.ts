@@ -1,0 +1,142 @@
+// N+1 guard for implementation tracking: implementationSummary over Asia (50 countries × 9 recommendations, every
+// pair with a record) costs the same SQL statements as over a region of 5, and Country.implementation with each
+// row's record and history over a page of 50 countries costs the same as over a page of 1.
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { importAdoptions } from '../../src/implementation/adoptions.import.js';
+import { data, startHub, type Hub } from '../support/hub.js';
+import { startQueryLog, type QueryLog } from '../support/query-log.js';
+import { importSubmissionsCsv, REGION_SIZES } from '../support/scenarios.js';
+
+const STATUSES = ['NOT_STARTED', 'PLANNED', 'PARTIAL', 'IMPLEMENTED', 'NOT_APPLICABLE'];
+
+let hub: Hub;
+let log: QueryLog;
+let taskForce: string;
+beforeAll(async () => {
+  hub = await startHub();
+  const prisma = hub.db.prisma;
+  const asia = await prisma.country.findMany({
+    where: { regions: { some: { region: { code: '142' } } } },
+    select: { m49: true },
+    orderBy: { m49: 'asc' },
+  });
+  expect(asia).toHaveLength(REGION_SIZES['142']);
+  const recommendations = await prisma.recommendation.findMany({
+    select: { code: true },
+    orderBy: { position: 'asc' },
+  });
+  expect(recommendations).toHaveLength(9);
+  const lines = ['country,recommendation,status,since'];
+  asia.forEach((c, i) =>
+    recommendations.forEach((r, j) =>
+      lines.push(`${c.m49},${r.code},${STATUSES[(i + j) % 5]},${2010 + ((i + j) % 10)}`),
+    ),
+  );
+  const imported = await importAdoptions(prisma, { text: lines.join('\n') }, { actor: CLI_ACTOR });
+  expect(imported).toMatchObject({ ok: true, report: { created: 450 } });
+  await importSubmissionsCsv(
+    prisma,
+    [
+      'country,indicator,reference_year,value,residence_criterion,status',
+      'JPN,IMM_STOCK,2020,2900000,OPTION_I,PUBLISHED',
+      'JPN,IMM_FLOW,2020,500000,OPTION_I,VALIDATED',
+      'KAZ,TEMP_MOVERS,2019,1000,OTHER,PUBLISHED',
+    ].join('\n'),
+  );
+  taskForce = await hub.token('TASK_FORCE');
+  log = await startQueryLog(hub.db.adapterFactory);
+});
+afterAll(async () => {
+  log?.stop();
+  await hub?.close();
+});
+
+const counts: Record<string, number> = {};
+afterAll(() =>
+  console.log(
+    Object.entries(counts)
+      .map(([k, v]) => `${k}: ${v} statements`)
+      .join('\n'),
+  ),
+);
+
+const SUMMARY = `
+  query Summary($region: String) {
+    implementationSummary(region: $region, window: { from: 2015, to: 2020 }) {
+      recommendation { code }
+      countriesInScope
+      byStatus { status countries }
+      evidenceMet discrepancies
+    }
+  }`;
+
+interface SummaryResult {
+  implementationSummary: {
+    recommendation: { code: string };
+    countriesInScope: number;
+    byStatus: { status: string | null; countries: number }[];
+    evidenceMet: number | null;
+    discrepancies: number;
+  }[];
+}
+
+test('implementationSummary: 50 countries × 9 recommendations cost the same statements as 5 × 9', async () => {
+  let asia: SummaryResult['implementationSummary'] = [];
+  counts['summary, Asia (50)'] = await log.count(async () => {
+    asia = data(
+      await hub.gql<SummaryResult, object>(SUMMARY, { region: '142' }, { token: taskForce }),
+    ).implementationSummary;
+  });
+  counts['summary, Central Asia (5)'] = await log.count(async () => {
+    data(await hub.gql<SummaryResult, object>(SUMMARY, { region: '143' }, { token: taskForce }));
+  });
+  expect(asia).toHaveLength(9);
+  for (const s of asia) {
+    expect(s.countriesInScope).toBe(50);
+    expect(s.byStatus.find((b) => b.status === null)?.countries).toBe(0);
+    expect(s.byStatus.reduce((n, b) => n + b.countries, 0)).toBe(50);
+  }
+  // JPN reports a stock and (validated, seen by the task force) a flow: REC_STOCK_FLOW is met for one country.
+  expect(asia.find((s) => s.recommendation.code === 'REC_STOCK_FLOW')?.evidenceMet).toBe(1);
+  expect(counts['summary, Asia (50)']).toBe(counts['summary, Central Asia (5)']);
+  expect(counts['summary, Asia (50)']).toBeLessThanOrEqual(5);
+});
+
+const COUNTRIES = `
+  query CountriesImplementation($first: Int!) {
+    countries(first: $first, region: "142") {
+      nodes {
+        m49
+        implementation(window: { from: 2015, to: 2020 }) {
+          recommendation { code }
+          country { iso3 }
+          status since
+          record { revision history { revision status actor } }
+          evidence { met detail }
+          discrepancy
+          history { revision }
+        }
+      }
+    }
+  }`;
+
+test('Country.implementation: a page of 50 countries costs the same statements as a page of 1', async () => {
+  const byN: Record<number, number> = {};
+  for (const first of [1, 50]) {
+    let nodes: { implementation: { record: { history: unknown[] } | null }[] }[] = [];
+    byN[first] = await log.count(async () => {
+      nodes = data(
+        await hub.gql<{ countries: { nodes: typeof nodes } }, object>(COUNTRIES, { first }, { token: taskForce }),
+      ).countries.nodes;
+    });
+    expect(nodes).toHaveLength(first);
+    expect(
+      nodes.every(
+        (n) => n.implementation.length === 9 && n.implementation.every((r) => r.record?.history.length === 1),
+      ),
+    ).toBe(true);
+    counts[`countries(first: ${first}) { implementation }`] = byN[first];
+  }
+  expect(byN[50]).toBe(byN[1]);
+  expect(byN[50]).toBeLessThanOrEqual(12);
+});
