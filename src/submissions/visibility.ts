@@ -67,9 +67,6 @@ export function countableStatus(visibility: Visibility, alias = 's'): Prisma.Sql
   }
 }
 
-/** The columns of a submission key, in the order of Submission_countable_idx. */
-export const KEY_COLUMNS = ['indicatorId', 'countryId', 'referenceYear', 'sourceKey'] as const;
-
 /**
  * The countable version of every submission key the caller sees among the rows `s` of "Submission" matching
  * `where` (an SQL condition on alias s, e.g. `s."indicatorId" = ANY(…)`; conditions must be on key columns, or the
