@@ -268,3 +268,17 @@ describe('population accounts have a publication state', () => {
     });
   });
 });
+
+test('the accounts CSV status column takes DRAFT, SUBMITTED, VALIDATED or PUBLISHED, located by line and column', async () => {
+  const text = csv(
+    'country,year,group,component,value,status',
+    'CHE,2022,FOREIGN_BORN_FOREIGNERS,CLOSING_STOCK,1,published',
+    'CHE,2022,FOREIGN_BORN_FOREIGNERS,OPENING_STOCK,1,REJECTED',
+  );
+  await expect(importAccounts(hub.db.prisma, { text }, CLI_ACTOR)).rejects.toMatchObject({
+    issues: [
+      { path: ['line 3', 'status'], message: '"REJECTED" is not one of DRAFT, SUBMITTED, VALIDATED, PUBLISHED' },
+    ],
+  });
+  expect(await hub.db.prisma.accountEntry.count({ where: { year: 2022 } })).toBe(0);
+});
