@@ -48,10 +48,10 @@ async function main() {
       const { countableVersions } = await import('../src/coverage/coverage.service.js');
       const plan = await db.prisma.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN ANALYZE
         SELECT c.id FROM (${countableVersions(
+          { kind: 'PUBLISHED' },
           Prisma.sql`(SELECT coalesce(array_agg(id), '{}'::int[]) FROM "Indicator")::int[]`,
           null,
           Prisma.sql`AND (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey") > (20, 100, 2005, 'ST:CENSUS')`,
-          { kind: 'PUBLISHED' },
         )}) c ORDER BY c."indicatorId", c."countryId", c."referenceYear", c."sourceKey" LIMIT 1000`);
       console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
     }

@@ -1,5 +1,10 @@
-// Population accounting (CONTRACT §4): the balance of the four TF2 groups of one country and year.
+// Population accounting (CONTRACT §4): the balance of the four TF2 groups of one country and year, over the entries
+// the caller may read (§7: PUBLISHED ones, and a FOCAL_POINT's own country's besides), and how an account is published.
+import { actorOf } from '../access/audit.js';
 import { countryKey } from '../geography/m49.js';
+import { visibilityOf } from '../submissions/visibility.js';
+import { NotFoundError } from '../platform/errors.js';
+import { userErrors } from '../schema/errors.js';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../platform/context.js';
 import * as accounting from './accounting.service.js';
@@ -74,7 +79,8 @@ builder.queryField('populationAccount', (t) =>
     type: PopulationAccount,
     nullable: true,
     description:
-      "A country's population account for a year (null when it has no entries for that year). Tolerance: a group " +
+      "A country's population account for a year, over the entries the caller may read (null when there are none). " +
+      'Anonymous and READER callers read PUBLISHED entries only. Tolerance: a group ' +
       'is coherent when |residual| ≤ max(1, tolerance × closing); 0.001 unless given.',
     args: {
       country: t.arg.string({ required: true, description: 'M49 or ISO3 code.' }),
@@ -92,7 +98,50 @@ builder.queryField('populationAccount', (t) =>
           extensions: { code: 'NOT_FOUND' },
         });
       }
-      return accounting.populationAccount(ctx.prisma, country.id, args.year, tolerance);
+      return accounting.populationAccount(ctx.prisma, visibilityOf(ctx.viewer), country.id, args.year, tolerance);
+    },
+  }),
+);
+
+const PublishPopulationAccountInput = builder.inputType('PublishPopulationAccountInput', {
+  description: "A country's population account for one year.",
+  fields: (t) => ({
+    country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
+    year: t.int({ required: true }),
+  }),
+});
+
+const PublishPopulationAccountPayload = builder
+  .objectRef<{ published: number; entries: number }>('PublishPopulationAccountPayload')
+  .implement({
+    description: 'How many entries of the account were published by this call, and how many it has.',
+    fields: (t) => ({
+      published: t.exposeInt('published', { description: 'Entries that became PUBLISHED (0 when they all were).' }),
+      entries: t.exposeInt('entries', { description: 'Entries of the account.' }),
+    }),
+  });
+
+builder.mutationField('publishPopulationAccount', (t) =>
+  t.field({
+    type: PublishPopulationAccountPayload,
+    description:
+      "Publishes a country's population account for a year (TASK_FORCE or ADMIN): every entry becomes PUBLISHED " +
+      'and readable by everyone. Entries are imported with the status of their CSV row (default SUBMITTED).',
+    authScopes: { taskForce: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: PublishPopulationAccountInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const country = await ctx.prisma.country.findUnique({ where: countryKey(input.country) });
+      if (!country) throw new NotFoundError(`input.country: no country with M49 or ISO3 code "${input.country}"`);
+      const result = await accounting.publishAccount(
+        ctx.prisma,
+        actorOf(ctx.viewer),
+        { id: country.id, label: country.iso3 ?? country.m49 },
+        input.year,
+      );
+      if (!result.entries)
+        throw new NotFoundError(`${country.iso3 ?? country.m49} has no population account for ${input.year}`);
+      return result;
     },
   }),
 );

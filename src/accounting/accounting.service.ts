@@ -3,6 +3,8 @@
 import type { AccountComponent, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ACCOUNT_COMPONENTS, componentRule, POPULATION_GROUPS } from './accounts.import.js';
+import { audit, type Actor } from '../access/audit.js';
+import { visibleAccountEntryWhere, type Visibility } from '../submissions/visibility.js';
 
 export const DEFAULT_TOLERANCE = 0.001;
 
@@ -142,16 +144,45 @@ export function balanceAccount(
   return { countryId, year, coherent: groups.every((g) => g.coherent), groups, total, missing };
 }
 
-/** The account of a country and year, or null when it has no entries for that year. */
+/**
+ * The account of a country and year over the entries the caller may read (CONTRACT §7: accounts follow the
+ * visible-versions rule), or null when there are none.
+ */
 export async function populationAccount(
   prisma: Pick<PrismaClient, 'accountEntry'>,
+  vis: Visibility,
   countryId: number,
   year: number,
   tolerance: number = DEFAULT_TOLERANCE,
 ): Promise<PopulationAccountResult | null> {
   const entries = await prisma.accountEntry.findMany({
-    where: { countryId, year },
+    where: { countryId, year, ...visibleAccountEntryWhere(vis) },
     select: { group: true, component: true, value: true },
   });
   return entries.length ? balanceAccount(countryId, year, entries, tolerance) : null;
+}
+
+/**
+ * Publishes a country's account for a year: every entry not yet PUBLISHED becomes PUBLISHED, in one transaction
+ * with one audit row. Returns how many entries changed (0 when already published) and how many the account has.
+ */
+export async function publishAccount(
+  prisma: PrismaClient,
+  actor: Actor,
+  country: { id: number; label: string },
+  year: number,
+): Promise<{ published: number; entries: number }> {
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.accountEntry.updateMany({
+      where: { countryId: country.id, year, status: { not: 'PUBLISHED' } },
+      data: { status: 'PUBLISHED' },
+    });
+    const entries = await tx.accountEntry.count({ where: { countryId: country.id, year } });
+    if (count) {
+      await audit(tx, actor, 'populationAccount.publish', 'PopulationAccount', `${country.label}/${year}`, null, {
+        published: count,
+      });
+    }
+    return { published: count, entries };
+  });
 }

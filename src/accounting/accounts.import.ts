@@ -1,11 +1,12 @@
 // Population accounts (CONTRACT §5 "Population accounts": country, year, group, component, value; §4 rules):
 // BIRTHS only on native-born groups, CITIZENSHIP_ACQUIRED only on foreigner groups, CITIZENSHIP_LOST only on
 // citizen groups. Upserted by (country, year, group, component), all-or-nothing, every bad cell reported by line and
-// column; unchanged entries are left alone.
+// column; unchanged entries are left alone. An optional `status` column sets the entries' publication state (as the
+// submissions CSV does; default SUBMITTED): only PUBLISHED entries reach anonymous and READER callers (§7).
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
-import type { AccountComponent, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
+import type { AccountComponent, PopulationGroup, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import { readCsv, type CsvSource } from '../platform/csv.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 import { countryByCode, loadLookups, parseNumber, TRANSACTION_OPTIONS } from '../submissions/submissions.import.js';
@@ -27,6 +28,10 @@ export const ACCOUNT_COMPONENTS: readonly AccountComponent[] = [
   'CLOSING_STOCK',
 ];
 const COLUMNS = ['country', 'year', 'group', 'component', 'value'] as const;
+const OPTIONAL_COLUMNS = ['status'] as const;
+/** The publication states an imported entry may take (accounts are not reviewed version by version: no REJECTED). */
+export const ACCOUNT_STATUSES: readonly SubmissionStatus[] = ['DRAFT', 'SUBMITTED', 'VALIDATED', 'PUBLISHED'];
+const DEFAULT_STATUS: SubmissionStatus = 'SUBMITTED';
 
 /** Why a component may not be recorded on a group, or null when it may (CONTRACT §4). */
 export function componentRule(group: PopulationGroup, component: AccountComponent): string | null {
@@ -45,6 +50,7 @@ interface Entry {
   group: PopulationGroup;
   component: AccountComponent;
   value: number;
+  status: SubmissionStatus;
   label: string;
 }
 
@@ -66,9 +72,9 @@ export async function importAccounts(
     if (!headerChecked) {
       headerChecked = true;
       for (const c of COLUMNS) if (!csv.header.includes(c)) fail(1, c, 'required column is missing');
+      const known: readonly string[] = [...COLUMNS, ...OPTIONAL_COLUMNS];
       for (const c of csv.header)
-        if (!(COLUMNS as readonly string[]).includes(c))
-          fail(1, c || '(empty)', `unknown column: not one of ${COLUMNS.join(', ')}`);
+        if (!known.includes(c)) fail(1, c || '(empty)', `unknown column: not one of ${known.join(', ')}`);
       headerOk = !issues.length;
     }
     if (!headerOk) continue;
@@ -95,6 +101,9 @@ export async function importAccounts(
     const value = parseNumber(cell('value'));
     if (value === null) fail(row.line, 'value', `"${cell('value')}" is not a number`);
     else if (value < 0) fail(row.line, 'value', `${value} is negative: components count persons`);
+    const status = (cell('status').toUpperCase() || DEFAULT_STATUS) as SubmissionStatus;
+    if (!ACCOUNT_STATUSES.includes(status))
+      fail(row.line, 'status', `"${cell('status')}" is not one of ${ACCOUNT_STATUSES.join(', ')}`);
     if (issues.length > before || !country || value === null) continue;
     const key = `${country.id}|${year}|${group}|${component}`;
     if (seen.has(key)) {
@@ -108,6 +117,7 @@ export async function importAccounts(
       group,
       component,
       value,
+      status,
       label: `${country.label}/${year}/${group}/${component}`,
     });
   }
@@ -128,18 +138,21 @@ export async function importAccounts(
       const old = existing.get(`${entry.countryId}|${entry.year}|${entry.group}|${entry.component}`);
       if (!old) {
         await tx.accountEntry.create({ data: entry });
-        await audit(tx, actor, 'accountEntry.create', 'AccountEntry', label, null, { value: entry.value });
+        await audit(tx, actor, 'accountEntry.create', 'AccountEntry', label, null, {
+          value: entry.value,
+          status: entry.status,
+        });
         counts.created++;
-      } else if (old.value !== entry.value) {
-        await tx.accountEntry.update({ where: { id: old.id }, data: { value: entry.value } });
+      } else if (old.value !== entry.value || old.status !== entry.status) {
+        await tx.accountEntry.update({ where: { id: old.id }, data: { value: entry.value, status: entry.status } });
         await audit(
           tx,
           actor,
           'accountEntry.update',
           'AccountEntry',
           label,
-          { value: old.value },
-          { value: entry.value },
+          { value: old.value, status: old.status },
+          { value: entry.value, status: entry.status },
         );
         counts.updated++;
       } else counts.unchanged++;

@@ -34,6 +34,7 @@ import { importAdoptions } from '../implementation/adoptions.import.js';
 import { importSubmissions } from '../submissions/submissions.import.js';
 import { importUndesaIms } from '../submissions/undesa.import.js';
 import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
+import { EVERYTHING } from '../submissions/visibility.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 
 const USAGE = `usage: migstat <command>
@@ -353,7 +354,9 @@ async function exportCommand(db: Database, args: string[], io: Io): Promise<void
     if (values.indicator && !(await db.prisma.indicator.findUnique({ where: { code: values.indicator } }))) {
       throw new UsageError(`--indicator: no indicator with code "${values.indicator}"`);
     }
+    // The operator holds the database, so reads as ADMIN would; --status (default PUBLISHED) chooses the versions.
     const lines = exportSubmissionsCsv(db.prisma, {
+      visibility: EVERYTHING,
       statuses: statuses as SubmissionStatus[],
       indicator: values.indicator,
       countryId,

@@ -3,9 +3,10 @@
 // codes to ids, hydrates the entities the answers point at with one findMany per kind, and batches the coverage
 // fields on Indicator, Country and Region through per-request dataloaders.
 //
-// Countable data are VALIDATED or PUBLISHED submissions for every caller, anonymous readers included: the contract
-// defines coverage over countable submissions, and coverage reveals which countries report, never unpublished values.
-// The one field that returns values, `aggregate`, follows the same contract rule.
+// Every number here is computed over the versions the caller may see (CONTRACT §4 "visible versions"): the caller's
+// Visibility (src/submissions/visibility.ts) goes down into each statement, so an anonymous or READER caller's
+// coverage, gaps, comparability and aggregates count PUBLISHED versions only, and a FOCAL_POINT's its own country's
+// VALIDATED versions besides.
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
 import { getRefFromModel } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
@@ -28,6 +29,9 @@ import { Country, countryWhere, Region } from '../geography/country.schema.js';
 import { BuildingBlock, ResidenceCriterion, Tier } from '../schema/enums.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { SourceType } from '../catalogue/source-type.schema.js';
+import { visibilityOf } from '../submissions/visibility.js';
+
+const vis = (ctx: Context) => visibilityOf(ctx.viewer);
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
@@ -400,6 +404,7 @@ builder.queryFields((t) => ({
         scopeCountryRows(ctx, scope),
         coverage.coverageCells(
           ctx.prisma,
+          vis(ctx),
           indicators.map((i) => i.id),
           scope,
         ),
@@ -443,6 +448,7 @@ builder.queryFields((t) => ({
         regionId(ctx, args.region),
         coverage.indicatorCoverage(
           ctx.prisma,
+          vis(ctx),
           { code: args.indicator.trim() },
           { window, regionCode: regionCode(args.region) },
         ),
@@ -462,7 +468,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
       const country = await findCountry(ctx, args.country);
-      const [result] = await coverage.countryCoverage(ctx.prisma, [country.id], window);
+      const [result] = await coverage.countryCoverage(ctx.prisma, vis(ctx), [country.id], window);
       return result!;
     },
   }),
@@ -477,6 +483,7 @@ builder.queryFields((t) => ({
       const { indicators, scope } = await resolveFilter(ctx, filter, 'CORE');
       const rows = await coverage.gaps(
         ctx.prisma,
+        vis(ctx),
         indicators.map((i) => i.id),
         scope,
       );
@@ -511,7 +518,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
       const indicator = await findIndicator(ctx, args.indicator);
-      return coverage.comparability(ctx.prisma, indicator.id, window);
+      return coverage.comparability(ctx.prisma, vis(ctx), indicator.id, window);
     },
   }),
   aggregate: t.field({
@@ -536,6 +543,7 @@ builder.queryFields((t) => ({
         regionId(ctx, args.region),
         coverage.aggregate(
           ctx.prisma,
+          vis(ctx),
           { code: args.indicator.trim(), additiveOnly: true },
           args.year,
           { regionCode: regionCode(args.region) },
@@ -567,7 +575,10 @@ builder.prismaObjectField(Indicator, 'coverage', (t) =>
     },
     load: async (ids: number[], ctx: Context, args) => {
       const window = checkWindow(args.window);
-      return coverage.indicatorCoverage(ctx.prisma, ids, { window, regionId: await regionId(ctx, args.region) });
+      return coverage.indicatorCoverage(ctx.prisma, vis(ctx), ids, {
+        window,
+        regionId: await regionId(ctx, args.region),
+      });
     },
     resolve: (indicator) => indicator.id,
   }),
@@ -579,7 +590,8 @@ builder.prismaObjectField(Country, 'coverage', (t) =>
     byPath: true,
     description: 'How many CORE (non-retired) indicators the country reports in a window.',
     args: { window: t.arg({ type: YearWindow, required: false }) },
-    load: (ids: number[], ctx: Context, args) => coverage.countryCoverage(ctx.prisma, ids, checkWindow(args.window)),
+    load: (ids: number[], ctx: Context, args) =>
+      coverage.countryCoverage(ctx.prisma, vis(ctx), ids, checkWindow(args.window)),
     resolve: (country) => country.id,
   }),
 );
@@ -596,7 +608,7 @@ builder.prismaObjectField(Region, 'coverage', (t) =>
     load: async (ids: number[], ctx: Context, args) => {
       const window = checkWindow(args.window);
       const indicator = await findIndicator(ctx, args.indicator);
-      return coverage.regionCoverage(ctx.prisma, ids, indicator.id, window);
+      return coverage.regionCoverage(ctx.prisma, vis(ctx), ids, indicator.id, window);
     },
     resolve: (region) => region.id,
   }),

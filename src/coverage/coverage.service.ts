@@ -2,18 +2,21 @@
 // statement over id lists, so GraphQL loaders can batch a whole page into one call. The SQL is plain PostgreSQL
 // that PGlite runs unchanged.
 //
-// The countable-submission rule: of the versions of one key (country, indicator, reference year, source), the
-// highest `version` whose status is VALIDATED or PUBLISHED. Two consequences the queries rely on:
-//  - "C reports I in W" only asks whether such a version exists, which is the same as asking whether any version of
-//    the key with a year in W is VALIDATED or PUBLISHED: a newer draft, pending or rejected version cannot hide it,
-//    and drafts, pending and rejected versions alone never make one. Counting queries use that semi-join.
+// Every function takes the caller's Visibility and reads only the versions that caller may see: the countable rule
+// (CONTRACT §4) is written once, in src/submissions/visibility.ts. Two consequences the queries rely on:
+//  - "C reports I in W" only asks whether a countable version exists, which is the same as asking whether any
+//    visible version of the key with a year in W matches `countableStatus`: a newer draft, pending or rejected
+//    version cannot hide it, and drafts, pending and rejected versions alone never make one. Counting queries use
+//    that semi-join.
 //  - Anything that reads the attributes of the countable version (source type, residence criterion, values) takes
-//    the top version per key among the countable statuses (DISTINCT ON, see `countableVersions`).
+//    it from `countableVersions` (DISTINCT ON over the key).
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { BuildingBlock, ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
 import type { PrismaClient } from '../platform/db.js';
 import { COUNTRIES_VERSION } from '../geography/reference.js';
-import { countableStatus, type Visibility } from '../submissions/visibility.js';
+import { countableStatus, countableVersions as countableOf, type Visibility } from '../submissions/visibility.js';
+
+export type { Visibility };
 
 export interface YearWindow {
   /** First reference year, inclusive. */
@@ -80,37 +83,28 @@ export function scopeCountries(scope: Scope): Prisma.Sql {
   return Prisma.sql`SELECT c.id AS "countryId" FROM "Country" c WHERE TRUE ${region} ${countries}`;
 }
 
-/** (indicatorId, countryId) pairs that report: some version in the window is VALIDATED or PUBLISHED. */
-function reportingPairs(indicatorIds: Prisma.Sql, window: YearWindow | null | undefined): Prisma.Sql {
+/** (indicatorId, countryId) pairs that report: some visible version in the window may be countable. */
+function reportingPairs(vis: Visibility, indicatorIds: Prisma.Sql, window: YearWindow | null | undefined): Prisma.Sql {
   return Prisma.sql`
     SELECT DISTINCT s."indicatorId", s."countryId"
     FROM "Submission" s
-    WHERE s.status IN ('VALIDATED', 'PUBLISHED') AND s."indicatorId" = ANY(${indicatorIds}) ${yearCondition('s', window)}`;
+    WHERE ${countableStatus(vis, 's')} AND s."indicatorId" = ANY(${indicatorIds}) ${yearCondition('s', window)}`;
 }
 
-/** Every version counts for callers who see everything (the default of the coverage statements). */
-const SEES_ALL: Visibility = { kind: 'ALL' };
-
 /**
- * The countable version of every submission key of the given indicators in the window (and, when given, of the
- * countries in `countryFilter`) among the versions `visibility` lets the caller see: columns id, indicatorId,
- * countryId, referenceYear, sourceKey, sourceTypeId, dataSourceId, residenceCriterion, status, unit,
- * countableSince, updatedAt. Served by Submission_countable_idx without a sort.
+ * The countable version, for the caller, of every submission key of the given indicators in the window (and, when
+ * given, of the countries in `countryFilter`): every column of Submission.
  */
 export function countableVersions(
+  vis: Visibility,
   indicatorIds: Prisma.Sql,
   window: YearWindow | null | undefined,
   countryFilter: Prisma.Sql = Prisma.empty,
-  visibility: Visibility = SEES_ALL,
 ): Prisma.Sql {
-  return Prisma.sql`
-    SELECT DISTINCT ON (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey")
-      s.id, s."indicatorId", s."countryId", s."referenceYear", s."sourceKey", s."sourceTypeId", s."dataSourceId",
-      s."residenceCriterion", s.status, s.unit, s."countableSince", s."updatedAt"
-    FROM "Submission" s
-    WHERE ${countableStatus(visibility, 's')} AND s."indicatorId" = ANY(${indicatorIds})
-      ${yearCondition('s', window)} ${countryFilter}
-    ORDER BY s."indicatorId", s."countryId", s."referenceYear", s."sourceKey", s.version DESC`;
+  return countableOf(
+    vis,
+    Prisma.sql`s."indicatorId" = ANY(${indicatorIds}) ${yearCondition('s', window)} ${countryFilter}`,
+  );
 }
 
 /**
@@ -155,6 +149,7 @@ export interface IndicatorCoverageResult {
 /** Coverage of each indicator over the countries in scope: in the order of the ids, or the one indicator of a code. */
 export async function indicatorCoverage(
   prisma: Db,
+  vis: Visibility,
   indicators: Indicators,
   scope: Scope,
 ): Promise<IndicatorCoverageResult[]> {
@@ -172,7 +167,7 @@ export async function indicatorCoverage(
         AND rm."regionId" IN (SELECT id FROM "Region" WHERE level = 'REGION')
       WHERE TRUE ${inScope}
     ),
-    rep AS (${reportingPairs(Prisma.sql`(SELECT array_agg("indicatorId") FROM ind)::int[]`, scope.window)}),
+    rep AS (${reportingPairs(vis, Prisma.sql`(SELECT array_agg("indicatorId") FROM ind)::int[]`, scope.window)}),
     counts AS (
       SELECT ind."indicatorId", base."regionId", GROUPING(base."regionId") = 1 AS overall,
         count(*)::int AS total, count(rep."countryId")::int AS reporting
@@ -214,13 +209,14 @@ export async function indicatorCoverage(
 /** Coverage of one indicator in each region (countries at any depth), in the order of `regionIds`. */
 export async function regionCoverage(
   prisma: Db,
+  vis: Visibility,
   regionIds: readonly number[],
   indicatorId: number,
   window: YearWindow | null | undefined,
 ): Promise<RegionCount[]> {
   if (!regionIds.length) return [];
   const rows = await prisma.$queryRaw<RegionCount[]>(Prisma.sql`
-    WITH rep AS (${reportingPairs(ids([indicatorId]), window)})
+    WITH rep AS (${reportingPairs(vis, ids([indicatorId]), window)})
     SELECT reg.id AS "regionId",
       jsonb_build_object('id', reg.id, 'code', reg.code, 'name', reg.name, 'level', reg.level,
         'parentId', reg."parentId") AS region,
@@ -255,6 +251,7 @@ export interface CountryCoverageResult {
 /** Coverage of the CORE, non-retired indicators by each country, in the order of `countryIds`. */
 export async function countryCoverage(
   prisma: Db,
+  vis: Visibility,
   countryIds: readonly number[],
   window: YearWindow | null | undefined,
 ): Promise<CountryCoverageResult[]> {
@@ -268,7 +265,7 @@ export async function countryCoverage(
     rep AS (
       SELECT DISTINCT s."countryId", s."indicatorId"
       FROM "Submission" s JOIN core ON core.id = s."indicatorId"
-      WHERE s.status IN ('VALIDATED', 'PUBLISHED') AND s."countryId" = ANY(${ids(countryIds)})
+      WHERE ${countableStatus(vis, 's')} AND s."countryId" = ANY(${ids(countryIds)})
         ${yearCondition('s', window)}
     )
     SELECT c."countryId", core.id AS "indicatorId", core."buildingBlock"::text AS "buildingBlock",
@@ -314,6 +311,7 @@ export interface CoverageCellResult {
 /** One cell per reporting (indicator, country) pair in scope, ordered by indicator and country id. */
 export async function coverageCells(
   prisma: Db,
+  vis: Visibility,
   indicatorIds: readonly number[],
   scope: Scope,
 ): Promise<CoverageCellResult[]> {
@@ -322,7 +320,7 @@ export async function coverageCells(
   // One pass: the countable versions arrive grouped by (indicator, country); the latest one of each group is
   // picked by ordered aggregates rather than a window over the whole set.
   return prisma.$queryRaw<CoverageCellResult[]>(Prisma.sql`
-    WITH countable AS (${countableVersions(ids(indicatorIds), scope.window, inScope)})
+    WITH countable AS (${countableVersions(vis, ids(indicatorIds), scope.window, inScope)})
     SELECT "indicatorId", "countryId",
       array_agg(DISTINCT "referenceYear" ORDER BY "referenceYear") AS years,
       max("referenceYear") AS "latestYear",
@@ -350,15 +348,22 @@ export interface GapResult {
 }
 
 /**
- * Gaps of the given indicators over the countries in scope, ordered by indicator code, then the indicator-level
+ * Gaps of the given indicators over the countries in scope (CONTRACT §4): an indicator with no linked source type
+ * yields exactly its one NO_CANDIDATE_SOURCE gap (the hole is in the catalogue); the others one gap per country in
+ * scope that does not report them. Gaps ordered by indicator code, then the indicator-level
  * NO_CANDIDATE_SOURCE gap, then country M49 code.
  */
-export async function gaps(prisma: Db, indicatorIds: readonly number[], scope: Scope): Promise<GapResult[]> {
+export async function gaps(
+  prisma: Db,
+  vis: Visibility,
+  indicatorIds: readonly number[],
+  scope: Scope,
+): Promise<GapResult[]> {
   if (!indicatorIds.length) return [];
   return prisma.$queryRaw<GapResult[]>(Prisma.sql`
     WITH scope AS (${scopeCountries(scope)}),
     ind AS (SELECT i.id AS "indicatorId", i.code FROM "Indicator" i WHERE i.id = ANY(${ids(indicatorIds)})),
-    rep AS (${reportingPairs(ids(indicatorIds), scope.window)}),
+    rep AS (${reportingPairs(vis, ids(indicatorIds), scope.window)}),
     feasible AS (
       SELECT ist."indicatorId", ds."countryId", ds.id AS "dataSourceId"
       FROM "IndicatorSourceType" ist
@@ -373,6 +378,8 @@ export async function gaps(prisma: Db, indicatorIds: readonly number[], scope: S
       LEFT JOIN rep ON rep."indicatorId" = ind."indicatorId" AND rep."countryId" = scope."countryId"
       LEFT JOIN feasible f ON f."indicatorId" = ind."indicatorId" AND f."countryId" = scope."countryId"
       WHERE rep."countryId" IS NULL
+        -- An indicator with no linked source type has its one NO_CANDIDATE_SOURCE gap and no per-country gaps.
+        AND EXISTS (SELECT 1 FROM "IndicatorSourceType" ist WHERE ist."indicatorId" = ind."indicatorId")
       GROUP BY ind."indicatorId", ind.code, scope."countryId"
     )
     SELECT kind, "indicatorId", "countryId", "dataSourceIds" FROM (
@@ -400,11 +407,12 @@ export interface CriterionCountResult {
  */
 export async function comparability(
   prisma: Db,
+  vis: Visibility,
   indicatorId: number,
   window: YearWindow | null | undefined,
 ): Promise<CriterionCountResult[]> {
   return prisma.$queryRaw<CriterionCountResult[]>(Prisma.sql`
-    WITH countable AS (${countableVersions(ids([indicatorId]), window)}),
+    WITH countable AS (${countableVersions(vis, ids([indicatorId]), window)}),
     latest AS (
       SELECT DISTINCT ON ("countryId") "countryId", "residenceCriterion"
       FROM countable ORDER BY "countryId", ${LATEST_ORDER}
@@ -439,17 +447,17 @@ export function dimensionKeyForSex(sex: string | null | undefined): string {
  */
 export async function aggregate(
   prisma: Db,
+  vis: Visibility,
   indicators: Indicators,
   year: number,
   scope: Scope,
   dimensionKey: string,
-  visibility: Visibility = SEES_ALL,
 ): Promise<AggregateResult> {
   const window = { from: year, to: year };
   // World-wide questions skip the scope semi-joins.
   const inScope = (column: string) =>
     isWorld(scope) ? Prisma.empty : Prisma.sql`AND ${Prisma.raw(column)} IN (${scopeCountries(scope)})`;
-  const countable = countableVersions(indicatorArray(indicators), window, inScope('s."countryId"'), visibility);
+  const countable = countableVersions(vis, indicatorArray(indicators), window, inScope('s."countryId"'));
   const [row] = await prisma.$queryRaw<AggregateResult[]>(Prisma.sql`
     WITH valued AS (${countryValueObservations(countable, dimensionKey)})
     SELECT sum(v.value) AS value, count(v.value)::int AS "countriesIncluded", count(*)::int AS "countriesInScope",

@@ -37,10 +37,10 @@ export async function countryValues(
       ? Prisma.sql`AND s."countryId" IN (${scopeCountries({ regionId: query.regionId })})`
       : Prisma.empty;
   const countable = countableVersions(
+    visibility,
     Prisma.sql`${[query.indicatorId]}::int[]`,
     { from: query.year, to: query.year },
     inScope,
-    visibility,
   );
   return prisma.$queryRaw<CountryValueRow[]>(Prisma.sql`
     SELECT v."countryId", v."indicatorId", v."referenceYear", v.value, v."submissionId", v."sourceTypeId",

@@ -91,10 +91,10 @@ export async function* downloadRows(
         (${after.countryId}::int, ${after.referenceYear}::int, ${after.sourceKey})`
       : Prisma.empty;
     const countable = countableVersions(
+      visibility,
       Prisma.sql`ARRAY[${indicator.id}::int]`,
       window,
       Prisma.sql`${country} ${keyset}`,
-      visibility,
     );
     // One statement per page: the page's countable versions in key order, each with its observations as JSON
     // (a row per submission rather than per observation keeps the driver's per-row cost down).

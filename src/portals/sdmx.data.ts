@@ -198,7 +198,7 @@ export async function findObservations(
   const countryIds = areas ? [...areas].map((m49) => dsd.countries.get(m49)!) : null;
   const countries = countryIds ? Prisma.sql`AND s."countryId" = ANY(${countryIds}::int[])` : Prisma.empty;
   const updated = query.updatedAfter ? Prisma.sql`WHERE v."updatedAt" > ${query.updatedAfter}` : Prisma.empty;
-  const countable = countableVersions(Prisma.sql`${indicatorIds}::int[]`, query.window, countries, visibility);
+  const countable = countableVersions(visibility, Prisma.sql`${indicatorIds}::int[]`, query.window, countries);
   const rows = await prisma.$queryRaw<Row[]>(Prisma.sql`
     SELECT co.m49, i.code AS indicator, v."referenceYear", v."dimensionKey", v.value, v.unit,
       st.code AS "sourceType", ds.code AS "dataSource", v."residenceCriterion"::text AS "residenceCriterion",

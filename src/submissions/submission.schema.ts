@@ -1,13 +1,16 @@
 // Country submissions (CONTRACT §4, §5, §7): one version per row, its observations and status history, the review
-// workflow as separate mutations, and the pinned importSubmissions mutation. Anonymous and READER callers see
-// PUBLISHED versions only — everywhere: node(id), lists, relations and nested versions are filtered in the query.
+// workflow as separate mutations, and the pinned importSubmissions mutation. Every read — node(id), lists, relations,
+// nested versions and the countable flags — applies the caller's visible versions (visibility.ts), in the query.
+import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { findCountry } from '../access/tokens.js';
 import { actorOf } from '../access/audit.js';
-import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { Prisma, Submission as SubmissionRow } from '../../prisma/generated/prisma/client.js';
 import type { Context } from '../platform/context.js';
 import { importSubmissions } from './submissions.import.js';
 import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
+import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
+import { visibilityOf, visibleWhere } from './visibility.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
@@ -16,12 +19,33 @@ import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
 import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
-/** Which versions the caller may read: everything with an unpublishedReader token, PUBLISHED otherwise. */
-export function visibleSubmissions(ctx: Context): { status?: 'PUBLISHED' } {
-  return ctx.viewer && ctx.viewer.role !== 'READER' ? {} : { status: 'PUBLISHED' };
+/** The caller's visible versions as a Prisma where on Submission. */
+export function visibleSubmissions(ctx: Context) {
+  return visibleWhere(visibilityOf(ctx.viewer));
 }
 
-const COUNTABLE: ('VALIDATED' | 'PUBLISHED')[] = ['VALIDATED', 'PUBLISHED'];
+// Per-request loaders (keyed by the context object, so nothing outlives the request or crosses callers): the key
+// versions of a batch of submissions, and submission rows by id for the versions they point at.
+const loaders = new WeakMap<
+  Context,
+  { keys: DataLoader<number, KeyVersions>; rows: DataLoader<number, SubmissionRow> }
+>();
+
+function loadersOf(ctx: Context) {
+  let l = loaders.get(ctx);
+  if (!l) {
+    l = {
+      keys: new DataLoader((ids: readonly number[]) => keyVersions(ctx.prisma, visibilityOf(ctx.viewer), ids)),
+      rows: new DataLoader(async (ids: readonly number[]) => {
+        const rows = await ctx.prisma.submission.findMany({ where: { id: { in: [...ids] } } });
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return ids.map((id) => byId.get(id) ?? new Error(`submission ${id} vanished`));
+      }),
+    };
+    loaders.set(ctx, l);
+  }
+  return l;
+}
 
 const DimensionRef = builder.objectRef<{ variable: string; code: string }>('ObservationDimension').implement({
   description: 'One disaggregation of an observation: a variable and a code of its code list.',
@@ -73,15 +97,6 @@ export const SubmissionEvent = builder.prismaNode('SubmissionEvent', {
   }),
 });
 
-const KEY_SELECT = {
-  id: true,
-  countryId: true,
-  indicatorId: true,
-  referenceYear: true,
-  sourceKey: true,
-  version: true,
-};
-
 export const Submission = builder.prismaNode('Submission', {
   id: { field: 'id' },
   // Unpublished rows are invisible to some callers: node(id) answers null for them instead of failing.
@@ -130,52 +145,38 @@ export const Submission = builder.prismaNode('Submission', {
       description: 'Status changes, oldest first.',
       query: { orderBy: { id: 'asc' } },
     }),
-    versions: t.prismaField({
-      type: ['Submission'],
-      description: 'Every version of the same key the caller may read, oldest first (this one included).',
-      select: KEY_SELECT,
-      resolve: (query, s, _args, ctx) =>
-        ctx.prisma.submission.findMany({
-          ...query,
-          where: { ...sameKey(s), ...visibleSubmissions(ctx) },
-          orderBy: { version: 'asc' },
-        }),
-    }),
-    isCountable: t.boolean({
-      description:
-        'Whether this version counts (CONTRACT §4): the most recent VALIDATED or PUBLISHED version of its key.',
-      select: { ...KEY_SELECT, status: true },
-      resolve: async (s, _args, ctx) =>
-        COUNTABLE.includes(s.status as never) &&
-        (await ctx.prisma.submission.count({
-          where: { ...sameKey(s), version: { gt: s.version }, status: { in: COUNTABLE } },
-        })) === 0,
-    }),
-    supersededBy: t.prismaField({
-      type: 'Submission',
-      nullable: true,
-      description: 'The newer VALIDATED or PUBLISHED version of the same key that replaces this one, if any.',
-      select: KEY_SELECT,
-      resolve: (query, s, _args, ctx) =>
-        ctx.prisma.submission.findFirst({
-          ...query,
-          where: {
-            AND: [sameKey(s), { version: { gt: s.version }, status: { in: COUNTABLE } }, visibleSubmissions(ctx)],
-          },
-          orderBy: { version: 'desc' },
-        }),
-    }),
   }),
 });
 
-function sameKey(s: { countryId: number; indicatorId: number; referenceYear: number; sourceKey: string }) {
-  return {
-    countryId: s.countryId,
-    indicatorId: s.indicatorId,
-    referenceYear: s.referenceYear,
-    sourceKey: s.sourceKey,
-  };
-}
+// The version fields, batched per request: a page of submissions asks the database once for the key versions of
+// the whole page (versions.service.ts) and once for the rows they point at.
+builder.prismaObjectFields(Submission, (t) => ({
+  versions: t.field({
+    type: [Submission],
+    description: 'Every version of the same key the caller may read, oldest first (this one included).',
+    resolve: async (s, _args, ctx) => {
+      const { keys, rows } = loadersOf(ctx);
+      return (await rows.loadMany((await keys.load(s.id)).versionIds)) as SubmissionRow[];
+    },
+  }),
+  isCountable: t.boolean({
+    description:
+      'Whether this version counts (CONTRACT §4): the most recent VALIDATED or PUBLISHED version of its key among ' +
+      'the versions the caller may read.',
+    resolve: async (s, _args, ctx) => (await loadersOf(ctx).keys.load(s.id)).countableId === s.id,
+  }),
+  supersededBy: t.field({
+    type: Submission,
+    nullable: true,
+    description:
+      'The newer VALIDATED or PUBLISHED version of the same key that replaces this one, if the caller may read one.',
+    resolve: async (s, _args, ctx) => {
+      const { keys, rows } = loadersOf(ctx);
+      const key = await keys.load(s.id);
+      return key.countableId !== null && key.countableVersion! > s.version ? rows.load(key.countableId) : null;
+    },
+  }),
+}));
 
 export const SubmissionConnection = connectionOf(Submission, 'Submission');
 
@@ -197,39 +198,32 @@ type Filter = typeof SubmissionFilter.$inferInput;
 /** The where clause of a filter, or null when a code names nothing (the list is then empty). */
 async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
   const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
+  let countryId: number | undefined;
   if (filter?.country) {
     const c = await findCountry(ctx.prisma, filter.country);
     if (!c) return null;
-    and.push({ countryId: c.id });
+    countryId = c.id;
+    and.push({ countryId });
   }
-  if (filter?.indicator) and.push({ indicator: { code: filter.indicator.trim() } });
+  const indicatorCode = filter?.indicator?.trim() || undefined;
+  if (indicatorCode) and.push({ indicator: { code: indicatorCode } });
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.fromYear != null) and.push({ referenceYear: { gte: filter.fromYear } });
   if (filter?.toYear != null) and.push({ referenceYear: { lte: filter.toYear } });
   if (filter?.dataSource) and.push({ dataSource: { code: filter.dataSource } });
   if (filter?.countable != null) {
-    const ids = await countableIds(ctx, and);
+    // The countable version of a key is decided over all its versions the caller sees, never over the ones a
+    // status filter leaves: the key conditions narrow the keys, the status filter then applies to the answer.
+    const ids = await countableIds(ctx.prisma, visibilityOf(ctx.viewer), {
+      countryId,
+      indicatorCode,
+      fromYear: filter.fromYear ?? undefined,
+      toYear: filter.toYear ?? undefined,
+      dataSourceCode: filter.dataSource ?? undefined,
+    });
     and.push(filter.countable ? { id: { in: ids } } : { id: { notIn: ids } });
   }
   return { AND: and } satisfies Prisma.SubmissionWhereInput;
-}
-
-async function countableIds(ctx: Context, and: Prisma.SubmissionWhereInput[]): Promise<number[]> {
-  const rows = await ctx.prisma.submission.findMany({
-    where: { AND: [...and, { status: { in: COUNTABLE } }] },
-    select: KEY_SELECT,
-    orderBy: { version: 'desc' },
-  });
-  const seen = new Set<string>();
-  const ids: number[] = [];
-  for (const r of rows) {
-    const key = `${r.countryId}|${r.indicatorId}|${r.referenceYear}|${r.sourceKey}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      ids.push(r.id);
-    }
-  }
-  return ids;
 }
 
 builder.queryFields((t) => ({
@@ -249,7 +243,9 @@ builder.queryFields((t) => ({
     {
       type: 'Submission',
       cursor: 'id',
-      description: 'Submission versions, oldest first. Without a token or with READER, PUBLISHED ones only.',
+      description:
+        'Submission versions the caller may read (CONTRACT §4 visible versions), oldest first: PUBLISHED ones without ' +
+        "a token or with READER, and a FOCAL_POINT's own country's besides.",
       args: { filter: t.arg({ type: SubmissionFilter, required: false }) },
       resolve: async (query, _root, { filter }, ctx) => {
         const where = await submissionWhere(ctx, filter);
@@ -274,7 +270,7 @@ for (const [owner, field] of [
       {
         cursor: 'id',
         totalCount: true,
-        description: 'Submission versions, oldest first (PUBLISHED ones only without a token or with READER).',
+        description: 'Submission versions the caller may read (CONTRACT §4 visible versions), oldest first.',
         query: (_args, ctx) => ({ where: visibleSubmissions(ctx), orderBy: { id: 'asc' } }),
       },
       SubmissionConnection,

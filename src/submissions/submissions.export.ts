@@ -1,13 +1,17 @@
 // Exports submissions in the submissions CSV format of CONTRACT §5, the format `import submissions` reads: one row per
 // observation, a column per disaggregation variable in use. By default the published data a portal syncs: for each
-// key (country, indicator, reference year, source) its latest version among the statuses asked for. Rows are
+// key (country, indicator, reference year, source) its latest version among the statuses asked for, of the versions
+// the reader may see (visibility.ts; the CLI reads as an operator, who sees every version). Rows are
 // streamed a page of submissions at a time, so the export holds no more than one page in memory.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import type { PrismaClient } from '../platform/db.js';
 import { dimensionsOf } from './submissions.import.js';
+import { visibleVersion, type Visibility } from './visibility.js';
 
 export interface ExportOptions {
+  /** Whose view of the data: the export never holds a version this reader may not see. */
+  visibility: Visibility;
   statuses: readonly SubmissionStatus[];
   /** Indicator code; every indicator when absent. */
   indicator?: string | undefined;
@@ -53,7 +57,8 @@ function selected(options: ExportOptions): Prisma.Sql {
   return Prisma.sql`
     SELECT DISTINCT ON (s."countryId", s."indicatorId", s."referenceYear", s."sourceKey") s.id
     FROM "Submission" s
-    WHERE s.status::text = ANY(${[...options.statuses]}::text[]) ${indicator} ${country}
+    WHERE s.status::text = ANY(${[...options.statuses]}::text[]) AND ${visibleVersion(options.visibility, 's')}
+      ${indicator} ${country}
     ORDER BY s."countryId", s."indicatorId", s."referenceYear", s."sourceKey", s.version DESC`;
 }
 

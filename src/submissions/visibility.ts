@@ -1,11 +1,15 @@
-// Which submission versions exist for a caller (CONTRACT §4 "visible versions", §7): the one rule every read path
-// derives from, as SQL predicates, so lists, nested fields, analytics, accounts, exports and portal feeds cannot
-// disagree. ADMIN and TASK_FORCE see every version; a FOCAL_POINT every version of its own country and PUBLISHED
-// versions of the others; READER and anonymous callers PUBLISHED versions only.
+// Which submission versions and population-account entries exist for a caller (CONTRACT §4 "visible versions", §7):
+// the one rule every read path derives from, as SQL predicates, so lists, nested fields, analytics, accounts,
+// exports and portal feeds cannot disagree. ADMIN and TASK_FORCE see every row; a FOCAL_POINT every row of its own
+// country and PUBLISHED rows of the others; READER and anonymous callers PUBLISHED rows only.
 //
 // Countable (§4) is then "the most recent version of a key among the caller's visible VALIDATED or PUBLISHED
 // versions": for a PUBLISHED-only caller that is the most recent PUBLISHED version, so a newer VALIDATED version it
-// cannot see never hides, replaces or reveals anything.
+// cannot see never hides, replaces or reveals anything. `countableStatus` and `countableVersions` below are the only
+// place that rule is written; coverage, aggregates, the submission fields and the export all build on them.
+//
+// The predicates only name the columns "status" and "countryId", which Submission and AccountEntry share (an account
+// entry carries a publication status of its own, the same SubmissionStatus values), so one rule serves both.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { Viewer } from '../platform/context.js';
 
@@ -15,6 +19,9 @@ export type Visibility =
   | { kind: 'PUBLISHED' }
   /** Every version of this country, PUBLISHED versions of the others. */
   | { kind: 'OWN_COUNTRY'; countryId: number };
+
+/** What an operator on the command line reads: everything (it holds the database itself). */
+export const EVERYTHING: Visibility = { kind: 'ALL' };
 
 export function visibilityOf(viewer: Viewer | null | undefined): Visibility {
   if (!viewer) return { kind: 'PUBLISHED' };
@@ -36,7 +43,7 @@ export function seesUnpublished(visibility: Visibility, countryId: number): bool
 
 const col = (alias: string, name: string) => Prisma.raw(`${alias}."${name}"`);
 
-/** SQL predicate: the version row `alias` is visible to the caller. */
+/** SQL predicate: the row `alias` (a Submission or AccountEntry) is visible to the caller. */
 export function visibleVersion(visibility: Visibility, alias = 's'): Prisma.Sql {
   switch (visibility.kind) {
     case 'ALL':
@@ -60,8 +67,28 @@ export function countableStatus(visibility: Visibility, alias = 's'): Prisma.Sql
   }
 }
 
-/** The same rule as a Prisma `where` on Submission, for the Prisma-query paths (lists, node, relations). */
-export function visibleSubmissionWhere(visibility: Visibility): Prisma.SubmissionWhereInput {
+/**
+ * The countable version of every submission key the caller sees among the rows `s` of "Submission" matching
+ * `where` (an SQL condition on alias s, e.g. `s."indicatorId" = ANY(…)`; conditions must be on key columns, or the
+ * answer is the countable version among a subset): all columns of Submission. Served by Submission_countable_idx
+ * without a sort.
+ *
+ * Whether a key HAS a countable version needs no DISTINCT ON: it has one exactly when one of its rows matches
+ * `countableStatus` (the top such row is the countable one), which is what counting queries ask.
+ */
+export function countableVersions(visibility: Visibility, where: Prisma.Sql = Prisma.sql`TRUE`): Prisma.Sql {
+  return Prisma.sql`
+    SELECT DISTINCT ON (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey") s.*
+    FROM "Submission" s
+    WHERE ${countableStatus(visibility, 's')} AND ${where}
+    ORDER BY s."indicatorId", s."countryId", s."referenceYear", s."sourceKey", s.version DESC`;
+}
+
+/** The visibility rule as a Prisma `where` on a model with "status" and "countryId" (Submission, AccountEntry). */
+export function visibleWhere(visibility: Visibility): {
+  status?: 'PUBLISHED';
+  OR?: [{ status: 'PUBLISHED' }, { countryId: number }];
+} {
   switch (visibility.kind) {
     case 'ALL':
       return {};
@@ -70,4 +97,14 @@ export function visibleSubmissionWhere(visibility: Visibility): Prisma.Submissio
     case 'OWN_COUNTRY':
       return { OR: [{ status: 'PUBLISHED' }, { countryId: visibility.countryId }] };
   }
+}
+
+/** The same rule as a Prisma `where` on Submission, for the Prisma-query paths (lists, node, relations). */
+export function visibleSubmissionWhere(visibility: Visibility): Prisma.SubmissionWhereInput {
+  return visibleWhere(visibility);
+}
+
+/** The same rule on population-account entries. */
+export function visibleAccountEntryWhere(visibility: Visibility): Prisma.AccountEntryWhereInput {
+  return visibleWhere(visibility);
 }

@@ -223,7 +223,7 @@ export async function coverageScenario(prisma: PrismaClient) {
   await setVersion(prisma, key('CAN', 2020, 'ST:CENSUS', 1), { countableSince: new Date('2024-01-01T00:00:00Z') });
 }
 
-const ACCOUNT_HEADER = 'country,year,group,component,value';
+const ACCOUNT_HEADER = 'country,year,group,component,value,status';
 
 /**
  * Population accounts:
@@ -231,6 +231,7 @@ const ACCOUNT_HEADER = 'country,year,group,component,value';
  *    FBC 0, FBF +3 = 0.001 × 3000 (the tolerance edge).
  *  - FRA 2020, with NBF and FBF EMIGRATION missing (counted as 0) and FBC CLOSING_STOCK missing.
  *  - KEN 2019, only FBF CLOSING_STOCK.
+ * All PUBLISHED, so every caller reads them (test/access/ covers unpublished entries).
  */
 export async function accountsScenario(prisma: PrismaClient) {
   const rows: [string, number, string, string, number][] = [
@@ -287,5 +288,9 @@ export async function accountsScenario(prisma: PrismaClient) {
 
     ['KEN', 2019, 'FOREIGN_BORN_FOREIGNERS', 'CLOSING_STOCK', 10],
   ];
-  await importAccounts(prisma, { text: [ACCOUNT_HEADER, ...rows.map((r) => r.join(','))].join('\n') }, CLI_ACTOR);
+  await importAccounts(
+    prisma,
+    { text: [ACCOUNT_HEADER, ...rows.map((r) => `${r.join(',')},PUBLISHED`)].join('\n') },
+    CLI_ACTOR,
+  );
 }

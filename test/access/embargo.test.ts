@@ -1,0 +1,243 @@
+// The embargo, tested over the whole schema (CONTRACT §4 visible versions, §7): sentinel values are planted for CHE at
+// every unpublished status — DRAFT, SUBMITTED, VALIDATED, REJECTED, a VALIDATED and a DRAFT version over PUBLISHED
+// ones, and unpublished population-account entries — then every Query root field and every field reachable from it
+// (operations built from introspection, test/support/walk.ts) is read as anonymous, READER and France's focal point.
+//
+// Two checks, each of which fails if any path bypasses the rule:
+//  1. no sentinel (a planted value or note) appears in any answer;
+//  2. every answer is identical to the answer over the same database without the unpublished rows: so no count, year,
+//     flag, cursor or sum derived from a hidden row reaches the caller either.
+// As a control, ADMIN's answers must contain every sentinel, so the walk does reach them.
+import type { GraphQLSchema } from 'graphql';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { importAccounts } from '../../src/accounting/accounts.import.js';
+import { importDataSources } from '../../src/submissions/sources.import.js';
+import { data, startHub, type Hub } from '../support/hub.js';
+import { clientSchema } from '../support/introspection.js';
+import { split, walkQuery, type ArgumentPlan, type Sel, type Walk } from '../support/walk.js';
+
+let hub: Hub;
+let schema: GraphQLSchema;
+const tokens: Record<string, string | undefined> = { anonymous: undefined };
+
+const SENTINELS = [987654321, 987654322, 987654323, 987654324, 987654325, 987654326, 987654327, 987654328, 987654329];
+const NOTE = 'EMBARGO-SENTINEL';
+const SENTINEL_PATTERN = /98765432\d|EMBARGO-SENTINEL/g;
+const HIDDEN_YEARS = [2091, 2092, 2093, 2094, 2095, 2096, 2097];
+const HEADER = 'country,indicator,reference_year,value,data_source,residence_criterion,status,note,SEX';
+
+async function importAsAdmin(rows: string[]) {
+  const result = data(
+    await hub.gql<{ importSubmissions: { ok: boolean; problems: unknown[] } }, { csv: string }>(
+      `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok problems { line column message } } }`,
+      { csv: [HEADER, ...rows].join('\n') + '\n' },
+      { token: tokens.admin },
+    ),
+  );
+  expect(result.importSubmissions).toEqual({ ok: true, problems: [] });
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+  schema = await clientSchema(hub);
+  tokens.admin = await hub.token('ADMIN');
+  tokens.reader = await hub.token('READER');
+  tokens.fra = await hub.token('FOCAL_POINT', 'FRA');
+  await importDataSources(
+    hub.db.prisma,
+    { text: 'code,country,source_type,name,residence_criterion\nCHE_SENT,CHE,CENSUS,Swiss census,OPTION_I\n' },
+    CLI_ACTOR,
+  );
+  // What everyone may read: published versions (imported first, so their ids are the same with or without the rest).
+  await importAsAdmin([
+    'CHE,IMM_STOCK,2020,1000,CHE_SENT,OPTION_I,PUBLISHED,,_T',
+    'CHE,IMM_STOCK,2095,111,,OPTION_I,PUBLISHED,,_T',
+    'FRA,IMM_STOCK,2020,500,,OPTION_II,PUBLISHED,,_T',
+  ]);
+  await importAccounts(
+    hub.db.prisma,
+    {
+      text: 'country,year,group,component,value,status\nCHE,2020,FOREIGN_BORN_FOREIGNERS,CLOSING_STOCK,3000,PUBLISHED\n',
+    },
+    CLI_ACTOR,
+  );
+  // The embargoed rows: every unpublished status, distinctive values, years, notes and criteria.
+  await importAsAdmin([
+    `CHE,IMM_STOCK,2091,987654321,CHE_SENT,OTHER,DRAFT,${NOTE},_T`,
+    `CHE,IMM_STOCK,2091,987654329,CHE_SENT,OTHER,DRAFT,${NOTE},F`,
+    `CHE,IMM_STOCK,2092,987654322,CHE_SENT,OTHER,SUBMITTED,${NOTE},_T`,
+    `CHE,IMM_STOCK,2093,987654323,,OTHER,VALIDATED,${NOTE},_T`,
+    `CHE,IMM_STOCK,2094,987654324,,OTHER,SUBMITTED,${NOTE},_T`,
+    `CHE,IMM_STOCK,2095,987654325,,OTHER,VALIDATED,${NOTE},_T`,
+    `CHE,IMM_STOCK,2020,987654328,CHE_SENT,OTHER,DRAFT,${NOTE},_T`,
+  ]);
+  const pending = await hub.db.prisma.submission.findFirstOrThrow({ where: { referenceYear: 2094 } });
+  const rejected = data(
+    await hub.gql<{ rejectSubmission: { __typename: string } }, Record<string, unknown>>(
+      `mutation ($id: ID!, $rev: Int!) { rejectSubmission(input: { id: $id, expectedRevision: $rev, reason: "${NOTE} reason" }) { __typename } }`,
+      { id: encodeGlobalID('Submission', pending.id), rev: pending.revision },
+      { token: tokens.admin },
+    ),
+  );
+  expect(rejected.rejectSubmission.__typename).toBe('SubmissionPayload');
+  await importAccounts(
+    hub.db.prisma,
+    {
+      text: [
+        'country,year,group,component,value,status',
+        'CHE,2096,FOREIGN_BORN_FOREIGNERS,OPENING_STOCK,987654326,SUBMITTED',
+        'CHE,2097,FOREIGN_BORN_FOREIGNERS,CLOSING_STOCK,987654327,VALIDATED',
+        'CHE,2020,FOREIGN_BORN_CITIZENS,CLOSING_STOCK,987654326,DRAFT',
+      ].join('\n'),
+    },
+    CLI_ACTOR,
+  );
+}, 300_000);
+afterAll(() => hub?.close());
+
+/** Global ids of every submission, observation and status event (hidden ones included): node(id) must hide them. */
+async function rowIds(): Promise<string[]> {
+  const [s, o, e] = await Promise.all([
+    hub.db.prisma.submission.findMany({ select: { id: true } }),
+    hub.db.prisma.observation.findMany({ select: { id: true } }),
+    hub.db.prisma.submissionEvent.findMany({ select: { id: true } }),
+  ]);
+  return [
+    ...s.map((r) => encodeGlobalID('Submission', r.id)),
+    ...o.map((r) => encodeGlobalID('Observation', r.id)),
+    ...e.map((r) => encodeGlobalID('SubmissionEvent', r.id)),
+  ];
+}
+
+const CODES: Record<string, string> = {
+  country: 'CHE',
+  indicator: 'IMM_STOCK',
+  region: '155',
+  dataSource: 'CHE_SENT',
+  sourceType: 'CENSUS',
+  variable: 'SEX',
+};
+const WINDOW = { from: 2090, to: 2099 };
+
+function planFor(ids: string[]): ArgumentPlan {
+  return {
+    values(field, arg) {
+      const type = String(arg.type).replace(/[[\]!]/g, '');
+      switch (arg.name) {
+        case 'country':
+          return ['CHE'];
+        case 'indicator':
+          return ['IMM_STOCK'];
+        case 'code':
+          return [CODES[field.name] ?? 'x'];
+        case 'year':
+          return [2020, ...HIDDEN_YEARS];
+        case 'number':
+          return [1];
+        case 'id':
+          return ids;
+        case 'ids':
+          return [ids];
+        case 'region':
+          return [undefined, '155'];
+        case 'window':
+          return [undefined, WINDOW];
+        case 'sex':
+          return [undefined, 'F'];
+        case 'search':
+          return [undefined, 'CHE'];
+        case 'filter':
+          if (type === 'SubmissionFilter')
+            return [
+              undefined,
+              { country: 'CHE' },
+              { country: 'CHE', countable: true },
+              { country: 'CHE', countable: false },
+            ];
+          if (type === 'CoverageFilter')
+            return [
+              { countries: ['CHE', 'FRA', 'DEU'] },
+              { region: '155', window: WINDOW },
+              { indicators: ['IMM_STOCK'], countries: ['CHE'] },
+            ];
+          if (type === 'DataSourceFilter') return [undefined, { country: 'CHE' }];
+          return [undefined];
+        default:
+          return [undefined];
+      }
+    },
+  };
+}
+
+const LIMIT = /limit of \d+ exceeded|exceeds the maximum/i;
+const short = (query: string) => (query.length > 300 ? `${query.slice(0, 300)}…` : query);
+
+/** Every answer of the walk for one caller, by operation text (splitting operations the armor refuses). */
+async function answers(walk: Walk, token: string | undefined, internalErrors: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const run = async (sel: Sel): Promise<void> => {
+    const op = walk.toOperation(sel);
+    const result = await hub.gql(op.query, op.variables, { token });
+    if (result.errors?.some((e) => LIMIT.test(e.message))) {
+      const parts = split(sel);
+      if (!parts) throw new Error(`cannot split an operation the server refuses: ${op.query}`);
+      await run(parts[0]);
+      await run(parts[1]);
+      return;
+    }
+    // A masked error is a bug (or a row the schema refused to load for this caller): reported, never ignored.
+    for (const e of result.errors ?? [])
+      if (e.message === 'Unexpected error.') internalErrors.push(`${e.path?.join('.')} in ${short(op.query)}`);
+    out.set(op.query, JSON.stringify(result).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>'));
+  };
+  for (const root of walk.roots) await run(root);
+  if (process.env.EMBARGO_PROGRESS) process.stderr.write(`walked ${out.size} operations\n`);
+  return out;
+}
+
+test('no unpublished value, or anything derived from one, reaches anonymous, READER or another focal point', async () => {
+  const walk = walkQuery(schema, planFor(await rowIds()), 4);
+  expect(walk.roots.length).toBeGreaterThan(Object.keys(schema.getQueryType()!.getFields()).length);
+  const internalErrors: string[] = [];
+
+  // The control: ADMIN reads every sentinel somewhere in the walk.
+  const admin = await answers(walk, tokens.admin, internalErrors);
+  const seen = new Set([...admin.values()].flatMap((body) => body.match(SENTINEL_PATTERN) ?? []));
+  expect([...seen].sort()).toEqual([...SENTINELS.map(String), NOTE].sort());
+
+  const callers = ['anonymous', 'reader', 'fra'] as const;
+  const withHidden: Record<string, Map<string, string>> = {};
+  const leaks: string[] = [];
+  for (const who of callers) {
+    withHidden[who] = await answers(walk, tokens[who], internalErrors);
+    for (const [query, body] of withHidden[who]!) {
+      const found = body.match(SENTINEL_PATTERN);
+      if (found) leaks.push(`${who}: ${[...new Set(found)].join(', ')} in ${short(query)}`);
+    }
+  }
+
+  // The same walk without the embargoed rows: nothing a caller reads may change.
+  await hub.db.prisma.submission.deleteMany({ where: { status: { not: 'PUBLISHED' } } });
+  await hub.db.prisma.accountEntry.deleteMany({ where: { status: { not: 'PUBLISHED' } } });
+  expect(await hub.db.prisma.submission.count({ where: { referenceYear: { in: HIDDEN_YEARS } } })).toBe(1); // 2095 v1
+  const differences: string[] = [];
+  for (const who of callers) {
+    const without = await answers(walk, tokens[who], internalErrors);
+    for (const [query, body] of withHidden[who]!) {
+      const other = without.get(query);
+      if (other !== body)
+        differences.push(`${who}: ${short(query)}\n  with:    ${short(body)}\n  without: ${short(other ?? '')}`);
+    }
+  }
+  expect({
+    leaks: leaks.slice(0, 20),
+    differences: differences.slice(0, 20),
+    internalErrors: internalErrors.slice(0, 20),
+  }).toEqual({
+    leaks: [],
+    differences: [],
+    internalErrors: [],
+  });
+  console.log(`embargo walk: ${walk.roots.length} root calls, ${admin.size} operations per caller`);
+}, 1_200_000);
