@@ -6,7 +6,7 @@
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { AccountComponent, AdoptionStatus, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
 import type { PrismaClient } from '../platform/db.js';
-import { countableStatus, type Visibility } from '../submissions/visibility.js';
+import { countableVersions, visibleVersion, type Visibility } from '../submissions/visibility.js';
 import { scopeCountries, type Scope, type YearWindow } from '../coverage/coverage.service.js';
 import { DEFAULT_TOLERANCE, partnerOf } from '../accounting/accounting.service.js';
 
@@ -77,15 +77,6 @@ export interface Evidence {
   detail: string;
 }
 
-/**
- * Where the visibility rule for population-account entries goes. Today AccountEntry has no publication status, so
- * every caller sees every entry (as populationAccount does); when it gets one, return the predicate for the caller
- * here (alias `ae`), and REC_ACCOUNTING and REC_FOUR_GROUPS follow it.
- */
-export function accountEntryVisible(_visibility: Visibility, _alias = 'ae'): Prisma.Sql {
-  return Prisma.sql`TRUE`;
-}
-
 const q = (name: string) => Prisma.raw(`"${name.replace(/"/g, '')}"`);
 const cell = (group: PopulationGroup, component: AccountComponent) => q(`${group}:${component}`);
 const flow = (group: PopulationGroup, component: AccountComponent) =>
@@ -123,7 +114,7 @@ const yearIn = (column: Prisma.Sql, window: YearWindow | null | undefined) =>
 
 /**
  * The facts behind every rule, for every country in scope, in one statement: the caller's countable versions in
- * the window (DISTINCT ON the submission key among the versions `countableStatus` lets through), their
+ * the window (`countableVersions`, the one countable rule), their
  * observations' migrant groups, the population accounts pivoted to one row per country and year, and the data
  * sources. Rows in country id order; every country in scope has one.
  */
@@ -145,14 +136,10 @@ export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibi
   const coherent = Prisma.join(GROUPS.map(groupCoherent), ' AND ');
   const rows = await prisma.$queryRaw<EvidenceFacts[]>(Prisma.sql`
     WITH sc AS (${scopeCountries({ ...scope, window: null })}),
-    cv AS (
-      SELECT DISTINCT ON (s."indicatorId", s."countryId", s."referenceYear", s."sourceKey")
-        s.id, s."indicatorId", s."countryId", s."referenceYear", s."residenceCriterion"
-      FROM "Submission" s
-      WHERE ${countableStatus(visibility, 's')} AND s."countryId" IN (SELECT "countryId" FROM sc)
-        ${yearIn(Prisma.sql`s."referenceYear"`, window)}
-      ORDER BY s."indicatorId", s."countryId", s."referenceYear", s."sourceKey", s.version DESC
-    ),
+    cv AS (${countableVersions(
+      visibility,
+      Prisma.sql`s."countryId" IN (SELECT "countryId" FROM sc) ${yearIn(Prisma.sql`s."referenceYear"`, window)}`,
+    )}),
     core AS (SELECT id, code FROM "Indicator" WHERE tier = 'CORE' AND status <> 'RETIRED'),
     sub AS (
       SELECT cv."countryId",
@@ -185,7 +172,7 @@ export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibi
     acc AS (
       SELECT ae."countryId", ae.year, ${pivot}
       FROM "AccountEntry" ae
-      WHERE ae."countryId" IN (SELECT "countryId" FROM sc) AND ${accountEntryVisible(visibility, 'ae')}
+      WHERE ae."countryId" IN (SELECT "countryId" FROM sc) AND ${visibleVersion(visibility, 'ae')}
         ${yearIn(Prisma.sql`ae.year`, window)}
       GROUP BY ae."countryId", ae.year
     ),

@@ -10,7 +10,7 @@
 //         (so a task-force member sees OTHER there, everyone else OPTION_II)
 //  - FRA, DEU: none
 // Data sources: CHE_CENSUS (OPTION_I), CHE_REG (no criterion); NOR_REG (OPTION_II).
-// Population accounts, 2020: CHE coherent; DEU with a closing stock for each group but not coherent (FBF +81).
+// Population accounts, 2020, published: CHE coherent; DEU with a closing stock for each group but not coherent (FBF +81).
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import type { PrismaClient } from '../../src/platform/db.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
@@ -72,12 +72,12 @@ export async function implementationScenario(prisma: PrismaClient) {
       ['FOREIGN_BORN_FOREIGNERS', { CITIZENSHIP_ACQUIRED: 10, CLOSING_STOCK: fbfClosing }],
     ].flatMap(([group, components]) =>
       Object.entries(components as Record<string, number>).map(
-        ([c, v]) => `${country},2020,${group as string},${c},${v}`,
+        ([c, v]) => `${country},2020,${group as string},${c},${v},PUBLISHED`,
       ),
     );
   await importAccounts(
     prisma,
-    { text: ['country,year,group,component,value', ...account('CHE', 319), ...account('DEU', 400)].join('\n') },
+    { text: ['country,year,group,component,value,status', ...account('CHE', 319), ...account('DEU', 400)].join('\n') },
     CLI_ACTOR,
   );
 }
