@@ -5,6 +5,7 @@
 //                                         × 20 years (≈ 345 000 submissions, ≈ 1 000 000 observations)
 //   BENCH_SCALE=0.25 npm run bench:peer   50 generated indicators, for a quicker run
 //   BENCH_ROUNDS=3 BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres
+//   BENCH_HUB_NODE=22                     runs the hub and bare Yoga on the peer's Node 22 binary too (same runtime)
 //   BENCH_KEEP=1                          leaves the database in place (its name is printed), to EXPLAIN afterwards
 //
 // On first use it installs, into the git-ignored bench/.peer/, PostGraphile v5 with @graphile/simplify-inflection
@@ -401,7 +402,8 @@ async function main() {
     const hubUrl = `http://127.0.0.1:${hubPort}/graphql`;
     const peerUrl = `http://127.0.0.1:${peerPort}/graphql`;
     const yogaUrl = `http://127.0.0.1:${yogaPort}/graphql`;
-    const hub = start('hub', process.execPath, [join(root, 'bin', 'migstat.mjs'), 'serve'], {
+    const hubNode = process.env.BENCH_HUB_NODE === '22' ? tools.node : process.execPath;
+    const hub = start('hub', hubNode, [join(root, 'bin', 'migstat.mjs'), 'serve'], {
       NODE_ENV: 'production',
       DATABASE_URL: dbUrl,
       HOST: '127.0.0.1',
@@ -413,22 +415,17 @@ async function main() {
       PORT: String(peerPort),
       NODE_ENV: 'production',
     });
-    const yoga = start(
-      'bare Yoga',
-      process.execPath,
-      ['--import', 'tsx', join(root, 'bench', 'peer', 'yoga-bare.ts')],
-      {
-        PORT: String(yogaPort),
-        NODE_ENV: 'production',
-      },
-    );
+    const yoga = start('bare Yoga', hubNode, ['--import', 'tsx', join(root, 'bench', 'peer', 'yoga-bare.ts')], {
+      PORT: String(yogaPort),
+      NODE_ENV: 'production',
+    });
     await Promise.all([waitReady(hubUrl, hub), waitReady(peerUrl, peer), waitReady(yogaUrl, yoga)]);
     const peerVersion = (
       JSON.parse(readFileSync(join(PEER_DIR, 'node_modules', 'postgraphile', 'package.json'), 'utf8')) as Json
     ).version;
     const nodeVersion = spawnSync(tools.node, ['--version']).stdout.toString().trim();
     console.log(
-      `  hub (migstat serve, NODE_ENV=production, Node ${process.version}), PostGraphile ${String(peerVersion)} ` +
+      `  hub (migstat serve, NODE_ENV=production, Node ${hubNode === process.execPath ? process.version : nodeVersion}), PostGraphile ${String(peerVersion)} ` +
         `(Node ${nodeVersion}) and bare Yoga are up`,
     );
 
