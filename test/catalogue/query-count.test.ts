@@ -76,3 +76,13 @@ test('the same holds for a topic → indicators → source types walk', async ()
   console.log(`SQL statements of sourceTypes → indicators → disaggregations: ${statements}`);
   expect(statements).toBeLessThan(10);
 });
+
+test('a page of indicators with their source-type links is one SQL statement (relation joins)', async () => {
+  let indicators = 0;
+  const statements = await log.count(async () => {
+    const doc = `{ indicators(first: 20) { nodes { code name candidateSourceTypes { suitability sourceType { code name } } } } }`;
+    indicators = data(await hub.gql<{ indicators: { nodes: unknown[] } }, never>(doc)).indicators.nodes.length;
+  });
+  expect(indicators).toBe(15);
+  expect(statements).toBe(1);
+});

@@ -11,6 +11,8 @@ import type { SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-u
 export interface QueryLog {
   /** SQL text of every statement since the last reset. */
   readonly statements: string[];
+  /** The same statements with their arguments, as the driver adapter received them (to EXPLAIN them). */
+  readonly queries: SqlQuery[];
   reset(): void;
   /** Runs `fn` and returns how many statements it sent. */
   count(fn: () => Promise<unknown>): Promise<number>;
@@ -28,15 +30,21 @@ export async function startQueryLog(factory: SqlDriverAdapterFactory): Promise<Q
   const target = proto as Queryable;
   const original = { queryRaw: target.queryRaw, executeRaw: target.executeRaw };
   const statements: string[] = [];
+  const queries: SqlQuery[] = [];
   for (const method of ['queryRaw', 'executeRaw'] as const) {
     target[method] = function (this: unknown, query: SqlQuery) {
       statements.push(query.sql);
+      queries.push(query);
       return original[method].call(this, query);
     };
   }
   return {
     statements,
-    reset: () => void statements.splice(0),
+    queries,
+    reset: () => {
+      statements.splice(0);
+      queries.splice(0);
+    },
     async count(fn) {
       const start = statements.length;
       await fn();
@@ -47,4 +55,18 @@ export async function startQueryLog(factory: SqlDriverAdapterFactory): Promise<Q
       target.executeRaw = original.executeRaw;
     },
   };
+}
+
+/**
+ * The plan PostgreSQL (or PGlite) chooses for a statement the hub sent, with the same arguments and argument types:
+ * EXPLAIN's text lines. Used by the tests that guard an index the hub's access paths rely on.
+ */
+export async function explain(factory: SqlDriverAdapterFactory, query: SqlQuery): Promise<string[]> {
+  const adapter = await factory.connect();
+  try {
+    const result = await adapter.queryRaw({ ...query, sql: `EXPLAIN ${query.sql}` });
+    return result.rows.map((row) => String(row[0]));
+  } finally {
+    await adapter.dispose();
+  }
 }
