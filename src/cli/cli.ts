@@ -39,10 +39,19 @@ Environment: DATABASE_URL (postgres://…) or PGLITE_DATA_DIR (default ./.data/p
 
 export class UsageError extends Error {}
 
-type Out = { log: (line: string) => void };
+type Out = {
+  log: (line: string) => void;
+  /** Progress lines for logs and supervising processes; standard error when absent. */
+  status?: (line: string) => void;
+};
+
+export interface ImporterOptions {
+  /** Called inside the import's transaction, just before the commit (see MIGSTAT_TEST_PAUSE). */
+  beforeCommit?: () => Promise<void>;
+}
 
 export interface Importer {
-  (db: Database, file: string, out: Out): Promise<unknown>;
+  (db: Database, file: string, out: Out, options?: ImporterOptions): Promise<unknown>;
 }
 
 /** Importers by kind; domain modules add theirs here. */
@@ -50,9 +59,13 @@ export const importers: Record<string, Importer> = {
   catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readFileSync(file, 'utf8')), CLI_ACTOR),
   countries: async (db, file) => importCountries(db.prisma, parseCountries(readFileSync(file, 'utf8')), CLI_ACTOR),
   sources: async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR),
-  submissions: async (db, file) => {
-    const progress = importProgress();
-    const result = await importSubmissions(db.prisma, { file }, { actor: CLI_ACTOR, onProgress: progress.tick });
+  submissions: async (db, file, out, options = {}) => {
+    const progress = importProgress(out);
+    const result = await importSubmissions(
+      db.prisma,
+      { file },
+      { actor: CLI_ACTOR, onProgress: progress.tick, beforeCommit: options.beforeCommit },
+    );
     progress.done();
     if (!result.ok) {
       throw ValidationError.of(
@@ -69,7 +82,7 @@ export const importers: Record<string, Importer> = {
  * Progress of a long import on stderr: a redrawn bar on a terminal; elsewhere one line when writing starts, so
  * logs (and supervising processes) can tell validation from writing.
  */
-function importProgress() {
+function importProgress(out: Out) {
   const bar = { validate: terminalProgress('validating rows'), write: terminalProgress('writing observations') };
   let phase: 'validate' | 'write' | null = null;
   return {
@@ -77,12 +90,28 @@ function importProgress() {
       if (phase !== next) {
         if (phase) bar[phase].done();
         phase = next;
-        if (next === 'write' && !process.stderr.isTTY) process.stderr.write(`writing ${total ?? 0} observations\n`);
+        if (next === 'write' && !process.stderr.isTTY) status(out, `writing ${total ?? 0} observations`);
       }
       bar[next].tick(done, total);
     },
     done: () => {
       if (phase) bar[phase].done();
+    },
+  };
+}
+
+function status(out: Out, line: string) {
+  if (out.status) out.status(line);
+  else process.stderr.write(`${line}\n`);
+}
+
+/** MIGSTAT_TEST_PAUSE: says where it stopped (on stderr), then waits there until the process is killed. */
+function pauseForTest(config: Config, out: Out): ImporterOptions {
+  if (config.testPause !== 'before-commit') return {};
+  return {
+    beforeCommit: () => {
+      status(out, 'paused before commit (MIGSTAT_TEST_PAUSE)');
+      return new Promise<never>(() => setInterval(() => undefined, 60_000));
     },
   };
 }
@@ -121,7 +150,9 @@ export async function main(argv: string[], out: Out = { log: (l) => console.log(
       if (!importer || !file || extra.length) {
         throw new UsageError(`usage: migstat import ${Object.keys(importers).join('|')} FILE`);
       }
-      return withDatabase(config, async (db) => out.log(formatReport(await importer(db, file, out))));
+      return withDatabase(config, async (db) =>
+        out.log(formatReport(await importer(db, file, out, pauseForTest(config, out)))),
+      );
     }
     case 'export':
       return exportCommand(config, rest);

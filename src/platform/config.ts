@@ -23,6 +23,12 @@ const schema = z.object({
     .default(10 * 1024 * 1024),
   /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
   CORS_ORIGINS: z.string().default(''),
+  /// Test-only fault point (NODE_ENV=test): `before-commit` makes `migstat import submissions` stop inside its
+  /// transaction once everything is written, say so on stderr, and wait there to be killed.
+  MIGSTAT_TEST_PAUSE: z.enum(['before-commit']).optional(),
+}).refine((e) => !e.MIGSTAT_TEST_PAUSE || e.NODE_ENV === 'test', {
+  path: ['MIGSTAT_TEST_PAUSE'],
+  message: 'is a test fault point, allowed only with NODE_ENV=test',
 });
 
 export interface Config {
@@ -36,6 +42,8 @@ export interface Config {
   graphiql: boolean;
   maxBodyBytes: number;
   corsOrigins: string[];
+  /** MIGSTAT_TEST_PAUSE: where a test wants the CLI to stop and wait to be killed. */
+  testPause: 'before-commit' | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -60,5 +68,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    testPause: e.MIGSTAT_TEST_PAUSE,
   };
 }

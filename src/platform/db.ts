@@ -26,6 +26,8 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** PGlite data directory; "memory://" or undefined for an in-memory database. */
   dataDir?: string | undefined;
+  /** A PGlite data-directory tarball (PGlite's dumpDataDir) to start an empty PGlite from, e.g. a test template. */
+  loadDataDir?: Blob | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -42,7 +44,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = new PGlite(dataDir);
+  const pglite = new PGlite({ dataDir, loadDataDir: options.loadDataDir });
   await pglite.waitReady;
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
