@@ -45,7 +45,8 @@ test('the published UN DESA data exports in the import format and round-trips un
   const swiss = await source.run('export', 'submissions', '--country', 'CHE', '--indicator', 'IMM_STOCK');
   expect(swiss.code).toBe(0);
   expect(swiss.stdout.trimEnd().split('\r\n')).toHaveLength(1 + 7 * 3);
-});
+  // Five child processes, two of them importing 1 602 submissions: minutes when the machine is shared.
+}, 180_000);
 
 test('export refuses unknown options with a readable message', async () => {
   const status = await source.run('export', 'submissions', '--status', 'KING');

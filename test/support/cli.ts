@@ -43,7 +43,8 @@ export async function cliTarget(options: { database?: DatabaseState } = {}): Pro
     env.PGLITE_DATA_DIR = join(dir, 'pglite');
     const template = testRun()?.pglite[state]?.dir;
     if (template) cpSync(template, env.PGLITE_DATA_DIR, { recursive: true });
-    else if (state !== 'empty') await (await prepare(await openDatabase({ dataDir: env.PGLITE_DATA_DIR }), state)).close();
+    else if (state !== 'empty')
+      await (await prepare(await openDatabase({ dataDir: env.PGLITE_DATA_DIR }), state)).close();
   }
   return {
     env,
