@@ -5,33 +5,28 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    HOST: z.string().default('0.0.0.0'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-    PGLITE_DATA_DIR: z.string().default('./.data/pglite'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    GRAPHIQL: boolean.optional(),
-    MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(10 * 1024 * 1024),
-    /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
-    CORS_ORIGINS: z.string().default(''),
-    /// Test-only fault point (NODE_ENV=test): `before-commit` makes `migstat import submissions` stop inside its
-    /// transaction once everything is written, say so on stderr, and wait there to be killed.
-    MIGSTAT_TEST_PAUSE: z.enum(['before-commit']).optional(),
-  })
-  .refine((e) => !e.MIGSTAT_TEST_PAUSE || e.NODE_ENV === 'test', {
-    path: ['MIGSTAT_TEST_PAUSE'],
-    message: 'is a test fault point, allowed only with NODE_ENV=test',
-  });
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PGLITE_DATA_DIR: z.string().default('./.data/pglite'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRAPHIQL: boolean.optional(),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
+  CORS_ORIGINS: z.string().default(''),
+  /// Test-only fault point (NODE_ENV=test): `before-commit` makes `migstat import submissions` stop inside its
+  /// transaction once everything is written, say so on stderr, and wait there to be killed.
+  MIGSTAT_TEST_PAUSE: z.enum(['before-commit']).optional(),
+});
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -57,6 +52,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment:\n${problems}`);
   }
   const e = parsed.data;
+  if (e.MIGSTAT_TEST_PAUSE && e.NODE_ENV !== 'test') {
+    throw new ConfigError(
+      'Invalid environment:\n  MIGSTAT_TEST_PAUSE: a test fault point, allowed only with NODE_ENV=test',
+    );
+  }
   return {
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
