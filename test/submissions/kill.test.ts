@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Database } from '../../src/platform/db.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { writeSubmissionsFile } from '../../scripts/gen-submissions.js';
-import { cliEnv, cliTarget, migstatBin } from '../support/cli.js';
+import { cliEnv, cliTarget, migstatBin, runCli } from '../support/cli.js';
 import { scratchDir } from '../support/scratch.js';
 
 const scratch = scratchDir('migstat-kill-');
@@ -68,3 +68,9 @@ test('SIGKILL just before the commit of a large submissions import leaves the da
     await target.dispose();
   }
 }, 180_000);
+
+test('the pause is a test fault point: refused outside NODE_ENV=test', async () => {
+  const refused = await runCli(['migrate'], { NODE_ENV: 'production', MIGSTAT_TEST_PAUSE: 'before-commit' });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('MIGSTAT_TEST_PAUSE: a test fault point, allowed only with NODE_ENV=test');
+});
