@@ -1,5 +1,6 @@
 // Every suite runs on embedded PGlite; when TEST_DATABASE_URL names a PostgreSQL server, the same suites run a
-// second time, each file on a throwaway database created on that server.
+// second time, each file on a throwaway database created on that server. The global setup compiles the sources and
+// migrates and seeds template databases once per run; each test file starts from a copy (test/support/db.ts).
 const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -18,4 +19,10 @@ if (process.env.TEST_DATABASE_URL) {
   projects.push({ ...base, displayName: 'postgres', globals: { DB_KIND: 'postgres' } });
 }
 
-export default { projects, testTimeout: 60_000, maxWorkers: process.env.CI ? 2 : '50%' };
+export default {
+  projects,
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  testTimeout: 60_000,
+  maxWorkers: process.env.CI ? 2 : '50%',
+};

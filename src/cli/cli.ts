@@ -62,8 +62,13 @@ export class UsageError extends Error {}
 /** Where an importer reports: lines of its result, and progress on `stderr` (this process's when absent). */
 type Out = { log: (line: string) => void; stderr?: Io['stderr'] };
 
+export interface ImporterOptions {
+  /** Called inside the import's transaction, just before the commit (see MIGSTAT_TEST_PAUSE). */
+  beforeCommit?: () => Promise<void>;
+}
+
 export interface Importer {
-  (db: Database, file: string, out: Out): Promise<unknown>;
+  (db: Database, file: string, out: Out, options?: ImporterOptions): Promise<unknown>;
 }
 
 /** Importers by kind; domain modules add theirs here. */
@@ -71,9 +76,13 @@ export const importers: Record<string, Importer> = {
   catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readFileSync(file, 'utf8')), CLI_ACTOR),
   countries: async (db, file) => importCountries(db.prisma, parseCountries(readFileSync(file, 'utf8')), CLI_ACTOR),
   sources: async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR),
-  submissions: async (db, file, out) => {
+  submissions: async (db, file, out, options = {}) => {
     const progress = importProgress(out.stderr);
-    const result = await importSubmissions(db.prisma, { file }, { actor: CLI_ACTOR, onProgress: progress.tick });
+    const result = await importSubmissions(
+      db.prisma,
+      { file },
+      { actor: CLI_ACTOR, onProgress: progress.tick, beforeCommit: options.beforeCommit },
+    );
     progress.done();
     if (!result.ok) {
       throw ValidationError.of(
@@ -197,6 +206,17 @@ function isServer(holder: LockHolder | null): boolean {
 }
 
 /** Runs one database command on an open database: in this process, or in the server for a CLI. */
+/** MIGSTAT_TEST_PAUSE: says where it stopped (on stderr), then waits there until the process is killed. */
+function pauseForTest(config: Config | undefined, io: Io): ImporterOptions {
+  if (config?.testPause !== 'before-commit') return {};
+  return {
+    beforeCommit: () => {
+      io.stderr.write('paused before commit (MIGSTAT_TEST_PAUSE)\n');
+      return new Promise<never>(() => setInterval(() => undefined, 60_000));
+    },
+  };
+}
+
 export async function execute(argv: string[], db: Database, io: Io, config?: Config): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -220,7 +240,7 @@ export async function execute(argv: string[], db: Database, io: Io, config?: Con
       const stat = await fsStat(path);
       if (!stat.isFile()) throw new UsageError(`${path} is not a file`);
       await access(path, constants.R_OK);
-      io.log(formatReport(await importer(db, path, io)));
+      io.log(formatReport(await importer(db, path, io, pauseForTest(config, io))));
       return;
     }
     case 'export':

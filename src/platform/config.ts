@@ -26,6 +26,9 @@ const schema = z.object({
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
+  /// Test-only fault point (NODE_ENV=test): `before-commit` makes `migstat import submissions` stop inside its
+  /// transaction once everything is written, say so on stderr, and wait there to be killed.
+  MIGSTAT_TEST_PAUSE: z.enum(['before-commit']).optional(),
 });
 
 export interface Config {
@@ -42,6 +45,8 @@ export interface Config {
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
+  /** MIGSTAT_TEST_PAUSE: where a test wants the CLI to stop and wait to be killed. */
+  testPause: 'before-commit' | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +58,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment:\n${problems}`);
   }
   const e = parsed.data;
+  if (e.MIGSTAT_TEST_PAUSE && e.NODE_ENV !== 'test') {
+    throw new ConfigError(
+      'Invalid environment:\n  MIGSTAT_TEST_PAUSE: a test fault point, allowed only with NODE_ENV=test',
+    );
+  }
   return {
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
@@ -68,5 +78,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter(Boolean),
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,
+    testPause: e.MIGSTAT_TEST_PAUSE,
   };
 }

@@ -34,6 +34,8 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** PGlite data directory; "memory://" or undefined for an in-memory database. */
   dataDir?: string | undefined;
+  /** A PGlite data-directory tarball (PGlite's dumpDataDir) to start an empty PGlite from, e.g. a test template. */
+  loadDataDir?: Blob | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -60,7 +62,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
   // Taken before PGlite touches the directory, and refused (naming the holder) when another process owns it.
   const lock = dataDir ? lockDataDir(dataDir) : undefined;
-  const pglite = new PGlite(dataDir);
+  const pglite = new PGlite({ dataDir, loadDataDir: options.loadDataDir });
   try {
     await pglite.waitReady;
   } catch (err) {

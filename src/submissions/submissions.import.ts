@@ -66,6 +66,11 @@ export interface ImportOptions {
   viewer?: Viewer | null;
   dryRun?: boolean;
   onProgress?: (phase: 'validate' | 'write', done: number, total?: number) => void;
+  /**
+   * Runs inside the transaction once everything is written, just before the commit. A fault-injection point: the
+   * CLI pauses there when MIGSTAT_TEST_PAUSE=before-commit, so a test can kill the process at exactly that point.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** Observation dimensions → canonical key: variable codes sorted, totals left out ("" for the total). */
@@ -430,10 +435,11 @@ export async function importSubmissions(
       report: { ...base, submissionsCreated: 0, observationsCreated: 0, submissionsUnchanged: plan.unchanged },
     };
   }
-  const written = await prisma.$transaction(
-    (tx) => writeSubmissions(tx, groups.values(), options.actor, options.onProgress),
-    TRANSACTION_OPTIONS,
-  );
+  const written = await prisma.$transaction(async (tx) => {
+    const report = await writeSubmissions(tx, groups.values(), options.actor, options.onProgress);
+    await options.beforeCommit?.();
+    return report;
+  }, TRANSACTION_OPTIONS);
   return { ok: true, report: { ...base, ...written } };
 }
 

@@ -57,11 +57,6 @@ test('a nested indicators query runs as many SQL statements for 5 indicators as 
     });
     expect(edges).toBe(first);
   }
-  console.log(
-    `SQL statements of the nested indicators query: ${Object.entries(counts)
-      .map(([n, c]) => `first=${n}: ${c}`)
-      .join(', ')}`,
-  );
   expect(counts[5]).toBe(counts[15]);
   expect(counts[1]).toBe(counts[15]);
   // One statement per level (indicators, count, and each relation), never one per row.
@@ -73,7 +68,6 @@ test('the same holds for a topic → indicators → source types walk', async ()
   const statements = await log.count(async () => {
     data(await hub.gql(doc));
   });
-  console.log(`SQL statements of sourceTypes → indicators → disaggregations: ${statements}`);
   expect(statements).toBeLessThan(10);
 });
 

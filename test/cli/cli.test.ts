@@ -1,15 +1,16 @@
 // `migstat` on the command line: seed, catalogue and country imports (idempotent, all-or-nothing), tokens.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliTarget, type CliTarget } from '../support/cli.js';
+import { scratchDir } from '../support/scratch.js';
 
 let target: CliTarget;
-const scratch = mkdtempSync(join(tmpdir(), 'migstat-files-'));
+const scratch = scratchDir('migstat-files-');
 
 beforeAll(async () => {
-  target = await cliTarget();
+  // Migrated, not seeded: the first test seeds it through the CLI.
+  target = await cliTarget({ database: 'migrated' });
 });
 afterAll(() => target?.dispose());
 

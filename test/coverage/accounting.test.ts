@@ -1,12 +1,13 @@
 // Population accounting (CONTRACT §4) on hand-built accounts; every expected number is written here.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { graphql } from '../gql/index.js';
 import { cliTarget } from '../support/cli.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 import { accountsScenario } from '../support/scenarios.js';
+import { scratchDir } from '../support/scratch.js';
 
+const scratch = scratchDir('migstat-accounts-');
 let hub: Hub;
 beforeAll(async () => {
   hub = await startHub();
@@ -137,11 +138,9 @@ test('no entries for the year: null; unknown country: NOT_FOUND', async () => {
 });
 
 test('`migstat import accounts` rejects births on foreign-born groups and writes nothing', async () => {
-  const target = await cliTarget();
+  const target = await cliTarget({ database: 'seeded' });
   try {
-    expect((await target.run('seed')).code).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'migstat-accounts-'));
-    const file = join(dir, 'accounts.csv');
+    const file = join(scratch, 'accounts.csv');
     writeFileSync(
       file,
       [

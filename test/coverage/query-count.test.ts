@@ -32,20 +32,6 @@ afterAll(async () => {
   await hub?.close();
 });
 
-const counts: Record<string, Record<number, number>> = {};
-afterAll(() => {
-  console.log(
-    Object.entries(counts)
-      .map(
-        ([what, byN]) =>
-          `${what}: ${Object.entries(byN)
-            .map(([n, c]) => `first=${n} → ${c} statements`)
-            .join(', ')}`,
-      )
-      .join('\n'),
-  );
-});
-
 const IndicatorsWithCoverage = graphql(`
   query IndicatorsWithCoverage($first: Int!) {
     indicators(first: $first) {
@@ -76,7 +62,7 @@ const IndicatorsWithCoverage = graphql(`
 `);
 
 test('Indicator.coverage: a page of 100 costs the same statements as a page of 1', async () => {
-  const byN: Record<number, number> = (counts['indicators { coverage }'] = {});
+  const byN: Record<number, number> = {};
   for (const first of [1, 10, 100]) {
     let nodes: { code: string; coverage: { reportingCountries: number }; allYears: { reportingCountries: number } }[] =
       [];
@@ -123,7 +109,7 @@ const CountriesWithCoverage = graphql(`
 `);
 
 test('Country.coverage with missingCore: a page of 100 costs the same statements as a page of 1', async () => {
-  const byN: Record<number, number> = (counts['countries { coverage { missingCore } }'] = {});
+  const byN: Record<number, number> = {};
   for (const first of [1, 10, 100]) {
     let edges = 0;
     byN[first] = await log.count(async () => {
@@ -177,7 +163,6 @@ test('Region.coverage: every region costs the same statements as one', async () 
   const single = await log.count(async () => {
     one = data(await gql(OneRegionWithCoverage)).region?.coverage;
   });
-  counts['regions { coverage }'] = { [regions.length]: all, 1: single };
   expect(regions.length).toBe(30);
   expect(all).toBe(single);
   expect(one).toEqual({ region: { code: '419' }, reportingCountries: 2, totalCountries: 52 }); // MEX, CUB in Latin America

@@ -8,8 +8,6 @@ import { loadConfig } from '../../src/platform/config.js';
 import { listen } from '../../src/http/server.js';
 import { CSRF_HEADERS, LIMITS } from '../../src/http/yoga.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { seed } from '../../src/cli/seed.js';
-import { CLI_ACTOR } from '../../src/access/audit.js';
 
 const MAX_BODY = 20_000;
 let db: TestDatabase;
@@ -23,8 +21,7 @@ async function start(env: Record<string, string>): Promise<{ server: Server; bas
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await seed(db.prisma, CLI_ACTOR);
+  db = await createTestDatabase({ seed: true });
   ({ server, base } = await start({ MAX_BODY_BYTES: String(MAX_BODY), GRAPHIQL: 'true' }));
 });
 afterAll(async () => {

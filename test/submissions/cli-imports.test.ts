@@ -6,7 +6,8 @@ import { data, startHub, type Hub } from '../support/hub.js';
 import { csv, tempFile } from './support.js';
 
 let hub: Hub;
-const out = { log: () => undefined };
+// The report and the progress lines ("writing 2 observations") are the CLI's output, not the test's.
+const out = { log: () => undefined, stderr: { write: () => true, isTTY: false } };
 beforeAll(async () => {
   hub = await startHub();
 });

@@ -1,16 +1,18 @@
-// A process killed (SIGKILL) in the middle of a large import leaves the database exactly as before: the import is
-// one transaction, and a transaction that never commits leaves nothing behind.
+// A process killed (SIGKILL) in the middle of a large submissions import leaves the database exactly as before: the
+// import is one transaction, and a transaction that never commits leaves nothing behind. The kill is not timed: the
+// importer, run with MIGSTAT_TEST_PAUSE=before-commit, stops inside its transaction once every row is written, says
+// so on stderr and waits; the test kills it there, at the last moment before the commit.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ACTOR } from '../../src/access/audit.js';
-import { openDatabase, type Database } from '../../src/platform/db.js';
-import { migrate } from '../../src/platform/migrate.js';
+import type { Database } from '../../src/platform/db.js';
 import { projectRoot } from '../../src/platform/paths.js';
-import { seed } from '../../src/cli/seed.js';
 import { writeSubmissionsFile } from '../../scripts/gen-submissions.js';
-import { createTestDatabase, dbKind, type TestDatabase } from '../support/db.js';
+import { cliEnv, cliTarget, migstatBin, runCli } from '../support/cli.js';
+import { scratchDir } from '../support/scratch.js';
+
+const scratch = scratchDir('migstat-kill-');
+// 12 000 rows: 800 submissions in two write batches, 12 000 observations in three, all in the open transaction.
+const ROWS = 12_000;
 
 async function snapshot(db: Database) {
   const p = db.prisma;
@@ -24,65 +26,51 @@ async function snapshot(db: Database) {
   return { submissions, observations, events, audits, lastAudit: maxAudit._max.id };
 }
 
-/** Runs `migstat import submissions FILE`, kills it once it has started writing; resolves with how it ended. */
-function importAndKill(file: string, env: NodeJS.ProcessEnv): Promise<{ signal: string | null; stderr: string }> {
+/** Runs `migstat import submissions FILE` paused before its commit, kills it there; resolves with how it ended. */
+function importAndKill(file: string, env: Record<string, string>): Promise<{ signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'migstat.mjs'), 'import', 'submissions', file], {
+    const child = spawn(process.execPath, [migstatBin, 'import', 'submissions', file], {
       cwd: projectRoot,
-      env,
+      env: cliEnv({ ...env, LOG_LEVEL: 'silent', MIGSTAT_TEST_PAUSE: 'before-commit' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    let killing = false;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (!killing && stderr.includes('writing')) {
-        killing = true;
-        // Well inside the write phase: several batches of observations are in the open transaction.
-        setTimeout(() => child.kill('SIGKILL'), 1500);
-      }
+      if (stderr.includes('paused before commit')) child.kill('SIGKILL');
     });
     child.on('error', reject);
     child.on('exit', (_code, signal) => resolve({ signal, stderr }));
   });
 }
 
-test('SIGKILL in the middle of a large submissions import leaves the database exactly as before', async () => {
-  const work = mkdtempSync(join(tmpdir(), 'migstat-kill-'));
-  const file = join(work, 'big.csv');
-  await writeSubmissionsFile(60_000, file);
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
-
-  let db: TestDatabase;
-  if (dbKind === 'pglite') {
-    const dataDir = join(work, 'pglite');
-    db = await openDatabase({ dataDir });
-    await migrate(db);
-    await seed(db.prisma, CLI_ACTOR);
-    const before = await snapshot(db);
-    // PGlite is single-process: release the directory for the child, and take it back afterwards.
-    await db.close();
-    delete env.DATABASE_URL;
-    env.PGLITE_DATA_DIR = dataDir;
-    const ended = await importAndKill(file, env);
+test('SIGKILL just before the commit of a large submissions import leaves the database exactly as before', async () => {
+  const file = join(scratch, 'big.csv');
+  await writeSubmissionsFile(ROWS, file);
+  const target = await cliTarget({ database: 'seeded' });
+  try {
+    // PGlite is single-process: the snapshot's connection is closed before the child opens the directory.
+    const read = async () => {
+      const db = await target.open();
+      try {
+        return await snapshot(db);
+      } finally {
+        await db.close();
+      }
+    };
+    const before = await read();
+    const ended = await importAndKill(file, target.env);
+    expect(ended.stderr).toContain(`writing ${ROWS} observations`);
+    expect(ended.stderr).toContain('paused before commit');
     expect(ended.signal).toBe('SIGKILL');
-    db = await openDatabase({ dataDir });
-    try {
-      expect(await snapshot(db)).toEqual(before);
-    } finally {
-      await db.close();
-    }
-  } else {
-    db = await createTestDatabase();
-    try {
-      await seed(db.prisma, CLI_ACTOR);
-      const before = await snapshot(db);
-      env.DATABASE_URL = db.url;
-      const ended = await importAndKill(file, env);
-      expect(ended.signal).toBe('SIGKILL');
-      expect(await snapshot(db)).toEqual(before);
-    } finally {
-      await db.close();
-    }
+    expect(await read()).toEqual(before);
+  } finally {
+    await target.dispose();
   }
 }, 180_000);
+
+test('the pause is a test fault point: refused outside NODE_ENV=test', async () => {
+  const refused = await runCli(['migrate'], { NODE_ENV: 'production', MIGSTAT_TEST_PAUSE: 'before-commit' });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('MIGSTAT_TEST_PAUSE: a test fault point, allowed only with NODE_ENV=test');
+});

@@ -1,8 +1,11 @@
 // Shared documents and helpers of the submissions suites.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { graphql } from '../gql/index.js';
+import { scratchDir } from '../support/scratch.js';
+
+// One directory per test file that imports this module, removed after its tests.
+const scratch = scratchDir();
 
 export const ImportSubmissions = graphql(`
   mutation ImportSubmissions($input: ImportSubmissionsInput!) {
@@ -61,9 +64,9 @@ export const SubmissionList = graphql(`
   }
 `);
 
-/** A temporary file with the given content; returns its path. */
+/** A temporary file with the given content (removed after the test file); returns its path. */
 export function tempFile(name: string, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migstat-test-'));
+  const dir = mkdtempSync(join(scratch, 'file-'));
   const file = join(dir, name);
   writeFileSync(file, content);
   return file;

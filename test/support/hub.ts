@@ -3,9 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import { pino } from 'pino';
 import { createToken, type Role } from '../../src/access/tokens.js';
-import { CLI_ACTOR } from '../../src/access/audit.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
-import { seed } from '../../src/cli/seed.js';
 import { createApi, type Api } from '../../src/http/yoga.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -25,8 +23,8 @@ export interface Hub {
 }
 
 export async function startHub(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<Hub> {
-  const db = await createTestDatabase();
-  if (options.seed !== false) await seed(db.prisma, CLI_ACTOR);
+  // Seeded unless asked not to: a copy of the run's seeded template (test/support/db.ts).
+  const db = await createTestDatabase({ seed: options.seed !== false });
   // TEST_LOG_LEVEL=error prints the internal errors that the API masks.
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
   const api = createApi({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
