@@ -29,7 +29,14 @@ export async function exportCatalogue(prisma: PrismaClient) {
       ...orderById,
       include: { indicator: { select: { code: true } }, sourceType: { select: { code: true } } },
     }),
-    prisma.recommendation.findMany(orderById),
+    // Their position is their order in the file (CONTRACT §8 lists follow it).
+    prisma.recommendation.findMany({
+      orderBy: [{ position: 'asc' }, { id: 'asc' }],
+      include: {
+        indicators: { include: { indicator: { select: { code: true } } } },
+        concepts: { include: { concept: { select: { code: true } } } },
+      },
+    }),
     prisma.sdgIndicator.findMany(orderById),
     prisma.gcmObjective.findMany({ orderBy: { number: 'asc' } }),
   ]);
@@ -97,7 +104,17 @@ export async function exportCatalogue(prisma: PrismaClient) {
         source: l.sourceUrl,
       }),
     ),
-    recommendations: recommendations.map((r) => compact({ code: r.code, text: r.text, source: r.sourceUrl })),
+    recommendations: recommendations.map((r) =>
+      compact({
+        code: r.code,
+        text: r.text,
+        source: r.sourceUrl,
+        area: r.area,
+        indicators: r.indicators.map((l) => l.indicator.code),
+        concepts: r.concepts.map((l) => l.concept.code),
+        provisional: r.provisionalFields,
+      }),
+    ),
     sdgIndicators: sdgs.map((s) => ({ code: s.code, title: s.title, target: s.target })),
     gcmObjectives: gcms.map((g) => compact({ number: g.number, title: g.title, shortName: g.shortName })),
   };
