@@ -7,12 +7,20 @@ import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { createContext, type App, type Context } from './context.js';
+import { MAX_NESTING, hideSuggestions, nestingLimit, stringArgumentLimits } from './limits.js';
 import { schema } from './schema.js';
 
 export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
 
 /** Limits sized for Relay queries: a two-hop connection query passes, a 30-deep one does not. */
-export const LIMITS = { maxDepth: 15, maxAliases: 30, maxTokens: 4000, maxCost: 20000, maxDirectives: 50 };
+export const LIMITS = {
+  maxDepth: 15,
+  maxAliases: 30,
+  maxTokens: 4000,
+  maxCost: 20000,
+  maxDirectives: 50,
+  maxNesting: MAX_NESTING,
+};
 
 export function createApi(app: App) {
   return createYoga<Record<string, never>, Context>({
@@ -45,7 +53,10 @@ export function createApi(app: App) {
       bodyLimit(app.config.maxBodyBytes),
       readiness(app),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      // Before armor's parser: a 2 000-level nesting would overflow graphql-js's recursive parser.
+      nestingLimit(LIMITS.maxNesting, LIMITS.maxTokens),
       pageSizeLimit(MAX_PAGE_SIZE),
+      stringArgumentLimits(app.config.maxBodyBytes),
       // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.
       maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
       EnvelopArmorPlugin({
@@ -54,8 +65,10 @@ export function createApi(app: App) {
         maxTokens: { n: LIMITS.maxTokens },
         maxDirectives: { n: LIMITS.maxDirectives },
         costLimit: { maxCost: LIMITS.maxCost, ignoreIntrospection: true },
-        blockFieldSuggestion: { enabled: app.config.isProduction },
+        // hideSuggestions() below also covers enum values and variable coercion, which armor's misses.
+        blockFieldSuggestion: { enabled: false },
       }),
+      ...(app.config.isProduction ? [hideSuggestions()] : []),
     ],
   });
 }
