@@ -158,9 +158,10 @@ test('a 9 MB anonymous search is refused by its cap, literal or variable, and a 
     );
   }
   const atCap = data(
-    await hub.gql('query ($s: String) { countries(search: $s) { totalCount } }', {
-      s: 'a'.repeat(STRING_KINDS.search),
-    }),
+    await hub.gql<{ countries: { totalCount: number } }, unknown>(
+      'query ($s: String) { countries(search: $s) { totalCount } }',
+      { s: 'a'.repeat(STRING_KINDS.search) },
+    ),
   );
   expect(atCap.countries).toEqual({ totalCount: 0 });
   expect(
