@@ -95,6 +95,8 @@ export async function importAccounts(
     const value = parseNumber(cell('value'));
     if (value === null) fail(row.line, 'value', `"${cell('value')}" is not a number`);
     else if (value < 0) fail(row.line, 'value', `${value} is negative: components count persons`);
+    else if (!Number.isInteger(value))
+      fail(row.line, 'value', `${value} is not a whole number: components count persons`);
     if (issues.length > before || !country || value === null) continue;
     const key = `${country.id}|${year}|${group}|${component}`;
     if (seen.has(key)) {

@@ -1,6 +1,6 @@
 // `migstat <command>` (CONTRACT §6). Every command reads DATABASE_URL or uses the embedded PGlite directory, and
 // exits non-zero with a readable message on failure.
-import { createWriteStream, readFileSync, renameSync } from 'node:fs';
+import { createWriteStream, renameSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { importCatalogue, parseCatalogue } from '../catalogue/catalogue.import.j
 import { importCountries, parseCountries } from '../geography/countries.import.js';
 import { isEmpty, seed } from './seed.js';
 import { importAccounts } from '../accounting/accounts.import.js';
-import { terminalProgress } from '../platform/csv.js';
+import { readUtf8File, terminalProgress } from '../platform/csv.js';
 import { importDataSources } from '../submissions/sources.import.js';
 import { importSubmissions } from '../submissions/submissions.import.js';
 import { importUndesaIms } from '../submissions/undesa.import.js';
@@ -47,8 +47,8 @@ export interface Importer {
 
 /** Importers by kind; domain modules add theirs here. */
 export const importers: Record<string, Importer> = {
-  catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readFileSync(file, 'utf8')), CLI_ACTOR),
-  countries: async (db, file) => importCountries(db.prisma, parseCountries(readFileSync(file, 'utf8')), CLI_ACTOR),
+  catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR),
+  countries: async (db, file) => importCountries(db.prisma, parseCountries(readUtf8File(file)), CLI_ACTOR),
   sources: async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR),
   submissions: async (db, file) => {
     const progress = importProgress();

@@ -26,6 +26,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isUtf8 } from 'node:buffer';
+import { scanUtf8 } from '../platform/csv.js';
 
 /** Deepest nesting of `{`, `[` and `(` a document may have: far above the depth limit of 15, far below a stack. */
 export const MAX_NESTING = 64;
@@ -204,7 +206,8 @@ function checkStrings(
         message: `"${path}" on ${field} is too long: ${value.length} characters, at most ${cap}`,
       });
     }
-    if (value.includes('\u0000')) {
+    // A CSV payload is checked by the CSV reader, which names the line and column of a NUL.
+    if (value.includes('\u0000') && stringKind(name, type.name) !== 'csv') {
       problems.push({ argument: path, message: `"${path}" on ${field} contains a NUL character (U+0000)` });
     }
   };
@@ -249,6 +252,34 @@ export function hideSuggestions(): Plugin {
     onResultProcess({ result }) {
       if (Array.isArray(result)) result.forEach((r) => strip(r.errors));
       else if (!(Symbol.asyncIterator in result)) strip(result.errors);
+    },
+  };
+}
+
+/**
+ * A request body that is not UTF-8 is refused (400) instead of being decoded with U+FFFD in place of the bad bytes:
+ * JSON is UTF-8 (RFC 8259), and an importSubmissions CSV must arrive as it was written.
+ */
+export function utf8Body(): Plugin {
+  return {
+    async onRequest({ request, endResponse, fetchAPI }) {
+      if (request.method !== 'POST' || !request.body) return;
+      const bytes = new Uint8Array(await request.clone().arrayBuffer());
+      if (isUtf8(bytes)) return;
+      const { bad } = scanUtf8(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      endResponse(
+        fetchAPI.Response.json(
+          {
+            errors: [
+              {
+                message: `The request body is not UTF-8 (byte ${bad} is 0x${bytes[bad]?.toString(16).toUpperCase() ?? ''})`,
+                extensions: { code: 'BAD_REQUEST' },
+              },
+            ],
+          },
+          { status: 400 },
+        ),
+      );
     },
   };
 }

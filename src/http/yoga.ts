@@ -7,7 +7,7 @@ import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { createContext, type App, type Context } from './context.js';
-import { MAX_NESTING, hideSuggestions, nestingLimit, stringArgumentLimits } from './limits.js';
+import { MAX_NESTING, hideSuggestions, nestingLimit, stringArgumentLimits, utf8Body } from './limits.js';
 import { schema } from './schema.js';
 
 export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
@@ -51,6 +51,7 @@ export function createApi(app: App) {
     },
     plugins: [
       bodyLimit(app.config.maxBodyBytes),
+      utf8Body(),
       readiness(app),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       // Before armor's parser: a 2 000-level nesting would overflow graphql-js's recursive parser.

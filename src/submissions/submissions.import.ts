@@ -93,11 +93,31 @@ export function sourceKeyOf(dataSourceCode: string | null, sourceTypeCode: strin
   return '';
 }
 
+export interface LookupIndicator {
+  id: number;
+  code: string;
+  unit: string;
+  /** Values may be negative (a balance such as net migration). */
+  signed: boolean;
+  variables: Set<string>;
+}
+
+/** The unit of counts of persons: whole numbers, never negative unless the indicator is signed (a balance). */
+export const PERSONS = 'PERSONS';
+
+/** Why a value cannot be one of the indicator's, or null. */
+export function valueProblem(indicator: LookupIndicator, value: number): string | null {
+  if (indicator.unit !== PERSONS) return null;
+  if (!Number.isInteger(value)) return `${value} is not a whole number: ${indicator.code} counts persons`;
+  if (value < 0 && !indicator.signed) return `${value} is negative: ${indicator.code} counts persons`;
+  return null;
+}
+
 /** The catalogue and registry, loaded once per import, so validation needs no query per row. */
 export interface Lookups {
   countries: Map<string, { id: number; m49: string; label: string }>;
   countryM49: Set<string>;
-  indicators: Map<string, { id: number; code: string; unit: string; variables: Set<string> }>;
+  indicators: Map<string, LookupIndicator>;
   variables: Map<string, { codelist: string | null; codes: Set<string> }>;
   sourceTypes: Map<string, number>;
   dataSources: Map<
@@ -120,6 +140,7 @@ export async function loadLookups(prisma: PrismaClient | Tx): Promise<Lookups> {
         id: true,
         code: true,
         unit: true,
+        signed: true,
         disaggregations: { select: { variable: { select: { code: true } } } },
       },
     }),
@@ -142,7 +163,13 @@ export async function loadLookups(prisma: PrismaClient | Tx): Promise<Lookups> {
     indicators: new Map(
       indicators.map((i) => [
         i.code,
-        { id: i.id, code: i.code, unit: i.unit, variables: new Set(i.disaggregations.map((d) => d.variable.code)) },
+        {
+          id: i.id,
+          code: i.code,
+          unit: i.unit,
+          signed: i.signed,
+          variables: new Set(i.disaggregations.map((d) => d.variable.code)),
+        },
       ]),
     ),
     variables: new Map(
@@ -296,9 +323,12 @@ function validateRow(
   const value = parseNumber(valueText);
   if (value === null)
     fail('value', valueText ? `"${valueText}" is not a number` : 'required: a number (leave missing values out)');
+  const problem = value !== null && indicator ? valueProblem(indicator, value) : null;
+  if (problem) fail('value', problem);
 
+  // Unit codes are upper case in the catalogue; "persons" is PERSONS.
   const unitText = cell('unit');
-  if (unitText && indicator && unitText !== indicator.unit)
+  if (unitText && indicator && unitText.toUpperCase() !== indicator.unit)
     fail('unit', `"${unitText}" differs from the unit of ${indicator.code}, ${indicator.unit}`);
 
   const stCode = cell('source_type');
