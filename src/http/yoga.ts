@@ -5,6 +5,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { AppError } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { createContext, type App, type Context } from './context.js';
 import { MAX_NESTING, hideSuggestions, nestingLimit, stringArgumentLimits, utf8Body } from './limits.js';
@@ -45,6 +46,14 @@ export function createApi(app: App) {
       maskError(error, message) {
         const original = (error as { originalError?: unknown }).originalError;
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        // A domain error (conflict, validation, not found) thrown where no result union lists it: typed by its code.
+        if (error instanceof GraphQLError && original instanceof AppError) {
+          return new GraphQLError(original.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions: { code: original.code },
+          });
+        }
         app.logger.error({ err: original ?? error }, 'unexpected error');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },

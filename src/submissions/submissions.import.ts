@@ -12,6 +12,7 @@ import type { PrismaClient } from '../platform/db.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import { readCsv, type CsvProblem, type CsvSource } from '../platform/csv.js';
+import { ConflictError, isWriteConflict } from '../platform/errors.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -460,11 +461,29 @@ export async function importSubmissions(
       report: { ...base, submissionsCreated: 0, observationsCreated: 0, submissionsUnchanged: plan.unchanged },
     };
   }
-  const written = await prisma.$transaction(
-    (tx) => writeSubmissions(tx, groups.values(), options.actor, options.onProgress),
-    TRANSACTION_OPTIONS,
+  const written = await writeTransaction(prisma, (tx) =>
+    writeSubmissions(tx, groups.values(), options.actor, options.onProgress),
   );
   return { ok: true, report: { ...base, ...written } };
+}
+
+/**
+ * Runs an importer's write transaction. Two imports of the same keys at once both plan version n+1; the second to
+ * commit hits the unique key (or a serialization failure): that is a ConflictError saying what to do, not an
+ * internal error. Its transaction is rolled back, so nothing of its file is written.
+ */
+export async function writeTransaction<T>(prisma: PrismaClient, write: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await prisma.$transaction(write, TRANSACTION_OPTIONS);
+  } catch (err) {
+    if (isWriteConflict(err)) {
+      throw new ConflictError(
+        'Another import wrote some of the same submissions at the same time; nothing of this file was written. ' +
+          'Import it again: submissions that are now identical are left unchanged.',
+      );
+    }
+    throw err;
+  }
 }
 
 /** Long imports hold one transaction for as long as they need. */
