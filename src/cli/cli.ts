@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { createToken, findCountry, type Role } from '../access/tokens.js';
 import { CLI_ACTOR } from '../access/audit.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
-import { openDatabase, type Database } from '../platform/db.js';
+import { openDatabase, type Database, type DatabaseOptions } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { migrate } from '../platform/migrate.js';
@@ -87,8 +87,33 @@ function importProgress() {
   };
 }
 
+/** Where the database is and how long to wait for it, from the configuration. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  return {
+    url: config.databaseUrl,
+    dataDir: config.pgliteDataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  };
+}
+
+/**
+ * Opens the configured database and checks that it answers, so that an unreachable server is one readable line
+ * (the schema engine would report it as "External error") after the connect timeout, not a hang.
+ */
+async function openConfigured(config: Config): Promise<Database> {
+  const db = await openDatabase(databaseOptions(config));
+  try {
+    await db.ping(config.databaseConnectTimeoutMs + 1_000);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw new UsageError(`cannot reach the database at ${db.location}: ${(err as Error).message}`);
+  }
+  return db;
+}
+
 async function withDatabase<T>(config: Config, run: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+  const db = await openConfigured(config);
   try {
     await migrate(db);
     return await run(db);
@@ -104,7 +129,7 @@ export async function main(argv: string[], out: Out = { log: (l) => console.log(
     case 'serve':
       return serve(config);
     case 'migrate': {
-      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+      const db = await openConfigured(config);
       try {
         const applied = await migrate(db);
         out.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
@@ -200,7 +225,7 @@ async function exportCommand(config: Config, args: string[]): Promise<void> {
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+  const db = await openConfigured(config);
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'applied migrations');
   if (await isEmpty(db.prisma)) {

@@ -104,13 +104,19 @@ function bodyLimit(maxBytes: number): Plugin {
   };
 }
 
-/** /ready answers 200 only when the database answers. */
+/** How long /ready waits for the database before answering 503. */
+export const READY_DEADLINE_MS = 1_000;
+
+/**
+ * /ready answers 200 only when the database answers, within READY_DEADLINE_MS, and without queueing behind the
+ * application's queries (Database.ping: its own connection on PostgreSQL, recent answers on PGlite).
+ */
 function readiness(app: App): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI, url }) {
       if (url.pathname !== '/ready' || request.method !== 'GET') return;
       try {
-        await app.db.prisma.$queryRawUnsafe('SELECT 1');
+        await app.db.ping(READY_DEADLINE_MS);
         endResponse(fetchAPI.Response.json({ status: 'ready', database: app.db.kind }));
       } catch (err) {
         app.logger.warn({ err }, 'readiness check failed');

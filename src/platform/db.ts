@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../prisma/generated/prisma/client.js';
@@ -18,6 +19,12 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Human-readable location (directory, "memory" or the URL without password). */
   location: string;
+  /**
+   * Resolves when the database answers within `deadlineMs`, without waiting behind the application's queries:
+   * PostgreSQL is asked over a connection of its own; PGlite's single connection is busy under load, so a query
+   * that completed in the last few seconds is the answer, and only an idle or stalled PGlite is asked SELECT 1.
+   */
+  ping(deadlineMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,18 +33,45 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** PGlite data directory; "memory://" or undefined for an in-memory database. */
   dataDir?: string | undefined;
+  /** PostgreSQL: give up connecting after this many milliseconds (default: wait as long as the OS does). */
+  connectTimeoutMs?: number | undefined;
+  /** PostgreSQL: the server cancels a statement running longer than this; 0 or absent for no limit. */
+  statementTimeoutMs?: number | undefined;
 }
+
+/** A PGlite query completed this recently means PGlite is answering. */
+const PGLITE_FRESH_MS = 5_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const adapterFactory = new PrismaPg({ connectionString: options.url });
+    const statementTimeout = options.statementTimeoutMs || undefined;
+    const adapterFactory = new PrismaPg({
+      connectionString: options.url,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      // statement_timeout is enforced by the server; query_timeout, a little later, by the client, for a server that
+      // stopped answering altogether.
+      statement_timeout: statementTimeout,
+      query_timeout: statementTimeout && statementTimeout + 5_000,
+    });
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    // The readiness probe's own connection: never queued behind the application's pool.
+    const probe = new pg.Pool({
+      connectionString: options.url,
+      max: 1,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idleTimeoutMillis: 60_000,
+      allowExitOnIdle: true,
+    });
+    probe.on('error', () => undefined); // an idle probe connection that drops is simply reopened
     return {
       kind: 'postgres',
       prisma,
       adapterFactory,
       location: redactUrl(options.url),
-      close: () => prisma.$disconnect(),
+      ping: (deadlineMs) => withDeadline(probe.query('SELECT 1'), deadlineMs),
+      async close() {
+        await Promise.all([prisma.$disconnect(), probe.end().catch(() => undefined)]);
+      },
     };
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
@@ -45,17 +79,42 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const pglite = new PGlite(dataDir);
   await pglite.waitReady;
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
+  let answeredAt = 0;
+  prisma.$on('query', () => {
+    answeredAt = Date.now();
+  });
   return {
     kind: 'pglite',
     prisma,
     adapterFactory,
     location: dataDir ?? 'memory',
+    async ping(deadlineMs) {
+      if (pglite.closed) throw new Error('PGlite is closed');
+      if (Date.now() - answeredAt < PGLITE_FRESH_MS) return;
+      await withDeadline(prisma.$queryRawUnsafe('SELECT 1'), deadlineMs);
+    },
     async close() {
       await prisma.$disconnect();
       await pglite.close();
     },
   };
+}
+
+/** The promise's outcome, or a rejection once `ms` have passed (the promise itself is left to finish). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, deadline]).then(
+    () => clearTimeout(timer),
+    (err: unknown) => {
+      clearTimeout(timer);
+      throw err;
+    },
+  );
 }
 
 export function redactUrl(url: string): string {
