@@ -47,7 +47,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const statementTimeout = options.statementTimeoutMs || undefined;
     const adapterFactory = new PrismaPg({
       connectionString: options.url,
-      connectionTimeoutMillis: options.connectTimeoutMs,
+      // Not the pool's connectionTimeoutMillis: pg-pool also applies it to waiting for a free connection, so under
+      // load queued queries would fail after it instead of waiting their turn. Each new connection gets it instead.
+      Client: clientWithConnectTimeout(options.connectTimeoutMs),
       // statement_timeout is enforced by the server; query_timeout, a little later, by the client, for a server that
       // stopped answering altogether.
       statement_timeout: statementTimeout,
@@ -98,6 +100,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await prisma.$disconnect();
       await pglite.close();
     },
+  };
+}
+
+/** pg's Client, giving up on connecting after `ms` (pg.Client honours connectionTimeoutMillis on its own). */
+function clientWithConnectTimeout(ms: number | undefined): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: ms });
+    }
   };
 }
 

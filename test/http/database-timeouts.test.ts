@@ -90,6 +90,28 @@ test('the timeouts are configuration: 5 s to connect and 30 s per statement by d
   });
   afterAll(() => hub?.close());
 
+  test('the connect timeout bounds connecting, not waiting for a free connection under load', async () => {
+    const config = loadConfig({ DATABASE_URL: hub.db.url!, DATABASE_CONNECT_TIMEOUT_MS: '300' });
+    const db = await openDatabase(databaseOptions(config));
+    try {
+      // 14 transactions on a pool of 10: four wait about a second for a connection, well past 300 ms.
+      const held = await Promise.allSettled(
+        Array.from({ length: 14 }, () =>
+          db.prisma.$transaction(
+            async (tx) => {
+              await tx.$queryRawUnsafe('SELECT 1');
+              await new Promise((resolve) => setTimeout(resolve, 1_000));
+            },
+            { maxWait: 30_000, timeout: 30_000 },
+          ),
+        ),
+      );
+      expect(held.filter((r) => r.status === 'rejected')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
   test('a statement running past DATABASE_STATEMENT_TIMEOUT_MS is cancelled by the server', async () => {
     const config = loadConfig({ DATABASE_URL: hub.db.url!, DATABASE_STATEMENT_TIMEOUT_MS: '200' });
     const db = await openDatabase(databaseOptions(config));
