@@ -1,4 +1,4 @@
-// Read-load benchmark (issue 7): the real HTTP server on a loopback port, 200 concurrent readers hammering it for a
+// Read-load benchmark (issue 7): the hub (`migstat serve`, a process of its own) on a loopback port, 200 concurrent readers hammering it for a
 // bounded time, a /ready probe every 250 ms, and one importSubmissions sent in the middle of the load. Reports
 // /ready latency (p50, p99, max, non-200 answers) and the import's duration, on embedded PGlite and PostgreSQL.
 //
@@ -7,18 +7,18 @@
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:load
 //
 // Loopback only: the server listens on 127.0.0.1 and the readers stop after BENCH_SECONDS.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { pino } from 'pino';
 import { CLI_ACTOR } from '../src/access/audit.js';
 import { createToken } from '../src/access/tokens.js';
 import { seed } from '../src/cli/seed.js';
-import { listen } from '../src/http/server.js';
 import { loadConfig } from '../src/platform/config.js';
 import { openDatabase, type Database } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
@@ -61,14 +61,17 @@ interface Figures {
   importResult: string;
 }
 
-async function open(kind: 'pglite' | 'postgres'): Promise<{ db: Database; dispose(): Promise<void> }> {
+async function open(
+  kind: 'pglite' | 'postgres',
+): Promise<{ db: Database; env: Record<string, string>; dispose(): Promise<void> }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'migstat-load-'));
     const db = await openDatabase({ dataDir: join(dir, 'pglite') });
     return {
       db,
+      env: { PGLITE_DATA_DIR: join(dir, 'pglite') },
       async dispose() {
-        await db.close();
+        await db.close().catch(() => undefined);
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -88,8 +91,9 @@ async function open(kind: 'pglite' | 'postgres'): Promise<{ db: Database; dispos
   });
   return {
     db,
+    env: { DATABASE_URL: url.toString() },
     async dispose() {
-      await db.close();
+      await db.close().catch(() => undefined);
       const cleanup = new pg.Client({ connectionString: PG_URL });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -112,17 +116,52 @@ async function importFile(db: Database, rows: number): Promise<string> {
   return lines.join('\n');
 }
 
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** `migstat serve` in a child process, so that the load generator does not share the server's event loop. */
+async function serve(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const base = { ...process.env };
+  delete base.DATABASE_URL;
+  delete base.PGLITE_DATA_DIR;
+  const child = spawn(process.execPath, ['bin/migstat.mjs', 'serve'], {
+    env: { ...base, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`migstat serve exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { base: url, child };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error('migstat serve did not start within 2 minutes');
+}
+
 async function run(kind: 'pglite' | 'postgres'): Promise<Figures> {
-  const { db, dispose } = await open(kind);
+  const { db, env, dispose } = await open(kind);
+  let child: ChildProcess | undefined;
   try {
     await migrate(db);
     await seed(db.prisma, CLI_ACTOR);
     await importUndesaIms(db.prisma, join(dataDir, 'un_desa_ims2020_destination.csv'), CLI_ACTOR);
     const { token } = await createToken(db.prisma, { role: 'ADMIN', name: 'bench' });
     const csv = await importFile(db, IMPORT_ROWS);
-    const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' });
-    const server = await listen({ config, db, logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }) });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The embedded directory has one owner at a time: release it to the server.
+    await db.close();
+    const server = await serve(env);
+    child = server.child;
+    const base = server.base;
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}/graphql`, {
         method: 'POST',
@@ -186,7 +225,6 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Figures> {
         : JSON.stringify(body).slice(0, 200);
     };
     await Promise.all([...Array.from({ length: READERS }, (_, i) => reader(i)), prober(), importer()]);
-    await new Promise((resolve) => server.close(resolve));
     if (firstError) console.log(`  [${kind}] first read error: ${firstError}`);
 
     readTimes.sort((a, b) => a - b);
@@ -206,6 +244,11 @@ async function run(kind: 'pglite' | 'postgres'): Promise<Figures> {
       importResult,
     };
   } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
     await dispose();
   }
 }

@@ -80,7 +80,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pglite = new PGlite(dataDir);
   await pglite.waitReady;
-  const adapterFactory = new PrismaPGlite(pglite);
+  const adapterFactory = new PrismaPGlite(yieldingBetweenQueries(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
   let answeredAt = 0;
   prisma.$on('query', () => {
@@ -101,6 +101,30 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await pglite.close();
     },
   };
+}
+
+/**
+ * PGlite runs each statement synchronously on the main thread, and a queue of waiting statements drains through
+ * promise callbacks alone, so no HTTP request (not even /ready) is read until the whole queue is done. Giving the
+ * event loop one turn before each statement or transaction lets I/O in between: /ready and new requests wait for one
+ * statement, not for two hundred. (Statements inside a transaction run on its own handle and are not delayed.)
+ */
+function yieldingBetweenQueries(pglite: PGlite): PGlite {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return new Proxy(pglite, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (property === 'query' || property === 'exec' || property === 'transaction') {
+        return async (...args: unknown[]) => {
+          await turn();
+          return method.apply(target, args);
+        };
+      }
+      return method.bind(target);
+    },
+  });
 }
 
 /** pg's Client, giving up on connecting after `ms` (pg.Client honours connectionTimeoutMillis on its own). */
