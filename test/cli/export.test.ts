@@ -46,7 +46,7 @@ test('the published UN DESA data exports in the import format and round-trips un
   const swiss = await source.run('export', 'submissions', '--country', 'CHE', '--indicator', 'IMM_STOCK');
   expect(swiss.code).toBe(0);
   expect(swiss.stdout.trimEnd().split('\r\n')).toHaveLength(1 + 7 * 3);
-});
+}, 300_000); // seven CLI processes, each opening the database
 
 test('export refuses unknown options with a readable message', async () => {
   const status = await source.run('export', 'submissions', '--status', 'KING');
@@ -105,4 +105,4 @@ test('text cells a spreadsheet would run as formulas are escaped, numbers stay n
   const second = join(scratch, 'formulas-again.csv');
   expect((await copy.run('export', 'submissions', '--indicator', 'NET_MIGRATION', '--out', second)).code).toBe(0);
   expect(readFileSync(second, 'utf8')).toBe(readFileSync(first, 'utf8'));
-});
+}, 300_000);
