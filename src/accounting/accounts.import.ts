@@ -101,6 +101,8 @@ export async function importAccounts(
     const value = parseNumber(cell('value'));
     if (value === null) fail(row.line, 'value', `"${cell('value')}" is not a number`);
     else if (value < 0) fail(row.line, 'value', `${value} is negative: components count persons`);
+    else if (!Number.isInteger(value))
+      fail(row.line, 'value', `${value} is not a whole number: components count persons`);
     const status = (cell('status').toUpperCase() || DEFAULT_STATUS) as SubmissionStatus;
     if (!ACCOUNT_STATUSES.includes(status))
       fail(row.line, 'status', `"${cell('status')}" is not one of ${ACCOUNT_STATUSES.join(', ')}`);

@@ -54,6 +54,7 @@ const indicatorFields = {
   description: note.nullish(),
   unit,
   additive: z.boolean(),
+  signed: z.boolean().nullish(),
   buildingBlock: z.enum(BUILDING_BLOCKS).nullish(),
   tier: z.enum(TIERS),
   status: z.enum(STATUSES),
@@ -82,6 +83,7 @@ const updateIndicatorSchema = z.object({
   description: note.nullish(),
   unit: unit.optional(),
   additive: z.boolean().optional(),
+  signed: z.boolean().optional(),
   buildingBlock: z.enum(BUILDING_BLOCKS).nullish(),
   tier: z.enum(TIERS).optional(),
   status: z.enum(STATUSES).optional(),
@@ -378,6 +380,7 @@ async function indicatorSnapshot(tx: Tx, id: number) {
     description: i.description,
     unit: i.unit,
     additive: i.additive,
+    signed: i.signed,
     buildingBlock: i.buildingBlock,
     tier: i.tier,
     status: i.status,
@@ -422,6 +425,7 @@ export interface CreateIndicatorInput {
   description?: Maybe<string>;
   unit: string;
   additive: boolean;
+  signed?: Maybe<boolean>;
   buildingBlock?: Maybe<(typeof BUILDING_BLOCKS)[number]>;
   tier: (typeof TIERS)[number];
   status?: Maybe<(typeof STATUSES)[number]>;
@@ -449,6 +453,7 @@ export async function createIndicator(prisma: PrismaClient, actor: Actor, input:
           description: v.description ?? null,
           unit: v.unit,
           additive: v.additive,
+          signed: v.signed ?? false,
           buildingBlock: v.buildingBlock ?? null,
           tier: v.tier,
           status: v.status ?? 'ACTIVE',
@@ -503,6 +508,7 @@ export async function updateIndicator(
           description: v.description,
           unit: v.unit,
           additive: v.additive,
+          signed: v.signed,
           buildingBlock: v.buildingBlock,
           tier: v.tier,
           status: v.status,

@@ -25,6 +25,11 @@ export const Indicator = builder.prismaNode('Indicator', {
     additive: t.exposeBoolean('additive', {
       description: 'Whether country values may be summed over regions (counts of persons).',
     }),
+    signed: t.exposeBoolean('signed', {
+      description:
+        'Whether values may be negative (a balance such as net migration). Values of a PERSONS indicator that is ' +
+        'not signed are counts: whole numbers, never below zero.',
+    }),
     buildingBlock: t.expose('buildingBlock', {
       type: BuildingBlock,
       nullable: true,
@@ -270,6 +275,7 @@ export const CreateIndicatorInput = builder.inputType('CreateIndicatorInput', {
     description: t.string(),
     unit: t.string({ required: true, description: 'Unit code, e.g. PERSONS or PERCENT.' }),
     additive: t.boolean({ required: true, description: 'Whether country values may be summed over regions.' }),
+    signed: t.boolean({ description: 'Whether values may be negative (a balance); false when absent.' }),
     buildingBlock: t.field({ type: BuildingBlock, description: 'None for a cross-cutting indicator.' }),
     tier: t.field({ type: Tier, required: true }),
     status: t.field({ type: IndicatorStatus, description: 'ACTIVE when absent.' }),
@@ -294,6 +300,7 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
     description: t.string(),
     unit: t.string(),
     additive: t.boolean(),
+    signed: t.boolean(),
     buildingBlock: t.field({ type: BuildingBlock }),
     tier: t.field({ type: Tier }),
     status: t.field({

@@ -1,6 +1,6 @@
 // `migstat <command>` (CONTRACT §6). Every command reads DATABASE_URL or uses the embedded PGlite directory, and
 // exits non-zero with a readable message on failure.
-import { constants, createWriteStream, readFileSync, renameSync } from 'node:fs';
+import { constants, createWriteStream, renameSync } from 'node:fs';
 import { access, stat as fsStat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,7 +18,7 @@ import {
 } from '../access/tokens.js';
 import { CLI_ACTOR } from '../access/audit.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
-import { openDatabase, type Database } from '../platform/db.js';
+import { openDatabase, type Database, type DatabaseOptions } from '../platform/db.js';
 import { DataDirBusyError, describeHolder, type LockHolder } from '../platform/data-dir-lock.js';
 import { runThroughServer, startControlServer, type RemoteIo } from './control.js';
 import { ValidationError } from '../platform/errors.js';
@@ -28,7 +28,7 @@ import { importCatalogue, parseCatalogue } from '../catalogue/catalogue.import.j
 import { importCountries, parseCountries } from '../geography/countries.import.js';
 import { isEmpty, seed } from './seed.js';
 import { importAccounts } from '../accounting/accounts.import.js';
-import { terminalProgress } from '../platform/csv.js';
+import { readUtf8File, terminalProgress } from '../platform/csv.js';
 import { importDataSources } from '../submissions/sources.import.js';
 import { importAdoptions } from '../implementation/adoptions.import.js';
 import { importSubmissions } from '../submissions/submissions.import.js';
@@ -73,8 +73,8 @@ export interface Importer {
 
 /** Importers by kind; domain modules add theirs here. */
 export const importers: Record<string, Importer> = {
-  catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readFileSync(file, 'utf8')), CLI_ACTOR),
-  countries: async (db, file) => importCountries(db.prisma, parseCountries(readFileSync(file, 'utf8')), CLI_ACTOR),
+  catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR),
+  countries: async (db, file) => importCountries(db.prisma, parseCountries(readUtf8File(file)), CLI_ACTOR),
   sources: async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR),
   submissions: async (db, file, out, options = {}) => {
     const progress = importProgress(out.stderr);
@@ -133,6 +133,31 @@ function importProgress(stderr: Io['stderr'] | undefined) {
   };
 }
 
+/** Where the database is and how long to wait for it, from the configuration. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  return {
+    url: config.databaseUrl,
+    dataDir: config.pgliteDataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  };
+}
+
+/**
+ * Opens the configured database and checks that it answers, so that an unreachable server is one readable line
+ * (the schema engine would report it as "External error") after the connect timeout, not a hang.
+ */
+async function openConfigured(config: Config): Promise<Database> {
+  const db = await openDatabase(databaseOptions(config));
+  try {
+    await db.ping(config.databaseConnectTimeoutMs + 1_000);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw new UsageError(`cannot reach the database at ${db.location}: ${(err as Error).message}`);
+  }
+  return db;
+}
+
 /** Where a command writes: this process's terminal, or a CLI on the other end of the control socket. */
 export type Io = RemoteIo;
 
@@ -182,12 +207,12 @@ export class ReportedError extends Error {
  * control socket instead (waiting while the server starts); owned by any other command, refuses naming it.
  */
 async function openForCommand(config: Config, io: Io): Promise<{ db: Database } | { control: string }> {
-  if (config.databaseUrl) return { db: await openDatabase({ url: config.databaseUrl }) };
+  if (config.databaseUrl) return { db: await openConfigured(config) };
   const deadline = Date.now() + 120_000;
   let waiting = false;
   for (;;) {
     try {
-      return { db: await openDatabase({ dataDir: config.pgliteDataDir }) };
+      return { db: await openConfigured(config) };
     } catch (err) {
       if (!(err instanceof DataDirBusyError)) throw err;
       if (err.holder?.control) return { control: err.holder.control };
@@ -391,7 +416,7 @@ async function exportCommand(db: Database, args: string[], io: Io): Promise<void
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.pgliteDataDir });
+  const db = await openConfigured(config);
   const applied = await migrate(db, {
     onRecovered: (names) =>
       logger.warn({ migrations: names }, 'migrations interrupted before committing; applying again'),

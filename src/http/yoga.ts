@@ -6,15 +6,24 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { portalRoutes } from '../portals/portals.http.js';
+import { AppError } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { createContext, type App, type Context } from './context.js';
+import { MAX_NESTING, hideSuggestions, nestingLimit, stringArgumentLimits, utf8Body } from './limits.js';
 import { schema } from './schema.js';
 import { webApp } from './static.js';
 
 export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
 
 /** Limits sized for Relay queries: a two-hop connection query passes, a 30-deep one does not. */
-export const LIMITS = { maxDepth: 15, maxAliases: 30, maxTokens: 4000, maxCost: 20000, maxDirectives: 50 };
+export const LIMITS = {
+  maxDepth: 15,
+  maxAliases: 30,
+  maxTokens: 4000,
+  maxCost: 20000,
+  maxDirectives: 50,
+  maxNesting: MAX_NESTING,
+};
 
 export function createApi(app: App) {
   return createYoga<Record<string, never>, Context>({
@@ -42,6 +51,14 @@ export function createApi(app: App) {
       maskError(error, message) {
         const original = (error as { originalError?: unknown }).originalError;
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        // A domain error (conflict, validation, not found) thrown where no result union lists it: typed by its code.
+        if (error instanceof GraphQLError && original instanceof AppError) {
+          return new GraphQLError(original.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions: { code: original.code },
+          });
+        }
         app.logger.error({ err: original ?? error }, 'unexpected error');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
@@ -49,11 +66,15 @@ export function createApi(app: App) {
     plugins: [
       webApp(),
       bodyLimit(app.config.maxBodyBytes),
+      utf8Body(),
       readiness(app),
       // SDMX (/sdmx/v2) and bulk downloads (/download): plain GETs answered before CSRF and GraphQL handling.
       portalRoutes(app),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      // Before armor's parser: a 2 000-level nesting would overflow graphql-js's recursive parser.
+      nestingLimit(LIMITS.maxNesting, LIMITS.maxTokens),
       pageSizeLimit(MAX_PAGE_SIZE),
+      stringArgumentLimits(app.config.maxBodyBytes),
       // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.
       maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
       EnvelopArmorPlugin({
@@ -62,8 +83,10 @@ export function createApi(app: App) {
         maxTokens: { n: LIMITS.maxTokens },
         maxDirectives: { n: LIMITS.maxDirectives },
         costLimit: { maxCost: LIMITS.maxCost, ignoreIntrospection: true },
-        blockFieldSuggestion: { enabled: app.config.isProduction },
+        // hideSuggestions() below also covers enum values and variable coercion, which armor's misses.
+        blockFieldSuggestion: { enabled: false },
       }),
+      ...(app.config.isProduction ? [hideSuggestions()] : []),
     ],
   });
 }
@@ -89,13 +112,19 @@ function bodyLimit(maxBytes: number): Plugin {
   };
 }
 
-/** /ready answers 200 only when the database answers. */
+/** How long /ready waits for the database before answering 503. */
+export const READY_DEADLINE_MS = 1_000;
+
+/**
+ * /ready answers 200 only when the database answers, within READY_DEADLINE_MS, and without queueing behind the
+ * application's queries (Database.ping: its own connection on PostgreSQL, recent answers on PGlite).
+ */
 function readiness(app: App): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI, url }) {
       if (url.pathname !== '/ready' || request.method !== 'GET') return;
       try {
-        await app.db.prisma.$queryRawUnsafe('SELECT 1');
+        await app.db.ping(READY_DEADLINE_MS);
         endResponse(fetchAPI.Response.json({ status: 'ready', database: app.db.kind }));
       } catch (err) {
         app.logger.warn({ err }, 'readiness check failed');

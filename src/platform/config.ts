@@ -14,6 +14,10 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PGLITE_DATA_DIR: z.string().default('./.data/pglite'),
+  /// PostgreSQL: give up connecting after this long, so an unreachable server fails fast instead of hanging.
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /// PostgreSQL: cancel a statement that runs longer (0: no limit).
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: boolean.optional(),
   MAX_BODY_BYTES: z.coerce
@@ -38,6 +42,8 @@ export interface Config {
   port: number;
   databaseUrl: string | undefined;
   pgliteDataDir: string;
+  databaseConnectTimeoutMs: number;
+  databaseStatementTimeoutMs: number;
   logLevel: string;
   graphiql: boolean;
   maxBodyBytes: number;
@@ -70,6 +76,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     pgliteDataDir: e.PGLITE_DATA_DIR,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV === 'development',
     maxBodyBytes: e.MAX_BODY_BYTES,

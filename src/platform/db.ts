@@ -26,6 +26,12 @@ export interface Database {
    * transaction: all of it or none of it (the migration runner relies on this).
    */
   executeScript(sql: string): Promise<void>;
+  /**
+   * Resolves when the database answers within `deadlineMs`, without waiting behind the application's queries:
+   * PostgreSQL is asked over a connection of its own; PGlite's single connection is busy under load, so a query
+   * that completed in the last few seconds is the answer, and only an idle or stalled PGlite is asked SELECT 1.
+   */
+  ping(deadlineMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,19 +42,48 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** A PGlite data-directory tarball (PGlite's dumpDataDir) to start an empty PGlite from, e.g. a test template. */
   loadDataDir?: Blob | undefined;
+  /** PostgreSQL: give up connecting after this many milliseconds (default: wait as long as the OS does). */
+  connectTimeoutMs?: number | undefined;
+  /** PostgreSQL: the server cancels a statement running longer than this; 0 or absent for no limit. */
+  statementTimeoutMs?: number | undefined;
 }
+
+/** A PGlite query completed this recently means PGlite is answering. */
+const PGLITE_FRESH_MS = 5_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const adapterFactory = new PrismaPg({ connectionString: options.url });
+    const statementTimeout = options.statementTimeoutMs || undefined;
+    const adapterFactory = new PrismaPg({
+      connectionString: options.url,
+      // Not the pool's connectionTimeoutMillis: pg-pool also applies it to waiting for a free connection, so under
+      // load queued queries would fail after it instead of waiting their turn. Each new connection gets it instead.
+      Client: clientWithConnectTimeout(options.connectTimeoutMs),
+      // statement_timeout is enforced by the server; query_timeout, a little later, by the client, for a server that
+      // stopped answering altogether.
+      statement_timeout: statementTimeout,
+      query_timeout: statementTimeout && statementTimeout + 5_000,
+    });
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    // The readiness probe's own connection: never queued behind the application's pool.
+    const probe = new pg.Pool({
+      connectionString: options.url,
+      max: 1,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idleTimeoutMillis: 60_000,
+      allowExitOnIdle: true,
+    });
+    probe.on('error', () => undefined); // an idle probe connection that drops is simply reopened
     return {
       kind: 'postgres',
       prisma,
       adapterFactory,
       location: redactUrl(options.url),
       async executeScript(sql) {
-        const client = new pg.Client({ connectionString: options.url });
+        const client = new pg.Client({
+          connectionString: options.url,
+          connectionTimeoutMillis: options.connectTimeoutMs,
+        });
         await client.connect();
         try {
           await client.query(sql);
@@ -56,7 +91,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           await client.end();
         }
       },
-      close: () => prisma.$disconnect(),
+      ping: (deadlineMs) => withDeadline(probe.query('SELECT 1'), deadlineMs),
+      async close() {
+        await Promise.all([prisma.$disconnect(), probe.end().catch(() => undefined)]);
+      },
     };
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
@@ -69,8 +107,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     lock?.release();
     throw err;
   }
-  const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const adapterFactory = new PrismaPGlite(yieldingBetweenQueries(pglite));
+  const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
+  let answeredAt = 0;
+  prisma.$on('query', () => {
+    answeredAt = Date.now();
+  });
   return {
     kind: 'pglite',
     prisma,
@@ -79,6 +121,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ...(lock ? { lock } : {}),
     async executeScript(sql) {
       await pglite.exec(sql);
+    },
+    async ping(deadlineMs) {
+      if (pglite.closed) throw new Error('PGlite is closed');
+      if (Date.now() - answeredAt < PGLITE_FRESH_MS) return;
+      await withDeadline(prisma.$queryRawUnsafe('SELECT 1'), deadlineMs);
     },
     async close() {
       try {
@@ -89,6 +136,55 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }
     },
   };
+}
+
+/**
+ * PGlite runs each statement synchronously on the main thread, and a queue of waiting statements drains through
+ * promise callbacks alone, so no HTTP request (not even /ready) is read until the whole queue is done. Giving the
+ * event loop one turn before each statement or transaction lets I/O in between: /ready and new requests wait for one
+ * statement, not for two hundred. (Statements inside a transaction run on its own handle and are not delayed.)
+ */
+function yieldingBetweenQueries(pglite: PGlite): PGlite {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return new Proxy(pglite, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (property === 'query' || property === 'exec' || property === 'transaction') {
+        return async (...args: unknown[]) => {
+          await turn();
+          return method.apply(target, args);
+        };
+      }
+      return method.bind(target);
+    },
+  });
+}
+
+/** pg's Client, giving up on connecting after `ms` (pg.Client honours connectionTimeoutMillis on its own). */
+function clientWithConnectTimeout(ms: number | undefined): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: ms });
+    }
+  };
+}
+
+/** The promise's outcome, or a rejection once `ms` have passed (the promise itself is left to finish). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, deadline]).then(
+    () => clearTimeout(timer),
+    (err: unknown) => {
+      clearTimeout(timer);
+      throw err;
+    },
+  );
 }
 
 export function redactUrl(url: string): string {

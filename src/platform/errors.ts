@@ -6,7 +6,10 @@ export interface Issue {
   message: string;
 }
 
-export class AppError extends Error {}
+export class AppError extends Error {
+  /** The GraphQL `extensions.code` when the error reaches a field that does not list it as a result type. */
+  readonly code: string = 'BAD_USER_INPUT';
+}
 
 export class ValidationError extends AppError {
   constructor(
@@ -23,9 +26,42 @@ export class ValidationError extends AppError {
   }
 }
 
-export class NotFoundError extends AppError {}
+export class NotFoundError extends AppError {
+  override readonly code = 'NOT_FOUND';
+}
 
-export class ConflictError extends AppError {}
+export class ConflictError extends AppError {
+  override readonly code = 'CONFLICT';
+}
+
+/** PostgreSQL's unique violation, serialization failure and deadlock, and the driver adapters' names for them. */
+const CONFLICT_SQLSTATES = new Set(['23505', '40001', '40P01']);
+const CONFLICT_KINDS = new Set(['UniqueConstraintViolation', 'TransactionWriteConflict']);
+
+/**
+ * Whether a database error means a concurrent transaction got there first (a unique key it just wrote, a
+ * serialization failure or a deadlock): the write may succeed when retried. Prisma reports these as P2002/P2034,
+ * or, from raw statements, as P2010 carrying the driver adapter's error.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown, depth: number): boolean => {
+    if (!e || typeof e !== 'object' || seen.has(e) || depth > 5) return false;
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    if (o.code === 'P2002' || o.code === 'P2034') return true;
+    if (typeof o.originalCode === 'string' && CONFLICT_SQLSTATES.has(o.originalCode)) return true;
+    if (typeof o.kind === 'string' && CONFLICT_KINDS.has(o.kind)) return true;
+    if (o.code === 'P2010' && typeof o.meta === 'object' && o.meta) {
+      const code = (o.meta as Record<string, unknown>).code;
+      if (typeof code === 'string' && CONFLICT_SQLSTATES.has(code)) return true;
+    }
+    return [o.meta, o.cause, (o.meta as Record<string, unknown> | undefined)?.driverAdapterError].some((n) =>
+      visit(n, depth + 1),
+    );
+  };
+  return visit(error, 0);
+}
 
 /** Maps Prisma's known request errors to domain errors; returns other errors unchanged. */
 export function fromPrismaError(error: unknown, what: string): unknown {
@@ -33,5 +69,6 @@ export function fromPrismaError(error: unknown, what: string): unknown {
   if (code === 'P2002') return new ConflictError(`${what} already exists`);
   if (code === 'P2025') return new NotFoundError(`${what} was not found`);
   if (code === 'P2003') return new ConflictError(`${what} is still referenced by other records`);
+  if (isWriteConflict(error)) return new ConflictError(`${what} was changed by a concurrent write; try again`);
   return error;
 }

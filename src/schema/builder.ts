@@ -75,11 +75,27 @@ export const builder = new SchemaBuilder<{
     maxConnectionSize: MAX_PAGE_SIZE,
   },
   relay: {
+    decodeGlobalID,
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: true,
   },
 });
+
+/**
+ * Global ids are base64 of "Typename:key", and every node's key is an Int row id: anything else (not base64, no
+ * type, "Country:1e999") is BAD_USER_INPUT, never a database error.
+ */
+function decodeGlobalID(globalID: string): { typename: string; id: string } {
+  const decoded = /^[A-Za-z0-9+/=_-]{1,512}$/.test(globalID) ? Buffer.from(globalID, 'base64').toString('utf8') : '';
+  const match = /^([A-Z][A-Za-z0-9]*):([1-9][0-9]{0,15})$/.exec(decoded);
+  if (!match || !Number.isSafeInteger(Number(match[2]))) {
+    throw new GraphQLError(`Malformed global id "${globalID.slice(0, 80)}": use the id a Node field returned`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return { typename: match[1]!, id: match[2]! };
+}
 
 builder.addScalarType(
   'DateTime',

@@ -5,6 +5,7 @@
 // streamed a page of submissions at a time, so the export holds no more than one page in memory.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
+import { csvRecord } from '../platform/csv.js';
 import type { PrismaClient } from '../platform/db.js';
 import { dimensionsOf } from './submissions.import.js';
 import { visibleVersion, type Visibility } from './visibility.js';
@@ -67,7 +68,7 @@ export async function* exportSubmissionsCsv(prisma: PrismaClient, options: Expor
   const keys = await prisma.$queryRaw<{ dimensionKey: string }[]>(Prisma.sql`
     SELECT DISTINCT o."dimensionKey" FROM "Observation" o WHERE o."submissionId" IN (${selected(options)})`);
   const variables = [...new Set(keys.flatMap((k) => Object.keys(dimensionsOf(k.dimensionKey))))].sort();
-  yield csvLine([...BASE_COLUMNS, ...variables]);
+  yield csvRecord([...BASE_COLUMNS, ...variables]);
 
   let after = 0;
   for (;;) {
@@ -89,11 +90,12 @@ export async function* exportSubmissionsCsv(prisma: PrismaClient, options: Expor
     for (const s of page) {
       for (const o of s.observations ?? []) {
         const dims = dimensionsOf(o.key);
-        yield csvLine([
+        // Numbers as numbers (a negative value stays a number); text cells are escaped against formulas.
+        yield csvRecord([
           s.country,
           s.indicator,
-          String(s.referenceYear),
-          String(o.value),
+          s.referenceYear,
+          o.value,
           s.unit,
           s.sourceType ?? '',
           s.dataSource ?? '',
@@ -107,8 +109,4 @@ export async function* exportSubmissionsCsv(prisma: PrismaClient, options: Expor
     if (page.length < PAGE) return;
     after = page.at(-1)!.id;
   }
-}
-
-function csvLine(cells: readonly string[]): string {
-  return cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\r\n';
 }

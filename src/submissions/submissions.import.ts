@@ -12,6 +12,7 @@ import type { PrismaClient } from '../platform/db.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import { readCsv, type CsvProblem, type CsvSource } from '../platform/csv.js';
+import { ConflictError, isWriteConflict } from '../platform/errors.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -98,11 +99,31 @@ export function sourceKeyOf(dataSourceCode: string | null, sourceTypeCode: strin
   return '';
 }
 
+export interface LookupIndicator {
+  id: number;
+  code: string;
+  unit: string;
+  /** Values may be negative (a balance such as net migration). */
+  signed: boolean;
+  variables: Set<string>;
+}
+
+/** The unit of counts of persons: whole numbers, never negative unless the indicator is signed (a balance). */
+export const PERSONS = 'PERSONS';
+
+/** Why a value cannot be one of the indicator's, or null. */
+export function valueProblem(indicator: LookupIndicator, value: number): string | null {
+  if (indicator.unit !== PERSONS) return null;
+  if (!Number.isInteger(value)) return `${value} is not a whole number: ${indicator.code} counts persons`;
+  if (value < 0 && !indicator.signed) return `${value} is negative: ${indicator.code} counts persons`;
+  return null;
+}
+
 /** The catalogue and registry, loaded once per import, so validation needs no query per row. */
 export interface Lookups {
   countries: Map<string, { id: number; m49: string; label: string }>;
   countryM49: Set<string>;
-  indicators: Map<string, { id: number; code: string; unit: string; variables: Set<string> }>;
+  indicators: Map<string, LookupIndicator>;
   variables: Map<string, { codelist: string | null; codes: Set<string> }>;
   sourceTypes: Map<string, number>;
   dataSources: Map<
@@ -125,6 +146,7 @@ export async function loadLookups(prisma: PrismaClient | Tx): Promise<Lookups> {
         id: true,
         code: true,
         unit: true,
+        signed: true,
         disaggregations: { select: { variable: { select: { code: true } } } },
       },
     }),
@@ -147,7 +169,13 @@ export async function loadLookups(prisma: PrismaClient | Tx): Promise<Lookups> {
     indicators: new Map(
       indicators.map((i) => [
         i.code,
-        { id: i.id, code: i.code, unit: i.unit, variables: new Set(i.disaggregations.map((d) => d.variable.code)) },
+        {
+          id: i.id,
+          code: i.code,
+          unit: i.unit,
+          signed: i.signed,
+          variables: new Set(i.disaggregations.map((d) => d.variable.code)),
+        },
       ]),
     ),
     variables: new Map(
@@ -301,9 +329,12 @@ function validateRow(
   const value = parseNumber(valueText);
   if (value === null)
     fail('value', valueText ? `"${valueText}" is not a number` : 'required: a number (leave missing values out)');
+  const problem = value !== null && indicator ? valueProblem(indicator, value) : null;
+  if (problem) fail('value', problem);
 
+  // Unit codes are upper case in the catalogue; "persons" is PERSONS.
   const unitText = cell('unit');
-  if (unitText && indicator && unitText !== indicator.unit)
+  if (unitText && indicator && unitText.toUpperCase() !== indicator.unit)
     fail('unit', `"${unitText}" differs from the unit of ${indicator.code}, ${indicator.unit}`);
 
   const stCode = cell('source_type');
@@ -435,12 +466,31 @@ export async function importSubmissions(
       report: { ...base, submissionsCreated: 0, observationsCreated: 0, submissionsUnchanged: plan.unchanged },
     };
   }
-  const written = await prisma.$transaction(async (tx) => {
+  const written = await writeTransaction(prisma, async (tx) => {
     const report = await writeSubmissions(tx, groups.values(), options.actor, options.onProgress);
     await options.beforeCommit?.();
     return report;
-  }, TRANSACTION_OPTIONS);
+  });
   return { ok: true, report: { ...base, ...written } };
+}
+
+/**
+ * Runs an importer's write transaction. Two imports of the same keys at once both plan version n+1; the second to
+ * commit hits the unique key (or a serialization failure): that is a ConflictError saying what to do, not an
+ * internal error. Its transaction is rolled back, so nothing of its file is written.
+ */
+export async function writeTransaction<T>(prisma: PrismaClient, write: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await prisma.$transaction(write, TRANSACTION_OPTIONS);
+  } catch (err) {
+    if (isWriteConflict(err)) {
+      throw new ConflictError(
+        'Another import wrote some of the same submissions at the same time; nothing of this file was written. ' +
+          'Import it again: submissions that are now identical are left unchanged.',
+      );
+    }
+    throw err;
+  }
 }
 
 /** Long imports hold one transaction for as long as they need. */

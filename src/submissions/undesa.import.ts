@@ -11,7 +11,7 @@ import { readCsv } from '../platform/csv.js';
 import {
   loadLookups,
   parseNumber,
-  TRANSACTION_OPTIONS,
+  writeTransaction,
   writeSubmissions,
   type SubmissionDraft,
   type WriteReport,
@@ -123,7 +123,7 @@ export async function importUndesaIms(prisma: PrismaClient, file: string, actor:
   if (!headerChecked && !issues.length) issues.push({ path: ['line 1'], message: 'the file has no data rows' });
   if (issues.length) throw ValidationError.of(issues);
 
-  const written = await prisma.$transaction((tx) => writeSubmissions(tx, drafts, actor), TRANSACTION_OPTIONS);
+  const written = await writeTransaction(prisma, (tx) => writeSubmissions(tx, drafts, actor));
   return {
     rows,
     countries: countries.size,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Indicator" ADD COLUMN     "signed" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,285 @@
+// Bounds on what a request may ask of the hub, checked before anything touches the database. The depth, alias,
+// token and cost limits come from graphql-armor (yoga.ts); what it cannot see lives here:
+//  - nesting: graphql-js parses recursively, so 2 000 nested braces or brackets overflow the stack before armor's
+//    token limit is reached. A pass of graphql's (iterative) lexer measures the nesting before the parser runs.
+//  - strings: every String and ID argument and input field, at any depth, literal or variable, is checked against
+//    a cap chosen by its name (STRING_CAPS) and for NUL characters, which PostgreSQL cannot store in text.
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  TypeInfo,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  valueFromAST,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { isUtf8 } from 'node:buffer';
+import { scanUtf8 } from '../platform/csv.js';
+
+/** Deepest nesting of `{`, `[` and `(` a document may have: far above the depth limit of 15, far below a stack. */
+export const MAX_NESTING = 64;
+
+/** Caps in characters, by kind of string. */
+export const STRING_KINDS = {
+  /** Codes: M49/ISO3 country codes, indicator, topic, variable, region, SDG codes, token prefixes, units. */
+  code: 64,
+  /** Search text of list filters. */
+  search: 200,
+  /** Global ids and connection cursors. */
+  id: 512,
+  /** Names and titles, audit-log filters. */
+  name: 500,
+  /** Links. */
+  url: 2048,
+  /** Free text: descriptions, definitions, notes, comments, reasons. */
+  text: 10_000,
+} as const;
+
+export type StringKind = keyof typeof STRING_KINDS | 'csv';
+
+const KIND_BY_NAME: Record<string, StringKind> = {
+  ...Object.fromEntries(
+    [
+      'code',
+      'country',
+      'countries',
+      'indicator',
+      'indicators',
+      'region',
+      'sex',
+      'sourceType',
+      'topic',
+      'topics',
+      'sdg',
+      'sdgIndicators',
+      'variable',
+      'disaggregations',
+      'recommendation',
+      'codelist',
+      'unit',
+      'prefix',
+      'fields',
+      'provisionalFields',
+      'iso2',
+      'iso3',
+      'm49',
+    ].map((n) => [n, 'code' as const]),
+  ),
+  search: 'search',
+  id: 'id',
+  ids: 'id',
+  after: 'id',
+  before: 'id',
+  sourceUrl: 'url',
+  evidenceUrl: 'url',
+  ...Object.fromEntries(
+    ['description', 'definition', 'note', 'comment', 'reason', 'text'].map((n) => [n, 'text' as const]),
+  ),
+  // The submissions CSV of importSubmissions: bounded by the request body cap (MAX_BODY_BYTES) alone.
+  csv: 'csv',
+};
+
+/** The kind of a string argument or input field, by its name; names not listed are names (500 characters). */
+export function stringKind(name: string, typeName: string): StringKind {
+  return KIND_BY_NAME[name] ?? (typeName === 'ID' ? 'id' : 'name');
+}
+
+export function stringCap(name: string, typeName: string, maxBodyBytes: number): number {
+  const kind = stringKind(name, typeName);
+  return kind === 'csv' ? maxBodyBytes : STRING_KINDS[kind];
+}
+
+const badInput = (message: string, extensions: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
+
+/** Refuses a document nested deeper than MAX_NESTING before graphql-js's recursive parser sees it. */
+export function nestingLimit(maxNesting = MAX_NESTING, maxTokens = Infinity): Plugin {
+  return {
+    onParse({ params }) {
+      const body = typeof params.source === 'string' ? params.source : params.source.body;
+      const depth = nestingOf(body, maxNesting, maxTokens);
+      if (depth > maxNesting) {
+        throw new GraphQLError(`Syntax Error: nesting limit of ${maxNesting} exceeded.`, {
+          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+        });
+      }
+    },
+  };
+}
+
+/**
+ * The deepest nesting of braces, brackets and parentheses, stopping once it passes `stopAt` or after `maxTokens`
+ * tokens (armor's token limit then answers). Syntax errors are left to the parser.
+ */
+function nestingOf(body: string, stopAt: number, maxTokens: number): number {
+  const lexer = new Lexer(new Source(body));
+  let depth = 0;
+  let deepest = 0;
+  try {
+    for (let n = 0; n <= maxTokens; n++) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) break;
+      if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L) {
+        if (++depth > deepest && (deepest = depth) > stopAt) break;
+      } else if (
+        token.kind === TokenKind.BRACE_R ||
+        token.kind === TokenKind.BRACKET_R ||
+        token.kind === TokenKind.PAREN_R
+      ) {
+        depth--;
+      }
+    }
+  } catch {
+    // A lexical error: the parser reports it with its location.
+  }
+  return deepest;
+}
+
+/**
+ * Every String or ID argument value (also inside input objects and lists, from literals or variables) must fit its
+ * cap and hold no NUL character; a BAD_USER_INPUT error names each argument that does not.
+ */
+export function stringArgumentLimits(maxBodyBytes: number): Plugin {
+  return {
+    onExecute({ args }) {
+      const problems = checkStrings(args.schema, args.document, args.variableValues, args.operationName, maxBodyBytes);
+      if (problems.length) {
+        throw badInput(problems.map((p) => p.message).join('; '), { arguments: problems.map((p) => p.argument) });
+      }
+    },
+  };
+}
+
+interface StringProblem {
+  argument: string;
+  message: string;
+}
+
+function checkStrings(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  rawVariables: Record<string, unknown> | null | undefined,
+  operationName: string | null | undefined,
+  maxBodyBytes: number,
+): StringProblem[] {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return [];
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  // Variables that do not coerce are reported by execution itself.
+  if (coerced.errors) return [];
+  const variables = coerced.coerced;
+  const problems: StringProblem[] = [];
+  const check = (value: unknown, type: GraphQLInputType, name: string, path: string, field: string) => {
+    if (value === null || value === undefined) return;
+    if (isNonNullType(type)) return check(value, type.ofType, name, path, field);
+    if (isListType(type)) {
+      if (Array.isArray(value)) value.forEach((v, i) => check(v, type.ofType, name, `${path}[${i}]`, field));
+      else check(value, type.ofType, name, path, field);
+      return;
+    }
+    if (isInputObjectType(type)) {
+      const fields = type.getFields();
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        const f = fields[key];
+        if (f) check(v, f.type, key, `${path}.${key}`, field);
+      }
+      return;
+    }
+    if (!isScalarType(type) || (type.name !== 'String' && type.name !== 'ID') || typeof value !== 'string') return;
+    const cap = stringCap(name, type.name, maxBodyBytes);
+    if (value.length > cap) {
+      problems.push({
+        argument: path,
+        message: `"${path}" on ${field} is too long: ${value.length} characters, at most ${cap}`,
+      });
+    }
+    // A CSV payload is checked by the CSV reader, which names the line and column of a NUL.
+    if (value.includes('\u0000') && stringKind(name, type.name) !== 'csv') {
+      problems.push({ argument: path, message: `"${path}" on ${field} contains a NUL character (U+0000)` });
+    }
+  };
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const def = typeInfo.getArgument();
+        if (!def) return;
+        const types = getNamedType(def.type);
+        // Enum, number and boolean arguments are bounded by their types.
+        if (isScalarType(types) && types.name !== 'String' && types.name !== 'ID') return;
+        const value = valueFromAST(node.value, def.type, variables);
+        const owner = typeInfo.getFieldDef()?.name ?? typeInfo.getDirective()?.name ?? '';
+        check(value, def.type, def.name, node.name.value, owner);
+        return false;
+      },
+      // Variables' own definitions (default values) are checked where they are used.
+      VariableDefinition: () => false,
+      [Kind.DIRECTIVE_DEFINITION]: () => false,
+    }),
+  );
+  return problems;
+}
+
+/**
+ * Production answers name no schema member the client did not name itself: graphql-js's "Did you mean …?" hints
+ * (field, argument, type and enum-value suggestions, in validation and in variable coercion) are cut from every
+ * error. graphql-armor's blockFieldSuggestion misses the enum form ('Did you mean the enum value "CORE"?') and
+ * coercion errors, which are not validation errors. Introspection stays on: the hub is a public data API.
+ */
+export function hideSuggestions(): Plugin {
+  const strip = (errors: readonly unknown[] | undefined) => {
+    for (const error of errors ?? []) {
+      if (error instanceof GraphQLError || error instanceof Error) {
+        error.message = error.message.replace(/\s*Did you mean [^?]*\?/g, '').trim();
+      }
+    }
+  };
+  return {
+    onResultProcess({ result }) {
+      if (Array.isArray(result)) result.forEach((r) => strip(r.errors));
+      else if (!(Symbol.asyncIterator in result)) strip(result.errors);
+    },
+  };
+}
+
+/**
+ * A request body that is not UTF-8 is refused (400) instead of being decoded with U+FFFD in place of the bad bytes:
+ * JSON is UTF-8 (RFC 8259), and an importSubmissions CSV must arrive as it was written.
+ */
+export function utf8Body(): Plugin {
+  return {
+    async onRequest({ request, endResponse, fetchAPI }) {
+      if (request.method !== 'POST' || !request.body) return;
+      const bytes = new Uint8Array(await request.clone().arrayBuffer());
+      if (isUtf8(bytes)) return;
+      const { bad } = scanUtf8(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      endResponse(
+        fetchAPI.Response.json(
+          {
+            errors: [
+              {
+                message: `The request body is not UTF-8 (byte ${bad} is 0x${bytes[bad]?.toString(16).toUpperCase() ?? ''})`,
+                extensions: { code: 'BAD_REQUEST' },
+              },
+            ],
+          },
+          { status: 400 },
+        ),
+      );
+    },
+  };
+}

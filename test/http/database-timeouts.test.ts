@@ -1,0 +1,152 @@
+// A database that does not answer makes the hub fail fast, never hang: a connect timeout and a statement timeout
+// (configurable), and a readiness probe that answers within a second without queueing behind the readers.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { databaseOptions } from '../../src/cli/cli.js';
+import { createApi, READY_DEADLINE_MS } from '../../src/http/yoga.js';
+import { ConfigError, loadConfig } from '../../src/platform/config.js';
+import { openDatabase } from '../../src/platform/db.js';
+import { runCli } from '../support/cli.js';
+import { dbKind } from '../support/db.js';
+import { startHub, type Hub } from '../support/hub.js';
+
+/** A TCP server that accepts connections and never says a word, like a firewalled or wedged database host. */
+async function blackHole(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `postgresql://postgres@127.0.0.1:${port}/migstat`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+test('the timeouts are configuration: 5 s to connect and 30 s per statement by default, validated', () => {
+  const defaults = loadConfig({});
+  expect([defaults.databaseConnectTimeoutMs, defaults.databaseStatementTimeoutMs]).toEqual([5_000, 30_000]);
+  const set = loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '250', DATABASE_STATEMENT_TIMEOUT_MS: '0' });
+  expect(databaseOptions(set)).toMatchObject({ connectTimeoutMs: 250, statementTimeoutMs: 0 });
+  expect(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(ConfigError);
+  expect(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_CONNECT_TIMEOUT_MS/);
+});
+
+(dbKind === 'pglite' ? describe : describe.skip)('a database host that accepts and never answers', () => {
+  let hole: Awaited<ReturnType<typeof blackHole>>;
+  beforeAll(async () => {
+    hole = await blackHole();
+  });
+  afterAll(() => hole?.close());
+
+  test('/ready is 503 within its deadline and a query fails after the connect timeout, instead of hanging', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: hole.url, DATABASE_CONNECT_TIMEOUT_MS: '300' });
+    const db = await openDatabase(databaseOptions(config));
+    const api = createApi({ config, db, logger: pino({ level: 'silent' }) });
+    try {
+      let started = Date.now();
+      const ready = await api.fetch('http://hub.test/ready');
+      const readyMs = Date.now() - started;
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'unavailable', database: 'postgres' });
+
+      started = Date.now();
+      const res = await api.fetch('http://hub.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ countries { totalCount } }' }),
+      });
+      const queryMs = Date.now() - started;
+      expect((await res.json()).errors[0].message).toBe('Unexpected error.');
+      // Bounds far above the configured waits (1 s, 0.3 s) and far below the minutes it took without them.
+      expect(readyMs).toBeLessThan(READY_DEADLINE_MS + 4_000);
+      expect(queryMs).toBeLessThan(15_000);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('a command fails with a readable message and a non-zero exit', async () => {
+    const started = Date.now();
+    const run = await runCli(['migrate'], { DATABASE_URL: hole.url, DATABASE_CONNECT_TIMEOUT_MS: '300' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^migstat: cannot reach the database/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
+
+(dbKind === 'postgres' ? describe : describe.skip)('on PostgreSQL', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await startHub();
+  });
+  afterAll(() => hub?.close());
+
+  test('the connect timeout bounds connecting, not waiting for a free connection under load', async () => {
+    const config = loadConfig({ DATABASE_URL: hub.db.url!, DATABASE_CONNECT_TIMEOUT_MS: '300' });
+    const db = await openDatabase(databaseOptions(config));
+    try {
+      // 14 transactions on a pool of 10: four wait about a second for a connection, well past 300 ms.
+      const held = await Promise.allSettled(
+        Array.from({ length: 14 }, () =>
+          db.prisma.$transaction(
+            async (tx) => {
+              await tx.$queryRawUnsafe('SELECT 1');
+              await new Promise((resolve) => setTimeout(resolve, 1_000));
+            },
+            { maxWait: 30_000, timeout: 30_000 },
+          ),
+        ),
+      );
+      expect(held.filter((r) => r.status === 'rejected')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('a statement running past DATABASE_STATEMENT_TIMEOUT_MS is cancelled by the server', async () => {
+    const config = loadConfig({ DATABASE_URL: hub.db.url!, DATABASE_STATEMENT_TIMEOUT_MS: '200' });
+    const db = await openDatabase(databaseOptions(config));
+    try {
+      await expect(db.prisma.$queryRawUnsafe('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/i);
+      expect(await db.prisma.$queryRawUnsafe('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+test('/ready answers while every connection is held by a transaction, before any of them finishes', async () => {
+  const hub = await startHub({ seed: false });
+  try {
+    let finished = 0;
+    // More open transactions than the PostgreSQL pool has connections (10); on PGlite the first holds its only one.
+    const holders = Array.from({ length: 12 }, () =>
+      hub.db.prisma
+        .$transaction(
+          async (tx) => {
+            await tx.$queryRawUnsafe('SELECT 1');
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          },
+          { maxWait: 60_000, timeout: 60_000 },
+        )
+        .then(() => finished++),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const ready = await hub.api.fetch('http://hub.test/ready');
+    const finishedWhenReady = finished;
+    await Promise.all(holders);
+    expect(ready.status).toBe(200);
+    expect(finishedWhenReady).toBe(0);
+  } finally {
+    await hub.close();
+  }
+});

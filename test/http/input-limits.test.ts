@@ -1,0 +1,244 @@
+// Bad input gets a bounded, typed answer before it reaches the database: string caps and NUL characters in every
+// String/ID argument (walked from the schema, so new arguments are covered without editing this file), nesting that
+// would overflow the parser, malformed global ids, and no "Did you mean" hints in production.
+import {
+  getNamedType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
+import { STRING_KINDS, stringCap, stringKind } from '../../src/http/limits.js';
+import { LIMITS } from '../../src/http/yoga.js';
+import { clientSchema, dummyValue } from '../support/introspection.js';
+import { data, startHub, type Hub } from '../support/hub.js';
+
+let hub: Hub;
+let schema: GraphQLSchema;
+let admin: string;
+
+beforeAll(async () => {
+  hub = await startHub();
+  schema = await clientSchema(hub);
+  admin = await hub.token('ADMIN');
+});
+afterAll(() => hub?.close());
+
+/** Every String/ID leaf reachable from an argument: its path (as the error names it), name and a setter. */
+interface Leaf {
+  path: string;
+  name: string;
+  typeName: string;
+  /** The argument's value with `text` at this leaf and dummies for the required fields around it. */
+  value(text: string): unknown;
+}
+
+function leaves(type: GraphQLInputType, path: string, name: string, seen: Set<string> = new Set()): Leaf[] {
+  if (isNonNullType(type)) return leaves(type.ofType, path, name, seen);
+  if (isListType(type)) {
+    return leaves(type.ofType, `${path}[0]`, name, seen).map((l) => ({ ...l, value: (t) => [l.value(t)] }));
+  }
+  if (isInputObjectType(type)) {
+    if (seen.has(type.name)) return [];
+    const out: Leaf[] = [];
+    for (const field of Object.values(type.getFields())) {
+      for (const leaf of leaves(field.type, `${path}.${field.name}`, field.name, new Set([...seen, type.name]))) {
+        out.push({
+          ...leaf,
+          value: (t) => {
+            const base = type.isOneOf ? {} : (dummyValue(type) as Record<string, unknown>);
+            return { ...base, [field.name]: leaf.value(t) };
+          },
+        });
+      }
+    }
+    return out;
+  }
+  if (isScalarType(type) && (type.name === 'String' || type.name === 'ID')) {
+    return [{ path, name, typeName: type.name, value: (t) => t }];
+  }
+  return [];
+}
+
+interface Case {
+  operation: 'query' | 'mutation';
+  field: GraphQLField<unknown, unknown>;
+  arg: GraphQLArgument;
+  leaf: Leaf;
+}
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const operation of ['query', 'mutation'] as const) {
+    const root = operation === 'query' ? schema.getQueryType() : schema.getMutationType();
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      for (const arg of field.args) {
+        for (const leaf of leaves(arg.type, arg.name, arg.name)) {
+          if (stringKind(leaf.name, leaf.typeName) !== 'csv') out.push({ operation, field, arg, leaf });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+async function call(c: Case, text: string) {
+  const args = c.field.args.filter((a) => a === c.arg || (isNonNullType(a.type) && a.defaultValue === undefined));
+  const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+  const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const selection = isScalarType(getNamedType(c.field.type)) ? '' : ' { __typename }';
+  const query = `${c.operation} Limits(${defs}) { ${c.field.name}(${call})${selection} }`;
+  const variables = Object.fromEntries(
+    args.map((a) => [a.name, a === c.arg ? c.leaf.value(text) : dummyValue(a.type)]),
+  );
+  return hub.gql(query, variables, { token: admin });
+}
+
+test('the walk reaches the string arguments of queries and mutations', () => {
+  const all = cases();
+  const names = all.map((c) => `${c.field.name}(${c.leaf.path})`);
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'countries(search)',
+      'node(id)',
+      'createIndicator(input.description)',
+      'rejectSubmission(input.reason)',
+    ]),
+  );
+  expect(all.filter((c) => c.operation === 'mutation').length).toBeGreaterThan(20);
+});
+
+test('every String and ID argument over its cap is BAD_USER_INPUT naming it, and nothing is written', async () => {
+  const auditBefore = await hub.db.prisma.auditLog.count();
+  const failures: string[] = [];
+  for (const c of cases()) {
+    const cap = stringCap(c.leaf.name, c.leaf.typeName, hub.config.maxBodyBytes);
+    const over = await call(c, 'x'.repeat(cap + 1));
+    const error = over.errors?.[0];
+    if (
+      error?.extensions?.code !== 'BAD_USER_INPUT' ||
+      !(error.extensions.arguments as string[]).includes(c.leaf.path) ||
+      !error.message.includes(`at most ${cap}`)
+    ) {
+      failures.push(`${c.field.name}(${c.leaf.path}): ${JSON.stringify(over.errors ?? over.data)}`);
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(await hub.db.prisma.auditLog.count()).toBe(auditBefore);
+});
+
+test('a NUL character in any String or ID argument is BAD_USER_INPUT naming it', async () => {
+  const failures: string[] = [];
+  for (const c of cases()) {
+    const result = await call(c, 'a\u0000b');
+    const error = result.errors?.[0];
+    if (
+      error?.extensions?.code !== 'BAD_USER_INPUT' ||
+      !error.message.includes(`"${c.leaf.path}" on ${c.field.name} contains a NUL character`)
+    ) {
+      failures.push(`${c.field.name}(${c.leaf.path}): ${JSON.stringify(result.errors ?? result.data)}`);
+    }
+  }
+  expect(failures).toEqual([]);
+});
+
+test('a 9 MB anonymous search is refused by its cap, literal or variable, and a search at the cap runs', async () => {
+  const big = 'a'.repeat(9 * 1024 * 1024);
+  for (const result of [
+    await hub.gql('query ($s: String) { countries(search: $s) { totalCount } }', { s: big }),
+    await hub.gql(`{ countries(search: "${big}") { totalCount } }`),
+  ]) {
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toBe(
+      `"search" on countries is too long: ${big.length} characters, at most ${STRING_KINDS.search}`,
+    );
+  }
+  const atCap = data(
+    await hub.gql<{ countries: { totalCount: number } }, unknown>(
+      'query ($s: String) { countries(search: $s) { totalCount } }',
+      { s: 'a'.repeat(STRING_KINDS.search) },
+    ),
+  );
+  expect(atCap.countries).toEqual({ totalCount: 0 });
+  expect(
+    data(await hub.gql<{ countries: { totalCount: number } }, unknown>('{ countries(search: "switz") { totalCount } }'))
+      .countries.totalCount,
+  ).toBe(1);
+});
+
+test('2 000 levels of nesting (selections, lists, input objects) get a nesting error, not a crash', async () => {
+  const deep = [
+    `{ ${'a {'.repeat(2000)} b ${'}'.repeat(2000)} }`,
+    `{ countries(search: ${'['.repeat(2000)}"x"${']'.repeat(2000)}) { totalCount } }`,
+    `{ coverageMatrix(filter: ${'{ window: '.repeat(2000)}1${'}'.repeat(2000)}) { cells { latestYear } } }`,
+  ];
+  for (const query of deep) {
+    const result = await hub.gql(query);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: `Syntax Error: nesting limit of ${LIMITS.maxNesting} exceeded.`,
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    ]);
+  }
+  // Braces inside strings are text, not nesting.
+  const inString = await hub.gql(`{ countries(search: "${'{'.repeat(150)}") { totalCount } }`);
+  expect(inString.data).toEqual({ countries: { totalCount: 0 } });
+});
+
+test('malformed global ids are BAD_USER_INPUT; a well-formed id of nothing is null', async () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  for (const id of [
+    'Country:1e999',
+    b64('Country:1e999'),
+    b64('Country:99999999999999999999'),
+    b64('Country:-1'),
+    b64('Country'),
+    'not base64!',
+  ]) {
+    const result = await hub.gql('query ($id: ID!) { node(id: $id) { id } }', { id });
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(/^Malformed global id/);
+  }
+  const nodes = await hub.gql('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [b64('Country:1e999')] });
+  expect(nodes.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(data(await hub.gql('query ($id: ID!) { node(id: $id) { id } }', { id: b64('Country:999999') }))).toEqual({
+    node: null,
+  });
+});
+
+describe('field suggestions', () => {
+  const probes = [
+    { query: '{ indicators(filter: { tier: CORX }) { totalCount } }', variables: undefined },
+    { query: 'query ($t: Tier) { indicators(filter: { tier: $t }) { totalCount } }', variables: { t: 'CORX' } },
+    { query: '{ indicatrs { totalCount } }', variables: undefined },
+    { query: '{ indicators(filtr: {}) { totalCount } }', variables: undefined },
+  ];
+
+  test('are given in development', async () => {
+    const result = await hub.gql(probes[0]!.query);
+    expect(result.errors?.[0]?.message).toMatch(/Did you mean the enum value "CORE"\?/);
+  });
+
+  test('are off in production, for fields, arguments, enum values and variables; introspection stays on', async () => {
+    const prod = await startHub({ env: { NODE_ENV: 'production' } });
+    try {
+      for (const probe of probes) {
+        const result = await prod.gql(probe.query, probe.variables);
+        expect(result.errors?.length).toBeGreaterThan(0);
+        const text = JSON.stringify(result.errors);
+        expect(text).not.toMatch(/did you mean|CORE|ADDITIONAL|indicators\(|"filter"/i);
+      }
+      const introspection = await prod.gql<{ __type: { enumValues: { name: string }[] } }, unknown>(
+        '{ __type(name: "Tier") { enumValues { name } } }',
+      );
+      expect(data(introspection).__type.enumValues.map((v) => v.name)).toEqual(['ADDITIONAL', 'CORE']);
+    } finally {
+      await prod.close();
+    }
+  });
+});
