@@ -82,6 +82,8 @@ export async function exportCatalogue(prisma: PrismaClient) {
         description: i.description,
         unit: i.unit,
         additive: i.additive,
+        // Only where it departs from the default (a count that may be negative, such as net migration).
+        signed: i.signed || undefined,
         buildingBlock: i.buildingBlock,
         tier: i.tier,
         status: i.status,
