@@ -6,8 +6,11 @@
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countableVersions } from '../coverage/coverage.service.js';
 import type { PrismaClient } from '../platform/db.js';
+import { BASE_COLUMNS } from '../submissions/submissions.export.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
 import type { Visibility } from '../submissions/visibility.js';
+
+export { BASE_COLUMNS };
 
 export interface DownloadFilter {
   indicatorId?: number | null;
@@ -16,23 +19,6 @@ export interface DownloadFilter {
   to?: number | null;
   updatedAfter?: Date | null;
 }
-
-/** The §5 columns a download writes before one column per disaggregation variable. */
-export const BASE_COLUMNS = [
-  'country',
-  'indicator',
-  'reference_year',
-  'value',
-  'unit',
-  'source_type',
-  'data_source',
-  'residence_criterion',
-  'status',
-  'note',
-] as const;
-
-/** Text columns whose content comes from users (and so may start like a spreadsheet formula). */
-export const FREE_TEXT_COLUMNS: ReadonlySet<string> = new Set(['unit', 'note']);
 
 const PAGE = 2000;
 

@@ -11,13 +11,13 @@ import type { Plugin } from 'graphql-yoga';
 import { authenticate } from '../access/tokens.js';
 import { exportCatalogue } from '../catalogue/catalogue.export.js';
 import { countryKey } from '../geography/m49.js';
+import { csvRecord } from '../platform/csv.js';
 import type { App, Viewer } from '../platform/context.js';
 import { visibilityOf, type Visibility } from '../submissions/visibility.js';
 import {
   BASE_COLUMNS,
   dataVersion,
   downloadRows,
-  FREE_TEXT_COLUMNS,
   variableColumns,
   type DownloadFilter,
   type DownloadRow,
@@ -352,26 +352,10 @@ async function downloadFilter(app: App, params: URLSearchParams): Promise<Downlo
   return filter;
 }
 
-/**
- * Spreadsheet applications run a cell starting with =, +, -, @, tab or carriage return as a formula (CSV
- * injection, OWASP): such cells of the free-text columns get a leading apostrophe. Codes, years and numbers never
- * start that way except negative values, which stay numbers.
- */
-export function escapeFormula(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-}
-
-const FREE_TEXT_INDEXES = BASE_COLUMNS.flatMap((c, i) => (FREE_TEXT_COLUMNS.has(c) ? [i] : []));
-
+/** The download as CSV: the writer every CSV of the hub goes through (formula-leading text escaped, numbers kept). */
 async function* csvChunks(header: string[], pages: AsyncIterable<DownloadRow[]>): AsyncGenerator<string> {
-  const options = { record_delimiter: '\r\n' } as const;
-  yield stringify([header], options);
-  for await (const page of pages) {
-    for (const row of page) {
-      for (const i of FREE_TEXT_INDEXES) row[i] = escapeFormula(String(row[i]));
-    }
-    yield stringify(page, options);
-  }
+  yield csvRecord(header);
+  for await (const page of pages) yield page.map(csvRecord).join('');
 }
 
 /**

@@ -20,7 +20,8 @@ export interface ExportOptions {
   countryId?: number | undefined;
 }
 
-const BASE_COLUMNS = [
+/** The §5 columns, before one column per disaggregation variable (also the bulk download's). */
+export const BASE_COLUMNS = [
   'country',
   'indicator',
   'reference_year',
