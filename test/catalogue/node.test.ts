@@ -2,8 +2,8 @@
 // every root query field without required arguments that returns Node types (directly, in a list or in a
 // connection) is asked for ids, and so is every such field of those types one level down (observations and history
 // of a submission, for instance), so Node types added later are covered without editing this file. The coverage
-// scenario gives the types with custom visibility (data sources, submissions, their observations and events) rows;
-// a Node type without one fails the test, rather than being skipped.
+// scenario gives the types with custom visibility (data sources, submissions, their observations and events) rows,
+// the API an adoption record and a comment; a Node type without one fails the test, rather than being skipped.
 import {
   getNamedType,
   isInterfaceType,
@@ -23,6 +23,26 @@ let nodeTypes: string[];
 beforeAll(async () => {
   hub = await startHub();
   await coverageScenario(hub.db.prisma);
+  // A row for each Node type the scenario does not make: an adoption record and a comment, through the API.
+  const token = await hub.token('ADMIN');
+  const adopted = data(
+    await hub.gql(
+      `mutation { reportAdoption(input: { country: "CHE", recommendation: "REC_RESIDENCE", status: IMPLEMENTED }) {
+         __typename } }`,
+      {},
+      { token },
+    ),
+  ) as { reportAdoption: { __typename: string } };
+  expect(adopted.reportAdoption.__typename).toBe('ReportAdoptionPayload');
+  const { indicator } = data(await hub.gql(`{ indicator(code: "IMM_STOCK") { id } }`)) as { indicator: { id: string } };
+  const commented = data(
+    await hub.gql(
+      `mutation ($target: ID!) { addComment(input: { target: $target, body: "Which census round?" }) { __typename } }`,
+      { target: indicator.id },
+      { token },
+    ),
+  ) as { addComment: { __typename: string } };
+  expect(commented.addComment.__typename).toBe('AddCommentPayload');
   schema = await clientSchema(hub);
   const node = schema.getType('Node');
   if (!isInterfaceType(node)) throw new Error('no Node interface');
