@@ -6,7 +6,7 @@ import { builder } from '../schema/builder.js';
 import { likeText } from '../schema/search.js';
 import { connectionOf } from '../schema/connections.js';
 import { Tier } from '../schema/enums.js';
-import { userErrors } from '../schema/errors.js';
+import { EXPECTED_REVISION_DESCRIPTION, userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
 export const Topic = builder.prismaNode('Topic', {
@@ -267,10 +267,6 @@ const UpdateTopicPayload = TopicPayload('UpdateTopicPayload', 'The topic as upda
 const CreateVariablePayload = VariablePayload('CreateVariablePayload', 'The variable created.');
 const UpdateVariablePayload = VariablePayload('UpdateVariablePayload', 'The variable as updated.');
 
-const EXPECTED_REVISION =
-  'The revision the caller last read; a stale one fails with ConflictError and changes nothing ' +
-  '(absent: the last writer wins).';
-
 export const CreateTopicInput = builder.inputType('CreateTopicInput', {
   description: 'A new topic of the TF1 framework.',
   fields: (t) => ({
@@ -287,7 +283,7 @@ export const UpdateTopicInput = builder.inputType('UpdateTopicInput', {
   description: 'Changes to a topic. Absent fields are left alone; null clears an optional field.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The topic's global id." }),
-    expectedRevision: t.int({ description: EXPECTED_REVISION }),
+    expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     code: t.string({ description: 'A new stable code.' }),
     name: t.string(),
     tier: t.field({ type: Tier }),
@@ -324,7 +320,7 @@ export const UpdateVariableInput = builder.inputType('UpdateVariableInput', {
     'by observations cannot be removed, nor can the variable code change once observations use it.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The variable's global id." }),
-    expectedRevision: t.int({ description: EXPECTED_REVISION }),
+    expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     code: t.string({ description: 'A new stable code.' }),
     name: t.string(),
     sourceUrl: t.string(),

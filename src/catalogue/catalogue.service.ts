@@ -223,12 +223,13 @@ async function checkIndicatorInput<S extends z.ZodType>(tx: Tx, schema: S, input
   return value as z.output<S>;
 }
 
-/** A stale revision: the caller edited what it read, and someone changed it since. */
-function checkRevision(what: string, current: { revision: number }, expected: Maybe<number>) {
-  if (expected != null && current.revision !== expected)
-    throw new ConflictError(
-      `${what} changed meanwhile: it is at revision ${current.revision}, not ${expected}; reload and retry`,
-    );
+/**
+ * Every edit of an existing catalogue item names the revision the client read: a stale one (someone changed the item
+ * since) is a ConflictError carrying the current revision, and nothing is written. The UPDATE repeats the guard
+ * (`where: { revision }`) so that of two concurrent writers with the same revision exactly one wins.
+ */
+function checkRevision(what: string, current: { revision: number }, expected: number) {
+  if (current.revision !== expected) throw ConflictError.staleRevision(what, current.revision, expected);
 }
 
 /** Maps "no row matched the revision-guarded update" (a concurrent writer won) to a ConflictError. */
@@ -473,7 +474,7 @@ export async function updateIndicator(
   actor: Actor,
   id: number,
   input: UpdateIndicatorInput,
-  expectedRevision?: Maybe<number>,
+  expectedRevision: number,
 ) {
   return prisma.$transaction(async (tx) => {
     const current = await tx.indicator.findUnique({ where: { id } });
@@ -527,8 +528,8 @@ export async function retireIndicator(
   prisma: PrismaClient,
   actor: Actor,
   id: number,
+  expectedRevision: number,
   reason?: Maybe<string>,
-  expectedRevision?: Maybe<number>,
 ) {
   return setIndicatorStatus(prisma, actor, id, 'RETIRED', reason, expectedRevision);
 }
@@ -538,8 +539,8 @@ export async function unretireIndicator(
   prisma: PrismaClient,
   actor: Actor,
   id: number,
+  expectedRevision: number,
   reason?: Maybe<string>,
-  expectedRevision?: Maybe<number>,
 ) {
   return setIndicatorStatus(prisma, actor, id, 'ACTIVE', reason, expectedRevision);
 }
@@ -550,7 +551,7 @@ async function setIndicatorStatus(
   id: number,
   status: 'ACTIVE' | 'RETIRED',
   reason: Maybe<string>,
-  expectedRevision: Maybe<number>,
+  expectedRevision: number,
 ) {
   return prisma.$transaction(async (tx) => {
     const current = await tx.indicator.findUnique({ where: { id } });
@@ -580,7 +581,13 @@ async function setIndicatorStatus(
 }
 
 /** Marks provisional fields of an indicator as confirmed (all of them when `fields` is absent). */
-export async function confirmIndicatorFields(prisma: PrismaClient, actor: Actor, id: number, fields: Maybe<string[]>) {
+export async function confirmIndicatorFields(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  expectedRevision: number,
+  fields: Maybe<string[]>,
+) {
   return prisma.$transaction(async (tx) => {
     const current = await tx.indicator.findUnique({ where: { id } });
     if (!current) throw new NotFoundError('input.id: no such indicator');
@@ -595,7 +602,14 @@ export async function confirmIndicatorFields(prisma: PrismaClient, actor: Actor,
           message: `${f} is not provisional on ${current.code}`,
         })),
       );
-    const row = await tx.indicator.update({ where: { id }, data: { provisionalFields, revision: { increment: 1 } } });
+    // Confirming a provisional value the client did not see would be a lost update like any other edit.
+    checkRevision(`Indicator ${current.code}`, current, expectedRevision);
+    const row = await guarded(`Indicator ${current.code}`, () =>
+      tx.indicator.update({
+        where: { id, revision: current.revision },
+        data: { provisionalFields, revision: { increment: 1 } },
+      }),
+    );
     await audit(
       tx,
       actor,
@@ -747,7 +761,7 @@ export async function updateTopic(
   actor: Actor,
   id: number,
   input: { [K in keyof TopicInput]?: TopicInput[K] | null },
-  expectedRevision?: Maybe<number>,
+  expectedRevision: number,
 ) {
   const v = parse(updateTopicSchema, input);
   return prisma.$transaction(async (tx) => {
@@ -849,7 +863,7 @@ export async function updateVariable(
   actor: Actor,
   id: number,
   input: { [K in keyof VariableInput]?: VariableInput[K] | null },
-  expectedRevision?: Maybe<number>,
+  expectedRevision: number,
 ) {
   const v = parse(updateVariableSchema, input, variableIssues);
   return prisma.$transaction(async (tx) => {

@@ -8,7 +8,7 @@ import { GcmObjective, SdgIndicator, Topic, Variable } from './catalogue.schema.
 import { likeText } from '../schema/search.js';
 import { connectionOf } from '../schema/connections.js';
 import { BuildingBlock, IndicatorStatus, Suitability, Tier } from '../schema/enums.js';
-import { userErrors } from '../schema/errors.js';
+import { EXPECTED_REVISION_DESCRIPTION, userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { SourceType } from './source-type.schema.js';
 
@@ -255,9 +255,6 @@ const UpdateIndicatorPayload = IndicatorPayload('UpdateIndicatorPayload', 'The i
 const RetireIndicatorPayload = IndicatorPayload('RetireIndicatorPayload', 'The indicator, now retired.');
 const UnretireIndicatorPayload = IndicatorPayload('UnretireIndicatorPayload', 'The indicator, active again.');
 
-const expectedRevisionDescription =
-  'The revision the caller last read; a stale one fails with ConflictError and changes nothing ' +
-  '(absent: the last writer wins).';
 const ConfirmIndicatorFieldsPayload = IndicatorPayload(
   'ConfirmIndicatorFieldsPayload',
   'The indicator with the confirmed fields no longer provisional.',
@@ -294,7 +291,7 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
     'the current one.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The indicator's global id." }),
-    expectedRevision: t.int({ description: expectedRevisionDescription }),
+    expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     code: t.string({ description: 'A new stable code.' }),
     name: t.string(),
     description: t.string(),
@@ -320,7 +317,7 @@ export const RetireIndicatorInput = builder.inputType('RetireIndicatorInput', {
   description: 'An indicator to retire: it stays readable but leaves coverage and gap counts.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The indicator's global id." }),
-    expectedRevision: t.int({ description: expectedRevisionDescription }),
+    expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     reason: t.string({ description: 'Why, for the audit log.' }),
   }),
 });
@@ -329,7 +326,7 @@ export const UnretireIndicatorInput = builder.inputType('UnretireIndicatorInput'
   description: 'A retired indicator to bring back into coverage and gap counts (an explicit decision).',
   fields: (t) => ({
     id: t.id({ required: true, description: "The indicator's global id." }),
-    expectedRevision: t.int({ description: expectedRevisionDescription }),
+    expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     reason: t.string({ description: 'Why, for the audit log.' }),
   }),
 });
@@ -338,6 +335,7 @@ export const ConfirmIndicatorFieldsInput = builder.inputType('ConfirmIndicatorFi
   description: 'Provisional fields of an indicator that the task force confirms as they are.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The indicator's global id." }),
+    expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     fields: t.stringList({ description: 'Field names, e.g. ["tier", "sdg"]; every provisional field when absent.' }),
   }),
 });
@@ -421,8 +419,8 @@ builder.mutationFields((t) => ({
         ctx.prisma,
         actorOf(ctx.viewer),
         localId(input.id, 'Indicator'),
-        input.reason,
         input.expectedRevision,
+        input.reason,
       ),
     }),
   }),
@@ -437,8 +435,8 @@ builder.mutationFields((t) => ({
         ctx.prisma,
         actorOf(ctx.viewer),
         localId(input.id, 'Indicator'),
-        input.reason,
         input.expectedRevision,
+        input.reason,
       ),
     }),
   }),
@@ -453,6 +451,7 @@ builder.mutationFields((t) => ({
         ctx.prisma,
         actorOf(ctx.viewer),
         localId(input.id, 'Indicator'),
+        input.expectedRevision,
         input.fields,
       ),
     }),

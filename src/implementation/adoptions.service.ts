@@ -104,11 +104,12 @@ export async function declareInTx(
   });
   const expected = input.expectedRevision;
   if (expected != null && (current?.revision ?? 0) !== expected)
-    throw new ConflictError(
-      current
-        ? `The adoption record changed meanwhile: it is at revision ${current.revision}, not ${expected}; reload and retry`
-        : `There is no adoption record yet (revision 0), not revision ${expected}; reload and retry`,
-    );
+    throw current
+      ? ConflictError.staleRevision('The adoption record', current.revision, expected)
+      : new ConflictError(
+          `There is no adoption record yet (revision 0), not revision ${expected}; reload and retry`,
+          0,
+        );
   const now = new Date();
   const reporter = { reportedBy: actor.name, reportedByTokenId: actor.tokenId, reportedAt: now };
   if (!current) {
@@ -205,9 +206,7 @@ export async function reviewAdoption(prisma: PrismaClient, actor: Actor, input: 
     const current = await tx.recommendationAdoption.findUnique({ where: { id: input.id }, include: LABEL });
     if (!current) throw new NotFoundError('No such adoption record');
     if (input.expectedRevision != null && current.revision !== input.expectedRevision)
-      throw new ConflictError(
-        `The adoption record changed meanwhile: it is at revision ${current.revision}, not ${input.expectedRevision}; reload and retry`,
-      );
+      throw ConflictError.staleRevision('The adoption record', current.revision, input.expectedRevision);
     const now = new Date();
     const { count } = await tx.recommendationAdoption.updateMany({
       where: { id: current.id, revision: current.revision },

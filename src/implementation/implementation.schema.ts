@@ -8,7 +8,7 @@ import type { Context } from '../platform/context.js';
 import { countryKey, m49Code } from '../geography/m49.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf } from '../schema/connections.js';
-import { userErrors } from '../schema/errors.js';
+import { EXPECTED_REVISION_DESCRIPTION, userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { NotFoundError } from '../platform/errors.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
@@ -673,10 +673,7 @@ const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput',
     'Every problem of the input is reported at once.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The recommendation's global id." }),
-    expectedRevision: t.int({
-      required: true,
-      description: 'The revision the caller last read; a stale one fails with ConflictError and changes nothing.',
-    }),
+    expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     text: t.string({ description: recommendationFields.text }),
     sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
     area: t.field({ type: FrameworkArea }),

@@ -124,9 +124,7 @@ export async function updateRecommendation(
     const { indicatorIds, conceptIds } = await resolveFields(tx, input, issues);
     if (issues.length) throw ValidationError.of(issues);
     if (current.revision !== expectedRevision)
-      throw new ConflictError(
-        `The recommendation changed meanwhile: it is at revision ${current.revision}, not ${expectedRevision}; reload and retry`,
-      );
+      throw ConflictError.staleRevision('The recommendation', current.revision, expectedRevision);
     // Setting a field confirms it, unless the input says which fields stay provisional.
     const set = (['text', 'sourceUrl', 'area', 'position', 'indicators', 'concepts'] as const).filter(
       (k) => input[k] !== undefined,

@@ -32,6 +32,22 @@ export class NotFoundError extends AppError {
 
 export class ConflictError extends AppError {
   override readonly code = 'CONFLICT';
+
+  constructor(
+    message: string,
+    /** The item's revision now, when the conflict is a stale expected revision; the client reloads from it. */
+    readonly currentRevision: number | null = null,
+  ) {
+    super(message);
+  }
+
+  /** The caller edited what it read (`expected`), and someone changed it since: it is now at `current`. */
+  static staleRevision(what: string, current: number, expected: number): ConflictError {
+    return new ConflictError(
+      `${what} changed meanwhile: it is at revision ${current}, not ${expected}; reload and retry`,
+      current,
+    );
+  }
 }
 
 /** PostgreSQL's unique violation, serialization failure and deadlock, and the driver adapters' names for them. */

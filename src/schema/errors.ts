@@ -34,7 +34,23 @@ builder.objectType(ConflictError, {
   description: 'The write conflicts with the current state (duplicate code, stale revision); nothing was written.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof ConflictError,
+  fields: (t) => ({
+    currentRevision: t.exposeInt('currentRevision', {
+      nullable: true,
+      description:
+        "The item's current revision when the write named a stale `expectedRevision` (reload, then retry with " +
+        'it); null for other conflicts.',
+    }),
+  }),
 });
+
+/**
+ * The description of `expectedRevision: Int!` on every mutation that edits an existing item: the optimistic-concurrency
+ * check that makes two editors of the same item end with one winner and one ConflictError, never a silent overwrite.
+ */
+export const EXPECTED_REVISION_DESCRIPTION =
+  'The `revision` the client read. A stale one (someone changed the item since) fails with a ConflictError ' +
+  'naming the current revision, and nothing is written.';
 
 /** The error types every mutation result may carry. */
 export const userErrors = [ValidationError, NotFoundError, ConflictError];

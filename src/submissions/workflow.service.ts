@@ -51,9 +51,7 @@ export async function transitionSubmission(
     const current = await tx.submission.findUnique({ where: { id: input.id }, include: LABEL_SELECT });
     if (!current) throw new NotFoundError('No such submission');
     if (current.revision !== input.expectedRevision)
-      throw new ConflictError(
-        `The submission changed meanwhile: it is at revision ${current.revision}, not ${input.expectedRevision}; reload and retry`,
-      );
+      throw ConflictError.staleRevision('The submission', current.revision, input.expectedRevision);
     if (!transition.from.includes(current.status))
       throw ValidationError.of([
         {

@@ -18,12 +18,14 @@ afterAll(() => hub?.close());
 interface Result {
   __typename: string;
   message?: string;
+  currentRevision?: number | null;
   issues?: { path: string[]; message: string }[];
-  indicator?: { code: string; name: string; status: string; revision: number };
+  indicator?: { code: string; name: string; unit: string; status: string; revision: number };
 }
 
-const INDICATOR = `id code name status revision`;
-const ERRORS = `... on Error { message } ... on ValidationError { issues { path message } }`;
+const INDICATOR = `id code name unit status revision`;
+const ERRORS = `... on Error { message } ... on ValidationError { issues { path message } }
+  ... on ConflictError { currentRevision }`;
 const mutate = async (name: string, input: object, token: string) =>
   data(
     await hub.gql<Record<string, Result>, object>(
@@ -35,16 +37,16 @@ const mutate = async (name: string, input: object, token: string) =>
   )[name]!;
 const indicator = async (code: string) =>
   data(
-    await hub.gql<{ indicator: { id: string; code: string; name: string; status: string; revision: number } }, object>(
-      `query($code: String!) { indicator(code: $code) { ${INDICATOR} } }`,
-      { code },
-    ),
+    await hub.gql<
+      { indicator: { id: string; code: string; name: string; unit: string; status: string; revision: number } },
+      object
+    >(`query($code: String!) { indicator(code: $code) { ${INDICATOR} } }`, { code }),
   ).indicator;
 const audits = (action: string) => hub.db.prisma.auditLog.count({ where: { action } });
 
 test('two task-force members edit the same indicator: one wins, the other gets a ConflictError', async () => {
   const seen = await indicator('NET_MIGRATION');
-  expect(seen.revision).toBe(1);
+  expect(seen).toMatchObject({ revision: 1, unit: 'PERSONS' });
   const before = await audits('indicator.update');
   const first = await mutate(
     'updateIndicator',
@@ -52,20 +54,101 @@ test('two task-force members edit the same indicator: one wins, the other gets a
     alice,
   );
   expect(first.indicator).toMatchObject({ name: 'Net migration (alice)', revision: 2 });
+  const afterAlice = await indicator('NET_MIGRATION');
+  // Bob read revision 1 too, and sends it with his edit (of another field): the whole edit is refused.
   const second = await mutate(
     'updateIndicator',
-    { id: seen.id, expectedRevision: 1, name: 'Net migration (bob)' },
+    { id: seen.id, expectedRevision: 1, name: 'Net migration (bob)', unit: 'PERCENT' },
     bob,
   );
   expect(second).toEqual({
     __typename: 'ConflictError',
     message: 'Indicator NET_MIGRATION changed meanwhile: it is at revision 2, not 1; reload and retry',
+    currentRevision: 2,
   });
-  expect(await indicator('NET_MIGRATION')).toMatchObject({ name: 'Net migration (alice)', revision: 2 });
+  expect(await indicator('NET_MIGRATION')).toEqual(afterAlice);
   expect(await audits('indicator.update')).toBe(before + 1);
   // Bob reloads and retries.
   const retry = await mutate('updateIndicator', { id: seen.id, expectedRevision: 2, name: 'Net migration (bob)' }, bob);
   expect(retry.indicator).toMatchObject({ name: 'Net migration (bob)', revision: 3 });
+});
+
+test('every edit of an existing item must name the revision it read: without one it is refused, nothing changes', async () => {
+  const read = async () =>
+    data(
+      await hub.gql<
+        Record<'indicator' | 'topic' | 'variable' | 'recommendation', { id: string; revision: number }>,
+        object
+      >(
+        `{ indicator(code: "EMI_FLOW") { id revision } topic(code: "COC") { id revision }
+           variable(code: "AGE") { id revision } recommendation(code: "REC_FOUR_GROUPS") { id revision } }`,
+      ),
+    );
+  const items = await read();
+  const auditsBefore = await hub.db.prisma.auditLog.count();
+  const edits: [string, string, object][] = [
+    ['updateIndicator', items.indicator.id, { name: 'Lost update' }],
+    ['retireIndicator', items.indicator.id, { reason: 'lost' }],
+    ['unretireIndicator', items.indicator.id, { reason: 'lost' }],
+    ['confirmIndicatorFields', items.indicator.id, {}],
+    ['updateTopic', items.topic.id, { name: 'Lost update' }],
+    ['updateVariable', items.variable.id, { name: 'Lost update' }],
+    ['updateRecommendation', items.recommendation.id, { text: 'Lost update' }],
+  ];
+  for (const [name, id, changes] of edits) {
+    const type = `${name.charAt(0).toUpperCase()}${name.slice(1)}Input`;
+    const result = await hub.gql<object, object>(
+      `mutation($input: ${type}!) { ${name}(input: $input) { __typename } }`,
+      { input: { id, ...changes } },
+      { token: alice },
+    );
+    expect({ name, data: result.data, error: result.errors?.[0]?.message }).toEqual({
+      name,
+      data: undefined,
+      error: expect.stringContaining(`Field "expectedRevision" of required type "Int!" was not provided.`),
+    });
+  }
+  expect(await read()).toEqual(items);
+  expect(await hub.db.prisma.auditLog.count()).toBe(auditsBefore);
+});
+
+test('confirming provisional fields names the revision read: a stale one is a ConflictError, nothing changes', async () => {
+  const CONFIRM = `mutation($input: ConfirmIndicatorFieldsInput!) { confirmIndicatorFields(input: $input) {
+    __typename ... on ConfirmIndicatorFieldsPayload { indicator { revision provisionalFields } } ${ERRORS} } }`;
+  const confirm = async (input: object, token: string) =>
+    data(
+      await hub.gql<
+        { confirmIndicatorFields: Result & { indicator?: { revision: number; provisionalFields: string[] } } },
+        object
+      >(CONFIRM, { input }, { token }),
+    ).confirmIndicatorFields;
+  const read = async () =>
+    data(
+      await hub.gql<{ indicator: { id: string; revision: number; tier: string; provisionalFields: string[] } }, object>(
+        `{ indicator(code: "IMM_FLOW") { id revision tier provisionalFields } }`,
+      ),
+    ).indicator;
+  const seen = await read();
+  expect(seen.provisionalFields).toContain('tier');
+  // Alice changes the provisional tier; Bob, who read the old one, confirms it: his confirmation is refused.
+  const changedTier = seen.tier === 'CORE' ? 'ADDITIONAL' : 'CORE';
+  const edited = await mutate(
+    'updateIndicator',
+    { id: seen.id, expectedRevision: seen.revision, tier: changedTier, provisionalFields: seen.provisionalFields },
+    alice,
+  );
+  expect(edited.indicator).toMatchObject({ revision: seen.revision + 1 });
+  const afterAlice = await read();
+  expect(await confirm({ id: seen.id, expectedRevision: seen.revision, fields: ['tier'] }, bob)).toEqual({
+    __typename: 'ConflictError',
+    message: `Indicator IMM_FLOW changed meanwhile: it is at revision ${seen.revision + 1}, not ${seen.revision}; reload and retry`,
+    currentRevision: seen.revision + 1,
+  });
+  expect(await read()).toEqual(afterAlice);
+  // On the revision he reloads, the confirmation goes through.
+  const confirmed = await confirm({ id: seen.id, expectedRevision: afterAlice.revision, fields: ['tier'] }, bob);
+  expect(confirmed.indicator?.revision).toBe(seen.revision + 2);
+  expect(confirmed.indicator?.provisionalFields).not.toContain('tier');
 });
 
 test('concurrent edits with the same revision: exactly one wins', async () => {
@@ -81,14 +164,18 @@ test('concurrent edits with the same revision: exactly one wins', async () => {
 
 test('retiring and un-retiring are explicit mutations; an edit cannot change the status', async () => {
   const seen = await indicator('STOCK_GROWTH');
-  const viaEdit = await mutate('updateIndicator', { id: seen.id, status: 'RETIRED' }, alice);
+  const viaEdit = await mutate(
+    'updateIndicator',
+    { id: seen.id, expectedRevision: seen.revision, status: 'RETIRED' },
+    alice,
+  );
   expect(viaEdit).toEqual({
     __typename: 'ValidationError',
     message: 'input.status: use retireIndicator to change the status of STOCK_GROWTH',
     issues: [{ path: ['input', 'status'], message: 'use retireIndicator to change the status of STOCK_GROWTH' }],
   });
   const stale = await mutate('retireIndicator', { id: seen.id, expectedRevision: seen.revision + 5 }, alice);
-  expect(stale.__typename).toBe('ConflictError');
+  expect(stale).toMatchObject({ __typename: 'ConflictError', currentRevision: seen.revision });
   const retired = await mutate(
     'retireIndicator',
     { id: seen.id, expectedRevision: seen.revision, reason: 'merged' },
@@ -96,19 +183,41 @@ test('retiring and un-retiring are explicit mutations; an edit cannot change the
   );
   expect(retired.indicator).toMatchObject({ status: 'RETIRED', revision: seen.revision + 1 });
   // `status: ACTIVE` in an edit no longer brings it back.
-  const back = await mutate('updateIndicator', { id: seen.id, status: 'ACTIVE', name: 'Growth' }, alice);
+  const back = await mutate(
+    'updateIndicator',
+    { id: seen.id, expectedRevision: seen.revision + 1, status: 'ACTIVE', name: 'Growth' },
+    alice,
+  );
   expect(back.issues).toEqual([
     { path: ['input', 'status'], message: 'use unretireIndicator to change the status of STOCK_GROWTH' },
   ]);
   expect(await indicator('STOCK_GROWTH')).toMatchObject({ status: 'RETIRED', name: seen.name });
   // The current status is accepted in an edit.
   expect(
-    (await mutate('updateIndicator', { id: seen.id, status: 'RETIRED', name: 'Stock growth rate' }, alice)).indicator,
-  ).toMatchObject({ status: 'RETIRED', name: 'Stock growth rate' });
-  const unretired = await mutate('unretireIndicator', { id: seen.id, reason: 'needed for SDG 10.7' }, bob);
+    (
+      await mutate(
+        'updateIndicator',
+        { id: seen.id, expectedRevision: seen.revision + 1, status: 'RETIRED', name: 'Stock growth rate' },
+        alice,
+      )
+    ).indicator,
+  ).toMatchObject({ status: 'RETIRED', name: 'Stock growth rate', revision: seen.revision + 2 });
+  // Bob still holds the revision he read before Alice's edit of the name: un-retiring on it is refused.
+  const staleBack = await mutate('unretireIndicator', { id: seen.id, expectedRevision: seen.revision + 1 }, bob);
+  expect(staleBack).toMatchObject({ __typename: 'ConflictError', currentRevision: seen.revision + 2 });
+  expect(await indicator('STOCK_GROWTH')).toMatchObject({ status: 'RETIRED', revision: seen.revision + 2 });
+  const unretired = await mutate(
+    'unretireIndicator',
+    { id: seen.id, expectedRevision: seen.revision + 2, reason: 'needed for SDG 10.7' },
+    bob,
+  );
   expect(unretired.indicator).toMatchObject({ status: 'ACTIVE', revision: seen.revision + 3 });
-  const again = await mutate('unretireIndicator', { id: seen.id }, bob);
-  expect(again).toEqual({ __typename: 'ConflictError', message: 'Indicator STOCK_GROWTH is not retired' });
+  const again = await mutate('unretireIndicator', { id: seen.id, expectedRevision: seen.revision + 3 }, bob);
+  expect(again).toEqual({
+    __typename: 'ConflictError',
+    message: 'Indicator STOCK_GROWTH is not retired',
+    currentRevision: null,
+  });
   const log = await hub.db.prisma.auditLog.findFirst({ where: { action: 'indicator.unretire' } });
   expect(log).toMatchObject({
     actor: 'bob',
@@ -124,6 +233,7 @@ test('every problem of an update at once: formats, duplicates and unknown codes 
     'updateIndicator',
     {
       id: seen.id,
+      expectedRevision: seen.revision,
       unit: 'persons',
       topics: ['NOPE', 'ARRIVAL', 'ARRIVAL'],
       sdgIndicators: ['10.7.2', '99.9.9', 'x'],

@@ -179,9 +179,11 @@ test('the topic filter follows the indicator ↔ topic links', async () => {
         query IndicatorIds {
           a: indicator(code: "IMM_STOCK") {
             id
+            revision
           }
           b: indicator(code: "EMI_STOCK") {
             id
+            revision
           }
         }
       `),
@@ -194,11 +196,12 @@ test('the topic filter follows the indicator ↔ topic links', async () => {
       }
     }
   `);
-  for (const [id, topics] of [
-    [ids.a?.id, ['COB', 'COC']],
-    [ids.b?.id, ['COB']],
+  for (const [indicator, topics] of [
+    [ids.a, ['COB', 'COC']],
+    [ids.b, ['COB']],
   ] as const) {
-    const result = data(await hub.gql(Link, { input: { id: id ?? '', topics: [...topics] } }, { token }));
+    const input = { id: indicator?.id ?? '', expectedRevision: indicator?.revision ?? 0, topics: [...topics] };
+    const result = data(await hub.gql(Link, { input }, { token }));
     expect(result.updateIndicator.__typename).toBe('UpdateIndicatorPayload');
   }
   expect(await codes({ topic: 'COB' })).toEqual(['EMI_STOCK', 'IMM_STOCK']);

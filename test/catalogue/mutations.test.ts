@@ -144,6 +144,7 @@ const IndicatorId = graphql(`
   query IndicatorId($code: String!) {
     indicator(code: $code) {
       id
+      revision
       status
       provisionalFields
     }
@@ -153,10 +154,11 @@ const IndicatorId = graphql(`
 const auditRows = (entityKey: string) =>
   hub.db.prisma.auditLog.findMany({ where: { entityKey }, orderBy: { id: 'asc' } });
 
-async function idOf(code: string): Promise<string> {
-  const id = data(await hub.gql(IndicatorId, { code })).indicator?.id;
-  if (!id) throw new Error(`no indicator ${code}`);
-  return id;
+/** An indicator's id and the revision an editor would send back (every edit names the revision it read). */
+async function refOf(code: string): Promise<{ id: string; expectedRevision: number }> {
+  const indicator = data(await hub.gql(IndicatorId, { code })).indicator;
+  if (!indicator) throw new Error(`no indicator ${code}`);
+  return { id: indicator.id, expectedRevision: indicator.revision };
 }
 
 const newIndicator = {
@@ -274,13 +276,13 @@ test('unknown references are reported with the format problems, all at once, and
 });
 
 test('updateIndicator changes fields and lists, confirms what it sets, and audits before and after', async () => {
-  const id = await idOf('IMM_STOCK');
+  const ref = await refOf('IMM_STOCK');
   const before = data(await hub.gql(IndicatorId, { code: 'IMM_STOCK' })).indicator;
   expect(before?.provisionalFields).toContain('tier');
   const result = data(
     await hub.gql(
       UpdateIndicator,
-      { input: { id, tier: 'CORE', description: null, disaggregations: ['AGE', 'SEX'], topics: ['COB'] } },
+      { input: { ...ref, tier: 'CORE', description: null, disaggregations: ['AGE', 'SEX'], topics: ['COB'] } },
       { token },
     ),
   ).updateIndicator;
@@ -304,16 +306,18 @@ test('updateIndicator changes fields and lists, confirms what it sets, and audit
 });
 
 test('updateIndicator refuses a taken code, an unknown id and an id of another type', async () => {
-  const id = await idOf('IMM_FLOW');
-  const taken = data(await hub.gql(UpdateIndicator, { input: { id, code: 'EMI_FLOW' } }, { token })).updateIndicator;
+  const { id, expectedRevision } = await refOf('IMM_FLOW');
+  const update = async (input: { id: string; code?: string; name?: string | null }) =>
+    data(await hub.gql(UpdateIndicator, { input: { expectedRevision, ...input } }, { token })).updateIndicator;
+  const taken = await update({ id, code: 'EMI_FLOW' });
   expect(taken.__typename).toBe('ConflictError');
   const missing = Buffer.from('Indicator:999999').toString('base64');
-  const gone = data(await hub.gql(UpdateIndicator, { input: { id: missing, name: 'x' } }, { token })).updateIndicator;
+  const gone = await update({ id: missing, name: 'x' });
   expect(gone.__typename).toBe('NotFoundError');
   const topicId = Buffer.from('Topic:1').toString('base64');
-  const wrong = data(await hub.gql(UpdateIndicator, { input: { id: topicId, name: 'x' } }, { token })).updateIndicator;
+  const wrong = await update({ id: topicId, name: 'x' });
   expect(wrong).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'id'] }] });
-  const nulled = data(await hub.gql(UpdateIndicator, { input: { id, name: null } }, { token })).updateIndicator;
+  const nulled = await update({ id, name: null });
   expect(nulled).toMatchObject({
     __typename: 'ValidationError',
     issues: [{ path: ['input', 'name'], message: 'must not be null' }],
@@ -321,10 +325,14 @@ test('updateIndicator refuses a taken code, an unknown id and an id of another t
 });
 
 test('retireIndicator retires once, then conflicts', async () => {
-  const id = await idOf('TEMP_MOVERS');
-  const first = data(await hub.gql(RetireIndicator, { input: { id, reason: 'merged' } }, { token })).retireIndicator;
+  const ref = await refOf('TEMP_MOVERS');
+  const first = data(
+    await hub.gql(RetireIndicator, { input: { ...ref, reason: 'merged' } }, { token }),
+  ).retireIndicator;
   expect(first).toMatchObject({ indicator: { code: 'TEMP_MOVERS', status: 'RETIRED' } });
-  const again = data(await hub.gql(RetireIndicator, { input: { id } }, { token })).retireIndicator;
+  const again = data(
+    await hub.gql(RetireIndicator, { input: { ...(await refOf('TEMP_MOVERS')) } }, { token }),
+  ).retireIndicator;
   expect(again.__typename).toBe('ConflictError');
   const row = (await auditRows('TEMP_MOVERS')).at(-1);
   expect(row).toMatchObject({
@@ -361,12 +369,12 @@ test('confirmIndicatorFields clears named provisional fields, and refuses fields
       }
     }
   `);
-  const id = await idOf('EMI_STOCK');
+  const ref = await refOf('EMI_STOCK');
   const current = data(await hub.gql(IndicatorId, { code: 'EMI_STOCK' })).indicator?.provisionalFields ?? [];
   expect(current.length).toBeGreaterThan(0);
-  const wrong = data(await hub.gql(Confirm, { input: { id, fields: ['unit'] } }, { token })).confirmIndicatorFields;
+  const wrong = data(await hub.gql(Confirm, { input: { ...ref, fields: ['unit'] } }, { token })).confirmIndicatorFields;
   expect(wrong).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'fields', '0'] }] });
-  const all = data(await hub.gql(Confirm, { input: { id } }, { token })).confirmIndicatorFields;
+  const all = data(await hub.gql(Confirm, { input: ref }, { token })).confirmIndicatorFields;
   expect(all).toMatchObject({ indicator: { provisionalFields: [], isProvisional: false } });
 });
 
@@ -425,6 +433,7 @@ test('topics: create, duplicate, update', async () => {
         ... on CreateTopicPayload {
           topic {
             id
+            revision
             code
             tier
             isProvisional
@@ -457,8 +466,11 @@ test('topics: create, duplicate, update', async () => {
   expect(dup.__typename).toBe('ConflictError');
   const bad = data(await hub.gql(CreateTopic, { input: { ...input, code: 'x-y' } }, { token })).createTopic;
   expect(bad).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'code'] }] });
-  const id = created.__typename === 'CreateTopicPayload' ? created.topic.id : '';
-  const updated = data(await hub.gql(UpdateTopic, { input: { id, name: 'Return', tier: 'CORE' } }, { token }));
+  const ref =
+    created.__typename === 'CreateTopicPayload'
+      ? { id: created.topic.id, expectedRevision: created.topic.revision }
+      : null;
+  const updated = data(await hub.gql(UpdateTopic, { input: { ...ref!, name: 'Return', tier: 'CORE' } }, { token }));
   expect(updated.updateTopic).toMatchObject({
     topic: { code: 'RETURN', name: 'Return', tier: 'CORE', provisionalFields: [] },
   });
@@ -473,6 +485,7 @@ test('variables: create with a code list, refuse duplicates and code list + code
         ... on CreateVariablePayload {
           variable {
             id
+            revision
             code
             codes {
               code
@@ -491,6 +504,7 @@ test('variables: create with a code list, refuse duplicates and code list + code
         __typename
         ... on UpdateVariablePayload {
           variable {
+            revision
             code
             codelist
             codes {
@@ -531,21 +545,23 @@ test('variables: create with a code list, refuse duplicates and code list + code
   const replaced = data(
     await hub.gql(
       UpdateVariable,
-      { input: { id, codes: [codes[0]!, { code: 'EDU_MID', label: 'Medium' }] } },
+      { input: { id, expectedRevision: 1, codes: [codes[0]!, { code: 'EDU_MID', label: 'Medium' }] } },
       { token },
     ),
   ).updateVariable;
-  expect(replaced).toMatchObject({ variable: { codes: [{ code: '_T' }, { code: 'EDU_MID' }] } });
+  expect(replaced).toMatchObject({ variable: { revision: 2, codes: [{ code: '_T' }, { code: 'EDU_MID' }] } });
   const row = (await auditRows('EDUCATION')).at(-1);
   expect(row).toMatchObject({ action: 'variable.update' });
   expect((row?.before as { codes: unknown[] }).codes).toHaveLength(3);
   expect((row?.after as { codes: unknown[] }).codes).toHaveLength(2);
-  const toCodelist = data(await hub.gql(UpdateVariable, { input: { id, codelist: 'M49' } }, { token })).updateVariable;
+  const toCodelist = data(
+    await hub.gql(UpdateVariable, { input: { id, expectedRevision: 2, codelist: 'M49' } }, { token }),
+  ).updateVariable;
   expect(toCodelist).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'codes'] }] });
   const swapped = data(
-    await hub.gql(UpdateVariable, { input: { id, codelist: 'M49', codes: [] } }, { token }),
+    await hub.gql(UpdateVariable, { input: { id, expectedRevision: 2, codelist: 'M49', codes: [] } }, { token }),
   ).updateVariable;
-  expect(swapped).toMatchObject({ variable: { codelist: 'M49', codes: [] } });
+  expect(swapped).toMatchObject({ variable: { revision: 3, codelist: 'M49', codes: [] } });
 });
 
 test('an ADMIN may curate the catalogue too; a FOCAL_POINT may not', async () => {

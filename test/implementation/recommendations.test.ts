@@ -43,11 +43,18 @@ const UPDATE = `
       ... on UpdateRecommendationPayload { recommendation { ${FIELDS} } }
       ... on Error { message }
       ... on ValidationError { issues { path message } }
+      ... on ConflictError { currentRevision }
     }
   }`;
 
 type UpdateResult = {
-  updateRecommendation: { __typename: string; message?: string; issues?: unknown[]; recommendation?: Rec };
+  updateRecommendation: {
+    __typename: string;
+    message?: string;
+    issues?: unknown[];
+    currentRevision?: number | null;
+    recommendation?: Rec;
+  };
 };
 const update = (input: object, token?: string) => hub.gql<UpdateResult, object>(UPDATE, { input }, { token });
 
@@ -127,6 +134,7 @@ test('two task-force members edit the same recommendation: one wins, the other g
   expect(second).toEqual({
     __typename: 'ConflictError',
     message: `The recommendation changed meanwhile: it is at revision ${rec.revision + 1}, not ${rec.revision}; reload and retry`,
+    currentRevision: rec.revision + 1,
   });
   expect((await recommendation('REC_FOUR_GROUPS')).area).toBe('TF1_DATA_AND_INDICATORS');
   const log = await hub.db.prisma.auditLog.findMany({
