@@ -9,6 +9,7 @@ import type { PrismaClient } from '../platform/db.js';
 import { countableVersions, visibleVersion, type Visibility } from '../submissions/visibility.js';
 import { scopeCountries, type Scope, type YearWindow } from '../coverage/coverage.service.js';
 import { DEFAULT_TOLERANCE, partnerOf } from '../accounting/accounting.service.js';
+import { ACCOUNT_COMPONENTS, POPULATION_GROUPS } from '../accounting/accounts.import.js';
 
 type Db = Pick<PrismaClient, '$queryRaw'>;
 
@@ -36,12 +37,6 @@ export const hasRule = (code: string): code is RuleCode => (EVIDENCE_RULES as re
 
 /** The MIGRANT_GROUP codes of the four TF2 population groups. */
 export const MIGRANT_GROUP_CODES = ['NBC', 'NBF', 'FBC', 'FBF'] as const;
-const GROUPS: readonly PopulationGroup[] = [
-  'NATIVE_BORN_CITIZENS',
-  'NATIVE_BORN_FOREIGNERS',
-  'FOREIGN_BORN_CITIZENS',
-  'FOREIGN_BORN_FOREIGNERS',
-];
 const TEMPORARY_MOBILITY_INDICATOR = 'TEMP_MOVERS';
 
 /** What one country's visible data say, as far as the rules need it. */
@@ -98,17 +93,6 @@ function groupCoherent(group: PopulationGroup): Prisma.Sql {
     AND abs(${closing} - ${expected}) <= greatest(1, ${DEFAULT_TOLERANCE}::float8 * abs(${closing})))`;
 }
 
-const COMPONENTS: readonly AccountComponent[] = [
-  'OPENING_STOCK',
-  'BIRTHS',
-  'DEATHS',
-  'IMMIGRATION',
-  'EMIGRATION',
-  'CITIZENSHIP_ACQUIRED',
-  'CITIZENSHIP_LOST',
-  'CLOSING_STOCK',
-];
-
 const yearIn = (column: Prisma.Sql, window: YearWindow | null | undefined) =>
   window ? Prisma.sql`AND ${column} BETWEEN ${window.from}::int AND ${window.to}::int` : Prisma.empty;
 
@@ -121,8 +105,8 @@ const yearIn = (column: Prisma.Sql, window: YearWindow | null | undefined) =>
 export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibility): Promise<EvidenceFacts[]> {
   const window = scope.window;
   const pivot = Prisma.join(
-    GROUPS.flatMap((group) =>
-      COMPONENTS.map(
+    POPULATION_GROUPS.flatMap((group) =>
+      ACCOUNT_COMPONENTS.map(
         (component) =>
           Prisma.sql`max(ae.value) FILTER (WHERE ae."group" = ${group}::"PopulationGroup"
             AND ae.component = ${component}::"AccountComponent") AS ${cell(group, component)}`,
@@ -130,10 +114,10 @@ export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibi
     ),
   );
   const allClosing = Prisma.join(
-    GROUPS.map((g) => Prisma.sql`${cell(g, 'CLOSING_STOCK')} IS NOT NULL`),
+    POPULATION_GROUPS.map((g) => Prisma.sql`${cell(g, 'CLOSING_STOCK')} IS NOT NULL`),
     ' AND ',
   );
-  const coherent = Prisma.join(GROUPS.map(groupCoherent), ' AND ');
+  const coherent = Prisma.join(POPULATION_GROUPS.map(groupCoherent), ' AND ');
   const rows = await prisma.$queryRaw<EvidenceFacts[]>(Prisma.sql`
     WITH sc AS (${scopeCountries({ ...scope, window: null })}),
     cv AS (${countableVersions(
