@@ -12,6 +12,7 @@ import { projectRoot } from '../../src/platform/paths.js';
 import { DECLARATIONS, implementationScenario } from '../implementation/scenario.js';
 import { startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { data } from '../support/hub.js';
+import { startQueryLog } from '../support/query-log.js';
 
 const browserTest = (name: string, fn: () => Promise<void>) => test(name, fn, 120_000);
 
@@ -96,10 +97,30 @@ const apiCell = (c: ApiCountry, r: ApiRow) =>
 describe('implementation page', () => {
   browserTest('the Europe matrix and summary match the API; the known discrepancy is highlighted', async () => {
     const { page, errors } = await b.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => r.url().endsWith('/graphql') && requests.push(r.postData() ?? ''));
     const started = Date.now();
     await page.goto(`${b.url}/implementation`);
     await page.getByTestId('implementation-matrix').waitFor();
     const loadMs = Date.now() - started;
+    // One request for the whole view (matrix and summary); the regions of the region picker may add their own.
+    const pageRequests = requests.filter((r) => r.includes('ImplementationPage'));
+    expect(pageRequests).toHaveLength(1);
+    // The page's own request costs the same SQL statements for Europe (51 countries) as for Western Europe (9).
+    const body = JSON.parse(pageRequests[0]!) as { query: string; variables: object };
+    const log = await startQueryLog(b.hub.db.adapterFactory);
+    const statements = async (region: string) =>
+      log.count(async () => {
+        const r = await fetch(`${b.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: body.query, variables: { ...body.variables, region } }),
+        });
+        expect(((await r.json()) as { errors?: unknown }).errors).toBeUndefined();
+      });
+    const [europeStatements, westernStatements] = [await statements('150'), await statements('155')];
+    log.stop();
+    expect(europeStatements).toBe(westernStatements);
     const api = await europe();
     const expected = api.countries.nodes.flatMap((c) => c.implementation.map((r) => apiCell(c, r)));
     expect(expected.length).toBeGreaterThan(9 * 40);
@@ -133,7 +154,9 @@ describe('implementation page', () => {
     expect(residence.discrepancies).toBeGreaterThan(0);
     await expectAccessible(page);
     await b.screenshot(page, 'implementation-europe');
-    console.log(`implementation page, Europe: matrix shown ${loadMs} ms after navigation`);
+    console.log(
+      `implementation page, Europe: matrix shown ${loadMs} ms after navigation; one request, ${europeStatements} SQL statements`,
+    );
     expect(errors).toEqual([]);
   });
 
@@ -212,5 +235,49 @@ browserTest('country profile: implementation status per recommendation with evid
   );
   await expectAccessible(page);
   await b.screenshot(page, 'country-che-implementation');
+  expect(errors).toEqual([]);
+});
+
+browserTest('review queue: a comment thread on a submission, read and added by the task force', async () => {
+  const token = await b.hub.token('TASK_FORCE');
+  const { page, errors } = await b.newPage();
+  await page.goto(`${b.url}/sign-in`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
+  // Switzerland's EMI_STOCK 2020 is SUBMITTED in the scenario.
+  const row = page.getByTestId('queue').locator('tbody tr', { hasText: 'EMI_STOCK' });
+  await row.getByText('Comments', { exact: true }).click();
+  const thread = row.getByTestId('comment-thread');
+  await thread.getByText('No comments yet.').waitFor();
+  await thread.getByLabel(/^Add a comment on Switzerland EMI_STOCK 2020/).fill('Which census round is this?');
+  await thread.getByRole('button', { name: 'Add comment' }).click();
+  await thread.getByRole('list').getByText('Which census round is this?').waitFor();
+  // An empty comment is refused in the page, nothing sent.
+  await thread.getByRole('button', { name: 'Add comment' }).click();
+  await thread.getByRole('alert').filter({ hasText: 'Write the comment first.' }).waitFor();
+
+  const submissionId = (await row.getByRole('group').getAttribute('data-testid'))!.replace(/^comments-/, '');
+  const stored = data(
+    await b.hub.gql<{ comments: { nodes: { body: string; author: string; status: string }[] } }, object>(
+      `query($t: ID!) { comments(first: 10, filter: { target: $t }) { nodes { body author status } } }`,
+      { t: submissionId },
+      { token },
+    ),
+  ).comments.nodes;
+  expect(stored).toHaveLength(1);
+  expect(stored[0]).toMatchObject({ body: 'Which census round is this?', status: 'OPEN' });
+  await expect(thread.innerText()).resolves.toContain(stored[0]!.author);
+  // Comments are internal: an anonymous caller sees none on the same item.
+  const anonymous = data(
+    await b.hub.gql<{ comments: { nodes: unknown[] } }, object>(
+      `query($t: ID!) { comments(first: 10, filter: { target: $t }) { nodes { body } } }`,
+      { t: submissionId },
+    ),
+  ).comments.nodes;
+  expect(anonymous).toEqual([]);
+  await expectAccessible(page);
+  await b.screenshot(page, 'review-comments');
   expect(errors).toEqual([]);
 });
