@@ -406,6 +406,11 @@ browserTest(
     const path = join(ARTIFACTS, `${dbKind}-upload.csv`);
     writeFileSync(path, bad);
     await focal.page.getByLabel('CSV file').setInputFiles(path);
+    // The page reads the file asynchronously: wait for the text to arrive before comparing it.
+    await focal.page.waitForFunction(
+      (expected) => [...document.querySelectorAll('textarea')].some((t) => t.value === expected),
+      bad,
+    );
     await expect(focal.page.getByLabel(/^Content of/).inputValue()).resolves.toBe(bad);
     await expect(focal.page.getByRole('button', { name: 'Submit' }).isDisabled()).resolves.toBe(true);
     await focal.page.getByRole('button', { name: 'Check' }).click();
