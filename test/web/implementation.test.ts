@@ -3,14 +3,15 @@
 // the hand-built scenario of test/implementation/scenario.ts with its declarations imported. What the pages show is
 // compared with the API's answers for the same anonymous caller, and one known case is asserted outright: Switzerland
 // declares REC_RESIDENCE implemented while one of its published submissions names OTHER (a discrepancy).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAdoptions } from '../../src/implementation/adoptions.import.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { DECLARATIONS, implementationScenario } from '../implementation/scenario.js';
-import { startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { ARTIFACTS, startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { dbKind } from '../support/db.js';
 import { data } from '../support/hub.js';
 import { startQueryLog } from '../support/query-log.js';
 
@@ -154,8 +155,10 @@ describe('implementation page', () => {
     expect(residence.discrepancies).toBeGreaterThan(0);
     await expectAccessible(page);
     await b.screenshot(page, 'implementation-europe');
-    console.log(
-      `implementation page, Europe: matrix shown ${loadMs} ms after navigation; one request, ${europeStatements} SQL statements`,
+    // Timings are artifacts beside the screenshots, not test output.
+    writeFileSync(
+      join(ARTIFACTS, `${dbKind}-implementation-timings.json`),
+      JSON.stringify({ matrixShownMs: loadMs, europeStatements }, null, 2),
     );
     expect(errors).toEqual([]);
   });
