@@ -239,5 +239,4 @@ test('no unpublished value, or anything derived from one, reaches anonymous, REA
     differences: [],
     internalErrors: [],
   });
-  console.log(`embargo walk: ${walk.roots.length} root calls, ${admin.size} operations per caller`);
 }, 1_200_000);

@@ -52,13 +52,6 @@ afterAll(async () => {
 });
 
 const counts: Record<string, number> = {};
-afterAll(() =>
-  console.log(
-    Object.entries(counts)
-      .map(([k, v]) => `${k}: ${v} statements`)
-      .join('\n'),
-  ),
-);
 
 const SUMMARY = `
   query Summary($region: String) {

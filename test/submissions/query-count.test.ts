@@ -55,26 +55,12 @@ const VersionFields = graphql(`
   }
 `);
 
-const counts: Record<string, Record<number, number>> = {};
-afterAll(() => {
-  console.log(
-    Object.entries(counts)
-      .map(
-        ([who, byN]) =>
-          `submissions { isCountable supersededBy versions } as ${who}: ${Object.entries(byN)
-            .map(([n, c]) => `first=${n} → ${c} statements`)
-            .join(', ')}`,
-      )
-      .join('\n'),
-  );
-});
-
 test.each([
   ['ADMIN', true],
   ['anonymous', false],
 ] as const)('a page of 100 costs the same statements as a page of 1 (%s)', async (who, seesAll) => {
   const token = seesAll ? admin : undefined;
-  const byN: Record<number, number> = (counts[who] = {});
+  const byN: Record<number, number> = {};
   for (const first of [1, 10, 100]) {
     let nodes: {
       version: number;
