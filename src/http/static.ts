@@ -11,7 +11,8 @@ import { projectRoot } from '../platform/paths.js';
 export const WEB_DIST = join(projectRoot, 'web', 'dist');
 
 /** The app's pages (web/src/app.tsx routes the same paths); each answers with index.html. */
-export const APP_PAGE = /^\/(?:(?:coverage|gaps|countries|indicators|upload|review|sign-in)(?:\/[^/]+)?)?\/?$/;
+export const APP_PAGE =
+  /^\/(?:(?:coverage|gaps|implementation|countries|indicators|upload|review|sign-in)(?:\/[^/]+)?)?\/?$/;
 const ASSET = /^\/assets\/([A-Za-z0-9._-]+)$/;
 
 const TYPES: Record<string, string> = {

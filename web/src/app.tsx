@@ -15,9 +15,10 @@ const Indicator = lazy(() => import('./pages/indicator'));
 const SignIn = lazy(() => import('./pages/sign-in'));
 const Upload = lazy(() => import('./pages/upload'));
 const Review = lazy(() => import('./pages/review'));
+const Implementation = lazy(() => import('./pages/implementation'));
 
 /** Paths the app owns (src/http/static.ts serves index.html for the same); other links are ordinary navigation. */
-export const APP_SCOPE = /^\/(coverage|gaps|countries|indicators|upload|review|sign-in)?(\/|\?|$)/;
+export const APP_SCOPE = /^\/(coverage|gaps|implementation|countries|indicators|upload|review|sign-in)?(\/|\?|$)/;
 
 function Nav() {
   const { path } = useLocation();
@@ -38,6 +39,7 @@ function Nav() {
         <ul>
           {link('/coverage', 'Coverage', (p) => p === '/' || p.startsWith('/coverage'))}
           {link('/gaps', 'Gaps')}
+          {link('/implementation', 'Implementation')}
           {link('/countries', 'Countries')}
           {link('/indicators', 'Indicators')}
           {viewer && ['FOCAL_POINT', 'TASK_FORCE', 'ADMIN'].includes(viewer.role) && link('/upload', 'Upload')}
@@ -99,6 +101,7 @@ export function App() {
           <Route path="/" component={Coverage} />
           <Route path="/coverage" component={Coverage} />
           <Route path="/gaps" component={Gaps} />
+          <Route path="/implementation" component={Implementation} />
           <Route path="/countries" component={Countries} />
           <Route path="/countries/:code" component={Country} />
           <Route path="/indicators" component={Indicators} />

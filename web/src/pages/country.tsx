@@ -9,6 +9,7 @@ import type { CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql
 import { useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, useParams } from '../lib/params';
+import { DISCREPANCY_LABEL, EvidenceMark, STATUS_LABEL } from '../components/implementation';
 
 const CountryProfileDoc = graphql(`
   query CountryProfile($code: String!, $window: YearWindow, $fromYear: Int, $toYear: Int) {
@@ -45,6 +46,21 @@ const CountryProfileDoc = graphql(`
             }
           }
         }
+      }
+      implementation(window: $window) {
+        recommendation {
+          code
+          text
+        }
+        status
+        since
+        note
+        evidenceUrl
+        evidence {
+          met
+          detail
+        }
+        discrepancy
       }
       dataSources(first: 100) {
         totalCount
@@ -238,6 +254,7 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
         <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
       </form>
       <CoverageSection country={country} window={window} />
+      <ImplementationSection country={country} window={window} />
       <SourcesSection country={country} />
       <SubmissionsSection submissions={state.data.submissions.nodes} total={state.data.submissions.totalCount} />
       <AccountSection code={country.iso3 ?? country.m49} last={to} />
@@ -254,6 +271,71 @@ function Main(props: { title: string; children: preact.ComponentChildren }) {
       <h1>{props.title}</h1>
       {props.children}
     </main>
+  );
+}
+
+function ImplementationSection(props: { country: Country; window: { from: number; to: number } | undefined }) {
+  const rows = props.country.implementation;
+  return (
+    <section aria-labelledby="implementation-title">
+      <h2 id="implementation-title">Implementation of the recommendations</h2>
+      <p>
+        The country’s declaration per recommendation and what its own data{' '}
+        {props.window ? `of ${props.window.from}–${props.window.to}` : ''} say (
+        <a href={href('/implementation', { region: props.country.regions.find((r) => r.level !== 'WORLD')?.code })}>
+          compare with its region
+        </a>
+        ).
+      </p>
+      <table class="data" data-testid="country-implementation">
+        <caption class="visually-hidden">Implementation status per recommendation</caption>
+        <thead>
+          <tr>
+            <th scope="col">Recommendation</th>
+            <th scope="col">Status</th>
+            <th scope="col">Evidence from the data</th>
+            <th scope="col">Discrepancy</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr
+              key={r.recommendation.code}
+              data-rec={r.recommendation.code}
+              data-status={r.status ?? 'UNKNOWN'}
+              data-discrepancy={r.discrepancy ?? ''}
+              class={r.discrepancy ? 'cell discrepant' : undefined}
+            >
+              <th scope="row" title={r.recommendation.text}>
+                {humanize(r.recommendation.code.replace(/^REC_/, ''))}
+              </th>
+              <td>
+                {STATUS_LABEL[r.status ?? 'UNKNOWN']}
+                {r.since ? ` since ${r.since}` : ''}
+                {r.note && <div class="reason">{r.note}</div>}
+                {r.evidenceUrl && (
+                  <div class="reason">
+                    <a href={r.evidenceUrl} rel="noopener noreferrer">
+                      Evidence
+                    </a>
+                  </div>
+                )}
+              </td>
+              <td data-col="evidence">
+                {r.evidence ? (
+                  <>
+                    <EvidenceMark cell={r} /> {r.evidence.met ? 'Met' : 'Not met'}: {r.evidence.detail}
+                  </>
+                ) : (
+                  'No evidence rule (declared only)'
+                )}
+              </td>
+              <td data-col="discrepancy">{r.discrepancy ? DISCREPANCY_LABEL[r.discrepancy] : '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -1,0 +1,105 @@
+// A comment thread on one item (CONTRACT §9: internal, task force and the country's focal point): the comments newest
+// first, and a form to add one. Loaded when shown, so a list of items costs one request per thread opened.
+import { useState } from 'preact/hooks';
+import { graphql } from '../gql';
+import { request, useQuery } from '../lib/client';
+import { ErrorMessage, Loading } from './controls';
+
+const ThreadDoc = graphql(`
+  query CommentThread($target: ID!) {
+    comments(first: 50, filter: { target: $target }) {
+      totalCount
+      nodes {
+        id
+        author
+        body
+        status
+        createdAt
+        dueDate
+        overdue
+      }
+    }
+  }
+`);
+
+const AddCommentDoc = graphql(`
+  mutation AddComment($target: ID!, $body: String!) {
+    addComment(input: { target: $target, body: $body }) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+export function CommentThread(props: { target: string; label: string }) {
+  const [refresh, setRefresh] = useState(0);
+  const state = useQuery(ThreadDoc, { target: props.target }, { refresh });
+  const [body, setBody] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = `comment-${props.target.replace(/[^A-Za-z0-9_-]/g, '')}`;
+
+  async function add(e: Event) {
+    e.preventDefault();
+    if (!body.trim()) {
+      setProblem('Write the comment first.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const r = (await request(AddCommentDoc, { target: props.target, body: body.trim() })).addComment;
+      if (r.__typename === 'AddCommentPayload') {
+        setBody('');
+        setProblem(null);
+        setRefresh((n) => n + 1);
+      } else setProblem((r as { message?: string }).message ?? r.__typename);
+    } catch (err) {
+      setProblem((err as Error).message);
+    }
+    setBusy(false);
+  }
+
+  return (
+    <div class="thread" data-testid="comment-thread">
+      {state.status === 'loading' && <Loading what="comments" />}
+      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'done' &&
+        (state.data.comments.nodes.length ? (
+          <ol class="comments" aria-label={`Comments on ${props.label}`}>
+            {state.data.comments.nodes.map((c) => (
+              <li key={c.id} data-status={c.status}>
+                <p class="reason">
+                  {c.author} · {when.format(new Date(c.createdAt))} UTC · {c.status === 'OPEN' ? 'open' : 'resolved'}
+                  {c.overdue ? ' · overdue' : ''}
+                </p>
+                <p>{c.body}</p>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p class="reason">No comments yet.</p>
+        ))}
+      <form onSubmit={(e) => void add(e)}>
+        <label for={id}>Add a comment on {props.label}</label>
+        <textarea
+          id={id}
+          rows={2}
+          value={body}
+          onInput={(e) => setBody((e.currentTarget as HTMLTextAreaElement).value)}
+        />
+        {problem && (
+          <p class="error" role="alert">
+            {problem}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          Add comment
+        </button>
+      </form>
+    </div>
+  );
+}

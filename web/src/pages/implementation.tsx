@@ -1,0 +1,265 @@
+// Implementation of the Recommendations (CONTRACT §8): the countries of a region × the recommendations, each cell the
+// declared status, whether the country's own data meet the evidence rule, and a discrepancy between the two; filtered
+// by status and discrepancy; and the per-recommendation summary over the region. One request: the countries' rows
+// (batched by the API over the page) and the summary come in a single GraphQL document.
+import { ErrorMessage, Loading, RegionSelect, Select, YearInput } from '../components/controls';
+import { graphql } from '../gql';
+import type { ImplementationPageQuery } from '../gql/graphql';
+import { useQuery } from '../lib/client';
+import { humanize } from '../lib/format';
+import { href, useParams } from '../lib/params';
+import {
+  describeCell,
+  DISCREPANCY_LABEL,
+  EvidenceMark,
+  STATUS_LABEL,
+  STATUS_SHORT,
+} from '../components/implementation';
+
+const ImplementationPageDoc = graphql(`
+  query ImplementationPage($region: String, $window: YearWindow) {
+    countries(region: $region, first: 100) {
+      totalCount
+      nodes {
+        m49
+        iso3
+        name
+        implementation(window: $window) {
+          recommendation {
+            code
+          }
+          status
+          since
+          evidence {
+            met
+            detail
+          }
+          discrepancy
+        }
+      }
+    }
+    implementationSummary(region: $region, window: $window) {
+      recommendation {
+        code
+        text
+        hasEvidenceRule
+      }
+      countriesInScope
+      byStatus {
+        status
+        countries
+      }
+      unknown
+      evidenceMet
+      discrepancies
+      declaredNotEvidenced
+      evidencedNotDeclared
+    }
+  }
+`);
+
+type Country = ImplementationPageQuery['countries']['nodes'][number];
+type Cell = Country['implementation'][number];
+
+function matches(c: Cell, status: string, discrepancy: string): boolean {
+  if (status && (c.status ?? 'UNKNOWN') !== status) return false;
+  if (discrepancy === 'ANY' && !c.discrepancy) return false;
+  if (discrepancy && discrepancy !== 'ANY' && c.discrepancy !== discrepancy) return false;
+  return true;
+}
+
+export default function ImplementationPage() {
+  const p = useParams({ region: '150' });
+  const from = p.num('from');
+  const to = p.num('to');
+  const window = from !== undefined && to !== undefined && from <= to ? { from, to } : undefined;
+  // The world is M49 001 in the URL (an empty value falls back to the default region).
+  const region = p.get('region') === '001' ? '' : p.get('region');
+  const status = p.get('status');
+  const discrepancy = p.get('discrepancy');
+  const state = useQuery(ImplementationPageDoc, { region: region || undefined, window });
+  const filtering = Boolean(status || discrepancy);
+
+  return (
+    <main id="main">
+      <h1>Implementation</h1>
+      <p class="lead">
+        How far the countries of a region have implemented each recommendation, as they declare it (✓ the country’s own
+        data meet the evidence rule, ✗ they do not, – no rule), and where the declaration and the data disagree
+        (highlighted). Evidence reads the data {window ? `of ${window.from}–${window.to}` : 'of every year'}.
+      </p>
+      <form class="filters" aria-label="Implementation filters" onSubmit={(e) => e.preventDefault()}>
+        <RegionSelect value={region} onChange={(v) => p.set({ region: v || '001' })} />
+        <Select
+          label="Status"
+          name="status"
+          value={status}
+          onChange={(v) => p.set({ status: v })}
+          options={[
+            { value: '', label: 'Every status' },
+            ...Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label })),
+          ]}
+        />
+        <Select
+          label="Discrepancy"
+          name="discrepancy"
+          value={discrepancy}
+          onChange={(v) => p.set({ discrepancy: v })}
+          options={[
+            { value: '', label: 'With or without' },
+            { value: 'ANY', label: 'Any discrepancy' },
+            ...Object.entries(DISCREPANCY_LABEL).map(([value, label]) => ({ value, label })),
+          ]}
+        />
+        <YearInput label="From year" name="from" value={from} onChange={(v) => p.set({ from: v })} />
+        <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
+      </form>
+      {state.status === 'loading' && <Loading what="implementation" />}
+      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'done' && (
+        <>
+          <Matrix data={state.data} status={status} discrepancy={discrepancy} filtering={filtering} window={window} />
+          <Summary data={state.data} />
+        </>
+      )}
+    </main>
+  );
+}
+
+function Matrix(props: {
+  data: ImplementationPageQuery;
+  status: string;
+  discrepancy: string;
+  filtering: boolean;
+  window: { from: number; to: number } | undefined;
+}) {
+  const recs = props.data.implementationSummary.map((s) => s.recommendation);
+  // By name (the API lists a region's countries by M49 sub-region), so a country is easy to find.
+  const countries = props.data.countries.nodes
+    .filter((c) => !props.filtering || c.implementation.some((cell) => matches(cell, props.status, props.discrepancy)))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  const total = props.data.countries.totalCount;
+  return (
+    <section aria-labelledby="matrix-title">
+      <h2 id="matrix-title">Countries × recommendations</h2>
+      <p class="toolbar">
+        <span role="status" data-testid="matrix-count">
+          {countries.length} of {props.data.countries.nodes.length} countries
+          {props.filtering ? ' match the filters' : ''}
+          {total > props.data.countries.nodes.length
+            ? ` (the first ${props.data.countries.nodes.length} of ${total})`
+            : ''}
+        </span>
+      </p>
+      <div class="matrix-scroll">
+        <table class="data matrix" data-testid="implementation-matrix">
+          <caption class="visually-hidden">Implementation status per country and recommendation</caption>
+          <thead>
+            <tr>
+              <th scope="col">Country</th>
+              {recs.map((r) => (
+                <th scope="col" key={r.code} title={r.text}>
+                  {humanize(r.code.replace(/^REC_/, ''))}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {countries.map((c) => {
+              const byRec = new Map(c.implementation.map((cell) => [cell.recommendation.code, cell]));
+              return (
+                <tr key={c.m49} data-country={c.iso3 ?? c.m49}>
+                  <th scope="row">
+                    <a href={href(`/countries/${c.iso3 ?? c.m49}`, props.window ?? {})}>{c.name}</a>
+                  </th>
+                  {recs.map((r) => {
+                    const cell = byRec.get(r.code);
+                    if (!cell) return <td key={r.code}>–</td>;
+                    const s = cell.status ?? 'UNKNOWN';
+                    const dim = props.filtering && !matches(cell, props.status, props.discrepancy);
+                    return (
+                      <td
+                        key={r.code}
+                        data-rec={r.code}
+                        data-status={s}
+                        data-evidence={cell.evidence ? String(cell.evidence.met) : 'none'}
+                        data-discrepancy={cell.discrepancy ?? ''}
+                        class={`cell st-${s.toLowerCase()}${cell.discrepancy ? ' discrepant' : ''}${dim ? ' dim' : ''}`}
+                        title={describeCell(cell)}
+                      >
+                        <span class="visually-hidden">{describeCell(cell)}</span>
+                        <span aria-hidden="true">
+                          {STATUS_SHORT[s]} <EvidenceMark cell={cell} />
+                          {cell.discrepancy && <span class="flag">!</span>}
+                        </span>
+                      </td>
+                    );
+                  })}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p class="legend">
+        Red outline and ! : discrepancy between declaration and data · ✓ evidence met · ✗ evidence not met · – no
+        evidence rule ·{' '}
+        {Object.entries(STATUS_SHORT)
+          .map(([k, v]) => `${v} ${STATUS_LABEL[k]}`)
+          .join(' · ')}
+      </p>
+    </section>
+  );
+}
+
+function Summary(props: { data: ImplementationPageQuery }) {
+  const statuses = ['UNKNOWN', 'IMPLEMENTED', 'PARTIAL', 'PLANNED', 'NOT_STARTED', 'NOT_APPLICABLE'];
+  return (
+    <section aria-labelledby="summary-title">
+      <h2 id="summary-title">Per recommendation</h2>
+      <table class="data" data-testid="implementation-summary">
+        <caption class="visually-hidden">Countries of the region at each status, per recommendation</caption>
+        <thead>
+          <tr>
+            <th scope="col">Recommendation</th>
+            {statuses.map((s) => (
+              <th scope="col" key={s}>
+                {STATUS_LABEL[s]}
+              </th>
+            ))}
+            <th scope="col">Evidence met</th>
+            <th scope="col">Discrepancies</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.data.implementationSummary.map((s) => {
+            const count = (st: string) =>
+              st === 'UNKNOWN' ? s.unknown : (s.byStatus.find((b) => b.status === st)?.countries ?? 0);
+            return (
+              <tr key={s.recommendation.code} data-rec={s.recommendation.code}>
+                <th scope="row" title={s.recommendation.text}>
+                  {humanize(s.recommendation.code.replace(/^REC_/, ''))}
+                </th>
+                {statuses.map((st) => (
+                  <td key={st} data-col={st} class="num">
+                    {count(st)}
+                  </td>
+                ))}
+                <td data-col="evidenceMet" class="num">
+                  {s.evidenceMet ?? '–'}
+                </td>
+                <td
+                  data-col="discrepancies"
+                  class="num"
+                  title={`${s.declaredNotEvidenced} declared not evidenced, ${s.evidencedNotDeclared} evidenced not declared`}
+                >
+                  {s.discrepancies}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
