@@ -80,6 +80,13 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      // A request to the hub that got no answer (cancelled ones aside) is an error of the page too.
+      page.on('requestfailed', (r) => {
+        const failure = r.failure()?.errorText ?? 'failed';
+        if (new URL(r.url()).host === `127.0.0.1:${port}` && !/ERR_ABORTED/.test(failure)) {
+          errors.push(`${r.method()} ${r.url()}: ${failure}`);
+        }
+      });
       return { context, page, errors };
     },
     async screenshot(page, name) {
@@ -95,4 +102,20 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
       await hub.close();
     },
   };
+}
+
+/** Runs browser steps; when one fails, the error also carries what the page showed and its errors, to tell a slow
+ *  page from a wrong one in a CI log. */
+export async function showingPage(target: { page: Page; errors: string[] }, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (e) {
+    const text = await target.page
+      .locator('body')
+      .innerText({ timeout: 5_000 })
+      .catch(() => '(unreadable)');
+    (e as Error).message +=
+      `\n\nPage ${target.page.url()} showed:\n${text}\nPage errors: ${JSON.stringify(target.errors)}`;
+    throw e;
+  }
 }

@@ -11,7 +11,7 @@ import { dataDir, projectRoot } from '../../src/platform/paths.js';
 import { importDataSources } from '../../src/submissions/sources.import.js';
 import { importUndesaIms, UNDESA_YEARS } from '../../src/submissions/undesa.import.js';
 import { graphql } from '../gql/index.js';
-import { ARTIFACTS, startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { ARTIFACTS, showingPage, startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { dbKind } from '../support/db.js';
 import { data } from '../support/hub.js';
 
@@ -461,6 +461,9 @@ browserTest(
     await anonymous.page.locator('.heatmap svg').waitFor();
     expect(await summary(anonymous.page, 'EMI_FLOW', 'reporting')).toBe(before + 1);
     await focal.page.reload();
-    await expect(own.innerText()).resolves.toMatch(/Published/);
+    await showingPage(focal, async () => {
+      await focal.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+      await expect(own.innerText()).resolves.toMatch(/Published/);
+    });
   },
 );

@@ -2,7 +2,7 @@
 // only the shell and the page asked for).
 import { useEffect } from 'preact/hooks';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
-import { request } from './lib/client';
+import { ApiError, request } from './lib/client';
 import { currentToken, restoreViewer, signOut, useSession } from './lib/session';
 import { ViewerQuery } from './lib/viewer';
 
@@ -83,12 +83,22 @@ function NotFound() {
 
 export function App() {
   useEffect(() => {
-    // A token kept from earlier in this browser session: find out who it belongs to (or drop it when revoked).
-    if (!currentToken()) return;
-    request(ViewerQuery, {}).then(
-      (d) => (d.viewer ? restoreViewer(d.viewer) : signOut()),
-      () => signOut(),
-    );
+    // A token kept from earlier in this browser session: find out who it belongs to. Only the hub's word that the
+    // token is no longer valid signs the caller out; a busy or unreachable hub is asked again, so a slow answer after
+    // a reload does not lose the session.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const restore = (attempt: number) => {
+      if (!currentToken()) return;
+      request(ViewerQuery, {}).then(
+        (d) => (d.viewer ? restoreViewer(d.viewer) : signOut()),
+        (e: Error) => {
+          if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') signOut();
+          else timer = setTimeout(() => restore(attempt + 1), Math.min(500 * 2 ** attempt, 10_000));
+        },
+      );
+    };
+    restore(0);
+    return () => clearTimeout(timer);
   }, []);
   return (
     <LocationProvider scope={APP_SCOPE}>

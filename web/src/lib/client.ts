@@ -87,14 +87,24 @@ export function useQuery<R, V>(
   useEffect(() => {
     if (skip) return;
     const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     setState({ status: 'loading' });
-    requestWithErrors(doc, variables, { signal: controller.signal }).then(
-      ({ data, errors }) => setState({ status: 'done', data, errors }),
-      (error: Error) => {
-        if (!controller.signal.aborted) setState({ status: 'error', error });
-      },
-    );
-    return () => controller.abort();
+    const run = (attempt: number) =>
+      requestWithErrors(doc, variables, { signal: controller.signal }).then(
+        ({ data, errors }) => setState({ status: 'done', data, errors }),
+        (error: Error) => {
+          if (controller.signal.aborted) return;
+          // A read that never reached the hub (fetch's TypeError: a dropped connection, a restart) is tried again a
+          // few times before the page shows the error; an answer from the hub, even an error, is final.
+          if (error instanceof TypeError && attempt < 3) timer = setTimeout(() => run(attempt + 1), 300 * 2 ** attempt);
+          else setState({ status: 'error', error });
+        },
+      );
+    void run(0);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
     // `key` stands for the variables (a new object on each render).
   }, [doc, key, token, skip, refresh]);
   return state;
