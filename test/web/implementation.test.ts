@@ -241,46 +241,67 @@ browserTest('country profile: implementation status per recommendation with evid
   expect(errors).toEqual([]);
 });
 
-browserTest('review queue: a comment thread on a submission, read and added by the task force', async () => {
-  const token = await b.hub.token('TASK_FORCE');
-  const { page, errors } = await b.newPage();
-  await page.goto(`${b.url}/sign-in`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
-  await page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
-  // Switzerland's EMI_STOCK 2020 is SUBMITTED in the scenario.
-  const row = page.getByTestId('queue').locator('tbody tr', { hasText: 'EMI_STOCK' });
-  await row.getByText('Comments', { exact: true }).click();
-  const thread = row.getByTestId('comment-thread');
-  await thread.getByText('No comments yet.').waitFor();
-  await thread.getByLabel(/^Add a comment on Switzerland EMI_STOCK 2020/).fill('Which census round is this?');
-  await thread.getByRole('button', { name: 'Add comment' }).click();
-  await thread.getByRole('list').getByText('Which census round is this?').waitFor();
-  // An empty comment is refused in the page, nothing sent.
-  await thread.getByRole('button', { name: 'Add comment' }).click();
-  await thread.getByRole('alert').filter({ hasText: 'Write the comment first.' }).waitFor();
+browserTest(
+  'review queue and upload: a comment thread on a submission, between the task force and the focal point',
+  async () => {
+    const token = await b.hub.token('TASK_FORCE');
+    const { page, errors } = await b.newPage();
+    await page.goto(`${b.url}/sign-in`);
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
+    // Switzerland's EMI_STOCK 2020 is SUBMITTED in the scenario.
+    const row = page.getByTestId('queue').locator('tbody tr', { hasText: 'EMI_STOCK' });
+    await row.getByText('Comments', { exact: true }).click();
+    const thread = row.getByTestId('comment-thread');
+    await thread.getByText('No comments yet.').waitFor();
+    await thread.getByLabel(/^Add a comment on Switzerland EMI_STOCK 2020/).fill('Which census round is this?');
+    await thread.getByRole('button', { name: 'Add comment' }).click();
+    await thread.getByRole('list').getByText('Which census round is this?').waitFor();
+    // An empty comment is refused in the page, nothing sent.
+    await thread.getByRole('button', { name: 'Add comment' }).click();
+    await thread.getByRole('alert').filter({ hasText: 'Write the comment first.' }).waitFor();
 
-  const submissionId = (await row.getByRole('group').getAttribute('data-testid'))!.replace(/^comments-/, '');
-  const stored = data(
-    await b.hub.gql<{ comments: { nodes: { body: string; author: string; status: string }[] } }, object>(
-      `query($t: ID!) { comments(first: 10, filter: { target: $t }) { nodes { body author status } } }`,
-      { t: submissionId },
-      { token },
-    ),
-  ).comments.nodes;
-  expect(stored).toHaveLength(1);
-  expect(stored[0]).toMatchObject({ body: 'Which census round is this?', status: 'OPEN' });
-  await expect(thread.innerText()).resolves.toContain(stored[0]!.author);
-  // Comments are internal: an anonymous caller sees none on the same item.
-  const anonymous = data(
-    await b.hub.gql<{ comments: { nodes: unknown[] } }, object>(
-      `query($t: ID!) { comments(first: 10, filter: { target: $t }) { nodes { body } } }`,
-      { t: submissionId },
-    ),
-  ).comments.nodes;
-  expect(anonymous).toEqual([]);
-  await expectAccessible(page);
-  await b.screenshot(page, 'review-comments');
-  expect(errors).toEqual([]);
-});
+    const submissionId = (await row.getByRole('group').getAttribute('data-testid'))!.replace(/^comments-/, '');
+    const stored = data(
+      await b.hub.gql<{ comments: { nodes: { body: string; author: string; status: string }[] } }, object>(
+        `query($t: ID!) { comments(first: 10, filter: { target: $t }) { nodes { body author status } } }`,
+        { t: submissionId },
+        { token },
+      ),
+    ).comments.nodes;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ body: 'Which census round is this?', status: 'OPEN' });
+    await expect(thread.innerText()).resolves.toContain(stored[0]!.author);
+    // Comments are internal: an anonymous caller sees none on the same item.
+    const anonymous = data(
+      await b.hub.gql<{ comments: { nodes: unknown[] } }, object>(
+        `query($t: ID!) { comments(first: 10, filter: { target: $t }) { nodes { body } } }`,
+        { t: submissionId },
+      ),
+    ).comments.nodes;
+    expect(anonymous).toEqual([]);
+    await expectAccessible(page);
+    await b.screenshot(page, 'review-comments');
+    expect(errors).toEqual([]);
+
+    // Switzerland's focal point reads the question on its Upload page, beside the submission's status, and answers it.
+    const focal = await b.newPage();
+    await focal.page.goto(`${b.url}/sign-in`);
+    await focal.page.getByLabel('API token').fill(await b.hub.token('FOCAL_POINT', 'CHE'));
+    await focal.page.getByRole('button', { name: 'Sign in' }).click();
+    await focal.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+    await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+    const own = focal.page.getByTestId('own-submissions').locator('tbody tr', { hasText: 'EMI_STOCK' });
+    await own.getByText('Comments', { exact: true }).click();
+    const ownThread = own.getByTestId('comment-thread');
+    await ownThread.getByRole('list').getByText('Which census round is this?').waitFor();
+    await ownThread.getByLabel(/^Add a comment on EMI_STOCK 2020/).fill('The 2020 register-based census.');
+    await ownThread.getByRole('button', { name: 'Add comment' }).click();
+    await ownThread.getByRole('list').getByText('The 2020 register-based census.').waitFor();
+    await expectAccessible(focal.page);
+    await b.screenshot(focal.page, 'upload-comments');
+    expect(focal.errors).toEqual([]);
+  },
+);

@@ -103,3 +103,17 @@ export function CommentThread(props: { target: string; label: string }) {
     </div>
   );
 }
+
+/** The thread of one table row, fetched only once its <details> has been opened. */
+export function CommentsDisclosure(props: { target: string; label: string }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <details
+      data-testid={`comments-${props.target}`}
+      onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && setOpened(true)}
+    >
+      <summary>Comments</summary>
+      {opened && <CommentThread target={props.target} label={props.label} />}
+    </details>
+  );
+}

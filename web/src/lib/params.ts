@@ -33,3 +33,20 @@ export function href(path: string, params: Params = {}): string {
   const s = search.toString();
   return s ? `${path}?${s}` : path;
 }
+
+export type PageParams = ReturnType<typeof useParams>;
+
+/**
+ * The reference-year window of the `from` and `to` parameters: both or neither; `error` says why a half-given or
+ * reversed window is ignored.
+ */
+export function yearWindow(p: PageParams): { window?: { from: number; to: number }; error: string | null } {
+  const from = p.num('from');
+  const to = p.num('to');
+  if ((from === undefined) !== (to === undefined)) {
+    return { error: 'Give both years of the window, or neither for every year.' };
+  }
+  if (from === undefined || to === undefined) return { error: null };
+  if (from > to) return { error: 'The window starts after it ends.' };
+  return { window: { from, to }, error: null };
+}

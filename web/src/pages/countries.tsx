@@ -1,6 +1,7 @@
 // Countries and areas (M49), searchable and by region, with how many core indicators each reports.
 import { useState } from 'preact/hooks';
-import { ErrorMessage, Field, Loading, RegionSelect } from '../components/controls';
+import { ErrorMessage, Loading } from '../components/controls';
+import { RegionFilter, SearchFilter } from '../components/filters';
 import { graphql } from '../gql';
 import { useQuery } from '../lib/client';
 import { useParams } from '../lib/params';
@@ -42,27 +43,8 @@ export default function CountriesPage() {
     <main id="main">
       <h1>Countries and areas</h1>
       <form class="filters" role="search" aria-label="Find a country" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Name or code">
-          {(id) => (
-            <input
-              id={id}
-              name="q"
-              type="search"
-              value={p.get('q')}
-              onChange={(e) => {
-                setAfter([]);
-                p.set({ q: (e.currentTarget as HTMLInputElement).value.trim() });
-              }}
-            />
-          )}
-        </Field>
-        <RegionSelect
-          value={p.get('region')}
-          onChange={(v) => {
-            setAfter([]);
-            p.set({ region: v });
-          }}
-        />
+        <SearchFilter p={p} label="Name or code" onChange={() => setAfter([])} />
+        <RegionFilter p={p} onChange={() => setAfter([])} />
       </form>
       {state.status === 'loading' && <Loading what="countries" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}

@@ -3,12 +3,13 @@
 // token (a focal point sees its own country's unpublished submissions; anonymous callers published ones only).
 import * as Plot from '@observablehq/plot';
 import { ErrorMessage, Loading, YearInput } from '../components/controls';
+import { YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import type { CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql';
 import { useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
-import { href, useParams } from '../lib/params';
+import { href, useParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, STATUS_LABEL } from '../components/implementation';
 
 const CountryProfileDoc = graphql(`
@@ -202,9 +203,8 @@ type Account = NonNullable<PopulationAccountQuery['populationAccount']>;
 export default function CountryPage(props: { code?: string; params?: { code?: string } }) {
   const code = decodeURIComponent(props.params?.code ?? props.code ?? '');
   const p = useParams();
-  const from = p.num('from');
+  const { window } = yearWindow(p);
   const to = p.num('to');
-  const window = from !== undefined && to !== undefined && from <= to ? { from, to } : undefined;
   const state = useQuery(CountryProfileDoc, { code, window, fromYear: window?.from, toYear: window?.to });
   if (state.status === 'loading')
     return (
@@ -250,8 +250,7 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
         {country.sids && ' · SIDS'}
       </p>
       <form class="filters" aria-label="Year window" onSubmit={(e) => e.preventDefault()}>
-        <YearInput label="From year" name="from" value={from} onChange={(v) => p.set({ from: v })} />
-        <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
+        <YearWindowFilter p={p} />
       </form>
       <CoverageSection country={country} window={window} />
       <ImplementationSection country={country} window={window} />

@@ -3,22 +3,15 @@
 // and residence criterion on hover. Regions view: the share of countries reporting, by M49 region at a chosen depth.
 import * as Plot from '@observablehq/plot';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import {
-  BUILDING_BLOCK_OPTIONS,
-  ErrorMessage,
-  Loading,
-  RegionSelect,
-  Select,
-  TIER_OPTIONS,
-  YearInput,
-} from '../components/controls';
+import { ErrorMessage, Loading, Select } from '../components/controls';
+import { BuildingBlockFilter, RegionFilter, TierFilter, YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import type { CoverageFilter, CoveragePageQuery } from '../gql/graphql';
 import { request, type QueryState } from '../lib/client';
 import { download, toCsv } from '../lib/csv';
 import { formatShare, humanize, RESIDENCE } from '../lib/format';
-import { href, useParams } from '../lib/params';
+import { href, useParams, yearWindow } from '../lib/params';
 import { useRegions, type RegionNode } from '../lib/regions';
 import { useSession } from '../lib/session';
 
@@ -148,16 +141,9 @@ function useCoverage(filter: CoverageFilter, withRegions: boolean): QueryState<L
 export default function CoveragePage() {
   const p = useParams(DEFAULTS);
   const view = p.get('view') === 'regions' ? 'regions' : 'countries';
-  const from = p.num('from');
-  const to = p.num('to');
-  const windowError =
-    (from === undefined) !== (to === undefined)
-      ? 'Give both years of the window, or neither for every year.'
-      : from !== undefined && to !== undefined && from > to
-        ? 'The window starts after it ends.'
-        : null;
+  const { window, error: windowError } = yearWindow(p);
   const filter: CoverageFilter = {};
-  if (from !== undefined && to !== undefined && !windowError) filter.window = { from, to };
+  if (window) filter.window = window;
   if (p.get('region')) filter.region = p.get('region');
   if (p.get('tier')) filter.tier = p.get('tier') as CoverageFilter['tier'];
   if (p.get('bb')) filter.buildingBlock = p.get('bb') as CoverageFilter['buildingBlock'];
@@ -173,23 +159,10 @@ export default function CoveragePage() {
         indicator when it has a validated or published submission for a reference year in the window.
       </p>
       <form class="filters" aria-label="Coverage filters" onSubmit={(e) => e.preventDefault()}>
-        <YearInput label="From year" name="from" value={from} onChange={(v) => p.set({ from: v })} />
-        <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
-        <RegionSelect value={p.get('region')} onChange={(v) => p.set({ region: v })} />
-        <Select
-          label="Tier"
-          name="tier"
-          value={p.get('tier')}
-          onChange={(v) => p.set({ tier: v })}
-          options={TIER_OPTIONS}
-        />
-        <Select
-          label="Building block"
-          name="bb"
-          value={p.get('bb')}
-          onChange={(v) => p.set({ bb: v })}
-          options={BUILDING_BLOCK_OPTIONS}
-        />
+        <YearWindowFilter p={p} />
+        <RegionFilter p={p} />
+        <TierFilter p={p} />
+        <BuildingBlockFilter p={p} />
         <Select
           label="Rows"
           name="view"

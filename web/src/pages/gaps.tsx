@@ -1,12 +1,13 @@
 // Gaps: which indicator is not reported where, and why (CONTRACT §4 "Gaps"), with the country's data sources that
 // could fill it; filtered by kind, indicator, region, tier and year window; the filtered table downloads as CSV.
 import { useMemo, useState } from 'preact/hooks';
-import { ErrorMessage, Loading, RegionSelect, Select, TIER_OPTIONS, YearInput } from '../components/controls';
+import { ErrorMessage, Loading, Select } from '../components/controls';
+import { RegionFilter, TierFilter, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { CoverageFilter } from '../gql/graphql';
 import { useQuery } from '../lib/client';
 import { download, toCsv } from '../lib/csv';
-import { href, useParams } from '../lib/params';
+import { href, useParams, yearWindow } from '../lib/params';
 
 const GapsPageDoc = graphql(`
   query GapsPage($filter: CoverageFilter!) {
@@ -54,10 +55,9 @@ const PAGE = 200;
 
 export default function GapsPage() {
   const p = useParams();
-  const from = p.num('from');
-  const to = p.num('to');
+  const { window } = yearWindow(p);
   const filter: CoverageFilter = {};
-  if (from !== undefined && to !== undefined && from <= to) filter.window = { from, to };
+  if (window) filter.window = window;
   if (p.get('region')) filter.region = p.get('region');
   if (p.get('indicator')) filter.indicators = [p.get('indicator')];
   else if (p.get('tier')) filter.tier = p.get('tier') as CoverageFilter['tier'];
@@ -122,16 +122,9 @@ export default function GapsPage() {
                 : []),
           ]}
         />
-        <Select
-          label="Tier"
-          name="tier"
-          value={p.get('tier')}
-          onChange={(v) => p.set({ tier: v })}
-          options={TIER_OPTIONS.map((o) => (o.value ? o : { value: '', label: 'Core (default)' }))}
-        />
-        <RegionSelect value={p.get('region')} onChange={(v) => p.set({ region: v })} />
-        <YearInput label="From year" name="from" value={from} onChange={(v) => p.set({ from: v })} />
-        <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
+        <TierFilter p={p} anyLabel="Core (default)" />
+        <RegionFilter p={p} />
+        <YearWindowFilter p={p} />
       </form>
       {state.status === 'loading' && <Loading what="gaps" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}

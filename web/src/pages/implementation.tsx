@@ -2,12 +2,13 @@
 // declared status, whether the country's own data meet the evidence rule, and a discrepancy between the two; filtered
 // by status and discrepancy; and the per-recommendation summary over the region. One request: the countries' rows
 // (batched by the API over the page) and the summary come in a single GraphQL document.
-import { ErrorMessage, Loading, RegionSelect, Select, YearInput } from '../components/controls';
+import { ErrorMessage, Loading, RegionSelect } from '../components/controls';
+import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { ImplementationPageQuery } from '../gql/graphql';
 import { useQuery } from '../lib/client';
 import { humanize } from '../lib/format';
-import { href, useParams } from '../lib/params';
+import { href, useParams, yearWindow } from '../lib/params';
 import {
   describeCell,
   DISCREPANCY_LABEL,
@@ -70,9 +71,7 @@ function matches(c: Cell, status: string, discrepancy: string): boolean {
 
 export default function ImplementationPage() {
   const p = useParams({ region: '150' });
-  const from = p.num('from');
-  const to = p.num('to');
-  const window = from !== undefined && to !== undefined && from <= to ? { from, to } : undefined;
+  const { window } = yearWindow(p);
   // The world is M49 001 in the URL (an empty value falls back to the default region).
   const region = p.get('region') === '001' ? '' : p.get('region');
   const status = p.get('status');
@@ -90,29 +89,26 @@ export default function ImplementationPage() {
       </p>
       <form class="filters" aria-label="Implementation filters" onSubmit={(e) => e.preventDefault()}>
         <RegionSelect value={region} onChange={(v) => p.set({ region: v || '001' })} />
-        <Select
+        <ParamSelect
+          p={p}
           label="Status"
           name="status"
-          value={status}
-          onChange={(v) => p.set({ status: v })}
           options={[
             { value: '', label: 'Every status' },
             ...Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label })),
           ]}
         />
-        <Select
+        <ParamSelect
+          p={p}
           label="Discrepancy"
           name="discrepancy"
-          value={discrepancy}
-          onChange={(v) => p.set({ discrepancy: v })}
           options={[
             { value: '', label: 'With or without' },
             { value: 'ANY', label: 'Any discrepancy' },
             ...Object.entries(DISCREPANCY_LABEL).map(([value, label]) => ({ value, label })),
           ]}
         />
-        <YearInput label="From year" name="from" value={from} onChange={(v) => p.set({ from: v })} />
-        <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
+        <YearWindowFilter p={p} />
       </form>
       {state.status === 'loading' && <Loading what="implementation" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}

@@ -3,13 +3,14 @@
 // region and sex.
 import * as Plot from '@observablehq/plot';
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorMessage, Loading, RegionSelect, Select, YearInput } from '../components/controls';
+import { ErrorMessage, Loading } from '../components/controls';
+import { ParamSelect, RegionFilter, YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import type { IndicatorPageQuery } from '../gql/graphql';
 import { request, useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize } from '../lib/format';
-import { href, useParams } from '../lib/params';
+import { href, useParams, yearWindow } from '../lib/params';
 import { useSession } from '../lib/session';
 
 const IndicatorPageDoc = graphql(`
@@ -107,9 +108,7 @@ type Indicator = NonNullable<IndicatorPageQuery['indicator']>;
 export default function IndicatorPage(props: { params?: { code?: string } }) {
   const code = decodeURIComponent(props.params?.code ?? '');
   const p = useParams();
-  const from = p.num('from');
-  const to = p.num('to');
-  const window = from !== undefined && to !== undefined && from <= to ? { from, to } : undefined;
+  const { window } = yearWindow(p);
   const region = p.get('region') || undefined;
   const state = useQuery(IndicatorPageDoc, { code, window, region, hasRegion: !!region, regionCode: region ?? '' });
   const title = state.status === 'done' && state.data.indicator ? state.data.indicator.name : code;
@@ -130,14 +129,12 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
         <>
           <Definition indicator={state.data.indicator} />
           <form class="filters" aria-label="Coverage and series filters" onSubmit={(e) => e.preventDefault()}>
-            <YearInput label="From year" name="from" value={from} onChange={(v) => p.set({ from: v })} />
-            <YearInput label="To year" name="to" value={to} onChange={(v) => p.set({ to: v })} />
-            <RegionSelect value={p.get('region')} onChange={(v) => p.set({ region: v })} />
-            <Select
+            <YearWindowFilter p={p} />
+            <RegionFilter p={p} />
+            <ParamSelect
+              p={p}
               label="Sex"
               name="sex"
-              value={p.get('sex')}
-              onChange={(v) => p.set({ sex: v })}
               options={[
                 { value: '', label: 'Both sexes' },
                 { value: 'F', label: 'Female' },

@@ -1,5 +1,6 @@
 // The indicator catalogue with how many countries report each.
-import { BUILDING_BLOCK_OPTIONS, ErrorMessage, Field, Loading, Select, TIER_OPTIONS } from '../components/controls';
+import { ErrorMessage, Loading } from '../components/controls';
+import { BuildingBlockFilter, SearchFilter, TierFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { IndicatorFilter } from '../gql/graphql';
 import { useQuery } from '../lib/client';
@@ -38,31 +39,9 @@ export default function IndicatorsPage() {
     <main id="main">
       <h1>Indicators</h1>
       <form class="filters" aria-label="Indicator filters" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Search">
-          {(id) => (
-            <input
-              id={id}
-              name="q"
-              type="search"
-              value={p.get('q')}
-              onChange={(e) => p.set({ q: (e.currentTarget as HTMLInputElement).value.trim() })}
-            />
-          )}
-        </Field>
-        <Select
-          label="Tier"
-          name="tier"
-          value={p.get('tier')}
-          onChange={(v) => p.set({ tier: v })}
-          options={TIER_OPTIONS}
-        />
-        <Select
-          label="Building block"
-          name="bb"
-          value={p.get('bb')}
-          onChange={(v) => p.set({ bb: v })}
-          options={BUILDING_BLOCK_OPTIONS}
-        />
+        <SearchFilter p={p} label="Search" />
+        <TierFilter p={p} />
+        <BuildingBlockFilter p={p} />
       </form>
       {state.status === 'loading' && <Loading what="indicators" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}

@@ -1,7 +1,7 @@
 // Review queue (task force): submitted data newest first; validate, publish or reject a selection in one go, each
 // checked against the revision shown (a submission changed meanwhile is reported, not overwritten).
 import { useState } from 'preact/hooks';
-import { CommentThread } from '../components/comments';
+import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, Select } from '../components/controls';
 import { graphql } from '../gql';
 import type { SubmissionStatus } from '../gql/graphql';
@@ -78,20 +78,6 @@ const RejectDoc = graphql(`
     }
   }
 `);
-
-/** The thread of one row, fetched only once its <details> has been opened. */
-function CommentsCell(props: { target: string; label: string }) {
-  const [opened, setOpened] = useState(false);
-  return (
-    <details
-      data-testid={`comments-${props.target}`}
-      onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && setOpened(true)}
-    >
-      <summary>Comments</summary>
-      {opened && <CommentThread target={props.target} label={props.label} />}
-    </details>
-  );
-}
 
 type Action = 'validate' | 'publish' | 'reject';
 const DONE: Record<Action, string> = { validate: 'Validated', publish: 'Published', reject: 'Rejected' };
@@ -255,7 +241,7 @@ export default function ReviewPage() {
                     <td class="num">{s.version}</td>
                     <td>{s.note ?? ''}</td>
                     <td>
-                      <CommentsCell target={s.id} label={label} />
+                      <CommentsDisclosure target={s.id} label={label} />
                     </td>
                   </tr>
                 );

@@ -1,7 +1,8 @@
 // Upload (focal points and the task force): pick a submissions CSV (CONTRACT §5), check it without writing (every
 // problem shown at its line and column), fix it here or in the file and check again, then submit. Below, the
-// country's submissions and their review status.
+// country's submissions, their review status and their comment threads.
 import { useState } from 'preact/hooks';
+import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading } from '../components/controls';
 import { graphql } from '../gql';
 import type { UploadSubmissionsMutation } from '../gql/graphql';
@@ -214,6 +215,7 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
               </th>
               <th scope="col">Status</th>
               <th scope="col">Updated</th>
+              <th scope="col">Comments</th>
             </tr>
           </thead>
           <tbody>
@@ -228,6 +230,12 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
                   {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
                 </td>
                 <td>{s.updatedAt.slice(0, 16).replace('T', ' ')}</td>
+                <td>
+                  <CommentsDisclosure
+                    target={s.id}
+                    label={`${s.indicator.code} ${s.referenceYear} version ${s.version}`}
+                  />
+                </td>
               </tr>
             ))}
           </tbody>

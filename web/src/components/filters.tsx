@@ -1,0 +1,90 @@
+// Filter controls bound to one query-string parameter each (lib/params): a control reads its parameter and writes it
+// back, so every page's filters make a shareable URL the same way. `onChange` lets a page reset paging first.
+import type { PageParams } from '../lib/params';
+import { BUILDING_BLOCK_OPTIONS, Field, RegionSelect, Select, TIER_OPTIONS, YearInput } from './controls';
+
+interface Bound {
+  p: PageParams;
+  onChange?: () => void;
+}
+
+export function ParamSelect(
+  props: Bound & { name: string; label: string; options: { value: string; label: string }[] },
+) {
+  return (
+    <Select
+      label={props.label}
+      name={props.name}
+      value={props.p.get(props.name)}
+      onChange={(v) => {
+        props.onChange?.();
+        props.p.set({ [props.name]: v });
+      }}
+      options={props.options}
+    />
+  );
+}
+
+/** The `from` and `to` reference years. */
+export function YearWindowFilter(props: Bound) {
+  const { p } = props;
+  return (
+    <>
+      {(['from', 'to'] as const).map((name) => (
+        <YearInput
+          key={name}
+          label={name === 'from' ? 'From year' : 'To year'}
+          name={name}
+          value={p.num(name)}
+          onChange={(v) => {
+            props.onChange?.();
+            p.set({ [name]: v });
+          }}
+        />
+      ))}
+    </>
+  );
+}
+
+export function RegionFilter(props: Bound) {
+  return (
+    <RegionSelect
+      value={props.p.get('region')}
+      onChange={(v) => {
+        props.onChange?.();
+        props.p.set({ region: v });
+      }}
+    />
+  );
+}
+
+/** Free-text search in `q`. */
+export function SearchFilter(props: Bound & { label: string }) {
+  return (
+    <Field label={props.label}>
+      {(id) => (
+        <input
+          id={id}
+          name="q"
+          type="search"
+          value={props.p.get('q')}
+          onChange={(e) => {
+            props.onChange?.();
+            props.p.set({ q: (e.currentTarget as HTMLInputElement).value.trim() });
+          }}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** Tier in `tier`; `anyLabel` names what no tier means on the page. */
+export function TierFilter(props: Bound & { anyLabel?: string }) {
+  const options = TIER_OPTIONS.map((o) => (o.value || !props.anyLabel ? o : { value: '', label: props.anyLabel }));
+  return <ParamSelect {...props} name="tier" label="Tier" options={options} />;
+}
+
+/** Building block in `bb`. */
+export function BuildingBlockFilter(props: Bound) {
+  return <ParamSelect {...props} name="bb" label="Building block" options={BUILDING_BLOCK_OPTIONS} />;
+}
