@@ -128,32 +128,40 @@ export async function declareInTx(
     current.evidenceUrl === data.evidenceUrl;
   if (same) return { record: current, outcome: 'unchanged' };
   // A changed declaration is a new claim: the review of the previous one no longer applies to it.
+  const record = await writeRevision(tx, actor, current, 'DECLARE', now, {
+    ...data,
+    ...reporter,
+    reviewStatus: null,
+    reviewComment: null,
+    reviewedBy: null,
+    reviewedAt: null,
+  });
+  return { record, outcome: 'updated' };
+}
+
+/**
+ * Writes the next revision of an adoption record, only if it is still at the revision read (a concurrent writer
+ * gets a ConflictError), then keeps its history and the audit entry.
+ */
+async function writeRevision(
+  tx: Tx,
+  actor: Actor,
+  current: Record_,
+  kind: 'DECLARE' | 'REVIEW',
+  at: Date,
+  data: Prisma.RecommendationAdoptionUpdateManyMutationInput,
+): Promise<Record_> {
   const { count } = await tx.recommendationAdoption.updateMany({
     where: { id: current.id, revision: current.revision },
-    data: {
-      ...data,
-      ...reporter,
-      revision: { increment: 1 },
-      reviewStatus: null,
-      reviewComment: null,
-      reviewedBy: null,
-      reviewedAt: null,
-    },
+    data: { ...data, revision: { increment: 1 } },
   });
   if (count !== 1)
     throw new ConflictError('The adoption record was changed by another request at the same time; reload and retry');
   const record = await tx.recommendationAdoption.findUniqueOrThrow({ where: { id: current.id }, include: LABEL });
-  await recordChange(tx, actor, record, 'DECLARE', now);
-  await audit(
-    tx,
-    actor,
-    'adoption.report',
-    'RecommendationAdoption',
-    labelOf(record),
-    snapshot(current),
-    snapshot(record),
-  );
-  return { record, outcome: 'updated' };
+  await recordChange(tx, actor, record, kind, at);
+  const action = kind === 'DECLARE' ? 'adoption.report' : 'adoption.review';
+  await audit(tx, actor, action, 'RecommendationAdoption', labelOf(record), snapshot(current), snapshot(record));
+  return record;
 }
 
 async function recordChange(tx: Tx, actor: Actor, record: Record_, kind: 'DECLARE' | 'REVIEW', at: Date) {
@@ -208,29 +216,11 @@ export async function reviewAdoption(prisma: PrismaClient, actor: Actor, input: 
     if (input.expectedRevision != null && current.revision !== input.expectedRevision)
       throw ConflictError.staleRevision('The adoption record', current.revision, input.expectedRevision);
     const now = new Date();
-    const { count } = await tx.recommendationAdoption.updateMany({
-      where: { id: current.id, revision: current.revision },
-      data: {
-        reviewStatus: input.status,
-        reviewComment: comment,
-        reviewedBy: actor.name,
-        reviewedAt: now,
-        revision: { increment: 1 },
-      },
+    return writeRevision(tx, actor, current, 'REVIEW', now, {
+      reviewStatus: input.status,
+      reviewComment: comment,
+      reviewedBy: actor.name,
+      reviewedAt: now,
     });
-    if (count !== 1)
-      throw new ConflictError('The adoption record was changed by another request at the same time; reload and retry');
-    const record = await tx.recommendationAdoption.findUniqueOrThrow({ where: { id: current.id }, include: LABEL });
-    await recordChange(tx, actor, record, 'REVIEW', now);
-    await audit(
-      tx,
-      actor,
-      'adoption.review',
-      'RecommendationAdoption',
-      labelOf(record),
-      snapshot(current),
-      snapshot(record),
-    );
-    return record;
   });
 }

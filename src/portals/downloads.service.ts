@@ -6,8 +6,7 @@
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countableVersions } from '../coverage/coverage.service.js';
 import type { PrismaClient } from '../platform/db.js';
-import { BASE_COLUMNS } from '../submissions/submissions.export.js';
-import { dimensionsOf } from '../submissions/submissions.import.js';
+import { BASE_COLUMNS, observationRow, type RowSubmission } from '../submissions/submissions.export.js';
 import type { Visibility } from '../submissions/visibility.js';
 
 export { BASE_COLUMNS };
@@ -22,18 +21,10 @@ export interface DownloadFilter {
 
 const PAGE = 2000;
 
-interface PageRow {
+interface PageRow extends RowSubmission {
   countryId: number;
-  referenceYear: number;
   sourceKey: string;
   included: boolean;
-  country: string;
-  unit: string;
-  sourceType: string | null;
-  dataSource: string | null;
-  residenceCriterion: string | null;
-  status: string;
-  note: string | null;
   observations: [string, number][] | null;
 }
 
@@ -124,22 +115,8 @@ export async function* downloadRows(
     const rows: DownloadRow[] = [];
     for (const s of page) {
       if (!s.included) continue;
-      for (const [key, value] of s.observations ?? []) {
-        const dims = dimensionsOf(key);
-        rows.push([
-          s.country,
-          indicator.code,
-          s.referenceYear,
-          value,
-          s.unit,
-          s.sourceType ?? '',
-          s.dataSource ?? '',
-          s.residenceCriterion ?? '',
-          s.status,
-          s.note ?? '',
-          ...variables.map((v) => dims[v] ?? ''),
-        ]);
-      }
+      for (const [key, value] of s.observations ?? [])
+        rows.push(observationRow(s, indicator.code, key, value, variables));
     }
     if (rows.length) yield rows;
     cursor = following;

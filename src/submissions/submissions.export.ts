@@ -34,12 +34,9 @@ export const BASE_COLUMNS = [
   'note',
 ] as const;
 
-const PAGE = 500;
-
-interface Row {
-  id: number;
+/** What a §5 row says of its submission, beside the observation's indicator, key and value. */
+export interface RowSubmission {
   country: string;
-  indicator: string;
   referenceYear: number;
   unit: string;
   sourceType: string | null;
@@ -47,6 +44,37 @@ interface Row {
   residenceCriterion: string | null;
   status: string;
   note: string | null;
+}
+
+/** One observation as a §5 row: the base columns, then its category of each variable column (blank when none). */
+export function observationRow(
+  s: RowSubmission,
+  indicator: string,
+  dimensionKey: string,
+  value: number,
+  variables: readonly string[],
+): (string | number)[] {
+  const dims = dimensionsOf(dimensionKey);
+  return [
+    s.country,
+    indicator,
+    s.referenceYear,
+    value,
+    s.unit,
+    s.sourceType ?? '',
+    s.dataSource ?? '',
+    s.residenceCriterion ?? '',
+    s.status,
+    s.note ?? '',
+    ...variables.map((v) => dims[v] ?? ''),
+  ];
+}
+
+const PAGE = 500;
+
+interface Row extends RowSubmission {
+  id: number;
+  indicator: string;
   observations: { key: string; value: number }[];
 }
 
@@ -89,23 +117,8 @@ export async function* exportSubmissionsCsv(prisma: PrismaClient, options: Expor
       ORDER BY s.id
       LIMIT ${PAGE}`);
     for (const s of page) {
-      for (const o of s.observations ?? []) {
-        const dims = dimensionsOf(o.key);
-        // Numbers as numbers (a negative value stays a number); text cells are escaped against formulas.
-        yield csvRecord([
-          s.country,
-          s.indicator,
-          s.referenceYear,
-          o.value,
-          s.unit,
-          s.sourceType ?? '',
-          s.dataSource ?? '',
-          s.residenceCriterion ?? '',
-          s.status,
-          s.note ?? '',
-          ...variables.map((v) => dims[v] ?? ''),
-        ]);
-      }
+      // Numbers as numbers (a negative value stays a number); text cells are escaped against formulas.
+      for (const o of s.observations ?? []) yield csvRecord(observationRow(s, s.indicator, o.key, o.value, variables));
     }
     if (page.length < PAGE) return;
     after = page.at(-1)!.id;
