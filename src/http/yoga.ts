@@ -8,6 +8,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { portalRoutes } from '../portals/portals.http.js';
 import { AppError } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
+import { compression } from './compression.js';
 import { createContext, type App, type Context } from './context.js';
 import { MAX_NESTING, hideSuggestions, nestingLimit, stringArgumentLimits, utf8Body } from './limits.js';
 import { schema } from './schema.js';
@@ -64,6 +65,7 @@ export function createApi(app: App) {
       },
     },
     plugins: [
+      compression(),
       webApp(),
       bodyLimit(app.config.maxBodyBytes),
       utf8Body(),
