@@ -1,11 +1,8 @@
-import { describeError, main, ReportedError } from './cli.js';
+import { describeError, exitCodeOf, main } from './cli.js';
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  // A command run by a server through its control socket has had its failure printed already.
-  if (err instanceof ReportedError) {
-    process.exitCode = err.exitCode;
-    return;
-  }
-  console.error(`migstat: ${describeError(err)}`);
-  process.exitCode = 1;
+  // Usage errors (printed by commander) and failures reported by a server or as --json output carry no message here.
+  const message = describeError(err);
+  if (message) console.error(`migstat: ${message}`);
+  process.exitCode = exitCodeOf(err);
 });

@@ -1,11 +1,13 @@
-// `migstat <command>` (CONTRACT §6). Every command reads DATABASE_URL or uses the embedded PGlite directory, and
-// exits non-zero with a readable message on failure.
+// `migstat <command>` (CONTRACT §6): what each command of the tree in program.ts does. Every command but `serve`
+// reads DATABASE_URL or uses the embedded PGlite directory; on a PGlite directory held by `migstat serve` it runs
+// inside that server, through its control socket (control.ts). Failures end with a readable message and the exit
+// code of EXIT_CODES: 1 when the command failed, 2 when the command line was wrong.
 import { constants, createWriteStream, renameSync } from 'node:fs';
 import { access, stat as fsStat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
+import { CommanderError } from 'commander';
 import {
   AccessError,
   createToken,
@@ -36,28 +38,19 @@ import { importUndesaIms } from '../submissions/undesa.import.js';
 import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
 import { EVERYTHING } from '../submissions/visibility.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
+import { rehearse } from './dry-run.js';
+import {
+  buildProgram,
+  EXPORT_STATUSES,
+  isHelpOrVersion,
+  type Actions,
+  type ExportOptions,
+  type ImportKind,
+  type ProgramOutput,
+} from './program.js';
 
-const USAGE = `usage: migstat <command>
-  serve                               start the GraphQL server (migrates, and seeds an empty database)
-  migrate                             apply pending migrations
-  seed                                load data/catalogue.json and data/countries.csv (idempotent)
-  import catalogue|countries FILE     import a file (all-or-nothing)
-  import sources|submissions|accounts FILE
-                                      import country data (CSV, CONTRACT §5; all-or-nothing)
-  import adoptions FILE               import adoption records (country,recommendation,status,since,note,
-                                      evidence_url; all-or-nothing)
-  import undesa-ims FILE              import UN DESA International Migrant Stock 2020 (by destination)
-  export submissions [--status S,…] [--indicator CODE] [--country CODE] [--out FILE]
-                                      write submissions CSV (the import format; default: PUBLISHED, latest
-                                      version of each submission) to FILE or standard output
-  token create --role ROLE [--country CODE] [--name TEXT] [--expires 2027-01-01|90d]
-                                      create an API token; prints it once
-  token list [--all]                  list live tokens (--all: revoked ones too); never their secrets
-  token revoke ID|PREFIX              revoke a token by id or by the prefix printed at creation
-Environment: DATABASE_URL (postgres://…) or PGLITE_DATA_DIR (default ./.data/pglite).
-On a PGlite directory served by \`migstat serve\`, the other commands run inside that server.`;
-
-export class UsageError extends Error {}
+/** A mistake in what the user asked for (a bad option value, a missing file): exit code 1, the message alone. */
+export class UserError extends Error {}
 
 /** Where an importer reports: lines of its result, and progress on `stderr` (this process's when absent). */
 type Out = { log: (line: string) => void; stderr?: Io['stderr'] };
@@ -65,44 +58,60 @@ type Out = { log: (line: string) => void; stderr?: Io['stderr'] };
 export interface ImporterOptions {
   /** Called inside the import's transaction, just before the commit (see MIGSTAT_TEST_PAUSE). */
   beforeCommit?: () => Promise<void>;
+  /** Validate and report, write nothing. */
+  dryRun?: boolean;
 }
 
 export interface Importer {
   (db: Database, file: string, out: Out, options?: ImporterOptions): Promise<unknown>;
 }
 
-/** Importers by kind; domain modules add theirs here. */
-export const importers: Record<string, Importer> = {
-  catalogue: async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR),
-  countries: async (db, file) => importCountries(db.prisma, parseCountries(readUtf8File(file)), CLI_ACTOR),
-  sources: async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR),
+/** An importer's problems as one ValidationError (nothing was written). */
+function problemsOf(problems: { line: number; column: string | null; message: string }[]): ValidationError {
+  return ValidationError.of(
+    problems.map((p) => ({ path: [`line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message })),
+  );
+}
+
+/**
+ * An importer whose service has no dry run of its own: for --dry-run it runs whole inside a transaction that is
+ * rolled back (dry-run.ts), so the report is exactly what the import would do.
+ */
+const rehearsable =
+  (importer: Importer): Importer =>
+  (db, file, out, options = {}) =>
+    options.dryRun
+      ? rehearse(db, (inside) => importer(inside, file, out, { ...options, dryRun: false }))
+      : importer(db, file, out, options);
+
+/** Importers by kind (one for each `import` command of program.ts); domain modules add theirs here. */
+const importersByKind = {
+  catalogue: rehearsable(async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR)),
+  countries: rehearsable(async (db, file) => importCountries(db.prisma, parseCountries(readUtf8File(file)), CLI_ACTOR)),
+  sources: rehearsable(async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR)),
+  // Submissions: the service's own dry run (the one `importSubmissions(dryRun:)` uses), which validates and plans
+  // without opening a write transaction.
   submissions: async (db, file, out, options = {}) => {
     const progress = importProgress(out.stderr);
     const result = await importSubmissions(
       db.prisma,
       { file },
-      { actor: CLI_ACTOR, onProgress: progress.tick, beforeCommit: options.beforeCommit },
+      { actor: CLI_ACTOR, onProgress: progress.tick, beforeCommit: options.beforeCommit, dryRun: options.dryRun },
     );
     progress.done();
-    if (!result.ok) {
-      throw ValidationError.of(
-        result.problems.map((p) => ({ path: [`line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message })),
-      );
-    }
+    if (!result.ok) throw problemsOf(result.problems);
     return result.report;
   },
-  accounts: async (db, file) => importAccounts(db.prisma, { file }, CLI_ACTOR),
-  adoptions: async (db, file) => {
+  accounts: rehearsable(async (db, file) => importAccounts(db.prisma, { file }, CLI_ACTOR)),
+  // The adoptions service's own dry run counts nothing; the rehearsal counts what would be created and updated.
+  adoptions: rehearsable(async (db, file) => {
     const result = await importAdoptions(db.prisma, { file }, { actor: CLI_ACTOR });
-    if (!result.ok) {
-      throw ValidationError.of(
-        result.problems.map((p) => ({ path: [`line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message })),
-      );
-    }
+    if (!result.ok) throw problemsOf(result.problems);
     return { adoptions: result.report };
-  },
-  'undesa-ims': async (db, file) => importUndesaIms(db.prisma, file, CLI_ACTOR),
-};
+  }),
+  'undesa-ims': rehearsable(async (db, file) => importUndesaIms(db.prisma, file, CLI_ACTOR)),
+} satisfies Record<ImportKind, Importer>;
+export const importers: Record<string, Importer> = importersByKind;
 
 /**
  * Progress of a long import on stderr: a redrawn bar on a terminal; elsewhere one line when writing starts, so
@@ -153,7 +162,7 @@ async function openConfigured(config: Config): Promise<Database> {
     await db.ping(config.databaseConnectTimeoutMs + 1_000);
   } catch (err) {
     await db.close().catch(() => undefined);
-    throw new UsageError(`cannot reach the database at ${db.location}: ${(err as Error).message}`);
+    throw new UserError(`cannot reach the database at ${db.location}: ${(err as Error).message}`);
   }
   return db;
 }
@@ -168,37 +177,162 @@ const processIo = (): Io => ({
   cwd: process.cwd(),
 });
 
-/** Commands that open the database (all but serve and help); on a served PGlite directory they run in the server. */
-const DATABASE_COMMANDS = new Set(['migrate', 'seed', 'import', 'export', 'token']);
+/** Commander's help and parse errors go where the command's output goes. */
+const outputOf = (io: Io): ProgramOutput => ({
+  writeOut: (text) => void io.stdout.write(text),
+  writeErr: (text) => void io.stderr.write(text),
+});
 
+/** Runs a command against the database, or hands it to the server that holds it. */
+type WithDatabase = (
+  run: (db: Database, config: Config | undefined) => Promise<void>,
+  options?: { migrateFirst?: boolean },
+) => Promise<void>;
+
+/** Runs `migstat …argv` in this process (bin/migstat.mjs). Help and --version are successes. */
 export async function main(argv: string[], io: Io = processIo()): Promise<void> {
-  const [command] = argv;
-  const config = loadConfig();
-  if (command === 'serve') return serve(config);
-  if (command === undefined || command === 'help' || command === '--help') {
-    io.log(USAGE);
+  const withDatabase: WithDatabase = async (run, { migrateFirst = true } = {}) => {
+    const config = loadConfig();
+    const opened = await openForCommand(config, io);
+    if ('control' in opened) {
+      // The command line was valid here; the server parses it again and runs it on its own connection.
+      const code = await runThroughServer(opened.control, { argv, cwd: io.cwd }, io);
+      if (code !== 0) throw new ReportedError(code);
+      return;
+    }
+    const db = opened.db;
+    try {
+      if (migrateFirst) await migrate(db, migrateOptions(config, io));
+      await run(db, config);
+    } finally {
+      await db.close();
+    }
+  };
+  const program = buildProgram(
+    commandActions(io, withDatabase, () => serve(loadConfig())),
+    outputOf(io),
+  );
+  if (!argv.length) {
+    program.outputHelp();
     return;
   }
-  if (!DATABASE_COMMANDS.has(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
-  const opened = await openForCommand(config, io);
-  if ('control' in opened) {
-    const code = await runThroughServer(opened.control, { argv, cwd: io.cwd }, io);
-    if (code !== 0) throw new ReportedError(code);
-    return;
-  }
-  const db = opened.db;
+  await parse(program, argv);
+}
+
+/** Runs a command line sent through the control socket, in the server, on its open database. */
+export async function execute(argv: string[], db: Database, io: Io, config?: Config): Promise<void> {
+  const serveAgain = async () => {
+    throw new UserError('this directory is already being served');
+  };
+  await parse(
+    buildProgram(
+      commandActions(io, (run) => run(db, config), serveAgain),
+      outputOf(io),
+    ),
+    argv,
+  );
+}
+
+async function parse(program: ReturnType<typeof buildProgram>, argv: string[]): Promise<void> {
   try {
-    if (command !== 'migrate') await migrate(db, migrateOptions(config, io));
-    await execute(argv, db, io, config);
-  } finally {
-    await db.close();
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (!isHelpOrVersion(err)) throw err;
   }
 }
 
-/** A failure already reported to the user (by the server, through the control channel). */
+/** The exit code for a failure (EXIT_CODES in program.ts). */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof ReportedError) return err.exitCode;
+  if (err instanceof CommanderError) return isHelpOrVersion(err) ? 0 : 2;
+  return 1;
+}
+
+/** A failure already reported to the user: by the server through the control channel, or as --json output. */
 export class ReportedError extends Error {
   constructor(readonly exitCode: number) {
     super('');
+  }
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => Promise<void>): Actions {
+  return {
+    serve: serveAction,
+    migrate: (options) =>
+      withDatabase(
+        async (db, config) => {
+          const applied = await migrate(db, migrateOptions(config, io));
+          if (options.json) io.log(json({ location: db.location, applied }));
+          else
+            io.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
+        },
+        { migrateFirst: false },
+      ),
+    seed: (options) =>
+      withDatabase(async (db) => {
+        const report = await seed(db.prisma, CLI_ACTOR);
+        io.log(options.json ? json(report) : formatReport(report));
+      }),
+    import: (kind, file, options) =>
+      withDatabase(async (db, config) => {
+        const path = resolvePath(io.cwd, file);
+        // Checked up front: in a server (commands given through its control socket) a read stream's error must not
+        // go unhandled, and the user gets "file not found: PATH" rather than a stack trace.
+        const stat = await fsStat(path);
+        if (!stat.isFile()) throw new UserError(`${path} is not a file`);
+        await access(path, constants.R_OK);
+        const dryRun = Boolean(options.dryRun);
+        let report: unknown;
+        try {
+          report = await importersByKind[kind](db, path, io, { ...pauseForTest(config, io), dryRun });
+        } catch (err) {
+          if (!(options.json && err instanceof ValidationError)) throw err;
+          io.log(json({ ok: false, kind, file: path, dryRun, problems: err.issues }));
+          throw new ReportedError(1);
+        }
+        if (options.json) io.log(json({ ok: true, kind, file: path, dryRun, report }));
+        else {
+          io.log(formatReport(report));
+          if (dryRun) io.log('dry run: no problems found; nothing was written');
+        }
+      }),
+    exportSubmissions: (options) => withDatabase((db) => exportSubmissions(db, options, io)),
+    tokenCreate: (options) =>
+      withDatabase((db) =>
+        asOptionErrors(async () => {
+          const created = await createToken(db.prisma, {
+            role: options.role.toUpperCase() as Role,
+            country: options.country,
+            name: options.name,
+            expiresAt: parseExpiry(options.expires),
+          });
+          io.log(options.json ? json(created) : created.token);
+        }),
+      ),
+    tokenList: (options) =>
+      withDatabase(async (db) => {
+        const rows = await listTokens(db.prisma, { includeRevoked: options.all });
+        io.log(options.json ? json(rows.map((r) => tokenRow(r))) : formatTokens(rows));
+      }),
+    tokenRevoke: (target, options) =>
+      withDatabase((db) =>
+        asOptionErrors(async () => {
+          const ids = await revokeTokens(db.prisma, revokeTargetOf(target), CLI_ACTOR);
+          io.log(options.json ? json({ revoked: ids }) : `revoked token${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`);
+        }),
+      ),
+  };
+}
+
+/** The token service names input fields; on the command line they are options. */
+async function asOptionErrors(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof AccessError) throw new UserError(`--${err.field} ${err.issues[0]?.message ?? err.message}`);
+    throw err;
   }
 }
 
@@ -230,7 +364,6 @@ function isServer(holder: LockHolder | null): boolean {
   return Boolean(holder && (holder.control || /^migstat serve\b/.test(holder.command)));
 }
 
-/** Runs one database command on an open database: in this process, or in the server for a CLI. */
 /** MIGSTAT_TEST_PAUSE: says where it stopped (on stderr), then waits there until the process is killed. */
 function pauseForTest(config: Config | undefined, io: Io): ImporterOptions {
   if (config?.testPause !== 'before-commit') return {};
@@ -240,41 +373,6 @@ function pauseForTest(config: Config | undefined, io: Io): ImporterOptions {
       return new Promise<never>(() => setInterval(() => undefined, 60_000));
     },
   };
-}
-
-export async function execute(argv: string[], db: Database, io: Io, config?: Config): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'migrate': {
-      const applied = await migrate(db, migrateOptions(config, io));
-      io.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
-      return;
-    }
-    case 'seed':
-      io.log(formatReport(await seed(db.prisma, CLI_ACTOR)));
-      return;
-    case 'import': {
-      const [kind, file, ...extra] = rest;
-      const importer = kind ? importers[kind] : undefined;
-      if (!importer || !file || extra.length) {
-        throw new UsageError(`usage: migstat import ${Object.keys(importers).join('|')} FILE`);
-      }
-      const path = resolvePath(io.cwd, file);
-      // Checked up front: in a server (commands given through its control socket) a read stream's error must not
-      // go unhandled, and the user gets "file not found: PATH" rather than a stack trace.
-      const stat = await fsStat(path);
-      if (!stat.isFile()) throw new UsageError(`${path} is not a file`);
-      await access(path, constants.R_OK);
-      io.log(formatReport(await importer(db, path, io, pauseForTest(config, io))));
-      return;
-    }
-    case 'export':
-      return exportCommand(db, rest, io);
-    case 'token':
-      return tokenCommand(db, rest, io);
-    default:
-      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
-  }
 }
 
 /**
@@ -296,67 +394,38 @@ function migrateOptions(config: Config | undefined, io: Io): MigrateOptions {
   };
 }
 
-const TOKEN_USAGE = `usage: migstat token create --role ADMIN|TASK_FORCE|FOCAL_POINT|READER [--country CODE] [--name TEXT]
-                          [--expires 2027-01-01|90d]
-       migstat token list [--all]
-       migstat token revoke ID|PREFIX`;
+type TokenRow = Awaited<ReturnType<typeof listTokens>>[number];
 
-async function tokenCommand(db: Database, args: string[], io: Io): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      role: { type: 'string' },
-      country: { type: 'string' },
-      name: { type: 'string' },
-      expires: { type: 'string' },
-      all: { type: 'boolean' },
-    },
-  });
-  const [sub, ...more] = positionals;
-  try {
-    if (sub === 'create' && !more.length && values.role) {
-      const { token } = await createToken(db.prisma, {
-        role: values.role.toUpperCase() as Role,
-        country: values.country,
-        name: values.name,
-        expiresAt: parseExpiry(values.expires),
-      });
-      io.log(token);
-      return;
-    }
-    if (sub === 'list' && !more.length) {
-      const rows = await listTokens(db.prisma, { includeRevoked: values.all });
-      io.log(formatTokens(rows));
-      return;
-    }
-    if (sub === 'revoke' && more.length === 1) {
-      const ids = await revokeTokens(db.prisma, revokeTargetOf(more[0]!), CLI_ACTOR);
-      io.log(`revoked token${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`);
-      return;
-    }
-  } catch (err) {
-    // The service names input fields; on the command line they are options.
-    if (err instanceof AccessError) throw new UsageError(`--${err.field} ${err.issues[0]?.message ?? err.message}`);
-    throw err;
-  }
-  throw new UsageError(TOKEN_USAGE);
+/** A token as `token list` shows it (never its secret: the service does not read it). */
+function tokenRow(r: TokenRow, now = Date.now()) {
+  return {
+    id: r.id,
+    prefix: r.prefix,
+    role: r.role,
+    country: r.country?.iso3 ?? r.country?.m49 ?? null,
+    name: r.name,
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+    state: r.revokedAt ? 'revoked' : r.expiresAt && r.expiresAt.getTime() <= now ? 'expired' : 'active',
+  };
 }
 
-function formatTokens(rows: Awaited<ReturnType<typeof listTokens>>): string {
-  const now = Date.now();
+function formatTokens(rows: TokenRow[]): string {
+  if (!rows.length) return 'no tokens';
   const header = ['id', 'prefix', 'role', 'country', 'name', 'created', 'expires', 'state'];
-  const lines = rows.map((r) => [
-    String(r.id),
-    r.prefix,
-    r.role,
-    r.country?.iso3 ?? r.country?.m49 ?? '',
-    r.name,
-    r.createdAt.toISOString().slice(0, 19) + 'Z',
-    r.expiresAt ? r.expiresAt.toISOString().slice(0, 19) + 'Z' : 'never',
-    r.revokedAt ? 'revoked' : r.expiresAt && r.expiresAt.getTime() <= now ? 'expired' : 'active',
-  ]);
-  if (!lines.length) return 'no tokens';
+  const seconds = (iso: string) => iso.slice(0, 19) + 'Z';
+  const lines = rows
+    .map((r) => tokenRow(r))
+    .map((r) => [
+      String(r.id),
+      r.prefix,
+      r.role,
+      r.country ?? '',
+      r.name,
+      seconds(r.createdAt),
+      r.expiresAt ? seconds(r.expiresAt) : 'never',
+      r.state,
+    ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   return [header, ...lines]
     .map((l) =>
@@ -368,50 +437,31 @@ function formatTokens(rows: Awaited<ReturnType<typeof listTokens>>): string {
     .join('\n');
 }
 
-const STATUSES: readonly SubmissionStatus[] = ['DRAFT', 'SUBMITTED', 'VALIDATED', 'PUBLISHED', 'REJECTED'];
-
-async function exportCommand(db: Database, args: string[], io: Io): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      status: { type: 'string', default: 'PUBLISHED' },
-      indicator: { type: 'string' },
-      country: { type: 'string' },
-      out: { type: 'string' },
-    },
+async function exportSubmissions(db: Database, options: ExportOptions, io: Io): Promise<void> {
+  const statuses = options.status.split(',').map((st) => st.trim().toUpperCase());
+  const unknown = statuses.filter((st) => !(EXPORT_STATUSES as readonly string[]).includes(st));
+  if (unknown.length) throw new UserError(`--status: ${unknown.join(', ')} not one of ${EXPORT_STATUSES.join(', ')}`);
+  let countryId: number | undefined;
+  if (options.country) {
+    const country = await findCountry(db.prisma, options.country);
+    if (!country) throw new UserError(`--country: no country with M49 or ISO3 code "${options.country}"`);
+    countryId = country.id;
+  }
+  if (options.indicator && !(await db.prisma.indicator.findUnique({ where: { code: options.indicator } }))) {
+    throw new UserError(`--indicator: no indicator with code "${options.indicator}"`);
+  }
+  // The operator holds the database, so reads as ADMIN would; --status (default PUBLISHED) chooses the versions.
+  const lines = exportSubmissionsCsv(db.prisma, {
+    visibility: EVERYTHING,
+    statuses: statuses as SubmissionStatus[],
+    indicator: options.indicator,
+    countryId,
   });
-  if (positionals[0] !== 'submissions' || positionals.length > 1) {
-    throw new UsageError(
-      'usage: migstat export submissions [--status S,…] [--indicator CODE] [--country CODE] [--out FILE]',
-    );
-  }
-  const statuses = values.status.split(',').map((st) => st.trim().toUpperCase());
-  const unknown = statuses.filter((st) => !STATUSES.includes(st as SubmissionStatus));
-  if (unknown.length) throw new UsageError(`--status: ${unknown.join(', ')} not one of ${STATUSES.join(', ')}`);
-  {
-    let countryId: number | undefined;
-    if (values.country) {
-      const country = await findCountry(db.prisma, values.country);
-      if (!country) throw new UsageError(`--country: no country with M49 or ISO3 code "${values.country}"`);
-      countryId = country.id;
-    }
-    if (values.indicator && !(await db.prisma.indicator.findUnique({ where: { code: values.indicator } }))) {
-      throw new UsageError(`--indicator: no indicator with code "${values.indicator}"`);
-    }
-    // The operator holds the database, so reads as ADMIN would; --status (default PUBLISHED) chooses the versions.
-    const lines = exportSubmissionsCsv(db.prisma, {
-      visibility: EVERYTHING,
-      statuses: statuses as SubmissionStatus[],
-      indicator: values.indicator,
-      countryId,
-    });
-    // Written to a temporary name and renamed, so a failed export never leaves a partial file behind.
-    const out = values.out ? resolvePath(io.cwd, values.out) : undefined;
-    const target = out ? `${out}.partial` : undefined;
-    await pipeline(Readable.from(lines), target ? createWriteStream(target) : io.stdout, { end: Boolean(target) });
-    if (target && out) renameSync(target, out);
-  }
+  // Written to a temporary name and renamed, so a failed export never leaves a partial file behind.
+  const out = options.out ? resolvePath(io.cwd, options.out) : undefined;
+  const target = out ? `${out}.partial` : undefined;
+  await pipeline(Readable.from(lines), target ? createWriteStream(target) : io.stdout, { end: Boolean(target) });
+  if (target && out) renameSync(target, out);
 }
 
 async function serve(config: Config): Promise<void> {
@@ -430,7 +480,7 @@ async function serve(config: Config): Promise<void> {
     ? await startControlServer(
         db.lock.dataDir,
         ({ argv, cwd }, io) => execute(argv, db, { ...io, cwd }),
-        describeError,
+        (err) => ({ message: describeError(err), exitCode: exitCodeOf(err) }),
         logger,
       )
     : undefined;
@@ -469,6 +519,8 @@ export function formatReport(report: unknown): string {
 
 /** Readable text for any failure; ValidationErrors list every issue. */
 export function describeError(err: unknown): string {
+  // Commander has printed its own message (and usage); a ReportedError's output has been printed too.
+  if (err instanceof ReportedError || err instanceof CommanderError) return '';
   if (err instanceof DataDirBusyError) {
     const advice = isServer(err.holder)
       ? 'Stop that server first (Ctrl-C or SIGTERM), or serve another directory with PGLITE_DATA_DIR or a ' +
@@ -480,7 +532,7 @@ export function describeError(err: unknown): string {
     const lines = err.issues.map((i) => `  ${i.path.join(' ')}: ${i.message}`);
     return `${err.issues.length} problem(s), nothing was written:\n${lines.join('\n')}`;
   }
-  if (err instanceof UsageError || err instanceof ConfigError) return err.message;
+  if (err instanceof UserError || err instanceof ConfigError) return err.message;
   const e = err as { code?: string; message?: string };
   if (e?.code === 'ENOENT') return `file not found: ${e.message?.split("'")[1] ?? ''}`;
   if (e?.code === 'ECONNREFUSED') return `cannot reach the database (${e.message})`;

@@ -50,7 +50,7 @@ export interface ControlServer {
 export async function startControlServer(
   dataDir: string,
   execute: (request: ControlRequest, io: RemoteIo) => Promise<void>,
-  describe: (err: unknown) => string,
+  describe: (err: unknown) => { message: string; exitCode: number },
   logger: Logger,
 ): Promise<ControlServer> {
   const path = controlSocketPath(dataDir);
@@ -101,8 +101,9 @@ export async function startControlServer(
       await execute(request, io);
       socket.end(`${JSON.stringify({ exit: 0 })}\n`);
     } catch (err) {
-      logger.info({ argv: request.argv, err: describe(err) }, 'control: command failed');
-      socket.end(`${JSON.stringify({ exit: 1, error: describe(err) })}\n`);
+      const { message, exitCode } = describe(err);
+      logger.info({ argv: request.argv, err: message, exitCode }, 'control: command failed');
+      socket.end(`${JSON.stringify({ exit: exitCode, ...(message ? { error: message } : {}) })}\n`);
     }
   };
   await new Promise<void>((resolve, reject) => {

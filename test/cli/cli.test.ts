@@ -121,9 +121,10 @@ test('token create prints a token once and stores only its hash', async () => {
 });
 
 test('usage errors exit non-zero with a readable message', async () => {
+  // A command line that cannot be parsed is a usage error (2); a command that fails is 1.
   const unknown = await target.run('frobnicate');
-  expect(unknown.code).toBe(1);
-  expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
   const missing = await target.run('import', 'catalogue', join(scratch, 'nope.json'));
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/file not found/);

@@ -144,6 +144,22 @@ pgliteOnly('one owner per PGlite data directory', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.csv/);
 
+    // A dry run in the server: its problems and exit code come back as they would alone, --json output included.
+    const bad = join(work, 'bad-sources.csv');
+    writeFileSync(bad, 'code,country,source_type,name\nCHE_DRY_RUN,ATL,POP_REGISTER,Nowhere\n');
+    const dry = await runCli(['import', 'sources', bad, '--dry-run', '--json'], env);
+    expect(dry).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      ok: false,
+      dryRun: true,
+      problems: [{ path: ['line 2', 'country'] }],
+    });
+    const rehearsed = await runCli(['import', 'sources', file, '--dry-run'], env);
+    expect(rehearsed).toMatchObject({ code: 0, stderr: '' });
+    expect(rehearsed.stdout).toContain('dataSources: 0 created, 0 updated, 1 unchanged');
+    // A usage error never reaches the server.
+    expect(await runCli(['import', 'sources', file, '--dryrun'], env)).toMatchObject({ code: 2, stdout: '' });
+
     const reader = (await runCli(['token', 'create', '--role', 'READER', '--expires', '30d'], env)).stdout.trim();
     expect((await viewer(first.url, reader)).data?.viewer.role).toBe('READER');
     expect(await runCli(['token', 'revoke', reader.slice(0, 10)], env)).toMatchObject({ code: 0 });

@@ -1,0 +1,73 @@
+// `migstat --help`, per-command help with examples, `--version`, and usage errors (exit code 2) through the compiled
+// CLI. None of these open a database.
+import { readFileSync } from 'node:fs';
+import { runCli } from '../support/cli.js';
+
+const run = (...args: string[]) => runCli(args, {});
+const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+test('migstat --help lists every command, the environment and the exit codes', async () => {
+  const help = await run('--help');
+  expect(help).toMatchObject({ code: 0, stderr: '' });
+  for (const command of ['serve', 'migrate', 'seed', 'import', 'export', 'token', 'help [command]']) {
+    expect(help.stdout).toMatch(new RegExp(`^  ${command.replace(/[[\]]/g, '\\$&')} `, 'm'));
+  }
+  expect(help.stdout).toContain('DATABASE_URL');
+  expect(help.stdout).toMatch(/^Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 {2}usage error/m);
+  // Without arguments, and as `help`: the same text.
+  expect((await run()).stdout).toBe(help.stdout);
+  expect((await run('help')).stdout).toBe(help.stdout);
+});
+
+test('import --help and token create --help describe their arguments, options and examples', async () => {
+  const imports = await run('import', '--help');
+  expect(imports).toMatchObject({ code: 0, stderr: '' });
+  for (const kind of ['catalogue', 'countries', 'sources', 'submissions', 'accounts', 'adoptions', 'undesa-ims']) {
+    expect(imports.stdout).toMatch(new RegExp(`^  ${kind} \\[options\\] <file>`, 'm'));
+  }
+  expect(imports.stdout).toContain('$ migstat import submissions data.csv --dry-run');
+
+  const submissions = await run('import', 'submissions', '--help');
+  expect(submissions.code).toBe(0);
+  expect(submissions.stdout).toMatch(/^Usage: migstat import submissions \[options\] <file>/);
+  expect(submissions.stdout).toMatch(/-n, --dry-run +validate the file/);
+  expect(submissions.stdout).toMatch(/--json +print the result as one JSON document/);
+
+  const create = await run('token', 'create', '--help');
+  expect(create).toMatchObject({ code: 0, stderr: '' });
+  expect(create.stdout).toMatch(/^Usage: migstat token create \[options\]/);
+  for (const option of ['--role <role>', '--country <code>', '--name <text>', '--expires <when>', '--json']) {
+    expect(create.stdout).toContain(option);
+  }
+  expect(create.stdout).toContain('$ migstat token create --role FOCAL_POINT --country CHE --expires 90d');
+  expect((await run('token', 'help', 'create')).stdout).toBe(create.stdout);
+});
+
+test('--version prints the version of package.json', async () => {
+  for (const flag of ['--version', '-V']) {
+    expect(await run(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  }
+});
+
+test('unknown commands and options, missing arguments: a clear message and exit code 2, nothing run', async () => {
+  const cases: [string[], RegExp][] = [
+    [['frobnicate'], /^migstat: error: unknown command 'frobnicate'\n/],
+    [['improt', 'sources', 'x.csv'], /unknown command 'improt'\n\(Did you mean import\?\)/],
+    [['import', 'sightings', 'x.csv'], /unknown command 'sightings'/],
+    [['token', 'create', '--rol', 'ADMIN'], /unknown option '--rol'\n\(Did you mean --role\?\)/],
+    [['token', 'create'], /required option '--role <role>' not specified/],
+    [['import', 'submissions'], /missing required argument 'file'/],
+    [['token', 'revoke', '1', '2'], /too many arguments for 'revoke'/],
+    [['export', 'submissions', '--format', 'xlsx'], /unknown option '--format'/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await run(...args);
+    expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('(run with --help for usage)');
+  }
+  // A command group without its subcommand: its help, on stderr, as a usage error.
+  const token = await run('token');
+  expect(token.code).toBe(2);
+  expect(token.stderr).toMatch(/^Usage: migstat token \[options\] \[command\]/);
+});
