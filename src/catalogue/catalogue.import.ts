@@ -120,6 +120,25 @@ export interface ImportCounts {
 
 export type CatalogueReport = Record<string, ImportCounts>;
 
+/**
+ * Every string (value or key) holding NUL, by JSON path: readUtf8File refuses a raw NUL byte, but JSON's "\u0000"
+ * escape decodes to one, which PostgreSQL cannot store in text.
+ */
+function nulCharacters(value: unknown, path: string[]): Issue[] {
+  const nul = 'contains a NUL character (U+0000)';
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? [{ path: path.length ? path : ['(file)'], message: nul }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulCharacters(v, [...path, `[${i}]`]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, v]) =>
+      key.includes('\u0000')
+        ? [{ path: [...path, JSON.stringify(key)], message: `a key that ${nul}` }]
+        : nulCharacters(v, [...path, key]),
+    );
+  }
+  return [];
+}
+
 /** Parses and checks a catalogue file; throws a ValidationError listing every problem by JSON path. */
 export function parseCatalogue(jsonText: string): CatalogueFile {
   let raw: unknown;
@@ -129,14 +148,16 @@ export function parseCatalogue(jsonText: string): CatalogueFile {
     throw ValidationError.of([{ path: ['(file)'], message: `not valid JSON: ${(err as Error).message}` }]);
   }
   const parsed = catalogueSchema.safeParse(raw);
+  const problems: Issue[] = nulCharacters(raw, []);
   if (!parsed.success) {
-    throw ValidationError.of(
-      parsed.error.issues.map((i) => ({
+    problems.push(
+      ...parsed.error.issues.map((i) => ({
         path: i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))),
         message: i.message,
       })),
     );
   }
+  if (problems.length || !parsed.success) throw ValidationError.of(problems);
   const cat = parsed.data;
   const issues: Issue[] = [];
   const duplicates = (name: string, keys: (string | number)[]) => {

@@ -3,7 +3,9 @@
 //  - nesting: graphql-js parses recursively, so 2 000 nested braces or brackets overflow the stack before armor's
 //    token limit is reached. A pass of graphql's (iterative) lexer measures the nesting before the parser runs.
 //  - strings: every String and ID argument and input field, at any depth, literal or variable, is checked against
-//    a cap chosen by its name (STRING_CAPS) and for NUL characters, which PostgreSQL cannot store in text.
+//    a cap chosen by its name (STRING_KINDS) and for NUL characters, which PostgreSQL cannot store in text.
+//  - lists: every list argument and input field is checked against a cap on its length chosen by its name
+//    (LIST_CAPS), so that a variable of a million codes never reaches a query.
 import {
   GraphQLError,
   Kind,
@@ -49,6 +51,19 @@ export const STRING_KINDS = {
 } as const;
 
 export type StringKind = keyof typeof STRING_KINDS | 'csv';
+
+/** Caps on the number of items of a list argument or input field, by its name; 100 for any list not named here. */
+export const LIST_CAPS: Record<string, number> = {
+  /** Country filters: every M49 country and area (248) fits. */
+  countries: 300,
+  /** A variable's code list (age groups, countries of birth…). */
+  codes: 1_000,
+  /** nodes(ids:): one page. */
+  ids: 100,
+};
+export const DEFAULT_LIST_CAP = 100;
+
+export const listCap = (name: string): number => LIST_CAPS[name] ?? DEFAULT_LIST_CAP;
 
 const KIND_BY_NAME: Record<string, StringKind> = {
   ...Object.fromEntries(
@@ -150,12 +165,19 @@ function nestingOf(body: string, stopAt: number, maxTokens: number): number {
 
 /**
  * Every String or ID argument value (also inside input objects and lists, from literals or variables) must fit its
- * cap and hold no NUL character; a BAD_USER_INPUT error names each argument that does not.
+ * cap and hold no NUL character, and every list its length cap; a BAD_USER_INPUT error names each argument that
+ * does not.
  */
-export function stringArgumentLimits(maxBodyBytes: number): Plugin {
+export function argumentLimits(maxBodyBytes: number): Plugin {
   return {
     onExecute({ args }) {
-      const problems = checkStrings(args.schema, args.document, args.variableValues, args.operationName, maxBodyBytes);
+      const problems = checkArguments(
+        args.schema,
+        args.document,
+        args.variableValues,
+        args.operationName,
+        maxBodyBytes,
+      );
       if (problems.length) {
         throw badInput(problems.map((p) => p.message).join('; '), { arguments: problems.map((p) => p.argument) });
       }
@@ -163,31 +185,40 @@ export function stringArgumentLimits(maxBodyBytes: number): Plugin {
   };
 }
 
-interface StringProblem {
+interface ArgumentProblem {
   argument: string;
   message: string;
 }
 
-function checkStrings(
+function checkArguments(
   schema: GraphQLSchema,
   document: DocumentNode,
   rawVariables: Record<string, unknown> | null | undefined,
   operationName: string | null | undefined,
   maxBodyBytes: number,
-): StringProblem[] {
+): ArgumentProblem[] {
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   // Variables that do not coerce are reported by execution itself.
   if (coerced.errors) return [];
   const variables = coerced.coerced;
-  const problems: StringProblem[] = [];
+  const problems: ArgumentProblem[] = [];
   const check = (value: unknown, type: GraphQLInputType, name: string, path: string, field: string) => {
     if (value === null || value === undefined) return;
     if (isNonNullType(type)) return check(value, type.ofType, name, path, field);
     if (isListType(type)) {
-      if (Array.isArray(value)) value.forEach((v, i) => check(v, type.ofType, name, `${path}[${i}]`, field));
-      else check(value, type.ofType, name, path, field);
+      if (!Array.isArray(value)) return check(value, type.ofType, name, path, field);
+      const cap = listCap(name);
+      if (value.length > cap) {
+        // Its items are not checked one by one: the list is refused as a whole.
+        problems.push({
+          argument: path,
+          message: `"${path}" on ${field} has too many items: ${value.length}, at most ${cap}`,
+        });
+        return;
+      }
+      value.forEach((v, i) => check(v, type.ofType, name, `${path}[${i}]`, field));
       return;
     }
     if (isInputObjectType(type)) {
@@ -218,9 +249,10 @@ function checkStrings(
       Argument(node) {
         const def = typeInfo.getArgument();
         if (!def) return;
-        const types = getNamedType(def.type);
-        // Enum, number and boolean arguments are bounded by their types.
-        if (isScalarType(types) && types.name !== 'String' && types.name !== 'ID') return;
+        // A single enum, number or boolean is bounded by its type (lists of them are not).
+        const named = getNamedType(def.type);
+        const scalar = isNonNullType(def.type) ? def.type.ofType : def.type;
+        if (isScalarType(named) && named.name !== 'String' && named.name !== 'ID' && !isListType(scalar)) return;
         const value = valueFromAST(node.value, def.type, variables);
         const owner = typeInfo.getFieldDef()?.name ?? typeInfo.getDirective()?.name ?? '';
         check(value, def.type, def.name, node.name.value, owner);

@@ -16,6 +16,8 @@ export async function listen(app: App): Promise<Server> {
     void api(req, res);
   });
   server.requestTimeout = 120_000;
+  // Closes what the API holds open (the rate limiter's Redis connection).
+  server.once('close', () => void api.dispose());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(app.config.port, app.config.host, resolve);

@@ -10,7 +10,8 @@ import { AppError } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { compression } from './compression.js';
 import { createContext, type App, type Context } from './context.js';
-import { MAX_NESTING, hideSuggestions, nestingLimit, stringArgumentLimits, utf8Body } from './limits.js';
+import { MAX_NESTING, hideSuggestions, nestingLimit, argumentLimits, utf8Body } from './limits.js';
+import { RATE_LIMIT_HEADERS, rateLimits } from './rate-limit.js';
 import { schema } from './schema.js';
 import { webApp } from './static.js';
 
@@ -38,7 +39,12 @@ export function createApi(app: App) {
     // stays blank offline). The 9 MB module loads on the first GraphiQL request only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     cors: app.config.corsOrigins.length
-      ? { origin: app.config.corsOrigins, credentials: false, methods: ['GET', 'POST'] }
+      ? {
+          origin: app.config.corsOrigins,
+          credentials: false,
+          methods: ['GET', 'POST'],
+          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag'],
+        }
       : false,
     logging: {
       debug: (...args) => app.logger.debug(args.map(String).join(' ')),
@@ -67,6 +73,8 @@ export function createApi(app: App) {
     plugins: [
       compression(),
       webApp(),
+      // Before anything reads the body or the database: a spent budget costs the hub nothing more.
+      rateLimits(app.config, app.logger),
       bodyLimit(app.config.maxBodyBytes),
       utf8Body(),
       readiness(app),
@@ -76,7 +84,7 @@ export function createApi(app: App) {
       // Before armor's parser: a 2 000-level nesting would overflow graphql-js's recursive parser.
       nestingLimit(LIMITS.maxNesting, LIMITS.maxTokens),
       pageSizeLimit(MAX_PAGE_SIZE),
-      stringArgumentLimits(app.config.maxBodyBytes),
+      argumentLimits(app.config.maxBodyBytes),
       // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.
       maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
       EnvelopArmorPlugin({

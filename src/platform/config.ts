@@ -27,6 +27,21 @@ const schema = z.object({
     .default(10 * 1024 * 1024),
   /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
   CORS_ORIGINS: z.string().default(''),
+  /// Requests per window on /graphql, /sdmx/v2 and /download: per client address without a token, per token with one
+  /// (0: unlimited). Tests (NODE_ENV=test) default to limits no test reaches.
+  RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(0).optional(),
+  RATE_LIMIT_TOKEN: z.coerce.number().int().min(0).optional(),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /// How many reverse proxies stand in front: the client address is that many entries from the right of
+  /// X-Forwarded-For (0: the socket's address).
+  TRUST_PROXY: z.coerce.number().int().min(0).default(0),
+  /// Redis shared by every hub process for rate limits; without it each process counts on its own.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /// Prefix of the hub's Redis keys, for several deployments on one Redis.
+  REDIS_KEY_PREFIX: z.string().min(1).default('migstat'),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
@@ -48,12 +63,29 @@ export interface Config {
   graphiql: boolean;
   maxBodyBytes: number;
   corsOrigins: string[];
+  rateLimit: RateLimitConfig;
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
   /** MIGSTAT_TEST_PAUSE: where a test wants the CLI to stop and wait to be killed. */
   testPause: 'before-commit' | undefined;
 }
+
+export interface RateLimitConfig {
+  /** Requests per window per client address (no token); 0: unlimited. */
+  anonymous: number;
+  /** Requests per window per token; 0: unlimited. */
+  token: number;
+  windowSeconds: number;
+  trustProxy: number;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+}
+
+/** Limits per window of 60 s: a portal syncing page by page stays well inside them. */
+export const RATE_LIMIT_DEFAULTS = { anonymous: 300, token: 1200 };
+/** Under NODE_ENV=test: high enough that no test but the limiter's own ever meets them. */
+const TEST_RATE_LIMIT = 1_000_000;
 
 export class ConfigError extends Error {}
 
@@ -84,6 +116,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    rateLimit: {
+      anonymous: e.RATE_LIMIT_ANONYMOUS ?? (e.NODE_ENV === 'test' ? TEST_RATE_LIMIT : RATE_LIMIT_DEFAULTS.anonymous),
+      token: e.RATE_LIMIT_TOKEN ?? (e.NODE_ENV === 'test' ? TEST_RATE_LIMIT : RATE_LIMIT_DEFAULTS.token),
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      trustProxy: e.TRUST_PROXY,
+      redisUrl: e.REDIS_URL,
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    },
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,
     testPause: e.MIGSTAT_TEST_PAUSE,

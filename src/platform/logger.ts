@@ -1,4 +1,6 @@
 import { pino, type Logger } from 'pino';
+
+export type { Logger };
 import type { Config } from './config.js';
 
 /** Structured JSON logs on stderr, so stdout stays free for command output. */

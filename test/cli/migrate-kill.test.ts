@@ -3,7 +3,9 @@
 // process announces each statement the schema engine sends and stops before the N-th, where it is killed. The next
 // run is both the recovery of that kill (it must get past it) and the next kill, one step further; the loop ends
 // when a run finishes before its pause point. Runs killed at a random moment inside a migration script (not at a
-// statement boundary) come first. At the end the schema must equal a cleanly migrated one.
+// statement boundary) come first. At the end the schema must equal a cleanly migrated one. A second test kills
+// migrate half-way through the list and starts `migstat serve` on what it left: serve finishes the migrations,
+// seeds, and reads and writes as on a clean database.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -13,7 +15,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../../src/platform/db.js';
 import { migrationsDir, projectRoot } from '../../src/platform/paths.js';
 import { createTestDatabase, dbKind } from '../support/db.js';
-import { runCli } from '../support/cli.js';
+import { cliEnv, migstatBin, runCli } from '../support/cli.js';
 
 interface Target {
   env: Record<string, string>;
@@ -58,7 +60,10 @@ type Ended = { killedAt: string | null; code: number | null; stderr: string };
  * Runs `migstat migrate`; kills it when it announces the pause (or `delayAfterScript` ms after it announces its
  * first migration script). Resolves with where it was killed, or its exit code when it finished first.
  */
-function migrateAndKill(env: Record<string, string>, opts: { pauseAt?: number; delayAfterScript?: number }) {
+function migrateAndKill(
+  env: Record<string, string>,
+  opts: { pauseAt?: number; delayAfterScript?: number; atScript?: number },
+) {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.PGLITE_DATA_DIR;
@@ -85,6 +90,13 @@ function migrateAndKill(env: Record<string, string>, opts: { pauseAt?: number; d
         const step = new RegExp(`migrate step ${paused[1]}: (.*)`).exec(stderr);
         killedAt = `before step ${paused[1]} (${step?.[1]?.slice(0, 40)})`;
         child.kill('SIGKILL');
+      } else if (opts.atScript !== undefined) {
+        // SIGKILL as the atScript-th migration script is sent: it may or may not have committed.
+        const scripts = stderr.match(/migrate step \d+: script/g) ?? [];
+        if (scripts.length >= opts.atScript) {
+          killedAt = `as migration script ${opts.atScript} is sent`;
+          child.kill('SIGKILL');
+        }
       } else if (opts.delayAfterScript !== undefined && /migrate step \d+: script/.test(stderr)) {
         killedAt = `${opts.delayAfterScript} ms into a migration script`;
         setTimeout(() => child.kill('SIGKILL'), opts.delayAfterScript);
@@ -178,4 +190,104 @@ test('migrate killed at every statement boundary and inside scripts always recov
   expect(kills.length).toBeGreaterThanOrEqual(6);
   // Kills between a migration's started row and its commit happened, and were undone by the next run.
   expect(recoveries).toBeGreaterThan(0);
+}, 300_000);
+
+/** `migstat serve` on `env`; resolves with its base URL and logs once it serves. */
+function serve(env: Record<string, string>) {
+  const child = spawn(process.execPath, [migstatBin, 'serve'], {
+    env: cliEnv({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const logs: { msg: string; url?: string }[] = [];
+  const served = new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+        const entry = JSON.parse(buffer.slice(0, i)) as { msg: string; url?: string };
+        buffer = buffer.slice(i + 1);
+        logs.push(entry);
+        if (entry.msg === 'serving') resolve(String(entry.url).replace('/graphql', ''));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${JSON.stringify(logs)}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return child.exitCode;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { served, logs, stop };
+}
+
+test('serve starts on a database whose migrate was killed half-way, finishes it, and reads and writes', async () => {
+  const reference = await createTestDatabase();
+  const expected = await schemaOf(reference);
+  await reference.close();
+  const total = expected.finished.length;
+  const target = await emptyTarget();
+  try {
+    const half = Math.ceil(total / 2);
+    const killed = await migrateAndKill(target.env, { atScript: half });
+    expect(killed.killedAt).toBe(`as migration script ${half} is sent`);
+    let before = await target.open();
+    let interrupted: number;
+    try {
+      // Half-way indeed: some migrations finished, not all.
+      const state = await schemaOf(before);
+      interrupted = state.unfinished;
+      expect(state.finished.length).toBeGreaterThanOrEqual(half - 1);
+      expect(state.finished.length).toBeLessThan(total);
+    } finally {
+      await before.close();
+    }
+
+    const hub = serve(target.env);
+    try {
+      const base = await hub.served;
+      const messages = hub.logs.map((l) => l.msg);
+      expect(messages).toContain('seeded an empty database');
+      // Killed before its script committed, the migration's row was left unfinished: serve rolls it back first.
+      if (interrupted) expect(messages).toContain('migrations interrupted before committing; applying again');
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      // `token create` works beside a running server on both databases (through it on PGlite).
+      const created = await runCli(['token', 'create', '--role', 'ADMIN'], target.env);
+      expect(created).toMatchObject({ code: 0 });
+      const token = created.stdout.trim();
+      const gql = async (query: string, variables?: unknown) =>
+        (await (
+          await fetch(`${base}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ query, variables }),
+          })
+        ).json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+      const imported = await gql(
+        'mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok submissionsWritten problems { message } } }',
+        { csv: 'country,indicator,reference_year,value\nCHE,IMM_STOCK,2020,123456\n' },
+      );
+      expect(imported).toEqual({ data: { importSubmissions: { ok: true, submissionsWritten: 1, problems: [] } } });
+      const read = await gql(
+        `{ countries { totalCount } indicators { totalCount }
+           submissions(filter: { country: "CHE" }) { nodes { referenceYear total { value } } } }`,
+      );
+      expect(read.errors).toBeUndefined();
+      expect(read.data).toEqual({
+        countries: { totalCount: 248 },
+        indicators: { totalCount: 15 },
+        submissions: { nodes: [{ referenceYear: 2020, total: { value: 123456 } }] },
+      });
+    } finally {
+      expect(await hub.stop()).toBe(0);
+    }
+    before = await target.open();
+    try {
+      expect(await schemaOf(before)).toEqual(expected);
+    } finally {
+      await before.close();
+    }
+  } finally {
+    await target.dispose();
+  }
 }, 300_000);

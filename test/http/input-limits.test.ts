@@ -1,5 +1,6 @@
 // Bad input gets a bounded, typed answer before it reaches the database: string caps and NUL characters in every
-// String/ID argument (walked from the schema, so new arguments are covered without editing this file), nesting that
+// String/ID argument and length caps on every list argument (walked from the schema, so new arguments are covered
+// without editing this file), nesting that
 // would overflow the parser, malformed global ids, and no "Did you mean" hints in production.
 import {
   getNamedType,
@@ -12,7 +13,7 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { STRING_KINDS, stringCap, stringKind } from '../../src/http/limits.js';
+import { LIST_CAPS, STRING_KINDS, listCap, stringCap, stringKind } from '../../src/http/limits.js';
 import { LIMITS } from '../../src/http/yoga.js';
 import { clientSchema, dummyValue } from '../support/introspection.js';
 import { data, startHub, type Hub } from '../support/hub.js';
@@ -86,15 +87,70 @@ function cases(): Case[] {
   return out;
 }
 
+/** Every list reachable from an argument (of any item type), with a setter putting `items` there. */
+interface ListLeaf {
+  path: string;
+  name: string;
+  value(items: unknown[]): unknown;
+  item: GraphQLInputType;
+}
+
+function listLeaves(type: GraphQLInputType, path: string, name: string, seen: Set<string> = new Set()): ListLeaf[] {
+  if (isNonNullType(type)) return listLeaves(type.ofType, path, name, seen);
+  if (isListType(type)) {
+    const inner = listLeaves(type.ofType, `${path}[0]`, name, seen).map((l) => ({
+      ...l,
+      value: (items: unknown[]) => [l.value(items)],
+    }));
+    return [{ path, name, item: type.ofType, value: (items) => items }, ...inner];
+  }
+  if (isInputObjectType(type)) {
+    if (seen.has(type.name)) return [];
+    return Object.values(type.getFields()).flatMap((field) =>
+      listLeaves(field.type, `${path}.${field.name}`, field.name, new Set([...seen, type.name])).map((leaf) => ({
+        ...leaf,
+        value: (items: unknown[]) => ({
+          ...(type.isOneOf ? {} : (dummyValue(type) as Record<string, unknown>)),
+          [field.name]: leaf.value(items),
+        }),
+      })),
+    );
+  }
+  return [];
+}
+
+function listCases() {
+  const out: {
+    operation: 'query' | 'mutation';
+    field: GraphQLField<unknown, unknown>;
+    arg: GraphQLArgument;
+    leaf: ListLeaf;
+  }[] = [];
+  for (const operation of ['query', 'mutation'] as const) {
+    const root = operation === 'query' ? schema.getQueryType() : schema.getMutationType();
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      for (const arg of field.args) {
+        for (const leaf of listLeaves(arg.type, arg.name, arg.name)) out.push({ operation, field, arg, leaf });
+      }
+    }
+  }
+  return out;
+}
+
 async function call(c: Case, text: string) {
+  return callWith(c, c.leaf.value(text));
+}
+
+async function callWith(
+  c: { operation: 'query' | 'mutation'; field: GraphQLField<unknown, unknown>; arg: GraphQLArgument },
+  value: unknown,
+) {
   const args = c.field.args.filter((a) => a === c.arg || (isNonNullType(a.type) && a.defaultValue === undefined));
   const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
   const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const selection = isScalarType(getNamedType(c.field.type)) ? '' : ' { __typename }';
   const query = `${c.operation} Limits(${defs}) { ${c.field.name}(${call})${selection} }`;
-  const variables = Object.fromEntries(
-    args.map((a) => [a.name, a === c.arg ? c.leaf.value(text) : dummyValue(a.type)]),
-  );
+  const variables = Object.fromEntries(args.map((a) => [a.name, a === c.arg ? value : dummyValue(a.type)]));
   return hub.gql(query, variables, { token: admin });
 }
 
@@ -129,6 +185,49 @@ test('every String and ID argument over its cap is BAD_USER_INPUT naming it, and
   }
   expect(failures).toEqual([]);
   expect(await hub.db.prisma.auditLog.count()).toBe(auditBefore);
+});
+
+test('every list argument over its length cap is BAD_USER_INPUT naming it, and nothing is written', async () => {
+  const all = listCases();
+  expect(all.map((c) => `${c.field.name}(${c.leaf.path})`)).toEqual(
+    expect.arrayContaining(['nodes(ids)', 'gaps(filter.countries)', 'createIndicator(input.topics)']),
+  );
+  const auditBefore = await hub.db.prisma.auditLog.count();
+  const failures: string[] = [];
+  for (const c of all) {
+    const cap = listCap(c.leaf.name);
+    const items = Array.from({ length: cap + 1 }, () => dummyValue(c.leaf.item));
+    const result = await callWith(c, c.leaf.value(items));
+    const error = result.errors?.[0];
+    if (
+      error?.extensions?.code !== 'BAD_USER_INPUT' ||
+      !(error.extensions.arguments as string[]).includes(c.leaf.path) ||
+      !error.message.includes(`"${c.leaf.path}" on ${c.field.name} has too many items: ${cap + 1}, at most ${cap}`)
+    ) {
+      failures.push(`${c.field.name}(${c.leaf.path}): ${JSON.stringify(result.errors ?? result.data)}`);
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(await hub.db.prisma.auditLog.count()).toBe(auditBefore);
+});
+
+test('a list at its cap runs: every country in a coverage filter, a page of ids', async () => {
+  const codes = (await hub.db.prisma.country.findMany({ select: { m49: true } })).map((c) => c.m49);
+  expect(codes.length).toBeLessThanOrEqual(LIST_CAPS.countries!);
+  const gaps = await hub.gql('query ($c: [String!]) { gaps(filter: { countries: $c }) { __typename } }', { c: codes });
+  expect(gaps.errors).toBeUndefined();
+  const ids = Array.from({ length: LIST_CAPS.ids! }, (_, i) => Buffer.from(`Country:${900000 + i}`).toString('base64'));
+  const nodes = data(
+    await hub.gql<{ nodes: unknown[] }, unknown>('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }),
+  );
+  expect(nodes.nodes).toEqual(ids.map(() => null));
+  const over = await hub.gql('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [...ids, ids[0]] });
+  expect(over.errors).toEqual([
+    expect.objectContaining({
+      message: `"ids" on nodes has too many items: ${LIST_CAPS.ids! + 1}, at most ${LIST_CAPS.ids}`,
+      extensions: { code: 'BAD_USER_INPUT', arguments: ['ids'] },
+    }),
+  ]);
 });
 
 test('a NUL character in any String or ID argument is BAD_USER_INPUT naming it', async () => {

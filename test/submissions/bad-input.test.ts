@@ -1,7 +1,7 @@
 // Bad files and cells get a typed answer with their line and column, through the API and the CLI, and nothing is
 // written: NUL characters, bytes that are not UTF-8, person counts that are negative or fractional, unit case,
 // missing files.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describeError, importers } from '../../src/cli/cli.js';
 import { runCli } from '../support/cli.js';
 import { data, startHub, type Hub } from '../support/hub.js';
@@ -50,6 +50,33 @@ test('a NUL character in a cell is refused with its line and column, through the
     ),
   ).toMatch(/line 2 name: contains a NUL character/);
   expect(await written()).toEqual(before);
+});
+
+test('a catalogue JSON whose strings decode to NUL ("\\u0000") is refused naming each field; nothing is written', async () => {
+  const catalogue = JSON.parse(readFileSync('data/catalogue.json', 'utf8'));
+  const code = catalogue.indicators[0].code as string;
+  const snapshot = () =>
+    Promise.all([
+      hub.db.prisma.indicator.findUniqueOrThrow({ where: { code }, select: { name: true, updatedAt: true } }),
+      hub.db.prisma.topic.count(),
+      hub.db.prisma.auditLog.count(),
+    ]);
+  const before = await snapshot();
+  catalogue.indicators[0].name = 'Immigrant\u0000 stock';
+  catalogue.topics.push({ code: 'NEW_TOPIC', name: 'New', tier: 'CORE', description: 'with\u0000NUL' });
+  catalogue.variables[0].codes[0]['la\u0000bel'] = 'x';
+  const file = tempFile('nul-catalogue.json', JSON.stringify(catalogue));
+  // JSON.stringify writes the escape, not the byte: the file itself is clean UTF-8.
+  expect(readFileSync(file, 'utf8')).toContain('Immigrant\\u0000 stock');
+  expect(await cliFailure('catalogue', file)).toBe(
+    [
+      '3 problem(s), nothing was written:',
+      `  topics [${catalogue.topics.length - 1}] description: contains a NUL character (U+0000)`,
+      '  variables [0] codes [0] "la\\u0000bel": a key that contains a NUL character (U+0000)',
+      '  indicators [0] name: contains a NUL character (U+0000)',
+    ].join('\n'),
+  );
+  expect(await snapshot()).toEqual(before);
 });
 
 describe('bytes that are not UTF-8', () => {

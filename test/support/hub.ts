@@ -45,7 +45,11 @@ export async function startHub(options: { seed?: boolean; env?: Record<string, s
       });
       return (await res.json()) as ExecutionResult<never>;
     },
-    close: () => db.close(),
+    async close() {
+      // What the API holds open (a rate limiter's Redis connection), then the database.
+      await api.dispose();
+      await db.close();
+    },
   };
 }
 
