@@ -23,6 +23,6 @@ export function connectionOf<T>(type: ObjectRef<any, T>, name: string) {
         }),
       }),
     },
-    { name: `${name}Edge` },
+    { name: `${name}Edge`, description: `One ${name} item of a page and its cursor.` },
   );
 }

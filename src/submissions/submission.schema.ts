@@ -185,7 +185,7 @@ const SubmissionFilter = builder.inputType('SubmissionFilter', {
   fields: (t) => ({
     country: t.string({ description: 'M49 or ISO3 code.' }),
     indicator: t.string({ description: 'Indicator code.' }),
-    status: t.field({ type: SubmissionStatus }),
+    status: t.field({ type: SubmissionStatus, description: 'Only versions with this status.' }),
     fromYear: t.int({ description: 'Reference year at least this (inclusive).' }),
     toYear: t.int({ description: 'Reference year at most this (inclusive).' }),
     dataSource: t.string({ description: 'Data source code.' }),
@@ -231,7 +231,7 @@ builder.queryFields((t) => ({
     type: 'Submission',
     nullable: true,
     description: 'A submission version by global id (the same as node(id)).',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The global id of a Submission.' }) },
     resolve: (query, _root, { id }, ctx) => {
       const local = safeLocalId(id, 'Submission');
       return local === null
@@ -246,7 +246,9 @@ builder.queryFields((t) => ({
       description:
         'Submission versions the caller may read (CONTRACT §4 visible versions), oldest first: PUBLISHED ones without ' +
         "a token or with READER, and a FOCAL_POINT's own country's besides.",
-      args: { filter: t.arg({ type: SubmissionFilter, required: false }) },
+      args: {
+        filter: t.arg({ type: SubmissionFilter, required: false, description: 'Which versions; all when omitted.' }),
+      },
       resolve: async (query, _root, { filter }, ctx) => {
         const where = await submissionWhere(ctx, filter);
         return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
@@ -285,7 +287,9 @@ const SubmissionPayload = builder
   .objectRef<{ submission: typeof Submission.$inferType }>('SubmissionPayload')
   .implement({
     description: 'The submission after the transition.',
-    fields: (t) => ({ submission: t.field({ type: Submission, resolve: (p) => p.submission }) }),
+    fields: (t) => ({
+      submission: t.field({ type: Submission, description: 'The submission version.', resolve: (p) => p.submission }),
+    }),
   });
 
 function transitionInput(name: string, description: string, commentField: 'comment' | 'reason') {
@@ -328,7 +332,13 @@ function transitionField(transition: Transition, description: string) {
             }
           : { taskForce: true },
       errors: { types: userErrors },
-      args: { input: t.arg({ type: inputs[transition.action], required: true }) },
+      args: {
+        input: t.arg({
+          type: inputs[transition.action],
+          required: true,
+          description: 'The version, the revision last read, and a comment or reason.',
+        }),
+      },
       resolve: async (_root, { input }, ctx) => {
         const fields = input as { id: string; expectedRevision: number; comment?: string | null; reason?: string };
         return {
@@ -361,7 +371,7 @@ export const ImportProblemRef = builder
     fields: (t) => ({
       line: t.exposeInt('line', { description: 'Line of the file, the header being line 1.' }),
       column: t.exposeString('column', { nullable: true, description: 'Column name; null for the whole record.' }),
-      message: t.exposeString('message'),
+      message: t.exposeString('message', { description: 'What is wrong, in words for people.' }),
     }),
   });
 
@@ -382,7 +392,7 @@ const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubm
     'The outcome of importSubmissions: every problem (nothing written), or the counts written (none on a dry run).',
   fields: (t) => ({
     ok: t.exposeBoolean('ok', { description: 'True when the file is valid (and, unless dryRun, was written).' }),
-    dryRun: t.exposeBoolean('dryRun'),
+    dryRun: t.exposeBoolean('dryRun', { description: 'Whether this was a dry run (nothing written).' }),
     problems: t.field({
       type: [ImportProblemRef],
       description: 'Every problem, by line and column; empty when ok.',
@@ -392,7 +402,7 @@ const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubm
     submissions: t.exposeInt('submissions', { description: 'Submissions the file describes (0 when not ok).' }),
     observations: t.exposeInt('observations', { description: 'Observations the file describes (0 when not ok).' }),
     submissionsWritten: t.exposeInt('submissionsWritten', { description: 'New submission versions written.' }),
-    observationsWritten: t.exposeInt('observationsWritten'),
+    observationsWritten: t.exposeInt('observationsWritten', { description: 'Observations of the new versions.' }),
     submissionsUnchanged: t.exposeInt('submissionsUnchanged', {
       description: 'Submissions identical to the latest version of their key, left alone.',
     }),
@@ -415,7 +425,9 @@ builder.mutationField('importSubmissions', (t) =>
       'DRAFT or SUBMITTED; TASK_FORCE and ADMIN any rows and statuses.',
     authScopes: (_root, _args, ctx) =>
       ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
-    args: { input: t.arg({ type: ImportSubmissionsInput, required: true }) },
+    args: {
+      input: t.arg({ type: ImportSubmissionsInput, required: true, description: 'The file and whether to write it.' }),
+    },
     resolve: async (_root, { input }, ctx) => {
       if (!ctx.viewer)
         throw new GraphQLError('importSubmissions requires a token', { extensions: { code: 'UNAUTHENTICATED' } });
