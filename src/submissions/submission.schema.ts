@@ -12,7 +12,7 @@ import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.s
 import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
 import { visibilityOf, visibleWhere } from './visibility.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, OrderDirection } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
@@ -195,6 +195,53 @@ const SubmissionFilter = builder.inputType('SubmissionFilter', {
 
 type Filter = typeof SubmissionFilter.$inferInput;
 
+const SubmissionOrderField = builder.enumType('SubmissionOrderField', {
+  description: 'What a list of submission versions can be ordered by.',
+  values: {
+    CREATED_AT: {
+      description: 'When the version was written (versions of one import in the order they were written).',
+    },
+    UPDATED_AT: { description: 'When the version last changed, e.g. by a status change.' },
+    REFERENCE_YEAR: { description: 'Reference year of the data.' },
+  } as const,
+});
+
+const SubmissionOrder = builder.inputType('SubmissionOrder', {
+  description:
+    "An order of submission versions (like GitHub's IssueOrder). Ties are broken by creation order in the same " +
+    'direction, so paging with after/before visits every version once.',
+  fields: (t) => ({
+    field: t.field({ type: SubmissionOrderField, required: true, description: 'What to order by.' }),
+    direction: t.field({ type: OrderDirection, required: true, description: 'Ascending or descending.' }),
+  }),
+});
+
+/** Newest first: review queues and a country's own list want the latest versions on the first page. */
+const DEFAULT_SUBMISSION_ORDER = { field: 'CREATED_AT', direction: 'DESC' } as const;
+
+const submissionOrderArgs = builder.args((t) => ({
+  orderBy: t.field({
+    type: SubmissionOrder,
+    required: false,
+    defaultValue: DEFAULT_SUBMISSION_ORDER,
+    description: 'The order of the list; newest first when omitted.',
+  }),
+}));
+
+/**
+ * The Prisma orderBy of an order. Creation order is the id sequence (what the (countryId, status, id) indexes serve),
+ * and the id ends every order so that it is total: Prisma's cursor (an id) then resumes exactly after its row.
+ */
+function submissionOrderBy(
+  order: typeof SubmissionOrder.$inferInput | null | undefined,
+): Prisma.SubmissionOrderByWithRelationInput[] {
+  const { field, direction } = order ?? DEFAULT_SUBMISSION_ORDER;
+  const dir = direction === 'ASC' ? 'asc' : 'desc';
+  if (field === 'UPDATED_AT') return [{ updatedAt: dir }, { id: dir }];
+  if (field === 'REFERENCE_YEAR') return [{ referenceYear: dir }, { id: dir }];
+  return [{ id: dir }];
+}
+
 /** The where clause of a filter, or null when a code names nothing (the list is then empty). */
 async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
   const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
@@ -244,14 +291,16 @@ builder.queryFields((t) => ({
       type: 'Submission',
       cursor: 'id',
       description:
-        'Submission versions the caller may read (CONTRACT §4 visible versions), oldest first: PUBLISHED ones without ' +
-        "a token or with READER, and a FOCAL_POINT's own country's besides.",
+        'Submission versions the caller may read (CONTRACT §4 visible versions), newest first unless orderBy says ' +
+        "otherwise: PUBLISHED ones without a token or with READER, and a FOCAL_POINT's own country's besides. With " +
+        'filter: { status: SUBMITTED } (or VALIDATED) it is the review queue.',
       args: {
         filter: t.arg({ type: SubmissionFilter, required: false, description: 'Which versions; all when omitted.' }),
+        ...submissionOrderArgs,
       },
-      resolve: async (query, _root, { filter }, ctx) => {
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await submissionWhere(ctx, filter);
-        return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
+        return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) }) : [];
       },
       totalCount: async (_root, { filter }, ctx) => {
         const where = await submissionWhere(ctx, filter);
@@ -272,8 +321,11 @@ for (const [owner, field] of [
       {
         cursor: 'id',
         totalCount: true,
-        description: 'Submission versions the caller may read (CONTRACT §4 visible versions), oldest first.',
-        query: (_args, ctx) => ({ where: visibleSubmissions(ctx), orderBy: { id: 'asc' } }),
+        description:
+          'Submission versions the caller may read (CONTRACT §4 visible versions), newest first unless orderBy says ' +
+          'otherwise.',
+        args: submissionOrderArgs,
+        query: ({ orderBy }, ctx) => ({ where: visibleSubmissions(ctx), orderBy: submissionOrderBy(orderBy) }),
       },
       SubmissionConnection,
     ),
