@@ -25,8 +25,8 @@ const ViewerRef = builder
   .implement({
     description: 'The holder of the token used for this request.',
     fields: (t) => ({
-      name: t.exposeString('name'),
-      role: t.expose('role', { type: Role }),
+      name: t.exposeString('name', { description: "The token's name (who or what holds it)." }),
+      role: t.expose('role', { type: Role, description: "The token's role: what the caller may do." }),
       country: t.prismaField({
         type: 'Country',
         nullable: true,
@@ -83,7 +83,13 @@ builder.queryField('tokens', (t) =>
       cursor: 'id',
       description: 'API tokens, oldest first (ADMIN only). Revoked tokens only with includeRevoked.',
       authScopes: { admin: true },
-      args: { includeRevoked: t.arg.boolean({ required: false, defaultValue: false }) },
+      args: {
+        includeRevoked: t.arg.boolean({
+          required: false,
+          defaultValue: false,
+          description: 'Also list revoked tokens (expired ones are always listed).',
+        }),
+      },
       resolve: (query, _root, { includeRevoked }, ctx) =>
         ctx.prisma.apiToken.findMany({
           ...query,
@@ -98,8 +104,9 @@ builder.queryField('tokens', (t) =>
 );
 
 const CreateTokenInput = builder.inputType('CreateTokenInput', {
+  description: 'A new API token: its role, and for a FOCAL_POINT its country.',
   fields: (t) => ({
-    role: t.field({ type: Role, required: true }),
+    role: t.field({ type: Role, required: true, description: 'What the token may do.' }),
     country: t.string({ description: 'M49 or ISO3 code; required for, and only for, FOCAL_POINT.' }),
     name: t.string({ description: 'Who or what holds it (default: the role and country).' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When it stops authenticating; omit for no expiry.' }),
@@ -107,12 +114,14 @@ const CreateTokenInput = builder.inputType('CreateTokenInput', {
 });
 
 const CreateTokenPayload = builder.objectRef<{ token: string; id: number }>('CreateTokenPayload').implement({
+  description: 'The token created: its secret (shown once) and its record.',
   fields: (t) => ({
     token: t.exposeString('token', {
       description: 'The secret, for the Authorization header. Shown only in this answer: only its hash is stored.',
     }),
     apiToken: t.prismaField({
       type: 'ApiToken',
+      description: 'The stored record of the token (prefix, role, country, expiry).',
       resolve: (query, parent, _args, ctx) =>
         ctx.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
     }),
@@ -125,7 +134,7 @@ builder.mutationField('createToken', (t) =>
     description: 'Creates an API token (ADMIN only); the secret is returned once.',
     authScopes: { admin: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: CreateTokenInput, required: true }) },
+    args: { input: t.arg({ type: CreateTokenInput, required: true, description: 'The token to create.' }) },
     resolve: async (_root, { input }, ctx) => {
       try {
         return await createToken(
@@ -158,6 +167,7 @@ const RevokeTokenInput = builder.inputType('RevokeTokenInput', {
 });
 
 const RevokeTokenPayload = builder.objectRef<{ revokedCount: number }>('RevokeTokenPayload').implement({
+  description: 'How many live tokens were revoked.',
   fields: (t) => ({ revokedCount: t.exposeInt('revokedCount', { description: 'Tokens revoked by this call.' }) }),
 });
 
@@ -167,7 +177,7 @@ builder.mutationField('revokeToken', (t) =>
     description: 'Revokes the live token with this id, or every live token with this prefix (ADMIN only).',
     authScopes: { admin: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: RevokeTokenInput, required: true }) },
+    args: { input: t.arg({ type: RevokeTokenInput, required: true, description: 'The token(s) to revoke.' }) },
     resolve: async (_root, { input }, ctx) => {
       let target: RevokeTarget;
       if ((input.prefix == null) === (input.id == null)) {

@@ -28,7 +28,7 @@ const AuditLogFilter = builder.inputType('AuditLogFilter', {
     entityType: t.string({ description: 'e.g. "Submission", "DataSource", "Indicator".' }),
     entityKey: t.string({ description: 'Exact key, or a prefix ending in "*" (e.g. "CHE/IMM_STOCK/*").' }),
     action: t.string({ description: 'e.g. "submission.publish".' }),
-    actor: t.string(),
+    actor: t.string({ description: "Exact actor: a token's name, or cli." }),
   }),
 });
 
@@ -49,7 +49,9 @@ builder.queryField('auditLog', (t) =>
       cursor: 'id',
       description: 'The audit trail, newest first (ADMIN only).',
       authScopes: { admin: true },
-      args: { filter: t.arg({ type: AuditLogFilter, required: false }) },
+      args: {
+        filter: t.arg({ type: AuditLogFilter, required: false, description: 'Which entries; all when omitted.' }),
+      },
       resolve: (query, _root, { filter }, ctx) =>
         ctx.prisma.auditLog.findMany({ ...query, where: auditWhere(filter), orderBy: { id: 'desc' } }),
       totalCount: (_root, { filter }, ctx) => ctx.prisma.auditLog.count({ where: auditWhere(filter) }),

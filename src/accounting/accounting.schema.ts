@@ -10,7 +10,7 @@ import type { Context } from '../platform/context.js';
 import * as accounting from './accounting.service.js';
 import { builder } from '../schema/builder.js';
 import { Country } from '../geography/country.schema.js';
-import { PopulationGroup } from '../schema/enums.js';
+import { AccountComponent, PopulationGroup } from '../schema/enums.js';
 
 const AccountGroup = builder.objectRef<accounting.AccountGroupResult>('AccountGroup').implement({
   description:
@@ -24,10 +24,12 @@ const AccountGroup = builder.objectRef<accounting.AccountGroupResult>('AccountGr
       resolve: (g) => g.group,
     }),
     opening: t.float({ nullable: true, description: 'OPENING_STOCK; null when missing.', resolve: (g) => g.opening }),
-    births: t.exposeFloat('births'),
-    deaths: t.exposeFloat('deaths'),
-    immigration: t.exposeFloat('immigration'),
-    emigration: t.exposeFloat('emigration'),
+    births: t.exposeFloat('births', {
+      description: 'BIRTHS (native-born groups only; 0 on the others or when missing).',
+    }),
+    deaths: t.exposeFloat('deaths', { description: 'DEATHS; 0 when missing.' }),
+    immigration: t.exposeFloat('immigration', { description: 'IMMIGRATION; 0 when missing.' }),
+    emigration: t.exposeFloat('emigration', { description: 'EMIGRATION; 0 when missing.' }),
     citizenshipAcquired: t.exposeFloat('citizenshipAcquired', {
       description: 'Naturalisations recorded on this (foreigner) group.',
     }),
@@ -53,14 +55,30 @@ const AccountGroup = builder.objectRef<accounting.AccountGroupResult>('AccountGr
   }),
 });
 
+// The entries of `missing` typed, so that clients need not split strings (and AccountComponent, which CONTRACT §2
+// names, is part of the schema).
+const MissingComponent = builder
+  .objectRef<{ group: typeof PopulationGroup.$inferType; component: typeof AccountComponent.$inferType }>(
+    'MissingComponent',
+  )
+  .implement({
+    description:
+      'A component with no entry for a group it applies to: a flow counts as 0, a stock leaves the residual null.',
+    fields: (t) => ({
+      group: t.expose('group', { type: PopulationGroup, description: 'The population group.' }),
+      component: t.expose('component', { type: AccountComponent, description: 'The component it lacks.' }),
+    }),
+  });
+
 const PopulationAccount = builder.objectRef<accounting.PopulationAccountResult>('PopulationAccount').implement({
   description: "A country's population account for one year, by group and in total.",
   fields: (t) => ({
     country: t.field({
       type: Country,
+      description: 'The country.',
       resolve: (a, _args, ctx: Context) => ctx.prisma.country.findUniqueOrThrow({ where: { id: a.countryId } }),
     }),
-    year: t.exposeInt('year'),
+    year: t.exposeInt('year', { description: 'The year: opening stock at its start, closing stock at its end.' }),
     coherent: t.exposeBoolean('coherent', { description: 'Whether every group is coherent.' }),
     groups: t.field({ type: [AccountGroup], description: 'The four groups.', resolve: (a) => a.groups }),
     total: t.field({
@@ -70,6 +88,18 @@ const PopulationAccount = builder.objectRef<accounting.PopulationAccountResult>(
     }),
     missing: t.exposeStringList('missing', {
       description: 'Components missing for a group they apply to, as "GROUP:COMPONENT".',
+    }),
+    missingComponents: t.field({
+      type: [MissingComponent],
+      description: 'The same as missing, as typed pairs.',
+      resolve: (a) =>
+        a.missing.map((m) => {
+          const [group, component] = m.split(':') as [
+            typeof PopulationGroup.$inferType,
+            typeof AccountComponent.$inferType,
+          ];
+          return { group, component };
+        }),
     }),
   }),
 });
@@ -84,8 +114,11 @@ builder.queryField('populationAccount', (t) =>
       'is coherent when |residual| ≤ max(1, tolerance × closing); 0.001 unless given.',
     args: {
       country: t.arg.string({ required: true, description: 'M49 or ISO3 code.' }),
-      year: t.arg.int({ required: true }),
-      tolerance: t.arg.float({ required: false }),
+      year: t.arg.int({ required: true, description: 'The year of the account.' }),
+      tolerance: t.arg.float({
+        required: false,
+        description: 'Relative tolerance of the coherence test (≥ 0); 0.001 when omitted.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const tolerance = args.tolerance ?? accounting.DEFAULT_TOLERANCE;
@@ -107,7 +140,7 @@ const PublishPopulationAccountInput = builder.inputType('PublishPopulationAccoun
   description: "A country's population account for one year.",
   fields: (t) => ({
     country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
-    year: t.int({ required: true }),
+    year: t.int({ required: true, description: 'The year of the account.' }),
   }),
 });
 
@@ -129,7 +162,9 @@ builder.mutationField('publishPopulationAccount', (t) =>
       'and readable by everyone. Entries are imported with the status of their CSV row (default SUBMITTED).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: PublishPopulationAccountInput, required: true }) },
+    args: {
+      input: t.arg({ type: PublishPopulationAccountInput, required: true, description: 'The account to publish.' }),
+    },
     resolve: async (_root, { input }, ctx) => {
       const country = await ctx.prisma.country.findUnique({ where: countryKey(input.country) });
       if (!country) throw new NotFoundError(`input.country: no country with M49 or ISO3 code "${input.country}"`);

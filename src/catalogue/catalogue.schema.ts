@@ -133,7 +133,7 @@ builder.queryFields((t) => ({
     type: 'Topic',
     nullable: true,
     description: 'A topic by code, e.g. "COB".',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (surrounding spaces ignored).' }) },
     resolve: (query, _root, { code }, ctx) => ctx.prisma.topic.findUnique({ ...query, where: { code: code.trim() } }),
   }),
   topics: t.prismaConnection(
@@ -141,7 +141,7 @@ builder.queryFields((t) => ({
       type: 'Topic',
       cursor: 'id',
       description: 'Topics, optionally of one tier, in creation order.',
-      args: { tier: t.arg({ type: Tier, required: false }) },
+      args: { tier: t.arg({ type: Tier, required: false, description: 'Only topics of this tier.' }) },
       resolve: (query, _root, { tier }, ctx) =>
         ctx.prisma.topic.findMany({ ...query, where: tier ? { tier } : {}, orderBy: { id: 'asc' } }),
       totalCount: (_root, { tier }, ctx) => ctx.prisma.topic.count({ where: tier ? { tier } : {} }),
@@ -152,7 +152,7 @@ builder.queryFields((t) => ({
     type: 'Variable',
     nullable: true,
     description: 'A disaggregation variable by code, e.g. "SEX".',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (surrounding spaces ignored).' }) },
     resolve: (query, _root, { code }, ctx) =>
       ctx.prisma.variable.findUnique({ ...query, where: { code: code.trim() } }),
   }),
@@ -170,7 +170,7 @@ builder.queryFields((t) => ({
     type: 'Concept',
     nullable: true,
     description: 'A concept by code, e.g. "R98_MIGRANT".',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (surrounding spaces ignored).' }) },
     resolve: (query, _root, { code }, ctx) => ctx.prisma.concept.findUnique({ ...query, where: { code: code.trim() } }),
   }),
   concepts: t.prismaConnection(
@@ -178,7 +178,12 @@ builder.queryFields((t) => ({
       type: 'Concept',
       cursor: 'id',
       description: 'Concepts, optionally matching a search over term and definition, in creation order.',
-      args: { search: t.arg.string({ required: false }) },
+      args: {
+        search: t.arg.string({
+          required: false,
+          description: 'Text found in the term or definition (case-insensitive), or the exact code.',
+        }),
+      },
       resolve: (query, _root, { search }, ctx) =>
         ctx.prisma.concept.findMany({ ...query, where: conceptWhere(search), orderBy: { id: 'asc' } }),
       totalCount: (_root, { search }, ctx) => ctx.prisma.concept.count({ where: conceptWhere(search) }),
@@ -189,7 +194,7 @@ builder.queryFields((t) => ({
     type: 'Recommendation',
     nullable: true,
     description: 'A recommendation by code, e.g. "REC_RESIDENCE".',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (surrounding spaces ignored).' }) },
     resolve: (query, _root, { code }, ctx) =>
       ctx.prisma.recommendation.findUnique({ ...query, where: { code: code.trim() } }),
   }),
@@ -208,7 +213,7 @@ builder.queryFields((t) => ({
     type: 'SdgIndicator',
     nullable: true,
     description: 'An SDG indicator or target by code, e.g. "10.7.2".',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (surrounding spaces ignored).' }) },
     resolve: (query, _root, { code }, ctx) =>
       ctx.prisma.sdgIndicator.findUnique({ ...query, where: { code: code.trim() } }),
   }),
@@ -221,7 +226,7 @@ builder.queryFields((t) => ({
     type: 'GcmObjective',
     nullable: true,
     description: 'A GCM objective by number, 1–23.',
-    args: { number: t.arg.int({ required: true }) },
+    args: { number: t.arg.int({ required: true, description: 'The objective number, 1–23.' }) },
     resolve: (query, _root, { number }, ctx) => ctx.prisma.gcmObjective.findUnique({ ...query, where: { number } }),
   }),
   gcmObjectives: t.prismaField({
@@ -254,12 +259,14 @@ function conceptWhere(search: string | null | undefined) {
 const TopicPayload = (name: string, description: string) =>
   builder.objectRef<{ topic: typeof Topic.$inferType }>(name).implement({
     description,
-    fields: (t) => ({ topic: t.field({ type: Topic, resolve: (p) => p.topic }) }),
+    fields: (t) => ({ topic: t.field({ type: Topic, description: 'The topic.', resolve: (p) => p.topic }) }),
   });
 const VariablePayload = (name: string, description: string) =>
   builder.objectRef<{ variable: typeof Variable.$inferType }>(name).implement({
     description,
-    fields: (t) => ({ variable: t.field({ type: Variable, resolve: (p) => p.variable }) }),
+    fields: (t) => ({
+      variable: t.field({ type: Variable, description: 'The variable.', resolve: (p) => p.variable }),
+    }),
   });
 
 const CreateTopicPayload = TopicPayload('CreateTopicPayload', 'The topic created.');
@@ -271,10 +278,10 @@ export const CreateTopicInput = builder.inputType('CreateTopicInput', {
   description: 'A new topic of the TF1 framework.',
   fields: (t) => ({
     code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
-    name: t.string({ required: true }),
-    tier: t.field({ type: Tier, required: true }),
-    description: t.string(),
-    sourceUrl: t.string(),
+    name: t.string({ required: true, description: 'Display name.' }),
+    tier: t.field({ type: Tier, required: true, description: 'Core or additional.' }),
+    description: t.string({ description: 'What the topic covers.' }),
+    sourceUrl: t.string({ description: 'Public source (URL).' }),
     provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
   }),
 });
@@ -285,10 +292,10 @@ export const UpdateTopicInput = builder.inputType('UpdateTopicInput', {
     id: t.id({ required: true, description: "The topic's global id." }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     code: t.string({ description: 'A new stable code.' }),
-    name: t.string(),
-    tier: t.field({ type: Tier }),
-    description: t.string(),
-    sourceUrl: t.string(),
+    name: t.string({ description: 'A new display name.' }),
+    tier: t.field({ type: Tier, description: 'A new tier.' }),
+    description: t.string({ description: 'What the topic covers; null clears it.' }),
+    sourceUrl: t.string({ description: 'Public source (URL); null clears it.' }),
     provisionalFields: t.stringList({
       description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
     }),
@@ -299,7 +306,7 @@ export const VariableCodeInput = builder.inputType('VariableCodeInput', {
   description: "One code of a variable's code list.",
   fields: (t) => ({
     code: t.string({ required: true, description: 'SDMX-style code, e.g. "F", "_T" or "Y15T24".' }),
-    label: t.string({ required: true }),
+    label: t.string({ required: true, description: 'Its label, e.g. "Female".' }),
   }),
 });
 
@@ -307,8 +314,8 @@ export const CreateVariableInput = builder.inputType('CreateVariableInput', {
   description: 'A new disaggregation variable, with its own code list or a named external one.',
   fields: (t) => ({
     code: t.string({ required: true, description: 'Stable code, also a submission CSV column name, e.g. "SEX".' }),
-    name: t.string({ required: true }),
-    sourceUrl: t.string(),
+    name: t.string({ required: true, description: 'Display name.' }),
+    sourceUrl: t.string({ description: 'Public source (URL).' }),
     codelist: t.string({ description: 'A named external code list ("M49") instead of `codes`.' }),
     codes: t.field({ type: [VariableCodeInput], description: 'The code list, in display order.' }),
   }),
@@ -322,8 +329,8 @@ export const UpdateVariableInput = builder.inputType('UpdateVariableInput', {
     id: t.id({ required: true, description: "The variable's global id." }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     code: t.string({ description: 'A new stable code.' }),
-    name: t.string(),
-    sourceUrl: t.string(),
+    name: t.string({ description: 'A new display name.' }),
+    sourceUrl: t.string({ description: 'Public source (URL); null clears it.' }),
     codelist: t.string({ description: 'A named external code list ("M49"); null removes it.' }),
     codes: t.field({ type: [VariableCodeInput], description: 'The whole new code list, in display order.' }),
   }),
@@ -335,7 +342,7 @@ builder.mutationFields((t) => ({
     description: 'Adds a topic (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: CreateTopicInput, required: true }) },
+    args: { input: t.arg({ type: CreateTopicInput, required: true, description: 'The topic to add.' }) },
     resolve: async (_root, { input }, ctx) => ({
       topic: await catalogue.createTopic(ctx.prisma, actorOf(ctx.viewer), input),
     }),
@@ -345,7 +352,9 @@ builder.mutationFields((t) => ({
     description: 'Changes a topic (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: UpdateTopicInput, required: true }) },
+    args: {
+      input: t.arg({ type: UpdateTopicInput, required: true, description: 'The topic, its revision and the changes.' }),
+    },
     resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
       topic: await catalogue.updateTopic(
         ctx.prisma,
@@ -361,7 +370,7 @@ builder.mutationFields((t) => ({
     description: 'Adds a disaggregation variable with its code list (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: CreateVariableInput, required: true }) },
+    args: { input: t.arg({ type: CreateVariableInput, required: true, description: 'The variable to add.' }) },
     resolve: async (_root, { input }, ctx) => ({
       variable: await catalogue.createVariable(ctx.prisma, actorOf(ctx.viewer), input),
     }),
@@ -371,7 +380,13 @@ builder.mutationFields((t) => ({
     description: 'Changes a variable or replaces its code list (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: UpdateVariableInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: UpdateVariableInput,
+        required: true,
+        description: 'The variable, its revision and the changes.',
+      }),
+    },
     resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
       variable: await catalogue.updateVariable(
         ctx.prisma,

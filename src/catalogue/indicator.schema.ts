@@ -175,8 +175,12 @@ builder.prismaObjectField(GcmObjective, 'indicators', (t) =>
 export const IndicatorFilter = builder.inputType('IndicatorFilter', {
   description: 'Conditions an indicator must all meet.',
   fields: (t) => ({
-    tier: t.field({ type: Tier, required: false }),
-    buildingBlock: t.field({ type: BuildingBlock, required: false }),
+    tier: t.field({ type: Tier, required: false, description: 'Only indicators of this tier.' }),
+    buildingBlock: t.field({
+      type: BuildingBlock,
+      required: false,
+      description: 'Only indicators of this building block.',
+    }),
     status: t.field({ type: IndicatorStatus, required: false, description: 'ACTIVE or RETIRED; both when absent.' }),
     topic: t.string({ required: false, description: 'A topic code, e.g. "COB".' }),
     sdg: t.string({
@@ -222,7 +226,7 @@ builder.queryFields((t) => ({
     type: 'Indicator',
     nullable: true,
     description: 'An indicator by code, e.g. "IMM_STOCK".',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (surrounding spaces ignored).' }) },
     resolve: (query, _root, { code }, ctx) =>
       ctx.prisma.indicator.findUnique({ ...query, where: { code: code.trim() } }),
   }),
@@ -231,7 +235,9 @@ builder.queryFields((t) => ({
       type: 'Indicator',
       cursor: 'id',
       description: 'Catalogue indicators matching every condition of the filter, in catalogue order.',
-      args: { filter: t.arg({ type: IndicatorFilter, required: false }) },
+      args: {
+        filter: t.arg({ type: IndicatorFilter, required: false, description: 'Which indicators; all when omitted.' }),
+      },
       resolve: (query, _root, { filter }, ctx) =>
         ctx.prisma.indicator.findMany({ ...query, where: indicatorWhere(filter), orderBy: { id: 'asc' } }),
       totalCount: (_root, { filter }, ctx) => ctx.prisma.indicator.count({ where: indicatorWhere(filter) }),
@@ -247,7 +253,9 @@ builder.queryFields((t) => ({
 const IndicatorPayload = (name: string, description: string) =>
   builder.objectRef<{ indicator: typeof Indicator.$inferType }>(name).implement({
     description,
-    fields: (t) => ({ indicator: t.field({ type: Indicator, resolve: (p) => p.indicator }) }),
+    fields: (t) => ({
+      indicator: t.field({ type: Indicator, description: 'The indicator.', resolve: (p) => p.indicator }),
+    }),
   });
 
 const CreateIndicatorPayload = IndicatorPayload('CreateIndicatorPayload', 'The indicator created.');
@@ -268,15 +276,15 @@ export const CreateIndicatorInput = builder.inputType('CreateIndicatorInput', {
   description: 'A new catalogue indicator. Link lists name topics, variables and SDG indicators by code.',
   fields: (t) => ({
     code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
-    name: t.string({ required: true }),
-    description: t.string(),
+    name: t.string({ required: true, description: 'Display name.' }),
+    description: t.string({ description: 'Definition.' }),
     unit: t.string({ required: true, description: 'Unit code, e.g. PERSONS or PERCENT.' }),
     additive: t.boolean({ required: true, description: 'Whether country values may be summed over regions.' }),
     signed: t.boolean({ description: 'Whether values may be negative (a balance); false when absent.' }),
     buildingBlock: t.field({ type: BuildingBlock, description: 'None for a cross-cutting indicator.' }),
-    tier: t.field({ type: Tier, required: true }),
+    tier: t.field({ type: Tier, required: true, description: 'Core or additional.' }),
     status: t.field({ type: IndicatorStatus, description: 'ACTIVE when absent.' }),
-    sourceUrl: t.string(),
+    sourceUrl: t.string({ description: 'Public source (URL).' }),
     topics: t.stringList({ description: 'Topic codes.' }),
     disaggregations: t.stringList({ description: 'Variable codes, in display order.' }),
     sdgIndicators: t.stringList({ description: 'SDG indicator or target codes, e.g. "10.7.2".' }),
@@ -293,18 +301,18 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
     id: t.id({ required: true, description: "The indicator's global id." }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     code: t.string({ description: 'A new stable code.' }),
-    name: t.string(),
-    description: t.string(),
-    unit: t.string(),
-    additive: t.boolean(),
-    signed: t.boolean(),
-    buildingBlock: t.field({ type: BuildingBlock }),
-    tier: t.field({ type: Tier }),
+    name: t.string({ description: 'A new display name.' }),
+    description: t.string({ description: 'A new definition; null clears it.' }),
+    unit: t.string({ description: 'A new unit code, e.g. PERSONS or PERCENT.' }),
+    additive: t.boolean({ description: 'Whether country values may be summed over regions.' }),
+    signed: t.boolean({ description: 'Whether values may be negative (a balance).' }),
+    buildingBlock: t.field({ type: BuildingBlock, description: 'A new building block; null for cross-cutting.' }),
+    tier: t.field({ type: Tier, description: 'A new tier.' }),
     status: t.field({
       type: IndicatorStatus,
       description: 'Only the current status is accepted: use retireIndicator and unretireIndicator to change it.',
     }),
-    sourceUrl: t.string(),
+    sourceUrl: t.string({ description: 'Public source (URL); null clears it.' }),
     topics: t.stringList({ description: 'Topic codes.' }),
     disaggregations: t.stringList({ description: 'Variable codes, in display order.' }),
     sdgIndicators: t.stringList({ description: 'SDG indicator or target codes.' }),
@@ -345,7 +353,11 @@ export const LinkIndicatorSourceTypeInput = builder.inputType('LinkIndicatorSour
   fields: (t) => ({
     indicator: t.string({ required: true, description: 'Indicator code.' }),
     sourceType: t.string({ required: true, description: 'Source type code.' }),
-    suitability: t.field({ type: Suitability, required: true }),
+    suitability: t.field({
+      type: Suitability,
+      required: true,
+      description: 'How well the source type can produce it.',
+    }),
     note: t.string({ description: 'Why, in words. Left alone on an existing link when absent; null clears it.' }),
     sourceUrl: t.string({ description: 'Public source. Left alone on an existing link when absent.' }),
   }),
@@ -364,7 +376,7 @@ const LinkIndicatorSourceTypePayload = builder
   .implement({
     description: 'The link as it now stands.',
     fields: (t) => ({
-      link: t.field({ type: IndicatorSourceLink, resolve: (p) => p.link }),
+      link: t.field({ type: IndicatorSourceLink, description: 'The link.', resolve: (p) => p.link }),
       created: t.exposeBoolean('created', { description: 'True when the link is new, false when it was updated.' }),
     }),
   });
@@ -376,8 +388,8 @@ const UnlinkIndicatorSourceTypePayload = builder
   .implement({
     description: 'The two ends of the removed link.',
     fields: (t) => ({
-      indicator: t.field({ type: Indicator, resolve: (p) => p.indicator }),
-      sourceType: t.field({ type: SourceType, resolve: (p) => p.sourceType }),
+      indicator: t.field({ type: Indicator, description: 'The indicator.', resolve: (p) => p.indicator }),
+      sourceType: t.field({ type: SourceType, description: 'The source type.', resolve: (p) => p.sourceType }),
     }),
   });
 
@@ -387,7 +399,7 @@ builder.mutationFields((t) => ({
     description: 'Adds an indicator to the catalogue (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: CreateIndicatorInput, required: true }) },
+    args: { input: t.arg({ type: CreateIndicatorInput, required: true, description: 'The indicator to add.' }) },
     resolve: async (_root, { input }, ctx) => ({
       indicator: await catalogue.createIndicator(ctx.prisma, actorOf(ctx.viewer), input),
     }),
@@ -397,7 +409,13 @@ builder.mutationFields((t) => ({
     description: 'Changes an indicator and its links (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: UpdateIndicatorInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: UpdateIndicatorInput,
+        required: true,
+        description: 'The indicator, its revision and the changes.',
+      }),
+    },
     resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
       indicator: await catalogue.updateIndicator(
         ctx.prisma,
@@ -413,7 +431,7 @@ builder.mutationFields((t) => ({
     description: 'Retires an indicator (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: RetireIndicatorInput, required: true }) },
+    args: { input: t.arg({ type: RetireIndicatorInput, required: true, description: 'The indicator to retire.' }) },
     resolve: async (_root, { input }, ctx) => ({
       indicator: await catalogue.retireIndicator(
         ctx.prisma,
@@ -429,7 +447,13 @@ builder.mutationFields((t) => ({
     description: 'Brings a retired indicator back (TASK_FORCE or ADMIN); audited with its reason.',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: UnretireIndicatorInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: UnretireIndicatorInput,
+        required: true,
+        description: 'The indicator to make active again.',
+      }),
+    },
     resolve: async (_root, { input }, ctx) => ({
       indicator: await catalogue.unretireIndicator(
         ctx.prisma,
@@ -445,7 +469,13 @@ builder.mutationFields((t) => ({
     description: 'Confirms provisional fields of an indicator as they are (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: ConfirmIndicatorFieldsInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: ConfirmIndicatorFieldsInput,
+        required: true,
+        description: 'The indicator and the fields to confirm.',
+      }),
+    },
     resolve: async (_root, { input }, ctx) => ({
       indicator: await catalogue.confirmIndicatorFields(
         ctx.prisma,
@@ -461,7 +491,9 @@ builder.mutationFields((t) => ({
     description: 'Links a source type to an indicator with a suitability, or updates the link (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: LinkIndicatorSourceTypeInput, required: true }) },
+    args: {
+      input: t.arg({ type: LinkIndicatorSourceTypeInput, required: true, description: 'The link to make or update.' }),
+    },
     resolve: (_root, { input }, ctx) => catalogue.linkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), input),
   }),
   unlinkIndicatorSourceType: t.field({
@@ -469,7 +501,9 @@ builder.mutationFields((t) => ({
     description: 'Removes the link between an indicator and a source type (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: UnlinkIndicatorSourceTypeInput, required: true }) },
+    args: {
+      input: t.arg({ type: UnlinkIndicatorSourceTypeInput, required: true, description: 'The link to remove.' }),
+    },
     resolve: (_root, { input }, ctx) => catalogue.unlinkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), input),
   }),
 }));

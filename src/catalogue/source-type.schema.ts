@@ -29,7 +29,7 @@ builder.queryFields((t) => ({
     type: 'SourceType',
     nullable: true,
     description: 'A source type by code, e.g. "CENSUS".',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (surrounding spaces ignored).' }) },
     resolve: (query, _root, { code }, ctx) =>
       ctx.prisma.sourceType.findUnique({ ...query, where: { code: code.trim() } }),
   }),

@@ -100,7 +100,7 @@ export const CommentConnection = connectionOf(Comment, 'Comment');
 const CommentFilter = builder.inputType('CommentFilter', {
   description: 'Narrows a list of comments; all given conditions apply.',
   fields: (t) => ({
-    status: t.field({ type: CommentStatus }),
+    status: t.field({ type: CommentStatus, description: 'Only OPEN or only RESOLVED comments.' }),
     target: t.id({ description: 'The global id of the commented item.' }),
     country: t.string({ description: 'M49 or ISO3 code: comments on that country’s items.' }),
     dueBefore: t.field({ type: 'DateTime', description: 'Only comments due before this time (overdue: now).' }),
@@ -137,7 +137,13 @@ builder.queryField('comments', (t) =>
       description:
         'Comments the caller may read, newest first (none without a token or with READER; a FOCAL_POINT its own ' +
         "country's and the catalogue's).",
-      args: { filter: t.arg({ type: CommentFilter, required: false }) },
+      args: {
+        filter: t.arg({
+          type: CommentFilter,
+          required: false,
+          description: 'Which comments; all the caller may read when omitted.',
+        }),
+      },
       resolve: async (query, _root, { filter }, ctx) => {
         const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
         return where ? ctx.prisma.comment.findMany({ ...query, where, orderBy: { id: 'desc' } }) : [];
@@ -173,7 +179,7 @@ const AddCommentInput = builder.inputType('AddCommentInput', {
   description: 'A new comment on an indicator, a submission, a data source or an adoption record.',
   fields: (t) => ({
     target: t.id({ required: true, description: 'The global id of the commented item.' }),
-    body: t.string({ required: true }),
+    body: t.string({ required: true, description: 'The text of the comment.' }),
     dueDate: t.field({ type: 'DateTime', description: 'When an answer is due.' }),
   }),
 });
@@ -189,7 +195,9 @@ const ReopenCommentInput = CommentIdInput('ReopenCommentInput', 'Marks a RESOLVE
 const payload = (name: string, description: string) =>
   builder.objectRef<{ comment: typeof Comment.$inferType }>(name).implement({
     description,
-    fields: (t) => ({ comment: t.field({ type: Comment, resolve: (p) => p.comment }) }),
+    fields: (t) => ({
+      comment: t.field({ type: Comment, description: 'The comment.', resolve: (p) => p.comment }),
+    }),
   });
 
 /** The country whose items a target belongs to, for the auth check: -1 (nobody but TF/ADMIN) when unknown. */
@@ -227,7 +235,7 @@ builder.mutationFields((t) => ({
       return writerScope(ctx, countryId);
     },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: AddCommentInput, required: true }) },
+    args: { input: t.arg({ type: AddCommentInput, required: true, description: 'The comment and what it is about.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await addComment(ctx.prisma, actorOf(ctx.viewer), {
         target: parseTarget(String(input.target)),
@@ -241,7 +249,7 @@ builder.mutationFields((t) => ({
     description: 'Resolves a comment (whoever may write on its item).',
     authScopes: async (_root, { input }, ctx) => writerScope(ctx, await commentCountry(ctx, input.id)),
     errors: { types: userErrors },
-    args: { input: t.arg({ type: ResolveCommentInput, required: true }) },
+    args: { input: t.arg({ type: ResolveCommentInput, required: true, description: 'The comment to resolve.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await setCommentStatus(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Comment'), 'RESOLVED'),
     }),
@@ -251,7 +259,7 @@ builder.mutationFields((t) => ({
     description: 'Reopens a resolved comment (whoever may write on its item).',
     authScopes: async (_root, { input }, ctx) => writerScope(ctx, await commentCountry(ctx, input.id)),
     errors: { types: userErrors },
-    args: { input: t.arg({ type: ReopenCommentInput, required: true }) },
+    args: { input: t.arg({ type: ReopenCommentInput, required: true, description: 'The comment to reopen.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await setCommentStatus(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Comment'), 'OPEN'),
     }),

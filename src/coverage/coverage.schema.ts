@@ -55,8 +55,8 @@ export const GapKind = builder.enumType('GapKind', {
 export const YearWindow = builder.inputType('YearWindow', {
   description: 'Reference years from `from` to `to`, both inclusive.',
   fields: (t) => ({
-    from: t.int({ required: true }),
-    to: t.int({ required: true }),
+    from: t.int({ required: true, description: 'First reference year (inclusive).' }),
+    to: t.int({ required: true, description: 'Last reference year (inclusive); not before `from`.' }),
   }),
 });
 
@@ -68,8 +68,12 @@ export const CoverageFilter = builder.inputType('CoverageFilter', {
       required: false,
       description: 'M49 region code, e.g. "150" (Europe) or "419"; countries inside it at any depth.',
     }),
-    tier: t.field({ type: Tier, required: false }),
-    buildingBlock: t.field({ type: BuildingBlock, required: false }),
+    tier: t.field({ type: Tier, required: false, description: 'Only indicators of this tier.' }),
+    buildingBlock: t.field({
+      type: BuildingBlock,
+      required: false,
+      description: 'Only indicators of this building block.',
+    }),
     indicators: t.stringList({ required: false, description: 'Indicator codes.' }),
     countries: t.stringList({
       required: false,
@@ -189,8 +193,10 @@ const share = (reporting: number, total: number) => (total === 0 ? 0 : reporting
 const RegionCoverage = builder.objectRef<coverage.RegionCount>('RegionCoverage').implement({
   description: 'How many countries of an M49 region report an indicator.',
   fields: (t) => ({
-    region: t.field({ type: Region, resolve: (c) => c.region }),
-    reportingCountries: t.exposeInt('reportingCountries'),
+    region: t.field({ type: Region, description: 'The top-level M49 region.', resolve: (c) => c.region }),
+    reportingCountries: t.exposeInt('reportingCountries', {
+      description: 'Countries of the region in scope that report the indicator in the window.',
+    }),
     totalCountries: t.exposeInt('totalCountries', { description: 'Countries of the region in scope.' }),
     share: t.float({
       description: 'reportingCountries / totalCountries (0 when the total is 0).',
@@ -206,9 +212,12 @@ const IndicatorCoverage = builder.objectRef<coverage.IndicatorCoverageResult>('I
       type: Indicator,
       load: (ids: number[], ctx: Context) => ctx.prisma.indicator.findMany({ where: { id: { in: ids } } }),
       sort: (i) => i.id,
+      description: 'The indicator.',
       resolve: (c) => c.indicatorId,
     }),
-    reportingCountries: t.exposeInt('reportingCountries'),
+    reportingCountries: t.exposeInt('reportingCountries', {
+      description: 'Countries in scope with a countable submission of the indicator in the window.',
+    }),
     totalCountries: t.exposeInt('totalCountries', { description: 'Countries in scope.' }),
     share: t.float({
       description: 'reportingCountries / totalCountries (0 when the total is 0).',
@@ -227,9 +236,9 @@ const BuildingBlockCoverage = builder
   .implement({
     description: 'CORE indicators of one building block a country reports.',
     fields: (t) => ({
-      buildingBlock: t.expose('buildingBlock', { type: BuildingBlock }),
-      reported: t.exposeInt('reported'),
-      total: t.exposeInt('total'),
+      buildingBlock: t.expose('buildingBlock', { type: BuildingBlock, description: 'The building block.' }),
+      reported: t.exposeInt('reported', { description: 'Its CORE indicators the country reports in the window.' }),
+      total: t.exposeInt('total', { description: 'Its CORE (non-retired) indicators.' }),
     }),
   });
 
@@ -240,10 +249,13 @@ const CountryCoverage = builder.objectRef<coverage.CountryCoverageResult>('Count
       type: Country,
       load: (ids: number[], ctx: Context) => ctx.prisma.country.findMany({ where: { id: { in: ids } } }),
       sort: (c) => c.id,
+      description: 'The country.',
       resolve: (c) => c.countryId,
     }),
-    coreReported: t.exposeInt('coreReported'),
-    coreTotal: t.exposeInt('coreTotal'),
+    coreReported: t.exposeInt('coreReported', {
+      description: 'CORE indicators the country has a countable submission of in the window.',
+    }),
+    coreTotal: t.exposeInt('coreTotal', { description: 'CORE (non-retired) indicators.' }),
     share: t.float({
       description: 'coreReported / coreTotal (0 when the total is 0).',
       resolve: (c) => share(c.coreReported, c.coreTotal),
@@ -275,13 +287,13 @@ interface CellShape {
 const CoverageCell = builder.objectRef<CellShape>('CoverageCell').implement({
   description: 'A reporting (indicator, country) pair.',
   fields: (t) => ({
-    indicator: t.field({ type: Indicator, resolve: (c) => c.indicator }),
-    country: t.field({ type: Country, resolve: (c) => c.country }),
+    indicator: t.field({ type: Indicator, description: 'The indicator.', resolve: (c) => c.indicator }),
+    country: t.field({ type: Country, description: 'The country that reports it.', resolve: (c) => c.country }),
     years: t.intList({
       description: 'Reference years with a countable submission in the window, ascending.',
       resolve: (c) => c.years,
     }),
-    latestYear: t.exposeInt('latestYear'),
+    latestYear: t.exposeInt('latestYear', { description: 'The latest of `years`.' }),
     sourceType: t.field({
       type: SourceType,
       nullable: true,
@@ -330,8 +342,8 @@ interface GapShape {
 const Gap = builder.objectRef<GapShape>('Gap').implement({
   description: 'An indicator not reported: for lack of any source type, of a feasible source, or despite one.',
   fields: (t) => ({
-    kind: t.field({ type: GapKind, resolve: (g) => g.kind }),
-    indicator: t.field({ type: Indicator, resolve: (g) => g.indicator }),
+    kind: t.field({ type: GapKind, description: 'Why the indicator is not reported.', resolve: (g) => g.kind }),
+    indicator: t.field({ type: Indicator, description: 'The indicator not reported.', resolve: (g) => g.indicator }),
     country: t.field({
       type: Country,
       nullable: true,
@@ -349,8 +361,14 @@ const Gap = builder.objectRef<GapShape>('Gap').implement({
 const CriterionCount = builder.objectRef<coverage.CriterionCountResult>('CriterionCount').implement({
   description: "How many reporting countries' latest countable submission used a residence criterion.",
   fields: (t) => ({
-    criterion: t.field({ type: ResidenceCriterion, resolve: (c) => c.criterion }),
-    countries: t.exposeInt('countries'),
+    criterion: t.field({
+      type: ResidenceCriterion,
+      description: 'The residence criterion.',
+      resolve: (c) => c.criterion,
+    }),
+    countries: t.exposeInt('countries', {
+      description: 'Reporting countries whose latest countable submission used it.',
+    }),
   }),
 });
 
@@ -363,8 +381,8 @@ interface AggregateShape extends coverage.AggregateResult {
 const Aggregate = builder.objectRef<AggregateShape>('Aggregate').implement({
   description: 'The sum of the country values of an additive indicator over the countries of a region.',
   fields: (t) => ({
-    indicator: t.field({ type: Indicator, resolve: (a) => a.indicator }),
-    year: t.exposeInt('year'),
+    indicator: t.field({ type: Indicator, description: 'The indicator summed.', resolve: (a) => a.indicator }),
+    year: t.exposeInt('year', { description: 'The reference year.' }),
     region: t.field({
       type: Region,
       nullable: true,
@@ -377,8 +395,8 @@ const Aggregate = builder.objectRef<AggregateShape>('Aggregate').implement({
       description: 'Sum of the country values; null when no country in scope has one.',
       resolve: (a) => a.value,
     }),
-    countriesIncluded: t.exposeInt('countriesIncluded'),
-    countriesInScope: t.exposeInt('countriesInScope'),
+    countriesIncluded: t.exposeInt('countriesIncluded', { description: 'Countries in scope with a value (summed).' }),
+    countriesInScope: t.exposeInt('countriesInScope', { description: 'Countries in the region (or all countries).' }),
     missing: t.field({
       type: [Country],
       description: 'Countries in scope without a value, by M49 code.',
@@ -396,7 +414,13 @@ builder.queryFields((t) => ({
     description:
       'Indicators (default: every non-retired indicator) × countries in scope, with a cell for each pair where the ' +
       'country has a countable submission in the window.',
-    args: { filter: t.arg({ type: CoverageFilter, required: false }) },
+    args: {
+      filter: t.arg({
+        type: CoverageFilter,
+        required: false,
+        description: 'Indicators, countries and years; the defaults above when omitted.',
+      }),
+    },
     resolve: async (_root, { filter }, ctx) => {
       const { indicators, scope } = await resolveFilter(ctx, filter, null);
       // Source types are a short, fixed list: fetched whole, alongside the cells.
@@ -437,7 +461,7 @@ builder.queryFields((t) => ({
     description: 'How many countries (in a region, at any depth) report an indicator in a window.',
     args: {
       indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
-      window: t.arg({ type: YearWindow, required: false }),
+      window: t.arg({ type: YearWindow, required: false, description: 'Reference years; any year when omitted.' }),
       region: t.arg.string({ required: false, description: 'M49 region code.' }),
     },
     resolve: async (_root, args, ctx) => {
@@ -463,7 +487,7 @@ builder.queryFields((t) => ({
     description: 'How many CORE (non-retired) indicators a country reports in a window.',
     args: {
       country: t.arg.string({ required: true, description: 'M49 or ISO3 code.' }),
-      window: t.arg({ type: YearWindow, required: false }),
+      window: t.arg({ type: YearWindow, required: false, description: 'Reference years; any year when omitted.' }),
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
@@ -478,7 +502,13 @@ builder.queryFields((t) => ({
       'For each indicator of the filter (default: CORE, non-retired): NO_CANDIDATE_SOURCE when no source type is ' +
       'linked to it, and for each country in scope that does not report it in the window NO_FEASIBLE_SOURCE or ' +
       'FEASIBLE_NOT_REPORTED. Ordered by indicator code, then country M49 code.',
-    args: { filter: t.arg({ type: CoverageFilter, required: false }) },
+    args: {
+      filter: t.arg({
+        type: CoverageFilter,
+        required: false,
+        description: 'Indicators, countries and years; the defaults above when omitted.',
+      }),
+    },
     resolve: async (_root, { filter }, ctx) => {
       const { indicators, scope } = await resolveFilter(ctx, filter, 'CORE');
       const rows = await coverage.gaps(
@@ -513,7 +543,7 @@ builder.queryFields((t) => ({
       'submission of the indicator in the window used it.',
     args: {
       indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
-      window: t.arg({ type: YearWindow, required: false }),
+      window: t.arg({ type: YearWindow, required: false, description: 'Reference years; any year when omitted.' }),
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
@@ -530,7 +560,7 @@ builder.queryFields((t) => ({
       'indicator that is not additive: null with an error whose extensions.code is NOT_ADDITIVE.',
     args: {
       indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
-      year: t.arg.int({ required: true }),
+      year: t.arg.int({ required: true, description: 'Reference year.' }),
       region: t.arg.string({ required: false, description: 'M49 region code.' }),
       sex: t.arg.string({ required: false, description: 'SEX code: "F", "M" or "_T" (the total, as when absent).' }),
     },
@@ -570,7 +600,7 @@ builder.prismaObjectField(Indicator, 'coverage', (t) =>
     byPath: true,
     description: 'How many countries (in a region, at any depth) report the indicator in a window.',
     args: {
-      window: t.arg({ type: YearWindow, required: false }),
+      window: t.arg({ type: YearWindow, required: false, description: 'Reference years; any year when omitted.' }),
       region: t.arg.string({ required: false, description: 'M49 region code.' }),
     },
     load: async (ids: number[], ctx: Context, args) => {
@@ -589,7 +619,9 @@ builder.prismaObjectField(Country, 'coverage', (t) =>
     type: CountryCoverage,
     byPath: true,
     description: 'How many CORE (non-retired) indicators the country reports in a window.',
-    args: { window: t.arg({ type: YearWindow, required: false }) },
+    args: {
+      window: t.arg({ type: YearWindow, required: false, description: 'Reference years; any year when omitted.' }),
+    },
     load: (ids: number[], ctx: Context, args) =>
       coverage.countryCoverage(ctx.prisma, vis(ctx), ids, checkWindow(args.window)),
     resolve: (country) => country.id,
@@ -603,7 +635,7 @@ builder.prismaObjectField(Region, 'coverage', (t) =>
     description: 'How many countries of the region (at any depth) report an indicator in a window.',
     args: {
       indicator: t.arg.string({ required: true, description: 'Indicator code.' }),
-      window: t.arg({ type: YearWindow, required: false }),
+      window: t.arg({ type: YearWindow, required: false, description: 'Reference years; any year when omitted.' }),
     },
     load: async (ids: number[], ctx: Context, args) => {
       const window = checkWindow(args.window);

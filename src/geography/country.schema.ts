@@ -7,7 +7,12 @@ import { likeText } from '../schema/search.js';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
   description: 'Level of an M49 area above country level.',
-  values: ['WORLD', 'REGION', 'SUB_REGION', 'INTERMEDIATE_REGION'] as const,
+  values: {
+    WORLD: { description: 'The world (001).' },
+    REGION: { description: 'A region, e.g. 002 Africa or 150 Europe.' },
+    SUB_REGION: { description: 'A sub-region, e.g. 155 Western Europe.' },
+    INTERMEDIATE_REGION: { description: 'An intermediate region, e.g. 014 Eastern Africa.' },
+  } as const,
 });
 
 const LEVEL_ORDER = { WORLD: 0, REGION: 1, SUB_REGION: 2, INTERMEDIATE_REGION: 3 } as const;
@@ -64,7 +69,7 @@ builder.prismaObjectField(Region, 'countries', (t) =>
       type: 'Country',
       cursor: 'id',
       description: 'Countries and areas inside the region, at any depth.',
-      args: { search: t.arg.string({ required: false }) },
+      args: { search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }) },
       resolve: (query, region, args, ctx) =>
         ctx.prisma.country.findMany({ ...query, where: countryWhere(region.id, args.search), orderBy: { id: 'asc' } }),
       totalCount: (region, args, ctx) => ctx.prisma.country.count({ where: countryWhere(region.id, args.search) }),
@@ -103,7 +108,7 @@ builder.queryFields((t) => ({
     type: 'Country',
     nullable: true,
     description: 'A country by M49 code ("756") or ISO3 code ("CHE").',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'M49 code (leading zeros optional) or ISO3 code.' }) },
     resolve: (query, _root, { code }, ctx) => ctx.prisma.country.findUnique({ ...query, where: countryKey(code) }),
   }),
   countries: t.prismaConnection(
@@ -136,14 +141,14 @@ builder.queryFields((t) => ({
     type: 'Region',
     nullable: true,
     description: 'An M49 region by code, e.g. "002" (Africa) or "001" (World).',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'M49 code (leading zeros optional).' }) },
     resolve: (query, _root, { code }, ctx) =>
       ctx.prisma.region.findUnique({ ...query, where: { code: m49Code(code) } }),
   }),
   regions: t.prismaField({
     type: ['Region'],
     description: 'M49 regions, optionally of one level, ordered by code.',
-    args: { level: t.arg({ type: RegionLevel, required: false }) },
+    args: { level: t.arg({ type: RegionLevel, required: false, description: 'Only regions of this level.' }) },
     resolve: (query, _root, { level }, ctx) =>
       ctx.prisma.region.findMany({ ...query, where: level ? { level } : {}, orderBy: { code: 'asc' } }),
   }),

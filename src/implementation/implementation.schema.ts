@@ -116,10 +116,10 @@ export const AdoptionReview = builder
   .implement({
     description: "A task-force member's review of the current declaration.",
     fields: (t) => ({
-      status: t.field({ type: AdoptionReviewStatus, resolve: (r) => r.status }),
-      comment: t.exposeString('comment', { nullable: true }),
+      status: t.field({ type: AdoptionReviewStatus, description: 'The verdict.', resolve: (r) => r.status }),
+      comment: t.exposeString('comment', { nullable: true, description: "The reviewer's comment, if any." }),
       reviewedBy: t.exposeString('reviewedBy', { nullable: true, description: "The reviewer's token name." }),
-      reviewedAt: t.expose('reviewedAt', { type: 'DateTime', nullable: true }),
+      reviewedAt: t.expose('reviewedAt', { type: 'DateTime', nullable: true, description: 'When it was reviewed.' }),
     }),
   });
 
@@ -142,10 +142,14 @@ export const AdoptionChange = builder.objectRef<ChangeRow>('AdoptionChange').imp
   fields: (t) => ({
     revision: t.exposeInt('revision', { description: "The record's revision after the change." }),
     kind: t.exposeString('kind', { description: 'DECLARE or REVIEW.' }),
-    status: t.field({ type: AdoptionStatus, resolve: (c) => c.status }),
-    since: t.exposeInt('since', { nullable: true }),
-    note: t.exposeString('note', { nullable: true }),
-    evidenceUrl: t.exposeString('evidenceUrl', { nullable: true }),
+    status: t.field({
+      type: AdoptionStatus,
+      description: 'The declared status after the change.',
+      resolve: (c) => c.status,
+    }),
+    since: t.exposeInt('since', { nullable: true, description: 'Year since which the status holds.' }),
+    note: t.exposeString('note', { nullable: true, description: "The declaration's note." }),
+    evidenceUrl: t.exposeString('evidenceUrl', { nullable: true, description: 'URL of public evidence.' }),
     reviewStatus: t.field({
       type: AdoptionReviewStatus,
       nullable: true,
@@ -162,7 +166,7 @@ export const AdoptionChange = builder.objectRef<ChangeRow>('AdoptionChange').imp
       description: "Who made the change (the token's name): task force and the country only.",
       resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.actor : null),
     }),
-    recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the change was made.' }),
   }),
 });
 
@@ -269,8 +273,12 @@ const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
     'One recommendation for one country (CONTRACT §8): the declaration (null fields when unknown), the evidence ' +
     'from data and the discrepancy between the two.',
   fields: (t) => ({
-    recommendation: t.field({ type: Recommendation, resolve: (r) => r.recommendationRow }),
-    country: t.field({ type: Country, resolve: (r) => r.countryRow }),
+    recommendation: t.field({
+      type: Recommendation,
+      description: 'The recommendation.',
+      resolve: (r) => r.recommendationRow,
+    }),
+    country: t.field({ type: Country, description: 'The country.', resolve: (r) => r.countryRow }),
     record: t.field({
       type: AdoptionRecord,
       nullable: true,
@@ -283,12 +291,21 @@ const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
       description: 'Null: unknown.',
       resolve: (r) => r.record?.status ?? null,
     }),
-    since: t.int({ nullable: true, resolve: (r) => r.record?.since ?? null }),
-    note: t.string({ nullable: true, resolve: (r) => r.record?.note ?? null }),
-    evidenceUrl: t.string({ nullable: true, resolve: (r) => r.record?.evidenceUrl ?? null }),
+    since: t.int({
+      nullable: true,
+      description: 'Year since which the status holds; null when not given or unknown.',
+      resolve: (r) => r.record?.since ?? null,
+    }),
+    note: t.string({ nullable: true, description: "The declaration's note.", resolve: (r) => r.record?.note ?? null }),
+    evidenceUrl: t.string({
+      nullable: true,
+      description: 'URL of public evidence, if given.',
+      resolve: (r) => r.record?.evidenceUrl ?? null,
+    }),
     review: t.field({
       type: AdoptionReview,
       nullable: true,
+      description: 'The review of the declaration, if any (task force and the country only).',
       resolve: (r, _args, ctx) => (r.record ? reviewOf(r.record, ctx) : null),
     }),
     evidence: t.field({
@@ -297,7 +314,12 @@ const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
       description: 'Null when the recommendation has no evidence rule (declared only).',
       resolve: (r) => r.evidence,
     }),
-    discrepancy: t.field({ type: Discrepancy, nullable: true, resolve: (r) => r.discrepancy }),
+    discrepancy: t.field({
+      type: Discrepancy,
+      nullable: true,
+      description: 'Where declaration and evidence disagree; null when they do not (or there is no rule).',
+      resolve: (r) => r.discrepancy,
+    }),
     history: t.loadableList({
       type: AdoptionChange,
       description: 'Every version of the record, oldest first; empty when there is no record.',
@@ -315,8 +337,13 @@ const StatusCount = builder
   .implement({
     description: 'How many countries in scope are at a status (null: unknown, no record).',
     fields: (t) => ({
-      status: t.field({ type: AdoptionStatus, nullable: true, resolve: (c) => c.status }),
-      countries: t.exposeInt('countries'),
+      status: t.field({
+        type: AdoptionStatus,
+        nullable: true,
+        description: 'The status; null for countries with no record.',
+        resolve: (c) => c.status,
+      }),
+      countries: t.exposeInt('countries', { description: 'Countries in scope at that status.' }),
     }),
   });
 
@@ -325,8 +352,12 @@ type SummaryShape = implementation.RecommendationSummaryResult & { recommendatio
 const RecommendationSummary = builder.objectRef<SummaryShape>('RecommendationSummary').implement({
   description: 'One recommendation over the countries in scope (CONTRACT §8).',
   fields: (t) => ({
-    recommendation: t.field({ type: Recommendation, resolve: (s) => s.recommendationRow }),
-    countriesInScope: t.exposeInt('countriesInScope'),
+    recommendation: t.field({
+      type: Recommendation,
+      description: 'The recommendation.',
+      resolve: (s) => s.recommendationRow,
+    }),
+    countriesInScope: t.exposeInt('countriesInScope', { description: 'Countries of the region (or all countries).' }),
     byStatus: t.field({
       type: [StatusCount],
       description: 'Countries per status, every status listed (zeros included), unknown (null) first.',
@@ -341,8 +372,12 @@ const RecommendationSummary = builder.objectRef<SummaryShape>('RecommendationSum
       description: 'Countries whose data meet the rule; null when the recommendation has no rule.',
     }),
     discrepancies: t.exposeInt('discrepancies', { description: 'Countries with a discrepancy of either kind.' }),
-    declaredNotEvidenced: t.exposeInt('declaredNotEvidenced'),
-    evidencedNotDeclared: t.exposeInt('evidencedNotDeclared'),
+    declaredNotEvidenced: t.exposeInt('declaredNotEvidenced', {
+      description: 'Countries with the discrepancy DECLARED_NOT_EVIDENCED.',
+    }),
+    evidencedNotDeclared: t.exposeInt('evidencedNotDeclared', {
+      description: 'Countries with the discrepancy EVIDENCED_NOT_DECLARED.',
+    }),
   }),
 });
 
@@ -351,7 +386,7 @@ const TimelinePoint = builder
   .implement({
     description: 'The state at the end of one year.',
     fields: (t) => ({
-      year: t.exposeInt('year'),
+      year: t.exposeInt('year', { description: 'The year.' }),
       implemented: t.exposeInt('implemented', {
         description: 'Countries whose record in force on 31 December said IMPLEMENTED (since that year or earlier).',
       }),
@@ -364,8 +399,16 @@ type TimelineShape = implementation.TimelineResult & { recommendationRow: Recomm
 const RecommendationTimeline = builder.objectRef<TimelineShape>('RecommendationTimeline').implement({
   description: 'How many countries had implemented a recommendation at the end of each year, from the history.',
   fields: (t) => ({
-    recommendation: t.field({ type: Recommendation, resolve: (s) => s.recommendationRow }),
-    years: t.field({ type: [TimelinePoint], resolve: (s) => s.years }),
+    recommendation: t.field({
+      type: Recommendation,
+      description: 'The recommendation.',
+      resolve: (s) => s.recommendationRow,
+    }),
+    years: t.field({
+      type: [TimelinePoint],
+      description: 'One point per year, from `from` to `to`.',
+      resolve: (s) => s.years,
+    }),
   }),
 });
 
@@ -427,8 +470,12 @@ builder.queryFields((t) => ({
       "evidence from its data (the caller's visible countable versions in the window; default all years) and the " +
       'discrepancy.',
     args: {
-      country: t.arg.string({ required: true }),
-      window: t.arg({ type: YearWindow, required: false }),
+      country: t.arg.string({ required: true, description: 'M49 or ISO3 code.' }),
+      window: t.arg({
+        type: YearWindow,
+        required: false,
+        description: 'Reference years of the evidence; all when omitted.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
@@ -443,8 +490,12 @@ builder.queryFields((t) => ({
       'Per recommendation, in catalogue order, over the countries of a region (M49 code, any depth; default all): ' +
       'how many are at each status (unknown included), meet the evidence rule, and show a discrepancy.',
     args: {
-      region: t.arg.string({ required: false }),
-      window: t.arg({ type: YearWindow, required: false }),
+      region: t.arg.string({ required: false, description: 'M49 region code; every country when omitted.' }),
+      window: t.arg({
+        type: YearWindow,
+        required: false,
+        description: 'Reference years of the evidence; all when omitted.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
@@ -466,9 +517,9 @@ builder.queryFields((t) => ({
       'Per recommendation, in catalogue order: how many countries of a region (default all) had implemented it at ' +
       'the end of each year from `from` to `to`, read from the records’ history.',
     args: {
-      region: t.arg.string({ required: false }),
-      from: t.arg.int({ required: true }),
-      to: t.arg.int({ required: true }),
+      region: t.arg.string({ required: false, description: 'M49 region code; every country when omitted.' }),
+      from: t.arg.int({ required: true, description: 'First year (inclusive).' }),
+      to: t.arg.int({ required: true, description: 'Last year (inclusive); at most 200 years after `from`.' }),
     },
     resolve: async (_root, args, ctx) => {
       if (args.from > args.to) throw badInput(`from (${args.from}) is after to (${args.to})`);
@@ -490,7 +541,13 @@ builder.prismaObjectField(Country, 'implementation', (t) =>
     type: AdoptionRow,
     byPath: true,
     description: 'The implementation rows of the country (as the implementation query), batched over a page.',
-    args: { window: t.arg({ type: YearWindow, required: false }) },
+    args: {
+      window: t.arg({
+        type: YearWindow,
+        required: false,
+        description: 'Reference years of the evidence; all when omitted.',
+      }),
+    },
     load: (ids: number[], ctx: Context, args) => rowsFor(ctx, ids, checkWindow(args.window)),
     resolve: (country) => country.id,
   }),
@@ -504,9 +561,9 @@ const ReportAdoptionInput = builder.inputType('ReportAdoptionInput', {
   fields: (t) => ({
     country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
     recommendation: t.string({ required: true, description: 'Recommendation code, e.g. "REC_RESIDENCE".' }),
-    status: t.field({ type: AdoptionStatus, required: true }),
+    status: t.field({ type: AdoptionStatus, required: true, description: 'The declared status.' }),
     since: t.int({ description: 'Year since which the status holds.' }),
-    note: t.string(),
+    note: t.string({ description: 'Free text: what was done, what is planned.' }),
     evidenceUrl: t.string({ description: 'An http(s) URL of public evidence (a law, a methodology note).' }),
     expectedRevision: t.int({
       description:
@@ -521,7 +578,7 @@ const ReportAdoptionPayload = builder
   .implement({
     description: 'The adoption record after the declaration.',
     fields: (t) => ({
-      record: t.field({ type: AdoptionRecord, resolve: (p) => p.record }),
+      record: t.field({ type: AdoptionRecord, description: 'The record.', resolve: (p) => p.record }),
       changed: t.exposeBoolean('changed', { description: 'False when the declaration equalled the stored one.' }),
     }),
   });
@@ -530,7 +587,7 @@ const ReviewAdoptionInput = builder.inputType('ReviewAdoptionInput', {
   description: "A task-force member's verdict on an adoption record.",
   fields: (t) => ({
     id: t.id({ required: true, description: "The adoption record's global id." }),
-    status: t.field({ type: AdoptionReviewStatus, required: true }),
+    status: t.field({ type: AdoptionReviewStatus, required: true, description: 'The verdict.' }),
     comment: t.string({ description: 'Why; required to dispute.' }),
     expectedRevision: t.int({
       description: 'The revision the caller last read; a stale one fails with ConflictError.',
@@ -540,7 +597,9 @@ const ReviewAdoptionInput = builder.inputType('ReviewAdoptionInput', {
 
 const ReviewAdoptionPayload = builder.objectRef<{ record: RecordRow }>('ReviewAdoptionPayload').implement({
   description: 'The adoption record after the review.',
-  fields: (t) => ({ record: t.field({ type: AdoptionRecord, resolve: (p) => p.record }) }),
+  fields: (t) => ({
+    record: t.field({ type: AdoptionRecord, description: 'The record.', resolve: (p) => p.record }),
+  }),
 });
 
 const ImportAdoptionsInput = builder.inputType('ImportAdoptionsInput', {
@@ -564,13 +623,17 @@ const ImportAdoptionsResult = builder
   .implement({
     description: 'The outcome of importAdoptions: every problem (nothing written), or the counts (none on a dry run).',
     fields: (t) => ({
-      ok: t.exposeBoolean('ok'),
-      dryRun: t.exposeBoolean('dryRun'),
+      ok: t.exposeBoolean('ok', { description: 'True when the file is valid (and, unless dryRun, was written).' }),
+      dryRun: t.exposeBoolean('dryRun', { description: 'Whether this was a dry run (nothing written).' }),
       rows: t.exposeInt('rows', { description: 'Data rows read.' }),
       created: t.exposeInt('created', { description: 'Records created.' }),
       updated: t.exposeInt('updated', { description: 'Records whose declaration changed.' }),
       unchanged: t.exposeInt('unchanged', { description: 'Rows equal to the stored record, left alone.' }),
-      problems: t.field({ type: [ImportProblemRef], resolve: (r) => r.problems }),
+      problems: t.field({
+        type: [ImportProblemRef],
+        description: 'Every problem, by line and column; empty when ok.',
+        resolve: (r) => r.problems,
+      }),
     }),
   });
 
@@ -585,7 +648,7 @@ builder.mutationFields((t) => ({
       return { countryWriter: country?.id ?? -1 };
     },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: ReportAdoptionInput, required: true }) },
+    args: { input: t.arg({ type: ReportAdoptionInput, required: true, description: 'The declaration.' }) },
     resolve: async (_root, { input }, ctx) => {
       const [country, recommendation] = await Promise.all([
         ctx.prisma.country.findUnique({ where: countryKey(input.country), select: { id: true } }),
@@ -610,7 +673,7 @@ builder.mutationFields((t) => ({
     description: 'Reviews an adoption record as CONFIRMED or DISPUTED with a comment (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: ReviewAdoptionInput, required: true }) },
+    args: { input: t.arg({ type: ReviewAdoptionInput, required: true, description: 'The record and the verdict.' }) },
     resolve: async (_root, { input }, ctx) => ({
       record: await reviewAdoption(ctx.prisma, actorOf(ctx.viewer), {
         id: localId(input.id, 'AdoptionRecord'),
@@ -627,7 +690,9 @@ builder.mutationFields((t) => ({
       "country's rows only; TASK_FORCE and ADMIN any.",
     authScopes: (_root, _args, ctx) =>
       ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
-    args: { input: t.arg({ type: ImportAdoptionsInput, required: true }) },
+    args: {
+      input: t.arg({ type: ImportAdoptionsInput, required: true, description: 'The file and whether to write it.' }),
+    },
     resolve: async (_root, { input }, ctx) => {
       const dryRun = !!input.dryRun;
       const result = await importAdoptions(
@@ -659,7 +724,7 @@ const CreateRecommendationInput = builder.inputType('CreateRecommendationInput',
     code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
     text: t.string({ required: true, description: recommendationFields.text }),
     sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
-    area: t.field({ type: FrameworkArea }),
+    area: t.field({ type: FrameworkArea, description: 'The framework area (task force) it belongs to.' }),
     position: t.int({ description: recommendationFields.position }),
     indicators: t.stringList({ description: recommendationFields.indicators }),
     concepts: t.stringList({ description: recommendationFields.concepts }),
@@ -676,7 +741,7 @@ const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput',
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     text: t.string({ description: recommendationFields.text }),
     sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
-    area: t.field({ type: FrameworkArea }),
+    area: t.field({ type: FrameworkArea, description: 'The framework area (task force) it belongs to.' }),
     position: t.int({ description: recommendationFields.position }),
     indicators: t.stringList({ description: recommendationFields.indicators }),
     concepts: t.stringList({ description: recommendationFields.concepts }),
@@ -689,7 +754,13 @@ const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput',
 const recommendationPayload = (name: string, description: string) =>
   builder.objectRef<{ recommendation: RecommendationShape }>(name).implement({
     description,
-    fields: (t) => ({ recommendation: t.field({ type: Recommendation, resolve: (p) => p.recommendation }) }),
+    fields: (t) => ({
+      recommendation: t.field({
+        type: Recommendation,
+        description: 'The recommendation.',
+        resolve: (p) => p.recommendation,
+      }),
+    }),
   });
 
 builder.mutationFields((t) => ({
@@ -698,7 +769,9 @@ builder.mutationFields((t) => ({
     description: 'Adds a recommendation (TASK_FORCE or ADMIN); audited.',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: CreateRecommendationInput, required: true }) },
+    args: {
+      input: t.arg({ type: CreateRecommendationInput, required: true, description: 'The recommendation to add.' }),
+    },
     resolve: async (_root, { input }, ctx) => ({
       recommendation: await createRecommendation(ctx.prisma, actorOf(ctx.viewer), input),
     }),
@@ -709,7 +782,13 @@ builder.mutationFields((t) => ({
       'Changes a recommendation (TASK_FORCE or ADMIN), checked against the revision the client saw; audited.',
     authScopes: { taskForce: true },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: UpdateRecommendationInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: UpdateRecommendationInput,
+        required: true,
+        description: 'The recommendation, its revision and the changes.',
+      }),
+    },
     resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
       recommendation: await updateRecommendation(
         ctx.prisma,

@@ -42,16 +42,27 @@ const CountryValue = builder.objectRef<CountryValueShape>('CountryValue').implem
     "A country's value of an indicator in a year (CONTRACT §4 country value): the total (or one sex) of its " +
     'countable submission; of several sources, the one validated or published most recently.',
   fields: (t) => ({
-    country: t.field({ type: Country, resolve: (v) => v.country }),
-    indicator: t.field({ type: Indicator, resolve: (v) => v.indicator }),
+    country: t.field({ type: Country, description: 'The country.', resolve: (v) => v.country }),
+    indicator: t.field({ type: Indicator, description: 'The indicator.', resolve: (v) => v.indicator }),
     year: t.exposeInt('year', { description: 'Reference year.' }),
-    value: t.exposeFloat('value'),
+    value: t.exposeFloat('value', { description: 'The value, in `unit`.' }),
     unit: t.exposeString('unit', { description: 'Unit of measure of the submission.' }),
-    sourceType: t.field({ type: SourceType, nullable: true, resolve: (v) => v.sourceType }),
-    dataSource: t.field({ type: DataSource, nullable: true, resolve: (v) => v.dataSource }),
+    sourceType: t.field({
+      type: SourceType,
+      nullable: true,
+      description: 'Source type the submission names, if any.',
+      resolve: (v) => v.sourceType,
+    }),
+    dataSource: t.field({
+      type: DataSource,
+      nullable: true,
+      description: 'Data source the submission names, if any.',
+      resolve: (v) => v.dataSource,
+    }),
     residenceCriterion: t.field({
       type: ResidenceCriterion,
       nullable: true,
+      description: 'Residence criterion of the submission, if stated.',
       resolve: (v) => v.residenceCriterion,
     }),
     publishedAt: t.field({

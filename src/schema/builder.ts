@@ -59,6 +59,8 @@ export const builder = new SchemaBuilder<{
   errors: {
     directResult: true,
     defaultUnionOptions: {
+      description:
+        "The mutation's payload, or the typed error (an Error) that stopped it, in which case nothing changed.",
       name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result`,
     },
     defaultResultOptions: {
@@ -74,11 +76,40 @@ export const builder = new SchemaBuilder<{
     defaultConnectionSize: DEFAULT_PAGE_SIZE,
     maxConnectionSize: MAX_PAGE_SIZE,
   },
+  // The descriptions of what the relay plugin generates (Node, PageInfo, connection arguments and fields), so every
+  // part of schema.graphql is described (graphql-eslint require-description, eslint.config.js).
   relay: {
     decodeGlobalID,
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodesOnConnection: true,
+    nodesOnConnection: { description: 'The items of this page, in order (the same as edges { node }).' },
+    idFieldOptions: { description: 'Opaque global id (Relay): use it with node(id) and in mutation inputs.' },
+    nodeTypeOptions: { description: 'An entity with an opaque global id, reachable by node(id) (Relay).' },
+    nodeQueryOptions: {
+      description: 'The entity with this global id, or null when there is none or the caller may not read it.',
+      args: { id: { description: 'A global id, as returned by an id field.' } },
+    },
+    nodesQueryOptions: {
+      description: 'The entities with these global ids, in the same order; null for those not found or not readable.',
+      args: { ids: { description: 'Global ids, as returned by id fields.' } },
+    },
+    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list (Relay).' },
+    hasNextPageFieldOptions: { description: 'More items follow this page (page on with after: endCursor).' },
+    hasPreviousPageFieldOptions: { description: 'Items precede this page (page back with before: startCursor).' },
+    startCursorFieldOptions: { description: "The first item's cursor; null on an empty page." },
+    endCursorFieldOptions: { description: "The last item's cursor; null on an empty page." },
+    edgesFieldOptions: { description: 'The items of this page with their cursors, in order.' },
+    pageInfoFieldOptions: { description: 'Cursors and whether more pages follow or precede.' },
+    cursorFieldOptions: { description: 'Opaque cursor of this item: pass it as after (or before) to page on from it.' },
+    nodeFieldOptions: { description: 'The item.' },
+    firstArgOptions: {
+      description: `Return the first n items (after the cursor, if given); default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}.`,
+    },
+    afterArgOptions: { description: 'Return items after this cursor (an endCursor or edge cursor of this list).' },
+    lastArgOptions: {
+      description: `Return the last n items (before the cursor, if given); at most ${MAX_PAGE_SIZE}.`,
+    },
+    beforeArgOptions: { description: 'Return items before this cursor (a startCursor or edge cursor of this list).' },
   },
 });
 
@@ -126,5 +157,7 @@ builder.addScalarType(
   }),
 );
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ description: 'Reads. Without a token only the catalogue and PUBLISHED data are visible.' });
+builder.mutationType({
+  description: 'Writes. Every mutation requires a token; refusals are UNAUTHENTICATED or FORBIDDEN errors.',
+});

@@ -23,6 +23,15 @@ export function connectionOf<T>(type: ObjectRef<any, T>, name: string) {
         }),
       }),
     },
-    { name: `${name}Edge` },
+    { name: `${name}Edge`, description: `One ${name} item of a page and its cursor.` },
   );
 }
+
+/** The direction of an `orderBy:` (GitHub's OrderDirection), shared by every `XOrder` input. */
+export const OrderDirection = builder.enumType('OrderDirection', {
+  description: 'The direction of an ordering.',
+  values: {
+    ASC: { description: 'Ascending: oldest, earliest or smallest first.' },
+    DESC: { description: 'Descending: newest, latest or largest first.' },
+  } as const,
+});

@@ -3,14 +3,14 @@ import { builder } from './builder.js';
 
 const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
   description: 'A failure the client can understand and fix.',
-  fields: (t) => ({ message: t.exposeString('message') }),
+  fields: (t) => ({ message: t.exposeString('message', { description: 'What went wrong, in words for people.' }) }),
 });
 
 const IssueRef = builder.objectRef<{ path: string[]; message: string }>('ValidationIssue').implement({
   description: 'One problem with the input: where and why.',
   fields: (t) => ({
     path: t.exposeStringList('path', { description: 'Input path or file location, e.g. ["input", "code"].' }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What is wrong there, e.g. "must not be empty".' }),
   }),
 });
 
@@ -19,7 +19,13 @@ builder.objectType(ValidationError, {
   description: 'The input broke one or more rules; nothing was written.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof ValidationError,
-  fields: (t) => ({ issues: t.field({ type: [IssueRef], resolve: (e) => e.issues }) }),
+  fields: (t) => ({
+    issues: t.field({
+      type: [IssueRef],
+      description: 'Every problem found, not only the first.',
+      resolve: (e) => e.issues,
+    }),
+  }),
 });
 
 builder.objectType(NotFoundError, {

@@ -72,7 +72,7 @@ builder.queryFields((t) => ({
     type: 'DataSource',
     nullable: true,
     description: 'A data source by code.',
-    args: { code: t.arg.string({ required: true }) },
+    args: { code: t.arg.string({ required: true, description: 'Its code (exact).' }) },
     resolve: (query, _root, { code }, ctx) => ctx.prisma.dataSource.findUnique({ ...query, where: { code } }),
   }),
   dataSources: t.prismaConnection(
@@ -80,7 +80,13 @@ builder.queryFields((t) => ({
       type: 'DataSource',
       cursor: 'id',
       description: "Countries' data sources, optionally of one country or source type.",
-      args: { filter: t.arg({ type: DataSourceFilter, required: false }) },
+      args: {
+        filter: t.arg({
+          type: DataSourceFilter,
+          required: false,
+          description: 'Which data sources; all when omitted.',
+        }),
+      },
       resolve: async (query, _root, { filter }, ctx) => {
         const where = await dataSourceWhere(ctx.prisma, filter);
         return where ? ctx.prisma.dataSource.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
@@ -100,11 +106,11 @@ const CreateDataSourceInput = builder.inputType('CreateDataSourceInput', {
     code: t.string({ required: true, description: 'Stable code, e.g. "CHE_STATPOP" (letters, digits, _ . -).' }),
     country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
     sourceType: t.string({ required: true, description: 'Source type code, e.g. "POP_REGISTER".' }),
-    name: t.string({ required: true }),
-    agency: t.string(),
-    periodicity: t.string(),
-    latestYear: t.int(),
-    residenceCriterion: t.field({ type: ResidenceCriterion }),
+    name: t.string({ required: true, description: 'Name.' }),
+    agency: t.string({ description: 'Producing agency.' }),
+    periodicity: t.string({ description: 'Periodicity, e.g. "annual" or "decennial".' }),
+    latestYear: t.int({ description: 'Latest reference year available.' }),
+    residenceCriterion: t.field({ type: ResidenceCriterion, description: 'Residence criterion the source applies.' }),
   }),
 });
 
@@ -114,19 +120,24 @@ const UpdateDataSourceInput = builder.inputType('UpdateDataSourceInput', {
     'country are fixed: submissions are keyed by them.',
   fields: (t) => ({
     id: t.id({ required: true, description: "The data source's global id." }),
-    sourceType: t.string(),
-    name: t.string(),
-    agency: t.string(),
-    periodicity: t.string(),
-    latestYear: t.int(),
-    residenceCriterion: t.field({ type: ResidenceCriterion }),
+    sourceType: t.string({ description: 'A new source type code.' }),
+    name: t.string({ description: 'A new name.' }),
+    agency: t.string({ description: 'Producing agency; null clears it.' }),
+    periodicity: t.string({ description: 'Periodicity, e.g. "annual"; null clears it.' }),
+    latestYear: t.int({ description: 'Latest reference year available; null clears it.' }),
+    residenceCriterion: t.field({
+      type: ResidenceCriterion,
+      description: 'Residence criterion the source applies; null clears it.',
+    }),
   }),
 });
 
 const DataSourcePayload = (name: string, description: string) =>
   builder.objectRef<{ dataSource: typeof DataSource.$inferType }>(name).implement({
     description,
-    fields: (t) => ({ dataSource: t.field({ type: DataSource, resolve: (p) => p.dataSource }) }),
+    fields: (t) => ({
+      dataSource: t.field({ type: DataSource, description: 'The data source.', resolve: (p) => p.dataSource }),
+    }),
   });
 
 builder.mutationFields((t) => ({
@@ -137,7 +148,9 @@ builder.mutationFields((t) => ({
       countryWriter: (await findCountry(ctx.prisma, input.country))?.id ?? -1,
     }),
     errors: { types: userErrors },
-    args: { input: t.arg({ type: CreateDataSourceInput, required: true }) },
+    args: {
+      input: t.arg({ type: CreateDataSourceInput, required: true, description: 'The data source to register.' }),
+    },
     resolve: async (_root, { input }, ctx) => ({
       dataSource: await dataSources.createDataSource(ctx.prisma, actorOf(ctx.viewer), input),
     }),
@@ -152,7 +165,9 @@ builder.mutationFields((t) => ({
       return { countryWriter: row?.countryId ?? -1 };
     },
     errors: { types: userErrors },
-    args: { input: t.arg({ type: UpdateDataSourceInput, required: true }) },
+    args: {
+      input: t.arg({ type: UpdateDataSourceInput, required: true, description: 'The data source and the changes.' }),
+    },
     resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
       dataSource: await dataSources.updateDataSource(
         ctx.prisma,

@@ -12,7 +12,7 @@ import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.s
 import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
 import { visibilityOf, visibleWhere } from './visibility.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, OrderDirection } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
@@ -185,7 +185,7 @@ const SubmissionFilter = builder.inputType('SubmissionFilter', {
   fields: (t) => ({
     country: t.string({ description: 'M49 or ISO3 code.' }),
     indicator: t.string({ description: 'Indicator code.' }),
-    status: t.field({ type: SubmissionStatus }),
+    status: t.field({ type: SubmissionStatus, description: 'Only versions with this status.' }),
     fromYear: t.int({ description: 'Reference year at least this (inclusive).' }),
     toYear: t.int({ description: 'Reference year at most this (inclusive).' }),
     dataSource: t.string({ description: 'Data source code.' }),
@@ -194,6 +194,53 @@ const SubmissionFilter = builder.inputType('SubmissionFilter', {
 });
 
 type Filter = typeof SubmissionFilter.$inferInput;
+
+const SubmissionOrderField = builder.enumType('SubmissionOrderField', {
+  description: 'What a list of submission versions can be ordered by.',
+  values: {
+    CREATED_AT: {
+      description: 'When the version was written (versions of one import in the order they were written).',
+    },
+    UPDATED_AT: { description: 'When the version last changed, e.g. by a status change.' },
+    REFERENCE_YEAR: { description: 'Reference year of the data.' },
+  } as const,
+});
+
+const SubmissionOrder = builder.inputType('SubmissionOrder', {
+  description:
+    "An order of submission versions (like GitHub's IssueOrder). Ties are broken by creation order in the same " +
+    'direction, so paging with after/before visits every version once.',
+  fields: (t) => ({
+    field: t.field({ type: SubmissionOrderField, required: true, description: 'What to order by.' }),
+    direction: t.field({ type: OrderDirection, required: true, description: 'Ascending or descending.' }),
+  }),
+});
+
+/** Newest first: review queues and a country's own list want the latest versions on the first page. */
+const DEFAULT_SUBMISSION_ORDER = { field: 'CREATED_AT', direction: 'DESC' } as const;
+
+const submissionOrderArgs = builder.args((t) => ({
+  orderBy: t.field({
+    type: SubmissionOrder,
+    required: false,
+    defaultValue: DEFAULT_SUBMISSION_ORDER,
+    description: 'The order of the list; newest first when omitted.',
+  }),
+}));
+
+/**
+ * The Prisma orderBy of an order. Creation order is the id sequence (what the (countryId, status, id) indexes serve),
+ * and the id ends every order so that it is total: Prisma's cursor (an id) then resumes exactly after its row.
+ */
+function submissionOrderBy(
+  order: typeof SubmissionOrder.$inferInput | null | undefined,
+): Prisma.SubmissionOrderByWithRelationInput[] {
+  const { field, direction } = order ?? DEFAULT_SUBMISSION_ORDER;
+  const dir = direction === 'ASC' ? 'asc' : 'desc';
+  if (field === 'UPDATED_AT') return [{ updatedAt: dir }, { id: dir }];
+  if (field === 'REFERENCE_YEAR') return [{ referenceYear: dir }, { id: dir }];
+  return [{ id: dir }];
+}
 
 /** The where clause of a filter, or null when a code names nothing (the list is then empty). */
 async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
@@ -231,7 +278,7 @@ builder.queryFields((t) => ({
     type: 'Submission',
     nullable: true,
     description: 'A submission version by global id (the same as node(id)).',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The global id of a Submission.' }) },
     resolve: (query, _root, { id }, ctx) => {
       const local = safeLocalId(id, 'Submission');
       return local === null
@@ -244,12 +291,16 @@ builder.queryFields((t) => ({
       type: 'Submission',
       cursor: 'id',
       description:
-        'Submission versions the caller may read (CONTRACT §4 visible versions), oldest first: PUBLISHED ones without ' +
-        "a token or with READER, and a FOCAL_POINT's own country's besides.",
-      args: { filter: t.arg({ type: SubmissionFilter, required: false }) },
-      resolve: async (query, _root, { filter }, ctx) => {
+        'Submission versions the caller may read (CONTRACT §4 visible versions), newest first unless orderBy says ' +
+        "otherwise: PUBLISHED ones without a token or with READER, and a FOCAL_POINT's own country's besides. With " +
+        'filter: { status: SUBMITTED } (or VALIDATED) it is the review queue.',
+      args: {
+        filter: t.arg({ type: SubmissionFilter, required: false, description: 'Which versions; all when omitted.' }),
+        ...submissionOrderArgs,
+      },
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await submissionWhere(ctx, filter);
-        return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
+        return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) }) : [];
       },
       totalCount: async (_root, { filter }, ctx) => {
         const where = await submissionWhere(ctx, filter);
@@ -270,8 +321,11 @@ for (const [owner, field] of [
       {
         cursor: 'id',
         totalCount: true,
-        description: 'Submission versions the caller may read (CONTRACT §4 visible versions), oldest first.',
-        query: (_args, ctx) => ({ where: visibleSubmissions(ctx), orderBy: { id: 'asc' } }),
+        description:
+          'Submission versions the caller may read (CONTRACT §4 visible versions), newest first unless orderBy says ' +
+          'otherwise.',
+        args: submissionOrderArgs,
+        query: ({ orderBy }, ctx) => ({ where: visibleSubmissions(ctx), orderBy: submissionOrderBy(orderBy) }),
       },
       SubmissionConnection,
     ),
@@ -285,7 +339,9 @@ const SubmissionPayload = builder
   .objectRef<{ submission: typeof Submission.$inferType }>('SubmissionPayload')
   .implement({
     description: 'The submission after the transition.',
-    fields: (t) => ({ submission: t.field({ type: Submission, resolve: (p) => p.submission }) }),
+    fields: (t) => ({
+      submission: t.field({ type: Submission, description: 'The submission version.', resolve: (p) => p.submission }),
+    }),
   });
 
 function transitionInput(name: string, description: string, commentField: 'comment' | 'reason') {
@@ -328,7 +384,13 @@ function transitionField(transition: Transition, description: string) {
             }
           : { taskForce: true },
       errors: { types: userErrors },
-      args: { input: t.arg({ type: inputs[transition.action], required: true }) },
+      args: {
+        input: t.arg({
+          type: inputs[transition.action],
+          required: true,
+          description: 'The version, the revision last read, and a comment or reason.',
+        }),
+      },
       resolve: async (_root, { input }, ctx) => {
         const fields = input as { id: string; expectedRevision: number; comment?: string | null; reason?: string };
         return {
@@ -361,7 +423,7 @@ export const ImportProblemRef = builder
     fields: (t) => ({
       line: t.exposeInt('line', { description: 'Line of the file, the header being line 1.' }),
       column: t.exposeString('column', { nullable: true, description: 'Column name; null for the whole record.' }),
-      message: t.exposeString('message'),
+      message: t.exposeString('message', { description: 'What is wrong, in words for people.' }),
     }),
   });
 
@@ -382,7 +444,7 @@ const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubm
     'The outcome of importSubmissions: every problem (nothing written), or the counts written (none on a dry run).',
   fields: (t) => ({
     ok: t.exposeBoolean('ok', { description: 'True when the file is valid (and, unless dryRun, was written).' }),
-    dryRun: t.exposeBoolean('dryRun'),
+    dryRun: t.exposeBoolean('dryRun', { description: 'Whether this was a dry run (nothing written).' }),
     problems: t.field({
       type: [ImportProblemRef],
       description: 'Every problem, by line and column; empty when ok.',
@@ -392,7 +454,7 @@ const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubm
     submissions: t.exposeInt('submissions', { description: 'Submissions the file describes (0 when not ok).' }),
     observations: t.exposeInt('observations', { description: 'Observations the file describes (0 when not ok).' }),
     submissionsWritten: t.exposeInt('submissionsWritten', { description: 'New submission versions written.' }),
-    observationsWritten: t.exposeInt('observationsWritten'),
+    observationsWritten: t.exposeInt('observationsWritten', { description: 'Observations of the new versions.' }),
     submissionsUnchanged: t.exposeInt('submissionsUnchanged', {
       description: 'Submissions identical to the latest version of their key, left alone.',
     }),
@@ -415,7 +477,9 @@ builder.mutationField('importSubmissions', (t) =>
       'DRAFT or SUBMITTED; TASK_FORCE and ADMIN any rows and statuses.',
     authScopes: (_root, _args, ctx) =>
       ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
-    args: { input: t.arg({ type: ImportSubmissionsInput, required: true }) },
+    args: {
+      input: t.arg({ type: ImportSubmissionsInput, required: true, description: 'The file and whether to write it.' }),
+    },
     resolve: async (_root, { input }, ctx) => {
       if (!ctx.viewer)
         throw new GraphQLError('importSubmissions requires a token', { extensions: { code: 'UNAUTHENTICATED' } });

@@ -198,9 +198,10 @@ describe('submissions: lists, flags and nested versions', () => {
       ]);
     }
     const admin = await list('admin', { country: 'CHE', indicator: 'IMM_STOCK', fromYear: 2020 });
+    // Newest first: version 2, then the version it supersedes.
     expect(admin.nodes.map((n) => [n.version, n.isCountable, n.supersededBy?.version ?? null])).toEqual([
-      [1, false, 2],
       [2, true, null],
+      [1, false, 2],
     ]);
     expect(admin.nodes[0]!.versions.map((v) => v.version)).toEqual([1, 2]);
   });

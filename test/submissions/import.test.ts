@@ -101,9 +101,10 @@ test('a changed resubmission of the same key becomes version 2; the old version 
   const list = data(
     await hub.gql(SubmissionList, { filter: { country: '756', fromYear: 2020, toYear: 2020 } }, { token: admin }),
   ).submissions;
+  // Newest first.
   expect(list.nodes.map((n) => [n.version, n.observations[0]!.value])).toEqual([
-    [1, 2500000],
     [2, 2600000],
+    [1, 2500000],
   ]);
 });
 

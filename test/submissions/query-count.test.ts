@@ -31,9 +31,10 @@ afterAll(async () => {
   await hub?.close();
 });
 
+// Oldest first, so that even a page of 1 holds a superseded v1 and loads what supersededBy points at.
 const VersionFields = graphql(`
   query SubmissionVersionFields($first: Int!) {
-    submissions(first: $first) {
+    submissions(first: $first, orderBy: { field: CREATED_AT, direction: ASC }) {
       nodes {
         id
         version

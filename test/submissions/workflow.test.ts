@@ -134,7 +134,7 @@ async function importOne(country: string, year: number, status = 'DRAFT', value 
   const list = data(
     await hub.gql(SubmissionList, { filter: { country, fromYear: year, toYear: year }, first: 100 }, { token: admin }),
   ).submissions;
-  return list.nodes.at(-1)!.id;
+  return list.nodes[0]!.id; // newest first: the version just written
 }
 
 test('DRAFT → SUBMITTED → VALIDATED → PUBLISHED, each with who, when, comment and an audit row', async () => {

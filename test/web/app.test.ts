@@ -432,6 +432,10 @@ browserTest(
       .waitFor();
     const own = focal.page.getByTestId('own-submissions').getByRole('row', { name: /EMI_FLOW\s+2022/ });
     await expect(own.innerText()).resolves.toMatch(/Submitted/);
+    // Newest first (the API's default order, asked for explicitly): the version just submitted heads the list.
+    await expect(focal.page.getByTestId('own-submissions').locator('tbody tr').first().innerText()).resolves.toMatch(
+      /^EMI_FLOW\s+2022/,
+    );
     await expectAccessible(focal.page);
     await b.screenshot(focal.page, 'upload-submitted');
 

@@ -79,7 +79,11 @@ const CountryProfileDoc = graphql(`
         }
       }
     }
-    submissions(last: 100, filter: { country: $code, fromYear: $fromYear, toYear: $toYear }) {
+    submissions(
+      first: 100
+      filter: { country: $code, fromYear: $fromYear, toYear: $toYear }
+      orderBy: { field: CREATED_AT, direction: DESC }
+    ) {
       totalCount
       nodes {
         id
@@ -444,7 +448,7 @@ function SourcesSection(props: { country: Country }) {
 }
 
 function SubmissionsSection(props: { submissions: Submissions; total: number }) {
-  const rows = [...props.submissions].reverse();
+  const rows = props.submissions;
   return (
     <section aria-labelledby="submissions-title">
       <h2 id="submissions-title">Submissions</h2>

@@ -12,7 +12,7 @@ import { useSession } from '../lib/session';
 
 const QueueDoc = graphql(`
   query ReviewQueue($status: SubmissionStatus!) {
-    submissions(last: 100, filter: { status: $status }) {
+    submissions(first: 100, filter: { status: $status }, orderBy: { field: CREATED_AT, direction: DESC }) {
       totalCount
       nodes {
         id
@@ -104,7 +104,7 @@ export default function ReviewPage() {
     );
   }
 
-  const rows = state.status === 'done' ? [...state.data.submissions.nodes].reverse() : [];
+  const rows = state.status === 'done' ? state.data.submissions.nodes : [];
 
   async function act(action: Action) {
     if (action === 'reject' && !text.trim()) {

@@ -32,7 +32,7 @@ const ImportDoc = graphql(`
 
 const OwnSubmissionsDoc = graphql(`
   query OwnSubmissions($country: String!) {
-    submissions(last: 50, filter: { country: $country }) {
+    submissions(first: 50, filter: { country: $country }, orderBy: { field: CREATED_AT, direction: DESC }) {
       totalCount
       nodes {
         id
@@ -219,7 +219,7 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
             </tr>
           </thead>
           <tbody>
-            {[...state.data.submissions.nodes].reverse().map((s) => (
+            {state.data.submissions.nodes.map((s) => (
               <tr key={s.id}>
                 <th scope="row">{s.indicator.code}</th>
                 <td class="num">{s.referenceYear}</td>
