@@ -35,6 +35,7 @@ import { importSubmissions } from '../submissions/submissions.import.js';
 import { importUndesaIms } from '../submissions/undesa.import.js';
 import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
 import { EVERYTHING } from '../submissions/visibility.js';
+import { closeChangeStreams } from '../portals/feed.service.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 
 const USAGE = `usage: migstat <command>
@@ -442,6 +443,8 @@ async function serve(config: Config): Promise<void> {
   logger.info({ url: `http://localhost:${port}/graphql`, database: db.kind, location: db.location }, 'serving');
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    // Live change streams end first: an open SSE response would keep server.close waiting.
+    void closeChangeStreams(db);
     server.close(
       () =>
         void Promise.resolve(control?.close())

@@ -128,3 +128,4 @@ builder.addScalarType(
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
