@@ -36,6 +36,7 @@ import { importUndesaIms } from '../submissions/undesa.import.js';
 import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
 import { EVERYTHING } from '../submissions/visibility.js';
 import { closeChangeStreams } from '../portals/feed.service.js';
+import { startWebhookWorker } from '../portals/webhooks.service.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 
 const USAGE = `usage: migstat <command>
@@ -440,6 +441,8 @@ async function serve(config: Config): Promise<void> {
   const server = await listen({ config, db, logger });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  // Webhook deliveries: every serving process takes part (they coordinate through the database).
+  const webhooks = startWebhookWorker({ config, db, logger });
   logger.info({ url: `http://localhost:${port}/graphql`, database: db.kind, location: db.location }, 'serving');
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -448,6 +451,7 @@ async function serve(config: Config): Promise<void> {
     server.close(
       () =>
         void Promise.resolve(control?.close())
+          .then(() => webhooks.stop())
           .then(() => db.close())
           .finally(() => process.exit(0)),
     );

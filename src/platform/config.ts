@@ -27,6 +27,12 @@ const schema = z.object({
     .default(10 * 1024 * 1024),
   /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
   CORS_ORIGINS: z.string().default(''),
+  /// Webhooks may POST to private, loopback and link-local addresses (off: a registered URL cannot reach the
+  /// hub's own network, SSRF).
+  WEBHOOK_ALLOW_PRIVATE: boolean.optional(),
+  /// First retry delay of a webhook delivery; doubled after each failed attempt, up to WEBHOOK_RETRY_MAX_MS.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().positive().default(60 * 60_000),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
@@ -48,6 +54,7 @@ export interface Config {
   graphiql: boolean;
   maxBodyBytes: number;
   corsOrigins: string[];
+  webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number };
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
@@ -84,6 +91,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+    },
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,
     testPause: e.MIGSTAT_TEST_PAUSE,

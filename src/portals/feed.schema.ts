@@ -25,7 +25,7 @@ function cursorOf(after: string | null | undefined): bigint {
   return cursor;
 }
 
-const ChangeKind = builder.enumType('ChangeKind', {
+export const ChangeKind = builder.enumType('ChangeKind', {
   description: 'What a change does to the store of a client replaying the feed.',
   values: {
     UPSERT: { description: 'The key now has this countable version (replace what the store holds for it).' },

@@ -4,47 +4,12 @@
 // sequence order, equal to what `changes` lists; SIGTERM ends open streams and the process exits cleanly. The
 // latency from commit (the entry's `at`, taken just before the commit) to the subscriber is written to
 // tmp/feed-latency.<database>.json.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/platform/paths.js';
-import { cliEnv, cliTarget, migstatBin, type CliTarget } from '../support/cli.js';
+import { cliTarget, type CliTarget } from '../support/cli.js';
 import { dbKind } from '../support/db.js';
-
-interface Serve {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<number | null>;
-}
-
-async function serve(target: CliTarget): Promise<Serve> {
-  const child = spawn(process.execPath, [migstatBin, 'serve'], {
-    env: cliEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...target.env }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 1);
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'serving') resolve(String(entry.url));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
-  });
-  return {
-    url,
-    child,
-    stop() {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
+import { serve } from './serve.js';
 
 interface Event {
   sequence: string;
