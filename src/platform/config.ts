@@ -32,7 +32,11 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE: boolean.optional(),
   /// First retry delay of a webhook delivery; doubled after each failed attempt, up to WEBHOOK_RETRY_MAX_MS.
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5_000),
-  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().positive().default(60 * 60_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60_000),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
