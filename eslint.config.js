@@ -36,9 +36,12 @@ export default tseslint.config(
       'bench/**',
       'jest.config.js',
       'bin/**',
+      'examples/**',
     ],
     rules: { 'no-process-env': 'off' },
   },
+  // Examples are standalone Node scripts meant to be copied: Node's globals are theirs.
+  { files: ['examples/**'], languageOptions: { globals: { fetch: 'readonly', setTimeout: 'readonly' } } },
   // Layering (README "Layout"): imports only run downward. platform/ → schema/ (builder, shared GraphQL pieces) →
   // the domain folders → http/ and cli/. A domain may import another domain, never http/ or cli/.
   layer(
