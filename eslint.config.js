@@ -37,9 +37,12 @@ export default tseslint.config(
       'bench/**',
       'jest.config.js',
       'bin/**',
+      'examples/**',
     ],
     rules: { 'no-process-env': 'off' },
   },
+  // Examples are standalone Node scripts meant to be copied: Node's globals are theirs.
+  { files: ['examples/**'], languageOptions: { globals: { fetch: 'readonly', setTimeout: 'readonly' } } },
   // Layering (README "Layout"): imports only run downward. platform/ → schema/ (builder, shared GraphQL pieces) →
   // the domain folders → http/ and cli/. A domain may import another domain, never http/ or cli/.
   layer(
@@ -109,10 +112,13 @@ export default tseslint.config(
       '@graphql-eslint/no-scalar-result-type-on-mutation': 'error',
       '@graphql-eslint/require-deprecation-date': 'error',
       // Connections also offer `nodes`, and value objects come in plain lists: only edges must be Edge types.
+      // Feed entries (ChangeEdge) are events, not entities: they have a sequence, not a global id.
       '@graphql-eslint/relay-edge-types': [
         'error',
-        { withEdgeSuffix: true, shouldImplementNode: true, listTypeCanWrapOnlyEdgeType: false },
+        { withEdgeSuffix: true, shouldImplementNode: false, listTypeCanWrapOnlyEdgeType: false },
       ],
+      // The change feed pages forward only (CONTRACT §10 pins `changes(after, first)`).
+      '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
     },
   },
 );

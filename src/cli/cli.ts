@@ -37,6 +37,8 @@ import { importSubmissions } from '../submissions/submissions.import.js';
 import { importUndesaIms } from '../submissions/undesa.import.js';
 import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
 import { EVERYTHING } from '../submissions/visibility.js';
+import { closeChangeStreams } from '../portals/feed.service.js';
+import { startWebhookWorker } from '../portals/webhooks.service.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import { rehearse } from './dry-run.js';
 import {
@@ -489,12 +491,17 @@ async function serve(config: Config): Promise<void> {
   const server = await listen({ config, db, logger });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  // Webhook deliveries: every serving process takes part (they coordinate through the database).
+  const webhooks = startWebhookWorker({ config, db, logger });
   logger.info({ url: `http://localhost:${port}/graphql`, database: db.kind, location: db.location }, 'serving');
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    // Live change streams end first: an open SSE response would keep server.close waiting.
+    void closeChangeStreams(db);
     server.close(
       () =>
         void Promise.resolve(control?.close())
+          .then(() => webhooks.stop())
           .then(() => db.close())
           .finally(() => process.exit(0)),
     );

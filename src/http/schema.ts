@@ -9,6 +9,8 @@ import '../catalogue/source-type.schema.js';
 import '../catalogue/indicator.schema.js';
 import '../coverage/coverage.schema.js';
 import '../portals/country-values.schema.js';
+import '../portals/feed.schema.js';
+import '../portals/webhooks.schema.js';
 import '../accounting/accounting.schema.js';
 import '../submissions/data-source.schema.js';
 import '../submissions/submission.schema.js';

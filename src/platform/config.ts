@@ -42,6 +42,16 @@ const schema = z.object({
     .optional(),
   /// Prefix of the hub's Redis keys, for several deployments on one Redis.
   REDIS_KEY_PREFIX: z.string().min(1).default('migstat'),
+  /// Webhooks may POST to private, loopback and link-local addresses (off: a registered URL cannot reach the
+  /// hub's own network, SSRF).
+  WEBHOOK_ALLOW_PRIVATE: boolean.optional(),
+  /// First retry delay of a webhook delivery; doubled after each failed attempt, up to WEBHOOK_RETRY_MAX_MS.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60_000),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
@@ -64,6 +74,7 @@ export interface Config {
   maxBodyBytes: number;
   corsOrigins: string[];
   rateLimit: RateLimitConfig;
+  webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number };
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
@@ -123,6 +134,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       trustProxy: e.TRUST_PROXY,
       redisUrl: e.REDIS_URL,
       redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
     },
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,

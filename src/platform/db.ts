@@ -32,6 +32,13 @@ export interface Database {
    * that completed in the last few seconds is the answer, and only an idle or stalled PGlite is asked SELECT 1.
    */
   ping(deadlineMs: number): Promise<void>;
+  /**
+   * Calls `onNotify` for every NOTIFY on `channel`, i.e. for every committed transaction of any process on this
+   * database that notified it; resolves once listening, with a function that stops. On PostgreSQL this is a
+   * connection of its own, reopened when it drops (`onNotify` is then called once: notifications may have been
+   * missed meanwhile). PGlite has one process by design, and delivers its own notifications.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -74,6 +81,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       allowExitOnIdle: true,
     });
     probe.on('error', () => undefined); // an idle probe connection that drops is simply reopened
+    const listeners = new Set<() => Promise<void>>();
     return {
       kind: 'postgres',
       prisma,
@@ -92,8 +100,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         }
       },
       ping: (deadlineMs) => withDeadline(probe.query('SELECT 1'), deadlineMs),
+      async listen(channel, onNotify) {
+        const stop = await listenPostgres(options, channel, onNotify);
+        const remove = async () => {
+          listeners.delete(remove);
+          await stop();
+        };
+        listeners.add(remove);
+        return remove;
+      },
       async close() {
-        await Promise.all([prisma.$disconnect(), probe.end().catch(() => undefined)]);
+        await Promise.all([
+          prisma.$disconnect(),
+          probe.end().catch(() => undefined),
+          ...[...listeners].map((stop) => stop()),
+        ]);
       },
     };
   }
@@ -126,6 +147,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (pglite.closed) throw new Error('PGlite is closed');
       if (Date.now() - answeredAt < PGLITE_FRESH_MS) return;
       await withDeadline(prisma.$queryRawUnsafe('SELECT 1'), deadlineMs);
+    },
+    async listen(channel, onNotify) {
+      return pglite.listen(channel, () => onNotify());
     },
     async close() {
       try {
@@ -160,6 +184,50 @@ function yieldingBetweenQueries(pglite: PGlite): PGlite {
       return method.bind(target);
     },
   });
+}
+
+/** How long a dropped LISTEN connection waits before it is reopened. */
+const RELISTEN_MS = 1_000;
+
+/** LISTEN on a connection of its own, reopened (and `onNotify` called once) whenever it drops. */
+async function listenPostgres(
+  options: DatabaseOptions,
+  channel: string,
+  onNotify: () => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const reopen = () => {
+    if (stopped) return;
+    client = undefined;
+    retry = setTimeout(() => {
+      connect().then(onNotify, reopen);
+    }, RELISTEN_MS);
+  };
+  const connect = async () => {
+    const c = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs });
+    c.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    c.on('error', () => undefined); // 'end' follows and reopens
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
+    c.once('end', reopen);
+    if (stopped) await c.end();
+    else client = c;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+  };
 }
 
 /** pg's Client, giving up on connecting after `ms` (pg.Client honours connectionTimeoutMillis on its own). */

@@ -161,3 +161,6 @@ builder.queryType({ description: 'Reads. Without a token only the catalogue and 
 builder.mutationType({
   description: 'Writes. Every mutation requires a token; refusals are UNAUTHENTICATED or FORBIDDEN errors.',
 });
+builder.subscriptionType({
+  description: 'Pushes over server-sent events (CONTRACT §10): the change feed as it is written.',
+});

@@ -13,6 +13,7 @@ import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import { readCsv, type CsvProblem, type CsvSource } from '../platform/csv.js';
 import { ConflictError, isWriteConflict } from '../platform/errors.js';
+import { recordSeriesChanges } from './changes.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -689,6 +690,8 @@ export async function writeSubmissions(
     });
     onProgress?.('write', observationsCreated, totalObservations);
   }
+  // Last, so that the feed's lock is held only until the commit (changes.ts).
+  await recordSeriesChanges(tx, create);
   return { submissionsCreated: create.length, submissionsUnchanged: unchanged, observationsCreated };
 }
 

@@ -108,3 +108,26 @@ export function visibleSubmissionWhere(visibility: Visibility): Prisma.Submissio
 export function visibleAccountEntryWhere(visibility: Visibility): Prisma.AccountEntryWhereInput {
   return visibleWhere(visibility);
 }
+
+/**
+ * SQL predicate: the change-feed entry `alias` (a FeedEntry) describes the caller's view of its series. Callers who
+ * read every version of a key's country follow its ALL_VERSIONS entries, everyone else its PUBLISHED ones: the
+ * same split as `countableStatus`, so the feed a caller replays ends where its download stands.
+ */
+export function visibleFeedEntry(visibility: Visibility, alias = 'f'): Prisma.Sql {
+  const audience = col(alias, 'audience');
+  switch (visibility.kind) {
+    case 'ALL':
+      return Prisma.sql`${audience} = 'ALL_VERSIONS'`;
+    case 'PUBLISHED':
+      return Prisma.sql`${audience} = 'PUBLISHED'`;
+    case 'OWN_COUNTRY':
+      return Prisma.sql`(${audience} = CASE WHEN ${col(alias, 'countryId')} = ${visibility.countryId}::int
+        THEN 'ALL_VERSIONS' ELSE 'PUBLISHED' END::"FeedAudience")`;
+  }
+}
+
+/** Whether the caller may read this submission version: `visibleVersion` for a row already loaded. */
+export function seesVersion(visibility: Visibility, s: { status: string; countryId: number }): boolean {
+  return s.status === 'PUBLISHED' || seesUnpublished(visibility, s.countryId);
+}

@@ -6,6 +6,7 @@ import { audit, type Actor } from '../access/audit.js';
 import { openThreadInTx } from '../comments/comments.service.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
+import { recordSeriesChanges } from './changes.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 
@@ -106,6 +107,8 @@ export async function transitionSubmission(
         ...(updated.countableSince && transition.to !== 'REJECTED' ? { countableSince: updated.countableSince } : {}),
       },
     );
+    // Last, so that the feed's lock is held only until the commit (changes.ts).
+    await recordSeriesChanges(tx, [current]);
     return updated;
   });
 }

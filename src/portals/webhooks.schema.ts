@@ -1,0 +1,123 @@
+// Webhooks (CONTRACT §10), ADMIN only: `createWebhook(input: { url, secret, events })`, the registered webhooks and
+// their deliveries with every attempt. The delivery itself is webhooks.service.ts.
+import { actorOf } from '../access/audit.js';
+import { builder } from '../schema/builder.js';
+import { connectionOf } from '../schema/connections.js';
+import { userErrors } from '../schema/errors.js';
+import { ChangeKind } from './feed.schema.js';
+import { createWebhook, type ChangeKindName } from './webhooks.service.js';
+
+const DeliveryStatus = builder.enumType('DeliveryStatus', {
+  description: 'Where a webhook delivery stands.',
+  values: {
+    PENDING: { description: 'Not acknowledged yet: retried with backoff.' },
+    DELIVERED: { description: 'Acknowledged with a 2xx.' },
+  },
+});
+
+builder.prismaObject('DeliveryAttempt', {
+  description: 'One attempt at a delivery.',
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    httpStatus: t.exposeInt('httpStatus', { nullable: true, description: 'The HTTP status answered, if any.' }),
+    error: t.exposeString('error', { nullable: true, description: 'Why it failed; null when acknowledged.' }),
+    durationMs: t.exposeInt('durationMs'),
+  }),
+});
+
+const WebhookDelivery = builder.prismaNode('WebhookDelivery', {
+  id: { field: 'id' },
+  nullable: true,
+  authScopes: { admin: true },
+  description: 'One change POSTed to one webhook, retried until acknowledged.',
+  fields: (t) => ({
+    delivery: t.string({
+      description: 'The X-Migstat-Delivery header value.',
+      resolve: (d) => String(d.id),
+    }),
+    sequence: t.string({ description: 'The feed entry delivered.', resolve: (d) => d.sequence.toString() }),
+    status: t.expose('status', { type: DeliveryStatus }),
+    attempts: t.exposeInt('attempts'),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', description: 'When the next attempt is due.' }),
+    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
+    log: t.relation('log', { description: 'Every attempt, oldest first.', query: { orderBy: { id: 'asc' } } }),
+  }),
+});
+
+const WebhookDeliveryConnection = connectionOf(WebhookDelivery, 'WebhookDelivery');
+
+const Webhook = builder.prismaNode('Webhook', {
+  id: { field: 'id' },
+  nullable: true,
+  authScopes: { admin: true },
+  description:
+    'A receiver of the change feed (ADMIN only): the changes an anonymous caller sees, POSTed as JSON with ' +
+    'X-Migstat-Signature: sha256=<hex HMAC-SHA256 of the body with the secret> and X-Migstat-Delivery.',
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    events: t.field({
+      type: [ChangeKind],
+      description: 'The kinds of change it receives.',
+      resolve: (w) => w.events as ChangeKindName[],
+    }),
+    cursor: t.string({
+      description: 'The last feed sequence turned into deliveries.',
+      resolve: (w) => w.cursor.toString(),
+    }),
+    createdBy: t.exposeString('createdBy'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    deliveries: t.relatedConnection(
+      'deliveries',
+      {
+        cursor: 'id',
+        description: 'Deliveries, oldest first.',
+        query: { orderBy: { id: 'asc' } },
+        totalCount: true,
+      },
+      WebhookDeliveryConnection,
+    ),
+  }),
+});
+
+builder.queryField('webhooks', (t) =>
+  t.prismaField({
+    type: [Webhook],
+    authScopes: { admin: true },
+    description: 'The registered webhooks, oldest first (ADMIN only).',
+    resolve: (query, _root, _args, ctx) => ctx.prisma.webhook.findMany({ ...query, orderBy: { id: 'asc' } }),
+  }),
+);
+
+const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
+  description: 'A webhook to register: where to POST, the signing secret and the kinds of change.',
+  fields: (t) => ({
+    url: t.string({
+      required: true,
+      description: 'http(s) URL to POST to; private and loopback addresses are refused unless configured.',
+    }),
+    secret: t.string({ required: true, description: 'The HMAC-SHA256 key of the signatures, at least 16 characters.' }),
+    events: t.field({ type: [ChangeKind], description: 'The kinds of change to receive (default: all).' }),
+  }),
+});
+
+const CreateWebhookPayload = builder.objectRef<{ id: number }>('CreateWebhookPayload').implement({
+  description: 'The webhook registered.',
+  fields: (t) => ({
+    webhook: t.prismaField({
+      type: Webhook,
+      description: 'The new webhook, with its feed cursor at the current end of the feed.',
+      resolve: (query, p, _args, ctx) => ctx.prisma.webhook.findUniqueOrThrow({ ...query, where: { id: p.id } }),
+    }),
+  }),
+});
+
+builder.mutationField('createWebhook', (t) =>
+  t.field({
+    type: CreateWebhookPayload,
+    description: 'Registers a webhook (ADMIN only); it receives the changes committed from now on.',
+    authScopes: { admin: true },
+    errors: { types: userErrors },
+    args: { input: t.arg({ type: CreateWebhookInput, required: true, description: 'The webhook to register.' }) },
+    resolve: (_root, { input }, ctx) => createWebhook(ctx.prisma, ctx.app.config, actorOf(ctx.viewer), input),
+  }),
+);

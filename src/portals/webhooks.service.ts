@@ -1,0 +1,324 @@
+// Webhooks (CONTRACT §10): the change feed pushed by HTTP POST to receivers an ADMIN registers. A webhook receives
+// what an anonymous caller sees (PUBLISHED data; visibility.ts), each change as JSON signed with its secret
+// (X-Migstat-Signature: sha256=<hex HMAC-SHA256 of the body>), retried with exponential backoff until a 2xx.
+//
+// Everything is in the database, so a restart (or a crash) loses nothing: each webhook keeps its own cursor on the
+// feed, and a worker in every hub process (1) turns feed entries after that cursor into delivery rows, advancing the
+// cursor in the same transaction, and (2) claims due deliveries with FOR UPDATE SKIP LOCKED, leasing them by moving
+// their next attempt past the request timeout, so two hub processes never send one delivery at once and a process
+// that dies mid-request leaves a lease that simply expires. Delivery is at least once; receivers deduplicate by
+// X-Migstat-Delivery and order by `sequence` (a retried change can arrive after a later one).
+//
+// SSRF: a URL whose host resolves to a private, loopback, link-local or otherwise special address is refused at
+// registration and again before every attempt (DNS may change), unless WEBHOOK_ALLOW_PRIVATE is set; redirects are
+// not followed.
+import { createHmac } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import type { Logger } from 'pino';
+import { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { Actor } from '../access/audit.js';
+import type { Config } from '../platform/config.js';
+import type { Database, PrismaClient } from '../platform/db.js';
+import { ValidationError } from '../platform/errors.js';
+import { FEED_CHANNEL } from '../submissions/changes.js';
+import { dimensionsOf } from '../submissions/submissions.import.js';
+import { visibleFeedEntry } from '../submissions/visibility.js';
+
+export const CHANGE_KINDS = ['UPSERT', 'DELETE'] as const;
+export type ChangeKindName = (typeof CHANGE_KINDS)[number];
+
+/** Address ranges a webhook may not reach unless configured: RFC 1918, loopback, link-local, CGNAT, multicast… */
+const SPECIAL = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+] as const)
+  SPECIAL.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2001:db8::', 32],
+] as const)
+  SPECIAL.addSubnet(net, prefix, 'ipv6');
+
+function isSpecial(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return SPECIAL.check(mapped[1]!, 'ipv4');
+  return SPECIAL.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** Why the hub may not POST to this URL, or null. */
+export async function refusal(url: string, allowPrivate: boolean): Promise<string | null> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'only http and https URLs are allowed';
+  if (parsed.username || parsed.password) return 'credentials in the URL are not allowed (sign with the secret)';
+  if (allowPrivate) return null;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  try {
+    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    return `the host "${host}" does not resolve`;
+  }
+  const bad = addresses.find(isSpecial);
+  return bad ? `the host resolves to ${bad}, a private, loopback or reserved address` : null;
+}
+
+export interface CreateWebhookInput {
+  url: string;
+  secret: string;
+  events?: readonly ChangeKindName[] | null | undefined;
+}
+
+/** Registers a webhook; it receives the changes committed from now on. */
+export async function createWebhook(prisma: PrismaClient, config: Config, actor: Actor, input: CreateWebhookInput) {
+  const issues: { path: string[]; message: string }[] = [];
+  const url = input.url.trim();
+  const why = await refusal(url, config.webhooks.allowPrivate);
+  if (why) issues.push({ path: ['input', 'url'], message: why });
+  if (input.secret.length < 16) issues.push({ path: ['input', 'secret'], message: 'at least 16 characters' });
+  const events = [...new Set(input.events?.length ? input.events : CHANGE_KINDS)];
+  if (issues.length) throw ValidationError.of(issues);
+  const [head] = await prisma.$queryRaw<{ head: bigint }[]>`SELECT coalesce(max(sequence), 0) AS head FROM "FeedEntry"`;
+  return prisma.webhook.create({
+    data: { url, secret: input.secret, events, cursor: head!.head, createdBy: actor.name },
+  });
+}
+
+/** The JSON body of one delivery: the change as the feed's Change type has it, with codes for the references. */
+async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
+  const [row] = await prisma.$queryRaw<
+    {
+      sequence: string;
+      at: Date;
+      submissionId: number | null;
+      m49: string;
+      iso3: string | null;
+      indicator: string;
+      referenceYear: number;
+      sourceKey: string;
+      version: number | null;
+      status: string | null;
+      unit: string | null;
+      note: string | null;
+      residenceCriterion: string | null;
+      sourceType: string | null;
+      dataSource: string | null;
+      observations: [string, number][] | null;
+    }[]
+  >(Prisma.sql`
+    SELECT f.sequence::text, f.at, f."submissionId", c.m49, c.iso3, i.code AS indicator, f."referenceYear",
+      f."sourceKey", s.version, s.status::text AS status, s.unit, s.note,
+      s."residenceCriterion"::text AS "residenceCriterion", st.code AS "sourceType", ds.code AS "dataSource",
+      (SELECT json_agg(json_build_array(o."dimensionKey", o.value) ORDER BY o."dimensionKey")
+         FROM "Observation" o WHERE o."submissionId" = s.id) AS observations
+    FROM "FeedEntry" f
+    JOIN "Country" c ON c.id = f."countryId"
+    JOIN "Indicator" i ON i.id = f."indicatorId"
+    LEFT JOIN "Submission" s ON s.id = f."submissionId"
+    LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
+    LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
+    WHERE f.sequence = ${sequence}::bigint`);
+  if (!row) return null;
+  const source = row.sourceKey.slice(3);
+  return {
+    delivery: String(deliveryId),
+    sequence: row.sequence,
+    kind: row.submissionId === null ? 'DELETE' : 'UPSERT',
+    at: row.at.toISOString(),
+    series: {
+      country: { m49: row.m49, iso3: row.iso3 },
+      indicator: { code: row.indicator },
+      referenceYear: row.referenceYear,
+      dataSource: row.sourceKey.startsWith('DS:') ? { code: source } : null,
+      sourceType: row.sourceKey.startsWith('ST:') ? { code: source } : null,
+    },
+    submission:
+      row.submissionId === null
+        ? null
+        : {
+            version: row.version,
+            status: row.status,
+            unit: row.unit,
+            note: row.note,
+            residenceCriterion: row.residenceCriterion,
+            sourceType: row.sourceType && { code: row.sourceType },
+            dataSource: row.dataSource && { code: row.dataSource },
+            observations: (row.observations ?? []).map(([key, value]) => ({ dimensions: dimensionsOf(key), value })),
+          },
+  };
+}
+
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How long a claimed delivery is leased to the process sending it: past the request timeout, so no other process
+ * sends it meanwhile; a process killed mid-request delays that delivery by this much.
+ */
+const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000;
+const BATCH = 20;
+const POLL_MS = 1_000;
+
+/** Turns new feed entries into deliveries for every webhook, advancing each cursor in the same transaction. */
+async function enqueue(prisma: PrismaClient): Promise<void> {
+  if (!(await prisma.webhook.count())) return;
+  await prisma.$transaction(async (tx) => {
+    // SKIP LOCKED: a webhook another process is enqueueing for is left to it.
+    const hooks = await tx.$queryRaw<{ id: number; cursor: bigint; events: string[] }[]>`
+      SELECT id, cursor, events FROM "Webhook" ORDER BY id FOR UPDATE SKIP LOCKED`;
+    for (const hook of hooks) {
+      await tx.$executeRaw(Prisma.sql`
+        WITH scanned AS (
+          SELECT f.sequence, f."submissionId" FROM "FeedEntry" f
+          WHERE f.sequence > ${hook.cursor}::bigint AND ${visibleFeedEntry({ kind: 'PUBLISHED' }, 'f')}
+          ORDER BY f.sequence LIMIT 1000
+        ),
+        queued AS (
+          INSERT INTO "WebhookDelivery" ("webhookId", sequence)
+          SELECT ${hook.id}::int, sequence FROM scanned
+          WHERE (CASE WHEN "submissionId" IS NULL THEN 'DELETE' ELSE 'UPSERT' END) = ANY(${hook.events}::text[])
+          ON CONFLICT DO NOTHING
+        )
+        UPDATE "Webhook" SET cursor = coalesce((SELECT max(sequence) FROM scanned), cursor)
+        WHERE id = ${hook.id}::int`);
+    }
+  });
+}
+
+/** What an attempt says until its outcome is known: a process that dies while sending leaves this in the log. */
+const INTERRUPTED = 'interrupted: the sending hub process stopped before an answer';
+
+/**
+ * Claims due deliveries (leasing them) and logs an attempt for each in the same statement, then sends each once.
+ * Returns how many were claimed.
+ */
+async function dispatch(prisma: PrismaClient, config: Config, logger: Logger): Promise<number> {
+  const due = await prisma.$queryRaw<Claimed[]>`
+    WITH claimed AS (
+      UPDATE "WebhookDelivery" d
+      SET "nextAttemptAt" = now() + ${LEASE_MS} * interval '1 millisecond', attempts = d.attempts + 1
+      WHERE d.id IN (
+        SELECT id FROM "WebhookDelivery" WHERE status = 'PENDING' AND "nextAttemptAt" <= now()
+        ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+      RETURNING d.id, d."webhookId", d.sequence, d.attempts
+    ),
+    logged AS (
+      INSERT INTO "DeliveryAttempt" ("deliveryId", error, "durationMs")
+      SELECT id, ${INTERRUPTED}, 0 FROM claimed
+      RETURNING id, "deliveryId"
+    )
+    SELECT c.*, l.id AS "attemptId" FROM claimed c JOIN logged l ON l."deliveryId" = c.id`;
+  await Promise.all(due.map((d) => send(prisma, config, logger, d)));
+  return due.length;
+}
+
+interface Claimed {
+  id: number;
+  webhookId: number;
+  sequence: bigint;
+  attempts: number;
+  attemptId: number;
+}
+
+async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Claimed): Promise<void> {
+  const hook = await prisma.webhook.findUnique({ where: { id: d.webhookId } });
+  if (!hook) return;
+  const started = Date.now();
+  let httpStatus: number | null = null;
+  let error: string | null = null;
+  try {
+    const why = await refusal(hook.url, config.webhooks.allowPrivate);
+    if (why) throw new Error(`refused: ${why}`);
+    const payload = await payloadOf(prisma, d.id, d.sequence);
+    const body = JSON.stringify(payload);
+    const res = await fetch(hook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'migstat-webhook',
+        'x-migstat-delivery': String(d.id),
+        'x-migstat-signature': signature(hook.secret, body),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    httpStatus = res.status;
+    await res.body?.cancel();
+    if (res.status < 200 || res.status > 299) error = `answered ${res.status}`;
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  const durationMs = Date.now() - started;
+  const delay = Math.min(config.webhooks.retryBaseMs * 2 ** (d.attempts - 1), config.webhooks.retryMaxMs);
+  await prisma.$transaction([
+    prisma.deliveryAttempt.update({ where: { id: d.attemptId }, data: { httpStatus, error, durationMs } }),
+    prisma.webhookDelivery.update({
+      where: { id: d.id },
+      data: error ? { nextAttemptAt: new Date(Date.now() + delay) } : { status: 'DELIVERED', deliveredAt: new Date() },
+    }),
+  ]);
+  if (error) logger.warn({ webhook: hook.id, delivery: d.id, attempts: d.attempts, error }, 'webhook delivery failed');
+}
+
+/**
+ * Runs the delivery worker of this hub process: on every feed notification and every second (retries fall due),
+ * enqueue then dispatch. Never two rounds at once in one process; other processes coordinate through the database.
+ */
+export function startWebhookWorker(app: { config: Config; db: Database; logger: Logger }) {
+  const { config, db, logger } = app;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  const round = async () => {
+    do {
+      again = false;
+      await enqueue(db.prisma);
+      while ((await dispatch(db.prisma, config, logger)) === BATCH && !stopped);
+    } while (again && !stopped);
+  };
+  const wake = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = round()
+      .catch((err: unknown) => logger.error({ err }, 'webhook worker round failed'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(wake, POLL_MS);
+  timer.unref();
+  const listening = db.listen(FEED_CHANNEL, wake);
+  wake();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await (
+        await listening.catch(() => undefined)
+      )?.();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// The write side of the change feed (CONTRACT §10), called by every writer of submissions and publication state
+// (imports, the review workflow) as the last step of its transaction. The read side is src/portals/feed.service.ts.
+//
+// An entry says "after this change, the countable version of series key K for audience A is S (or none)". Every
+// caller's view of a key is one of two (visibility.ts): every version of the key's country, or PUBLISHED versions
+// only; so each touched key is compared, per audience, with its last feed entry, and an entry is appended only where
+// the caller-visible state changed (a new countable version, a status change of it, or none left: a DELETE).
+//
+// Commit order. A sequence value drawn from a plain SEQUENCE is taken when the row is inserted, not when its
+// transaction commits: transaction A could take 11, B take 12 and commit first, and a reader who already read past 12
+// would never see 11. So every feed writer first takes one transaction-scoped advisory lock and draws its values
+// while holding it, until its commit: of two writers the second waits for the first to commit (or roll back) before
+// it draws any value, so sequence order is commit order, on one PostgreSQL or across many hub processes, and a
+// reader who has seen sequence n has seen every committed entry below n. The lock is taken as the last step, after
+// the data are written, so it is held only for the comparison and the commit (milliseconds), not for an import's
+// validation or inserts. Read committed gives the statement after the lock a snapshot that includes the previous
+// writer's entries, so each comparison is with the true last state. (Exposing only the entries below the oldest
+// in-flight one would let writers run in parallel, but needs txid bookkeeping on every read; the writes here are
+// rare and short, so the lock is the simpler guarantee.) PGlite runs one transaction at a time anyway.
+import { Prisma } from '../../prisma/generated/prisma/client.js';
+import { countableVersions, EVERYTHING } from './visibility.js';
+
+type Tx = Prisma.TransactionClient;
+
+/** The key of the advisory lock that orders feed writers ("feed" in ASCII). */
+const FEED_LOCK = 0x66656564;
+/** The NOTIFY channel that tells every hub process a feed entry was committed. */
+export const FEED_CHANNEL = 'migstat_feed';
+
+export interface SeriesKey {
+  countryId: number;
+  indicatorId: number;
+  referenceYear: number;
+  sourceKey: string;
+}
+
+/**
+ * Appends the feed entries of the touched keys, inside the writer's transaction and as its last statement (so the
+ * lock is held only until the commit right after). Returns how many entries were written.
+ */
+export async function recordSeriesChanges(tx: Tx, keys: readonly SeriesKey[]): Promise<number> {
+  if (!keys.length) return 0;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FEED_LOCK}::bigint)`;
+  const inKeys = Prisma.sql`(s."countryId", s."indicatorId", s."referenceYear", s."sourceKey") IN (SELECT * FROM k)`;
+  const sameKey = (a: string, b: string) =>
+    Prisma.raw(
+      ['countryId', 'indicatorId', 'referenceYear', 'sourceKey'].map((c) => `${a}."${c}" = ${b}."${c}"`).join(' AND '),
+    );
+  // clock_timestamp(): the moment just before the commit, not the transaction's start (an import may run minutes).
+  const written = await tx.$executeRaw(Prisma.sql`
+    WITH k AS (
+      SELECT DISTINCT * FROM unnest(${keys.map((k) => k.countryId)}::int[], ${keys.map((k) => k.indicatorId)}::int[],
+        ${keys.map((k) => k.referenceYear)}::int[], ${keys.map((k) => k.sourceKey)}::text[])
+        AS k("countryId", "indicatorId", "referenceYear", "sourceKey")
+    ),
+    everything AS (${countableVersions(EVERYTHING, inKeys)}),
+    published AS (${countableVersions({ kind: 'PUBLISHED' }, inKeys)}),
+    now AS (
+      SELECT k.*, 'ALL_VERSIONS'::"FeedAudience" AS audience, e.id AS "submissionId", e.status
+      FROM k LEFT JOIN everything e ON ${sameKey('e', 'k')}
+      UNION ALL
+      SELECT k.*, 'PUBLISHED'::"FeedAudience", p.id, p.status
+      FROM k LEFT JOIN published p ON ${sameKey('p', 'k')}
+    ),
+    last AS (
+      SELECT DISTINCT ON (f."countryId", f."indicatorId", f."referenceYear", f."sourceKey", f.audience) f.*
+      FROM "FeedEntry" f JOIN k ON ${sameKey('f', 'k')}
+      ORDER BY f."countryId", f."indicatorId", f."referenceYear", f."sourceKey", f.audience, f.sequence DESC
+    )
+    INSERT INTO "FeedEntry" ("audience", "countryId", "indicatorId", "referenceYear", "sourceKey", "submissionId",
+      "status", "at")
+    SELECT n.audience, n."countryId", n."indicatorId", n."referenceYear", n."sourceKey", n."submissionId", n.status,
+      clock_timestamp()
+    FROM now n LEFT JOIN last l ON ${sameKey('l', 'n')} AND l.audience = n.audience
+    WHERE (n."submissionId", n.status) IS DISTINCT FROM (l."submissionId", l.status)
+      -- a key that never had a visible version has nothing to delete
+      AND NOT (n."submissionId" IS NULL AND l.sequence IS NULL)
+    ORDER BY n."indicatorId", n."countryId", n."referenceYear", n."sourceKey", n.audience`);
+  // Delivered by PostgreSQL when (and only if) the transaction commits, to every hub process listening.
+  if (written) await tx.$executeRaw`SELECT pg_notify(${FEED_CHANNEL}, '')`;
+  return written;
+}
