@@ -143,6 +143,12 @@ function checkHeader(table: Table, spec: ColumnSpec): boolean {
   return table.problems().length === before;
 }
 
+/** A problem as a ValidationError issue (the CLI's report): path "line N", the column, and the sheet and cell. */
+export function problemIssue(p: TableProblem): { path: string[]; message: string } {
+  const where = p.sheet ? [`sheet ${p.sheet}`, ...(p.cell ? [`cell ${p.cell}`] : [])] : [];
+  return { path: [...where, `line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message };
+}
+
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 const DECIMAL_COMMA = /^[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?$/;
 
