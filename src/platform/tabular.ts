@@ -106,11 +106,8 @@ export async function openTable(source: TableSource, spec: ColumnSpec, options: 
         }
         table.rows++;
         if (!headerOk) continue;
-        if (record.width > header.length) {
-          table.report(record.line, null, `expected ${header.length} cells as in the header, found ${record.width}`);
-          continue;
-        }
-        if (format === 'csv' && record.width !== header.length) {
+        // A CSV record has as many cells as the header; a sheet's row may leave trailing cells blank.
+        if (record.width > header.length || (format === 'csv' && record.width !== header.length)) {
           table.report(record.line, null, `expected ${header.length} cells as in the header, found ${record.width}`);
           continue;
         }
