@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
+import { catalogueCode, listCode, sdgCode, unitCode } from './codes.js';
 
-const code = z.string().trim().min(1, 'must not be empty');
+// Codes follow the same rules as in the curation API (codes.ts); references to other entries are codes too.
+const code = catalogueCode;
 const text = z.string().trim().min(1, 'must not be empty');
 const url = z.string().nullish();
 const tier = z.enum(['CORE', 'ADDITIONAL']);
@@ -33,11 +35,11 @@ const catalogueSchema = z.object({
   variables: z
     .array(
       z.object({
-        code: code.regex(/^[A-Z][A-Z0-9_]*$/, 'must be upper-case letters, digits and _ (it names a CSV column)'),
+        code,
         name: text,
         source: url,
         codelist: z.enum(['M49']).nullish(),
-        codes: z.array(z.object({ code, label: text })).default([]),
+        codes: z.array(z.object({ code: listCode, label: text })).default([]),
       }),
     )
     .default([]),
@@ -60,7 +62,7 @@ const catalogueSchema = z.object({
         code,
         name: text,
         description: z.string().nullish(),
-        unit: code,
+        unit: unitCode,
         additive: z.boolean(),
         signed: z.boolean().default(false),
         buildingBlock: buildingBlock.nullable(),
@@ -68,7 +70,7 @@ const catalogueSchema = z.object({
         status: z.enum(['ACTIVE', 'RETIRED']).default('ACTIVE'),
         disaggregations: z.array(code).default([]),
         topics: z.array(code).default([]),
-        sdg: z.array(code).default([]),
+        sdg: z.array(sdgCode).default([]),
         gcmObjectives: z.array(z.number().int().min(1).max(23)).default([]),
         source: url,
         provisional: z.array(z.string()).default([]),
@@ -101,7 +103,7 @@ const catalogueSchema = z.object({
       }),
     )
     .default([]),
-  sdgIndicators: z.array(z.object({ code, title: text, target: code })).default([]),
+  sdgIndicators: z.array(z.object({ code: sdgCode, title: text, target: sdgCode })).default([]),
   gcmObjectives: z
     .array(z.object({ number: z.number().int().min(1).max(23), title: text, shortName: z.string().nullish() }))
     .default([]),

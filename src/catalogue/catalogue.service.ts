@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
+import { catalogueCode, listCode, sdgCode, unitCode } from './codes.js';
 import { ConflictError, fromPrismaError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 
 type Tx = Prisma.TransactionClient;
@@ -15,12 +16,7 @@ const BUILDING_BLOCKS = ['IMMIGRATION_FLOW', 'EMIGRATION_FLOW', 'IMMIGRANT_STOCK
 const STATUSES = ['ACTIVE', 'RETIRED'] as const;
 const SUITABILITIES = ['PRIMARY', 'SECONDARY', 'SUPPLEMENTARY'] as const;
 
-// Catalogue codes name CSV columns and appear in URLs, so they are kept to one safe alphabet.
-const code = z
-  .string()
-  .trim()
-  .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be upper-case letters, digits and _, starting with a letter');
+const code = catalogueCode;
 const text = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
 /** Optional text: blank means none. */
 const note = z
@@ -33,21 +29,8 @@ const url = z
   .trim()
   .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
   .or(z.literal('').transform(() => null));
-const unit = z
-  .string()
-  .trim()
-  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an upper-case unit code such as PERSONS or PERCENT');
-const sdgCode = z
-  .string()
-  .trim()
-  .regex(/^\d{1,2}\.[0-9a-z]{1,2}(\.\d{1,2})?$/, 'must be an SDG indicator or target code such as 10.7.2');
+const unit = unitCode;
 const gcmNumber = z.number().int('must be a whole number').min(1, 'must be 1–23').max(23, 'must be 1–23');
-// Codes of a variable's own list follow SDMX: "_T" (total), "F", "Y15T24"…
-const listCode = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, 'must be 1–32 letters, digits, _, . or -');
-
 const indicatorFields = {
   code,
   name: text,

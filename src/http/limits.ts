@@ -296,6 +296,8 @@ export function utf8Body(): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI }) {
       if (request.method !== 'POST' || !request.body) return;
+      // Uploads (multipart) may be binary (XLSX); an uploaded CSV is checked as UTF-8 by the import kernel.
+      if (request.headers.get('content-type')?.toLowerCase().startsWith('multipart/form-data')) return;
       const bytes = new Uint8Array(await request.clone().arrayBuffer());
       if (isUtf8(bytes)) return;
       const { bad } = scanUtf8(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -32,31 +32,40 @@ export interface CsvReader {
   rows: AsyncIterable<CsvRow>;
   /** Problems of the file's syntax, filled while `rows` is consumed. */
   problems: CsvProblem[];
+  /** Data records read so far. */
+  rowsRead: number;
 }
 
-export type CsvSource = { file: string } | { text: string };
+/** A CSV file, text, or a byte stream (an upload). */
+export type CsvSource = { file: string } | { text: string } | { stream: Readable };
+
+export interface CsvOptions {
+  /** The separator; by default the header line's: ";" when it has more semicolons than commas (outside quotes). */
+  delimiter?: ',' | ';' | undefined;
+}
 
 function sourceStream(source: CsvSource, problems: CsvProblem[]): Readable {
   if ('text' in source) return Readable.from([source.text]);
-  const file = createReadStream(source.file);
+  const file = 'file' in source ? createReadStream(source.file) : source.stream;
   const checked = new Utf8Check((line, message) => {
     problems.push({ line, column: null, message });
     file.destroy();
   });
   // A missing or unreadable file fails the reader with the file system's error (ENOENT…), which callers describe.
-  file.on('error', (err) => checked.destroy(err));
+  file.on('error', (err: Error) => checked.destroy(err));
   return file.pipe(checked);
 }
 
 /** Reads a CSV file or string; the header row names the columns. */
-export function readCsv(source: CsvSource): CsvReader {
+export function readCsv(source: CsvSource, options: CsvOptions = {}): CsvReader {
   const problems: CsvProblem[] = [];
-  const reader: CsvReader = { header: [], problems, rows: rows() };
+  const reader: CsvReader = { header: [], problems, rows: rows(), rowsRead: 0 };
   async function* rows(): AsyncGenerator<CsvRow> {
-    const input = sourceStream(source, problems);
+    const { stream: input, delimiter } = await withDelimiter(sourceStream(source, problems), options.delimiter);
     const parser = input.pipe(
       parse({
         bom: true,
+        delimiter,
         info: true,
         relax_column_count: true,
         skip_empty_lines: true,
@@ -100,10 +109,56 @@ export function readCsv(source: CsvSource): CsvReader {
       reader.header.forEach((name, i) => {
         cells[name] = unescapeFormula(record[i] ?? '');
       });
+      reader.rowsRead++;
       yield { line, cells, width: record.length };
     }
   }
   return reader;
+}
+
+/**
+ * The stream's separator: the given one, or the header line's (read ahead, then put back in front of the rest):
+ * ";" when that line has more semicolons than commas outside quotes, as Excel writes CSV in many locales.
+ */
+async function withDelimiter(
+  input: Readable,
+  given: ',' | ';' | undefined,
+): Promise<{ stream: Readable; delimiter: ',' | ';' }> {
+  if (given) return { stream: input, delimiter: given };
+  const chunks: Buffer[] = [];
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let ended = false;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    chunks.push(chunk);
+    if (chunk.includes(0x0a)) break;
+  }
+  const head = Buffer.concat(chunks);
+  const newline = head.indexOf(0x0a);
+  const delimiter = headerDelimiter(head.subarray(0, newline < 0 ? head.length : newline).toString('utf8'));
+  async function* rest() {
+    yield head;
+    if (ended) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { stream: Readable.from(rest(), { objectMode: false }), delimiter };
+}
+
+function headerDelimiter(line: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (const c of line) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ',') commas++;
+    else if (!quoted && c === ';') semicolons++;
+  }
+  return semicolons > commas ? ';' : ',';
 }
 
 /**

@@ -21,6 +21,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    File: { Input: File; Output: never };
   };
   AuthScopes: {
     /** Any valid token. */
@@ -154,6 +155,28 @@ builder.addScalarType(
     description: 'Arbitrary JSON (audit snapshots, observation dimensions).',
     serialize: (v) => v,
     parseValue: (v) => v,
+  }),
+);
+
+// Uploads (GraphQL multipart request spec): Yoga parses multipart/form-data bodies and hands a File to a variable
+// of this scalar; it is never an output.
+builder.addScalarType(
+  'File',
+  new GraphQLScalarType<File, never>({
+    name: 'File',
+    description: 'An uploaded file (GraphQL multipart request: a multipart/form-data POST).',
+    serialize: () => {
+      throw new GraphQLError('File is an input-only scalar');
+    },
+    parseValue: (value) => {
+      // Yoga's File may be its fetch ponyfill's, not this realm's: told by what a Blob does.
+      const blob = value as Partial<Blob> | null;
+      if (typeof blob?.stream === 'function' && typeof blob.slice === 'function') return value as File;
+      throw new GraphQLError('File must be uploaded as a part of a multipart/form-data request');
+    },
+    parseLiteral: () => {
+      throw new GraphQLError('File must be uploaded as a part of a multipart/form-data request');
+    },
   }),
 );
 

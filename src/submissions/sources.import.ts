@@ -3,9 +3,9 @@
 // reported by line and column; rows equal to what is stored are left alone, so a re-import changes nothing.
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
-import { ValidationError, type Issue } from '../platform/errors.js';
+import { ValidationError } from '../platform/errors.js';
 import type { ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
-import { readCsv, type CsvSource } from '../platform/csv.js';
+import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 import { countryByCode, loadLookups, RESIDENCE_CRITERIA, TRANSACTION_OPTIONS } from './submissions.import.js';
 
@@ -27,32 +27,18 @@ export const DATA_SOURCE_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export async function importDataSources(
   prisma: PrismaClient,
-  source: CsvSource,
+  source: TableSource,
   actor: Actor,
 ): Promise<{ dataSources: ImportCounts }> {
   const lookups = await loadLookups(prisma);
-  const csv = readCsv(source);
-  const issues: Issue[] = [];
+  // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
+  const table = await openTable(source, { required: REQUIRED, optional: OPTIONAL });
   const rows: DataSourceData[] = [];
   const seen = new Map<string, number>();
-  const fail = (line: number, column: string | null, message: string) =>
-    issues.push({ path: [`line ${line}`, ...(column ? [column] : [])], message });
-  let headerChecked = false;
-  for await (const row of csv.rows) {
-    if (!headerChecked) {
-      headerChecked = true;
-      for (const c of REQUIRED) if (!csv.header.includes(c)) fail(1, c, 'required column is missing');
-      for (const c of csv.header)
-        if (!(REQUIRED as readonly string[]).includes(c) && !(OPTIONAL as readonly string[]).includes(c))
-          fail(1, c || '(empty)', `unknown column: not one of ${[...REQUIRED, ...OPTIONAL].join(', ')}`);
-    }
-    if (issues.length && issues.every((i) => i.path[0] === 'line 1')) continue;
-    if (row.width !== csv.header.length) {
-      fail(row.line, null, `expected ${csv.header.length} cells as in the header, found ${row.width}`);
-      continue;
-    }
+  const fail = table.report;
+  for await (const row of table.records()) {
     const cell = (name: string) => (row.cells[name] ?? '').trim();
-    const before = issues.length;
+    const before = table.problems().length;
     const code = cell('code');
     if (!DATA_SOURCE_CODE.test(code)) fail(row.line, 'code', `"${code}" is not a code (letters, digits, _ . -)`);
     else if (seen.has(code)) fail(row.line, 'code', `"${code}" already appears on line ${seen.get(code)}`);
@@ -70,7 +56,7 @@ export async function importDataSources(
     const rc = cell('residence_criterion');
     if (rc && !RESIDENCE_CRITERIA.includes(rc as ResidenceCriterion))
       fail(row.line, 'residence_criterion', `"${rc}" is not one of ${RESIDENCE_CRITERIA.join(', ')}`);
-    if (issues.length > before || !country || sourceTypeId === undefined) continue;
+    if (table.problems().length > before || !country || sourceTypeId === undefined) continue;
     rows.push({
       code,
       countryId: country.id,
@@ -82,9 +68,8 @@ export async function importDataSources(
       residenceCriterion: (rc as ResidenceCriterion) || null,
     });
   }
-  for (const p of csv.problems) fail(p.line, p.column, p.message);
-  if (!headerChecked && !issues.length) fail(1, null, 'the file has no data rows');
-  if (issues.length) throw ValidationError.of(issues);
+  const problems = table.problems();
+  if (problems.length) throw ValidationError.of(problems.map(problemIssue));
 
   return prisma.$transaction(async (tx) => {
     const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };

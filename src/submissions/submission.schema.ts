@@ -7,7 +7,8 @@ import { findCountry } from '../access/tokens.js';
 import { actorOf } from '../access/audit.js';
 import type { Prisma, Submission as SubmissionRow } from '../../prisma/generated/prisma/client.js';
 import type { Context } from '../platform/context.js';
-import { importSubmissions } from './submissions.import.js';
+import { ValidationError } from '../platform/errors.js';
+import { importSubmissions, type ImportProblem } from './submissions.import.js';
 import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
 import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
 import { visibilityOf, visibleWhere } from './visibility.js';
@@ -416,16 +417,26 @@ transitionField(
 // ---------------------------------------------------------------------------------------------------------------
 // importSubmissions (CONTRACT §7, pinned): the CSV of §5, all-or-nothing, problems by line and column.
 
-export const ImportProblemRef = builder
-  .objectRef<{ line: number; column: string | null; message: string }>('ImportProblem')
-  .implement({
-    description: 'One problem of an imported file.',
-    fields: (t) => ({
-      line: t.exposeInt('line', { description: 'Line of the file, the header being line 1.' }),
-      column: t.exposeString('column', { nullable: true, description: 'Column name; null for the whole record.' }),
-      message: t.exposeString('message', { description: 'What is wrong, in words for people.' }),
+export const ImportProblemRef = builder.objectRef<ImportProblem>('ImportProblem').implement({
+  description: 'One problem of an imported file.',
+  fields: (t) => ({
+    line: t.exposeInt('line', {
+      description: 'Line of the file, the header being line 1 (in a workbook, the row number of the sheet).',
     }),
-  });
+    column: t.exposeString('column', { nullable: true, description: 'Column name; null for the whole record.' }),
+    message: t.exposeString('message', { description: 'What is wrong, in words for people.' }),
+    sheet: t.string({
+      nullable: true,
+      description: 'XLSX workbooks: the sheet; null for CSV.',
+      resolve: (p) => p.sheet ?? null,
+    }),
+    cell: t.string({
+      nullable: true,
+      description: 'XLSX workbooks: the cell, e.g. "C7"; null for CSV or for a whole record.',
+      resolve: (p) => p.cell ?? null,
+    }),
+  }),
+});
 
 interface ImportResultShape {
   ok: boolean;
@@ -436,7 +447,7 @@ interface ImportResultShape {
   submissionsWritten: number;
   observationsWritten: number;
   submissionsUnchanged: number;
-  problems: { line: number; column: string | null; message: string }[];
+  problems: ImportProblem[];
 }
 
 const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubmissionsResult').implement({
@@ -461,10 +472,31 @@ const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubm
   }),
 });
 
+const CsvDelimiter = builder.enumType('CsvDelimiter', {
+  description: 'The separator of a CSV file.',
+  values: {
+    COMMA: { value: ',', description: 'Comma-separated (the default of CONTRACT §5).' },
+    SEMICOLON: {
+      value: ';',
+      description: 'Semicolon-separated, as spreadsheets write CSV where the decimal mark is a comma.',
+    },
+  } as const,
+});
+
 const ImportSubmissionsInput = builder.inputType('ImportSubmissionsInput', {
-  description: 'A submissions CSV (CONTRACT §5).',
+  description: 'A submissions file (CONTRACT §5): the CSV as text, or an uploaded CSV or XLSX file; exactly one.',
   fields: (t) => ({
-    csv: t.string({ required: true, description: 'The file content: UTF-8, header row, RFC 4180 quoting.' }),
+    csv: t.string({ description: 'The file content: UTF-8, header row, RFC 4180 quoting.' }),
+    file: t.field({
+      type: 'File',
+      description: 'The file as an upload (GraphQL multipart request): CSV, or an XLSX workbook (told by its content).',
+    }),
+    delimiter: t.field({
+      type: CsvDelimiter,
+      description: "CSV: the separator; by default the header line's (semicolon when it has more of them).",
+    }),
+    decimalComma: t.boolean({ description: 'Numbers are written with a decimal comma (1234,5).' }),
+    sheet: t.string({ description: 'XLSX: the sheet to read; by default the first.' }),
     dryRun: t.boolean({ description: 'Validate only; write nothing.' }),
   }),
 });
@@ -484,11 +516,20 @@ builder.mutationField('importSubmissions', (t) =>
       if (!ctx.viewer)
         throw new GraphQLError('importSubmissions requires a token', { extensions: { code: 'UNAUTHENTICATED' } });
       const dryRun = !!input.dryRun;
-      const result = await importSubmissions(
-        ctx.prisma,
-        { text: input.csv },
-        { actor: actorOf(ctx.viewer), viewer: ctx.viewer, dryRun },
-      );
+      if ((input.csv == null) === (input.file == null))
+        throw ValidationError.of([{ path: ['input'], message: 'give exactly one of csv and file' }]);
+      const result = await importSubmissions(ctx.prisma, input.file ? { upload: input.file } : { text: input.csv! }, {
+        actor: actorOf(ctx.viewer),
+        viewer: ctx.viewer,
+        dryRun,
+        table: {
+          delimiter: input.delimiter ?? undefined,
+          decimalComma: input.decimalComma ?? undefined,
+          sheet: input.sheet ?? undefined,
+          // Text is always CSV; an upload is told by its content.
+          ...(input.csv != null ? { format: 'csv' as const } : {}),
+        },
+      });
       if (!result.ok)
         return {
           ok: false,

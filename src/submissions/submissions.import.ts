@@ -1,17 +1,25 @@
 // The submissions importer (CONTRACT §5 "Submissions" and §7 `importSubmissions`), shared by
-// `migstat import submissions FILE` and the API. Two steps:
-//  1. validate: stream the CSV once, check every cell against the catalogue and keep only compact per-submission
-//     data (a map dimension key → value per submission); every problem is collected with its line and column;
-//  2. write: when nothing is wrong, ONE transaction compares each submission with the latest stored version of its
-//     key (identical → "unchanged", so a re-import adds nothing) and inserts new versions, observations in batches of
-//     INSERT … SELECT FROM unnest(…) (createMany held on to memory in long transactions).
+// `migstat import submissions FILE` and the API, reading CSV or XLSX through the import kernel (platform/tabular).
+// One transaction (see importSubmissions): validate while staging the valid rows in a temporary table, then write
+// a page of submissions at a time; each submission is compared with the latest stored version of its key
+// (identical → "unchanged", so a re-import adds nothing), observations are inserted in batches of
+// INSERT … SELECT FROM unnest(…) (createMany held on to memory in long transactions).
 // A failure anywhere rolls the whole file back; a killed process leaves an uncommitted transaction, i.e. nothing.
 import type { Viewer } from '../access/tokens.js';
 import type { Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
-import { readCsv, type CsvProblem, type CsvSource } from '../platform/csv.js';
+import {
+  MAX_PROBLEMS,
+  openTable,
+  parseNumber as parseKernelNumber,
+  type ColumnSpec,
+  type Table,
+  type TableOptions,
+  type TableProblem,
+  type TableSource,
+} from '../platform/tabular.js';
 import { ConflictError, isWriteConflict } from '../platform/errors.js';
 import { recordSeriesChanges } from './changes.js';
 
@@ -24,10 +32,8 @@ export const TOTAL_CODE = '_T';
 
 const REQUIRED = ['country', 'indicator', 'reference_year', 'value'] as const;
 const OPTIONAL = ['unit', 'source_type', 'data_source', 'residence_criterion', 'status', 'note'] as const;
-const MAX_PROBLEMS = 5000;
-
-/** A problem with the file: where (line 1 is the header; column null for the whole record) and why. */
-export type ImportProblem = CsvProblem;
+/** A problem with the file: where (line 1 is the header; column null for the whole record; XLSX sheet and cell) and why. */
+export type ImportProblem = TableProblem;
 
 /** One submission to write: a key, its attributes and its observations (dimension key → value). */
 export interface SubmissionDraft {
@@ -67,6 +73,8 @@ export interface ImportOptions {
   /** The API caller; a FOCAL_POINT may import its own country's rows only, with status DRAFT or SUBMITTED. */
   viewer?: Viewer | null;
   dryRun?: boolean;
+  /** How to read the file: format, CSV separator, decimal comma, XLSX sheet (detected when absent). */
+  table?: TableOptions;
   onProgress?: (phase: 'validate' | 'write', done: number, total?: number) => void;
   /**
    * Runs inside the transaction once everything is written, just before the commit. A fault-injection point: the
@@ -210,104 +218,238 @@ export function countryByCode(lookups: Lookups, code: string) {
   return lookups.countries.get(/^\d{1,3}$/.test(c) ? c.padStart(3, '0') : c.toUpperCase());
 }
 
-const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
-
+/** A number cell with a decimal point (the catalogue and registry files); see the kernel for decimal commas. */
 export function parseNumber(text: string): number | null {
-  const t = text.trim();
-  if (!NUMBER.test(t)) return null;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : null;
+  return parseKernelNumber(text);
 }
 
-interface Group extends SubmissionDraft {
-  firstLine: number;
-  /** First line of each observation, to name both lines of a duplicate. */
-  obsLines: Map<string, number>;
-  /** Line on which each attribute was first given explicitly. */
-  given: Partial<Record<'residence_criterion' | 'status' | 'note', number>>;
-}
-
-/** Validates a submissions CSV; returns the submissions it describes, or every problem found. */
-export async function validateSubmissionsCsv(
-  prisma: PrismaClient,
-  source: CsvSource,
-  options: Pick<ImportOptions, 'viewer' | 'onProgress'> = {},
-): Promise<{ groups: Map<string, Group>; problems: ImportProblem[]; rows: number }> {
-  const lookups = await loadLookups(prisma);
-  const csv = readCsv(source);
-  const problems: ImportProblem[] = [];
-  const groups = new Map<string, Group>();
-  const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
-  let rows = 0;
-  let headerChecked = false;
-  let variableColumns: string[] = [];
-  let headerOk = true;
-  const report = (line: number, column: string | null, message: string) => {
-    if (problems.length < MAX_PROBLEMS) problems.push({ line, column, message });
+/** The submissions file's columns: the fixed ones, and one per Variable code (a disaggregation). */
+function columnSpec(lookups: Lookups): ColumnSpec {
+  return {
+    required: REQUIRED,
+    optional: OPTIONAL,
+    extra: { accepts: (name) => lookups.variables.has(name), description: 'a Variable code' },
   };
-
-  for await (const row of csv.rows) {
-    if (!headerChecked) {
-      headerChecked = true;
-      variableColumns = checkHeader(csv.header, lookups, report);
-      headerOk = problems.length === 0;
-    }
-    rows++;
-    if (rows % 5000 === 0) options.onProgress?.('validate', rows);
-    if (!headerOk) continue;
-    if (row.width !== csv.header.length) {
-      report(row.line, null, `expected ${csv.header.length} cells as in the header, found ${row.width}`);
-      continue;
-    }
-    validateRow(row.line, row.cells, variableColumns, lookups, focal, groups, report);
-  }
-  if (!headerChecked) {
-    if (csv.header.length) checkHeader(csv.header, lookups, report);
-    else report(1, null, 'the file is empty: a header row and at least one data row are required');
-    if (csv.header.length && !problems.length) report(2, null, 'the file has a header but no data rows');
-  }
-  for (const p of csv.problems) report(p.line, p.column, p.message);
-  problems.sort((a, b) => a.line - b.line);
-  return { groups, problems, rows };
 }
 
-function checkHeader(
-  header: string[],
-  lookups: Lookups,
-  report: (line: number, column: string | null, message: string) => void,
-): string[] {
-  const seen = new Set<string>();
-  const variableColumns: string[] = [];
-  for (const name of header) {
-    if (seen.has(name)) report(1, name, 'column appears twice in the header');
-    seen.add(name);
-    if ((REQUIRED as readonly string[]).includes(name) || (OPTIONAL as readonly string[]).includes(name)) continue;
-    if (lookups.variables.has(name)) variableColumns.push(name);
-    else
-      report(
-        1,
-        name || '(empty)',
-        `unknown column: not one of ${[...REQUIRED, ...OPTIONAL].join(', ')} and not a Variable code`,
+/** One valid row, as staged in the import's temporary table. */
+interface StagedRow {
+  line: number;
+  key: string;
+  countryId: number;
+  indicatorId: number;
+  year: number;
+  sourceKey: string;
+  sourceTypeId: number | null;
+  dataSourceId: number | null;
+  residenceCriterion: string | null;
+  status: string | null;
+  note: string | null;
+  dimensionKey: string;
+  value: number;
+}
+
+/** Ends the import's transaction without writing (problems found, or a dry run), carrying the result out. */
+class Outcome extends Error {
+  constructor(readonly result: SubmissionsImportResult) {
+    super('import outcome');
+  }
+}
+
+/**
+ * Validates a submissions file and, when every row is valid (and this is not a dry run), writes it, all in ONE
+ * transaction. Memory stays flat whatever the file's size:
+ *  1. each record is checked against the catalogue (loaded once) as it streams in; valid rows go in batches to a
+ *     temporary table of the transaction, so no row is kept in memory;
+ *  2. the checks that span rows (a duplicate observation, a submission attribute given two ways) are queries on
+ *     that table; any problem ends the transaction, which drops the table: nothing was written;
+ *  3. the table is read back a page of submissions at a time (its rows grouped by key), each page compared with
+ *     the stored versions and written (writeSubmissions), still in the same transaction, which commits at the end.
+ * Validating first and writing second keeps a bad file from writing anything even for a moment, and the stored
+ * versions are only read once the whole file is known to be valid.
+ */
+export async function importSubmissions(
+  prisma: PrismaClient,
+  source: TableSource,
+  options: ImportOptions,
+): Promise<SubmissionsImportResult> {
+  const lookups = await loadLookups(prisma);
+  const table = await openTable(source, columnSpec(lookups), options.table);
+  const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
+  const dryRun = !!options.dryRun;
+  try {
+    return await writeTransaction(prisma, async (tx) => {
+      await tx.$executeRawUnsafe(STAGING_TABLE);
+      const staged: StagedRow[] = [];
+      for await (const record of table.records()) {
+        if (table.rows % 5000 === 0) options.onProgress?.('validate', table.rows);
+        const row = validateRow(record.line, record.cells, table, lookups, focal);
+        if (row) staged.push(row);
+        if (staged.length >= STAGING_BATCH) await stage(tx, staged.splice(0));
+      }
+      await stage(tx, staged.splice(0));
+      await crossRowProblems(tx, table);
+      const problems = table.problems();
+      if (problems.length) throw new Outcome({ ok: false, problems, rows: table.rows });
+
+      const [counts] = await tx.$queryRaw<{ submissions: number; observations: number }[]>`
+        SELECT count(DISTINCT key)::int AS submissions, count(*)::int AS observations FROM import_rows`;
+      const base = { rows: table.rows, submissions: counts!.submissions, observations: counts!.observations, dryRun };
+      const written: WriteReport = { submissionsCreated: 0, submissionsUnchanged: 0, observationsCreated: 0 };
+      options.onProgress?.('write', 0, base.observations);
+      for await (const drafts of stagedSubmissions(tx, lookups)) {
+        if (dryRun) {
+          written.submissionsUnchanged += (await planSubmissions(tx, drafts)).unchanged;
+          continue;
+        }
+        const page = await writeSubmissions(tx, drafts, options.actor);
+        written.submissionsCreated += page.submissionsCreated;
+        written.submissionsUnchanged += page.submissionsUnchanged;
+        written.observationsCreated += page.observationsCreated;
+        options.onProgress?.('write', written.observationsCreated, base.observations);
+      }
+      const report = { ...base, ...written };
+      if (dryRun) throw new Outcome({ ok: true, report });
+      await options.beforeCommit?.();
+      return { ok: true as const, report };
+    });
+  } catch (err) {
+    if (err instanceof Outcome) return err.result;
+    throw err;
+  }
+}
+
+const STAGING_BATCH = 1000;
+/** Submissions per page when the staged rows are read back to be written. */
+const WRITE_PAGE = 500;
+
+const STAGING_TABLE = `
+  CREATE TEMPORARY TABLE import_rows (
+    line int NOT NULL, key text NOT NULL, country_id int NOT NULL, indicator_id int NOT NULL, year int NOT NULL,
+    source_key text NOT NULL, source_type_id int, data_source_id int, residence_criterion text, status text,
+    note text, dimension_key text NOT NULL, value float8 NOT NULL
+  ) ON COMMIT DROP`;
+
+async function stage(tx: Tx, rows: StagedRow[]): Promise<void> {
+  if (!rows.length) return;
+  const col = <K extends keyof StagedRow>(k: K) => rows.map((r) => r[k]);
+  await tx.$executeRaw`
+    INSERT INTO import_rows
+    SELECT * FROM unnest(${col('line')}::int[], ${col('key')}::text[], ${col('countryId')}::int[],
+      ${col('indicatorId')}::int[], ${col('year')}::int[], ${col('sourceKey')}::text[], ${col('sourceTypeId')}::int[],
+      ${col('dataSourceId')}::int[], ${col('residenceCriterion')}::text[], ${col('status')}::text[],
+      ${col('note')}::text[], ${col('dimensionKey')}::text[], ${col('value')}::float8[])`;
+}
+
+/** The checks that span rows, as queries on the staged rows: duplicates, and attributes given two ways. */
+async function crossRowProblems(tx: Tx, table: Table): Promise<void> {
+  await tx.$executeRawUnsafe('CREATE INDEX ON import_rows (key, line)');
+  // Statistics, so the planner walks the index for pages instead of sorting the whole table each time.
+  await tx.$executeRawUnsafe('ANALYZE import_rows');
+  const duplicates = await tx.$queryRaw<{ line: number; dimension_key: string; first: number }[]>`
+    SELECT line, dimension_key, first FROM (
+      SELECT line, dimension_key, min(line) OVER (PARTITION BY key, dimension_key) AS first FROM import_rows) d
+    WHERE line <> first ORDER BY line LIMIT ${MAX_PROBLEMS}`;
+  for (const d of duplicates)
+    table.report(
+      d.line,
+      null,
+      `duplicate observation: same country, indicator, reference year, source and disaggregation (${d.dimension_key || 'total'}) as line ${d.first}`,
+    );
+  // Submission-level cells may be left blank on all but one row; two different values are a mistake.
+  for (const column of ['residence_criterion', 'status', 'note'] as const) {
+    const conflicts = await tx.$queryRawUnsafe<{ line: number; value: string; first: string; first_line: number }[]>(
+      `SELECT line, value, first, first_line FROM (
+         SELECT line, ${column} AS value, first_value(${column}) OVER w AS first, first_value(line) OVER w AS first_line
+         FROM import_rows WHERE ${column} IS NOT NULL WINDOW w AS (PARTITION BY key ORDER BY line)) c
+       WHERE value <> first ORDER BY line LIMIT ${MAX_PROBLEMS}`,
+    );
+    for (const c of conflicts)
+      table.report(
+        c.line,
+        column,
+        `"${c.value}" differs from "${c.first}" on line ${c.first_line} of the same submission`,
       );
   }
-  for (const name of REQUIRED) if (!seen.has(name)) report(1, name, 'required column is missing');
-  return variableColumns;
 }
 
+/** The staged rows read back as submission drafts, a page of submissions at a time, in key order. */
+async function* stagedSubmissions(tx: Tx, lookups: Lookups): AsyncGenerator<SubmissionDraft[]> {
+  const countryLabels = new Map([...lookups.countries.values()].map((c) => [c.id, c.label]));
+  const indicators = new Map([...lookups.indicators.values()].map((i) => [i.id, i]));
+  const dataSourceCriteria = new Map([...lookups.dataSources.values()].map((d) => [d.id, d.residenceCriterion]));
+  let after = '';
+  for (;;) {
+    // The page's last key (an index-only scan), then its rows: a range of the index, however large the table.
+    const [last] = await tx.$queryRaw<{ key: string }[]>`
+      SELECT key FROM (SELECT DISTINCT key FROM import_rows WHERE key > ${after} ORDER BY key LIMIT ${WRITE_PAGE}) k
+      ORDER BY key DESC LIMIT 1`;
+    if (!last) return;
+    const rows = await tx.$queryRaw<
+      {
+        key: string;
+        country_id: number;
+        indicator_id: number;
+        year: number;
+        source_key: string;
+        source_type_id: number | null;
+        data_source_id: number | null;
+        residence_criterion: string | null;
+        status: string | null;
+        note: string | null;
+        dimension_key: string;
+        value: number;
+      }[]
+    >`
+      SELECT key, country_id, indicator_id, year, source_key, source_type_id, data_source_id, residence_criterion,
+        status, note, dimension_key, value
+      FROM import_rows WHERE key > ${after} AND key <= ${last.key} ORDER BY key, line`;
+    const drafts: SubmissionDraft[] = [];
+    let draft: SubmissionDraft | undefined;
+    for (const r of rows) {
+      if (r.key !== after) {
+        after = r.key;
+        const indicator = indicators.get(r.indicator_id)!;
+        draft = {
+          countryId: r.country_id,
+          indicatorId: r.indicator_id,
+          referenceYear: r.year,
+          sourceKey: r.source_key,
+          sourceTypeId: r.source_type_id,
+          dataSourceId: r.data_source_id,
+          unit: indicator.unit,
+          residenceCriterion: r.data_source_id === null ? null : (dataSourceCriteria.get(r.data_source_id) ?? null),
+          status: 'SUBMITTED',
+          note: null,
+          observations: new Map(),
+          label: `${countryLabels.get(r.country_id)}/${indicator.code}/${r.year}${r.source_key ? `/${r.source_key}` : ''}`,
+        };
+        drafts.push(draft);
+      }
+      // Rows of a submission that give an attribute all give the same (crossRowProblems checked).
+      const d = draft!;
+      if (r.residence_criterion !== null) d.residenceCriterion = r.residence_criterion as ResidenceCriterion;
+      if (r.status !== null) d.status = r.status as SubmissionStatus;
+      if (r.note !== null) d.note = r.note;
+      d.observations.set(r.dimension_key, r.value);
+    }
+    yield drafts;
+  }
+}
+
+/** Checks one record against the catalogue and the caller's rights; the row to stage when it is valid. */
 function validateRow(
   line: number,
   cells: Record<string, string>,
-  variableColumns: string[],
+  table: Table,
   lookups: Lookups,
   focal: number | null,
-  groups: Map<string, Group>,
-  report: (line: number, column: string | null, message: string) => void,
-): void {
+): StagedRow | null {
   const cell = (name: string) => (cells[name] ?? '').trim();
   let ok = true;
   const fail = (column: string, message: string) => {
     ok = false;
-    report(line, column, message);
+    table.report(line, column, message);
   };
 
   const countryCode = cell('country');
@@ -327,7 +469,7 @@ function validateRow(
   if (!(year >= 1800 && year <= 2200)) fail('reference_year', `"${yearText}" is not a year (four digits)`);
 
   const valueText = cell('value');
-  const value = parseNumber(valueText);
+  const value = table.number(valueText);
   if (value === null)
     fail('value', valueText ? `"${valueText}" is not a number` : 'required: a number (leave missing values out)');
   const problem = value !== null && indicator ? valueProblem(indicator, value) : null;
@@ -361,7 +503,7 @@ function validateRow(
     fail('status', `a focal point may not import a status beyond SUBMITTED (got ${statusText})`);
 
   const dims: Record<string, string> = {};
-  for (const variable of variableColumns) {
+  for (const variable of table.extraColumns) {
     const code = cell(variable);
     if (!code || code === TOTAL_CODE) continue;
     const v = lookups.variables.get(variable)!;
@@ -386,93 +528,24 @@ function validateRow(
     } else dims[variable] = code;
   }
 
-  if (!ok || !country || !indicator || value === null) return;
+  if (!ok || !country || !indicator || value === null) return null;
   const sourceKey = sourceKeyOf(dsCode || null, stCode || null);
-  const key = `${country.id}|${indicator.id}|${year}|${sourceKey}`;
-  let group = groups.get(key);
-  if (!group) {
-    group = {
-      countryId: country.id,
-      indicatorId: indicator.id,
-      referenceYear: year,
-      sourceKey,
-      sourceTypeId: dataSource ? dataSource.sourceTypeId : (sourceTypeId ?? null),
-      dataSourceId: dataSource?.id ?? null,
-      unit: indicator.unit,
-      residenceCriterion: dataSource?.residenceCriterion ?? null,
-      status: 'SUBMITTED',
-      note: null,
-      observations: new Map(),
-      label: `${country.label}/${indicator.code}/${year}${sourceKey ? `/${sourceKey}` : ''}`,
-      firstLine: line,
-      obsLines: new Map(),
-      given: {},
-    };
-    groups.set(key, group);
-  }
-  // Submission-level cells may be left blank on all but one row; two different values are a mistake.
-  const attribute = (
-    column: 'residence_criterion' | 'status' | 'note',
-    text: string,
-    apply: () => void,
-    current: string | null,
-  ) => {
-    if (!text) return;
-    const first = group.given[column];
-    if (first === undefined) {
-      group.given[column] = line;
-      apply();
-    } else if (current !== text) {
-      report(line, column, `"${text}" differs from "${current ?? ''}" on line ${first} of the same submission`);
-    }
+  const note = cell('note');
+  return {
+    line,
+    key: `${country.id}|${indicator.id}|${year}|${sourceKey}`,
+    countryId: country.id,
+    indicatorId: indicator.id,
+    year,
+    sourceKey,
+    sourceTypeId: dataSource ? dataSource.sourceTypeId : (sourceTypeId ?? null),
+    dataSourceId: dataSource?.id ?? null,
+    residenceCriterion: rcText || null,
+    status: statusText || null,
+    note: note || null,
+    dimensionKey: dimensionKey(dims),
+    value,
   };
-  attribute(
-    'residence_criterion',
-    rcText,
-    () => (group.residenceCriterion = rcText as ResidenceCriterion),
-    group.residenceCriterion,
-  );
-  attribute('status', statusText, () => (group.status = statusText as SubmissionStatus), group.status);
-  attribute('note', cell('note'), () => (group.note = cell('note')), group.note);
-
-  const dimKey = dimensionKey(dims);
-  const earlier = group.obsLines.get(dimKey);
-  if (earlier !== undefined) {
-    report(
-      line,
-      null,
-      `duplicate observation: same country, indicator, reference year, source and disaggregation (${dimKey || 'total'}) as line ${earlier}`,
-    );
-    return;
-  }
-  group.obsLines.set(dimKey, line);
-  group.observations.set(dimKey, value);
-}
-
-/** Validates and, when the whole file is valid, writes it in one transaction. */
-export async function importSubmissions(
-  prisma: PrismaClient,
-  source: CsvSource,
-  options: ImportOptions,
-): Promise<SubmissionsImportResult> {
-  const { groups, problems, rows } = await validateSubmissionsCsv(prisma, source, options);
-  if (problems.length) return { ok: false, problems, rows };
-  let observations = 0;
-  for (const g of groups.values()) observations += g.observations.size;
-  const base = { rows, submissions: groups.size, observations, dryRun: !!options.dryRun };
-  if (options.dryRun) {
-    const plan = await planSubmissions(prisma, groups.values());
-    return {
-      ok: true,
-      report: { ...base, submissionsCreated: 0, observationsCreated: 0, submissionsUnchanged: plan.unchanged },
-    };
-  }
-  const written = await writeTransaction(prisma, async (tx) => {
-    const report = await writeSubmissions(tx, groups.values(), options.actor, options.onProgress);
-    await options.beforeCommit?.();
-    return report;
-  });
-  return { ok: true, report: { ...base, ...written } };
 }
 
 /**
@@ -621,23 +694,7 @@ export async function writeSubmissions(
   let observationsCreated = 0;
   onProgress?.('write', 0, totalObservations);
   for (const batch of chunks(create, SUBMISSION_BATCH)) {
-    const created = await tx.submission.createManyAndReturn({
-      data: batch.map((d) => ({
-        countryId: d.countryId,
-        indicatorId: d.indicatorId,
-        referenceYear: d.referenceYear,
-        sourceKey: d.sourceKey,
-        sourceTypeId: d.sourceTypeId,
-        dataSourceId: d.dataSourceId,
-        version: d.version,
-        status: d.status,
-        unit: d.unit,
-        residenceCriterion: d.residenceCriterion,
-        note: d.note,
-        countableSince: d.status === 'VALIDATED' || d.status === 'PUBLISHED' ? now : null,
-      })),
-      select: { id: true, countryId: true, indicatorId: true, referenceYear: true, sourceKey: true },
-    });
+    const created = await insertSubmissions(tx, batch, now);
     const ids = new Map(created.map((c) => [keyOf(c), c.id]));
     const batchRows: ObservationColumns = { submissionId: [], value: [], dimensionKey: [], dimensions: [] };
     const flush = async () => {
@@ -660,39 +717,57 @@ export async function writeSubmissions(
       }
     }
     await flush();
-    await tx.submissionEvent.createMany({
-      data: batch.map((d) => ({
-        submissionId: ids.get(keyOf(d))!,
-        fromStatus: null,
-        toStatus: d.status,
-        actor: actor.name,
-        tokenId: actor.tokenId,
-        comment: d.version > 1 ? `imported as version ${d.version}` : 'imported',
-      })),
-    });
-    await tx.auditLog.createMany({
-      data: batch.map((d) => ({
-        actor: actor.name,
-        tokenId: actor.tokenId,
-        action: 'submission.import',
-        entityType: 'Submission',
-        entityKey: `${d.label}/v${d.version}`,
-        after: {
-          id: ids.get(keyOf(d)),
-          version: d.version,
-          status: d.status,
-          unit: d.unit,
-          residenceCriterion: d.residenceCriterion,
-          note: d.note,
-          observations: d.observations.size,
-        },
-      })),
-    });
+    const submissionIds = batch.map((d) => ids.get(keyOf(d))!);
+    await tx.$executeRaw`
+      INSERT INTO "SubmissionEvent" ("submissionId", "toStatus", actor, "tokenId", comment)
+      SELECT id, status::"SubmissionStatus", ${actor.name}, ${actor.tokenId ?? null}::int, comment
+      FROM unnest(${submissionIds}::int[], ${batch.map((d) => d.status)}::text[],
+        ${batch.map((d) => (d.version > 1 ? `imported as version ${d.version}` : 'imported'))}::text[])
+        AS t(id, status, comment)`;
+    const after = batch.map((d, i) =>
+      JSON.stringify({
+        id: submissionIds[i],
+        version: d.version,
+        status: d.status,
+        unit: d.unit,
+        residenceCriterion: d.residenceCriterion,
+        note: d.note,
+        observations: d.observations.size,
+      }),
+    );
+    await tx.$executeRaw`
+      INSERT INTO "AuditLog" (actor, "tokenId", action, "entityType", "entityKey", after)
+      SELECT ${actor.name}, ${actor.tokenId ?? null}::int, 'submission.import', 'Submission', key, after
+      FROM unnest(${batch.map((d) => `${d.label}/v${d.version}`)}::text[], ${after}::jsonb[]) AS t(key, after)`;
     onProgress?.('write', observationsCreated, totalObservations);
   }
   // Last, so that the feed's lock is held only until the commit (changes.ts).
   await recordSeriesChanges(tx, create);
   return { submissionsCreated: create.length, submissionsUnchanged: unchanged, observationsCreated };
+}
+
+/**
+ * Inserts a batch of new submission versions as column arrays (one statement), for the reason given at
+ * insertObservations; createdAt is the column's default and updatedAt and countableSince are `now`, in UTC.
+ */
+async function insertSubmissions(
+  tx: Tx,
+  batch: (SubmissionDraft & { version: number })[],
+  now: Date,
+): Promise<{ id: number; countryId: number; indicatorId: number; referenceYear: number; sourceKey: string }[]> {
+  const col = <T>(f: (d: SubmissionDraft & { version: number }) => T) => batch.map(f);
+  const at = now.toISOString().replace('Z', '');
+  return tx.$queryRaw`
+    INSERT INTO "Submission" ("countryId", "indicatorId", "referenceYear", "sourceKey", "sourceTypeId", "dataSourceId",
+      version, status, unit, "residenceCriterion", note, "countableSince", "updatedAt")
+    SELECT c, i, y, sk, st, ds, v, s::"SubmissionStatus", u, rc::"ResidenceCriterion", n,
+      CASE WHEN s IN ('VALIDATED', 'PUBLISHED') THEN ${at}::timestamp END, ${at}::timestamp
+    FROM unnest(${col((d) => d.countryId)}::int[], ${col((d) => d.indicatorId)}::int[],
+      ${col((d) => d.referenceYear)}::int[], ${col((d) => d.sourceKey)}::text[], ${col((d) => d.sourceTypeId)}::int[],
+      ${col((d) => d.dataSourceId)}::int[], ${col((d) => d.version)}::int[], ${col((d) => d.status)}::text[],
+      ${col((d) => d.unit)}::text[], ${col((d) => d.residenceCriterion)}::text[], ${col((d) => d.note)}::text[])
+      AS t(c, i, y, sk, st, ds, v, s, u, rc, n)
+    RETURNING id, "countryId", "indicatorId", "referenceYear", "sourceKey"`;
 }
 
 interface ObservationColumns {

@@ -1,0 +1,182 @@
+// importSubmissions with an uploaded file (GraphQL multipart request spec) over a real socket: a semicolon CSV with
+// decimal commas and an XLSX workbook (a named sheet) are written; a workbook's problems are located by sheet and
+// cell, and nothing of it is written. The CLI's importer reads a workbook file too.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import ExcelJS from 'exceljs';
+import { pino } from 'pino';
+import { listen } from '../../src/http/server.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { startHub, type Hub } from '../support/hub.js';
+import { importers } from '../../src/cli/cli.js';
+
+const IMPORT = `mutation ($input: ImportSubmissionsInput!) {
+  importSubmissions(input: $input) {
+    ok rows submissions observations submissionsWritten observationsWritten
+    problems { line column message sheet cell }
+  }
+}`;
+
+let hub: Hub;
+let server: Server;
+let base: string;
+let admin: string;
+const scratch = mkdtempSync(join(tmpdir(), 'migstat-upload-'));
+
+beforeAll(async () => {
+  hub = await startHub();
+  admin = await hub.token('ADMIN');
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' });
+  server = await listen({ config, db: hub.db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await hub?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+interface Result {
+  data?: {
+    importSubmissions: {
+      ok: boolean;
+      rows: number;
+      submissionsWritten: number;
+      observationsWritten: number;
+      problems: { line: number; column: string | null; message: string; sheet: string | null; cell: string | null }[];
+    };
+  };
+  errors?: { message: string }[];
+}
+
+/** POST /graphql as multipart/form-data: operations, map, and the file as part "0". */
+async function upload(file: Blob, name: string, input: Record<string, unknown> = {}): Promise<Result> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: IMPORT, variables: { input: { file: null, ...input } } }));
+  form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
+  form.append('0', file, name);
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}` },
+    body: form,
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Result;
+}
+
+async function workbook(sheets: Record<string, (string | number)[][]>): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  for (const [name, rows] of Object.entries(sheets)) book.addWorksheet(name).addRows(rows);
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+async function stored(iso3: string, indicator: string, year: number) {
+  return hub.db.prisma.observation.findMany({
+    where: { submission: { country: { iso3 }, indicator: { code: indicator }, referenceYear: year } },
+    select: { value: true, dimensionKey: true },
+    orderBy: { dimensionKey: 'asc' },
+  });
+}
+
+test('a semicolon CSV with decimal commas, uploaded, is written', async () => {
+  const text =
+    'country;indicator;reference_year;value;SEX\nCHE;MIGRANT_SHARE;2020;"29,7";_T\nCHE;MIGRANT_SHARE;2020;30,1;F\n';
+  const result = await upload(new Blob([text], { type: 'text/csv' }), 'shares.csv', { decimalComma: true });
+  expect(result.errors).toBeUndefined();
+  expect(result.data!.importSubmissions).toMatchObject({
+    ok: true,
+    rows: 2,
+    submissionsWritten: 1,
+    observationsWritten: 2,
+  });
+  expect(await stored('CHE', 'MIGRANT_SHARE', 2020)).toEqual([
+    { dimensionKey: '', value: 29.7 },
+    { dimensionKey: 'SEX=F', value: 30.1 },
+  ]);
+
+  // Without decimalComma, "29,7" is not a number: the problem names the line and column.
+  const again = await upload(new Blob([text]), 'shares.csv');
+  expect(again.data!.importSubmissions.ok).toBe(false);
+  expect(again.data!.importSubmissions.problems[0]).toMatchObject({
+    line: 2,
+    column: 'value',
+    sheet: null,
+    cell: null,
+  });
+});
+
+test('an XLSX workbook is read from the named sheet (or the first) and written', async () => {
+  const header = ['country', 'indicator', 'reference_year', 'value', 'SEX'];
+  const bytes = await workbook({
+    notes: [['this sheet is not data']],
+    data: [header, ['FRA', 'IMM_STOCK', 2019, 8400000, '_T'], ['250', 'IMM_STOCK', 2019, 4400000, 'F']],
+  });
+  const result = await upload(new Blob([new Uint8Array(bytes)]), 'upload.bin', { sheet: 'data' });
+  expect(result.errors).toBeUndefined();
+  expect(result.data!.importSubmissions).toMatchObject({
+    ok: true,
+    rows: 2,
+    submissionsWritten: 1,
+    observationsWritten: 2,
+  });
+  expect(await stored('FRA', 'IMM_STOCK', 2019)).toEqual([
+    { dimensionKey: '', value: 8400000 },
+    { dimensionKey: 'SEX=F', value: 4400000 },
+  ]);
+
+  // The first sheet is not a submissions table: its header is refused, located in that sheet.
+  const first = await upload(new Blob([new Uint8Array(bytes)]), 'upload.xlsx');
+  expect(first.data!.importSubmissions.problems).toContainEqual(
+    expect.objectContaining({ line: 1, column: 'this sheet is not data', sheet: 'notes', cell: 'A1' }),
+  );
+  const missing = await upload(new Blob([new Uint8Array(bytes)]), 'upload.xlsx', { sheet: 'Sheet9' });
+  expect(missing.data!.importSubmissions.problems[0]!.message).toMatch(/no sheet named "Sheet9".*"notes", "data"/);
+});
+
+test("a workbook's problems are located by sheet and cell, and nothing of it is written", async () => {
+  const before = await hub.db.prisma.submission.count();
+  const bytes = await workbook({
+    Sheet1: [
+      ['country', 'indicator', 'reference_year', 'value', 'SEX'],
+      ['DEU', 'IMM_STOCK', 2018, 13000000, '_T'],
+      ['XXX', 'IMM_STOCK', 2018, 6000000, 'F'],
+      ['DEU', 'IMM_STOCK', 2018, -5, 'Q'],
+    ],
+  });
+  const result = await upload(new Blob([new Uint8Array(bytes)]), 'bad.xlsx');
+  expect(result.data!.importSubmissions.ok).toBe(false);
+  expect(result.data!.importSubmissions.problems).toEqual([
+    expect.objectContaining({ line: 3, column: 'country', sheet: 'Sheet1', cell: 'A3' }),
+    expect.objectContaining({ line: 4, column: 'value', sheet: 'Sheet1', cell: 'D4' }),
+    expect.objectContaining({ line: 4, column: 'SEX', sheet: 'Sheet1', cell: 'E4' }),
+  ]);
+  expect(await hub.db.prisma.submission.count()).toBe(before);
+});
+
+test('csv and file together are refused', async () => {
+  const both = await upload(new Blob(['x']), 'a.csv', { csv: 'country' });
+  expect(both.errors?.[0]).toMatchObject({
+    message: 'input: give exactly one of csv and file',
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+});
+
+test('the CLI imports a workbook file too', async () => {
+  const file = join(scratch, 'italy.xlsx');
+  const bytes = await workbook({
+    Sheet1: [
+      ['country', 'indicator', 'reference_year', 'value'],
+      ['ITA', 'IMM_STOCK', 2017, 6000000],
+    ],
+  });
+  (await import('node:fs')).writeFileSync(file, bytes);
+  const report = await importers.submissions!(hub.db, file, {
+    log: () => undefined,
+    stderr: { write: () => true, isTTY: false },
+  });
+  expect(report).toMatchObject({ rows: 1, submissionsCreated: 1 });
+  expect(await stored('ITA', 'IMM_STOCK', 2017)).toEqual([{ dimensionKey: '', value: 6000000 }]);
+});
