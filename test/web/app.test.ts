@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
@@ -377,6 +378,62 @@ browserTest('GraphiQL renders and loads the schema with every outside host unrea
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });
 
+browserTest(
+  'a focal point uploads an XLSX workbook: a bad cell is shown by sheet and cell; the fixed workbook is submitted',
+  async () => {
+    const focal = await b.newPage();
+    await signInAs(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
+    await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+    const workbook = async (value: string | number) => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('Data');
+      sheet.addRow(['country', 'indicator', 'reference_year', 'value', 'source_type']);
+      sheet.addRow(['CHE', 'IMM_FLOW', 2019, value, 'POP_REGISTER']);
+      const path = join(ARTIFACTS, `${dbKind}-upload.xlsx`);
+      await book.xlsx.writeFile(path);
+      return path;
+    };
+
+    // A text in the value cell: shown at its sheet and cell, nothing written, nothing to submit.
+    await focal.page.getByLabel('CSV or XLSX file').setInputFiles(await workbook('about 150000'));
+    await focal.page
+      .getByTestId('workbook')
+      .filter({ hasText: `${dbKind}-upload.xlsx` })
+      .waitFor();
+    await focal.page.getByRole('button', { name: 'Check' }).click();
+    const problem = focal.page.getByTestId('problems').locator('tbody tr').first();
+    await expect(problem.locator('td').nth(0).innerText()).resolves.toBe('2');
+    await expect(problem.locator('td').nth(1).innerText()).resolves.toBe('value');
+    await expect(problem.locator('td').nth(3).innerText()).resolves.toBe('Data ! D2');
+    await expect(focal.page.getByRole('button', { name: 'Submit' }).isDisabled()).resolves.toBe(true);
+    await expectAccessible(focal.page);
+    await b.screenshot(focal.page, 'upload-xlsx-problem');
+
+    // Fixed in the spreadsheet and chosen again: checked, then submitted.
+    await focal.page.getByLabel('CSV or XLSX file').setInputFiles(await workbook(150000));
+    await focal.page.getByRole('button', { name: 'Check' }).click();
+    await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(
+      /^No problems: 1 rows, 1 submissions/,
+    );
+    await focal.page.getByRole('button', { name: 'Submit' }).click();
+    await focal.page
+      .getByTestId('import-outcome')
+      .filter({ hasText: /^Submitted: 1 new submission/ })
+      .waitFor();
+    const own = focal.page.getByTestId('own-submissions').getByRole('row', { name: /IMM_FLOW\s+2019/ });
+    await expect(own.innerText()).resolves.toMatch(/Submitted/);
+    const stored = data(
+      await b.hub.gql<{ submissions: { nodes: { status: string; total: { value: number } | null }[] } }, object>(
+        `{ submissions(filter: { country: "CHE", indicator: "IMM_FLOW", fromYear: 2019, toYear: 2019 }) { nodes { status total { value } } } }`,
+        {},
+        { token: await b.hub.token('TASK_FORCE') },
+      ),
+    ).submissions.nodes;
+    expect(stored).toEqual([{ status: 'SUBMITTED', total: { value: 150000 } }]);
+    expect(focal.errors).toEqual([]);
+  },
+);
+
 /** Signs in through the sign-in page. */
 async function signInAs(page: Page, token: string) {
   await page.goto(`${b.url}/sign-in`);
@@ -405,7 +462,7 @@ browserTest(
     ].join('\n');
     const path = join(ARTIFACTS, `${dbKind}-upload.csv`);
     writeFileSync(path, bad);
-    await focal.page.getByLabel('CSV file').setInputFiles(path);
+    await focal.page.getByLabel('CSV or XLSX file').setInputFiles(path);
     // The page reads the file asynchronously: wait for the text to arrive before comparing it.
     await focal.page.waitForFunction(
       (expected) => [...document.querySelectorAll('textarea')].some((t) => t.value === expected),

@@ -54,6 +54,50 @@ export async function requestWithErrors<R, V>(
   return { data: body.data, errors: body.errors ?? [] };
 }
 
+/**
+ * An operation with file variables, as a GraphQL multipart request (the spec Yoga implements): the operation with
+ * each file variable null, a map from part names to variable paths, then the files.
+ */
+export async function requestUpload<R, V, F extends keyof V & string>(
+  doc: TypedDocumentString<R, V>,
+  variables: Omit<V, F>,
+  files: Record<F, File>,
+): Promise<R> {
+  const token = currentToken();
+  const names = Object.keys(files) as F[];
+  const form = new FormData();
+  form.append(
+    'operations',
+    JSON.stringify({
+      query: doc.toString(),
+      variables: { ...variables, ...Object.fromEntries(names.map((n) => [n, null])) },
+    }),
+  );
+  form.append('map', JSON.stringify(Object.fromEntries(names.map((n, i) => [String(i), [`variables.${n}`]]))));
+  names.forEach((n, i) => form.append(String(i), files[n]));
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    // A multipart POST is a "simple" request: the CSRF header says it comes from this app, not a form elsewhere.
+    headers: {
+      accept: 'application/graphql-response+json, application/json',
+      'x-graphql-csrf': '1',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: form,
+  });
+  let body: Response<R>;
+  try {
+    body = (await res.json()) as Response<R>;
+  } catch {
+    throw new ApiError(`The hub answered ${res.status} ${res.statusText}`);
+  }
+  const first = body.errors?.[0];
+  if (first || !body.data) {
+    throw first ? new ApiError(first.message, first.extensions?.code) : new ApiError('The hub answered without data');
+  }
+  return body.data;
+}
+
 /** The data of an operation that must answer without errors. */
 export async function request<R, V>(
   doc: TypedDocumentString<R, V>,

@@ -66,9 +66,14 @@ function notify() {
 /** Re-renders the caller when the session changes; returns [token, viewer]. */
 export function useSession(): [string | null, Viewer | null] {
   const [, force] = useState(0);
+  const rendered = [token, viewer] as const;
   useEffect(() => {
     const l = () => force((n) => n + 1);
     listeners.add(l);
+    // The session may have changed between this render and the subscription: a page loaded lazily after a reload
+    // renders signed out, and the viewer is restored before its effect runs. Without this check it missed that
+    // change and stayed signed out (the upload test's flake: "Sign in…" under a banner showing the caller).
+    if (rendered[0] !== token || rendered[1] !== viewer) l();
     return () => void listeners.delete(l);
   }, []);
   return [token, viewer];

@@ -1,18 +1,19 @@
-// Upload (focal points and the task force): pick a submissions CSV (CONTRACT §5), check it without writing (every
-// problem shown at its line and column), fix it here or in the file and check again, then submit. Below, the
-// country's submissions, their review status and their comment threads.
+// Upload (focal points and the task force): pick a submissions CSV (CONTRACT §5) or an XLSX workbook of the same
+// columns, check it without writing (every problem shown at its line and column, or sheet and cell), fix it (a CSV
+// here or in the file, a workbook in the spreadsheet) and check again, then submit. Below, the country's submissions,
+// their review status and their comment threads.
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading } from '../components/controls';
 import { graphql } from '../gql';
 import type { UploadSubmissionsMutation } from '../gql/graphql';
-import { request, useQuery } from '../lib/client';
+import { request, requestUpload, useQuery } from '../lib/client';
 import { humanize } from '../lib/format';
 import { useSession } from '../lib/session';
 
 const ImportDoc = graphql(`
-  mutation UploadSubmissions($csv: String!, $dryRun: Boolean!) {
-    importSubmissions(input: { csv: $csv, dryRun: $dryRun }) {
+  mutation UploadSubmissions($csv: String, $file: File, $dryRun: Boolean!) {
+    importSubmissions(input: { csv: $csv, file: $file, dryRun: $dryRun }) {
       ok
       dryRun
       rows
@@ -25,6 +26,8 @@ const ImportDoc = graphql(`
         line
         column
         message
+        sheet
+        cell
       }
     }
   }
@@ -57,12 +60,17 @@ const OwnSubmissionsDoc = graphql(`
 
 type Result = UploadSubmissionsMutation['importSubmissions'];
 
+const isWorkbook = (f: File) => /\.xlsx$/i.test(f.name) || f.type === XLSX;
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 export default function UploadPage() {
   const [, viewer] = useSession();
   const [csv, setCsv] = useState('');
   const [fileName, setFileName] = useState<string | null>(null);
+  // A workbook is sent as it is (multipart upload) and fixed in the spreadsheet; a CSV can be edited here.
+  const [workbook, setWorkbook] = useState<File | null>(null);
   const [result, setResult] = useState<Result | null>(null);
-  const [checked, setChecked] = useState<string | null>(null);
+  const [checked, setChecked] = useState<string | File | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
   const [refresh, setRefresh] = useState(0);
@@ -82,9 +90,11 @@ export default function UploadPage() {
     setBusy(true);
     setError(null);
     try {
-      const { importSubmissions } = await request(ImportDoc, { csv, dryRun });
+      const { importSubmissions } = workbook
+        ? await requestUpload(ImportDoc, { dryRun }, { file: workbook })
+        : await request(ImportDoc, { csv, dryRun });
       setResult(importSubmissions);
-      setChecked(importSubmissions.ok ? csv : null);
+      setChecked(importSubmissions.ok ? (workbook ?? csv) : null);
       if (!dryRun && importSubmissions.ok) setRefresh((n) => n + 1);
     } catch (e) {
       setError(e as Error);
@@ -105,52 +115,72 @@ export default function UploadPage() {
       </p>
       <form class="stack" onSubmit={(e) => (e.preventDefault(), void run(true))}>
         <div class="field">
-          <label for="file">CSV file</label>
+          <label for="file">CSV or XLSX file</label>
           <input
             id="file"
             type="file"
-            accept=".csv,text/csv"
+            accept={`.csv,text/csv,.xlsx,${XLSX}`}
             onChange={async (e) => {
-              const file = (e.currentTarget as HTMLInputElement).files?.[0];
+              const input = e.currentTarget as HTMLInputElement;
+              const file = input.files?.[0];
               if (!file) return;
+              // Cleared, so that choosing the same file again after fixing it is a change too.
+              input.value = '';
               setFileName(file.name);
-              setCsv(await file.text());
               setResult(null);
               setChecked(null);
+              if (isWorkbook(file)) {
+                setWorkbook(file);
+                setCsv('');
+              } else {
+                setWorkbook(null);
+                setCsv(await file.text());
+              }
             }}
           />
         </div>
-        <div class="field">
-          <label for="csv">Content{fileName ? ` of ${fileName}` : ''} (edit here to fix a problem)</label>
-          <textarea
-            id="csv"
-            rows={Math.min(16, Math.max(6, lines.length + 1))}
-            spellcheck={false}
-            value={csv}
-            onInput={(e) => {
-              setCsv((e.currentTarget as HTMLTextAreaElement).value);
-              setChecked(null);
-            }}
-          />
-        </div>
+        {workbook ? (
+          <p data-testid="workbook">
+            Workbook <strong>{workbook.name}</strong> ({Math.ceil(workbook.size / 1024)} KB): its first sheet is read.
+            Problems are shown by sheet and cell; fix them in the spreadsheet, save, and choose the file again.
+          </p>
+        ) : (
+          <div class="field">
+            <label for="csv">Content{fileName ? ` of ${fileName}` : ''} (edit here to fix a problem)</label>
+            <textarea
+              id="csv"
+              rows={Math.min(16, Math.max(6, lines.length + 1))}
+              spellcheck={false}
+              value={csv}
+              onInput={(e) => {
+                setCsv((e.currentTarget as HTMLTextAreaElement).value);
+                setChecked(null);
+              }}
+            />
+          </div>
+        )}
         <p class="toolbar">
-          <button type="submit" disabled={busy || !csv.trim()}>
+          <button type="submit" disabled={busy || (!workbook && !csv.trim())}>
             Check
           </button>
-          <button type="button" disabled={busy || checked !== csv || !csv.trim()} onClick={() => void run(false)}>
+          <button
+            type="button"
+            disabled={busy || checked === null || checked !== (workbook ?? csv)}
+            onClick={() => void run(false)}
+          >
             Submit
           </button>
           <small>Submit is available once the current content has been checked without problems.</small>
         </p>
       </form>
       {error && <ErrorMessage error={error} />}
-      {result && <Outcome result={result} lines={lines} />}
+      {result && <Outcome result={result} lines={workbook ? null : lines} />}
       {viewer.country && <OwnSubmissions country={viewer.country.iso3 ?? viewer.country.m49} refresh={refresh} />}
     </main>
   );
 }
 
-function Outcome(props: { result: Result; lines: string[] }) {
+function Outcome(props: { result: Result; lines: string[] | null }) {
   const r = props.result;
   if (!r.ok) {
     return (
@@ -166,7 +196,7 @@ function Outcome(props: { result: Result; lines: string[] }) {
               </th>
               <th scope="col">Column</th>
               <th scope="col">Problem</th>
-              <th scope="col">The line</th>
+              <th scope="col">{props.lines ? 'The line' : 'Sheet and cell'}</th>
             </tr>
           </thead>
           <tbody>
@@ -176,7 +206,11 @@ function Outcome(props: { result: Result; lines: string[] }) {
                 <td>{p.column ?? '–'}</td>
                 <td>{p.message}</td>
                 <td>
-                  <code>{props.lines[p.line - 1] ?? ''}</code>
+                  {props.lines ? (
+                    <code>{props.lines[p.line - 1] ?? ''}</code>
+                  ) : (
+                    [p.sheet, p.cell].filter(Boolean).join(' ! ')
+                  )}
                 </td>
               </tr>
             ))}
