@@ -10,6 +10,45 @@ export interface Actor {
   tokenId: number | null;
 }
 
+type Lower =
+  | 'a'
+  | 'b'
+  | 'c'
+  | 'd'
+  | 'e'
+  | 'f'
+  | 'g'
+  | 'h'
+  | 'i'
+  | 'j'
+  | 'k'
+  | 'l'
+  | 'm'
+  | 'n'
+  | 'o'
+  | 'p'
+  | 'q'
+  | 'r'
+  | 's'
+  | 't'
+  | 'u'
+  | 'v'
+  | 'w'
+  | 'x'
+  | 'y'
+  | 'z';
+
+/**
+ * One vocabulary of audit actions, from the API and from imports alike: `<entity>.<verb>`, both in camelCase
+ * (`indicator.create`, `dataSource.update`, `submission.publish`). Checked by the compiler at every call.
+ */
+export type AuditAction = `${Lower}${string}.${Lower}${string}`;
+
+/** The action for a verb on an entity named as a model (`IndicatorSourceType` → `indicatorSourceType.create`). */
+export function auditAction(entityType: string, verb: `${Lower}${string}`): AuditAction {
+  return `${entityType.charAt(0).toLowerCase()}${entityType.slice(1)}.${verb}` as AuditAction;
+}
+
 export const CLI_ACTOR: Actor = { name: 'cli', tokenId: null };
 
 export function actorOf(viewer: Viewer | null): Actor {
@@ -19,7 +58,7 @@ export function actorOf(viewer: Viewer | null): Actor {
 export async function audit(
   tx: Tx,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   entityType: string,
   entityKey: string,
   before: unknown,

@@ -3,7 +3,7 @@
 // stored are left alone, so importing the same file twice changes nothing (not even updatedAt or the audit log).
 // Items absent from the file are kept: the file adds and corrects, it does not delete.
 import { z } from 'zod';
-import { audit, type Actor } from '../access/audit.js';
+import { audit, auditAction, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
 import { catalogueCode, listCode, sdgCode, unitCode } from './codes.js';
@@ -244,7 +244,7 @@ export async function importCatalogue(
       ): Promise<Row> => {
         if (!existing) {
           const row = await create();
-          await audit(tx, actor, `${kind}.create`, kind, key, null, data);
+          await audit(tx, actor, auditAction(kind, 'create'), kind, key, null, data);
           count(kind, 'created');
           return row;
         }
@@ -254,7 +254,7 @@ export async function importCatalogue(
           return existing;
         }
         const row = await update();
-        await audit(tx, actor, `${kind}.update`, kind, key, before, data);
+        await audit(tx, actor, auditAction(kind, 'update'), kind, key, before, data);
         count(kind, 'updated');
         return row;
       };
@@ -364,7 +364,7 @@ export async function importCatalogue(
         if (knownSdg.has(target) || !SDG_TARGET.test(target)) continue;
         const data = { title: `SDG target ${target} (linked at target level)`, target };
         await tx.sdgIndicator.create({ data: { code: target, ...data } });
-        await audit(tx, actor, 'SdgIndicator.create', 'SdgIndicator', target, null, data);
+        await audit(tx, actor, 'sdgIndicator.create', 'SdgIndicator', target, null, data);
         count('SdgIndicator', 'created');
       }
 

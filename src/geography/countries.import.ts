@@ -153,7 +153,7 @@ export async function importCountries(
         const existing = regionIds.get(r.code);
         if (!existing) {
           regionIds.set(r.code, await tx.region.create({ data: { code: r.code, ...data } }));
-          await audit(tx, actor, 'Region.create', 'Region', r.code, null, data);
+          await audit(tx, actor, 'region.create', 'Region', r.code, null, data);
           report.Region.created++;
         } else if (
           existing.name !== data.name ||
@@ -164,7 +164,7 @@ export async function importCountries(
           await audit(
             tx,
             actor,
-            'Region.update',
+            'region.update',
             'Region',
             r.code,
             { name: existing.name, level: existing.level, parentId: existing.parentId },
@@ -185,7 +185,7 @@ export async function importCountries(
           await tx.country.create({
             data: { m49, ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
           });
-          await audit(tx, actor, 'Country.create', 'Country', m49, null, c);
+          await audit(tx, actor, 'country.create', 'Country', m49, null, c);
           report.Country.created++;
           continue;
         }
@@ -213,7 +213,7 @@ export async function importCountries(
           where: { m49 },
           data: { ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
         });
-        await audit(tx, actor, 'Country.update', 'Country', m49, before, data);
+        await audit(tx, actor, 'country.update', 'Country', m49, before, data);
         report.Country.updated++;
       }
       return report;

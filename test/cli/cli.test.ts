@@ -41,6 +41,17 @@ test('seed loads the catalogue and M49 list; a second seed changes nothing', asy
   expect(first.stdout).toContain('IndicatorSourceType: 22 created, 0 updated, 0 unchanged');
   const after = await counts();
   expect(after).toMatchObject({ indicators: 15, links: 22, sourceTypes: 10, countries: 248, regions: 30 });
+  // The imports audit in the API's vocabulary: `<entity>.<verb>` in camelCase, as indicator.create from the API.
+  const db = await target.open();
+  try {
+    const actions = (await db.prisma.auditLog.findMany({ distinct: ['action'], select: { action: true } })).map(
+      (a) => a.action,
+    );
+    expect(actions).toEqual(expect.arrayContaining(['country.create', 'region.create', 'indicator.create']));
+    expect(actions.filter((a) => !/^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/.test(a))).toEqual([]);
+  } finally {
+    await db.close();
+  }
 
   const second = await target.run('seed');
   expect(second.code).toBe(0);
