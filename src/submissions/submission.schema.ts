@@ -336,14 +336,27 @@ for (const [owner, field] of [
 // ---------------------------------------------------------------------------------------------------------------
 // Workflow: one mutation per transition, each with the submission's revision for optimistic concurrency.
 
-const SubmissionPayload = builder
-  .objectRef<{ submission: typeof Submission.$inferType }>('SubmissionPayload')
-  .implement({
-    description: 'The submission after the transition.',
+/** One payload per transition, named after its mutation, so a client's `... on` says which change it handles. */
+function transitionPayload(transition: Transition, outcome: string) {
+  const name = `${transition.action.charAt(0).toUpperCase()}${transition.action.slice(1)}SubmissionPayload`;
+  return builder.objectRef<{ submission: typeof Submission.$inferType }>(name).implement({
+    description: `The submission ${outcome}.`,
     fields: (t) => ({
-      submission: t.field({ type: Submission, description: 'The submission version.', resolve: (p) => p.submission }),
+      submission: t.field({
+        type: Submission,
+        description: `The version ${outcome}, with its new status and revision.`,
+        resolve: (p) => p.submission,
+      }),
     }),
   });
+}
+
+const OUTCOME: Record<Transition['action'], string> = {
+  submit: 'sent for validation (now SUBMITTED)',
+  validate: 'validated (now VALIDATED and countable)',
+  publish: 'published (now PUBLISHED and public)',
+  reject: 'rejected (now REJECTED, with its reason)',
+};
 
 function transitionInput(name: string, description: string, commentField: 'comment' | 'reason') {
   return builder.inputType(name, {
@@ -371,7 +384,7 @@ const inputs = {
 function transitionField(transition: Transition, description: string) {
   return builder.mutationField(`${transition.action}Submission`, (t) =>
     t.field({
-      type: SubmissionPayload,
+      type: transitionPayload(transition, OUTCOME[transition.action]),
       description,
       authScopes:
         transition.action === 'submit'

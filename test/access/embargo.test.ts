@@ -80,7 +80,7 @@ beforeAll(async () => {
       { token: tokens.admin },
     ),
   );
-  expect(rejected.rejectSubmission.__typename).toBe('SubmissionPayload');
+  expect(rejected.rejectSubmission.__typename).toBe('RejectSubmissionPayload');
   await importAccounts(
     hub.db.prisma,
     {

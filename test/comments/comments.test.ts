@@ -237,7 +237,7 @@ test('rejecting a submission opens a thread with the reason, which the focal poi
       { token: tokens.taskForce },
     ),
   );
-  expect(rejected.rejectSubmission.__typename).toBe('SubmissionPayload');
+  expect(rejected.rejectSubmission.__typename).toBe('RejectSubmissionPayload');
   const thread = await list(tokens.focalChe, { target: ids.cheSubmission });
   expect(thread.nodes).toEqual([
     {

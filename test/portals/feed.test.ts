@@ -56,7 +56,7 @@ async function transition(mutation: 'publishSubmission' | 'rejectSubmission' | '
       { token: admin },
     ),
   );
-  expect(result[mutation]!.__typename).toBe('SubmissionPayload');
+  expect(result[mutation]!.__typename).toBe(`${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`);
 }
 
 async function entries(token: string | undefined, after: string | null = null): Promise<Entry[]> {

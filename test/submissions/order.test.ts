@@ -32,7 +32,7 @@ beforeAll(async () => {
         __typename } }`,
       { id: node.id, rev: node.revision },
     );
-    expect(res.validateSubmission).toEqual({ __typename: 'SubmissionPayload' });
+    expect(res.validateSubmission).toEqual({ __typename: 'ValidateSubmissionPayload' });
   }
 }, 120_000);
 afterAll(() => hub?.close());

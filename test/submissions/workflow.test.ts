@@ -24,7 +24,7 @@ const Submit = graphql(`
   mutation Submit($input: SubmitSubmissionInput!) {
     submitSubmission(input: $input) {
       __typename
-      ... on SubmissionPayload {
+      ... on SubmitSubmissionPayload {
         submission {
           status
           revision
@@ -40,7 +40,7 @@ const Validate = graphql(`
   mutation Validate($input: ValidateSubmissionInput!) {
     validateSubmission(input: $input) {
       __typename
-      ... on SubmissionPayload {
+      ... on ValidateSubmissionPayload {
         submission {
           status
           revision
@@ -58,7 +58,7 @@ const Publish = graphql(`
   mutation Publish($input: PublishSubmissionInput!) {
     publishSubmission(input: $input) {
       __typename
-      ... on SubmissionPayload {
+      ... on PublishSubmissionPayload {
         submission {
           status
           revision
@@ -74,7 +74,7 @@ const Reject = graphql(`
   mutation Reject($input: RejectSubmissionInput!) {
     rejectSubmission(input: $input) {
       __typename
-      ... on SubmissionPayload {
+      ... on RejectSubmissionPayload {
         submission {
           status
           revision
@@ -141,7 +141,7 @@ test('DRAFT → SUBMITTED → VALIDATED → PUBLISHED, each with who, when, comm
   const id = await importOne('CHE', 2001);
   const s = data(await hub.gql(Submit, { input: { id, expectedRevision: 1, comment: 'ready' } }, { token: focalChe }));
   expect(s.submitSubmission).toEqual({
-    __typename: 'SubmissionPayload',
+    __typename: 'SubmitSubmissionPayload',
     submission: { status: 'SUBMITTED', revision: 2 },
   });
   const v = data(
@@ -238,7 +238,7 @@ test('two concurrent transitions of one submission: exactly one wins, the other 
     return Object.values(d)[0]!.__typename;
   });
   expect(types.filter((t) => t === 'ConflictError')).toHaveLength(2);
-  expect(types.filter((t) => t === 'SubmissionPayload')).toHaveLength(1);
+  expect(types.filter((t) => /^(Validate|Reject)SubmissionPayload$/.test(t))).toHaveLength(1);
   const after = data(await hub.gql(History, { id }, { token: admin })).submission!;
   expect(after.revision).toBe(2);
   expect(after.history).toHaveLength(2);

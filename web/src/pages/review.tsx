@@ -125,7 +125,7 @@ export default function ReviewPage() {
             : action === 'publish'
               ? (await request(PublishDoc, { ...vars, comment: text || null })).publishSubmission
               : (await request(RejectDoc, { ...vars, reason: text.trim() })).rejectSubmission;
-        if (result.__typename === 'SubmissionPayload') ok++;
+        if (result.__typename.endsWith('SubmissionPayload')) ok++;
         else failures.push(`${label}: ${(result as { message?: string }).message ?? result.__typename}`);
       } catch (e) {
         failures.push(`${label}: ${(e as Error).message}`);
