@@ -98,7 +98,13 @@ const importersByKind = {
     const result = await importSubmissions(
       db.prisma,
       { file },
-      { actor: CLI_ACTOR, onProgress: progress.tick, beforeCommit: options.beforeCommit, dryRun: options.dryRun },
+      {
+        actor: CLI_ACTOR,
+        // A dry run writes inside a transaction it rolls back (for exact counts): no "writing" line for it.
+        onProgress: options.dryRun ? undefined : progress.tick,
+        beforeCommit: options.beforeCommit,
+        dryRun: options.dryRun,
+      },
     );
     progress.done();
     if (!result.ok) throw problemsOf(result.problems);

@@ -74,6 +74,9 @@ const PAGE = 500;
 
 interface Row extends RowSubmission {
   id: number;
+  countryId: number;
+  indicatorId: number;
+  sourceKey: string;
   indicator: string;
   observations: { key: string; value: number }[];
 }
@@ -99,11 +102,18 @@ export async function* exportSubmissionsCsv(prisma: PrismaClient, options: Expor
   const variables = [...new Set(keys.flatMap((k) => Object.keys(dimensionsOf(k.dimensionKey))))].sort();
   yield csvRecord([...BASE_COLUMNS, ...variables]);
 
-  let after = 0;
+  // Keyset pages in key order (country, indicator, year, source), not id order: ids follow the order a file was
+  // imported in, and an export re-imported must export again byte for byte.
+  let after: Row | null = null;
   for (;;) {
-    const page = await prisma.$queryRaw<Row[]>(Prisma.sql`
+    const from: Prisma.Sql = after
+      ? Prisma.sql`WHERE (s."countryId", s."indicatorId", s."referenceYear", s."sourceKey") >
+          (${after.countryId}, ${after.indicatorId}, ${after.referenceYear}, ${after.sourceKey})`
+      : Prisma.empty;
+    const page: Row[] = await prisma.$queryRaw<Row[]>(Prisma.sql`
       WITH chosen AS (${selected(options)})
-      SELECT s.id, c.m49 AS country, i.code AS indicator, s."referenceYear", s.unit, st.code AS "sourceType",
+      SELECT s.id, s."countryId", s."indicatorId", s."sourceKey", c.m49 AS country, i.code AS indicator,
+        s."referenceYear", s.unit, st.code AS "sourceType",
         ds.code AS "dataSource", s."residenceCriterion"::text AS "residenceCriterion", s.status::text AS status, s.note,
         (SELECT json_agg(json_build_object('key', o."dimensionKey", 'value', o.value) ORDER BY o."dimensionKey")
            FROM "Observation" o WHERE o."submissionId" = s.id) AS observations
@@ -113,14 +123,14 @@ export async function* exportSubmissionsCsv(prisma: PrismaClient, options: Expor
       JOIN "Indicator" i ON i.id = s."indicatorId"
       LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
       LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
-      WHERE s.id > ${after}
-      ORDER BY s.id
+      ${from}
+      ORDER BY s."countryId", s."indicatorId", s."referenceYear", s."sourceKey"
       LIMIT ${PAGE}`);
     for (const s of page) {
       // Numbers as numbers (a negative value stays a number); text cells are escaped against formulas.
       for (const o of s.observations ?? []) yield csvRecord(observationRow(s, s.indicator, o.key, o.value, variables));
     }
     if (page.length < PAGE) return;
-    after = page.at(-1)!.id;
+    after = page.at(-1)!;
   }
 }

@@ -3,7 +3,7 @@
 // connection) is asked for ids, and so is every such field of those types one level down (observations and history
 // of a submission, for instance), so Node types added later are covered without editing this file. The coverage
 // scenario gives the types with custom visibility (data sources, submissions, their observations and events) rows,
-// the API an adoption record and a comment; a Node type without one fails the test, rather than being skipped.
+// the API an adoption record, a comment and a webhook (with one delivery); a Node type without one fails the test, rather than being skipped.
 import {
   getNamedType,
   isInterfaceType,
@@ -21,7 +21,7 @@ let hub: Hub;
 let schema: GraphQLSchema;
 let nodeTypes: string[];
 beforeAll(async () => {
-  hub = await startHub();
+  hub = await startHub({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
   await coverageScenario(hub.db.prisma);
   // A row for each Node type the scenario does not make: an adoption record and a comment, through the API.
   const token = await hub.token('ADMIN');
@@ -43,6 +43,19 @@ beforeAll(async () => {
     ),
   ) as { addComment: { __typename: string } };
   expect(commented.addComment.__typename).toBe('AddCommentPayload');
+  // A webhook through the API (to a loopback URL, allowed by this hub's configuration), and one delivery of a feed
+  // entry, as the worker of a serving hub would queue it.
+  const hooked = data(
+    await hub.gql(
+      `mutation { createWebhook(input: { url: "http://127.0.0.1:9/hook", secret: "a-secret-of-16-chars" }) {
+         __typename ... on CreateWebhookPayload { webhook { id } } } }`,
+      {},
+      { token },
+    ),
+  ) as { createWebhook: { __typename: string } };
+  expect(hooked.createWebhook.__typename).toBe('CreateWebhookPayload');
+  const webhook = await hub.db.prisma.webhook.findFirstOrThrow();
+  await hub.db.prisma.webhookDelivery.create({ data: { webhookId: webhook.id, sequence: 1n } });
   schema = await clientSchema(hub);
   const node = schema.getType('Node');
   if (!isInterfaceType(node)) throw new Error('no Node interface');
