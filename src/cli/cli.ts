@@ -89,7 +89,7 @@ const rehearsable =
 /** Importers by kind (one for each `import` command of program.ts); domain modules add theirs here. */
 const importersByKind = {
   catalogue: rehearsable(async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR)),
-  countries: rehearsable(async (db, file) => importCountries(db.prisma, parseCountries(readUtf8File(file)), CLI_ACTOR)),
+  countries: rehearsable(async (db, file) => importCountries(db.prisma, await parseCountries({ file }), CLI_ACTOR)),
   sources: rehearsable(async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR)),
   // Submissions: the service's own dry run (the one `importSubmissions(dryRun:)` uses), which validates and plans
   // without opening a write transaction.
