@@ -31,6 +31,7 @@ import { importCountries, parseCountries } from '../geography/countries.import.j
 import { isEmpty, seed } from './seed.js';
 import { importAccounts } from '../accounting/accounts.import.js';
 import { readUtf8File, terminalProgress } from '../platform/csv.js';
+import { problemIssue, type TableProblem } from '../platform/tabular.js';
 import { importDataSources } from '../submissions/sources.import.js';
 import { importAdoptions } from '../implementation/adoptions.import.js';
 import { importSubmissions } from '../submissions/submissions.import.js';
@@ -69,10 +70,8 @@ export interface Importer {
 }
 
 /** An importer's problems as one ValidationError (nothing was written). */
-function problemsOf(problems: { line: number; column: string | null; message: string }[]): ValidationError {
-  return ValidationError.of(
-    problems.map((p) => ({ path: [`line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message })),
-  );
+function problemsOf(problems: TableProblem[]): ValidationError {
+  return ValidationError.of(problems.map(problemIssue));
 }
 
 /**
