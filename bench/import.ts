@@ -10,7 +10,7 @@
 // The file: six PERSONS indicators disaggregated by SEX × every country × as many years as needed (from 1800) ×
 // the total, F and M; one row per observation, so 1 000 000 rows are ≈ 333 000 submissions.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -150,5 +150,5 @@ try {
 
 /** The M49 codes of the seeded country list. */
 async function countryCodes(): Promise<string[]> {
-  return parseCountries(readFileSync(join(dataDir, 'countries.csv'), 'utf8')).countries.map((c) => c.m49);
+  return (await parseCountries({ file: join(dataDir, 'countries.csv') })).countries.map((c) => c.m49);
 }

@@ -1,15 +1,16 @@
 // Population accounts (CONTRACT §5 "Population accounts": country, year, group, component, value; §4 rules):
 // BIRTHS only on native-born groups, CITIZENSHIP_ACQUIRED only on foreigner groups, CITIZENSHIP_LOST only on
-// citizen groups. Upserted by (country, year, group, component), all-or-nothing, every bad cell reported by line and
-// column; unchanged entries are left alone. An optional `status` column sets the entries' publication state (as the
+// citizen groups. Read through the import kernel (CSV with comma or semicolon, or XLSX). Upserted by (country, year,
+// group, component), all-or-nothing, every bad cell reported by line and column (sheet and cell in a workbook);
+// unchanged entries are left alone. An optional `status` column sets the entries' publication state (as the
 // submissions CSV does; default SUBMITTED): only PUBLISHED entries reach anonymous and READER callers (§7).
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
-import { ValidationError, type Issue } from '../platform/errors.js';
+import { ValidationError } from '../platform/errors.js';
 import type { AccountComponent, PopulationGroup, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
-import { readCsv, type CsvSource } from '../platform/csv.js';
+import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
-import { countryByCode, loadLookups, parseNumber, TRANSACTION_OPTIONS } from '../submissions/submissions.import.js';
+import { countryByCode, loadLookups, TRANSACTION_OPTIONS } from '../submissions/submissions.import.js';
 
 export const POPULATION_GROUPS: readonly PopulationGroup[] = [
   'NATIVE_BORN_CITIZENS',
@@ -56,34 +57,18 @@ interface Entry {
 
 export async function importAccounts(
   prisma: PrismaClient,
-  source: CsvSource,
+  source: TableSource,
   actor: Actor,
 ): Promise<{ accountEntries: ImportCounts }> {
   const lookups = await loadLookups(prisma);
-  const csv = readCsv(source);
-  const issues: Issue[] = [];
+  // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
+  const table = await openTable(source, { required: COLUMNS, optional: OPTIONAL_COLUMNS });
   const entries: Entry[] = [];
   const seen = new Map<string, number>();
-  const fail = (line: number, column: string | null, message: string) =>
-    issues.push({ path: [`line ${line}`, ...(column ? [column] : [])], message });
-  let headerChecked = false;
-  let headerOk = true;
-  for await (const row of csv.rows) {
-    if (!headerChecked) {
-      headerChecked = true;
-      for (const c of COLUMNS) if (!csv.header.includes(c)) fail(1, c, 'required column is missing');
-      const known: readonly string[] = [...COLUMNS, ...OPTIONAL_COLUMNS];
-      for (const c of csv.header)
-        if (!known.includes(c)) fail(1, c || '(empty)', `unknown column: not one of ${known.join(', ')}`);
-      headerOk = !issues.length;
-    }
-    if (!headerOk) continue;
-    if (row.width !== csv.header.length) {
-      fail(row.line, null, `expected ${csv.header.length} cells as in the header, found ${row.width}`);
-      continue;
-    }
+  const fail = table.report;
+  for await (const row of table.records()) {
     const cell = (name: string) => (row.cells[name] ?? '').trim();
-    const before = issues.length;
+    const before = table.problems().length;
     const country = cell('country') ? countryByCode(lookups, cell('country')) : undefined;
     if (!country) fail(row.line, 'country', `no country with M49 or ISO3 code "${cell('country')}"`);
     const year = /^\d{4}$/.test(cell('year')) ? Number(cell('year')) : NaN;
@@ -98,7 +83,7 @@ export async function importAccounts(
       const broken = componentRule(group, component);
       if (broken) fail(row.line, 'component', broken);
     }
-    const value = parseNumber(cell('value'));
+    const value = table.number(cell('value'));
     if (value === null) fail(row.line, 'value', `"${cell('value')}" is not a number`);
     else if (value < 0) fail(row.line, 'value', `${value} is negative: components count persons`);
     else if (!Number.isInteger(value))
@@ -106,7 +91,7 @@ export async function importAccounts(
     const status = (cell('status').toUpperCase() || DEFAULT_STATUS) as SubmissionStatus;
     if (!ACCOUNT_STATUSES.includes(status))
       fail(row.line, 'status', `"${cell('status')}" is not one of ${ACCOUNT_STATUSES.join(', ')}`);
-    if (issues.length > before || !country || value === null) continue;
+    if (table.problems().length > before || !country || value === null) continue;
     const key = `${country.id}|${year}|${group}|${component}`;
     if (seen.has(key)) {
       fail(row.line, null, `duplicate entry: same country, year, group and component as line ${seen.get(key)}`);
@@ -123,9 +108,8 @@ export async function importAccounts(
       label: `${country.label}/${year}/${group}/${component}`,
     });
   }
-  for (const p of csv.problems) fail(p.line, p.column, p.message);
-  if (!headerChecked && !issues.length) fail(1, null, 'the file has no data rows');
-  if (issues.length) throw ValidationError.of(issues);
+  const problems = table.problems();
+  if (problems.length) throw ValidationError.of(problems.map(problemIssue));
 
   return prisma.$transaction(async (tx) => {
     const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };

@@ -31,6 +31,7 @@ import { importCountries, parseCountries } from '../geography/countries.import.j
 import { isEmpty, seed } from './seed.js';
 import { importAccounts } from '../accounting/accounts.import.js';
 import { readUtf8File, terminalProgress } from '../platform/csv.js';
+import { problemIssue, type TableProblem } from '../platform/tabular.js';
 import { importDataSources } from '../submissions/sources.import.js';
 import { importAdoptions } from '../implementation/adoptions.import.js';
 import { importSubmissions } from '../submissions/submissions.import.js';
@@ -69,10 +70,8 @@ export interface Importer {
 }
 
 /** An importer's problems as one ValidationError (nothing was written). */
-function problemsOf(problems: { line: number; column: string | null; message: string }[]): ValidationError {
-  return ValidationError.of(
-    problems.map((p) => ({ path: [`line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message })),
-  );
+function problemsOf(problems: TableProblem[]): ValidationError {
+  return ValidationError.of(problems.map(problemIssue));
 }
 
 /**
@@ -89,7 +88,7 @@ const rehearsable =
 /** Importers by kind (one for each `import` command of program.ts); domain modules add theirs here. */
 const importersByKind = {
   catalogue: rehearsable(async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR)),
-  countries: rehearsable(async (db, file) => importCountries(db.prisma, parseCountries(readUtf8File(file)), CLI_ACTOR)),
+  countries: rehearsable(async (db, file) => importCountries(db.prisma, await parseCountries({ file }), CLI_ACTOR)),
   sources: rehearsable(async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR)),
   // Submissions: the service's own dry run (the one `importSubmissions(dryRun:)` uses), which validates and plans
   // without opening a write transaction.

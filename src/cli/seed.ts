@@ -10,7 +10,7 @@ import { importCountries, parseCountries } from '../geography/countries.import.j
 export async function seed(prisma: PrismaClient, actor: Actor) {
   const countries = await importCountries(
     prisma,
-    parseCountries(readFileSync(join(dataDir, 'countries.csv'), 'utf8')),
+    await parseCountries({ file: join(dataDir, 'countries.csv') }),
     actor,
   );
   const catalogue = await importCatalogue(

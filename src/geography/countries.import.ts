@@ -1,10 +1,10 @@
-// Imports the UN M49 country list (CONTRACT §5, the layout of data/countries.csv): countries and areas, the region
+// Imports the UN M49 country list (CONTRACT §5, the layout of data/countries.csv, as CSV or XLSX): countries and areas, the region
 // hierarchy above them and the membership closure used for "region at any depth" filters. Idempotent and
 // all-or-nothing, like the catalogue import.
-import { parse } from 'csv-parse/sync';
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
+import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 
 const COLUMNS = {
@@ -54,31 +54,24 @@ export interface CountriesFile {
   countries: CountryRow[];
 }
 
-export function parseCountries(csvText: string): CountriesFile {
-  let records: string[][];
-  try {
-    records = parse(csvText, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
-  } catch (err) {
-    throw ValidationError.of([{ path: ['(file)'], message: `not valid CSV: ${(err as Error).message}` }]);
-  }
-  const header = records[0] ?? [];
-  const issues: Issue[] = [];
-  const index = {} as Record<keyof typeof COLUMNS, number>;
-  for (const [key, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][]) {
-    index[key] = header.indexOf(column);
-    if (index[key] < 0) issues.push({ path: ['line 1', column], message: 'required column is missing' });
-  }
-  if (issues.length) throw ValidationError.of(issues);
-
+/**
+ * Reads and checks the M49 list through the import kernel (CSV with comma or semicolon, or an XLSX workbook):
+ * every bad cell is reported by line and column (and sheet and cell in a workbook) before anything is written.
+ */
+export async function parseCountries(source: TableSource): Promise<CountriesFile> {
+  // Further columns (the UN file's "Developed / Developing Countries") are ignored, as they always were.
+  const table = await openTable(source, {
+    required: Object.values(COLUMNS),
+    extra: { accepts: () => true, description: 'ignored' },
+  });
   const regions = new Map<string, RegionRow>();
   const countries: CountryRow[] = [];
   const seenM49 = new Map<string, number>();
   const seenIso3 = new Map<string, number>();
-  records.slice(1).forEach((record, i) => {
-    const line = i + 2;
-    const cell = (key: keyof typeof COLUMNS) => (record[index[key]] ?? '').trim();
-    const fail = (key: keyof typeof COLUMNS, message: string) =>
-      issues.push({ path: [`line ${line}`, COLUMNS[key]], message });
+  for await (const record of table.records()) {
+    const line = record.line;
+    const cell = (key: keyof typeof COLUMNS) => (record.cells[COLUMNS[key]] ?? '').trim();
+    const fail = (key: keyof typeof COLUMNS, message: string) => table.report(line, COLUMNS[key], message);
     const m49 = cell('m49');
     if (!/^\d{3}$/.test(m49)) fail('m49', `"${m49}" is not a three-digit M49 code`);
     else if (seenM49.has(m49)) fail('m49', `duplicate of line ${seenM49.get(m49)}`);
@@ -129,7 +122,8 @@ export function parseCountries(csvText: string): CountriesFile {
       sids: cell('sids') !== '',
       regions: chain,
     });
-  });
+  }
+  const issues: Issue[] = table.problems().map(problemIssue);
   for (const m49 of seenM49.keys()) {
     if (regions.has(m49))
       issues.push({ path: ['(file)', COLUMNS.m49], message: `${m49} is both a region and a country` });

@@ -1,11 +1,12 @@
-// Adoption records from CSV (CONTRACT §8: country,recommendation,status,since,note,evidence_url), for
-// `migstat import adoptions FILE` and the importAdoptions mutation alike. All-or-nothing: every problem is reported
+// Adoption records (CONTRACT §8: country,recommendation,status,since,note,evidence_url) from CSV (comma or
+// semicolon) or XLSX through the import kernel, for `migstat import adoptions FILE` and the importAdoptions
+// mutation alike. All-or-nothing: every problem is reported
 // by line and column and nothing is written; otherwise one transaction declares each row (rows equal to the stored
 // record are left alone, so a re-import changes nothing), each change kept in the record's history and audited.
 import type { Actor } from '../access/audit.js';
 import type { Viewer } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
-import { readCsv, type CsvSource } from '../platform/csv.js';
+import { openTable, type TableProblem, type TableSource } from '../platform/tabular.js';
 import type { AdoptionStatus } from '../../prisma/generated/prisma/enums.js';
 import { countryKey } from '../geography/m49.js';
 import { declarationIssues, declareInTx, type DeclarationInput } from './adoptions.service.js';
@@ -13,13 +14,9 @@ import { declarationIssues, declareInTx, type DeclarationInput } from './adoptio
 const REQUIRED = ['country', 'recommendation', 'status'] as const;
 const OPTIONAL = ['since', 'note', 'evidence_url'] as const;
 const COLUMN: Record<string, string> = { evidenceUrl: 'evidence_url' };
-const MAX_PROBLEMS = 1000;
 
-export interface ImportProblem {
-  line: number;
-  column: string | null;
-  message: string;
-}
+/** A problem by line and column (and, in a workbook, sheet and cell). */
+export type ImportProblem = TableProblem;
 
 export interface AdoptionImportReport {
   rows: number;
@@ -33,7 +30,7 @@ export type AdoptionImportResult =
 
 export async function importAdoptions(
   prisma: PrismaClient,
-  source: CsvSource,
+  source: TableSource,
   options: { actor: Actor; viewer?: Viewer | null; dryRun?: boolean },
 ): Promise<AdoptionImportResult> {
   const [countries, recommendations] = await Promise.all([
@@ -48,30 +45,14 @@ export async function importAdoptions(
   const recommendationIds = new Map(recommendations.map((r) => [r.code, r.id]));
   const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
 
-  const csv = readCsv(source);
-  const problems: ImportProblem[] = [];
-  const report = (line: number, column: string | null, message: string) => {
-    if (problems.length < MAX_PROBLEMS) problems.push({ line, column, message });
-  };
+  // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
+  const table = await openTable(source, { required: REQUIRED, optional: OPTIONAL });
+  const report = table.report;
   const declarations: DeclarationInput[] = [];
   const seen = new Map<string, number>();
-  let rows = 0;
-  let headerChecked = false;
-  let headerOk = true;
-  for await (const row of csv.rows) {
-    if (!headerChecked) {
-      headerChecked = true;
-      checkHeader(csv.header, report);
-      headerOk = problems.length === 0;
-    }
-    rows++;
-    if (!headerOk) continue;
-    if (row.width !== csv.header.length) {
-      report(row.line, null, `expected ${csv.header.length} cells as in the header, found ${row.width}`);
-      continue;
-    }
+  for await (const row of table.records()) {
     const cell = (name: string) => (row.cells[name] ?? '').trim();
-    const before = problems.length;
+    const before = table.problems().length;
     const countryCode = cell('country');
     const countryId = countryCode ? countryIds.get(Object.values(countryKey(countryCode))[0]!) : undefined;
     if (countryId === undefined) report(row.line, 'country', `no country with M49 or ISO3 code "${countryCode}"`);
@@ -98,18 +79,13 @@ export async function importAdoptions(
         report(row.line, 'recommendation', `${countryCode} / ${recCode} already appears on line ${first}`);
       else seen.set(key, row.line);
     }
-    if (problems.length > before || countryId === undefined || recommendationId === undefined) continue;
+    if (table.problems().length > before || countryId === undefined || recommendationId === undefined) continue;
     declarations.push({ countryId, recommendationId, ...values, status: values.status as AdoptionStatus });
   }
-  if (!headerChecked) {
-    if (csv.header.length) checkHeader(csv.header, report);
-    else report(1, null, 'the file is empty: a header row and at least one data row are required');
-    if (csv.header.length && !problems.length) report(2, null, 'the file has a header but no data rows');
-  }
-  for (const p of csv.problems) report(p.line, p.column, p.message);
-  if (problems.length) return { ok: false, rows, problems: problems.sort((a, b) => a.line - b.line) };
+  const problems = table.problems();
+  if (problems.length) return { ok: false, rows: table.rows, problems };
 
-  const counts: AdoptionImportReport = { rows, created: 0, updated: 0, unchanged: 0 };
+  const counts: AdoptionImportReport = { rows: table.rows, created: 0, updated: 0, unchanged: 0 };
   if (options.dryRun) return { ok: true, report: counts };
   await prisma.$transaction(
     async (tx) => {
@@ -118,11 +94,4 @@ export async function importAdoptions(
     { maxWait: 60_000, timeout: 10 * 60_000 },
   );
   return { ok: true, report: counts };
-}
-
-function checkHeader(header: string[], report: (line: number, column: string | null, message: string) => void) {
-  for (const c of REQUIRED) if (!header.includes(c)) report(1, c, 'required column is missing');
-  for (const c of header)
-    if (!(REQUIRED as readonly string[]).includes(c) && !(OPTIONAL as readonly string[]).includes(c))
-      report(1, c || '(empty)', `unknown column: not one of ${[...REQUIRED, ...OPTIONAL].join(', ')}`);
 }

@@ -30,7 +30,7 @@ test('a renamed country shows under its new name in the next aggregate', async (
   expect(before.missing.find((c) => c.m49 === '756')?.name).toBe('Switzerland');
 
   const csv = readFileSync('data/countries.csv', 'utf8').replace(',Switzerland,756,', ',Swiss Confederation,756,');
-  await importCountries(hub.db.prisma, parseCountries(csv), CLI_ACTOR);
+  await importCountries(hub.db.prisma, await parseCountries({ text: csv }), CLI_ACTOR);
 
   const after = data(await hub.gql(Missing)).aggregate!;
   expect(after.missing.map((c) => c.m49)).toEqual(before.missing.map((c) => c.m49));

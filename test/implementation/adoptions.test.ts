@@ -373,13 +373,14 @@ describe('importAdoptions', () => {
     expect(await hub.db.prisma.recommendationAdoption.count()).toBe(before);
 
     const header = await importCsv('country,recommendation,state\nFRA,REC_METADATA,PLANNED', tokens.taskForce);
+    // The import kernel's order: the header's own columns first, then the missing ones.
     expect(header.problems).toEqual([
-      { line: 1, column: 'status', message: 'required column is missing' },
       {
         line: 1,
         column: 'state',
         message: 'unknown column: not one of country, recommendation, status, since, note, evidence_url',
       },
+      { line: 1, column: 'status', message: 'required column is missing' },
     ]);
   });
 

@@ -150,7 +150,7 @@ describe('bytes that are not UTF-8', () => {
     );
     const countries = tempFile('countries.csv', '');
     writeFileSync(countries, Buffer.from('Global Code,Global Name\n001,Wor\u0000ld\n'));
-    expect(await cliFailure('countries', countries)).toMatch(/line 2 column 8: contains a NUL character/);
+    expect(await cliFailure('countries', countries)).toMatch(/line 2 Global Name: contains a NUL character/);
   });
 
   test('through the API, a request body that is not UTF-8 is refused with 400, never decoded to U+FFFD', async () => {
