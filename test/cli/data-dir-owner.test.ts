@@ -23,7 +23,9 @@ interface Served {
   stderr: () => string;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'migstat-owner-'));
+// Made only where the tests run: Jest runs no afterAll in a file whose tests are all skipped (PostgreSQL).
+const work =
+  dbKind === 'pglite' ? mkdtempSync(join(tmpdir(), 'migstat-owner-')) : join(tmpdir(), 'migstat-owner-unused');
 const dataDir = join(work, 'pglite');
 const env = { PGLITE_DATA_DIR: dataDir };
 afterAll(() => rmSync(work, { recursive: true, force: true }));

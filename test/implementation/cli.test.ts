@@ -1,12 +1,12 @@
 // `migstat import adoptions FILE` as a child process: the same CSV and rules as importAdoptions, all-or-nothing,
 // problems by line and column on stderr with a non-zero exit.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliTarget, type CliTarget } from '../support/cli.js';
+import { scratchDir } from '../support/scratch.js';
 
 let target: CliTarget;
-const scratch = mkdtempSync(join(tmpdir(), 'migstat-adoptions-'));
+const scratch = scratchDir('migstat-adoptions-');
 const file = (name: string, lines: string[]) => {
   const path = join(scratch, name);
   writeFileSync(path, lines.join('\n') + '\n');
