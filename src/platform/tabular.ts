@@ -232,13 +232,13 @@ async function* readCsvRecords(
   for (const p of csv.problems) add(p);
 }
 
-async function* readXlsx(
-  source: TableSource,
-  wanted: string | undefined,
-  onSheet: (name: string) => void,
-  add: (p: TableProblem) => void,
-): AsyncGenerator<RawRecord> {
-  if ('text' in source) throw new Error('an XLSX workbook cannot be given as text');
+interface XlsxSheet {
+  name: string;
+  rows: AsyncIterable<ExcelJS.Row>;
+}
+
+/** The sheets of a workbook as exceljs's streaming reader gives them: rows are read as the file arrives. */
+async function* streamedSheets(source: Exclude<TableSource, { text: string }>): AsyncGenerator<XlsxSheet> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(byteStream(source), {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -246,24 +246,52 @@ async function* readXlsx(
     styles: 'ignore',
     entries: 'ignore',
   });
-  const names: string[] = [];
+  for await (const worksheet of reader) {
+    const sheet = worksheet as typeof worksheet & { name: string };
+    yield { name: sheet.name, rows: sheet as unknown as AsyncIterable<ExcelJS.Row> };
+  }
+}
+
+/** The sheets of a workbook loaded whole into memory. */
+async function* loadedSheets(source: Exclude<TableSource, { text: string }>): AsyncGenerator<XlsxSheet> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.read(byteStream(source));
+  for (const ws of book.worksheets) {
+    yield {
+      name: ws.name,
+      rows: (async function* () {
+        for (let i = 1; i <= ws.rowCount; i++) yield ws.getRow(i);
+      })(),
+    };
+  }
+}
+
+async function* readXlsx(
+  source: TableSource,
+  wanted: string | undefined,
+  onSheet: (name: string) => void,
+  add: (p: TableProblem) => void,
+): AsyncGenerator<RawRecord> {
+  if ('text' in source) throw new Error('an XLSX workbook cannot be given as text');
+  let names: string[] = [];
   let found = false;
-  try {
-    for await (const worksheet of reader) {
-      const sheet = worksheet as typeof worksheet & { name: string };
+  let yielded = false;
+  async function* records(sheets: AsyncIterable<XlsxSheet>): AsyncGenerator<RawRecord> {
+    for await (const sheet of sheets) {
       names.push(sheet.name);
       if (found || (wanted !== undefined && sheet.name !== wanted)) {
-        for await (const _ of sheet) void _; // a sheet's rows must be read for the next sheet to arrive
+        for await (const _ of sheet.rows) void _; // a sheet's rows must be read for the next sheet to arrive
         continue;
       }
       found = true;
       onSheet(sheet.name);
       let header: string[] | null = null;
-      for await (const row of sheet) {
-        const values = (row as ExcelJS.Row).values as unknown[];
+      for await (const row of sheet.rows) {
+        const values = row.values as unknown[];
         const texts: string[] = [];
         for (let i = 1; i < values.length; i++) texts[i - 1] = cellText(values[i]);
         if (!texts.some((t) => t !== '')) continue; // an empty row, as skip_empty_lines in CSV
+        yielded = true;
         if (!header) {
           header = Array.from(texts, (t) => (t ?? '').trim());
           while (header.length && header[header.length - 1] === '') header.pop();
@@ -277,9 +305,22 @@ async function* readXlsx(
         yield { header, line: row.number, cells, width };
       }
     }
-  } catch (err) {
+  }
+  const unreadable = (err: unknown) =>
     add({ line: 1, column: null, message: `not a readable XLSX workbook: ${(err as Error).message}` });
-    return;
+  try {
+    yield* records(streamedSheets(source));
+  } catch (err) {
+    if (yielded) return unreadable(err);
+    // exceljs's streaming reader fails on a workbook whose sheets come before xl/workbook.xml in the zip (it then
+    // knows no sheet names); such a workbook is read whole instead.
+    names = [];
+    found = false;
+    try {
+      yield* records(loadedSheets(source));
+    } catch (again) {
+      return unreadable(again);
+    }
   }
   if (!found) {
     add({

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { pino } from 'pino';
 import { listen } from '../../src/http/server.js';
 import { loadConfig } from '../../src/platform/config.js';
@@ -134,6 +135,29 @@ test('an XLSX workbook is read from the named sheet (or the first) and written',
   );
   const missing = await upload(new Blob([new Uint8Array(bytes)]), 'upload.xlsx', { sheet: 'Sheet9' });
   expect(missing.data!.importSubmissions.problems[0]!.message).toMatch(/no sheet named "Sheet9".*"notes", "data"/);
+});
+
+test('a workbook whose sheets come before xl/workbook.xml in the zip is read too', async () => {
+  // exceljs's streaming reader fails on this order (it meets a sheet before knowing the sheet names); the kernel then
+  // reads the workbook whole. Spreadsheet programs may write their zip entries in any order.
+  const bytes = await workbook({
+    data: [
+      ['country', 'indicator', 'reference_year', 'value'],
+      ['DEU', 'IMM_STOCK', 2018, 13000000],
+    ],
+  });
+  const zip = await JSZip.loadAsync(bytes);
+  const paths = Object.keys(zip.files).filter((p) => !zip.files[p]!.dir);
+  // Shared strings and relationships first, then the sheets, then the workbook part.
+  const rank = (p: string) => (p === 'xl/workbook.xml' ? 2 : /^xl\/worksheets\/sheet/.test(p) ? 1 : 0);
+  const reordered = new JSZip();
+  for (const path of [...paths].sort((a, b) => rank(a) - rank(b)))
+    reordered.file(path, await zip.files[path]!.async('uint8array'));
+  const out = await reordered.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+  const result = await upload(new Blob([new Uint8Array(out)]), 'reordered.xlsx');
+  expect(result.errors).toBeUndefined();
+  expect(result.data!.importSubmissions).toMatchObject({ ok: true, rows: 1, submissionsWritten: 1 });
+  expect(await stored('DEU', 'IMM_STOCK', 2018)).toEqual([{ dimensionKey: '', value: 13000000 }]);
 });
 
 test("a workbook's problems are located by sheet and cell, and nothing of it is written", async () => {
