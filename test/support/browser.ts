@@ -2,7 +2,7 @@
 // server of src/http/server.ts over a test database). Every request to another host is blocked and recorded, so a
 // test can assert that a page needed nothing from outside.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -118,4 +118,24 @@ export async function showingPage(target: { page: Page; errors: string[] }, step
       `\n\nPage ${target.page.url()} showed:\n${text}\nPage errors: ${JSON.stringify(target.errors)}`;
     throw e;
   }
+}
+
+const AXE = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** WCAG 2.1 A and AA rules of axe-core (contrast, labels, names, structure): none may fail on the page. */
+export async function expectAccessible(page: Page): Promise<void> {
+  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy stays as served.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { html: string }[] }[] }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html.slice(0, 120)}`);
+  });
+  expect(violations).toEqual([]);
 }

@@ -8,11 +8,11 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
-import { dataDir, projectRoot } from '../../src/platform/paths.js';
+import { dataDir } from '../../src/platform/paths.js';
 import { importDataSources } from '../../src/submissions/sources.import.js';
 import { importUndesaIms, UNDESA_YEARS } from '../../src/submissions/undesa.import.js';
 import { graphql } from '../gql/index.js';
-import { ARTIFACTS, showingPage, startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { ARTIFACTS, showingPage, expectAccessible, startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { dbKind } from '../support/db.js';
 import { data } from '../support/hub.js';
 
@@ -104,26 +104,6 @@ afterEach(() => {
   // Nothing any page did may have reached for another host.
   expect(b.outside).toEqual([]);
 });
-
-const AXE = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** WCAG 2.1 A and AA rules of axe-core (contrast, labels, names, structure): none may fail on the page. */
-async function expectAccessible(page: Page) {
-  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy stays as served.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { html: string }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
-    return result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html.slice(0, 120)}`);
-  });
-  expect(violations).toEqual([]);
-}
 
 /** The number in the coverage summary table's column for one indicator. */
 async function summary(page: Page, indicator: string, column: 'reporting' | 'total'): Promise<number> {

@@ -3,14 +3,13 @@
 // the hand-built scenario of test/implementation/scenario.ts with its declarations imported. What the pages show is
 // compared with the API's answers for the same anonymous caller, and one known case is asserted outright: Switzerland
 // declares REC_RESIDENCE implemented while one of its published submissions names OTHER (a discrepancy).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAdoptions } from '../../src/implementation/adoptions.import.js';
-import { projectRoot } from '../../src/platform/paths.js';
 import { DECLARATIONS, implementationScenario } from '../implementation/scenario.js';
-import { ARTIFACTS, startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { ARTIFACTS, expectAccessible, startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { dbKind } from '../support/db.js';
 import { data } from '../support/hub.js';
 import { startQueryLog } from '../support/query-log.js';
@@ -29,23 +28,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => b?.close());
 afterEach(() => expect(b.outside).toEqual([]));
-
-const AXE = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-async function expectAccessible(page: Page) {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { html: string }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
-    return result.violations.map((v) => `${v.id}: ${v.nodes[0]?.html.slice(0, 120)}`);
-  });
-  expect(violations).toEqual([]);
-}
 
 interface ApiRow {
   recommendation: { code: string };
