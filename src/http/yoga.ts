@@ -8,6 +8,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { portalRoutes } from '../portals/portals.http.js';
 import { AppError } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
+import { admission } from './admission.js';
 import { compression } from './compression.js';
 import { createContext, type App, type Context } from './context.js';
 import { MAX_NESTING, hideSuggestions, nestingLimit, argumentLimits, utf8Body } from './limits.js';
@@ -81,6 +82,7 @@ export function createApi(app: App) {
       // SDMX (/sdmx/v2) and bulk downloads (/download): plain GETs answered before CSRF and GraphQL handling.
       portalRoutes(app),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      admission(app.config.admission),
       // Before armor's parser: a 2 000-level nesting would overflow graphql-js's recursive parser.
       nestingLimit(LIMITS.maxNesting, LIMITS.maxTokens),
       pageSizeLimit(MAX_PAGE_SIZE),

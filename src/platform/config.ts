@@ -52,6 +52,11 @@ const schema = z.object({
     .int()
     .positive()
     .default(60 * 60_000),
+  /// GraphQL operations executing at once (0: no limit); the others wait, writes ahead of reads. Default 4 on
+  /// PGlite (one connection, statements on the main thread), 64 on PostgreSQL.
+  MAX_CONCURRENT_OPERATIONS: z.coerce.number().int().min(0).optional(),
+  /// Operations allowed to wait for a slot; one more is answered 503 with Retry-After.
+  MAX_WAITING_OPERATIONS: z.coerce.number().int().min(0).default(1_000),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
@@ -75,6 +80,8 @@ export interface Config {
   corsOrigins: string[];
   rateLimit: RateLimitConfig;
   webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number };
+  /** Admission control of GraphQL operations (src/http/admission.ts). */
+  admission: { concurrency: number; maxWaiting: number };
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
@@ -139,6 +146,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+    },
+    admission: {
+      concurrency: e.MAX_CONCURRENT_OPERATIONS ?? (e.DATABASE_URL ? 64 : 4),
+      maxWaiting: e.MAX_WAITING_OPERATIONS,
     },
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,

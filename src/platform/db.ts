@@ -1,7 +1,7 @@
 // The only place a PrismaClient is constructed: embedded PGlite by default, PostgreSQL when a URL is given.
 // The client is handed to the API and the CLI explicitly (not a module singleton) because one process, a
 // test run for instance, may hold databases of both kinds at once.
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -128,7 +128,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     lock?.release();
     throw err;
   }
-  const adapterFactory = new PrismaPGlite(yieldingBetweenQueries(pglite));
+  const adapterFactory = new PrismaPGlite(takingTurns(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
   let answeredAt = 0;
   prisma.$on('query', () => {
@@ -164,18 +164,45 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 /**
  * PGlite runs each statement synchronously on the main thread, and a queue of waiting statements drains through
- * promise callbacks alone, so no HTTP request (not even /ready) is read until the whole queue is done. Giving the
- * event loop one turn before each statement or transaction lets I/O in between: /ready and new requests wait for one
- * statement, not for two hundred. (Statements inside a transaction run on its own handle and are not delayed.)
+ * promise callbacks alone, so no HTTP request (not even /ready) is read until the whole queue is done. Statements
+ * (and whole transactions, whose statements run on their own handle) therefore take turns: one at a time, in
+ * arrival order, each after a turn of the event loop, so between two statements Node reads the sockets. Yielding
+ * before each call without the queue is not enough: two hundred callers' setImmediate callbacks all run in one
+ * check phase, and their statements run back to back before the next poll.
  */
-function yieldingBetweenQueries(pglite: PGlite): PGlite {
+function takingTurns(pglite: PGlite): PGlite {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(job: () => Promise<T>): Promise<T> => {
+    const result = last.then(turn).then(job);
+    last = result.catch(() => undefined);
+    return result;
+  };
   return new Proxy(pglite, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
-      const method = value as (...args: unknown[]) => unknown;
-      if (property === 'query' || property === 'exec' || property === 'transaction') {
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      if (property === 'query' || property === 'exec') {
+        return (...args: unknown[]) => inTurn(() => method.apply(target, args));
+      }
+      if (property === 'transaction') {
+        return (callback: (tx: Transaction) => Promise<unknown>) =>
+          inTurn(() => method.call(target, (tx: Transaction) => callback(yielding(tx, turn))));
+      }
+      return method.bind(target);
+    },
+  });
+}
+
+/** A transaction's statements also yield a turn each: a long import must not hold the event loop to its end. */
+function yielding(tx: Transaction, turn: () => Promise<void>): Transaction {
+  return new Proxy(tx, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      if (property === 'query' || property === 'exec' || property === 'sql') {
         return async (...args: unknown[]) => {
           await turn();
           return method.apply(target, args);
