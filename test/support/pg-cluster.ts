@@ -65,7 +65,15 @@ async function start(dataDir: string, socketDir: string, settings: string[]): Pr
   });
   let log = '';
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A postmaster outlives its parent: stop it when this process exits, however it exits (short of SIGKILL).
+  const orphanGuard = () => child.kill('SIGINT');
+  process.once('exit', orphanGuard);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.removeListener('exit', orphanGuard);
+      resolve();
+    }),
+  );
   const url = (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`;
   // Ready when it accepts a query (a standby accepts them once consistent, hot_standby being on by default).
   for (;;) {
@@ -110,13 +118,16 @@ function ownedDir(parent: string, name: string): string {
   return dir;
 }
 
-/** A new primary in `parent`/primary: initdb (trust on loopback, replication included) and a postmaster. */
-export async function startPrimary(parent: string): Promise<Server> {
+/**
+ * A new primary in `parent`/primary: initdb (trust on loopback, replication included) and a postmaster, with extra
+ * `settings` ("name=value").
+ */
+export async function startPrimary(parent: string, settings: string[] = []): Promise<Server> {
   const base = ownedDir(parent, 'primary');
   const dataDir = join(base, 'data');
   await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   // wal_level=replica and max_wal_senders=10 are PostgreSQL's defaults; fsync off: a throwaway server.
-  return start(dataDir, base, ['fsync=off', 'shared_buffers=32MB']);
+  return start(dataDir, base, ['fsync=off', 'shared_buffers=32MB', ...settings]);
 }
 
 export interface ReplicaServer extends Server {
@@ -126,25 +137,15 @@ export interface ReplicaServer extends Server {
 
 /**
  * A streaming replica of `primary` in `parent`/<name>: pg_basebackup -R (standby.signal and primary_conninfo
- * written) -X stream, then a postmaster that logs every statement it runs (how the test sees where reads went).
+ * written) -X stream -c fast (an immediate checkpoint: the default spread one made it wait two minutes), then a
+ * postmaster that logs every statement it runs (how the test sees where reads went).
  */
 export async function startReplica(parent: string, primary: Server, name = 'replica'): Promise<ReplicaServer> {
   const base = ownedDir(parent, name);
   const dataDir = join(base, 'data');
   const began = performance.now();
-  await run('pg_basebackup', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(primary.port),
-    '-U',
-    'postgres',
-    '-D',
-    dataDir,
-    '-R',
-    '-X',
-    'stream',
-  ]);
+  const args = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir];
+  await run('pg_basebackup', [...args, '-R', '-X', 'stream', '-c', 'fast']);
   const basebackupMs = performance.now() - began;
   const server = await start(dataDir, base, ['shared_buffers=32MB', 'log_statement=all']);
   return { ...server, basebackupMs };
