@@ -7,13 +7,28 @@ import { pino } from 'pino';
 import { createToken } from '../../src/access/tokens.js';
 import { READ_AFTER_HEADER, WRITTEN_HEADER } from '../../src/http/replica-routing.js';
 import { createApi, type Api } from '../../src/http/yoga.js';
-import { loadConfig } from '../../src/platform/config.js';
+import { ConfigError, loadConfig } from '../../src/platform/config.js';
 import { openDatabase, type Database } from '../../src/platform/db.js';
 import { dbKind, prepare } from '../support/db.js';
 import { caughtUp, handToServers, startPrimary, startReplica, type Server } from '../support/pg-cluster.js';
 import { scratchDir } from '../support/scratch.js';
 
 const onPostgres = dbKind === 'postgres' ? describe : describe.skip;
+
+test('DATABASE_REPLICA_URLS is a comma-separated list of postgres:// URLs, only next to DATABASE_URL', () => {
+  const primary = 'postgresql://postgres@db-1:5432/migstat';
+  expect(loadConfig({}).databaseReplicaUrls).toEqual([]);
+  const two = loadConfig({
+    DATABASE_URL: primary,
+    DATABASE_REPLICA_URLS: ' postgres://r1/migstat, postgresql://r2/m ',
+  });
+  expect(two.databaseReplicaUrls).toEqual(['postgres://r1/migstat', 'postgresql://r2/m']);
+  expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'mysql://r1/m' })).toThrow(
+    /DATABASE_REPLICA_URLS.*postgres:\/\//,
+  );
+  expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1/m' })).toThrow(ConfigError);
+  expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1/m' })).toThrow(/DATABASE_REPLICA_URLS.*DATABASE_URL/);
+});
 
 onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
   const dir = dbKind === 'postgres' ? scratchDir('migstat-replica-') : '';
