@@ -52,15 +52,18 @@ export function replicaRouting(app: App): Plugin<Context> {
 }
 
 /**
- * Runs the operation on the replica; when it fails there and the replica no longer answers (it stopped mid-request),
- * runs it again on the primary: a query has no effects, so running it twice is safe.
+ * Runs the operation on the replica; when it fails there because the replica no longer answers (it stopped
+ * mid-request) or cancelled a statement that conflicted with WAL replay (a hot standby does that after
+ * max_standby_streaming_delay), runs it again on the primary: a query has no effects, so running it twice is safe.
  */
 async function onReplica(replicas: Replicas, replica: Replica, ctx: Context, run: () => unknown): Promise<unknown> {
   const primary = ctx.prisma;
   ctx.prisma = replica.prisma;
   const result = await run();
-  const failed = (result as ExecutionResult | undefined)?.errors?.length;
-  if (!failed || (await replicas.recheck(replica))) return result;
+  const errors = (result as ExecutionResult | undefined)?.errors ?? [];
+  if (!errors.length) return result;
+  const conflict = errors.some((e) => /conflict with recovery/.test(String(e.originalError?.message ?? e.message)));
+  if (!conflict && (await replicas.recheck(replica))) return result;
   ctx.prisma = primary;
   return run();
 }

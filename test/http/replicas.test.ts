@@ -120,6 +120,23 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
     expect(await topicName('RR_ONE')).toBe('Written');
   });
 
+  test('the read API runs on the replica: catalogue, coverage, aggregates, submissions, the change feed', async () => {
+    const reads = [
+      `{ countries(first: 50, region: "150") { totalCount nodes { m49 iso3 name } } }`,
+      `{ indicators(first: 5) { nodes { code topics { code } } } }`,
+      `{ indicatorCoverage(indicator: "IMM_STOCK", window: { from: 2000, to: 2020 }) { reportingCountries share } }`,
+      `{ aggregate(indicator: "IMM_STOCK", year: 2020, region: "002") { value countriesIncluded } }`,
+      `{ coverageMatrix { indicators { code } countries { m49 } cells { years } } }`,
+      `{ submissions(first: 20, filter: { indicator: "IMM_STOCK" }) { totalCount nodes { referenceYear } } }`,
+      `{ changes(first: 10) { nodes { sequence } } }`,
+    ];
+    for (const query of reads) expect((await post(query)).body.errors).toBeUndefined();
+    // The replica logs every statement it runs; its log reaches this process through a pipe, so wait for it.
+    for (const table of ['Country', 'Indicator', 'Submission', 'FeedEntry']) {
+      await until(() => replica.log().includes(`"${table}"`)); // Prisma's "public"."Country" and raw SQL's "Country"
+    }
+  });
+
   test('once the replica has replayed the write, the writer reads from the replica again', async () => {
     await pause();
     await onPrimary.query(`UPDATE "Topic" SET name = 'Changed behind the hub' WHERE code = 'RR_ONE'`);
@@ -159,3 +176,7 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
     expect(await topicName('RR_TWO', as(writer))).toBe('Still writable');
   });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
