@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { createToken } from '../../src/access/tokens.js';
+import { databaseOptions } from '../../src/cli/cli.js';
 import { READ_AFTER_HEADER, WRITTEN_HEADER } from '../../src/http/replica-routing.js';
 import { createApi, type Api } from '../../src/http/yoga.js';
 import { ConfigError, loadConfig } from '../../src/platform/config.js';
@@ -58,7 +59,7 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
       DATABASE_URL: primary.url('migstat'),
       DATABASE_REPLICA_URLS: replica.url('migstat'),
     });
-    db = await openDatabase({ url: config.databaseUrl, replicaUrls: config.databaseReplicaUrls });
+    db = await openDatabase(databaseOptions(config)); // as `migstat serve` opens it
     api = createApi({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
     writer = (await createToken(db.prisma, { role: 'ADMIN' })).token;
     other = (await createToken(db.prisma, { role: 'ADMIN' })).token;
