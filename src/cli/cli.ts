@@ -153,6 +153,7 @@ function importProgress(stderr: Io['stderr'] | undefined) {
 export function databaseOptions(config: Config): DatabaseOptions {
   return {
     url: config.databaseUrl,
+    replicaUrls: config.databaseReplicaUrls,
     dataDir: config.pgliteDataDir,
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     statementTimeoutMs: config.databaseStatementTimeoutMs,

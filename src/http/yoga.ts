@@ -13,6 +13,7 @@ import { compression } from './compression.js';
 import { createContext, type App, type Context } from './context.js';
 import { MAX_NESTING, hideSuggestions, nestingLimit, argumentLimits, utf8Body } from './limits.js';
 import { RATE_LIMIT_HEADERS, rateLimits } from './rate-limit.js';
+import { WRITTEN_HEADER, replicaRouting } from './replica-routing.js';
 import { schema } from './schema.js';
 import { webApp } from './static.js';
 
@@ -44,7 +45,7 @@ export function createApi(app: App) {
           origin: app.config.corsOrigins,
           credentials: false,
           methods: ['GET', 'POST'],
-          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag'],
+          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag', WRITTEN_HEADER],
         }
       : false,
     logging: {
@@ -99,6 +100,7 @@ export function createApi(app: App) {
         blockFieldSuggestion: { enabled: false },
       }),
       ...(app.config.isProduction ? [hideSuggestions()] : []),
+      replicaRouting(app),
     ],
   });
 }
@@ -129,15 +131,16 @@ export const READY_DEADLINE_MS = 1_000;
 
 /**
  * /ready answers 200 only when the database answers, within READY_DEADLINE_MS, and without queueing behind the
- * application's queries (Database.ping: its own connection on PostgreSQL, recent answers on PGlite).
+ * application's queries (Database.ping: its own connection on PostgreSQL, recent answers on PGlite). Replicas are
+ * listed with their state but never make it 503: reads fall back to the primary without them.
  */
 function readiness(app: App): Plugin {
   return {
     async onRequest({ request, endResponse, fetchAPI, url }) {
       if (url.pathname !== '/ready' || request.method !== 'GET') return;
       try {
-        await app.db.ping(READY_DEADLINE_MS);
-        endResponse(fetchAPI.Response.json({ status: 'ready', database: app.db.kind }));
+        const [, replicas] = await Promise.all([app.db.ping(READY_DEADLINE_MS), app.db.replicas?.status()]);
+        endResponse(fetchAPI.Response.json({ status: 'ready', database: app.db.kind, ...(replicas && { replicas }) }));
       } catch (err) {
         app.logger.warn({ err }, 'readiness check failed');
         endResponse(fetchAPI.Response.json({ status: 'unavailable', database: app.db.kind }, { status: 503 }));

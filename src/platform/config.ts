@@ -13,6 +13,18 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /// Comma-separated postgres:// URLs of streaming replicas of DATABASE_URL: GraphQL queries read there
+  /// (src/platform/replicas.ts).
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must be a postgres:// or postgresql:// URL')))
+    .optional(),
   PGLITE_DATA_DIR: z.string().default('./.data/pglite'),
   /// PostgreSQL: give up connecting after this long, so an unreachable server fails fast instead of hanging.
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
@@ -71,6 +83,7 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string | undefined;
+  databaseReplicaUrls: string[];
   pgliteDataDir: string;
   databaseConnectTimeoutMs: number;
   databaseStatementTimeoutMs: number;
@@ -114,6 +127,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment:\n${problems}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_REPLICA_URLS?.length && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid environment:\n  DATABASE_REPLICA_URLS: replicas need their primary in DATABASE_URL');
+  }
   if (e.MIGSTAT_TEST_PAUSE && e.NODE_ENV !== 'test') {
     throw new ConfigError(
       'Invalid environment:\n  MIGSTAT_TEST_PAUSE: a test fault point, allowed only with NODE_ENV=test',
@@ -125,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseReplicaUrls: e.DATABASE_REPLICA_URLS ?? [],
     pgliteDataDir: e.PGLITE_DATA_DIR,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,

@@ -8,6 +8,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../prisma/generated/prisma/client.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { openReplicas, type Replicas } from './replicas.js';
 
 export type { PrismaClient };
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -19,6 +20,8 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Human-readable location (directory, "memory" or the URL without password). */
   location: string;
+  /** PostgreSQL with DATABASE_REPLICA_URLS: streaming replicas for read-only operations (replicas.ts). */
+  replicas?: Replicas;
   /** The lock of the PGlite data directory this process owns (data-dir-lock.ts); absent in memory and on PostgreSQL. */
   lock?: DataDirLock;
   /**
@@ -53,6 +56,8 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number | undefined;
   /** PostgreSQL: the server cancels a statement running longer than this; 0 or absent for no limit. */
   statementTimeoutMs?: number | undefined;
+  /** PostgreSQL: postgres:// URLs of streaming replicas of `url` (replicas.ts). */
+  replicaUrls?: readonly string[] | undefined;
 }
 
 /** A PGlite query completed this recently means PGlite is answering. */
@@ -61,17 +66,30 @@ const PGLITE_FRESH_MS = 5_000;
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const statementTimeout = options.statementTimeoutMs || undefined;
-    const adapterFactory = new PrismaPg({
-      connectionString: options.url,
-      // Not the pool's connectionTimeoutMillis: pg-pool also applies it to waiting for a free connection, so under
-      // load queued queries would fail after it instead of waiting their turn. Each new connection gets it instead.
-      Client: clientWithConnectTimeout(options.connectTimeoutMs),
-      // statement_timeout is enforced by the server; query_timeout, a little later, by the client, for a server that
-      // stopped answering altogether.
-      statement_timeout: statementTimeout,
-      query_timeout: statementTimeout && statementTimeout + 5_000,
-    });
+    const adapter = (url: string, onPoolError?: () => void) =>
+      new PrismaPg(
+        {
+          connectionString: url,
+          // Not the pool's connectionTimeoutMillis: pg-pool also applies it to waiting for a free connection, so
+          // under load queued queries would fail after it instead of waiting their turn. Each new connection gets it.
+          Client: clientWithConnectTimeout(options.connectTimeoutMs),
+          // statement_timeout is enforced by the server; query_timeout, a little later, by the client, for a server
+          // that stopped answering altogether.
+          statement_timeout: statementTimeout,
+          query_timeout: statementTimeout && statementTimeout + 5_000,
+        },
+        onPoolError && { onPoolError },
+      );
+    const adapterFactory = adapter(options.url);
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    const replicas = options.replicaUrls?.length
+      ? openReplicas(options.replicaUrls, {
+          primary: prisma,
+          adapter,
+          redact: redactUrl,
+          connectTimeoutMs: options.connectTimeoutMs,
+        })
+      : undefined;
     // The readiness probe's own connection: never queued behind the application's pool.
     const probe = new pg.Pool({
       connectionString: options.url,
@@ -87,6 +105,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       prisma,
       adapterFactory,
       location: redactUrl(options.url),
+      ...(replicas ? { replicas } : {}),
       async executeScript(sql) {
         const client = new pg.Client({
           connectionString: options.url,
@@ -113,6 +132,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         await Promise.all([
           prisma.$disconnect(),
           probe.end().catch(() => undefined),
+          replicas?.close(),
           ...[...listeners].map((stop) => stop()),
         ]);
       },
