@@ -309,11 +309,120 @@ const CoverageCell = builder.objectRef<CellShape>('CoverageCell').implement({
   }),
 });
 
+/** A matrix: its cells column-wise, in the matrix's order, and what their ids point at. */
 interface MatrixShape {
   indicators: IndicatorRow[];
   countries: CountryRow[];
-  cells: CellShape[];
+  cells: coverage.CoverageCells;
+  sourceTypes: SourceTypeRow[];
 }
+
+/** Position of each row by id: an array indexed by id (ids are small serials), -1 where none. */
+function positions(rows: { id: number }[]): Int32Array {
+  const index = new Int32Array(rows.reduce((max, r) => Math.max(max, r.id), 0) + 1).fill(-1);
+  rows.forEach((r, n) => (index[r.id] = n));
+  return index;
+}
+
+/**
+ * The cells (by indicator and country id) put in the matrix's order, by indicator code then country M49 code: each
+ * pair occurs once, so each has its own slot among indicators × countries, and reading the slots in order sorts
+ * them in one pass.
+ */
+function inMatrixOrder(
+  cells: coverage.CoverageCells,
+  indicators: IndicatorRow[],
+  countries: CountryRow[],
+): coverage.CoverageCells {
+  const [indicatorAt, countryAt] = [positions(indicators), positions(countries)];
+  const slots = new Int32Array(indicators.length * countries.length).fill(-1);
+  cells.indicatorId.forEach((id, n) => {
+    slots[indicatorAt[id]! * countries.length + countryAt[cells.countryId[n]!]!] = n;
+  });
+  const order = slots.filter((n) => n >= 0);
+  const pick = <T>(column: T[]) => Array.from(order, (n) => column[n]!);
+  return {
+    indicatorId: pick(cells.indicatorId),
+    countryId: pick(cells.countryId),
+    years: pick(cells.years),
+    latestYear: pick(cells.latestYear),
+    sourceTypeId: pick(cells.sourceTypeId),
+    residenceCriterion: pick(cells.residenceCriterion),
+  };
+}
+
+/** The cells column-wise: each list has one entry per cell, in the order of `CoverageMatrix.cells`. */
+interface CellColumnsShape {
+  sourceTypes: SourceTypeRow[];
+  indicatorIndex: number[];
+  countryIndex: number[];
+  years: number[][];
+  latestYear: number[];
+  sourceTypeIndex: (number | null)[];
+  residenceCriterion: (ResidenceCriterionValue | null)[];
+}
+
+function cellColumns({ indicators, countries, cells, sourceTypes: all }: MatrixShape): CellColumnsShape {
+  const [indicatorAt, countryAt] = [positions(indicators), positions(countries)];
+  // Only the source types some cell names, by code.
+  const named = new Set(cells.sourceTypeId);
+  const sourceTypes = all.filter((t) => named.has(t.id)).sort((a, b) => (a.code < b.code ? -1 : 1));
+  const sourceTypeAt = positions(sourceTypes);
+  return {
+    sourceTypes,
+    indicatorIndex: cells.indicatorId.map((id) => indicatorAt[id]!),
+    countryIndex: cells.countryId.map((id) => countryAt[id]!),
+    years: cells.years,
+    latestYear: cells.latestYear,
+    sourceTypeIndex: cells.sourceTypeId.map((id) => (id === null ? null : sourceTypeAt[id]!)),
+    residenceCriterion: cells.residenceCriterion,
+  };
+}
+
+const CoverageCellColumns = builder.objectRef<CellColumnsShape>('CoverageCellColumns').implement({
+  description:
+    "A coverage matrix's cells as parallel lists (column-wise): entry n of every list describes the n-th cell of " +
+    '`CoverageMatrix.cells`. Indicators, countries and source types are positions in the lists they name, so a ' +
+    'whole-world matrix costs a fraction of the bytes and server time of the cell objects.',
+  fields: (t) => ({
+    indicatorIndex: t.intList({
+      description: "Each cell's indicator: its position (from 0) in `CoverageMatrix.indicators`.",
+      resolve: (c) => c.indicatorIndex,
+    }),
+    countryIndex: t.intList({
+      description: "Each cell's country: its position (from 0) in `CoverageMatrix.countries`.",
+      resolve: (c) => c.countryIndex,
+    }),
+    years: t.field({
+      type: t.listRef(t.listRef('Int')),
+      description: "Each cell's reference years with a countable submission in the window, ascending.",
+      resolve: (c) => c.years,
+    }),
+    latestYear: t.intList({
+      description: "Each cell's latest year (the last of its `years`).",
+      resolve: (c) => c.latestYear,
+    }),
+    sourceTypes: t.field({
+      type: [SourceType],
+      description: 'The source types the cells name, by code: what `sourceTypeIndex` points into.',
+      resolve: (c) => c.sourceTypes,
+    }),
+    sourceTypeIndex: t.field({
+      type: ['Int'],
+      nullable: { list: false, items: true },
+      description:
+        "Source type of each cell's latest countable submission in the window: its position (from 0) in " +
+        '`sourceTypes`; null where that submission names none.',
+      resolve: (c) => c.sourceTypeIndex,
+    }),
+    residenceCriterion: t.field({
+      type: [ResidenceCriterion],
+      nullable: { list: false, items: true },
+      description: "Residence criterion of each cell's latest countable submission in the window; null where none.",
+      resolve: (c) => c.residenceCriterion,
+    }),
+  }),
+});
 
 const CoverageMatrix = builder.objectRef<MatrixShape>('CoverageMatrix').implement({
   description: 'Indicators × countries in scope, with a cell for each reporting pair.',
@@ -326,8 +435,30 @@ const CoverageMatrix = builder.objectRef<MatrixShape>('CoverageMatrix').implemen
     }),
     cells: t.field({
       type: [CoverageCell],
-      description: 'By indicator code, then country M49 code.',
-      resolve: (m) => m.cells,
+      description: 'By indicator code, then country M49 code. For large matrices, `cellColumns` is far smaller.',
+      resolve: ({ indicators, countries, cells, sourceTypes }) => {
+        const indicatorById = new Map(indicators.map((i) => [i.id, i]));
+        const countryById = new Map(countries.map((c) => [c.id, c]));
+        const sourceTypeById = new Map(sourceTypes.map((t) => [t.id, t]));
+        return cells.indicatorId.map((indicatorId, n) => {
+          const sourceTypeId = cells.sourceTypeId[n] ?? null;
+          return {
+            indicator: indicatorById.get(indicatorId)!,
+            country: countryById.get(cells.countryId[n]!)!,
+            years: cells.years[n]!,
+            latestYear: cells.latestYear[n]!,
+            sourceType: sourceTypeId === null ? null : sourceTypeById.get(sourceTypeId)!,
+            residenceCriterion: cells.residenceCriterion[n] ?? null,
+          };
+        });
+      },
+    }),
+    cellColumns: t.field({
+      type: CoverageCellColumns,
+      description:
+        'The same cells as `cells`, in the same order, as parallel lists: the compact encoding for a region or ' +
+        'the world (tens of thousands of cells).',
+      resolve: cellColumns,
     }),
   }),
 });
@@ -434,26 +565,7 @@ builder.queryFields((t) => ({
         ),
         ctx.prisma.sourceType.findMany(),
       ]);
-      const indicatorById = new Map(indicators.map((i) => [i.id, i]));
-      const countryById = new Map(countries.map((c) => [c.id, c]));
-      const sourceTypeById = new Map(sourceTypes.map((s) => [s.id, s]));
-      // Indicators come by code and countries by M49 code; order the cells the same way by their positions.
-      const indicatorRank = new Map(indicators.map((i, n) => [i.id, n]));
-      const countryRank = new Map(countries.map((c, n) => [c.id, n]));
-      const ordered = [...cells].sort(
-        (a, b) =>
-          indicatorRank.get(a.indicatorId)! - indicatorRank.get(b.indicatorId)! ||
-          countryRank.get(a.countryId)! - countryRank.get(b.countryId)!,
-      );
-      const out: CellShape[] = ordered.map((c) => ({
-        indicator: indicatorById.get(c.indicatorId)!,
-        country: countryById.get(c.countryId)!,
-        years: c.years,
-        latestYear: c.latestYear,
-        sourceType: c.sourceTypeId === null ? null : sourceTypeById.get(c.sourceTypeId)!,
-        residenceCriterion: c.residenceCriterion,
-      }));
-      return { indicators, countries, cells: out };
+      return { indicators, countries, cells: inMatrixOrder(cells, indicators, countries), sourceTypes };
     },
   }),
   indicatorCoverage: t.field({

@@ -230,6 +230,82 @@ describe('coverageMatrix', () => {
   });
 });
 
+const MatrixColumnsQuery = graphql(`
+  query MatrixColumns($filter: CoverageFilter) {
+    coverageMatrix(filter: $filter) {
+      indicators {
+        code
+      }
+      countries {
+        iso3
+      }
+      cells {
+        indicator {
+          code
+        }
+        country {
+          iso3
+        }
+        years
+        latestYear
+        sourceType {
+          code
+        }
+        residenceCriterion
+      }
+      cellColumns {
+        indicatorIndex
+        countryIndex
+        years
+        latestYear
+        sourceTypes {
+          code
+        }
+        sourceTypeIndex
+        residenceCriterion
+      }
+    }
+  }
+`);
+
+describe('coverageMatrix cellColumns', () => {
+  test.each([
+    ['every indicator and country', {}],
+    ['a window', { window: { from: 2010, to: 2018 } }],
+    ['a region', { region: '150', tier: 'CORE' as const }],
+  ])('the parallel lists decode to exactly the cell objects: %s', async (_name, filter) => {
+    const m = data(await gql(MatrixColumnsQuery, { filter })).coverageMatrix;
+    const c = m.cellColumns;
+    const decoded = c.indicatorIndex.map((indicator, n) => ({
+      indicator: m.indicators[indicator],
+      country: m.countries[c.countryIndex[n]!],
+      years: c.years[n],
+      latestYear: c.latestYear[n],
+      sourceType: c.sourceTypeIndex[n] == null ? null : c.sourceTypes[c.sourceTypeIndex[n]!],
+      residenceCriterion: c.residenceCriterion[n],
+    }));
+    expect(m.cells.length).toBeGreaterThan(0);
+    for (const list of [c.countryIndex, c.years, c.latestYear, c.sourceTypeIndex, c.residenceCriterion]) {
+      expect(list).toHaveLength(m.cells.length);
+    }
+    expect(decoded).toEqual(m.cells);
+    // Only the source types some cell names, by code.
+    const codes = c.sourceTypes.map((t) => t.code);
+    expect(codes).toEqual([...new Set(m.cells.flatMap((cell) => cell.sourceType?.code ?? []))].sort());
+  });
+
+  test('anonymous callers get the same encoding of what they may see', async () => {
+    const filter = { indicators: ['T_STOCK', 'T_FLOW'] };
+    const m = data(await gql(MatrixColumnsQuery, { filter }, { token: undefined })).coverageMatrix;
+    const c = m.cellColumns;
+    expect(m.cells.length).toBeGreaterThan(0);
+    expect(c.indicatorIndex.map((i, n) => `${m.indicators[i]!.code}/${m.countries[c.countryIndex[n]!]!.iso3}`)).toEqual(
+      m.cells.map((cell) => `${cell.indicator.code}/${cell.country.iso3}`),
+    );
+    expect(c.years).toEqual(m.cells.map((cell) => cell.years));
+  });
+});
+
 const GapsQuery = graphql(`
   query Gaps($filter: CoverageFilter) {
     gaps(filter: $filter) {

@@ -1,0 +1,51 @@
+// Plan-shape guard (issue 11): the coverage matrix statement reads the countable versions from
+// Submission_countable_idx alone (an index-only scan in key order) and sorts no more than each year's few versions,
+// on a generated data set large enough for the planner to care. No timings: the test reads EXPLAIN of the very
+// statement (and arguments) the hub sent, on PGlite and on PostgreSQL.
+import { data, startHub, type Hub } from '../support/hub.js';
+import { explain, startQueryLog, type QueryLog } from '../support/query-log.js';
+
+let hub: Hub;
+let log: QueryLog;
+beforeAll(async () => {
+  hub = await startHub();
+  const run = (sql: string) => hub.db.prisma.$executeRawUnsafe(sql);
+  // Every country × every seeded indicator × 40 years, a third of the triples reported, three in four published,
+  // inserted year by year: the heap's order is not the index's.
+  await run(`
+    INSERT INTO "Submission" ("countryId", "indicatorId", "referenceYear", "sourceKey", version, status, unit,
+      "countableSince", "updatedAt")
+    SELECT c.id, i.id, y, '', 1,
+      (CASE WHEN (c.id + i.id + y) % 4 = 0 THEN 'VALIDATED' ELSE 'PUBLISHED' END)::"SubmissionStatus", i.unit, now(),
+      now()
+    FROM generate_series(1981, 2020) y CROSS JOIN "Indicator" i CROSS JOIN "Country" c
+    WHERE (c.id * 7 + i.id * 13 + y) % 3 = 0
+    ORDER BY y, c.id, i.id`);
+  // What autovacuum leaves after a bulk load: statistics, and a visibility map that lets index-only scans skip
+  // the heap.
+  await run('VACUUM ANALYZE "Submission"');
+  log = await startQueryLog(hub.db.adapterFactory);
+}, 180_000);
+afterAll(async () => {
+  log?.stop();
+  await hub?.close();
+});
+
+test('coverageMatrix reads the countable versions from the index alone and sorts no whole set', async () => {
+  log.reset();
+  const result = data(
+    await hub.gql<Record<string, unknown>, never>(
+      `{ coverageMatrix(filter: { window: { from: 2001, to: 2020 } }) { cellColumns { latestYear } } }`,
+    ),
+  );
+  expect(
+    (result.coverageMatrix as { cellColumns: { latestYear: number[] } }).cellColumns.latestYear.length,
+  ).toBeGreaterThan(1_000);
+  const query = log.queries.find((q) => /json_agg/.test(q.sql) && /"Submission"/.test(q.sql));
+  if (!query) throw new Error(`no coverage matrix statement among:\n${log.statements.join('\n')}`);
+  const plan = (await explain(hub.db.adapterFactory, query)).join('\n');
+  expect(plan).toMatch(/Index Only Scan using "Submission_countable_idx" on "Submission"/);
+  // The only sort is the incremental one of each (indicator, country, year)'s versions.
+  expect(plan).not.toMatch(/(?<!Incremental )Sort\b(?! Key)/);
+  expect(plan).not.toMatch(/Seq Scan on "Submission"/);
+});
