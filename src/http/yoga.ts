@@ -12,6 +12,7 @@ import { compression } from './compression.js';
 import { createContext, type App, type Context } from './context.js';
 import { MAX_NESTING, hideSuggestions, nestingLimit, argumentLimits, utf8Body } from './limits.js';
 import { RATE_LIMIT_HEADERS, rateLimits } from './rate-limit.js';
+import { RESPONSE_CACHE_HEADER, responseCache } from './response-cache.js';
 import { schema } from './schema.js';
 import { webApp } from './static.js';
 
@@ -43,7 +44,7 @@ export function createApi(app: App) {
           origin: app.config.corsOrigins,
           credentials: false,
           methods: ['GET', 'POST'],
-          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag'],
+          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag', RESPONSE_CACHE_HEADER],
         }
       : false,
     logging: {
@@ -97,6 +98,8 @@ export function createApi(app: App) {
         blockFieldSuggestion: { enabled: false },
       }),
       ...(app.config.isProduction ? [hideSuggestions()] : []),
+      // Last: only an operation every limit above let through is looked up or kept.
+      responseCache(app.config.responseCache),
     ],
   });
 }

@@ -52,6 +52,11 @@ const schema = z.object({
     .int()
     .positive()
     .default(60 * 60_000),
+  /// Cache the answers of read queries in each hub process, keyed by the data version (src/http/response-cache.ts):
+  /// on by default, off under NODE_ENV=test unless set (query-count tests count every statement).
+  RESPONSE_CACHE: boolean.optional(),
+  /// The most each process's response cache holds, in MB of JSON; least recently used answers go first.
+  RESPONSE_CACHE_MAX_MB: z.coerce.number().int().positive().default(64),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
@@ -75,6 +80,7 @@ export interface Config {
   corsOrigins: string[];
   rateLimit: RateLimitConfig;
   webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number };
+  responseCache: { enabled: boolean; maxBytes: number };
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
@@ -139,6 +145,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+    },
+    responseCache: {
+      enabled: e.RESPONSE_CACHE ?? e.NODE_ENV !== 'test',
+      maxBytes: e.RESPONSE_CACHE_MAX_MB * 1024 * 1024,
     },
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,
