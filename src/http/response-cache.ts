@@ -4,16 +4,19 @@
 // hub process or CLI made it, so no entry made before a write answers a request that starts after it. The version is
 // read before any data statement: at worst an entry holds data newer than its version, never older.
 //
+// Cheap hits: an anonymous request (no Authorization header, the portals' case) is looked up as soon as its
+// parameters are read, before parsing, validation, limits and context; concurrent requests share one version read
+// that began after each of them arrived; an entry keeps its JSON text, so a hit is not serialised again.
+//
 // Why not @envelop/response-cache: it invalidates by the entities a mutation returns (here imports, the CLI and other
 // processes write too) and rewrites every document to collect them; its Yoga wrapper answers If-None-Match with 304
 // from an entry of an older version. What remains of it for a version-keyed cache is an LRU around execute.
-import { getNamedType, getOperationAST, print, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
+import { getNamedType, getOperationAST, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { LRUCache } from 'lru-cache';
-import type { Config } from '../platform/config.js';
-import type { Context, Viewer } from '../platform/context.js';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import type { App, Context, Viewer } from '../platform/context.js';
 import { readDataVersion } from '../platform/data-version.js';
+import { VersionedCache } from '../platform/versioned-cache.js';
 
 /** Response header saying whether the answer came from the cache (`hit`) or was computed and kept (`miss`). */
 export const RESPONSE_CACHE_HEADER = 'x-response-cache';
@@ -61,24 +64,57 @@ function cacheableOperation(schema: GraphQLSchema, document: DocumentNode, opera
   return cacheable;
 }
 
-interface Entry {
-  result: ExecutionResult;
-  bytes: number;
+/**
+ * The data version as of a read that began after the call (so it reflects every write committed before the call):
+ * callers arriving while a read is under way share the next one, so 50 concurrent requests cost one or two reads.
+ */
+function sharedVersionReads(read: () => Promise<bigint>): () => Promise<bigint> {
+  let running: Promise<bigint> | undefined;
+  let queued: Promise<bigint> | undefined;
+  const start = () => (running = read().finally(() => (running = undefined)));
+  return () => {
+    if (!running) return start();
+    // The read under way may have begun before this call: wait for the next.
+    return (queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return start();
+      }));
+  };
 }
 
-export function responseCache(config: Config['responseCache']): Plugin<Context> {
+/** The key of an answer, from the request's own text: equal keys mean the same operation with the same input. */
+const keyOf = (visibilityClass: string, params: GraphQLParams) =>
+  `${visibilityClass}\n${params.operationName ?? ''}\n${JSON.stringify(params.variables ?? {})}\n${params.query}`;
+
+/** A kept answer carries its JSON text, which Yoga sends as is (its `stringify` hook). */
+type Kept = ExecutionResult & { stringify: () => string };
+
+export function responseCache(app: App): Plugin<Context> {
+  const config = app.config.responseCache;
   if (!config.enabled) return {};
-  const cache = new LRUCache<string, Entry>({ maxSize: config.maxBytes, sizeCalculation: (e) => e.bytes });
+  const cache = new VersionedCache<Kept>(config.maxBytes);
+  const versionOf = sharedVersionReads(() => readDataVersion(app.db.prisma));
+  /** The version an anonymous request read when it was looked up early, reused at execution. */
+  const versions = new WeakMap<Request, bigint>();
   // Yoga reuses the parsed document of a query text, so this is worked out once per document and operation.
   const verdicts = new WeakMap<DocumentNode, Map<string, boolean>>();
-  const texts = new WeakMap<DocumentNode, string>();
   const outcome = new WeakMap<Request, 'hit' | 'miss'>();
-  /** The highest version seen: entries of lower versions can never be served again, so they are dropped. */
-  let latest = -1n;
 
   return {
+    async onParams({ params, request, setResult }) {
+      if (request.headers.has('authorization') || typeof params.query !== 'string') return;
+      const version = await versionOf();
+      versions.set(request, version);
+      const kept = cache.get(version, keyOf('anonymous', params));
+      if (kept) {
+        outcome.set(request, 'hit');
+        setResult(kept);
+      }
+    },
     async onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as Context & { request?: Request; params?: { query?: string } };
+      const context = args.contextValue as Context & { request: Request; params: GraphQLParams };
       const name = args.operationName ?? '';
       let byName = verdicts.get(args.document);
       if (!byName) verdicts.set(args.document, (byName = new Map()));
@@ -87,30 +123,23 @@ export function responseCache(config: Config['responseCache']): Plugin<Context> 
         byName.set(name, (cacheable = cacheableOperation(args.schema, args.document, args.operationName)));
       if (!cacheable) return;
 
-      const version = await readDataVersion(context.prisma);
-      if (version > latest) {
-        latest = version;
-        cache.clear();
-      }
-      let text = context.params?.query ?? texts.get(args.document);
-      if (text === undefined) texts.set(args.document, (text = print(args.document)));
-      const key = `${version}\n${cacheClass(context.viewer)}\n${name}\n${JSON.stringify(args.variableValues ?? {})}\n${text}`;
-      const request = context.request;
-      const entry = cache.get(key);
-      if (entry) {
-        if (request) outcome.set(request, 'hit');
-        setResultAndStopExecution(entry.result);
+      const { request, params } = context;
+      if (typeof params?.query !== 'string') return;
+      const version = versions.get(request) ?? (await versionOf());
+      const key = keyOf(cacheClass(context.viewer), params);
+      const kept = cache.get(version, key);
+      if (kept) {
+        outcome.set(request, 'hit');
+        setResultAndStopExecution(kept);
         return;
       }
       return {
         onExecuteDone({ result }) {
-          // Errors (masked internal ones included) and streamed results are never kept; nor an answer read under a
-          // version that a newer one has already replaced.
-          if (Symbol.asyncIterator in result || result.errors?.length || version !== latest) return;
-          const bytes = key.length + JSON.stringify(result).length;
-          if (bytes > config.maxBytes) return;
-          cache.set(key, { result, bytes });
-          if (request) outcome.set(request, 'miss');
+          // Errors (masked internal ones included) and streamed results are never kept.
+          if (Symbol.asyncIterator in result || result.errors?.length) return;
+          const text = JSON.stringify(result);
+          cache.set(version, key, { ...result, stringify: () => text }, key.length + text.length);
+          outcome.set(request, 'miss');
         },
       };
     },

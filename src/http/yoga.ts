@@ -99,7 +99,7 @@ export function createApi(app: App) {
       }),
       ...(app.config.isProduction ? [hideSuggestions()] : []),
       // Last: only an operation every limit above let through is looked up or kept.
-      responseCache(app.config.responseCache),
+      responseCache(app),
     ],
   });
 }
