@@ -122,6 +122,31 @@ test('unpublished data never enters another class: a focal point read does not a
   }
 });
 
+test('SDMX answers are kept under the data version and per visibility, like GraphQL answers', async () => {
+  const flow = 'http://hub.test/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/A.756.IMM_STOCK.*?format=csv';
+  const sdmx = async (token?: string) => {
+    const res = await hub.api.fetch(flow, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  await importCsv(['CHE,IMM_STOCK,2050,11,PUBLISHED']);
+  // VALIDATED: countable for CHE's focal point (SDMX shows countable versions), unpublished for anyone else.
+  await importCsv(['CHE,IMM_STOCK,2051,987654322,VALIDATED']);
+  expect(await sdmx(focalChe)).toContain('987654322');
+  const log = await startQueryLog(hub.db.adapterFactory);
+  try {
+    const first = await sdmx();
+    expect(first).not.toContain('987654322');
+    log.reset();
+    expect(await sdmx()).toBe(first);
+    expect(log.statements).toEqual([expect.stringMatching(/FROM "DataVersion"/)]);
+  } finally {
+    log.stop();
+  }
+  await importCsv(['CHE,IMM_STOCK,2052,12,PUBLISHED']);
+  expect(await sdmx()).toMatch(/2052.*12/);
+});
+
 test('every write path raises the data version in its own transaction; a refused write does not', async () => {
   const version = () => readDataVersion(hub.db.prisma);
   const raises = async (what: string, write: () => Promise<unknown>) => {
