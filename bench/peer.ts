@@ -459,7 +459,7 @@ async function main() {
         try {
           return compare(p.hubAnswer(await post(url, p.hub)), peerAnswer);
         } catch (e) {
-          throw new Error(`${p.name}, ${what}: ${(e as Error).message}`);
+          throw new Error(`${p.name}, ${what}: ${(e as Error).message}`, { cause: e });
         }
       };
       const n = await check(hubUrl, 'cache off');
