@@ -15,7 +15,7 @@ import { getNamedType, getOperationAST, TypeInfo, visit, visitWithTypeInfo } fro
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { App, Context, Viewer } from '../platform/context.js';
-import { readDataVersion } from '../platform/data-version.js';
+import { DATA_VERSION_CHANNEL, readDataVersion } from '../platform/data-version.js';
 import { VersionedCache } from '../platform/versioned-cache.js';
 
 /** Response header saying whether the answer came from the cache (`hit`) or was computed and kept (`miss`). */
@@ -84,6 +84,25 @@ function sharedVersionReads(read: () => Promise<bigint>): () => Promise<bigint> 
   };
 }
 
+/**
+ * On embedded PGlite one process makes every write (it owns the directory), and the commit's notification reaches
+ * its listener before the writer's code resumes: the version is read again only after a commit, so a hit costs no
+ * statement, and reads are not queued behind a long import holding PGlite's one connection.
+ */
+function pgliteVersion(app: App, read: () => Promise<bigint>): () => Promise<bigint> {
+  let listening: Promise<unknown> | undefined;
+  let known: Promise<bigint> | undefined;
+  return async () => {
+    // Listening first: a commit after this point is notified, one before it is in the read that follows.
+    await (listening ??= app.db.listen(DATA_VERSION_CHANNEL, () => (known = undefined)));
+    if (!known) {
+      const reading = (known = read());
+      reading.catch(() => known === reading && (known = undefined));
+    }
+    return known;
+  };
+}
+
 /** The key of an answer, from the request's own text: equal keys mean the same operation with the same input. */
 const keyOf = (visibilityClass: string, params: GraphQLParams) =>
   `${visibilityClass}\n${params.operationName ?? ''}\n${JSON.stringify(params.variables ?? {})}\n${params.query}`;
@@ -95,7 +114,8 @@ export function responseCache(app: App): Plugin<Context> {
   const config = app.config.responseCache;
   if (!config.enabled) return {};
   const cache = new VersionedCache<Kept>(config.maxBytes);
-  const versionOf = sharedVersionReads(() => readDataVersion(app.db.prisma));
+  const shared = sharedVersionReads(() => readDataVersion(app.db.prisma));
+  const versionOf = app.db.kind === 'pglite' ? pgliteVersion(app, shared) : shared;
   /** The version an anonymous request read when it was looked up early, reused at execution. */
   const versions = new WeakMap<Request, bigint>();
   // Yoga reuses the parsed document of a query text, so this is worked out once per document and operation.

@@ -98,7 +98,7 @@ export function createApi(app: App) {
         blockFieldSuggestion: { enabled: false },
       }),
       ...(app.config.isProduction ? [hideSuggestions()] : []),
-      // Last: only an operation every limit above let through is looked up or kept.
+      // Last: only answers to operations that every limit above let through are kept (and so served again).
       responseCache(app),
     ],
   });

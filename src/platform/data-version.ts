@@ -9,3 +9,6 @@ export async function readDataVersion(prisma: PrismaClient): Promise<bigint> {
   if (!row) throw new Error('the DataVersion row is missing: run `migstat migrate`');
   return row.version;
 }
+
+/** Notified in the commit of every transaction that raised the version (payload: the new version). */
+export const DATA_VERSION_CHANNEL = 'migstat_data_version';

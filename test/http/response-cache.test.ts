@@ -53,7 +53,7 @@ const AGGREGATE = `{ aggregate(indicator: "IMM_STOCK", year: 2031, region: "150"
 const CHE_YEARS = `{ submissions(filter: { country: "CHE", indicator: "IMM_STOCK", fromYear: 2040, toYear: 2049 }) {
   nodes { referenceYear status total { value } } } }`;
 
-test('a repeated read is answered from the cache: one statement (the data version) instead of the reads', async () => {
+test('a repeated read is answered from the cache: at most one statement (the data version) instead of the reads', async () => {
   await importCsv(['CHE,IMM_STOCK,2031,100,PUBLISHED', 'FRA,IMM_STOCK,2031,200,PUBLISHED']);
   const log = await startQueryLog(hub.db.adapterFactory);
   try {
@@ -73,7 +73,8 @@ test('a repeated read is answered from the cache: one statement (the data versio
       expect(first.body.errors).toBeUndefined();
       expect({ first: first.cache, again: again.cache }).toEqual({ first: 'miss', again: 'hit' });
       expect(again.body).toEqual(first.body);
-      expect(log.statements).toEqual([expect.stringMatching(/FROM "DataVersion"/)]);
+      // PGlite's one process learns of every commit by its notification: a hit sends no statement there.
+      expect(log.statements).toEqual(dbKind === 'postgres' ? [expect.stringMatching(/FROM "DataVersion"/)] : []);
       expect(computed).toBeGreaterThan(1);
     }
     expect((await ask(AGGREGATE)).body).toEqual({
@@ -261,4 +262,4 @@ test('CLI imports (submissions, accounts) raise the version; a second hub proces
     await Promise.all(hubs.map((h) => h.stop()));
     await target.dispose();
   }
-});
+}, 240_000);

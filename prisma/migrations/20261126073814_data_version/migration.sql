@@ -35,10 +35,13 @@ END $$;
 -- Taken after the change feed's advisory lock (src/submissions/changes.ts takes it as a writer's last step), in the
 -- same order by every writer: no deadlock. Not a SEQUENCE: nextval is not transactional, and a reader could see a
 -- new number before the data committed with it, and cache the old data under it.
+-- The notification (sent at the commit) tells an embedded PGlite's one process the new version without a query.
 CREATE FUNCTION "data_version_bump"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE v bigint;
 BEGIN
-  UPDATE "DataVersion" SET "version" = "version" + 1 WHERE "id" = 1;
+  UPDATE "DataVersion" SET "version" = "version" + 1 WHERE "id" = 1 RETURNING "version" INTO v;
   DELETE FROM "DataVersionBump" WHERE "txid" = NEW."txid";
+  PERFORM pg_notify('migstat_data_version', v::text);
   RETURN NULL;
 END $$;
 
