@@ -75,7 +75,7 @@ test('a repeated read is answered from the cache: at most one statement (the dat
       expect(again.body).toEqual(first.body);
       // PGlite's one process learns of every commit by its notification: a hit sends no statement there.
       expect(log.statements).toEqual(dbKind === 'postgres' ? [expect.stringMatching(/FROM "DataVersion"/)] : []);
-      expect(computed).toBeGreaterThan(1);
+      expect(computed).toBeGreaterThan(dbKind === 'postgres' ? 1 : 0);
     }
     expect((await ask(AGGREGATE)).body).toEqual({
       data: { aggregate: { value: 300, countriesIncluded: 2 } },
