@@ -14,6 +14,9 @@
 // the PATH (`apt-get install wrk`): written in C, one thread of it costs the two servers far less CPU than a Node
 // load generator on a small machine. Without wrk, autocannon is used, and the table says so.
 //
+// The hub runs twice: with its response cache off (the "hub" columns: the work of answering) and on (the "cached"
+// columns: the same repeated read answered from the cache after one read of the data version, src/http/response-cache.ts).
+//
 // Each pair is first run once on both sides and the answers compared field by field (connections unwrapped, list
 // orders the peer cannot express sorted the same way); a mismatch stops the bench. Then rounds alternate which
 // side goes first; the table shows the medians over the rounds of req/s, p50 and p99.
@@ -72,7 +75,9 @@ const SUBMISSION_FIELDS = `referenceYear status version sourceKey`;
 const pairs: Pair[] = [
   {
     name: '(a) 100 published IMM_STOCK 2020 submissions with country and observations',
-    hub: `{ submissions(first: 100, filter: { indicator: "IMM_STOCK", status: PUBLISHED, fromYear: 2020, toYear: 2020 }) {
+    // In creation order, as the peer's PRIMARY_KEY_ASC (the hub lists newest first unless told).
+    hub: `{ submissions(first: 100, orderBy: { field: CREATED_AT, direction: ASC },
+      filter: { indicator: "IMM_STOCK", status: PUBLISHED, fromYear: 2020, toYear: 2020 }) {
       nodes { ${SUBMISSION_FIELDS} country { m49 name } observations { dimensionKey value } } } }`,
     peer: `{ indicators(condition: { code: "IMM_STOCK" }) { nodes {
       submissions(condition: { status: PUBLISHED, referenceYear: 2020 }, first: 100, orderBy: PRIMARY_KEY_ASC) {
@@ -99,7 +104,7 @@ const pairs: Pair[] = [
   },
   {
     name: '(c) one country (CHE) with 100 submissions and observations (world-scale data)',
-    hub: `{ country(code: "CHE") { m49 name submissions(first: 100) {
+    hub: `{ country(code: "CHE") { m49 name submissions(first: 100, orderBy: { field: CREATED_AT, direction: ASC }) {
       nodes { ${SUBMISSION_FIELDS} indicator { code } observations { dimensionKey value } } } } }`,
     peer: `{ countries(condition: { iso3: "CHE" }) { nodes { m49 name
       submissions(condition: { status: PUBLISHED }, first: 100, orderBy: PRIMARY_KEY_ASC) {
@@ -398,20 +403,30 @@ async function main() {
       await db.close();
     }
 
-    const [hubPort, peerPort, yogaPort] = [await freePort(), await freePort(), await freePort()];
+    const [hubPort, cachedPort, peerPort, yogaPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const hubUrl = `http://127.0.0.1:${hubPort}/graphql`;
+    const cachedUrl = `http://127.0.0.1:${cachedPort}/graphql`;
     const peerUrl = `http://127.0.0.1:${peerPort}/graphql`;
     const yogaUrl = `http://127.0.0.1:${yogaPort}/graphql`;
     const hubNode = process.env.BENCH_HUB_NODE === '22' ? tools.node : process.execPath;
-    const hub = start('hub', hubNode, [join(root, 'bin', 'migstat.mjs'), 'serve'], {
-      NODE_ENV: 'production',
-      DATABASE_URL: dbUrl,
-      HOST: '127.0.0.1',
-      PORT: String(hubPort),
-      // A load test from one address: the hub's rate limits would measure themselves.
-      RATE_LIMIT_ANONYMOUS: '0',
-      RATE_LIMIT_TOKEN: '0',
-    });
+    const startHub = (port: number, cache: boolean) =>
+      start(cache ? 'hub (cache on)' : 'hub', hubNode, [join(root, 'bin', 'migstat.mjs'), 'serve'], {
+        NODE_ENV: 'production',
+        DATABASE_URL: dbUrl,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        // A load test from one address: the hub's rate limits would measure themselves.
+        RATE_LIMIT_ANONYMOUS: '0',
+        RATE_LIMIT_TOKEN: '0',
+        RESPONSE_CACHE: String(cache),
+      });
+    const hub = startHub(hubPort, false);
+    const cached = startHub(cachedPort, true);
     const peer = start('PostGraphile', tools.node, [join(root, 'bench', 'peer', 'postgraphile.mjs')], {
       PEER_DIR,
       DATABASE_URL: dbUrl,
@@ -422,44 +437,59 @@ async function main() {
       PORT: String(yogaPort),
       NODE_ENV: 'production',
     });
-    await Promise.all([waitReady(hubUrl, hub), waitReady(peerUrl, peer), waitReady(yogaUrl, yoga)]);
+    await Promise.all([
+      waitReady(hubUrl, hub),
+      waitReady(cachedUrl, cached),
+      waitReady(peerUrl, peer),
+      waitReady(yogaUrl, yoga),
+    ]);
     const peerVersion = (
       JSON.parse(readFileSync(join(PEER_DIR, 'node_modules', 'postgraphile', 'package.json'), 'utf8')) as Json
     ).version;
     const nodeVersion = spawnSync(tools.node, ['--version']).stdout.toString().trim();
     console.log(
-      `  hub (migstat serve, NODE_ENV=production, Node ${hubNode === process.execPath ? process.version : nodeVersion}), PostGraphile ${String(peerVersion)} ` +
+      `  hub (migstat serve, NODE_ENV=production, response cache off and on, Node ${hubNode === process.execPath ? process.version : nodeVersion}), PostGraphile ${String(peerVersion)} ` +
         `(Node ${nodeVersion}) and bare Yoga are up`,
     );
 
     const targetUrl = (p: Pair) => (p.peerServer === 'yoga' ? yogaUrl : peerUrl);
     for (const p of pairs) {
-      const n = compare(p.hubAnswer(await post(hubUrl, p.hub)), p.peerAnswer(await post(targetUrl(p), p.peer)));
-      console.log(`  same answer, ${n} values compared: ${p.name}`);
+      const peerAnswer = p.peerAnswer(await post(targetUrl(p), p.peer));
+      const check = async (url: string, what: string) => {
+        try {
+          return compare(p.hubAnswer(await post(url, p.hub)), peerAnswer);
+        } catch (e) {
+          throw new Error(`${p.name}, ${what}: ${(e as Error).message}`, { cause: e });
+        }
+      };
+      const n = await check(hubUrl, 'cache off');
+      // Twice on the cached hub: the second answer comes from its cache.
+      for (const what of ['cache on, computed', 'cache on, from the cache']) await check(cachedUrl, what);
+      console.log(`  same answer, ${n} values compared (cache off and on): ${p.name}`);
     }
 
     const loadBefore = load1();
-    const results = new Map<Pair, { hub: Load[]; peer: Load[] }>();
+    type Side = 'hub' | 'cached' | 'peer';
+    const SIDES: Side[] = ['hub', 'cached', 'peer'];
+    const results = new Map<Pair, Record<Side, Load[]>>();
     for (const p of pairs) {
-      const r = { hub: [] as Load[], peer: [] as Load[] };
+      const r: Record<Side, Load[]> = { hub: [], cached: [], peer: [] };
       results.set(p, r);
+      const side = (s: Side, seconds: number) =>
+        s === 'peer'
+          ? load(targetUrl(p), p.peer, seconds, tools)
+          : load(s === 'hub' ? hubUrl : cachedUrl, p.hub, seconds, tools);
       // Warm-up: plans, JIT, connection pools.
-      await load(hubUrl, p.hub, 2, tools);
-      await load(targetUrl(p), p.peer, 2, tools);
+      for (const s of SIDES) await side(s, 2);
       for (let round = 0; round < ROUNDS; round++) {
-        const sides: ('hub' | 'peer')[] = round % 2 ? ['peer', 'hub'] : ['hub', 'peer'];
-        for (const side of sides) {
-          r[side].push(
-            side === 'hub'
-              ? await load(hubUrl, p.hub, DURATION, tools)
-              : await load(targetUrl(p), p.peer, DURATION, tools),
-          );
-        }
+        // Each side goes first, second and last in turn.
+        for (const s of SIDES.map((_, i) => SIDES[(i + round) % SIDES.length]!)) r[s].push(await side(s, DURATION));
       }
-      const m = (side: 'hub' | 'peer', k: keyof Load) => median(r[side].map((x) => x[k]));
+      const m = (s: Side, k: keyof Load) => median(r[s].map((x) => x[k]));
+      const rounds = (s: Side) => r[s].map((x) => x.rps.toFixed(0)).join('/');
       console.log(
-        `  ${p.name}: hub ${m('hub', 'rps').toFixed(0)} req/s, peer ${m('peer', 'rps').toFixed(0)} req/s ` +
-          `(rounds: ${r.hub.map((x) => x.rps.toFixed(0)).join('/')} vs ${r.peer.map((x) => x.rps.toFixed(0)).join('/')}; load ${load1()})`,
+        `  ${p.name}: hub ${m('hub', 'rps').toFixed(0)} req/s, cached ${m('cached', 'rps').toFixed(0)} req/s, ` +
+          `peer ${m('peer', 'rps').toFixed(0)} req/s (rounds: ${rounds('hub')} / ${rounds('cached')} vs ${rounds('peer')}; load ${load1()})`,
       );
     }
 
@@ -468,10 +498,23 @@ async function main() {
       `\nMedians of ${ROUNDS} rounds × ${DURATION} s, ${CONNECTIONS} connections, ` +
         `${hasWrk ? 'wrk' : 'autocannon'}; 1-minute load ${loadBefore} before, ${load1()} after; ${new Date().toISOString().slice(0, 10)}\n`,
     );
-    const header = ['query', 'hub req/s', 'peer req/s', 'hub/peer', 'hub p50', 'peer p50', 'hub p99', 'peer p99'];
+    const header = [
+      'query',
+      'hub req/s',
+      'peer req/s',
+      'hub/peer',
+      'hub p50',
+      'peer p50',
+      'hub p99',
+      'peer p99',
+      'cached req/s',
+      'cached/peer',
+      'cached p50',
+      'cached p99',
+    ];
     const lines = [header, header.map((h, i) => (i ? '---:' : '---'))];
     for (const [p, r] of results) {
-      const m = (side: 'hub' | 'peer', k: keyof Load) => median(r[side].map((x) => x[k]));
+      const m = (side: Side, k: keyof Load) => median(r[side].map((x) => x[k]));
       lines.push([
         p.name,
         m('hub', 'rps').toFixed(0),
@@ -481,17 +524,22 @@ async function main() {
         ms(m('peer', 'p50')),
         ms(m('hub', 'p99')),
         ms(m('peer', 'p99')),
+        m('cached', 'rps').toFixed(0),
+        (m('cached', 'rps') / m('peer', 'rps')).toFixed(2) + '×',
+        ms(m('cached', 'p50')),
+        ms(m('cached', 'p99')),
       ]);
     }
     for (const l of lines) console.log(`| ${l.join(' | ')} |`);
     const slow = [...results].flatMap(([p, r]) =>
-      (['hub', 'peer'] as const)
-        .map((side) => [side, r[side].reduce((n, x) => n + x.timeouts, 0)] as const)
+      SIDES.map((side) => [side, r[side].reduce((n, x) => n + x.timeouts, 0)] as const)
         .filter(([, n]) => n > 0)
         .map(([side, n]) => `${p.name.slice(0, 3)} ${side}: ${n}`),
     );
     if (slow.length) console.log(`\nRequests unanswered after 30 s, over all rounds: ${slow.join(', ')}`);
-    console.log('\n(peer = PostGraphile, except in (d) where it is bare graphql-yoga)');
+    console.log(
+      '\n(peer = PostGraphile, except in (d) where it is bare graphql-yoga; hub = response cache off, cached = on)',
+    );
   } finally {
     stopAll();
     if (process.env.BENCH_KEEP === '1') console.log(`kept database ${dbUrl}`);

@@ -14,6 +14,7 @@ import { createContext, type App, type Context } from './context.js';
 import { MAX_NESTING, hideSuggestions, nestingLimit, argumentLimits, utf8Body } from './limits.js';
 import { RATE_LIMIT_HEADERS, rateLimits } from './rate-limit.js';
 import { WRITTEN_HEADER, replicaRouting } from './replica-routing.js';
+import { RESPONSE_CACHE_HEADER, responseCache } from './response-cache.js';
 import { schema } from './schema.js';
 import { webApp } from './static.js';
 
@@ -45,7 +46,7 @@ export function createApi(app: App) {
           origin: app.config.corsOrigins,
           credentials: false,
           methods: ['GET', 'POST'],
-          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag', WRITTEN_HEADER],
+          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag', WRITTEN_HEADER, RESPONSE_CACHE_HEADER],
         }
       : false,
     logging: {
@@ -101,6 +102,8 @@ export function createApi(app: App) {
       }),
       ...(app.config.isProduction ? [hideSuggestions()] : []),
       replicaRouting(app),
+      // Last: only answers to operations that every limit above let through are kept (and so served again).
+      responseCache(app),
     ],
   });
 }

@@ -69,6 +69,11 @@ const schema = z.object({
   MAX_CONCURRENT_OPERATIONS: z.coerce.number().int().min(0).optional(),
   /// Operations allowed to wait for a slot; one more is answered 503 with Retry-After.
   MAX_WAITING_OPERATIONS: z.coerce.number().int().min(0).default(1_000),
+  /// Cache the answers of read queries in each hub process, keyed by the data version (src/http/response-cache.ts):
+  /// on by default, off under NODE_ENV=test unless set (query-count tests count every statement) and with replicas.
+  RESPONSE_CACHE: boolean.optional(),
+  /// The most each process's response cache holds, in MB of JSON; least recently used answers go first.
+  RESPONSE_CACHE_MAX_MB: z.coerce.number().int().positive().default(64),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
@@ -95,6 +100,7 @@ export interface Config {
   webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number };
   /** Admission control of GraphQL operations (src/http/admission.ts). */
   admission: { concurrency: number; maxWaiting: number };
+  responseCache: { enabled: boolean; maxBytes: number };
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
@@ -129,6 +135,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (e.DATABASE_REPLICA_URLS?.length && !e.DATABASE_URL) {
     throw new ConfigError('Invalid environment:\n  DATABASE_REPLICA_URLS: replicas need their primary in DATABASE_URL');
+  }
+  // The cache keys answers by the primary's data version; an answer computed on a replica that has not replayed that
+  // version yet would be kept under it, stale. Until a miss waits for replay, the two are alternatives.
+  if (e.DATABASE_REPLICA_URLS?.length && e.RESPONSE_CACHE === true) {
+    throw new ConfigError(
+      'Invalid environment:\n  RESPONSE_CACHE: not with DATABASE_REPLICA_URLS (an answer read on a lagging replica would be cached as current)',
+    );
   }
   if (e.MIGSTAT_TEST_PAUSE && e.NODE_ENV !== 'test') {
     throw new ConfigError(
@@ -167,6 +180,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admission: {
       concurrency: e.MAX_CONCURRENT_OPERATIONS ?? (e.DATABASE_URL ? 64 : 4),
       maxWaiting: e.MAX_WAITING_OPERATIONS,
+    },
+    responseCache: {
+      enabled: e.RESPONSE_CACHE ?? (e.NODE_ENV !== 'test' && !e.DATABASE_REPLICA_URLS?.length),
+      maxBytes: e.RESPONSE_CACHE_MAX_MB * 1024 * 1024,
     },
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,

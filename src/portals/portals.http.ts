@@ -13,6 +13,8 @@ import { exportCatalogue } from '../catalogue/catalogue.export.js';
 import { countryKey } from '../geography/m49.js';
 import { csvRecord } from '../platform/csv.js';
 import type { App, Viewer } from '../platform/context.js';
+import { readDataVersion } from '../platform/data-version.js';
+import { VersionedCache } from '../platform/versioned-cache.js';
 import { visibilityOf, type Visibility } from '../submissions/visibility.js';
 import {
   BASE_COLUMNS,
@@ -55,6 +57,10 @@ class HttpError extends Error {
 }
 
 export function portalRoutes(app: App): Plugin {
+  // SDMX answers kept under the data version, as GraphQL answers are (src/http/response-cache.ts), per visibility.
+  const cache = app.config.responseCache.enabled
+    ? new VersionedCache<{ body: string }>(app.config.responseCache.maxBytes)
+    : undefined;
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       const path = url.pathname;
@@ -75,7 +81,7 @@ export function portalRoutes(app: App): Plugin {
         const viewer = await viewerOf(app, request);
         const visibility = visibilityOf(viewer);
         const response = isSdmx
-          ? await sdmx(app, api, request, url, visibility)
+          ? await sdmx(app, api, request, url, visibility, cache)
           : await download(app, api, request, url, visibility);
         endResponse(request.method === 'HEAD' ? new api.Response(null, response) : response);
       } catch (err) {
@@ -194,7 +200,31 @@ function checkFlow(agency: string | undefined, id: string | undefined, version: 
   }
 }
 
-async function sdmx(app: App, api: FetchAPI, request: Request, url: URL, visibility: Visibility): Promise<Response> {
+/** The body kept for the data version, visibility and URL, or `compute`d (after reading the version) and kept. */
+async function kept(
+  app: App,
+  cache: VersionedCache<{ body: string }> | undefined,
+  key: string,
+  compute: () => Promise<string>,
+): Promise<string> {
+  if (!cache) return compute();
+  const version = await readDataVersion(app.db.prisma);
+  const hit = cache.get(version, key);
+  if (hit) return hit.body;
+  const body = await compute();
+  cache.set(version, key, { body }, key.length + body.length);
+  return body;
+}
+
+async function sdmx(
+  app: App,
+  api: FetchAPI,
+  request: Request,
+  url: URL,
+  visibility: Visibility,
+  cache: VersionedCache<{ body: string }> | undefined,
+): Promise<Response> {
+  const keyOf = (format: string) => `${visibilityKey(visibility)}\n${format}\n${url.href}`;
   const segments = url.pathname.split('/').slice(3).map(decodeURIComponent); // after /sdmx/v2
   const [resource, type, agency, id, version, key, ...rest] = segments;
   if (resource === 'structure' && type === 'dataflow' && key === undefined) {
@@ -205,32 +235,35 @@ async function sdmx(app: App, api: FetchAPI, request: Request, url: URL, visibil
     ) {
       throw syntaxError(`references: "${references}" is not supported (none, all, children, descendants)`);
     }
-    const dsd = await loadDsd(app.db.prisma);
-    const data = structureData(dsd, references === 'none' ? 'none' : 'all');
-    const text = JSON.stringify(data);
+    const text = await kept(app, cache, keyOf('structure'), async () =>
+      JSON.stringify(structureData(await loadDsd(app.db.prisma), references === 'none' ? 'none' : 'all')),
+    );
     const etag = etagOf('structure', text);
     if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
-    const body = JSON.stringify({ meta: sdmxMeta(STRUCTURE_SCHEMA), data });
+    const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
     return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
   }
   if (resource === 'data' && type === 'dataflow' && rest.length === 0) {
     checkFlow(agency, id, version);
     const format = dataFormat(request, url);
-    const dsd = await loadDsd(app.db.prisma);
-    const query = parseDataQuery(dsd, key, url.searchParams, url.search.replace(/^\?/, ''));
-    const observations = await findObservations(app.db.prisma, dsd, query, visibility);
-    if (!observations.length) throw noResults('No observations match the query');
+    // The CSV body, or the JSON message's data (its meta, an id and a time, is made per answer).
+    const text = await kept(app, cache, keyOf(format), async () => {
+      const dsd = await loadDsd(app.db.prisma);
+      const query = parseDataQuery(dsd, key, url.searchParams, url.search.replace(/^\?/, ''));
+      const observations = await findObservations(app.db.prisma, dsd, query, visibility);
+      if (!observations.length) throw noResults('No observations match the query');
+      return format === 'csv'
+        ? stringify(dataCsvRows(dsd, observations), { record_delimiter: '\r\n' })
+        : JSON.stringify(dataMessageData(dsd, observations, url.origin));
+    });
     if (format === 'csv') {
-      const body = stringify(dataCsvRows(dsd, observations), { record_delimiter: '\r\n' });
-      const etag = etagOf('sdmx-csv', body);
+      const etag = etagOf('sdmx-csv', text);
       if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
-      return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxCsv, ...cacheHeaders(etag) });
+      return smallBody(api, request, text, 200, { 'content-type': MEDIA.sdmxCsv, ...cacheHeaders(etag) });
     }
-    const data = dataMessageData(dsd, observations, url.origin);
-    const text = JSON.stringify(data);
     const etag = etagOf('sdmx-json', text);
     if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
-    const body = JSON.stringify({ meta: sdmxMeta(DATA_SCHEMA), data });
+    const body = `{"meta":${JSON.stringify(sdmxMeta(DATA_SCHEMA))},"data":${text}}`;
     return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxData, ...cacheHeaders(etag) });
   }
   throw new SdmxError(404, 100, 'No Results Found', `Not an SDMX REST 2.0 resource of this service: ${url.pathname}`);

@@ -29,6 +29,12 @@ test('DATABASE_REPLICA_URLS is a comma-separated list of postgres:// URLs, only 
   );
   expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1/m' })).toThrow(ConfigError);
   expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1/m' })).toThrow(/DATABASE_REPLICA_URLS.*DATABASE_URL/);
+  // The response cache keys answers by the primary's version: with replicas it is off, and cannot be turned on.
+  expect(two.responseCache.enabled).toBe(false);
+  expect(loadConfig({ DATABASE_URL: primary }).responseCache.enabled).toBe(true);
+  expect(() =>
+    loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://r1/m', RESPONSE_CACHE: 'true' }),
+  ).toThrow(/RESPONSE_CACHE.*replica/);
 });
 
 onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {

@@ -1,0 +1,171 @@
+// Response caching that is exact: the answer of a read query is kept per process and served again only to a request
+// that read the same data version (src/platform/data-version.ts) first, as the same visibility class, with the same
+// document, operation name and variables. Every committed write raises the version in its own commit, on whichever
+// hub process or CLI made it, so no entry made before a write answers a request that starts after it. The version is
+// read before any data statement: at worst an entry holds data newer than its version, never older.
+//
+// Cheap hits: an anonymous request (no Authorization header, the portals' case) is looked up as soon as its
+// parameters are read, before parsing, validation, limits and context; concurrent requests share one version read
+// that began after each of them arrived; an entry keeps its JSON text, so a hit is not serialised again.
+//
+// Why not @envelop/response-cache: it invalidates by the entities a mutation returns (here imports, the CLI and other
+// processes write too) and rewrites every document to collect them; its Yoga wrapper answers If-None-Match with 304
+// from an entry of an older version. What remains of it for a version-keyed cache is an LRU around execute.
+import { getNamedType, getOperationAST, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import type { App, Context, Viewer } from '../platform/context.js';
+import { DATA_VERSION_CHANNEL, readDataVersion } from '../platform/data-version.js';
+import { VersionedCache } from '../platform/versioned-cache.js';
+
+/** Response header saying whether the answer came from the cache (`hit`) or was computed and kept (`miss`). */
+export const RESPONSE_CACHE_HEADER = 'x-response-cache';
+
+/**
+ * What a cached answer may not depend on, besides the data: the caller's own token (`viewer`), the clock
+ * (`Comment.overdue`, `ApiToken.active`), and webhook delivery state, which the delivery worker writes without
+ * raising the data version (see the migration). A query selecting any of these is executed every time.
+ */
+const UNCACHEABLE_FIELDS = new Set(['Query.viewer', 'Comment.overdue']);
+const UNCACHEABLE_TYPES = new Set(['ApiToken', 'Webhook', 'WebhookDelivery', 'DeliveryAttempt']);
+
+/**
+ * The visibility class: callers of one class get the same answer to the same query over the same data. One per
+ * role, and per country for focal points, because that is what every read rule (visibility.ts, the auth scopes of
+ * the schema builder, comment access) distinguishes. Anonymous callers and READERs see the same published data
+ * today, but the `authenticated` scope separates them: a shared class would be exact only as long as no read used it.
+ */
+export function cacheClass(viewer: Viewer | null): string {
+  if (!viewer) return 'anonymous';
+  return viewer.role === 'FOCAL_POINT' ? `FOCAL_POINT:${viewer.countryId ?? ''}` : viewer.role;
+}
+
+/** Whether an operation of a document is a query whose answer depends on nothing but the data and the class. */
+function cacheableOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'query') return false;
+  const typeInfo = new TypeInfo(schema);
+  let cacheable = true;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const type = typeInfo.getType();
+        if (
+          (parent && UNCACHEABLE_FIELDS.has(`${parent.name}.${node.name.value}`)) ||
+          (type && UNCACHEABLE_TYPES.has(getNamedType(type).name))
+        ) {
+          cacheable = false;
+        }
+      },
+    }),
+  );
+  return cacheable;
+}
+
+/**
+ * The data version as of a read that began after the call (so it reflects every write committed before the call):
+ * callers arriving while a read is under way share the next one, so 50 concurrent requests cost one or two reads.
+ */
+function sharedVersionReads(read: () => Promise<bigint>): () => Promise<bigint> {
+  let running: Promise<bigint> | undefined;
+  let queued: Promise<bigint> | undefined;
+  const start = () => (running = read().finally(() => (running = undefined)));
+  return () => {
+    if (!running) return start();
+    // The read under way may have begun before this call: wait for the next.
+    return (queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return start();
+      }));
+  };
+}
+
+/**
+ * On embedded PGlite one process makes every write (it owns the directory), and the commit's notification reaches
+ * its listener before the writer's code resumes: the version is read again only after a commit, so a hit costs no
+ * statement, and reads are not queued behind a long import holding PGlite's one connection.
+ */
+function pgliteVersion(app: App, read: () => Promise<bigint>): () => Promise<bigint> {
+  let listening: Promise<unknown> | undefined;
+  let known: Promise<bigint> | undefined;
+  return async () => {
+    // Listening first: a commit after this point is notified, one before it is in the read that follows.
+    await (listening ??= app.db.listen(DATA_VERSION_CHANNEL, () => (known = undefined)));
+    if (!known) {
+      const reading = (known = read());
+      reading.catch(() => known === reading && (known = undefined));
+    }
+    return known;
+  };
+}
+
+/** The key of an answer, from the request's own text: equal keys mean the same operation with the same input. */
+const keyOf = (visibilityClass: string, params: GraphQLParams) =>
+  `${visibilityClass}\n${params.operationName ?? ''}\n${JSON.stringify(params.variables ?? {})}\n${params.query}`;
+
+/** A kept answer carries its JSON text, which Yoga sends as is (its `stringify` hook). */
+type Kept = ExecutionResult & { stringify: () => string };
+
+export function responseCache(app: App): Plugin<Context> {
+  const config = app.config.responseCache;
+  if (!config.enabled) return {};
+  const cache = new VersionedCache<Kept>(config.maxBytes);
+  const shared = sharedVersionReads(() => readDataVersion(app.db.prisma));
+  const versionOf = app.db.kind === 'pglite' ? pgliteVersion(app, shared) : shared;
+  /** The version an anonymous request read when it was looked up early, reused at execution. */
+  const versions = new WeakMap<Request, bigint>();
+  // Yoga reuses the parsed document of a query text, so this is worked out once per document and operation.
+  const verdicts = new WeakMap<DocumentNode, Map<string, boolean>>();
+  const outcome = new WeakMap<Request, 'hit' | 'miss'>();
+
+  return {
+    async onParams({ params, request, setResult }) {
+      if (request.headers.has('authorization') || typeof params.query !== 'string') return;
+      const version = await versionOf();
+      versions.set(request, version);
+      const kept = cache.get(version, keyOf('anonymous', params));
+      if (kept) {
+        outcome.set(request, 'hit');
+        setResult(kept);
+      }
+    },
+    async onExecute({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as Context & { request: Request; params: GraphQLParams };
+      const name = args.operationName ?? '';
+      let byName = verdicts.get(args.document);
+      if (!byName) verdicts.set(args.document, (byName = new Map()));
+      let cacheable = byName.get(name);
+      if (cacheable === undefined)
+        byName.set(name, (cacheable = cacheableOperation(args.schema, args.document, args.operationName)));
+      if (!cacheable) return;
+
+      const { request, params } = context;
+      if (typeof params?.query !== 'string') return;
+      const version = versions.get(request) ?? (await versionOf());
+      const key = keyOf(cacheClass(context.viewer), params);
+      const kept = cache.get(version, key);
+      if (kept) {
+        outcome.set(request, 'hit');
+        setResultAndStopExecution(kept);
+        return;
+      }
+      return {
+        onExecuteDone({ result }) {
+          // Errors (masked internal ones included) and streamed results are never kept.
+          if (Symbol.asyncIterator in result || result.errors?.length) return;
+          const text = JSON.stringify(result);
+          cache.set(version, key, { ...result, stringify: () => text }, key.length + text.length);
+          outcome.set(request, 'miss');
+        },
+      };
+    },
+    onResponse({ request, response }) {
+      const seen = outcome.get(request);
+      if (seen) response.headers.set(RESPONSE_CACHE_HEADER, seen);
+    },
+  };
+}
