@@ -2,10 +2,9 @@
 // `createToken`, listed with `tokens` and revoked with `revokeToken`; every change is audited.
 import { actorOf } from './audit.js';
 import { createToken, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
-import { ValidationError } from '../platform/errors.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf } from '../schema/connections.js';
-import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
 export const Role = builder.enumType('Role', {
@@ -133,7 +132,7 @@ builder.mutationField('createToken', (t) =>
     type: CreateTokenPayload,
     description: 'Creates an API token (ADMIN only); the secret is returned once.',
     authScopes: { admin: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError] },
     args: { input: t.arg({ type: CreateTokenInput, required: true, description: 'The token to create.' }) },
     resolve: async (_root, { input }, ctx) => {
       try {
@@ -176,7 +175,7 @@ builder.mutationField('revokeToken', (t) =>
     type: RevokeTokenPayload,
     description: 'Revokes the live token with this id, or every live token with this prefix (ADMIN only).',
     authScopes: { admin: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: RevokeTokenInput, required: true, description: 'The token(s) to revoke.' }) },
     resolve: async (_root, { input }, ctx) => {
       let target: RevokeTarget;

@@ -3,11 +3,10 @@
 import { actorOf } from '../access/audit.js';
 import { countryKey } from '../geography/m49.js';
 import { visibilityOf } from '../submissions/visibility.js';
-import { NotFoundError } from '../platform/errors.js';
-import { userErrors } from '../schema/errors.js';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../platform/context.js';
 import * as accounting from './accounting.service.js';
+import { NotFoundError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { Country } from '../geography/country.schema.js';
 import { AccountComponent, PopulationGroup } from '../schema/enums.js';
@@ -161,7 +160,7 @@ builder.mutationField('publishPopulationAccount', (t) =>
       "Publishes a country's population account for a year (TASK_FORCE or ADMIN): every entry becomes PUBLISHED " +
       'and readable by everyone. Entries are imported with the status of their CSV row (default SUBMITTED).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [NotFoundError] },
     args: {
       input: t.arg({ type: PublishPopulationAccountInput, required: true, description: 'The account to publish.' }),
     },

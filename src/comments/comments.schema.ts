@@ -5,11 +5,10 @@ import { GraphQLError } from 'graphql';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import type { Context } from '../platform/context.js';
-import { ValidationError } from '../platform/errors.js';
 import { countryKey } from '../geography/m49.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf } from '../schema/connections.js';
-import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { DataSource } from '../submissions/data-source.schema.js';
@@ -234,7 +233,7 @@ builder.mutationFields((t) => ({
       }
       return writerScope(ctx, countryId);
     },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: AddCommentInput, required: true, description: 'The comment and what it is about.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await addComment(ctx.prisma, actorOf(ctx.viewer), {
@@ -248,7 +247,7 @@ builder.mutationFields((t) => ({
     type: payload('ResolveCommentPayload', 'The comment, RESOLVED.'),
     description: 'Resolves a comment (whoever may write on its item).',
     authScopes: async (_root, { input }, ctx) => writerScope(ctx, await commentCountry(ctx, input.id)),
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: ResolveCommentInput, required: true, description: 'The comment to resolve.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await setCommentStatus(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Comment'), 'RESOLVED'),
@@ -258,7 +257,7 @@ builder.mutationFields((t) => ({
     type: payload('ReopenCommentPayload', 'The comment, OPEN again.'),
     description: 'Reopens a resolved comment (whoever may write on its item).',
     authScopes: async (_root, { input }, ctx) => writerScope(ctx, await commentCountry(ctx, input.id)),
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: ReopenCommentInput, required: true, description: 'The comment to reopen.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await setCommentStatus(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Comment'), 'OPEN'),

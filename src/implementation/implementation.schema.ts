@@ -6,11 +6,11 @@ import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import type { Context } from '../platform/context.js';
 import { countryKey, m49Code } from '../geography/m49.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf } from '../schema/connections.js';
-import { EXPECTED_REVISION_DESCRIPTION, userErrors } from '../schema/errors.js';
+import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
-import { NotFoundError } from '../platform/errors.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { Country } from '../geography/country.schema.js';
@@ -647,7 +647,7 @@ builder.mutationFields((t) => ({
       const country = await ctx.prisma.country.findUnique({ where: countryKey(input.country), select: { id: true } });
       return { countryWriter: country?.id ?? -1 };
     },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: ReportAdoptionInput, required: true, description: 'The declaration.' }) },
     resolve: async (_root, { input }, ctx) => {
       const [country, recommendation] = await Promise.all([
@@ -672,7 +672,7 @@ builder.mutationFields((t) => ({
     type: ReviewAdoptionPayload,
     description: 'Reviews an adoption record as CONFIRMED or DISPUTED with a comment (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: ReviewAdoptionInput, required: true, description: 'The record and the verdict.' }) },
     resolve: async (_root, { input }, ctx) => ({
       record: await reviewAdoption(ctx.prisma, actorOf(ctx.viewer), {
@@ -768,7 +768,7 @@ builder.mutationFields((t) => ({
     type: recommendationPayload('CreateRecommendationPayload', 'The recommendation created.'),
     description: 'Adds a recommendation (TASK_FORCE or ADMIN); audited.',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, ConflictError] },
     args: {
       input: t.arg({ type: CreateRecommendationInput, required: true, description: 'The recommendation to add.' }),
     },
@@ -781,7 +781,7 @@ builder.mutationFields((t) => ({
     description:
       'Changes a recommendation (TASK_FORCE or ADMIN), checked against the revision the client saw; audited.',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: {
       input: t.arg({
         type: UpdateRecommendationInput,

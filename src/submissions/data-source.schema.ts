@@ -4,11 +4,11 @@ import { findCountry } from '../access/tokens.js';
 import { actorOf } from '../access/audit.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import * as dataSources from './data-sources.service.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { ResidenceCriterion } from '../schema/enums.js';
-import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
 export const DataSource = builder.prismaNode('DataSource', {
@@ -147,7 +147,7 @@ builder.mutationFields((t) => ({
     authScopes: async (_root, { input }, ctx) => ({
       countryWriter: (await findCountry(ctx.prisma, input.country))?.id ?? -1,
     }),
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, ConflictError] },
     args: {
       input: t.arg({ type: CreateDataSourceInput, required: true, description: 'The data source to register.' }),
     },
@@ -164,7 +164,7 @@ builder.mutationFields((t) => ({
         id === null ? null : await ctx.prisma.dataSource.findUnique({ where: { id }, select: { countryId: true } });
       return { countryWriter: row?.countryId ?? -1 };
     },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: {
       input: t.arg({ type: UpdateDataSourceInput, required: true, description: 'The data source and the changes.' }),
     },

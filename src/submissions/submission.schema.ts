@@ -7,17 +7,16 @@ import { findCountry } from '../access/tokens.js';
 import { actorOf } from '../access/audit.js';
 import type { Prisma, Submission as SubmissionRow } from '../../prisma/generated/prisma/client.js';
 import type { Context } from '../platform/context.js';
-import { ValidationError } from '../platform/errors.js';
 import { importSubmissions, type ImportProblem } from './submissions.import.js';
 import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
 import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
 import { visibilityOf, visibleWhere } from './visibility.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf, OrderDirection } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
-import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
 /** The caller's visible versions as a Prisma where on Submission. */
@@ -397,7 +396,7 @@ function transitionField(transition: Transition, description: string) {
               return { countryWriter: row?.countryId ?? -1 };
             }
           : { taskForce: true },
-      errors: { types: userErrors },
+      errors: { types: [ValidationError, NotFoundError, ConflictError] },
       args: {
         input: t.arg({
           type: inputs[transition.action],
