@@ -4,7 +4,9 @@ import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import * as catalogue from './catalogue.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
+import type { Context } from '../platform/context.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { GcmObjective, SdgIndicator, Topic, Variable } from './catalogue.schema.js';
 import { likeText } from '../schema/search.js';
 import { connectionOf } from '../schema/connections.js';
@@ -224,6 +226,23 @@ export const IndicatorFilter = builder.inputType('IndicatorFilter', {
 
 type IndicatorFilterInput = typeof IndicatorFilter.$inferInput;
 
+/** Fails with NOT_FOUND when the filter names a topic or SDG code that does not exist (README "Unknown codes"). */
+async function checkIndicatorFilterCodes(ctx: Context, filter: IndicatorFilterInput | null | undefined) {
+  if (filter?.topic) {
+    await requireCode('filter.topic', 'topic', filter.topic, (code) =>
+      ctx.prisma.topic.findUnique({ where: { code: code.trim() }, select: { id: true } }),
+    );
+  }
+  if (filter?.sdg) {
+    await requireCode('filter.sdg', 'SDG indicator or target', filter.sdg, (code) =>
+      ctx.prisma.sdgIndicator.findFirst({
+        where: { OR: [{ code: code.trim() }, { target: code.trim() }] },
+        select: { id: true },
+      }),
+    );
+  }
+}
+
 /** The Prisma condition for an indicators filter. */
 export function indicatorWhere(filter: IndicatorFilterInput | null | undefined): Prisma.IndicatorWhereInput {
   const and: Prisma.IndicatorWhereInput[] = [];
@@ -268,9 +287,14 @@ builder.queryFields((t) => ({
       args: {
         filter: t.arg({ type: IndicatorFilter, required: false, description: 'Which indicators; all when omitted.' }),
       },
-      resolve: (query, _root, { filter }, ctx) =>
-        ctx.prisma.indicator.findMany({ ...query, where: indicatorWhere(filter), orderBy: { id: 'asc' } }),
-      totalCount: (_root, { filter }, ctx) => ctx.prisma.indicator.count({ where: indicatorWhere(filter) }),
+      resolve: async (query, _root, { filter }, ctx) => {
+        await checkIndicatorFilterCodes(ctx, filter);
+        return ctx.prisma.indicator.findMany({ ...query, where: indicatorWhere(filter), orderBy: { id: 'asc' } });
+      },
+      totalCount: async (_root, { filter }, ctx) => {
+        await checkIndicatorFilterCodes(ctx, filter);
+        return ctx.prisma.indicator.count({ where: indicatorWhere(filter) });
+      },
     },
     IndicatorConnection,
   ),

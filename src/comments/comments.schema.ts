@@ -8,6 +8,7 @@ import type { Context } from '../platform/context.js';
 import { countryKey } from '../geography/m49.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { connectionOf } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
@@ -109,7 +110,7 @@ const CommentFilter = builder.inputType('CommentFilter', {
 async function commentWhere(
   ctx: Context,
   filter: typeof CommentFilter.$inferInput | null | undefined,
-): Promise<Prisma.CommentWhereInput | null> {
+): Promise<Prisma.CommentWhereInput> {
   const and: Prisma.CommentWhereInput[] = [visibleCommentWhere(ctx.viewer)];
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.target != null) {
@@ -117,8 +118,9 @@ async function commentWhere(
     and.push({ [TARGET_TYPES[target.type]]: target.id });
   }
   if (filter?.country) {
-    const country = await ctx.prisma.country.findUnique({ where: countryKey(filter.country), select: { id: true } });
-    if (!country) return null;
+    const country = await requireCode('filter.country', 'country', filter.country, (code) =>
+      ctx.prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
+    );
     and.push({ countryId: country.id });
   }
   if (filter?.dueBefore) and.push({ dueDate: { lt: filter.dueBefore } });
@@ -145,11 +147,11 @@ builder.queryField('comments', (t) =>
       },
       resolve: async (query, _root, { filter }, ctx) => {
         const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
-        return where ? ctx.prisma.comment.findMany({ ...query, where, orderBy: { id: 'desc' } }) : [];
+        return ctx.prisma.comment.findMany({ ...query, where, orderBy: { id: 'desc' } });
       },
       totalCount: async (_root, { filter }, ctx) => {
         const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
-        return where ? ctx.prisma.comment.count({ where }) : 0;
+        return ctx.prisma.comment.count({ where });
       },
     },
     CommentConnection,

@@ -2,6 +2,7 @@
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countryKey, m49Code } from './m49.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { connectionOf } from '../schema/connections.js';
 import { likeText } from '../schema/search.js';
 
@@ -94,13 +95,16 @@ export function countryWhere(regionId: number | null, search?: string | null): P
   return where;
 }
 
-/** Region id for a region argument, or undefined when no such region exists. */
-export async function regionIdFor(prisma: Prisma.TransactionClient, code: string): Promise<number | undefined> {
-  const region = await prisma.region.findUnique({
-    where: { code: m49Code(code) },
-    select: { id: true },
-  });
-  return region?.id;
+/** Region id for a region argument; NOT_FOUND naming the argument when no such region exists. */
+export async function regionIdFor(
+  prisma: Prisma.TransactionClient,
+  code: string,
+  argument = 'region',
+): Promise<number> {
+  const region = await requireCode(argument, 'M49 region', code, (c) =>
+    prisma.region.findUnique({ where: { code: m49Code(c) }, select: { id: true } }),
+  );
+  return region.id;
 }
 
 builder.queryFields((t) => ({
@@ -122,7 +126,6 @@ builder.queryFields((t) => ({
       },
       resolve: async (query, _root, args, ctx) => {
         const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
-        if (regionId === undefined) return [];
         return ctx.prisma.country.findMany({
           ...query,
           where: countryWhere(regionId, args.search),
@@ -131,7 +134,6 @@ builder.queryFields((t) => ({
       },
       totalCount: async (_root, args, ctx) => {
         const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
-        if (regionId === undefined) return 0;
         return ctx.prisma.country.count({ where: countryWhere(regionId, args.search) });
       },
     },

@@ -6,6 +6,7 @@ import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import * as dataSources from './data-sources.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { connectionOf } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { ResidenceCriterion } from '../schema/enums.js';
@@ -56,14 +57,21 @@ const DataSourceFilter = builder.inputType('DataSourceFilter', {
 async function dataSourceWhere(
   prisma: Prisma.TransactionClient,
   filter: { country?: string | null; sourceType?: string | null } | null | undefined,
-): Promise<Prisma.DataSourceWhereInput | null> {
+): Promise<Prisma.DataSourceWhereInput> {
   const where: Prisma.DataSourceWhereInput = {};
   if (filter?.country) {
-    const c = await findCountry(prisma as never, filter.country);
-    if (!c) return null;
-    where.countryId = c.id;
+    const country = filter.country;
+    where.countryId = (
+      await requireCode('filter.country', 'country', country, (c) => findCountry(prisma as never, c))
+    ).id;
   }
-  if (filter?.sourceType) where.sourceType = { code: filter.sourceType };
+  if (filter?.sourceType) {
+    where.sourceTypeId = (
+      await requireCode('filter.sourceType', 'source type', filter.sourceType, (code) =>
+        prisma.sourceType.findUnique({ where: { code: code.trim() }, select: { id: true } }),
+      )
+    ).id;
+  }
   return where;
 }
 
@@ -89,11 +97,10 @@ builder.queryFields((t) => ({
       },
       resolve: async (query, _root, { filter }, ctx) => {
         const where = await dataSourceWhere(ctx.prisma, filter);
-        return where ? ctx.prisma.dataSource.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
+        return ctx.prisma.dataSource.findMany({ ...query, where, orderBy: { id: 'asc' } });
       },
       totalCount: async (_root, { filter }, ctx) => {
-        const where = await dataSourceWhere(ctx.prisma, filter);
-        return where ? ctx.prisma.dataSource.count({ where }) : 0;
+        return ctx.prisma.dataSource.count({ where: await dataSourceWhere(ctx.prisma, filter) });
       },
     },
     DataSourceConnection,

@@ -13,6 +13,7 @@ import { countableIds, keyVersions, type KeyVersions } from './versions.service.
 import { visibilityOf, visibleWhere } from './visibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { connectionOf, OrderDirection } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
@@ -242,18 +243,26 @@ function submissionOrderBy(
   return [{ id: dir }];
 }
 
-/** The where clause of a filter, or null when a code names nothing (the list is then empty). */
+/** The where clause of a filter; NOT_FOUND when a code in it names nothing (README "Unknown codes"). */
 async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
   const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
   let countryId: number | undefined;
   if (filter?.country) {
-    const c = await findCountry(ctx.prisma, filter.country);
-    if (!c) return null;
-    countryId = c.id;
+    countryId = (await requireCode('filter.country', 'country', filter.country, (c) => findCountry(ctx.prisma, c))).id;
     and.push({ countryId });
   }
   const indicatorCode = filter?.indicator?.trim() || undefined;
-  if (indicatorCode) and.push({ indicator: { code: indicatorCode } });
+  if (indicatorCode) {
+    await requireCode('filter.indicator', 'indicator', indicatorCode, (code) =>
+      ctx.prisma.indicator.findUnique({ where: { code }, select: { id: true } }),
+    );
+    and.push({ indicator: { code: indicatorCode } });
+  }
+  if (filter?.dataSource) {
+    await requireCode('filter.dataSource', 'data source', filter.dataSource, (code) =>
+      ctx.prisma.dataSource.findUnique({ where: { code }, select: { id: true } }),
+    );
+  }
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.fromYear != null) and.push({ referenceYear: { gte: filter.fromYear } });
   if (filter?.toYear != null) and.push({ referenceYear: { lte: filter.toYear } });
@@ -300,11 +309,10 @@ builder.queryFields((t) => ({
       },
       resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await submissionWhere(ctx, filter);
-        return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) }) : [];
+        return ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) });
       },
       totalCount: async (_root, { filter }, ctx) => {
-        const where = await submissionWhere(ctx, filter);
-        return where ? ctx.prisma.submission.count({ where }) : 0;
+        return ctx.prisma.submission.count({ where: await submissionWhere(ctx, filter) });
       },
     },
     SubmissionConnection,
