@@ -4,7 +4,7 @@ import { actorOf } from './audit.js';
 import { createToken, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 
 export const Role = builder.enumType('Role', {
@@ -75,6 +75,19 @@ export const ApiToken = builder.prismaNode('ApiToken', {
 
 const ApiTokenConnection = connectionOf(ApiToken, 'ApiToken');
 
+const tokenOrder = orderBy('ApiTokenOrder', {
+  items: 'API tokens',
+  fields: {
+    CREATED_AT: { description: 'When the token was created.', keys: () => [] },
+    EXPIRES_AT: {
+      description: 'When it expires; a token without an expiry counts as expiring last.',
+      keys: (d) => [{ expiresAt: d }],
+    },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'oldest first',
+});
+
 builder.queryField('tokens', (t) =>
   t.prismaConnection(
     {
@@ -88,12 +101,13 @@ builder.queryField('tokens', (t) =>
           defaultValue: false,
           description: 'Also list revoked tokens (expired ones are always listed).',
         }),
+        ...tokenOrder.args,
       },
-      resolve: (query, _root, { includeRevoked }, ctx) =>
+      resolve: (query, _root, { includeRevoked, orderBy }, ctx) =>
         ctx.prisma.apiToken.findMany({
           ...query,
           where: includeRevoked ? {} : { revokedAt: null },
-          orderBy: { id: 'asc' },
+          orderBy: tokenOrder.prismaOrderBy(orderBy),
         }),
       totalCount: (_root, { includeRevoked }, ctx) =>
         ctx.prisma.apiToken.count({ where: includeRevoked ? {} : { revokedAt: null } }),

@@ -9,7 +9,7 @@ import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
 import { GcmObjective, SdgIndicator, Topic, Variable } from './catalogue.schema.js';
 import { likeText } from '../schema/search.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { BuildingBlock, IndicatorStatus, Suitability, Tier } from '../schema/enums.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
@@ -226,6 +226,17 @@ export const IndicatorFilter = builder.inputType('IndicatorFilter', {
 
 type IndicatorFilterInput = typeof IndicatorFilter.$inferInput;
 
+const indicatorOrder = orderBy('IndicatorOrder', {
+  items: 'indicators',
+  fields: {
+    CATALOGUE: { description: 'Catalogue order (the order indicators were added).', keys: () => [] },
+    CODE: { description: 'The indicator code.', keys: (d) => [{ code: d }] },
+    NAME: { description: 'The display name.', keys: (d) => [{ name: d }] },
+  },
+  default: { field: 'CATALOGUE', direction: 'ASC' },
+  defaultIs: 'in catalogue order',
+});
+
 /** Fails with NOT_FOUND when the filter names a topic or SDG code that does not exist (README "Unknown codes"). */
 async function checkIndicatorFilterCodes(ctx: Context, filter: IndicatorFilterInput | null | undefined) {
   if (filter?.topic) {
@@ -286,10 +297,15 @@ builder.queryFields((t) => ({
       description: 'Catalogue indicators matching every condition of the filter, in catalogue order.',
       args: {
         filter: t.arg({ type: IndicatorFilter, required: false, description: 'Which indicators; all when omitted.' }),
+        ...indicatorOrder.args,
       },
-      resolve: async (query, _root, { filter }, ctx) => {
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
         await checkIndicatorFilterCodes(ctx, filter);
-        return ctx.prisma.indicator.findMany({ ...query, where: indicatorWhere(filter), orderBy: { id: 'asc' } });
+        return ctx.prisma.indicator.findMany({
+          ...query,
+          where: indicatorWhere(filter),
+          orderBy: indicatorOrder.prismaOrderBy(orderBy),
+        });
       },
       totalCount: async (_root, { filter }, ctx) => {
         await checkIndicatorFilterCodes(ctx, filter);

@@ -9,7 +9,7 @@ import { countryKey } from '../geography/m49.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { DataSource } from '../submissions/data-source.schema.js';
@@ -107,6 +107,19 @@ const CommentFilter = builder.inputType('CommentFilter', {
   }),
 });
 
+const commentOrder = orderBy('CommentOrder', {
+  items: 'comments',
+  fields: {
+    CREATED_AT: { description: 'When the comment was written.', keys: () => [] },
+    DUE_DATE: {
+      description: 'When it is due; a comment without a due date counts as due last.',
+      keys: (d) => [{ dueDate: d }],
+    },
+  },
+  default: { field: 'CREATED_AT', direction: 'DESC' },
+  defaultIs: 'newest first',
+});
+
 async function commentWhere(
   ctx: Context,
   filter: typeof CommentFilter.$inferInput | null | undefined,
@@ -144,10 +157,11 @@ builder.queryField('comments', (t) =>
           required: false,
           description: 'Which comments; all the caller may read when omitted.',
         }),
+        ...commentOrder.args,
       },
-      resolve: async (query, _root, { filter }, ctx) => {
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
-        return ctx.prisma.comment.findMany({ ...query, where, orderBy: { id: 'desc' } });
+        return ctx.prisma.comment.findMany({ ...query, where, orderBy: commentOrder.prismaOrderBy(orderBy) });
       },
       totalCount: async (_root, { filter }, ctx) => {
         const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));

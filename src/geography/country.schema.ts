@@ -3,7 +3,7 @@ import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countryKey, m49Code } from './m49.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { likeText } from '../schema/search.js';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
@@ -107,6 +107,16 @@ export async function regionIdFor(
   return region.id;
 }
 
+const countryOrder = orderBy('CountryOrder', {
+  items: 'countries',
+  fields: {
+    M49: { description: 'The M49 code (the order of the M49 list as loaded).', keys: (d) => [{ m49: d }] },
+    NAME: { description: 'The English name.', keys: (d) => [{ name: d }] },
+  },
+  default: { field: 'M49', direction: 'ASC' },
+  defaultIs: 'by M49 code',
+});
+
 builder.queryFields((t) => ({
   country: t.prismaField({
     type: 'Country',
@@ -123,13 +133,14 @@ builder.queryFields((t) => ({
       args: {
         region: t.arg.string({ required: false, description: 'M49 region code, e.g. "150" (Europe) or "419".' }),
         search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }),
+        ...countryOrder.args,
       },
       resolve: async (query, _root, args, ctx) => {
         const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
         return ctx.prisma.country.findMany({
           ...query,
           where: countryWhere(regionId, args.search),
-          orderBy: { id: 'asc' },
+          orderBy: countryOrder.prismaOrderBy(args.orderBy),
         });
       },
       totalCount: async (_root, args, ctx) => {

@@ -7,7 +7,7 @@ import * as dataSources from './data-sources.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { ResidenceCriterion } from '../schema/enums.js';
 import { localId } from '../schema/global-id.js';
@@ -75,6 +75,17 @@ async function dataSourceWhere(
   return where;
 }
 
+const dataSourceOrder = orderBy('DataSourceOrder', {
+  items: 'data sources',
+  fields: {
+    CREATED_AT: { description: 'When the data source was registered.', keys: () => [] },
+    CODE: { description: 'The data source code.', keys: (d) => [{ code: d }] },
+    LATEST_YEAR: { description: 'The latest reference year it covers.', keys: (d) => [{ latestYear: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in registration order',
+});
+
 builder.queryFields((t) => ({
   dataSource: t.prismaField({
     type: 'DataSource',
@@ -94,10 +105,11 @@ builder.queryFields((t) => ({
           required: false,
           description: 'Which data sources; all when omitted.',
         }),
+        ...dataSourceOrder.args,
       },
-      resolve: async (query, _root, { filter }, ctx) => {
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await dataSourceWhere(ctx.prisma, filter);
-        return ctx.prisma.dataSource.findMany({ ...query, where, orderBy: { id: 'asc' } });
+        return ctx.prisma.dataSource.findMany({ ...query, where, orderBy: dataSourceOrder.prismaOrderBy(orderBy) });
       },
       totalCount: async (_root, { filter }, ctx) => {
         return ctx.prisma.dataSource.count({ where: await dataSourceWhere(ctx.prisma, filter) });

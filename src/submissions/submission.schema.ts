@@ -14,7 +14,7 @@ import { visibilityOf, visibleWhere } from './visibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, OrderDirection } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
@@ -196,52 +196,26 @@ const SubmissionFilter = builder.inputType('SubmissionFilter', {
 
 type Filter = typeof SubmissionFilter.$inferInput;
 
-const SubmissionOrderField = builder.enumType('SubmissionOrderField', {
-  description: 'What a list of submission versions can be ordered by.',
-  values: {
+/** Newest first: review queues and a country's own list want the latest versions on the first page. */
+const submissionOrder = orderBy('SubmissionOrder', {
+  items: 'submission versions',
+  fields: {
     CREATED_AT: {
       description: 'When the version was written (versions of one import in the order they were written).',
+      // Creation order is the id sequence, which the (countryId, status, id) indexes serve.
+      keys: () => [],
     },
-    UPDATED_AT: { description: 'When the version last changed, e.g. by a status change.' },
-    REFERENCE_YEAR: { description: 'Reference year of the data.' },
-  } as const,
+    UPDATED_AT: {
+      description: 'When the version last changed, e.g. by a status change.',
+      keys: (d) => [{ updatedAt: d }],
+    },
+    REFERENCE_YEAR: { description: 'Reference year of the data.', keys: (d) => [{ referenceYear: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'DESC' },
+  defaultIs: 'newest first',
 });
-
-const SubmissionOrder = builder.inputType('SubmissionOrder', {
-  description:
-    "An order of submission versions (like GitHub's IssueOrder). Ties are broken by creation order in the same " +
-    'direction, so paging with after/before visits every version once.',
-  fields: (t) => ({
-    field: t.field({ type: SubmissionOrderField, required: true, description: 'What to order by.' }),
-    direction: t.field({ type: OrderDirection, required: true, description: 'Ascending or descending.' }),
-  }),
-});
-
-/** Newest first: review queues and a country's own list want the latest versions on the first page. */
-const DEFAULT_SUBMISSION_ORDER = { field: 'CREATED_AT', direction: 'DESC' } as const;
-
-const submissionOrderArgs = builder.args((t) => ({
-  orderBy: t.field({
-    type: SubmissionOrder,
-    required: false,
-    defaultValue: DEFAULT_SUBMISSION_ORDER,
-    description: 'The order of the list; newest first when omitted.',
-  }),
-}));
-
-/**
- * The Prisma orderBy of an order. Creation order is the id sequence (what the (countryId, status, id) indexes serve),
- * and the id ends every order so that it is total: Prisma's cursor (an id) then resumes exactly after its row.
- */
-function submissionOrderBy(
-  order: typeof SubmissionOrder.$inferInput | null | undefined,
-): Prisma.SubmissionOrderByWithRelationInput[] {
-  const { field, direction } = order ?? DEFAULT_SUBMISSION_ORDER;
-  const dir = direction === 'ASC' ? 'asc' : 'desc';
-  if (field === 'UPDATED_AT') return [{ updatedAt: dir }, { id: dir }];
-  if (field === 'REFERENCE_YEAR') return [{ referenceYear: dir }, { id: dir }];
-  return [{ id: dir }];
-}
+const submissionOrderArgs = submissionOrder.args;
+const submissionOrderBy = submissionOrder.prismaOrderBy;
 
 /** The where clause of a filter; NOT_FOUND when a code in it names nothing (README "Unknown codes"). */
 async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
