@@ -2,10 +2,9 @@
 // `createToken`, listed with `tokens` and revoked with `revokeToken`; every change is audited.
 import { actorOf } from './audit.js';
 import { createToken, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
-import { ValidationError } from '../platform/errors.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
-import { userErrors } from '../schema/errors.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 
 export const Role = builder.enumType('Role', {
@@ -76,6 +75,19 @@ export const ApiToken = builder.prismaNode('ApiToken', {
 
 const ApiTokenConnection = connectionOf(ApiToken, 'ApiToken');
 
+const tokenOrder = orderBy('ApiTokenOrder', {
+  items: 'API tokens',
+  fields: {
+    CREATED_AT: { description: 'When the token was created.', keys: () => [] },
+    EXPIRES_AT: {
+      description: 'When it expires; a token without an expiry counts as expiring last.',
+      keys: (d) => [{ expiresAt: d }],
+    },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'oldest first',
+});
+
 builder.queryField('tokens', (t) =>
   t.prismaConnection(
     {
@@ -89,12 +101,13 @@ builder.queryField('tokens', (t) =>
           defaultValue: false,
           description: 'Also list revoked tokens (expired ones are always listed).',
         }),
+        ...tokenOrder.args,
       },
-      resolve: (query, _root, { includeRevoked }, ctx) =>
+      resolve: (query, _root, { includeRevoked, orderBy }, ctx) =>
         ctx.prisma.apiToken.findMany({
           ...query,
           where: includeRevoked ? {} : { revokedAt: null },
-          orderBy: { id: 'asc' },
+          orderBy: tokenOrder.prismaOrderBy(orderBy),
         }),
       totalCount: (_root, { includeRevoked }, ctx) =>
         ctx.prisma.apiToken.count({ where: includeRevoked ? {} : { revokedAt: null } }),
@@ -133,7 +146,7 @@ builder.mutationField('createToken', (t) =>
     type: CreateTokenPayload,
     description: 'Creates an API token (ADMIN only); the secret is returned once.',
     authScopes: { admin: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError] },
     args: { input: t.arg({ type: CreateTokenInput, required: true, description: 'The token to create.' }) },
     resolve: async (_root, { input }, ctx) => {
       try {
@@ -176,7 +189,7 @@ builder.mutationField('revokeToken', (t) =>
     type: RevokeTokenPayload,
     description: 'Revokes the live token with this id, or every live token with this prefix (ADMIN only).',
     authScopes: { admin: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: RevokeTokenInput, required: true, description: 'The token(s) to revoke.' }) },
     resolve: async (_root, { input }, ctx) => {
       let target: RevokeTarget;

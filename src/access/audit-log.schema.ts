@@ -1,7 +1,7 @@
 // The audit trail, readable by admins only: every write records actor, action, entity and before/after.
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 
 export const AuditLog = builder.prismaNode('AuditLog', {
   id: { field: 'id' },
@@ -42,6 +42,19 @@ function auditWhere(filter: typeof AuditLogFilter.$inferInput | null | undefined
   return where;
 }
 
+const auditOrder = orderBy('AuditLogOrder', {
+  items: 'audit entries',
+  fields: {
+    CREATED_AT: { description: 'When the change was made.', keys: () => [] },
+    ENTITY: {
+      description: 'By entity type and key, e.g. every change of one indicator together.',
+      keys: (d) => [{ entityType: d }, { entityKey: d }],
+    },
+  },
+  default: { field: 'CREATED_AT', direction: 'DESC' },
+  defaultIs: 'newest first',
+});
+
 builder.queryField('auditLog', (t) =>
   t.prismaConnection(
     {
@@ -51,9 +64,14 @@ builder.queryField('auditLog', (t) =>
       authScopes: { admin: true },
       args: {
         filter: t.arg({ type: AuditLogFilter, required: false, description: 'Which entries; all when omitted.' }),
+        ...auditOrder.args,
       },
-      resolve: (query, _root, { filter }, ctx) =>
-        ctx.prisma.auditLog.findMany({ ...query, where: auditWhere(filter), orderBy: { id: 'desc' } }),
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.auditLog.findMany({
+          ...query,
+          where: auditWhere(filter),
+          orderBy: auditOrder.prismaOrderBy(orderBy),
+        }),
       totalCount: (_root, { filter }, ctx) => ctx.prisma.auditLog.count({ where: auditWhere(filter) }),
     },
     AuditLogConnection,

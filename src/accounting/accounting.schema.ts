@@ -3,12 +3,12 @@
 import { actorOf } from '../access/audit.js';
 import { countryKey } from '../geography/m49.js';
 import { visibilityOf } from '../submissions/visibility.js';
-import { NotFoundError } from '../platform/errors.js';
-import { userErrors } from '../schema/errors.js';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../platform/context.js';
 import * as accounting from './accounting.service.js';
+import { NotFoundError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { Country } from '../geography/country.schema.js';
 import { AccountComponent, PopulationGroup } from '../schema/enums.js';
 
@@ -125,12 +125,9 @@ builder.queryField('populationAccount', (t) =>
       if (!(tolerance >= 0)) {
         throw new GraphQLError('tolerance must be a number ≥ 0', { extensions: { code: 'BAD_USER_INPUT' } });
       }
-      const country = await ctx.prisma.country.findUnique({ where: countryKey(args.country), select: { id: true } });
-      if (!country) {
-        throw new GraphQLError(`No country with M49 or ISO3 code "${args.country}"`, {
-          extensions: { code: 'NOT_FOUND' },
-        });
-      }
+      const country = await requireCode('country', 'country', args.country, (code) =>
+        ctx.prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
+      );
       return accounting.populationAccount(ctx.prisma, visibilityOf(ctx.viewer), country.id, args.year, tolerance);
     },
   }),
@@ -161,7 +158,7 @@ builder.mutationField('publishPopulationAccount', (t) =>
       "Publishes a country's population account for a year (TASK_FORCE or ADMIN): every entry becomes PUBLISHED " +
       'and readable by everyone. Entries are imported with the status of their CSV row (default SUBMITTED).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [NotFoundError] },
     args: {
       input: t.arg({ type: PublishPopulationAccountInput, required: true, description: 'The account to publish.' }),
     },

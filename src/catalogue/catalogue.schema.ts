@@ -2,11 +2,12 @@
 // recommendations, SDG indicators and GCM objectives. Their links to indicators are declared in indicator.ts.
 import { actorOf } from '../access/audit.js';
 import * as catalogue from './catalogue.service.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { likeText } from '../schema/search.js';
 import { connectionOf } from '../schema/connections.js';
 import { Tier } from '../schema/enums.js';
-import { EXPECTED_REVISION_DESCRIPTION, userErrors } from '../schema/errors.js';
+import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
 export const Topic = builder.prismaNode('Topic', {
@@ -341,7 +342,7 @@ builder.mutationFields((t) => ({
     type: CreateTopicPayload,
     description: 'Adds a topic (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateTopicInput, required: true, description: 'The topic to add.' }) },
     resolve: async (_root, { input }, ctx) => ({
       topic: await catalogue.createTopic(ctx.prisma, actorOf(ctx.viewer), input),
@@ -351,7 +352,7 @@ builder.mutationFields((t) => ({
     type: UpdateTopicPayload,
     description: 'Changes a topic (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: {
       input: t.arg({ type: UpdateTopicInput, required: true, description: 'The topic, its revision and the changes.' }),
     },
@@ -369,7 +370,7 @@ builder.mutationFields((t) => ({
     type: CreateVariablePayload,
     description: 'Adds a disaggregation variable with its code list (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateVariableInput, required: true, description: 'The variable to add.' }) },
     resolve: async (_root, { input }, ctx) => ({
       variable: await catalogue.createVariable(ctx.prisma, actorOf(ctx.viewer), input),
@@ -379,7 +380,7 @@ builder.mutationFields((t) => ({
     type: UpdateVariablePayload,
     description: 'Changes a variable or replaces its code list (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: {
       input: t.arg({
         type: UpdateVariableInput,

@@ -386,6 +386,31 @@ function provisionalFieldName(entry: string): string {
   return ({ sdg: 'sdgIndicators', gcm: 'gcmObjectives' } as Record<string, string>)[name] ?? name;
 }
 
+/** The indicator fields a provisional mark may name (GraphQL: IndicatorField). */
+export const INDICATOR_FIELDS = [
+  'name',
+  'description',
+  'unit',
+  'additive',
+  'signed',
+  'buildingBlock',
+  'tier',
+  'core',
+  'sourceUrl',
+  'topics',
+  'disaggregations',
+  'sdgIndicators',
+  'gcmObjectives',
+] as const;
+export type IndicatorFieldName = (typeof INDICATOR_FIELDS)[number];
+const isIndicatorField = (name: string): name is IndicatorFieldName =>
+  (INDICATOR_FIELDS as readonly string[]).includes(name);
+
+/** The field names of stored provisional marks, remarks left out; marks naming no known field are skipped. */
+export function provisionalFieldsOf(provisional: string[]): IndicatorFieldName[] {
+  return [...new Set(provisional.map(provisionalFieldName))].filter(isIndicatorField);
+}
+
 /** Drops the provisional marks of the given fields: writing a field through the API confirms it. */
 export function withoutProvisional(provisional: string[], fields: string[]): string[] {
   const confirmed = new Set(fields.map(provisionalFieldName));

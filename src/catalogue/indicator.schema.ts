@@ -3,14 +3,41 @@
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import * as catalogue from './catalogue.service.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
+import type { Context } from '../platform/context.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { GcmObjective, SdgIndicator, Topic, Variable } from './catalogue.schema.js';
 import { likeText } from '../schema/search.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { BuildingBlock, IndicatorStatus, Suitability, Tier } from '../schema/enums.js';
-import { EXPECTED_REVISION_DESCRIPTION, userErrors } from '../schema/errors.js';
+import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { SourceType } from './source-type.schema.js';
+
+/**
+ * The indicator fields that may await task-force confirmation (CONTRACT leaves them open; issue 12 closes them). The
+ * values are the names the service and the catalogue file use, so stored entries need no migration; a stored entry
+ * is "name" or "name (remark)", and the seed's short names "sdg" and "gcm" name the two link lists.
+ */
+export const IndicatorField = builder.enumType('IndicatorField', {
+  description: 'A field of an indicator, as named in provisional marks and confirmations.',
+  values: {
+    NAME: { value: 'name', description: 'The display name.' },
+    DESCRIPTION: { value: 'description', description: 'The definition.' },
+    UNIT: { value: 'unit', description: 'The unit of measure.' },
+    ADDITIVE: { value: 'additive', description: 'Whether country values may be summed.' },
+    SIGNED: { value: 'signed', description: 'Whether values may be negative.' },
+    BUILDING_BLOCK: { value: 'buildingBlock', description: 'The building block.' },
+    TIER: { value: 'tier', description: 'The tier (CORE or ADDITIONAL).' },
+    CORE: { value: 'core', description: "The seed's remark that the indicator belongs to the core set." },
+    SOURCE_URL: { value: 'sourceUrl', description: 'The public source.' },
+    TOPICS: { value: 'topics', description: 'The topic links.' },
+    DISAGGREGATIONS: { value: 'disaggregations', description: 'The disaggregation variables.' },
+    SDG_INDICATORS: { value: 'sdgIndicators', description: 'The SDG indicator links.' },
+    GCM_OBJECTIVES: { value: 'gcmObjectives', description: 'The GCM objective links.' },
+  } as const,
+});
 
 export const Indicator = builder.prismaNode('Indicator', {
   id: { field: 'id' },
@@ -45,6 +72,11 @@ export const Indicator = builder.prismaNode('Indicator', {
       description:
         'Fields whose values were assigned for the seed and await task-force confirmation, each named first ' +
         '(e.g. "tier", or "sdg (link via 17.18 …)" with a remark).',
+    }),
+    provisional: t.field({
+      type: [IndicatorField],
+      description: 'The fields of provisionalFields, as enum values (remarks left out), in the same order.',
+      resolve: (indicator) => catalogue.provisionalFieldsOf(indicator.provisionalFields),
     }),
     isProvisional: t.boolean({
       description: 'Whether any field still awaits task-force confirmation.',
@@ -194,6 +226,34 @@ export const IndicatorFilter = builder.inputType('IndicatorFilter', {
 
 type IndicatorFilterInput = typeof IndicatorFilter.$inferInput;
 
+const indicatorOrder = orderBy('IndicatorOrder', {
+  items: 'indicators',
+  fields: {
+    CATALOGUE: { description: 'Catalogue order (the order indicators were added).', keys: () => [] },
+    CODE: { description: 'The indicator code.', keys: (d) => [{ code: d }] },
+    NAME: { description: 'The display name.', keys: (d) => [{ name: d }] },
+  },
+  default: { field: 'CATALOGUE', direction: 'ASC' },
+  defaultIs: 'in catalogue order',
+});
+
+/** Fails with NOT_FOUND when the filter names a topic or SDG code that does not exist (README "Unknown codes"). */
+async function checkIndicatorFilterCodes(ctx: Context, filter: IndicatorFilterInput | null | undefined) {
+  if (filter?.topic) {
+    await requireCode('filter.topic', 'topic', filter.topic, (code) =>
+      ctx.prisma.topic.findUnique({ where: { code: code.trim() }, select: { id: true } }),
+    );
+  }
+  if (filter?.sdg) {
+    await requireCode('filter.sdg', 'SDG indicator or target', filter.sdg, (code) =>
+      ctx.prisma.sdgIndicator.findFirst({
+        where: { OR: [{ code: code.trim() }, { target: code.trim() }] },
+        select: { id: true },
+      }),
+    );
+  }
+}
+
 /** The Prisma condition for an indicators filter. */
 export function indicatorWhere(filter: IndicatorFilterInput | null | undefined): Prisma.IndicatorWhereInput {
   const and: Prisma.IndicatorWhereInput[] = [];
@@ -237,10 +297,20 @@ builder.queryFields((t) => ({
       description: 'Catalogue indicators matching every condition of the filter, in catalogue order.',
       args: {
         filter: t.arg({ type: IndicatorFilter, required: false, description: 'Which indicators; all when omitted.' }),
+        ...indicatorOrder.args,
       },
-      resolve: (query, _root, { filter }, ctx) =>
-        ctx.prisma.indicator.findMany({ ...query, where: indicatorWhere(filter), orderBy: { id: 'asc' } }),
-      totalCount: (_root, { filter }, ctx) => ctx.prisma.indicator.count({ where: indicatorWhere(filter) }),
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
+        await checkIndicatorFilterCodes(ctx, filter);
+        return ctx.prisma.indicator.findMany({
+          ...query,
+          where: indicatorWhere(filter),
+          orderBy: indicatorOrder.prismaOrderBy(orderBy),
+        });
+      },
+      totalCount: async (_root, { filter }, ctx) => {
+        await checkIndicatorFilterCodes(ctx, filter);
+        return ctx.prisma.indicator.count({ where: indicatorWhere(filter) });
+      },
     },
     IndicatorConnection,
   ),
@@ -289,7 +359,10 @@ export const CreateIndicatorInput = builder.inputType('CreateIndicatorInput', {
     disaggregations: t.stringList({ description: 'Variable codes, in display order.' }),
     sdgIndicators: t.stringList({ description: 'SDG indicator or target codes, e.g. "10.7.2".' }),
     gcmObjectives: t.intList({ description: 'GCM objective numbers, 1–23.' }),
-    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+    provisionalFields: t.field({
+      type: [IndicatorField],
+      description: 'Fields whose values await task-force confirmation.',
+    }),
   }),
 });
 
@@ -317,7 +390,7 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
     disaggregations: t.stringList({ description: 'Variable codes, in display order.' }),
     sdgIndicators: t.stringList({ description: 'SDG indicator or target codes.' }),
     gcmObjectives: t.intList({ description: 'GCM objective numbers, 1–23.' }),
-    provisionalFields: t.stringList({ description: provisionalFieldsDescription }),
+    provisionalFields: t.field({ type: [IndicatorField], description: provisionalFieldsDescription }),
   }),
 });
 
@@ -344,7 +417,10 @@ export const ConfirmIndicatorFieldsInput = builder.inputType('ConfirmIndicatorFi
   fields: (t) => ({
     id: t.id({ required: true, description: "The indicator's global id." }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
-    fields: t.stringList({ description: 'Field names, e.g. ["tier", "sdg"]; every provisional field when absent.' }),
+    fields: t.field({
+      type: [IndicatorField],
+      description: 'The fields to confirm, e.g. [TIER, SDG_INDICATORS]; every provisional field when absent.',
+    }),
   }),
 });
 
@@ -398,7 +474,7 @@ builder.mutationFields((t) => ({
     type: CreateIndicatorPayload,
     description: 'Adds an indicator to the catalogue (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateIndicatorInput, required: true, description: 'The indicator to add.' }) },
     resolve: async (_root, { input }, ctx) => ({
       indicator: await catalogue.createIndicator(ctx.prisma, actorOf(ctx.viewer), input),
@@ -408,7 +484,7 @@ builder.mutationFields((t) => ({
     type: UpdateIndicatorPayload,
     description: 'Changes an indicator and its links (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: {
       input: t.arg({
         type: UpdateIndicatorInput,
@@ -430,7 +506,7 @@ builder.mutationFields((t) => ({
     type: RetireIndicatorPayload,
     description: 'Retires an indicator (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: RetireIndicatorInput, required: true, description: 'The indicator to retire.' }) },
     resolve: async (_root, { input }, ctx) => ({
       indicator: await catalogue.retireIndicator(
@@ -446,7 +522,7 @@ builder.mutationFields((t) => ({
     type: UnretireIndicatorPayload,
     description: 'Brings a retired indicator back (TASK_FORCE or ADMIN); audited with its reason.',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: {
       input: t.arg({
         type: UnretireIndicatorInput,
@@ -468,7 +544,7 @@ builder.mutationFields((t) => ({
     type: ConfirmIndicatorFieldsPayload,
     description: 'Confirms provisional fields of an indicator as they are (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: {
       input: t.arg({
         type: ConfirmIndicatorFieldsInput,
@@ -490,7 +566,7 @@ builder.mutationFields((t) => ({
     type: LinkIndicatorSourceTypePayload,
     description: 'Links a source type to an indicator with a suitability, or updates the link (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: {
       input: t.arg({ type: LinkIndicatorSourceTypeInput, required: true, description: 'The link to make or update.' }),
     },
@@ -500,7 +576,7 @@ builder.mutationFields((t) => ({
     type: UnlinkIndicatorSourceTypePayload,
     description: 'Removes the link between an indicator and a source type (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: {
       input: t.arg({ type: UnlinkIndicatorSourceTypeInput, required: true, description: 'The link to remove.' }),
     },

@@ -5,11 +5,11 @@ import { GraphQLError } from 'graphql';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import type { Context } from '../platform/context.js';
-import { ValidationError } from '../platform/errors.js';
 import { countryKey } from '../geography/m49.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
-import { userErrors } from '../schema/errors.js';
+import { requireCode } from '../schema/codes.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { DataSource } from '../submissions/data-source.schema.js';
@@ -107,10 +107,23 @@ const CommentFilter = builder.inputType('CommentFilter', {
   }),
 });
 
+const commentOrder = orderBy('CommentOrder', {
+  items: 'comments',
+  fields: {
+    CREATED_AT: { description: 'When the comment was written.', keys: () => [] },
+    DUE_DATE: {
+      description: 'When it is due; a comment without a due date counts as due last.',
+      keys: (d) => [{ dueDate: d }],
+    },
+  },
+  default: { field: 'CREATED_AT', direction: 'DESC' },
+  defaultIs: 'newest first',
+});
+
 async function commentWhere(
   ctx: Context,
   filter: typeof CommentFilter.$inferInput | null | undefined,
-): Promise<Prisma.CommentWhereInput | null> {
+): Promise<Prisma.CommentWhereInput> {
   const and: Prisma.CommentWhereInput[] = [visibleCommentWhere(ctx.viewer)];
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.target != null) {
@@ -118,8 +131,9 @@ async function commentWhere(
     and.push({ [TARGET_TYPES[target.type]]: target.id });
   }
   if (filter?.country) {
-    const country = await ctx.prisma.country.findUnique({ where: countryKey(filter.country), select: { id: true } });
-    if (!country) return null;
+    const country = await requireCode('filter.country', 'country', filter.country, (code) =>
+      ctx.prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
+    );
     and.push({ countryId: country.id });
   }
   if (filter?.dueBefore) and.push({ dueDate: { lt: filter.dueBefore } });
@@ -143,14 +157,15 @@ builder.queryField('comments', (t) =>
           required: false,
           description: 'Which comments; all the caller may read when omitted.',
         }),
+        ...commentOrder.args,
       },
-      resolve: async (query, _root, { filter }, ctx) => {
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
-        return where ? ctx.prisma.comment.findMany({ ...query, where, orderBy: { id: 'desc' } }) : [];
+        return ctx.prisma.comment.findMany({ ...query, where, orderBy: commentOrder.prismaOrderBy(orderBy) });
       },
       totalCount: async (_root, { filter }, ctx) => {
         const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
-        return where ? ctx.prisma.comment.count({ where }) : 0;
+        return ctx.prisma.comment.count({ where });
       },
     },
     CommentConnection,
@@ -234,7 +249,7 @@ builder.mutationFields((t) => ({
       }
       return writerScope(ctx, countryId);
     },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: AddCommentInput, required: true, description: 'The comment and what it is about.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await addComment(ctx.prisma, actorOf(ctx.viewer), {
@@ -248,7 +263,7 @@ builder.mutationFields((t) => ({
     type: payload('ResolveCommentPayload', 'The comment, RESOLVED.'),
     description: 'Resolves a comment (whoever may write on its item).',
     authScopes: async (_root, { input }, ctx) => writerScope(ctx, await commentCountry(ctx, input.id)),
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: ResolveCommentInput, required: true, description: 'The comment to resolve.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await setCommentStatus(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Comment'), 'RESOLVED'),
@@ -258,7 +273,7 @@ builder.mutationFields((t) => ({
     type: payload('ReopenCommentPayload', 'The comment, OPEN again.'),
     description: 'Reopens a resolved comment (whoever may write on its item).',
     authScopes: async (_root, { input }, ctx) => writerScope(ctx, await commentCountry(ctx, input.id)),
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: ReopenCommentInput, required: true, description: 'The comment to reopen.' }) },
     resolve: async (_root, { input }, ctx) => ({
       comment: await setCommentStatus(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Comment'), 'OPEN'),

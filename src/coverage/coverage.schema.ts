@@ -25,6 +25,7 @@ import { countryKey, m49Code } from '../geography/m49.js';
 import * as coverage from './coverage.service.js';
 import { countriesByIds } from '../geography/reference.js';
 import { builder } from '../schema/builder.js';
+import { requireCode, requireCodes } from '../schema/codes.js';
 import { Country, countryWhere, Region } from '../geography/country.schema.js';
 import { BuildingBlock, ResidenceCriterion, Tier } from '../schema/enums.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
@@ -96,10 +97,6 @@ interface FilterInput {
   countries?: string[] | null;
 }
 
-function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
-}
-
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
@@ -112,36 +109,41 @@ function checkWindow(window: WindowInput | null | undefined): coverage.YearWindo
 
 const regionCode = (code: string | null | undefined) => (code == null ? null : m49Code(code));
 
-async function regionId(ctx: Context, code: string | null | undefined): Promise<number | null> {
+async function regionId(ctx: Context, code: string | null | undefined, argument = 'region'): Promise<number | null> {
   if (code == null) return null;
-  const region = await ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } });
-  if (!region) throw notFound(`No M49 region with code "${code}"`);
+  const region = await requireCode(argument, 'M49 region', code, (c) =>
+    ctx.prisma.region.findUnique({ where: { code: m49Code(c) }, select: { id: true } }),
+  );
   return region.id;
 }
 
-async function findCountry(ctx: Context, code: string): Promise<CountryRow> {
-  const country = await ctx.prisma.country.findUnique({ where: countryKey(code) });
-  if (!country) throw notFound(`No country with M49 or ISO3 code "${code}"`);
-  return country;
+function findCountry(ctx: Context, code: string, argument = 'country'): Promise<CountryRow> {
+  return requireCode(argument, 'country', code, (c) => ctx.prisma.country.findUnique({ where: countryKey(c) }));
 }
 
-async function findIndicator(ctx: Context, code: string): Promise<IndicatorRow> {
-  const indicator = await ctx.prisma.indicator.findUnique({ where: { code: code.trim() } });
-  if (!indicator) throw notFound(`No indicator with code "${code}"`);
-  return indicator;
+function findIndicator(ctx: Context, code: string, argument = 'indicator'): Promise<IndicatorRow> {
+  return requireCode(argument, 'indicator', code, (c) =>
+    ctx.prisma.indicator.findUnique({ where: { code: c.trim() } }),
+  );
 }
 
 async function countryIdsFor(ctx: Context, codes: string[] | null | undefined): Promise<number[] | null> {
   if (!codes) return null;
-  const wanted = codes.map((code) => ({ code, where: countryKey(code) }));
-  const rows = await ctx.prisma.country.findMany({
-    where: { OR: wanted.map((w) => w.where) },
-    select: { id: true, m49: true, iso3: true },
-  });
-  const unknown = wanted.filter(
-    (w) => !rows.some((r) => ('m49' in w.where ? r.m49 === w.where.m49 : r.iso3 === w.where.iso3)),
+  const keyOf = (code: string) => countryKey(code);
+  const rows = await requireCodes(
+    'filter.countries',
+    'country',
+    codes,
+    (wanted) =>
+      ctx.prisma.country.findMany({
+        where: { OR: wanted.map(keyOf) },
+        select: { id: true, m49: true, iso3: true },
+      }),
+    (row, code) => {
+      const key = keyOf(code);
+      return 'm49' in key ? row.m49 === key.m49 : row.iso3 === key.iso3;
+    },
   );
-  if (unknown.length) throw notFound(`No country with code ${unknown.map((u) => `"${u.code}"`).join(', ')}`);
   return rows.map((r) => r.id);
 }
 
@@ -167,13 +169,17 @@ async function resolveFilter(
   if (filter?.buildingBlock) where.buildingBlock = filter.buildingBlock;
   const [indicators, region, countryIds] = await Promise.all([
     ctx.prisma.indicator.findMany({ where, orderBy: { code: 'asc' } }),
-    regionId(ctx, filter?.region),
+    regionId(ctx, filter?.region, 'filter.region'),
     countryIdsFor(ctx, filter?.countries),
   ]);
   if (codes) {
-    const known = await ctx.prisma.indicator.findMany({ where: { code: { in: codes } }, select: { code: true } });
-    const unknown = codes.filter((c) => !known.some((k) => k.code === c));
-    if (unknown.length) throw notFound(`No indicator with code ${unknown.map((c) => `"${c}"`).join(', ')}`);
+    await requireCodes(
+      'filter.indicators',
+      'indicator',
+      codes,
+      (wanted) => ctx.prisma.indicator.findMany({ where: { code: { in: [...wanted] } }, select: { code: true } }),
+      (row, code) => row.code === code,
+    );
   }
   return { indicators, scope: { window, regionId: region, countryIds } };
 }

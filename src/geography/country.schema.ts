@@ -2,7 +2,8 @@
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countryKey, m49Code } from './m49.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
+import { requireCode } from '../schema/codes.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { likeText } from '../schema/search.js';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
@@ -94,14 +95,27 @@ export function countryWhere(regionId: number | null, search?: string | null): P
   return where;
 }
 
-/** Region id for a region argument, or undefined when no such region exists. */
-export async function regionIdFor(prisma: Prisma.TransactionClient, code: string): Promise<number | undefined> {
-  const region = await prisma.region.findUnique({
-    where: { code: m49Code(code) },
-    select: { id: true },
-  });
-  return region?.id;
+/** Region id for a region argument; NOT_FOUND naming the argument when no such region exists. */
+export async function regionIdFor(
+  prisma: Prisma.TransactionClient,
+  code: string,
+  argument = 'region',
+): Promise<number> {
+  const region = await requireCode(argument, 'M49 region', code, (c) =>
+    prisma.region.findUnique({ where: { code: m49Code(c) }, select: { id: true } }),
+  );
+  return region.id;
 }
+
+const countryOrder = orderBy('CountryOrder', {
+  items: 'countries',
+  fields: {
+    M49: { description: 'The M49 code (the order of the M49 list as loaded).', keys: (d) => [{ m49: d }] },
+    NAME: { description: 'The English name.', keys: (d) => [{ name: d }] },
+  },
+  default: { field: 'M49', direction: 'ASC' },
+  defaultIs: 'by M49 code',
+});
 
 builder.queryFields((t) => ({
   country: t.prismaField({
@@ -119,19 +133,18 @@ builder.queryFields((t) => ({
       args: {
         region: t.arg.string({ required: false, description: 'M49 region code, e.g. "150" (Europe) or "419".' }),
         search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }),
+        ...countryOrder.args,
       },
       resolve: async (query, _root, args, ctx) => {
         const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
-        if (regionId === undefined) return [];
         return ctx.prisma.country.findMany({
           ...query,
           where: countryWhere(regionId, args.search),
-          orderBy: { id: 'asc' },
+          orderBy: countryOrder.prismaOrderBy(args.orderBy),
         });
       },
       totalCount: async (_root, args, ctx) => {
         const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
-        if (regionId === undefined) return 0;
         return ctx.prisma.country.count({ where: countryWhere(regionId, args.search) });
       },
     },

@@ -6,11 +6,12 @@ import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import type { Context } from '../platform/context.js';
 import { countryKey, m49Code } from '../geography/m49.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { connectionOf } from '../schema/connections.js';
-import { EXPECTED_REVISION_DESCRIPTION, userErrors } from '../schema/errors.js';
+import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
-import { NotFoundError } from '../platform/errors.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { Country } from '../geography/country.schema.js';
@@ -415,9 +416,6 @@ const RecommendationTimeline = builder.objectRef<TimelineShape>('RecommendationT
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
-function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
-}
 
 function checkWindow(window: Window | null | undefined): Window | null {
   if (!window) return null;
@@ -427,8 +425,9 @@ function checkWindow(window: Window | null | undefined): Window | null {
 
 async function regionScope(ctx: Context, region: string | null | undefined): Promise<number | null> {
   if (region == null) return null;
-  const row = await ctx.prisma.region.findUnique({ where: { code: m49Code(region) }, select: { id: true } });
-  if (!row) throw notFound(`No M49 region with code "${region}"`);
+  const row = await requireCode('region', 'M49 region', region, (code) =>
+    ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } }),
+  );
   return row.id;
 }
 
@@ -479,8 +478,9 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
-      const country = await ctx.prisma.country.findUnique({ where: countryKey(args.country), select: { id: true } });
-      if (!country) throw notFound(`No country with M49 or ISO3 code "${args.country}"`);
+      const country = await requireCode('country', 'country', args.country, (code) =>
+        ctx.prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
+      );
       return (await rowsFor(ctx, [country.id], window))[0]!;
     },
   }),
@@ -647,7 +647,7 @@ builder.mutationFields((t) => ({
       const country = await ctx.prisma.country.findUnique({ where: countryKey(input.country), select: { id: true } });
       return { countryWriter: country?.id ?? -1 };
     },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: ReportAdoptionInput, required: true, description: 'The declaration.' }) },
     resolve: async (_root, { input }, ctx) => {
       const [country, recommendation] = await Promise.all([
@@ -672,7 +672,7 @@ builder.mutationFields((t) => ({
     type: ReviewAdoptionPayload,
     description: 'Reviews an adoption record as CONFIRMED or DISPUTED with a comment (TASK_FORCE or ADMIN).',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { input: t.arg({ type: ReviewAdoptionInput, required: true, description: 'The record and the verdict.' }) },
     resolve: async (_root, { input }, ctx) => ({
       record: await reviewAdoption(ctx.prisma, actorOf(ctx.viewer), {
@@ -768,7 +768,7 @@ builder.mutationFields((t) => ({
     type: recommendationPayload('CreateRecommendationPayload', 'The recommendation created.'),
     description: 'Adds a recommendation (TASK_FORCE or ADMIN); audited.',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, ConflictError] },
     args: {
       input: t.arg({ type: CreateRecommendationInput, required: true, description: 'The recommendation to add.' }),
     },
@@ -781,7 +781,7 @@ builder.mutationFields((t) => ({
     description:
       'Changes a recommendation (TASK_FORCE or ADMIN), checked against the revision the client saw; audited.',
     authScopes: { taskForce: true },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: {
       input: t.arg({
         type: UpdateRecommendationInput,

@@ -35,3 +35,53 @@ export const OrderDirection = builder.enumType('OrderDirection', {
     DESC: { description: 'Descending: newest, latest or largest first.' },
   } as const,
 });
+
+type Direction = 'ASC' | 'DESC';
+type SortKeys = Partial<Record<string, 'asc' | 'desc'>>[];
+
+interface OrderSpec<F extends string> {
+  /** What the list holds, plural ("submission versions"), for the descriptions. */
+  items: string;
+  /** Each field clients may order by: its description and the sort keys before the id tie-break. */
+  fields: Record<F, { description: string; keys: (dir: 'asc' | 'desc') => SortKeys }>;
+  /** The order without `orderBy:`, and how to say it ("newest first"). */
+  default: { field: NoInfer<F>; direction: Direction };
+  defaultIs: string;
+}
+
+/**
+ * `orderBy: XOrder { field: XOrderField, direction: OrderDirection }` for a Prisma connection (GitHub's IssueOrder),
+ * one definition for every list: the argument (with its default) and the Prisma orderBy of a value. The row id ends
+ * every order, in the same direction, so the order is total and Prisma's id cursor resumes exactly after its row.
+ */
+export function orderBy<F extends string>(name: string, spec: OrderSpec<F>) {
+  const Field = builder.enumType(`${name}Field`, {
+    description: `What a list of ${spec.items} can be ordered by.`,
+    values: Object.fromEntries(
+      Object.entries<{ description: string }>(spec.fields).map(([k, v]) => [k, { description: v.description }]),
+    ) as Record<F, { description: string }>,
+  });
+  const Input = builder.inputType(name, {
+    description:
+      `An order of ${spec.items}. Ties are broken by creation order in the same direction, so paging with ` +
+      'after/before visits every item once.',
+    fields: (t) => ({
+      field: t.field({ type: Field, required: true, description: 'What to order by.' }),
+      direction: t.field({ type: OrderDirection, required: true, description: 'Ascending or descending.' }),
+    }),
+  });
+  const args = builder.args((t) => ({
+    orderBy: t.field({
+      type: Input,
+      required: false,
+      defaultValue: spec.default as never,
+      description: `The order of the list; ${spec.defaultIs} when omitted.`,
+    }),
+  }));
+  const prismaOrderBy = (order: { field: F; direction: Direction } | null | undefined): SortKeys => {
+    const { field, direction } = order ?? spec.default;
+    const dir = direction === 'ASC' ? 'asc' : 'desc';
+    return [...spec.fields[field].keys(dir), { id: dir }];
+  };
+  return { args, prismaOrderBy };
+}

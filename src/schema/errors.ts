@@ -58,5 +58,8 @@ export const EXPECTED_REVISION_DESCRIPTION =
   'The `revision` the client read. A stale one (someone changed the item since) fails with a ConflictError ' +
   'naming the current revision, and nothing is written.';
 
-/** The error types every mutation result may carry. */
+/**
+ * Every error type a mutation result may carry. A mutation lists only those it can return (test/access/result-unions
+ * .test.ts calls each one); this whole list is for mutations not yet narrowed (src/portals).
+ */
 export const userErrors = [ValidationError, NotFoundError, ConflictError];

@@ -4,11 +4,12 @@ import { findCountry } from '../access/tokens.js';
 import { actorOf } from '../access/audit.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import * as dataSources from './data-sources.service.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
+import { requireCode } from '../schema/codes.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { ResidenceCriterion } from '../schema/enums.js';
-import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
 export const DataSource = builder.prismaNode('DataSource', {
@@ -56,16 +57,34 @@ const DataSourceFilter = builder.inputType('DataSourceFilter', {
 async function dataSourceWhere(
   prisma: Prisma.TransactionClient,
   filter: { country?: string | null; sourceType?: string | null } | null | undefined,
-): Promise<Prisma.DataSourceWhereInput | null> {
+): Promise<Prisma.DataSourceWhereInput> {
   const where: Prisma.DataSourceWhereInput = {};
   if (filter?.country) {
-    const c = await findCountry(prisma as never, filter.country);
-    if (!c) return null;
-    where.countryId = c.id;
+    const country = filter.country;
+    where.countryId = (
+      await requireCode('filter.country', 'country', country, (c) => findCountry(prisma as never, c))
+    ).id;
   }
-  if (filter?.sourceType) where.sourceType = { code: filter.sourceType };
+  if (filter?.sourceType) {
+    where.sourceTypeId = (
+      await requireCode('filter.sourceType', 'source type', filter.sourceType, (code) =>
+        prisma.sourceType.findUnique({ where: { code: code.trim() }, select: { id: true } }),
+      )
+    ).id;
+  }
   return where;
 }
+
+const dataSourceOrder = orderBy('DataSourceOrder', {
+  items: 'data sources',
+  fields: {
+    CREATED_AT: { description: 'When the data source was registered.', keys: () => [] },
+    CODE: { description: 'The data source code.', keys: (d) => [{ code: d }] },
+    LATEST_YEAR: { description: 'The latest reference year it covers.', keys: (d) => [{ latestYear: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in registration order',
+});
 
 builder.queryFields((t) => ({
   dataSource: t.prismaField({
@@ -86,14 +105,14 @@ builder.queryFields((t) => ({
           required: false,
           description: 'Which data sources; all when omitted.',
         }),
+        ...dataSourceOrder.args,
       },
-      resolve: async (query, _root, { filter }, ctx) => {
+      resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await dataSourceWhere(ctx.prisma, filter);
-        return where ? ctx.prisma.dataSource.findMany({ ...query, where, orderBy: { id: 'asc' } }) : [];
+        return ctx.prisma.dataSource.findMany({ ...query, where, orderBy: dataSourceOrder.prismaOrderBy(orderBy) });
       },
       totalCount: async (_root, { filter }, ctx) => {
-        const where = await dataSourceWhere(ctx.prisma, filter);
-        return where ? ctx.prisma.dataSource.count({ where }) : 0;
+        return ctx.prisma.dataSource.count({ where: await dataSourceWhere(ctx.prisma, filter) });
       },
     },
     DataSourceConnection,
@@ -147,7 +166,7 @@ builder.mutationFields((t) => ({
     authScopes: async (_root, { input }, ctx) => ({
       countryWriter: (await findCountry(ctx.prisma, input.country))?.id ?? -1,
     }),
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, ConflictError] },
     args: {
       input: t.arg({ type: CreateDataSourceInput, required: true, description: 'The data source to register.' }),
     },
@@ -164,7 +183,7 @@ builder.mutationFields((t) => ({
         id === null ? null : await ctx.prisma.dataSource.findUnique({ where: { id }, select: { countryId: true } });
       return { countryWriter: row?.countryId ?? -1 };
     },
-    errors: { types: userErrors },
+    errors: { types: [ValidationError, NotFoundError] },
     args: {
       input: t.arg({ type: UpdateDataSourceInput, required: true, description: 'The data source and the changes.' }),
     },

@@ -7,17 +7,17 @@ import { findCountry } from '../access/tokens.js';
 import { actorOf } from '../access/audit.js';
 import type { Prisma, Submission as SubmissionRow } from '../../prisma/generated/prisma/client.js';
 import type { Context } from '../platform/context.js';
-import { ValidationError } from '../platform/errors.js';
 import { importSubmissions, type ImportProblem } from './submissions.import.js';
 import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
 import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
 import { visibilityOf, visibleWhere } from './visibility.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf, OrderDirection } from '../schema/connections.js';
+import { requireCode } from '../schema/codes.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
-import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 
 /** The caller's visible versions as a Prisma where on Submission. */
@@ -196,65 +196,47 @@ const SubmissionFilter = builder.inputType('SubmissionFilter', {
 
 type Filter = typeof SubmissionFilter.$inferInput;
 
-const SubmissionOrderField = builder.enumType('SubmissionOrderField', {
-  description: 'What a list of submission versions can be ordered by.',
-  values: {
+/** Newest first: review queues and a country's own list want the latest versions on the first page. */
+const submissionOrder = orderBy('SubmissionOrder', {
+  items: 'submission versions',
+  fields: {
     CREATED_AT: {
       description: 'When the version was written (versions of one import in the order they were written).',
+      // Creation order is the id sequence, which the (countryId, status, id) indexes serve.
+      keys: () => [],
     },
-    UPDATED_AT: { description: 'When the version last changed, e.g. by a status change.' },
-    REFERENCE_YEAR: { description: 'Reference year of the data.' },
-  } as const,
+    UPDATED_AT: {
+      description: 'When the version last changed, e.g. by a status change.',
+      keys: (d) => [{ updatedAt: d }],
+    },
+    REFERENCE_YEAR: { description: 'Reference year of the data.', keys: (d) => [{ referenceYear: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'DESC' },
+  defaultIs: 'newest first',
 });
+const submissionOrderArgs = submissionOrder.args;
+const submissionOrderBy = submissionOrder.prismaOrderBy;
 
-const SubmissionOrder = builder.inputType('SubmissionOrder', {
-  description:
-    "An order of submission versions (like GitHub's IssueOrder). Ties are broken by creation order in the same " +
-    'direction, so paging with after/before visits every version once.',
-  fields: (t) => ({
-    field: t.field({ type: SubmissionOrderField, required: true, description: 'What to order by.' }),
-    direction: t.field({ type: OrderDirection, required: true, description: 'Ascending or descending.' }),
-  }),
-});
-
-/** Newest first: review queues and a country's own list want the latest versions on the first page. */
-const DEFAULT_SUBMISSION_ORDER = { field: 'CREATED_AT', direction: 'DESC' } as const;
-
-const submissionOrderArgs = builder.args((t) => ({
-  orderBy: t.field({
-    type: SubmissionOrder,
-    required: false,
-    defaultValue: DEFAULT_SUBMISSION_ORDER,
-    description: 'The order of the list; newest first when omitted.',
-  }),
-}));
-
-/**
- * The Prisma orderBy of an order. Creation order is the id sequence (what the (countryId, status, id) indexes serve),
- * and the id ends every order so that it is total: Prisma's cursor (an id) then resumes exactly after its row.
- */
-function submissionOrderBy(
-  order: typeof SubmissionOrder.$inferInput | null | undefined,
-): Prisma.SubmissionOrderByWithRelationInput[] {
-  const { field, direction } = order ?? DEFAULT_SUBMISSION_ORDER;
-  const dir = direction === 'ASC' ? 'asc' : 'desc';
-  if (field === 'UPDATED_AT') return [{ updatedAt: dir }, { id: dir }];
-  if (field === 'REFERENCE_YEAR') return [{ referenceYear: dir }, { id: dir }];
-  return [{ id: dir }];
-}
-
-/** The where clause of a filter, or null when a code names nothing (the list is then empty). */
+/** The where clause of a filter; NOT_FOUND when a code in it names nothing (README "Unknown codes"). */
 async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
   const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
   let countryId: number | undefined;
   if (filter?.country) {
-    const c = await findCountry(ctx.prisma, filter.country);
-    if (!c) return null;
-    countryId = c.id;
+    countryId = (await requireCode('filter.country', 'country', filter.country, (c) => findCountry(ctx.prisma, c))).id;
     and.push({ countryId });
   }
   const indicatorCode = filter?.indicator?.trim() || undefined;
-  if (indicatorCode) and.push({ indicator: { code: indicatorCode } });
+  if (indicatorCode) {
+    await requireCode('filter.indicator', 'indicator', indicatorCode, (code) =>
+      ctx.prisma.indicator.findUnique({ where: { code }, select: { id: true } }),
+    );
+    and.push({ indicator: { code: indicatorCode } });
+  }
+  if (filter?.dataSource) {
+    await requireCode('filter.dataSource', 'data source', filter.dataSource, (code) =>
+      ctx.prisma.dataSource.findUnique({ where: { code }, select: { id: true } }),
+    );
+  }
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.fromYear != null) and.push({ referenceYear: { gte: filter.fromYear } });
   if (filter?.toYear != null) and.push({ referenceYear: { lte: filter.toYear } });
@@ -301,11 +283,10 @@ builder.queryFields((t) => ({
       },
       resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await submissionWhere(ctx, filter);
-        return where ? ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) }) : [];
+        return ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) });
       },
       totalCount: async (_root, { filter }, ctx) => {
-        const where = await submissionWhere(ctx, filter);
-        return where ? ctx.prisma.submission.count({ where }) : 0;
+        return ctx.prisma.submission.count({ where: await submissionWhere(ctx, filter) });
       },
     },
     SubmissionConnection,
@@ -397,7 +378,7 @@ function transitionField(transition: Transition, description: string) {
               return { countryWriter: row?.countryId ?? -1 };
             }
           : { taskForce: true },
-      errors: { types: userErrors },
+      errors: { types: [ValidationError, NotFoundError, ConflictError] },
       args: {
         input: t.arg({
           type: inputs[transition.action],

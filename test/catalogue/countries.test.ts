@@ -66,7 +66,12 @@ test('countries filter by region at any depth of M49 and by search', async () =>
   expect(data(await hub.gql(CountriesInRegion, { region: '002' })).countries.totalCount).toBe(60); // Africa
   expect(data(await hub.gql(CountriesInRegion, { region: '419' })).countries.totalCount).toBe(52); // sub-region
   expect(data(await hub.gql(CountriesInRegion, { region: '029' })).countries.totalCount).toBe(28); // intermediate
-  expect(data(await hub.gql(CountriesInRegion, { region: '999' })).countries.totalCount).toBe(0);
+  // An unknown region is an error naming the argument, never an empty list (README "Unknown codes and errors").
+  const unknown = await hub.gql(CountriesInRegion, { region: '999' });
+  expect(unknown.errors?.[0]).toMatchObject({
+    message: 'region: no M49 region with code "999"',
+    extensions: { code: 'NOT_FOUND', argument: 'region' },
+  });
   const swiss = data(await hub.gql(CountriesInRegion, { search: 'switz' })).countries;
   expect(swiss.edges.map((e) => e.node.m49)).toEqual(['756']);
   // LIKE wildcards in the search are taken literally.

@@ -124,9 +124,12 @@ test('confirming provisional fields names the revision read: a stale one is a Co
     ).confirmIndicatorFields;
   const read = async () =>
     data(
-      await hub.gql<{ indicator: { id: string; revision: number; tier: string; provisionalFields: string[] } }, object>(
-        `{ indicator(code: "IMM_FLOW") { id revision tier provisionalFields } }`,
-      ),
+      await hub.gql<
+        {
+          indicator: { id: string; revision: number; tier: string; provisionalFields: string[]; provisional: string[] };
+        },
+        object
+      >(`{ indicator(code: "IMM_FLOW") { id revision tier provisionalFields provisional } }`),
     ).indicator;
   const seen = await read();
   expect(seen.provisionalFields).toContain('tier');
@@ -134,19 +137,19 @@ test('confirming provisional fields names the revision read: a stale one is a Co
   const changedTier = seen.tier === 'CORE' ? 'ADDITIONAL' : 'CORE';
   const edited = await mutate(
     'updateIndicator',
-    { id: seen.id, expectedRevision: seen.revision, tier: changedTier, provisionalFields: seen.provisionalFields },
+    { id: seen.id, expectedRevision: seen.revision, tier: changedTier, provisionalFields: seen.provisional },
     alice,
   );
   expect(edited.indicator).toMatchObject({ revision: seen.revision + 1 });
   const afterAlice = await read();
-  expect(await confirm({ id: seen.id, expectedRevision: seen.revision, fields: ['tier'] }, bob)).toEqual({
+  expect(await confirm({ id: seen.id, expectedRevision: seen.revision, fields: ['TIER'] }, bob)).toEqual({
     __typename: 'ConflictError',
     message: `Indicator IMM_FLOW changed meanwhile: it is at revision ${seen.revision + 1}, not ${seen.revision}; reload and retry`,
     currentRevision: seen.revision + 1,
   });
   expect(await read()).toEqual(afterAlice);
   // On the revision he reloads, the confirmation goes through.
-  const confirmed = await confirm({ id: seen.id, expectedRevision: afterAlice.revision, fields: ['tier'] }, bob);
+  const confirmed = await confirm({ id: seen.id, expectedRevision: afterAlice.revision, fields: ['TIER'] }, bob);
   expect(confirmed.indicator?.revision).toBe(seen.revision + 2);
   expect(confirmed.indicator?.provisionalFields).not.toContain('tier');
 });

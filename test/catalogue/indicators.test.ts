@@ -207,7 +207,12 @@ test('the topic filter follows the indicator ↔ topic links', async () => {
   expect(await codes({ topic: 'COB' })).toEqual(['EMI_STOCK', 'IMM_STOCK']);
   expect(await codes({ topic: 'COC' })).toEqual(['IMM_STOCK']);
   expect(await codes({ topic: 'COC', tier: 'ADDITIONAL' })).toEqual([]);
-  expect(await codes({ topic: 'NOPE' })).toEqual([]);
+  // A topic code that names nothing is an error naming the argument, never an empty list.
+  const unknown = await hub.gql(IndicatorPage, { filter: { topic: 'NOPE' }, first: 100 });
+  expect(unknown.errors?.[0]).toMatchObject({
+    message: 'filter.topic: no topic with code "NOPE"',
+    extensions: { code: 'NOT_FOUND' },
+  });
   const topic = data(
     await hub.gql(
       graphql(`

@@ -172,7 +172,7 @@ const newIndicator = {
   disaggregations: ['SEX', 'AGE'],
   sdgIndicators: ['10.7.2'],
   gcmObjectives: [21],
-  provisionalFields: ['tier'],
+  provisionalFields: ['TIER' as const],
 };
 
 test('createIndicator creates the indicator with its links and audits it', async () => {
@@ -372,7 +372,9 @@ test('confirmIndicatorFields clears named provisional fields, and refuses fields
   const ref = await refOf('EMI_STOCK');
   const current = data(await hub.gql(IndicatorId, { code: 'EMI_STOCK' })).indicator?.provisionalFields ?? [];
   expect(current.length).toBeGreaterThan(0);
-  const wrong = data(await hub.gql(Confirm, { input: { ...ref, fields: ['unit'] } }, { token })).confirmIndicatorFields;
+  const wrong = data(
+    await hub.gql(Confirm, { input: { ...ref, fields: ['UNIT' as const] } }, { token }),
+  ).confirmIndicatorFields;
   expect(wrong).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'fields', '0'] }] });
   const all = data(await hub.gql(Confirm, { input: ref }, { token })).confirmIndicatorFields;
   expect(all).toMatchObject({ indicator: { provisionalFields: [], isProvisional: false } });

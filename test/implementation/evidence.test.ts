@@ -337,7 +337,7 @@ test('every status is listed (zeros included, unknown first); the world and Afri
 test('unknown country or region, reversed window: clear errors', async () => {
   const unknownCountry = await hub.gql(IMPLEMENTATION, { country: 'XYZ' });
   expect(unknownCountry.errors?.[0]).toMatchObject({
-    message: 'No country with M49 or ISO3 code "XYZ"',
+    message: 'country: no country with code "XYZ"',
     extensions: { code: 'NOT_FOUND' },
   });
   const unknownRegion = await hub.gql(SUMMARY, { region: '999' });

@@ -6,6 +6,7 @@ import { ErrorMessage, Loading, YearInput } from '../components/controls';
 import { YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
+import '../lib/fragments';
 import type { CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql';
 import { useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
@@ -86,27 +87,9 @@ const CountryProfileDoc = graphql(`
     ) {
       totalCount
       nodes {
-        id
-        referenceYear
-        version
-        status
+        ...SubmissionRow
         isCountable
         residenceCriterion
-        rejectionReason
-        updatedAt
-        indicator {
-          code
-          name
-        }
-        sourceType {
-          code
-        }
-        dataSource {
-          code
-        }
-        total {
-          value
-        }
         history {
           fromStatus
           toStatus

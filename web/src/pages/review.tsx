@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, Select } from '../components/controls';
 import { graphql } from '../gql';
+import '../lib/fragments';
 import type { SubmissionStatus } from '../gql/graphql';
 import { request, useQuery } from '../lib/client';
 import { formatInt, humanize, RESIDENCE } from '../lib/format';
@@ -15,31 +16,14 @@ const QueueDoc = graphql(`
     submissions(first: 100, filter: { status: $status }, orderBy: { field: CREATED_AT, direction: DESC }) {
       totalCount
       nodes {
-        id
+        ...SubmissionRow
         revision
-        referenceYear
-        version
-        status
         note
         residenceCriterion
-        updatedAt
         country {
           m49
           iso3
           name
-        }
-        indicator {
-          code
-          name
-        }
-        sourceType {
-          code
-        }
-        dataSource {
-          code
-        }
-        total {
-          value
         }
       }
     }

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading } from '../components/controls';
 import { graphql } from '../gql';
+import '../lib/fragments';
 import type { UploadSubmissionsMutation } from '../gql/graphql';
 import { request, requestUpload, useQuery } from '../lib/client';
 import { humanize } from '../lib/format';
@@ -38,21 +39,7 @@ const OwnSubmissionsDoc = graphql(`
     submissions(first: 50, filter: { country: $country }, orderBy: { field: CREATED_AT, direction: DESC }) {
       totalCount
       nodes {
-        id
-        referenceYear
-        version
-        status
-        rejectionReason
-        updatedAt
-        indicator {
-          code
-        }
-        sourceType {
-          code
-        }
-        dataSource {
-          code
-        }
+        ...SubmissionRow
       }
     }
   }
