@@ -6,7 +6,8 @@
 // Nothing is held but the record being read, so memory does not grow with the file.
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+// exceljs (with its zip libraries, half the modules of the hub) is loaded when a workbook is read, not at startup.
+import type ExcelJS from 'exceljs';
 import { readCsv, type CsvSource } from './csv.js';
 
 /** Where a table comes from: a file path, text (CSV only), or an uploaded file (GraphQL multipart). */
@@ -239,7 +240,8 @@ interface XlsxSheet {
 
 /** The sheets of a workbook as exceljs's streaming reader gives them: rows are read as the file arrives. */
 async function* streamedSheets(source: Exclude<TableSource, { text: string }>): AsyncGenerator<XlsxSheet> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(byteStream(source), {
+  const { default: excel } = await import('exceljs');
+  const reader = new excel.stream.xlsx.WorkbookReader(byteStream(source), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
@@ -254,7 +256,8 @@ async function* streamedSheets(source: Exclude<TableSource, { text: string }>): 
 
 /** The sheets of a workbook loaded whole into memory. */
 async function* loadedSheets(source: Exclude<TableSource, { text: string }>): AsyncGenerator<XlsxSheet> {
-  const book = new ExcelJS.Workbook();
+  const { default: excel } = await import('exceljs');
+  const book = new excel.Workbook();
   await book.xlsx.read(byteStream(source));
   for (const ws of book.worksheets) {
     yield {

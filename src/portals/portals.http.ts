@@ -6,7 +6,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import type { Plugin } from 'graphql-yoga';
 import { authenticate } from '../access/tokens.js';
 import { exportCatalogue } from '../catalogue/catalogue.export.js';
@@ -398,7 +397,9 @@ async function* csvChunks(header: string[], pages: AsyncIterable<DownloadRow[]>)
  */
 async function* xlsxStream(header: string[], pages: AsyncIterable<DownloadRow[]>): AsyncGenerator<Uint8Array> {
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+  // Loaded on the first XLSX download, not at startup (see platform/tabular.ts).
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const sheet = workbook.addWorksheet('observations');
   const writing = (async () => {
     sheet.addRow(header).commit();

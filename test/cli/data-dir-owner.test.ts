@@ -4,17 +4,17 @@
 // another command is refused with what to do. PGlite only: PostgreSQL serves any number of processes.
 import { jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/platform/db.js';
 import { DataDirBusyError } from '../../src/platform/data-dir-lock.js';
 import { projectRoot } from '../../src/platform/paths.js';
-import { runCli } from '../support/cli.js';
-import { dbKind } from '../support/db.js';
+import { cliEnv, runCli } from '../support/cli.js';
+import { dbKind, testRun } from '../support/db.js';
 
 const pgliteOnly = dbKind === 'pglite' ? describe : describe.skip;
-// Each test starts or stops a server on a fresh PGlite directory (initdb, migrate, seed): slow on a busy machine.
+// Each test starts or stops a server or runs CLI commands against it: slow on a busy machine.
 jest.setTimeout(180_000);
 
 interface Served {
@@ -29,19 +29,15 @@ const work =
 const dataDir = join(work, 'pglite');
 const env = { PGLITE_DATA_DIR: dataDir };
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function baseEnv() {
-  const base = { ...process.env };
-  delete base.DATABASE_URL;
-  delete base.PGLITE_DATA_DIR;
-  return { ...base, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env };
-}
+// A copy of the run's seeded directory (test/support/db.ts): what is tested is who owns it, not how it was made.
+const seeded = testRun()?.pglite.seeded?.dir;
+if (dbKind === 'pglite' && seeded) cpSync(seeded, dataDir, { recursive: true });
 
 /** Starts `migstat serve`; resolves once it serves, or with its exit code and stderr when it exits first. */
 function serve(): Promise<Served | { code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'migstat.mjs'), 'serve'], {
     cwd: projectRoot,
-    env: baseEnv(),
+    env: cliEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
