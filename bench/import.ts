@@ -6,11 +6,15 @@
 //   npm run bench:import
 //   BENCH_IMPORT_ROWS=100000 BENCH_DBS=pglite npm run bench:import
 //   BENCH_IMPORT_FORMAT=xlsx npm run bench:import      the same rows as an XLSX workbook
+//   BENCH_IMPORT_RUNNER=tsx npm run bench:import       the sources through tsx, as on a clone without a build
+//
+// By default the CLI runs compiled, as deployed (dist/ in the Docker image, or after `npm run build`): the sources
+// are compiled once into a temporary directory (the tests' swc build) and run through MIGSTAT_BUILD_DIR.
 //
 // The file: six PERSONS indicators disaggregated by SEX × every country × as many years as needed (from 1800) ×
 // the total, F and M; one row per observation, so 1 000 000 rows are ≈ 333 000 submissions.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -22,12 +26,15 @@ import { openDatabase } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
 import { seed } from '../src/cli/seed.js';
 import { parseCountries } from '../src/geography/countries.import.js';
-import { dataDir } from '../src/platform/paths.js';
+import { dataDir, projectRoot } from '../src/platform/paths.js';
+// @ts-expect-error: a JavaScript module without types (the tests' build step)
+import { buildForTests } from '../test/support/build.mjs';
 
 const SIZES = (process.env.BENCH_IMPORT_ROWS ?? '100000,1000000').split(',').map(Number);
 const DBS = (process.env.BENCH_DBS ?? 'pglite,postgres').split(',').map((s) => s.trim());
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const FORMAT = process.env.BENCH_IMPORT_FORMAT === 'xlsx' ? 'xlsx' : 'csv';
+const RUNNER = process.env.BENCH_IMPORT_RUNNER === 'tsx' ? 'tsx' : 'build';
 const INDICATORS = ['IMM_STOCK', 'IMM_STOCK_GROUP', 'IMM_FLOW', 'EMI_FLOW', 'EMI_STOCK', 'EMIGRANTS_CENSUS_5Y'];
 const HEADER = ['country', 'indicator', 'reference_year', 'value', 'source_type', 'status', 'SEX'];
 
@@ -68,19 +75,21 @@ async function writeFile(path: string, countries: string[], total: number): Prom
 }
 
 /** Runs the CLI import under /usr/bin/time; its peak RSS in MB and wall time in seconds. */
-async function runImport(file: string, env: Record<string, string>): Promise<{ rssMb: number; seconds: number }> {
+async function runImport(
+  file: string,
+  env: Record<string, string>,
+  build: string | undefined,
+): Promise<{ rssMb: number; seconds: number }> {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.PGLITE_DATA_DIR;
+  delete base.MIGSTAT_BUILD_DIR;
+  const cli = build ? ['bin/migstat.mjs'] : ['--import', 'tsx', 'src/cli/cli-main.ts'];
   const started = performance.now();
-  const child = spawn(
-    '/usr/bin/time',
-    ['-f', 'MAXRSS %M', process.execPath, 'bin/migstat.mjs', 'import', 'submissions', file],
-    {
-      env: { ...base, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...cli, 'import', 'submissions', file], {
+    env: { ...base, LOG_LEVEL: 'warn', ...env, ...(build ? { MIGSTAT_BUILD_DIR: build } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -125,7 +134,11 @@ async function prepare(
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'migstat-bench-import-'));
+// Inside the project (tmp/ is git-ignored): the compiled code finds prisma/ and data/ by walking up.
+mkdirSync(join(projectRoot, 'tmp'), { recursive: true });
+const build = RUNNER === 'build' ? mkdtempSync(join(projectRoot, 'tmp', 'bench-build-')) : undefined;
 try {
+  if (build) await buildForTests(projectRoot, build);
   const m49s = await countryCodes();
   for (const size of SIZES) {
     const file = join(dir, `submissions-${size}.${FORMAT}`);
@@ -134,9 +147,9 @@ try {
     for (const dbKind of DBS) {
       const { env, cleanup } = await prepare(dbKind, join(dir, `${dbKind}-${size}`));
       try {
-        const { rssMb, seconds } = await runImport(file, env);
+        const { rssMb, seconds } = await runImport(file, env, build);
         console.log(
-          `${dbKind.padEnd(8)} ${String(size).padStart(8)} rows (${FORMAT}, ${mb.toFixed(0)} MB): ` +
+          `${dbKind.padEnd(8)} ${String(size).padStart(8)} rows (${FORMAT}, ${mb.toFixed(0)} MB, ${RUNNER}): ` +
             `peak RSS ${rssMb.toFixed(0)} MB, ${seconds.toFixed(1)} s (${Math.round(size / seconds)} rows/s)`,
         );
       } finally {
@@ -146,6 +159,7 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  if (build) rmSync(build, { recursive: true, force: true });
 }
 
 /** The M49 codes of the seeded country list. */

@@ -1,5 +1,6 @@
 // Applies prisma/migrations through Prisma's WASM schema engine, on PGlite and PostgreSQL alike. The engine keeps
 // Prisma's own `_prisma_migrations` table, so `prisma migrate deploy` stays interchangeable with this.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -162,6 +163,9 @@ export interface MigrateOptions {
  */
 export async function migrate(db: Database, options: MigrateOptions = {}): Promise<string[]> {
   const migrationsList = readMigrations();
+  // Every command migrates first; loading the schema engine (a large WebAssembly module) costs about a second and
+  // tens of megabytes, so it is loaded only when something is pending.
+  if (await isUpToDate(db, migrationsList)) return [];
   const byScript = new Map<string, string>();
   for (const m of migrationsList.migrationDirectories) {
     if (m.migrationFile.content.tag === 'ok') byScript.set(m.migrationFile.content.value, m.path);
@@ -185,6 +189,28 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
     },
   );
   return out.appliedMigrationNames;
+}
+
+/**
+ * True when `_prisma_migrations` records every migration folder, and nothing else, as finished and not rolled back,
+ * with the checksum of the script it holds now. Anything else (no table, a pending migration, an unfinished row that
+ * an interrupted run left, an edited script, a row without a folder) is the schema engine's to deal with, as before.
+ */
+async function isUpToDate(db: Database, list: MigrationList): Promise<boolean> {
+  const [table] = await db.prisma.$queryRawUnsafe<{ exists: boolean }[]>(
+    `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS "exists"`,
+  );
+  if (!table?.exists) return false;
+  const rows = await db.prisma.$queryRawUnsafe<{ name: string; checksum: string; finished: boolean }[]>(
+    `SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished
+       FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+  );
+  const wanted = new Map<string, string>();
+  for (const m of list.migrationDirectories) {
+    if (m.migrationFile.content.tag !== 'ok') return false;
+    wanted.set(m.path, createHash('sha256').update(m.migrationFile.content.value).digest('hex'));
+  }
+  return rows.length === wanted.size && rows.every((r) => r.finished && wanted.get(r.name) === r.checksum);
 }
 
 /**

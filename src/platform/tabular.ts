@@ -6,7 +6,6 @@
 // Nothing is held but the record being read, so memory does not grow with the file.
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { Readable } from 'node:stream';
-// exceljs (with its zip libraries, half the modules of the hub) is loaded when a workbook is read, not at startup.
 import type ExcelJS from 'exceljs';
 import { readCsv, type CsvSource } from './csv.js';
 
@@ -233,6 +232,11 @@ async function* readCsvRecords(
   for (const p of csv.problems) add(p);
 }
 
+/** exceljs, loaded with the first workbook: it takes half a second and 20 MB, which a CSV import need not pay. */
+async function loadExcelJs(): Promise<typeof ExcelJS> {
+  return (await import('exceljs')).default;
+}
+
 interface XlsxSheet {
   name: string;
   rows: AsyncIterable<ExcelJS.Row>;
@@ -240,8 +244,8 @@ interface XlsxSheet {
 
 /** The sheets of a workbook as exceljs's streaming reader gives them: rows are read as the file arrives. */
 async function* streamedSheets(source: Exclude<TableSource, { text: string }>): AsyncGenerator<XlsxSheet> {
-  const { default: excel } = await import('exceljs');
-  const reader = new excel.stream.xlsx.WorkbookReader(byteStream(source), {
+  const { stream } = await loadExcelJs();
+  const reader = new stream.xlsx.WorkbookReader(byteStream(source), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
@@ -256,8 +260,7 @@ async function* streamedSheets(source: Exclude<TableSource, { text: string }>): 
 
 /** The sheets of a workbook loaded whole into memory. */
 async function* loadedSheets(source: Exclude<TableSource, { text: string }>): AsyncGenerator<XlsxSheet> {
-  const { default: excel } = await import('exceljs');
-  const book = new excel.Workbook();
+  const book = new (await loadExcelJs()).Workbook();
   await book.xlsx.read(byteStream(source));
   for (const ws of book.worksheets) {
     yield {

@@ -21,6 +21,7 @@ import {
   type TableSource,
 } from '../platform/tabular.js';
 import { ConflictError, isWriteConflict } from '../platform/errors.js';
+import { garbageEvery } from '../platform/memory.js';
 import { recordSeriesChanges } from './changes.js';
 
 type Tx = Prisma.TransactionClient;
@@ -281,11 +282,15 @@ export async function importSubmissions(
     return await writeTransaction(prisma, async (tx) => {
       await tx.$executeRawUnsafe(STAGING_TABLE);
       const staged: StagedRow[] = [];
+      const collect = garbageEvery(COLLECT_EVERY);
       for await (const record of table.records()) {
         if (table.rows % 5000 === 0) options.onProgress?.('validate', table.rows);
         const row = validateRow(record.line, record.cells, table, lookups, focal);
         if (row) staged.push(row);
-        if (staged.length >= STAGING_BATCH) await stage(tx, staged.splice(0));
+        if (staged.length >= STAGING_BATCH) {
+          await stage(tx, staged.splice(0));
+          collect(STAGING_BATCH);
+        }
       }
       await stage(tx, staged.splice(0));
       await crossRowProblems(tx, table);
@@ -306,6 +311,7 @@ export async function importSubmissions(
         written.submissionsCreated += page.submissionsCreated;
         written.submissionsUnchanged += page.submissionsUnchanged;
         written.observationsCreated += page.observationsCreated;
+        collect(page.observationsCreated);
         options.onProgress?.('write', written.observationsCreated, base.observations);
       }
       const report = { ...base, ...written };
@@ -320,6 +326,8 @@ export async function importSubmissions(
 }
 
 const STAGING_BATCH = 1000;
+/** A full garbage collection every this many rows staged or observations written (platform/memory.ts). */
+const COLLECT_EVERY = 20_000;
 /** Submissions per page when the staged rows are read back to be written. */
 const WRITE_PAGE = 500;
 
