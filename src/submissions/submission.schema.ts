@@ -217,7 +217,10 @@ const submissionOrder = orderBy('SubmissionOrder', {
 const submissionOrderArgs = submissionOrder.args;
 const submissionOrderBy = submissionOrder.prismaOrderBy;
 
-/** The where clause of a filter; NOT_FOUND when a code in it names nothing (README "Unknown codes"). */
+/**
+ * The where clause of a filter. A country code is looked up (its id serves the indexes); the indicator and data
+ * source codes are joined, and checked only when nothing matched (filterCodesExist), so a page costs one statement.
+ */
 async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
   const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
   let countryId: number | undefined;
@@ -226,17 +229,7 @@ async function submissionWhere(ctx: Context, filter: Filter | null | undefined) 
     and.push({ countryId });
   }
   const indicatorCode = filter?.indicator?.trim() || undefined;
-  if (indicatorCode) {
-    await requireCode('filter.indicator', 'indicator', indicatorCode, (code) =>
-      ctx.prisma.indicator.findUnique({ where: { code }, select: { id: true } }),
-    );
-    and.push({ indicator: { code: indicatorCode } });
-  }
-  if (filter?.dataSource) {
-    await requireCode('filter.dataSource', 'data source', filter.dataSource, (code) =>
-      ctx.prisma.dataSource.findUnique({ where: { code }, select: { id: true } }),
-    );
-  }
+  if (indicatorCode) and.push({ indicator: { code: indicatorCode } });
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.fromYear != null) and.push({ referenceYear: { gte: filter.fromYear } });
   if (filter?.toYear != null) and.push({ referenceYear: { lte: filter.toYear } });
@@ -254,6 +247,21 @@ async function submissionWhere(ctx: Context, filter: Filter | null | undefined) 
     and.push(filter.countable ? { id: { in: ids } } : { id: { notIn: ids } });
   }
   return { AND: and } satisfies Prisma.SubmissionWhereInput;
+}
+
+/** NOT_FOUND when the filter's indicator or data source code names nothing (README "Unknown codes"). */
+async function filterCodesExist(ctx: Context, filter: Filter | null | undefined) {
+  const indicatorCode = filter?.indicator?.trim() || undefined;
+  if (indicatorCode) {
+    await requireCode('filter.indicator', 'indicator', indicatorCode, (code) =>
+      ctx.prisma.indicator.findUnique({ where: { code }, select: { id: true } }),
+    );
+  }
+  if (filter?.dataSource) {
+    await requireCode('filter.dataSource', 'data source', filter.dataSource, (code) =>
+      ctx.prisma.dataSource.findUnique({ where: { code }, select: { id: true } }),
+    );
+  }
 }
 
 builder.queryFields((t) => ({
@@ -283,10 +291,14 @@ builder.queryFields((t) => ({
       },
       resolve: async (query, _root, { filter, orderBy }, ctx) => {
         const where = await submissionWhere(ctx, filter);
-        return ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) });
+        const page = await ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) });
+        if (!page.length) await filterCodesExist(ctx, filter);
+        return page;
       },
       totalCount: async (_root, { filter }, ctx) => {
-        return ctx.prisma.submission.count({ where: await submissionWhere(ctx, filter) });
+        const count = await ctx.prisma.submission.count({ where: await submissionWhere(ctx, filter) });
+        if (!count) await filterCodesExist(ctx, filter);
+        return count;
       },
     },
     SubmissionConnection,
