@@ -15,13 +15,14 @@
 import { createHmac } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Logger } from 'pino';
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { Actor } from '../access/audit.js';
 import type { Config } from '../platform/config.js';
 import type { Database, PrismaClient } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
-import { FEED_CHANNEL } from '../submissions/changes.js';
+import { FEED_CHANNEL, type ItemType } from '../submissions/changes.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
 import { visibleFeedEntry } from '../submissions/visibility.js';
 
@@ -102,8 +103,47 @@ export async function createWebhook(prisma: PrismaClient, config: Config, actor:
   });
 }
 
+/** The natural key of each item type, as the catalogue JSON and the imports name items. */
+const ITEM_KEYS: Record<ItemType, string> = {
+  Concept: 'code',
+  Topic: 'code',
+  Variable: 'code',
+  SourceType: 'code',
+  SdgIndicator: 'code',
+  GcmObjective: 'number',
+  Indicator: 'code',
+  Recommendation: 'code',
+  Region: 'code',
+  Country: 'm49',
+  DataSource: 'code',
+};
+
+/** The body of an item change: the item's type, global id (for `node(id)`) and natural key. */
+async function itemPayloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
+  const [entry] = await prisma.$queryRaw<{ sequence: string; at: Date; itemType: ItemType; itemId: number }[]>`
+    SELECT sequence::text, at, "itemType", "itemId" FROM "FeedEntry" WHERE sequence = ${sequence}::bigint`;
+  if (!entry) return null;
+  const column = ITEM_KEYS[entry.itemType];
+  const [item] = await prisma.$queryRaw<{ key: string }[]>(
+    Prisma.sql`SELECT ${Prisma.raw(`"${column}"::text`)} AS key FROM ${Prisma.raw(`"${entry.itemType}"`)}
+      WHERE id = ${entry.itemId}::int`,
+  );
+  return {
+    delivery: String(deliveryId),
+    sequence: entry.sequence,
+    kind: 'UPSERT',
+    at: entry.at.toISOString(),
+    series: null,
+    submission: null,
+    item: { type: entry.itemType, id: encodeGlobalID(entry.itemType, entry.itemId), [column]: item?.key ?? null },
+  };
+}
+
 /** The JSON body of one delivery: the change as the feed's Change type has it, with codes for the references. */
 async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
+  const [kind] = await prisma.$queryRaw<{ item: boolean }[]>`
+    SELECT "itemType" IS NOT NULL AS item FROM "FeedEntry" WHERE sequence = ${sequence}::bigint`;
+  if (kind?.item) return itemPayloadOf(prisma, deliveryId, sequence);
   const [row] = await prisma.$queryRaw<
     {
       sequence: string;
@@ -163,6 +203,7 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
             dataSource: row.dataSource && { code: row.dataSource },
             observations: (row.observations ?? []).map(([key, value]) => ({ dimensions: dimensionsOf(key), value })),
           },
+    item: null,
   };
 }
 
@@ -189,14 +230,15 @@ async function enqueue(prisma: PrismaClient): Promise<void> {
     for (const hook of hooks) {
       await tx.$executeRaw(Prisma.sql`
         WITH scanned AS (
-          SELECT f.sequence, f."submissionId" FROM "FeedEntry" f
+          SELECT f.sequence, f."submissionId", f."itemType" FROM "FeedEntry" f
           WHERE f.sequence > ${hook.cursor}::bigint AND ${visibleFeedEntry({ kind: 'PUBLISHED' }, 'f')}
           ORDER BY f.sequence LIMIT 1000
         ),
         queued AS (
           INSERT INTO "WebhookDelivery" ("webhookId", sequence)
           SELECT ${hook.id}::int, sequence FROM scanned
-          WHERE (CASE WHEN "submissionId" IS NULL THEN 'DELETE' ELSE 'UPSERT' END) = ANY(${hook.events}::text[])
+          WHERE (CASE WHEN "submissionId" IS NULL AND "itemType" IS NULL THEN 'DELETE' ELSE 'UPSERT' END)
+            = ANY(${hook.events}::text[])
           ON CONFLICT DO NOTHING
         )
         UPDATE "Webhook" SET cursor = coalesce((SELECT max(sequence) FROM scanned), cursor)
