@@ -163,3 +163,69 @@ test('pages resume from endCursor; totalCount counts what is left; a bad cursor 
   expect(bad.errors?.[0]?.message).toMatch(/"after" must be a cursor/);
   expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 });
+
+test('a catalogue edit is an UPSERT of the item, read as it is now, once by every caller', async () => {
+  const focal = await hub.token('FOCAL_POINT', 'CHE');
+  const start = await head();
+  type Item = { __typename: string; code: string; name: string };
+  const ITEMS = `query($after: String) { changes(after: $after, first: 100) { nodes {
+    kind series { country { m49 } } item { __typename ... on Indicator { code name } ... on DataSource { code name } }
+  } } }`;
+  const changes = async (token?: string) =>
+    data(
+      await hub.gql<{ changes: { nodes: { kind: string; series: unknown; item: Item | null }[] } }, unknown>(
+        ITEMS,
+        { after: start },
+        { token },
+      ),
+    ).changes.nodes;
+
+  // An indicator renamed, a data source registered and renamed, and validated data in between (not public).
+  const indicator = data(
+    await hub.gql<{ indicator: { id: string; revision: number; name: string } }, unknown>(
+      `{ indicator(code: "IMM_STOCK") { id revision name } }`,
+    ),
+  ).indicator;
+  const renamed = `${indicator.name} (edited)`;
+  const edited = data(
+    await hub.gql<{ updateIndicator: { __typename: string } }, unknown>(
+      `mutation($input: UpdateIndicatorInput!) { updateIndicator(input: $input) { __typename } }`,
+      { input: { id: indicator.id, expectedRevision: indicator.revision, name: renamed } },
+      { token: admin },
+    ),
+  );
+  expect(edited.updateIndicator.__typename).toBe('UpdateIndicatorPayload');
+  const created = data(
+    await hub.gql<{ createDataSource: { dataSource: { id: string } } }, unknown>(
+      `mutation { createDataSource(input: { code: "CHE_FEED", country: "CHE", sourceType: "CENSUS", name: "Old" }) {
+        ... on CreateDataSourcePayload { dataSource { id } } } }`,
+      {},
+      { token: focal },
+    ),
+  ).createDataSource.dataSource;
+  await importCsv(['CHE,IMM_STOCK,2016,5,CENSUS,VALIDATED,,']);
+  data(
+    await hub.gql(
+      `mutation($id: ID!) { updateDataSource(input: { id: $id, name: "Renamed" }) { __typename } }`,
+      { id: created.id },
+      { token: focal },
+    ),
+  );
+
+  const items = [
+    { __typename: 'Indicator', code: 'IMM_STOCK', name: renamed },
+    // Both changes of the data source read it as it is now.
+    { __typename: 'DataSource', code: 'CHE_FEED', name: 'Renamed' },
+    { __typename: 'DataSource', code: 'CHE_FEED', name: 'Renamed' },
+  ];
+  const anonymous = await changes();
+  expect(anonymous).toEqual(items.map((item) => ({ kind: 'UPSERT', series: null, item })));
+  // Those who read the validated version see it between the catalogue changes; each item change once.
+  for (const token of [admin, focal]) {
+    const seen = await changes(token);
+    expect(seen.filter((c) => c.item).map((c) => c.item)).toEqual(items);
+    expect(seen.filter((c) => c.series)).toHaveLength(1);
+    expect(seen.findIndex((c) => c.series)).toBe(2);
+  }
+  expect(await changes(await hub.token('READER'))).toEqual(anonymous);
+});
