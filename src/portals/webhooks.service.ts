@@ -158,6 +158,10 @@ export async function deleteWebhook(prisma: PrismaClient, actor: Actor, id: numb
   return prisma.$transaction(async (tx) => {
     const current = await tx.webhook.findUnique({ where: { id } });
     if (!current) throw new NotFoundError('input.id: no such webhook');
+    // Attempts, then deliveries, then the webhook: the order a sending worker locks them in (the attempt, then its
+    // delivery), so a delivery being acknowledged meanwhile waits instead of deadlocking with the cascade.
+    await tx.deliveryAttempt.deleteMany({ where: { delivery: { webhookId: id } } });
+    await tx.webhookDelivery.deleteMany({ where: { webhookId: id } });
     await tx.webhook.delete({ where: { id } });
     await audit(tx, actor, 'webhook.delete', 'Webhook', String(id), described(current), null);
     return current;
