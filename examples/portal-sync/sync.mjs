@@ -80,6 +80,8 @@ function writeCsv(state) {
 
 function apply(state, change) {
   const s = change.series;
+  // A catalogue change (an edited indicator, a renamed data source): this mirror keeps observations only.
+  if (!s) return;
   const key = [
     s.country.m49,
     s.indicator.code,

@@ -9,6 +9,10 @@ import * as accounting from './accounting.service.js';
 import { NotFoundError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
+import { fileFields, tableOf } from '../schema/upload.js';
+import { ImportProblemRef } from '../submissions/submission.schema.js';
+import type { ImportProblem } from '../submissions/submissions.import.js';
+import { importAccountsFile } from './accounts.import.js';
 import { Country } from '../geography/country.schema.js';
 import { AccountComponent, PopulationGroup } from '../schema/enums.js';
 
@@ -174,6 +178,67 @@ builder.mutationField('publishPopulationAccount', (t) =>
       if (!result.entries)
         throw new NotFoundError(`${country.iso3 ?? country.m49} has no population account for ${input.year}`);
       return result;
+    },
+  }),
+);
+
+const ImportPopulationAccountsInput = builder.inputType('ImportPopulationAccountsInput', {
+  description:
+    'A population-accounts file (country,year,group,component,value[,status]; CONTRACT §5): the CSV as text, or an ' +
+    'uploaded CSV or XLSX file; exactly one.',
+  fields: (t) => ({
+    ...fileFields(t),
+    dryRun: t.boolean({ description: 'Validate only; write nothing.' }),
+  }),
+});
+
+const ImportPopulationAccountsResult = builder
+  .objectRef<{
+    ok: boolean;
+    dryRun: boolean;
+    created: number;
+    updated: number;
+    unchanged: number;
+    problems: ImportProblem[];
+  }>('ImportPopulationAccountsResult')
+  .implement({
+    description:
+      'The outcome of importPopulationAccounts: every problem (nothing written), or the counts (none on a dry run).',
+    fields: (t) => ({
+      ok: t.exposeBoolean('ok', { description: 'True when the file is valid (and, unless dryRun, was written).' }),
+      dryRun: t.exposeBoolean('dryRun', { description: 'Whether this was a dry run (nothing written).' }),
+      created: t.exposeInt('created', { description: 'Entries created.' }),
+      updated: t.exposeInt('updated', { description: 'Entries whose value or status changed.' }),
+      unchanged: t.exposeInt('unchanged', { description: 'Rows equal to the stored entry, left alone.' }),
+      problems: t.field({
+        type: [ImportProblemRef],
+        description: 'Every problem, by line and column (sheet and cell in a workbook); empty when ok.',
+        resolve: (r) => r.problems,
+      }),
+    }),
+  });
+
+builder.mutationField('importPopulationAccounts', (t) =>
+  t.field({
+    type: ImportPopulationAccountsResult,
+    description:
+      'Imports population-account entries (TASK_FORCE or ADMIN), all-or-nothing, as `migstat import accounts` ' +
+      'does: upserted by country, year, group and component, with the status of their row (default SUBMITTED).',
+    authScopes: { taskForce: true },
+    args: {
+      input: t.arg({
+        type: ImportPopulationAccountsInput,
+        required: true,
+        description: 'The file and whether to write it.',
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const dryRun = !!input.dryRun;
+      const { source, table } = tableOf(input);
+      const result = await importAccountsFile(ctx.prisma, source, { actor: actorOf(ctx.viewer), dryRun, table });
+      return result.ok
+        ? { ok: true, dryRun, problems: [], ...result.report }
+        : { ok: false, dryRun, created: 0, updated: 0, unchanged: 0, problems: result.problems };
     },
   }),
 );

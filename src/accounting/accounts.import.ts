@@ -8,7 +8,13 @@ import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
 import type { AccountComponent, PopulationGroup, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
-import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
+import {
+  openTable,
+  problemIssue,
+  type TableOptions,
+  type TableProblem,
+  type TableSource,
+} from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 import { countryByCode, loadLookups, TRANSACTION_OPTIONS } from '../submissions/submissions.import.js';
 
@@ -55,18 +61,36 @@ interface Entry {
   label: string;
 }
 
+/** `migstat import accounts`: every problem as a ValidationError, else the counts. */
 export async function importAccounts(
   prisma: PrismaClient,
   source: TableSource,
   actor: Actor,
 ): Promise<{ accountEntries: ImportCounts }> {
+  const result = await importAccountsFile(prisma, source, { actor });
+  if (!result.ok) throw ValidationError.of(result.problems.map(problemIssue));
+  return { accountEntries: result.report };
+}
+
+export type AccountImportResult =
+  { ok: true; report: ImportCounts } | { ok: false; rows: number; problems: TableProblem[] };
+
+/** Reads and checks the whole file, then writes it all-or-nothing (unless `dryRun`); problems are returned. */
+export async function importAccountsFile(
+  prisma: PrismaClient,
+  source: TableSource,
+  options: { actor: Actor; dryRun?: boolean; table?: TableOptions },
+): Promise<AccountImportResult> {
+  const { actor } = options;
   const lookups = await loadLookups(prisma);
   // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
-  const table = await openTable(source, { required: COLUMNS, optional: OPTIONAL_COLUMNS });
+  const table = await openTable(source, { required: COLUMNS, optional: OPTIONAL_COLUMNS }, options.table);
+  let rows = 0;
   const entries: Entry[] = [];
   const seen = new Map<string, number>();
   const fail = table.report;
   for await (const row of table.records()) {
+    rows++;
     const cell = (name: string) => (row.cells[name] ?? '').trim();
     const before = table.problems().length;
     const country = cell('country') ? countryByCode(lookups, cell('country')) : undefined;
@@ -109,9 +133,10 @@ export async function importAccounts(
     });
   }
   const problems = table.problems();
-  if (problems.length) throw ValidationError.of(problems.map(problemIssue));
+  if (problems.length) return { ok: false, rows, problems };
+  if (options.dryRun) return { ok: true, report: { created: 0, updated: 0, unchanged: 0 } };
 
-  return prisma.$transaction(async (tx) => {
+  const report = await prisma.$transaction(async (tx) => {
     const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };
     const countryIds = [...new Set(entries.map((e) => e.countryId))];
     const existing = new Map(
@@ -143,6 +168,7 @@ export async function importAccounts(
         counts.updated++;
       } else counts.unchanged++;
     }
-    return { accountEntries: counts };
+    return counts;
   }, TRANSACTION_OPTIONS);
+  return { ok: true, report };
 }

@@ -7,6 +7,7 @@ import { audit, auditAction, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
 import { catalogueCode, listCode, sdgCode, unitCode } from './codes.js';
+import { recordItemChanges, type ItemRef, type ItemType } from '../submissions/changes.js';
 
 // Codes follow the same rules as in the curation API (codes.ts); references to other entries are codes too.
 const code = catalogueCode;
@@ -234,6 +235,8 @@ export async function importCatalogue(
         report[kind][outcome] += 1;
       };
 
+      // The items created or changed, for the change feed (an unchanged item is no change).
+      const changed: ItemRef[] = [];
       const sync = async <Row extends { id: number }>(
         kind: string,
         key: string,
@@ -241,11 +244,13 @@ export async function importCatalogue(
         data: Record<string, unknown>,
         create: () => Promise<Row>,
         update: () => Promise<Row>,
+        items: (row: Row) => ItemRef[] = (row) => [{ type: kind as ItemType, id: row.id }],
       ): Promise<Row> => {
         if (!existing) {
           const row = await create();
           await audit(tx, actor, auditAction(kind, 'create'), kind, key, null, data);
           count(kind, 'created');
+          changed.push(...items(row));
           return row;
         }
         const before = pick(existing, Object.keys(data));
@@ -256,6 +261,7 @@ export async function importCatalogue(
         const row = await update();
         await audit(tx, actor, auditAction(kind, 'update'), kind, key, before, data);
         count(kind, 'updated');
+        changed.push(...items(row));
         return row;
       };
 
@@ -363,7 +369,10 @@ export async function importCatalogue(
       for (const target of new Set(cat.indicators.flatMap((i) => i.sdg))) {
         if (knownSdg.has(target) || !SDG_TARGET.test(target)) continue;
         const data = { title: `SDG target ${target} (linked at target level)`, target };
-        await tx.sdgIndicator.create({ data: { code: target, ...data } });
+        changed.push({
+          type: 'SdgIndicator',
+          id: (await tx.sdgIndicator.create({ data: { code: target, ...data } })).id,
+        });
         await audit(tx, actor, 'sdgIndicator.create', 'SdgIndicator', target, null, data);
         count('SdgIndicator', 'created');
       }
@@ -480,6 +489,11 @@ export async function importCatalogue(
           data,
           () => tx.indicatorSourceType.create({ data: { indicatorId, sourceTypeId, ...data } }),
           () => tx.indicatorSourceType.update({ where, data }),
+          // A link is shown on both of its ends.
+          (link) => [
+            { type: 'Indicator', id: link.indicatorId },
+            { type: 'SourceType', id: link.sourceTypeId },
+          ],
         );
       }
       // Recommendations come after the indicators, whose ids their links need; their position is their order in
@@ -547,6 +561,7 @@ export async function importCatalogue(
           },
         );
       }
+      await recordItemChanges(tx, changed);
       return report;
     },
     { timeout: 120_000, maxWait: 30_000 },

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
+import { recordItemChanges } from '../submissions/changes.js';
 import { catalogueCode, listCode, sdgCode, unitCode } from './codes.js';
 import { ConflictError, fromPrismaError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 
@@ -473,6 +474,7 @@ export async function createIndicator(prisma: PrismaClient, actor: Actor, input:
       }),
     );
     await audit(tx, actor, 'indicator.create', 'Indicator', row.code, null, await indicatorSnapshot(tx, row.id));
+    await recordItemChanges(tx, [{ type: 'Indicator', id: row.id }]);
     return row;
   });
 }
@@ -528,6 +530,7 @@ export async function updateIndicator(
       }),
     );
     await audit(tx, actor, 'indicator.update', 'Indicator', row.code, before, await indicatorSnapshot(tx, id));
+    await recordItemChanges(tx, [{ type: 'Indicator', id: row.id }]);
     return row;
   });
 }
@@ -584,6 +587,7 @@ async function setIndicatorStatus(
       { status: current.status },
       { status: row.status, ...(reason?.trim() ? { reason: reason.trim() } : {}) },
     );
+    await recordItemChanges(tx, [{ type: 'Indicator', id: row.id }]);
     return row;
   });
 }
@@ -627,6 +631,7 @@ export async function confirmIndicatorFields(
       { provisionalFields: current.provisionalFields },
       { provisionalFields },
     );
+    await recordItemChanges(tx, [{ type: 'Indicator', id: row.id }]);
     return row;
   });
 }
@@ -683,6 +688,10 @@ export async function linkIndicatorSourceType(prisma: PrismaClient, actor: Actor
       linkSnapshot(before),
       linkSnapshot(link),
     );
+    await recordItemChanges(tx, [
+      { type: 'Indicator', id: indicator.id },
+      { type: 'SourceType', id: sourceType.id },
+    ]);
     return { link, created: !before };
   });
 }
@@ -708,6 +717,10 @@ export async function unlinkIndicatorSourceType(
       linkSnapshot(before),
       null,
     );
+    await recordItemChanges(tx, [
+      { type: 'Indicator', id: indicator.id },
+      { type: 'SourceType', id: sourceType.id },
+    ]);
     return { indicator, sourceType };
   });
 }
@@ -760,6 +773,7 @@ export async function createTopic(prisma: PrismaClient, actor: Actor, input: Top
       }),
     );
     await audit(tx, actor, 'topic.create', 'Topic', row.code, null, topicSnapshot(row));
+    await recordItemChanges(tx, [{ type: 'Topic', id: row.id }]);
     return row;
   });
 }
@@ -794,6 +808,7 @@ export async function updateTopic(
       }),
     );
     await audit(tx, actor, 'topic.update', 'Topic', row.code, topicSnapshot(current), topicSnapshot(row));
+    await recordItemChanges(tx, [{ type: 'Topic', id: row.id }]);
     return row;
   });
 }
@@ -861,6 +876,7 @@ export async function createVariable(prisma: PrismaClient, actor: Actor, input: 
       }),
     );
     await audit(tx, actor, 'variable.create', 'Variable', row.code, null, await variableSnapshot(tx, row.id));
+    await recordItemChanges(tx, [{ type: 'Variable', id: row.id }]);
     return row;
   });
 }
@@ -917,6 +933,7 @@ export async function updateVariable(
       }),
     );
     await audit(tx, actor, 'variable.update', 'Variable', row.code, before, await variableSnapshot(tx, id));
+    await recordItemChanges(tx, [{ type: 'Variable', id: row.id }]);
     return row;
   });
 }

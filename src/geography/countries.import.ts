@@ -6,6 +6,7 @@ import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
 import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
+import { recordItemChanges, type ItemRef } from '../submissions/changes.js';
 
 const COLUMNS = {
   globalCode: 'Global Code',
@@ -140,6 +141,7 @@ export async function importCountries(
   return prisma.$transaction(
     async (tx) => {
       const report = { Region: zero(), Country: zero() };
+      const changed: ItemRef[] = [];
       const regionIds = new Map((await tx.region.findMany()).map((r) => [r.code, r]));
       // Parents come before children in the file order built by parseCountries.
       for (const r of file.regions) {
@@ -147,6 +149,7 @@ export async function importCountries(
         const existing = regionIds.get(r.code);
         if (!existing) {
           regionIds.set(r.code, await tx.region.create({ data: { code: r.code, ...data } }));
+          changed.push({ type: 'Region', id: regionIds.get(r.code)!.id });
           await audit(tx, actor, 'region.create', 'Region', r.code, null, data);
           report.Region.created++;
         } else if (
@@ -155,6 +158,7 @@ export async function importCountries(
           existing.parentId !== data.parentId
         ) {
           regionIds.set(r.code, await tx.region.update({ where: { code: r.code }, data }));
+          changed.push({ type: 'Region', id: existing.id });
           await audit(
             tx,
             actor,
@@ -176,9 +180,10 @@ export async function importCountries(
         const regionIdList = regions.map((code) => regionIds.get(code)!.id).sort((a, b) => a - b);
         const current = existing.get(m49);
         if (!current) {
-          await tx.country.create({
+          const created = await tx.country.create({
             data: { m49, ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
           });
+          changed.push({ type: 'Country', id: created.id });
           await audit(tx, actor, 'country.create', 'Country', m49, null, c);
           report.Country.created++;
           continue;
@@ -208,8 +213,10 @@ export async function importCountries(
           data: { ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
         });
         await audit(tx, actor, 'country.update', 'Country', m49, before, data);
+        changed.push({ type: 'Country', id: current.id });
         report.Country.updated++;
       }
+      await recordItemChanges(tx, changed);
       return report;
     },
     { timeout: 120_000, maxWait: 30_000 },

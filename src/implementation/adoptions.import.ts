@@ -6,7 +6,7 @@
 import type { Actor } from '../access/audit.js';
 import type { Viewer } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
-import { openTable, type TableProblem, type TableSource } from '../platform/tabular.js';
+import { openTable, type TableProblem, type TableOptions, type TableSource } from '../platform/tabular.js';
 import type { AdoptionStatus } from '../../prisma/generated/prisma/enums.js';
 import { countryKey } from '../geography/m49.js';
 import { declarationIssues, declareInTx, type DeclarationInput } from './adoptions.service.js';
@@ -31,7 +31,7 @@ export type AdoptionImportResult =
 export async function importAdoptions(
   prisma: PrismaClient,
   source: TableSource,
-  options: { actor: Actor; viewer?: Viewer | null; dryRun?: boolean },
+  options: { actor: Actor; viewer?: Viewer | null; dryRun?: boolean; table?: TableOptions },
 ): Promise<AdoptionImportResult> {
   const [countries, recommendations] = await Promise.all([
     prisma.country.findMany({ select: { id: true, m49: true, iso3: true } }),
@@ -46,7 +46,7 @@ export async function importAdoptions(
   const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
 
   // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
-  const table = await openTable(source, { required: REQUIRED, optional: OPTIONAL });
+  const table = await openTable(source, { required: REQUIRED, optional: OPTIONAL }, options.table);
   const report = table.report;
   const declarations: DeclarationInput[] = [];
   const seen = new Map<string, number>();

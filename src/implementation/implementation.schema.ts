@@ -12,12 +12,14 @@ import { requireCode } from '../schema/codes.js';
 import { connectionOf } from '../schema/connections.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
+import { fileFields, tableOf } from '../schema/upload.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { Country } from '../geography/country.schema.js';
 import { YearWindow } from '../coverage/coverage.schema.js';
 import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
 import { ImportProblemRef } from '../submissions/submission.schema.js';
+import type { ImportProblem } from '../submissions/submissions.import.js';
 import { seesUnpublished, visibilityOf } from '../submissions/visibility.js';
 import * as implementation from './implementation.service.js';
 import { reportAdoption, reviewAdoption } from './adoptions.service.js';
@@ -603,9 +605,11 @@ const ReviewAdoptionPayload = builder.objectRef<{ record: RecordRow }>('ReviewAd
 });
 
 const ImportAdoptionsInput = builder.inputType('ImportAdoptionsInput', {
-  description: 'An adoptions CSV: country,recommendation,status,since,note,evidence_url (CONTRACT §8).',
+  description:
+    'An adoptions file (country,recommendation,status,since,note,evidence_url; CONTRACT §8): the CSV as text, or ' +
+    'an uploaded CSV or XLSX file; exactly one.',
   fields: (t) => ({
-    csv: t.string({ required: true, description: 'The file content: UTF-8, header row, RFC 4180 quoting.' }),
+    ...fileFields(t),
     dryRun: t.boolean({ description: 'Validate only; write nothing.' }),
   }),
 });
@@ -618,7 +622,7 @@ const ImportAdoptionsResult = builder
     created: number;
     updated: number;
     unchanged: number;
-    problems: { line: number; column: string | null; message: string }[];
+    problems: ImportProblem[];
   }>('ImportAdoptionsResult')
   .implement({
     description: 'The outcome of importAdoptions: every problem (nothing written), or the counts (none on a dry run).',
@@ -686,7 +690,8 @@ builder.mutationFields((t) => ({
   importAdoptions: t.field({
     type: ImportAdoptionsResult,
     description:
-      'Imports an adoptions CSV, all-or-nothing, every problem by line and column. A FOCAL_POINT may import its own ' +
+      'Imports an adoptions file (CSV or XLSX), all-or-nothing, every problem by line and column (sheet and cell in ' +
+      'a workbook). A FOCAL_POINT may import its own ' +
       "country's rows only; TASK_FORCE and ADMIN any.",
     authScopes: (_root, _args, ctx) =>
       ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
@@ -695,11 +700,13 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { input }, ctx) => {
       const dryRun = !!input.dryRun;
-      const result = await importAdoptions(
-        ctx.prisma,
-        { text: input.csv },
-        { actor: actorOf(ctx.viewer), viewer: ctx.viewer, dryRun },
-      );
+      const { source, table } = tableOf(input);
+      const result = await importAdoptions(ctx.prisma, source, {
+        actor: actorOf(ctx.viewer),
+        viewer: ctx.viewer,
+        dryRun,
+        table,
+      });
       return result.ok
         ? { ok: true, dryRun, problems: [], ...result.report }
         : { ok: false, dryRun, rows: result.rows, created: 0, updated: 0, unchanged: 0, problems: result.problems };

@@ -7,6 +7,7 @@ import type { PrismaClient } from '../platform/db.js';
 import { ConflictError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { FrameworkArea } from '../../prisma/generated/prisma/enums.js';
+import { recordItemChanges } from '../submissions/changes.js';
 
 type Tx = Prisma.TransactionClient;
 type Maybe<T> = T | null | undefined;
@@ -106,6 +107,7 @@ export async function createRecommendation(
       include: INCLUDE,
     });
     await audit(tx, actor, 'recommendation.create', 'Recommendation', code, null, snapshot(row));
+    await recordItemChanges(tx, [{ type: 'Recommendation', id: row.id }]);
     return row;
   });
 }
@@ -158,6 +160,7 @@ export async function updateRecommendation(
     }
     const row = await tx.recommendation.findUniqueOrThrow({ where: { id }, include: INCLUDE });
     await audit(tx, actor, 'recommendation.update', 'Recommendation', row.code, snapshot(current), snapshot(row));
+    await recordItemChanges(tx, [{ type: 'Recommendation', id: row.id }]);
     return row;
   });
 }

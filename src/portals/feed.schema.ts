@@ -1,20 +1,13 @@
 // The change feed (CONTRACT §10): `changes(after, first)`, a page of the caller's entries in sequence order, and
 // `subscription { changes(after) }`, the same entries replayed from `after` and then streamed live over SSE (Yoga's
 // transport) from every hub process serving the database.
-import type { ObjectRef, SchemaTypes } from '@pothos/core';
-import { getRefFromModel } from '@pothos/plugin-prisma';
-import { GraphQLError } from 'graphql';
-import type { DataSource as DataSourceRow } from '../../prisma/generated/prisma/client.js';
-import { Indicator } from '../catalogue/indicator.schema.js';
-import { SourceType } from '../catalogue/source-type.schema.js';
-import { Country } from '../geography/country.schema.js';
+import { resolveNodes } from '@pothos/plugin-relay';
+import DataLoader from 'dataloader';
+import { GraphQLError, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../platform/context.js';
 import { builder, DEFAULT_PAGE_SIZE } from '../schema/builder.js';
-import { Submission } from '../submissions/submission.schema.js';
 import { seesVersion, visibilityOf } from '../submissions/visibility.js';
 import { countChanges, liveChanges, parseCursor, readChanges, type FeedRow } from './feed.service.js';
-
-type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
-const DataSource = getRefFromModel('DataSource', builder) as unknown as ObjectRef<BuilderTypes, DataSourceRow>;
 
 function cursorOf(after: string | null | undefined): bigint {
   const cursor = parseCursor(after);
@@ -25,50 +18,134 @@ function cursorOf(after: string | null | undefined): bigint {
   return cursor;
 }
 
+// Per-request loaders (keyed by the context, so nothing outlives the request or crosses callers), one per model,
+// key column and selection: every entry of a page selects the same fields, so a page of changes loads each model
+// in one statement however long it is.
+type Query = { select?: Record<string, unknown>; include?: Record<string, unknown> };
+type Model = 'country' | 'indicator' | 'dataSource' | 'sourceType' | 'submission';
+type Row = Record<string, unknown>;
+const rowLoaders = new WeakMap<Context, Map<string, DataLoader<number | string, Row | null>>>();
+
+function rowsBy(ctx: Context, model: Model, column: 'id' | 'code', query: Query) {
+  let loaders = rowLoaders.get(ctx);
+  if (!loaders) rowLoaders.set(ctx, (loaders = new Map()));
+  const name = `${model}.${column} ${JSON.stringify(query)}`;
+  let loader = loaders.get(name);
+  if (!loader) {
+    loader = new DataLoader(async (keys) => {
+      const delegate = ctx.prisma[model] as unknown as { findMany(args: object): Promise<Row[]> };
+      const rows = await delegate.findMany({
+        ...query,
+        ...(query.select && { select: { ...query.select, [column]: true } }),
+        where: { [column]: { in: [...keys] } },
+      });
+      const byKey = new Map(rows.map((r) => [r[column], r]));
+      return keys.map((k) => byKey.get(k) ?? null);
+    });
+    loaders.set(name, loader);
+  }
+  return loader;
+}
+
+/** Loads one row of `model` by `column` for a prismaField, batched with the rest of the page. */
+function load<T>(ctx: Context, model: Model, column: 'id' | 'code', query: Query, key: number | string) {
+  return rowsBy(ctx, model, column, query).load(key) as Promise<T | null>;
+}
+
+const sourceTypeLoaders = new WeakMap<Context, DataLoader<string, number | null>>();
+
+/** The source type of source keys ("ST:<code>" names it, "DS:<code>" names a data source of that type). */
+function sourceTypeIds(ctx: Context) {
+  let loader = sourceTypeLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (keys) => {
+      const rows = await ctx.prisma.$queryRaw<{ key: string; id: number | null }[]>`
+        SELECT k.key, coalesce(st.id, ds."sourceTypeId") AS id
+        FROM unnest(${[...keys]}::text[]) AS k(key)
+        LEFT JOIN "SourceType" st ON k.key = 'ST:' || st.code
+        LEFT JOIN "DataSource" ds ON k.key = 'DS:' || ds.code`;
+      const byKey = new Map(rows.map((r) => [r.key, r.id]));
+      return keys.map((k) => byKey.get(k) ?? null);
+    });
+    sourceTypeLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+
+// Catalogue items by type and id, through the Node loading of `node(id)` (each type's own loader, with the fields
+// selected under `item`), one batch per page: keyed by the field's AST node, which every entry of a page shares.
+const itemLoaders = new WeakMap<Context, Map<FieldNode, DataLoader<string, unknown>>>();
+
+function loadItem(ctx: Context, info: GraphQLResolveInfo, type: string, id: number): Promise<unknown> {
+  let loaders = itemLoaders.get(ctx);
+  if (!loaders) itemLoaders.set(ctx, (loaders = new Map()));
+  const field = info.fieldNodes[0]!;
+  let loader = loaders.get(field);
+  if (!loader) {
+    loader = new DataLoader(async (keys) => {
+      const ids = keys.map((k) => {
+        const [typename, local] = k.split(':') as [string, string];
+        return { typename, id: local };
+      });
+      // resolveNodes brands each object with its type, which the Node interface resolves by.
+      return resolveNodes(builder, ctx, info, ids);
+    });
+    loaders.set(field, loader);
+  }
+  return loader.load(`${type}:${id}`);
+}
+
 export const ChangeKind = builder.enumType('ChangeKind', {
   description: 'What a change does to the store of a client replaying the feed.',
   values: {
-    UPSERT: { description: 'The key now has this countable version (replace what the store holds for it).' },
-    DELETE: { description: 'The key no longer has a countable version the caller may see (remove it).' },
+    UPSERT: {
+      description:
+        'The series key now has this countable version, or the catalogue item was created or changed (replace ' +
+        'what the store holds for it).',
+    },
+    DELETE: {
+      description:
+        'The series key no longer has a countable version the caller may see (remove it). Catalogue items are ' +
+        'never deleted.',
+    },
   },
 });
 
-const SeriesKey = builder.objectRef<FeedRow>('SeriesKey').implement({
+/** A series change, with its key columns set. */
+type SeriesRow = FeedRow & { countryId: number; indicatorId: number; referenceYear: number; sourceKey: string };
+
+const SeriesKey = builder.objectRef<SeriesRow>('SeriesKey').implement({
   description:
     'A series key: one country, indicator, reference year and source (a data source, a source type or none).',
   fields: (t) => ({
-    country: t.field({
-      type: Country,
+    country: t.prismaField({
+      type: 'Country',
       description: 'The reporting country.',
-      resolve: (k, _args, ctx) => ctx.prisma.country.findUniqueOrThrow({ where: { id: k.countryId } }),
+      resolve: async (query, k, _args, ctx) =>
+        (await load<never>(ctx, 'country', 'id', query, k.countryId)) ?? Promise.reject(new Error('no country')),
     }),
-    indicator: t.field({
-      type: Indicator,
+    indicator: t.prismaField({
+      type: 'Indicator',
       description: 'The indicator reported.',
-      resolve: (k, _args, ctx) => ctx.prisma.indicator.findUniqueOrThrow({ where: { id: k.indicatorId } }),
+      resolve: async (query, k, _args, ctx) =>
+        (await load<never>(ctx, 'indicator', 'id', query, k.indicatorId)) ?? Promise.reject(new Error('no indicator')),
     }),
     referenceYear: t.int({ description: 'The reference year of the figures.', resolve: (k) => k.referenceYear }),
-    dataSource: t.field({
-      type: DataSource,
+    dataSource: t.prismaField({
+      type: 'DataSource',
       nullable: true,
       description: 'The registered data source named by the key; null when the key names a source type or none.',
-      resolve: (k, _args, ctx) =>
-        k.sourceKey.startsWith('DS:')
-          ? ctx.prisma.dataSource.findUnique({ where: { code: k.sourceKey.slice(3) } })
-          : null,
+      resolve: (query, k, _args, ctx) =>
+        k.sourceKey.startsWith('DS:') ? load<never>(ctx, 'dataSource', 'code', query, k.sourceKey.slice(3)) : null,
     }),
-    sourceType: t.field({
-      type: SourceType,
+    sourceType: t.prismaField({
+      type: 'SourceType',
       nullable: true,
       description: "The source type named by the key, or the data source's type.",
-      resolve: async (k, _args, ctx) => {
-        if (k.sourceKey.startsWith('ST:'))
-          return ctx.prisma.sourceType.findUnique({ where: { code: k.sourceKey.slice(3) } });
-        if (k.sourceKey.startsWith('DS:'))
-          return (
-            (await ctx.prisma.dataSource.findUnique({ where: { code: k.sourceKey.slice(3) } }).sourceType()) ?? null
-          );
-        return null;
+      resolve: async (query, k, _args, ctx) => {
+        if (!k.sourceKey) return null;
+        const id = await sourceTypeIds(ctx).load(k.sourceKey);
+        return id === null ? null : load<never>(ctx, 'sourceType', 'id', query, id);
       },
     }),
   }),
@@ -77,8 +154,8 @@ const SeriesKey = builder.objectRef<FeedRow>('SeriesKey').implement({
 const Change = builder.objectRef<FeedRow>('Change').implement({
   description:
     'One entry of the change feed: after the change with this sequence, the series key has this countable version ' +
-    '(UPSERT) or none the caller may see (DELETE). A client that applies the entries in order to an empty store ' +
-    'holds what a full download holds.',
+    '(UPSERT) or none the caller may see (DELETE), or the catalogue item was created or changed (UPSERT). A client ' +
+    'that applies the entries in order to an empty store holds what a full download holds.',
   fields: (t) => ({
     sequence: t.string({
       description: 'Strictly increasing in commit order; also the cursor to resume after this entry.',
@@ -86,27 +163,35 @@ const Change = builder.objectRef<FeedRow>('Change').implement({
     }),
     kind: t.field({
       type: ChangeKind,
-      description: 'UPSERT (store this version) or DELETE (drop the key).',
-      resolve: (c) => (c.submissionId === null ? 'DELETE' : 'UPSERT'),
+      description: 'UPSERT (store this version or item) or DELETE (drop the key).',
+      resolve: (c) => (c.submissionId === null && c.itemType === null ? 'DELETE' : 'UPSERT'),
     }),
     at: t.field({ type: 'DateTime', description: 'When the change was committed.', resolve: (c) => c.at }),
-    series: t.field({ type: SeriesKey, nullable: true, description: 'The series key changed.', resolve: (c) => c }),
-    submission: t.prismaField({
-      type: Submission,
+    series: t.field({
+      type: SeriesKey,
       nullable: true,
-      description: "On an UPSERT, the key's countable version, with its observations.",
+      description: 'The series key changed; null on a catalogue change.',
+      resolve: (c) => (c.itemType === null ? (c as SeriesRow) : null),
+    }),
+    submission: t.prismaField({
+      type: 'Submission',
+      nullable: true,
+      description: "On a series UPSERT, the key's countable version, with its observations.",
       resolve: async (query, c, _args, ctx) => {
         if (c.submissionId === null) return null;
-        const s = await ctx.prisma.submission.findUnique({ ...query, where: { id: c.submissionId } });
+        const s = await load<{ status: string; countryId: number }>(ctx, 'submission', 'id', query, c.submissionId);
         // The entry was written for this caller's audience; the check keeps the rule in one place all the same.
-        return s && seesVersion(visibilityOf(ctx.viewer), s) ? s : null;
+        return s && seesVersion(visibilityOf(ctx.viewer), s) ? (s as never) : null;
       },
     }),
     item: t.field({
       type: builder.nodeInterfaceRef(),
       nullable: true,
-      description: 'On a catalogue change, the item changed. The feed carries series changes only so far: null.',
-      resolve: () => null,
+      description:
+        'On a catalogue change, the item as it is now (an Indicator, Topic, Variable, Concept, SourceType, ' +
+        'SdgIndicator, GcmObjective, Recommendation, Country, Region or DataSource); null on a series change.',
+      resolve: (c, _args, ctx, info) =>
+        c.itemType === null || c.itemId === null ? null : (loadItem(ctx, info, c.itemType, c.itemId) as never),
     }),
   }),
 });

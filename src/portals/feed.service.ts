@@ -11,13 +11,17 @@ import { visibleFeedEntry, type Visibility } from '../submissions/visibility.js'
 export interface FeedRow {
   sequence: bigint;
   audience: FeedAudience;
-  countryId: number;
-  indicatorId: number;
-  referenceYear: number;
-  sourceKey: string;
-  /** The key's countable version for the caller after the change; null for a DELETE. */
+  /** The series key; null on an item change. */
+  countryId: number | null;
+  indicatorId: number | null;
+  referenceYear: number | null;
+  sourceKey: string | null;
+  /** The key's countable version for the caller after the change; null for a DELETE (and an item change). */
   submissionId: number | null;
   status: SubmissionStatus | null;
+  /** The catalogue item changed (its GraphQL type and id); null on a series change. */
+  itemType: string | null;
+  itemId: number | null;
   at: Date;
 }
 

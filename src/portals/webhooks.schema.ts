@@ -1,11 +1,15 @@
-// Webhooks (CONTRACT §10), ADMIN only: `createWebhook(input: { url, secret, events })`, the registered webhooks and
-// their deliveries with every attempt. The delivery itself is webhooks.service.ts.
+// Webhooks (CONTRACT §10), ADMIN only: `createWebhook(input: { url, secret, events })`, `updateWebhook` (URL, secret,
+// events, pause and resume), `deleteWebhook`, the registered webhooks and their deliveries with every attempt. The
+// delivery itself is webhooks.service.ts.
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { actorOf } from '../access/audit.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf } from '../schema/connections.js';
 import { userErrors } from '../schema/errors.js';
+import { localId } from '../schema/global-id.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { ChangeKind } from './feed.schema.js';
-import { createWebhook, type ChangeKindName } from './webhooks.service.js';
+import { createWebhook, deleteWebhook, updateWebhook, type ChangeKindName } from './webhooks.service.js';
 
 const DeliveryStatus = builder.enumType('DeliveryStatus', {
   description: 'Where a webhook delivery stands.',
@@ -64,6 +68,11 @@ const Webhook = builder.prismaNode('Webhook', {
       description: 'The last feed sequence turned into deliveries.',
       resolve: (w) => w.cursor.toString(),
     }),
+    paused: t.boolean({
+      description: 'Whether it is paused: no deliveries until resumed, then every change committed meanwhile.',
+      resolve: (w) => w.pausedAt !== null,
+    }),
+    pausedAt: t.expose('pausedAt', { type: 'DateTime', nullable: true, description: 'When it was paused.' }),
     createdBy: t.exposeString('createdBy'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveries: t.relatedConnection(
@@ -119,5 +128,75 @@ builder.mutationField('createWebhook', (t) =>
     errors: { types: userErrors },
     args: { input: t.arg({ type: CreateWebhookInput, required: true, description: 'The webhook to register.' }) },
     resolve: (_root, { input }, ctx) => createWebhook(ctx.prisma, ctx.app.config, actorOf(ctx.viewer), input),
+  }),
+);
+
+const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
+  description: 'Changes to a webhook. Absent fields are left alone.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The webhook's global id." }),
+    url: t.string({
+      description: 'A new http(s) URL; private and loopback addresses are refused unless configured.',
+    }),
+    secret: t.string({ description: 'A new signing secret, at least 16 characters (signs the next attempts).' }),
+    events: t.field({
+      type: [ChangeKind],
+      description: 'The kinds of change to receive from now on (changes not yet queued for it).',
+    }),
+    paused: t.boolean({
+      description:
+        'true pauses it: nothing is sent, its pending deliveries and the changes committed meanwhile wait; false ' +
+        'resumes it, and they are delivered in order.',
+    }),
+  }),
+});
+
+const UpdateWebhookPayload = builder.objectRef<{ id: number }>('UpdateWebhookPayload').implement({
+  description: 'The webhook as updated.',
+  fields: (t) => ({
+    webhook: t.prismaField({
+      type: Webhook,
+      description: 'The webhook.',
+      resolve: (query, p, _args, ctx) => ctx.prisma.webhook.findUniqueOrThrow({ ...query, where: { id: p.id } }),
+    }),
+  }),
+});
+
+builder.mutationField('updateWebhook', (t) =>
+  t.field({
+    type: UpdateWebhookPayload,
+    description: "Changes a webhook's URL, secret or events, or pauses or resumes it (ADMIN only).",
+    authScopes: { admin: true },
+    errors: { types: [ValidationError, NotFoundError] },
+    args: { input: t.arg({ type: UpdateWebhookInput, required: true, description: 'The webhook and the changes.' }) },
+    resolve: async (_root, { input: { id, ...changes } }, ctx) =>
+      updateWebhook(ctx.prisma, ctx.app.config, actorOf(ctx.viewer), localId(id, 'Webhook'), changes),
+  }),
+);
+
+const DeleteWebhookInput = builder.inputType('DeleteWebhookInput', {
+  description: 'The webhook to remove.',
+  fields: (t) => ({ id: t.id({ required: true, description: "The webhook's global id." }) }),
+});
+
+const DeleteWebhookPayload = builder.objectRef<{ id: number; url: string }>('DeleteWebhookPayload').implement({
+  description: 'The webhook removed, with its deliveries and their log.',
+  fields: (t) => ({
+    deletedWebhookId: t.id({
+      description: "The removed webhook's global id.",
+      resolve: (p) => encodeGlobalID('Webhook', p.id),
+    }),
+    url: t.string({ description: 'The URL it posted to.', resolve: (p) => p.url }),
+  }),
+});
+
+builder.mutationField('deleteWebhook', (t) =>
+  t.field({
+    type: DeleteWebhookPayload,
+    description: 'Removes a webhook with its deliveries (ADMIN only); nothing more is sent to it.',
+    authScopes: { admin: true },
+    errors: { types: [ValidationError, NotFoundError] },
+    args: { input: t.arg({ type: DeleteWebhookInput, required: true, description: 'The webhook to remove.' }) },
+    resolve: (_root, { input }, ctx) => deleteWebhook(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Webhook')),
   }),
 );

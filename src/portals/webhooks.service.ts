@@ -15,13 +15,14 @@
 import { createHmac } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Logger } from 'pino';
 import { Prisma } from '../../prisma/generated/prisma/client.js';
-import type { Actor } from '../access/audit.js';
+import { audit, type Actor } from '../access/audit.js';
 import type { Config } from '../platform/config.js';
 import type { Database, PrismaClient } from '../platform/db.js';
-import { ValidationError } from '../platform/errors.js';
-import { FEED_CHANNEL } from '../submissions/changes.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { FEED_CHANNEL, type ItemType } from '../submissions/changes.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
 import { visibleFeedEntry } from '../submissions/visibility.js';
 
@@ -102,8 +103,117 @@ export async function createWebhook(prisma: PrismaClient, config: Config, actor:
   });
 }
 
+export interface UpdateWebhookInput {
+  url?: string | null | undefined;
+  secret?: string | null | undefined;
+  events?: readonly ChangeKindName[] | null | undefined;
+  paused?: boolean | null | undefined;
+}
+
+/**
+ * Changes a webhook: its URL (checked as at registration), secret, events, or pause. Pausing keeps the webhook's
+ * cursor and its pending deliveries where they are; resuming delivers them and every change committed meanwhile.
+ * A change of `events` applies to changes not yet turned into deliveries.
+ */
+export async function updateWebhook(
+  prisma: PrismaClient,
+  config: Config,
+  actor: Actor,
+  id: number,
+  input: UpdateWebhookInput,
+) {
+  const issues: { path: string[]; message: string }[] = [];
+  const url = input.url?.trim();
+  if (input.url === null) issues.push({ path: ['input', 'url'], message: 'cannot be cleared' });
+  if (url !== undefined) {
+    const why = await refusal(url, config.webhooks.allowPrivate);
+    if (why) issues.push({ path: ['input', 'url'], message: why });
+  }
+  if (input.secret === null) issues.push({ path: ['input', 'secret'], message: 'cannot be cleared' });
+  if (input.secret != null && input.secret.length < 16)
+    issues.push({ path: ['input', 'secret'], message: 'at least 16 characters' });
+  if (input.events !== undefined && !input.events?.length)
+    issues.push({ path: ['input', 'events'], message: 'at least one kind of change' });
+  if (issues.length) throw ValidationError.of(issues);
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.webhook.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('input.id: no such webhook');
+    const pausedAt = input.paused == null ? undefined : input.paused ? (current.pausedAt ?? new Date()) : null;
+    const row = await tx.webhook.update({
+      where: { id },
+      data: {
+        url,
+        secret: input.secret ?? undefined,
+        events: input.events ? [...new Set(input.events)] : undefined,
+        pausedAt,
+      },
+    });
+    await audit(tx, actor, 'webhook.update', 'Webhook', String(id), described(current), described(row));
+    return row;
+  });
+}
+
+/** Removes a webhook with its deliveries and their log; nothing more is sent to it. */
+export async function deleteWebhook(prisma: PrismaClient, actor: Actor, id: number) {
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.webhook.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('input.id: no such webhook');
+    // Attempts, then deliveries, then the webhook: the order a sending worker locks them in (the attempt, then its
+    // delivery), so a delivery being acknowledged meanwhile waits instead of deadlocking with the cascade.
+    await tx.deliveryAttempt.deleteMany({ where: { delivery: { webhookId: id } } });
+    await tx.webhookDelivery.deleteMany({ where: { webhookId: id } });
+    await tx.webhook.delete({ where: { id } });
+    await audit(tx, actor, 'webhook.delete', 'Webhook', String(id), described(current), null);
+    return current;
+  });
+}
+
+/** What the audit trail keeps of a webhook: never its secret. */
+function described(w: { url: string; events: string[]; pausedAt: Date | null }) {
+  return { url: w.url, events: w.events, paused: w.pausedAt !== null };
+}
+
+/** The natural key of each item type, as the catalogue JSON and the imports name items. */
+const ITEM_KEYS: Record<ItemType, string> = {
+  Concept: 'code',
+  Topic: 'code',
+  Variable: 'code',
+  SourceType: 'code',
+  SdgIndicator: 'code',
+  GcmObjective: 'number',
+  Indicator: 'code',
+  Recommendation: 'code',
+  Region: 'code',
+  Country: 'm49',
+  DataSource: 'code',
+};
+
+/** The body of an item change: the item's type, global id (for `node(id)`) and natural key. */
+async function itemPayloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
+  const [entry] = await prisma.$queryRaw<{ sequence: string; at: Date; itemType: ItemType; itemId: number }[]>`
+    SELECT sequence::text, at, "itemType", "itemId" FROM "FeedEntry" WHERE sequence = ${sequence}::bigint`;
+  if (!entry) return null;
+  const column = ITEM_KEYS[entry.itemType];
+  const [item] = await prisma.$queryRaw<{ key: string }[]>(
+    Prisma.sql`SELECT ${Prisma.raw(`"${column}"::text`)} AS key FROM ${Prisma.raw(`"${entry.itemType}"`)}
+      WHERE id = ${entry.itemId}::int`,
+  );
+  return {
+    delivery: String(deliveryId),
+    sequence: entry.sequence,
+    kind: 'UPSERT',
+    at: entry.at.toISOString(),
+    series: null,
+    submission: null,
+    item: { type: entry.itemType, id: encodeGlobalID(entry.itemType, entry.itemId), [column]: item?.key ?? null },
+  };
+}
+
 /** The JSON body of one delivery: the change as the feed's Change type has it, with codes for the references. */
 async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
+  const [kind] = await prisma.$queryRaw<{ item: boolean }[]>`
+    SELECT "itemType" IS NOT NULL AS item FROM "FeedEntry" WHERE sequence = ${sequence}::bigint`;
+  if (kind?.item) return itemPayloadOf(prisma, deliveryId, sequence);
   const [row] = await prisma.$queryRaw<
     {
       sequence: string;
@@ -163,6 +273,7 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
             dataSource: row.dataSource && { code: row.dataSource },
             observations: (row.observations ?? []).map(([key, value]) => ({ dimensions: dimensionsOf(key), value })),
           },
+    item: null,
   };
 }
 
@@ -181,22 +292,23 @@ const POLL_MS = 1_000;
 
 /** Turns new feed entries into deliveries for every webhook, advancing each cursor in the same transaction. */
 async function enqueue(prisma: PrismaClient): Promise<void> {
-  if (!(await prisma.webhook.count())) return;
+  if (!(await prisma.webhook.count({ where: { pausedAt: null } }))) return;
   await prisma.$transaction(async (tx) => {
     // SKIP LOCKED: a webhook another process is enqueueing for is left to it.
     const hooks = await tx.$queryRaw<{ id: number; cursor: bigint; events: string[] }[]>`
-      SELECT id, cursor, events FROM "Webhook" ORDER BY id FOR UPDATE SKIP LOCKED`;
+      SELECT id, cursor, events FROM "Webhook" WHERE "pausedAt" IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`;
     for (const hook of hooks) {
       await tx.$executeRaw(Prisma.sql`
         WITH scanned AS (
-          SELECT f.sequence, f."submissionId" FROM "FeedEntry" f
+          SELECT f.sequence, f."submissionId", f."itemType" FROM "FeedEntry" f
           WHERE f.sequence > ${hook.cursor}::bigint AND ${visibleFeedEntry({ kind: 'PUBLISHED' }, 'f')}
           ORDER BY f.sequence LIMIT 1000
         ),
         queued AS (
           INSERT INTO "WebhookDelivery" ("webhookId", sequence)
           SELECT ${hook.id}::int, sequence FROM scanned
-          WHERE (CASE WHEN "submissionId" IS NULL THEN 'DELETE' ELSE 'UPSERT' END) = ANY(${hook.events}::text[])
+          WHERE (CASE WHEN "submissionId" IS NULL AND "itemType" IS NULL THEN 'DELETE' ELSE 'UPSERT' END)
+            = ANY(${hook.events}::text[])
           ON CONFLICT DO NOTHING
         )
         UPDATE "Webhook" SET cursor = coalesce((SELECT max(sequence) FROM scanned), cursor)
@@ -218,8 +330,9 @@ async function dispatch(prisma: PrismaClient, config: Config, logger: Logger): P
       UPDATE "WebhookDelivery" d
       SET "nextAttemptAt" = now() + ${LEASE_MS} * interval '1 millisecond', attempts = d.attempts + 1
       WHERE d.id IN (
-        SELECT id FROM "WebhookDelivery" WHERE status = 'PENDING' AND "nextAttemptAt" <= now()
-        ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+        SELECT d.id FROM "WebhookDelivery" d JOIN "Webhook" w ON w.id = d."webhookId"
+        WHERE d.status = 'PENDING' AND d."nextAttemptAt" <= now() AND w."pausedAt" IS NULL
+        ORDER BY d.id LIMIT ${BATCH} FOR UPDATE OF d SKIP LOCKED)
       RETURNING d.id, d."webhookId", d.sequence, d.attempts
     ),
     logged AS (

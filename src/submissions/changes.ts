@@ -1,5 +1,6 @@
 // The write side of the change feed (CONTRACT §10), called by every writer of submissions and publication state
-// (imports, the review workflow) as the last step of its transaction. The read side is src/portals/feed.service.ts.
+// (imports, the review workflow) and of catalogue items (the catalogue, countries and regions, data sources,
+// recommendations) as the last step of its transaction. The read side is src/portals/feed.service.ts.
 //
 // An entry says "after this change, the countable version of series key K for audience A is S (or none)". Every
 // caller's view of a key is one of two (visibility.ts): every version of the key's country, or PUBLISHED versions
@@ -78,5 +79,51 @@ export async function recordSeriesChanges(tx: Tx, keys: readonly SeriesKey[]): P
     ORDER BY n."indicatorId", n."countryId", n."referenceYear", n."sourceKey", n.audience`);
   // Delivered by PostgreSQL when (and only if) the transaction commits, to every hub process listening.
   if (written) await tx.$executeRaw`SELECT pg_notify(${FEED_CHANNEL}, '')`;
+  return written;
+}
+
+/**
+ * The items a catalogue change names: the GraphQL Node types the catalogue, geography and data-source writers write.
+ * None of them is ever deleted (an indicator is retired, not removed), so an item change is always an UPSERT.
+ */
+export type ItemType =
+  | 'Concept'
+  | 'Topic'
+  | 'Variable'
+  | 'SourceType'
+  | 'SdgIndicator'
+  | 'GcmObjective'
+  | 'Indicator'
+  | 'Recommendation'
+  | 'Region'
+  | 'Country'
+  | 'DataSource';
+
+export interface ItemRef {
+  type: ItemType;
+  id: number;
+}
+
+/**
+ * Appends an UPSERT entry for each item created or changed, in the order given (each item once), inside the writer's
+ * transaction and as its last statement, under the same lock as series changes. Items are public (every caller
+ * reads the catalogue), yet each entry is written for both audiences, so that the visibility rule of the feed
+ * (visibility.ts) stays one rule and every caller reads each item change exactly once. A link names the item that
+ * owns it (an indicator for its topics, variables, SDG and GCM links; a recommendation for its indicators and
+ * concepts); a link between an indicator and a source type names both, as both show it.
+ */
+export async function recordItemChanges(tx: Tx, items: readonly ItemRef[]): Promise<number> {
+  const seen = new Set<string>();
+  const unique = items.filter((i) => !seen.has(`${i.type}:${i.id}`) && seen.add(`${i.type}:${i.id}`));
+  if (!unique.length) return 0;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FEED_LOCK}::bigint)`;
+  const written = await tx.$executeRaw(Prisma.sql`
+    INSERT INTO "FeedEntry" ("audience", "itemType", "itemId", "at")
+    SELECT a.audience, x."itemType", x."itemId", clock_timestamp()
+    FROM unnest(${unique.map((i) => i.type)}::text[], ${unique.map((i) => i.id)}::int[]) WITH ORDINALITY
+      AS x("itemType", "itemId", n)
+    CROSS JOIN (VALUES ('ALL_VERSIONS'::"FeedAudience"), ('PUBLISHED'::"FeedAudience")) AS a(audience)
+    ORDER BY x.n, a.audience`);
+  await tx.$executeRaw`SELECT pg_notify(${FEED_CHANNEL}, '')`;
   return written;
 }

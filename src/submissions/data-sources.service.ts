@@ -5,6 +5,7 @@ import type { PrismaClient } from '../platform/db.js';
 import { fromPrismaError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 import type { ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
 import { DATA_SOURCE_CODE, snapshot } from './sources.import.js';
+import { recordItemChanges } from './changes.js';
 
 export interface DataSourceChanges {
   code?: string | null | undefined;
@@ -59,6 +60,7 @@ export async function createDataSource(
         },
       });
       await audit(tx, actor, 'dataSource.create', 'DataSource', created.code, null, snapshot(created));
+      await recordItemChanges(tx, [{ type: 'DataSource', id: created.id }]);
       return created;
     });
   } catch (err) {
@@ -88,6 +90,7 @@ export async function updateDataSource(prisma: PrismaClient, actor: Actor, id: n
         },
       });
       await audit(tx, actor, 'dataSource.update', 'DataSource', updated.code, snapshot(old), snapshot(updated));
+      await recordItemChanges(tx, [{ type: 'DataSource', id: updated.id }]);
       return updated;
     });
   } catch (err) {

@@ -8,6 +8,7 @@ import type { ResidenceCriterion } from '../../prisma/generated/prisma/enums.js'
 import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 import { countryByCode, loadLookups, RESIDENCE_CRITERIA, TRANSACTION_OPTIONS } from './submissions.import.js';
+import { recordItemChanges, type ItemRef } from './changes.js';
 
 const REQUIRED = ['code', 'country', 'source_type', 'name'] as const;
 const OPTIONAL = ['agency', 'periodicity', 'latest_year', 'residence_criterion'] as const;
@@ -73,19 +74,23 @@ export async function importDataSources(
 
   return prisma.$transaction(async (tx) => {
     const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };
+    const changed: ItemRef[] = [];
     const existing = new Map((await tx.dataSource.findMany()).map((d) => [d.code, d]));
     for (const row of rows) {
       const old = existing.get(row.code);
       if (!old) {
         const created = await tx.dataSource.create({ data: row });
         await audit(tx, actor, 'dataSource.create', 'DataSource', row.code, null, snapshot(created));
+        changed.push({ type: 'DataSource', id: created.id });
         counts.created++;
       } else if (Object.entries(row).some(([k, v]) => old[k as keyof typeof old] !== v)) {
         const updated = await tx.dataSource.update({ where: { id: old.id }, data: row });
         await audit(tx, actor, 'dataSource.update', 'DataSource', row.code, snapshot(old), snapshot(updated));
+        changed.push({ type: 'DataSource', id: updated.id });
         counts.updated++;
       } else counts.unchanged++;
     }
+    await recordItemChanges(tx, changed);
     return { dataSources: counts };
   }, TRANSACTION_OPTIONS);
 }

@@ -19,6 +19,7 @@ import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
 import { localId } from '../schema/global-id.js';
+import { fileFields, tableOf } from '../schema/upload.js';
 
 /** The caller's visible versions as a Prisma where on Submission. */
 export function visibleSubmissions(ctx: Context) {
@@ -478,31 +479,10 @@ const ImportSubmissionsResult = builder.objectRef<ImportResultShape>('ImportSubm
   }),
 });
 
-const CsvDelimiter = builder.enumType('CsvDelimiter', {
-  description: 'The separator of a CSV file.',
-  values: {
-    COMMA: { value: ',', description: 'Comma-separated (the default of CONTRACT §5).' },
-    SEMICOLON: {
-      value: ';',
-      description: 'Semicolon-separated, as spreadsheets write CSV where the decimal mark is a comma.',
-    },
-  } as const,
-});
-
 const ImportSubmissionsInput = builder.inputType('ImportSubmissionsInput', {
   description: 'A submissions file (CONTRACT §5): the CSV as text, or an uploaded CSV or XLSX file; exactly one.',
   fields: (t) => ({
-    csv: t.string({ description: 'The file content: UTF-8, header row, RFC 4180 quoting.' }),
-    file: t.field({
-      type: 'File',
-      description: 'The file as an upload (GraphQL multipart request): CSV, or an XLSX workbook (told by its content).',
-    }),
-    delimiter: t.field({
-      type: CsvDelimiter,
-      description: "CSV: the separator; by default the header line's (semicolon when it has more of them).",
-    }),
-    decimalComma: t.boolean({ description: 'Numbers are written with a decimal comma (1234,5).' }),
-    sheet: t.string({ description: 'XLSX: the sheet to read; by default the first.' }),
+    ...fileFields(t),
     dryRun: t.boolean({ description: 'Validate only; write nothing.' }),
   }),
 });
@@ -522,19 +502,12 @@ builder.mutationField('importSubmissions', (t) =>
       if (!ctx.viewer)
         throw new GraphQLError('importSubmissions requires a token', { extensions: { code: 'UNAUTHENTICATED' } });
       const dryRun = !!input.dryRun;
-      if ((input.csv == null) === (input.file == null))
-        throw ValidationError.of([{ path: ['input'], message: 'give exactly one of csv and file' }]);
-      const result = await importSubmissions(ctx.prisma, input.file ? { upload: input.file } : { text: input.csv! }, {
+      const { source, table } = tableOf(input);
+      const result = await importSubmissions(ctx.prisma, source, {
         actor: actorOf(ctx.viewer),
         viewer: ctx.viewer,
         dryRun,
-        table: {
-          delimiter: input.delimiter ?? undefined,
-          decimalComma: input.decimalComma ?? undefined,
-          sheet: input.sheet ?? undefined,
-          // Text is always CSV; an upload is told by its content.
-          ...(input.csv != null ? { format: 'csv' as const } : {}),
-        },
+        table,
       });
       if (!result.ok)
         return {

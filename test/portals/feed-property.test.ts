@@ -157,6 +157,11 @@ async function property(seed: number) {
     new Replayer('focal point CHE', tokens.focal),
     new Replayer('focal point FRA', await hub.token('FOCAL_POINT', 'FRA')),
   ];
+  // The replays start after the seed's catalogue changes, before the first series change (a previous seed's).
+  const [head] = await hub.db.prisma.$queryRaw<{ head: bigint }[]>`
+    SELECT coalesce((SELECT min(sequence) - 1 FROM "FeedEntry" WHERE "itemType" IS NULL), max(sequence), 0) AS head
+    FROM "FeedEntry"`;
+  for (const r of readers) r.cursor = head!.head.toString();
   const client = (i: number) => clients[i % clients.length]!;
   const outcomes = new Map<string, number>();
   let done = 0;

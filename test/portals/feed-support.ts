@@ -19,6 +19,7 @@ export const CHANGES = `
       version status unit note residenceCriterion sourceType { code } dataSource { code }
       observations { value dimensionsJson }
     }
+    item { __typename id }
   }`;
 
 export interface Entry {
@@ -31,7 +32,7 @@ export interface Entry {
     referenceYear: number;
     dataSource: { code: string } | null;
     sourceType: { code: string } | null;
-  };
+  } | null;
   submission: {
     version: number;
     status: string;
@@ -42,7 +43,11 @@ export interface Entry {
     dataSource: { code: string } | null;
     observations: { value: number; dimensionsJson: Record<string, string> }[];
   } | null;
+  item: { __typename: string; id: string } | null;
 }
+
+/** A series change: one with its series key. */
+export type SeriesEntry = Entry & { series: NonNullable<Entry['series']> };
 
 interface ChangesPage {
   changes: {
@@ -65,7 +70,7 @@ const rowOf = (cells: (string | number | null | undefined)[], dims: Record<strin
       .join(';'),
   ]);
 
-const seriesKey = (e: Entry) =>
+const seriesKey = (e: SeriesEntry) =>
   [
     e.series.country.m49,
     e.series.indicator.code,
@@ -79,6 +84,8 @@ export class Replayer {
   cursor: string | null = null;
   readonly store = new Map<string, Row[]>();
   readonly sequences: bigint[] = [];
+  /** The catalogue items the feed named. */
+  readonly items = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -91,7 +98,14 @@ export class Replayer {
     if (last !== undefined && sequence <= last)
       throw new Error(`${this.name}: sequence ${sequence} after ${last} (repeated or out of order)`);
     this.sequences.push(sequence);
-    const key = seriesKey(e);
+    if (!e.series) {
+      // A catalogue change: the item's current state is read through node(id); the store holds observations.
+      if (!e.item || e.kind !== 'UPSERT') throw new Error(`${this.name}: entry ${e.sequence} names no series nor item`);
+      this.items.add(e.item.id);
+      return;
+    }
+    const series = e.series;
+    const key = seriesKey({ ...e, series });
     if (e.kind === 'DELETE') {
       if (!this.store.has(key)) throw new Error(`${this.name}: DELETE of ${key}, which the store does not hold`);
       this.store.delete(key);
@@ -104,9 +118,9 @@ export class Replayer {
       s.observations.map((o) =>
         rowOf(
           [
-            e.series.country.m49,
-            e.series.indicator.code,
-            e.series.referenceYear,
+            series.country.m49,
+            series.indicator.code,
+            series.referenceYear,
             o.value,
             s.unit,
             s.sourceType?.code,

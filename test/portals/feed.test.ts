@@ -63,7 +63,9 @@ async function entries(token: string | undefined, after: string | null = null): 
   type Page = { changes: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Entry }[] } };
   const out: Entry[] = [];
   for (let cursor = after; ;) {
-    const page = data(await hub.gql<Page, unknown>(CHANGES, { after: cursor, first: 3 }, { token })).changes;
+    // Small pages after a point (to cross page seams); larger ones across the seed's catalogue changes.
+    const first = after === null ? 100 : 3;
+    const page = data(await hub.gql<Page, unknown>(CHANGES, { after: cursor, first }, { token })).changes;
     out.push(...page.edges.map((e) => e.node));
     cursor = page.pageInfo.endCursor;
     if (!page.pageInfo.hasNextPage) return out;
@@ -82,7 +84,9 @@ async function head(): Promise<string | null> {
 }
 
 const brief = (e: Entry) =>
-  `${e.kind} ${e.series.country.m49}/${e.series.referenceYear}${e.submission ? ` v${e.submission.version} ${e.submission.status}` : ''}`;
+  e.item
+    ? `${e.kind} ${e.item.__typename}`
+    : `${e.kind} ${e.series!.country.m49}/${e.series!.referenceYear}${e.submission ? ` v${e.submission.version} ${e.submission.status}` : ''}`;
 
 test('each caller sees the changes of the versions it may read; publication, supersession and disappearance', async () => {
   const focal = await hub.token('FOCAL_POINT', 'CHE');
@@ -122,12 +126,13 @@ test('each caller sees the changes of the versions it may read; publication, sup
   // Replayed from the start, every caller's feed holds what its download holds.
   for (const token of [admin, focal, reader, undefined]) {
     const r = new Replayer('replay', token);
-    await r.drain(hub, 7);
+    await r.drain(hub, 97);
     expect(r.rows()).toEqual(await downloadedRows(hub, token));
   }
 });
 
 test('pages resume from endCursor; totalCount counts what is left; a bad cursor is an error naming it', async () => {
+  const start = await head();
   await importCsv([
     'DEU,IMM_STOCK,2001,1,,PUBLISHED,,',
     'DEU,IMM_STOCK,2002,2,,PUBLISHED,,',
@@ -140,8 +145,8 @@ test('pages resume from endCursor; totalCount counts what is left; a bad cursor 
       edges: { node: Entry }[];
     };
   };
-  const all = (await entries(undefined)).map((e) => e.sequence);
-  const first = data(await hub.gql<Page, unknown>(CHANGES, { first: 2 })).changes;
+  const all = (await entries(undefined, start)).map((e) => e.sequence);
+  const first = data(await hub.gql<Page, unknown>(CHANGES, { first: 2, after: start })).changes;
   expect(first.totalCount).toBe(all.length);
   expect(first.edges.map((e) => e.node.sequence)).toEqual(all.slice(0, 2));
   expect(first.pageInfo).toEqual({ hasNextPage: all.length > 2, endCursor: all[1] });
@@ -157,4 +162,70 @@ test('pages resume from endCursor; totalCount counts what is left; a bad cursor 
   const bad = await hub.gql(CHANGES, { after: 'not-a-cursor' });
   expect(bad.errors?.[0]?.message).toMatch(/"after" must be a cursor/);
   expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('a catalogue edit is an UPSERT of the item, read as it is now, once by every caller', async () => {
+  const focal = await hub.token('FOCAL_POINT', 'CHE');
+  const start = await head();
+  type Item = { __typename: string; code: string; name: string };
+  const ITEMS = `query($after: String) { changes(after: $after, first: 100) { nodes {
+    kind series { country { m49 } } item { __typename ... on Indicator { code name } ... on DataSource { code name } }
+  } } }`;
+  const changes = async (token?: string) =>
+    data(
+      await hub.gql<{ changes: { nodes: { kind: string; series: unknown; item: Item | null }[] } }, unknown>(
+        ITEMS,
+        { after: start },
+        { token },
+      ),
+    ).changes.nodes;
+
+  // An indicator renamed, a data source registered and renamed, and validated data in between (not public).
+  const indicator = data(
+    await hub.gql<{ indicator: { id: string; revision: number; name: string } }, unknown>(
+      `{ indicator(code: "IMM_STOCK") { id revision name } }`,
+    ),
+  ).indicator;
+  const renamed = `${indicator.name} (edited)`;
+  const edited = data(
+    await hub.gql<{ updateIndicator: { __typename: string } }, unknown>(
+      `mutation($input: UpdateIndicatorInput!) { updateIndicator(input: $input) { __typename } }`,
+      { input: { id: indicator.id, expectedRevision: indicator.revision, name: renamed } },
+      { token: admin },
+    ),
+  );
+  expect(edited.updateIndicator.__typename).toBe('UpdateIndicatorPayload');
+  const created = data(
+    await hub.gql<{ createDataSource: { dataSource: { id: string } } }, unknown>(
+      `mutation { createDataSource(input: { code: "CHE_FEED", country: "CHE", sourceType: "CENSUS", name: "Old" }) {
+        ... on CreateDataSourcePayload { dataSource { id } } } }`,
+      {},
+      { token: focal },
+    ),
+  ).createDataSource.dataSource;
+  await importCsv(['CHE,IMM_STOCK,2016,5,CENSUS,VALIDATED,,']);
+  data(
+    await hub.gql(
+      `mutation($id: ID!) { updateDataSource(input: { id: $id, name: "Renamed" }) { __typename } }`,
+      { id: created.id },
+      { token: focal },
+    ),
+  );
+
+  const items = [
+    { __typename: 'Indicator', code: 'IMM_STOCK', name: renamed },
+    // Both changes of the data source read it as it is now.
+    { __typename: 'DataSource', code: 'CHE_FEED', name: 'Renamed' },
+    { __typename: 'DataSource', code: 'CHE_FEED', name: 'Renamed' },
+  ];
+  const anonymous = await changes();
+  expect(anonymous).toEqual(items.map((item) => ({ kind: 'UPSERT', series: null, item })));
+  // Those who read the validated version see it between the catalogue changes; each item change once.
+  for (const token of [admin, focal]) {
+    const seen = await changes(token);
+    expect(seen.filter((c) => c.item).map((c) => c.item)).toEqual(items);
+    expect(seen.filter((c) => c.series)).toHaveLength(1);
+    expect(seen.findIndex((c) => c.series)).toBe(2);
+  }
+  expect(await changes(await hub.token('READER'))).toEqual(anonymous);
 });
