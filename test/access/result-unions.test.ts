@@ -100,6 +100,8 @@ const CASES: Record<string, Cases> = {
   createToken: { ValidationError: () => ({ role: 'FOCAL_POINT' }) },
   revokeToken: { ValidationError: () => ({}), NotFoundError: () => ({ id: missing('ApiToken') }) },
   createWebhook: { ValidationError: () => ({ url: 'not a url', secret: 'x', events: [] }) },
+  updateWebhook: { ValidationError: () => ({ id: NOT_AN_ID }), NotFoundError: () => ({ id: missing('Webhook') }) },
+  deleteWebhook: { ValidationError: () => ({ id: NOT_AN_ID }), NotFoundError: () => ({ id: missing('Webhook') }) },
 };
 
 /**
