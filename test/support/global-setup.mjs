@@ -7,7 +7,7 @@
 //    with CREATE DATABASE … TEMPLATE.
 // The locations reach the test workers (started after this) through one environment variable, read by
 // test/support/db.ts and cli.ts; the teardown removes them all.
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -75,9 +75,6 @@ export async function globalTeardown() {
 async function pgliteTemplates({ openDatabase, migrate, seed, CLI_ACTOR }, dir) {
   const state = (name) => join(dir, `pglite-${name}`);
   await (await openDatabase({ dataDir: state('empty') })).close();
-  // Every PGlite start zeroes its shared buffers (128 MB by default): a quarter of the CPU of opening a test database
-  // or starting a CLI child. Test databases are small; 16 MB holds them, and every copy of the templates inherits it.
-  appendFileSync(join(state('empty'), 'postgresql.auto.conf'), 'shared_buffers = 16MB\n');
   cpSync(state('empty'), state('migrated'), { recursive: true });
   let db = await openDatabase({ dataDir: state('migrated') });
   await migrate(db);
