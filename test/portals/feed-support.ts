@@ -1,6 +1,7 @@
 // Shared pieces of the change-feed suites (CONTRACT §10): a client that replays the feed into a store, page by page
 // from its cursor, and the same store read from a full download, as comparable rows.
 import { parse } from 'csv-parse/sync';
+import { BASE_COLUMNS } from '../../src/submissions/submissions.export.js';
 import type { Hub } from '../support/hub.js';
 import { data } from '../support/hub.js';
 
@@ -166,18 +167,7 @@ export async function downloadedRows(hub: Pick<Hub, 'api'>, token: string | unde
   });
   if (res.status !== 200) throw new Error(`download: ${res.status} ${await res.text()}`);
   const records = parse(await res.text(), { columns: true, bom: true }) as Record<string, string>[];
-  const base = [
-    'country',
-    'indicator',
-    'reference_year',
-    'value',
-    'unit',
-    'source_type',
-    'data_source',
-    'residence_criterion',
-    'status',
-    'note',
-  ];
+  const base: readonly string[] = BASE_COLUMNS;
   return records
     .map((r) =>
       rowOf(

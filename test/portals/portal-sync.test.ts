@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { projectRoot } from '../../src/platform/paths.js';
+import { BASE_COLUMNS } from '../../src/submissions/submissions.export.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 import { downloadedRows } from './feed-support.js';
 
@@ -56,18 +57,7 @@ async function importCsv(lines: string[]) {
 
 /** The mirror's rows, normalised as feed-support's downloadedRows normalises the download's. */
 function mirrorRows(): string[] {
-  const base = [
-    'country',
-    'indicator',
-    'reference_year',
-    'value',
-    'unit',
-    'source_type',
-    'data_source',
-    'residence_criterion',
-    'status',
-    'note',
-  ];
+  const base: readonly string[] = BASE_COLUMNS;
   const records = parse(readFileSync(join(dir, 'mirror.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
   return records
     .map((r) =>
