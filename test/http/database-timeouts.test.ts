@@ -128,19 +128,24 @@ test('/ready answers while every connection is held by a transaction, before any
   const hub = await startHub({ seed: false });
   try {
     let finished = 0;
+    // /ready is asked once a transaction holds a connection (not after a fixed delay: on a loaded machine the first
+    // transaction may not have begun yet, and then nothing is held).
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
     // More open transactions than the PostgreSQL pool has connections (10); on PGlite the first holds its only one.
     const holders = Array.from({ length: 12 }, () =>
       hub.db.prisma
         .$transaction(
           async (tx) => {
             await tx.$queryRawUnsafe('SELECT 1');
+            holding();
             await new Promise((resolve) => setTimeout(resolve, 500));
           },
           { maxWait: 60_000, timeout: 60_000 },
         )
         .then(() => finished++),
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await held;
     const ready = await hub.api.fetch('http://hub.test/ready');
     const finishedWhenReady = finished;
     await Promise.all(holders);
