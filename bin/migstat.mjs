@@ -5,8 +5,16 @@
 // tsx, so a fresh clone needs no build step; tsx's loader costs about a second and 80 MB of memory per command,
 // which a build saves. tsx is a development dependency: an install without them (npm ci --omit=dev) runs dist/.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// A command other than `serve` is one short run: V8's optimizing WebAssembly compiler (TurboFan) then spends more CPU
+// and memory tiering up PGlite's 9 MB module and Prisma's query compiler in the background than it ever gains back. Liftoff alone (V8's baseline
+// compiler, still native code) took `token list` on PGlite from 2.2-2.9 s of CPU and 355-368 MB peak RSS to 1.6 s and
+// 278-288 MB, and a 20 000-row import from 6.2 s of CPU (14.9 s wall) and 442 MB to 4.7 s (7.5 s) and 343 MB
+// (2026-11-26, load 9-11). A server runs for days, so it keeps the optimizing tier. Set before PGlite compiles.
+if (process.argv[2] !== 'serve') setFlagsFromString('--liftoff-only');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join('src', 'cli', 'cli-main.js');
