@@ -25,6 +25,7 @@ import { DataDirBusyError, describeHolder, type LockHolder } from '../platform/d
 import { runThroughServer, startControlServer, type RemoteIo } from './control.js';
 import { ValidationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
+import { enableMemoryTrace, traceMemory } from '../platform/memory.js';
 import { migrate, type MigrateOptions } from '../platform/migrate.js';
 import { importCatalogue, parseCatalogue } from '../catalogue/catalogue.import.js';
 import { importCountries, parseCountries } from '../geography/countries.import.js';
@@ -201,7 +202,10 @@ type WithDatabase = (
 export async function main(argv: string[], io: Io = processIo()): Promise<void> {
   const withDatabase: WithDatabase = async (run, { migrateFirst = true } = {}) => {
     const config = loadConfig();
+    enableMemoryTrace(config.memoryTrace);
+    traceMemory('start');
     const opened = await openForCommand(config, io);
+    traceMemory('opened');
     if ('control' in opened) {
       // The command line was valid here; the server parses it again and runs it on its own connection.
       const code = await runThroughServer(opened.control, { argv, cwd: io.cwd }, io);
@@ -211,9 +215,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<void> 
     const db = opened.db;
     try {
       if (migrateFirst) await migrate(db, migrateOptions(config, io));
+      traceMemory('migrated');
       await run(db, config);
+      traceMemory('done');
     } finally {
       await db.close();
+      traceMemory('closed');
     }
   };
   const program = buildProgram(

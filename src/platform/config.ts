@@ -77,6 +77,9 @@ const schema = z.object({
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
   MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
+  /// Diagnostics: `on` prints the process's memory on stderr at each stage of a CLI command (and the highest since
+  /// the last line); `maps` adds its largest resident mappings (src/platform/memory.ts).
+  MIGSTAT_MEMORY_TRACE: z.enum(['on', 'maps']).optional(),
   /// Test-only fault point (NODE_ENV=test): `before-commit` makes `migstat import submissions` stop inside its
   /// transaction once everything is written, say so on stderr, and wait there to be killed.
   MIGSTAT_TEST_PAUSE: z.enum(['before-commit']).optional(),
@@ -106,6 +109,8 @@ export interface Config {
   migratePauseAt: number | undefined;
   /** MIGSTAT_TEST_PAUSE: where a test wants the CLI to stop and wait to be killed. */
   testPause: 'before-commit' | undefined;
+  /** MIGSTAT_MEMORY_TRACE: memory lines on stderr (memory.ts traceMemory). */
+  memoryTrace: 'on' | 'maps' | undefined;
 }
 
 export interface RateLimitConfig {
@@ -188,5 +193,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,
     testPause: e.MIGSTAT_TEST_PAUSE,
+    memoryTrace: e.MIGSTAT_MEMORY_TRACE,
   };
 }

@@ -9,6 +9,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../prisma/generated/prisma/client.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { openReplicas, type Replicas } from './replicas.js';
+import { registerMemoryProbe } from './memory.js';
 
 export type { PrismaClient };
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -160,6 +161,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     lock?.release();
     throw err;
   }
+  // Its WebAssembly memory, for MIGSTAT_MEMORY_TRACE (weakly: the probe must not keep a closed PGlite alive).
+  const wasm = new WeakRef(pglite as unknown as { mod?: { HEAPU8?: Uint8Array } });
+  registerMemoryProbe('pgliteWasm', () => wasm.deref()?.mod?.HEAPU8?.byteLength ?? 0);
   const adapterFactory = new PrismaPGlite(takingTurns(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
   let answeredAt = 0;

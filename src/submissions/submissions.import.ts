@@ -21,7 +21,7 @@ import {
   type TableSource,
 } from '../platform/tabular.js';
 import { ConflictError, isWriteConflict } from '../platform/errors.js';
-import { garbageEvery } from '../platform/memory.js';
+import { garbageEvery, traceMemory } from '../platform/memory.js';
 import { recordSeriesChanges } from './changes.js';
 
 type Tx = Prisma.TransactionClient;
@@ -274,6 +274,7 @@ export async function importSubmissions(
   source: TableSource,
   options: ImportOptions,
 ): Promise<SubmissionsImportResult> {
+  traceMemory('import');
   const lookups = await loadLookups(prisma);
   const table = await openTable(source, columnSpec(lookups), options.table);
   const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
@@ -285,6 +286,7 @@ export async function importSubmissions(
       const collect = garbageEvery(COLLECT_EVERY);
       for await (const record of table.records()) {
         if (table.rows % 5000 === 0) options.onProgress?.('validate', table.rows);
+        if (table.rows % 20000 === 0) traceMemory(`staged ${table.rows}`);
         const row = validateRow(record.line, record.cells, table, lookups, focal);
         if (row) staged.push(row);
         if (staged.length >= STAGING_BATCH) {
@@ -293,7 +295,9 @@ export async function importSubmissions(
         }
       }
       await stage(tx, staged.splice(0));
+      traceMemory('staged');
       await crossRowProblems(tx, table);
+      traceMemory('checked');
       const problems = table.problems();
       if (problems.length) throw new Outcome({ ok: false, problems, rows: table.rows });
 
@@ -312,11 +316,14 @@ export async function importSubmissions(
         written.submissionsUnchanged += page.submissionsUnchanged;
         written.observationsCreated += page.observationsCreated;
         collect(page.observationsCreated);
+        if (written.observationsCreated % 20000 < page.observationsCreated)
+          traceMemory(`written ${written.observationsCreated}`);
         options.onProgress?.('write', written.observationsCreated, base.observations);
       }
       const report = { ...base, ...written };
       if (dryRun) throw new Outcome({ ok: true, report });
       await options.beforeCommit?.();
+      traceMemory('written');
       return { ok: true as const, report };
     });
   } catch (err) {
