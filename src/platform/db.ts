@@ -164,12 +164,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // Its WebAssembly memory, for MIGSTAT_MEMORY_TRACE (weakly: the probe must not keep a closed PGlite alive).
   const wasm = new WeakRef(pglite as unknown as { mod?: { HEAPU8?: Uint8Array } });
   registerMemoryProbe('pgliteWasm', () => wasm.deref()?.mod?.HEAPU8?.byteLength ?? 0);
-  const adapterFactory = new PrismaPGlite(takingTurns(pglite));
-  const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
+  // When PGlite last answered a statement, for ping. Noted by the queue rather than by Prisma's query events, which
+  // serialize every statement's parameters (an import's arrays of a thousand rows) for a listener that needs none.
   let answeredAt = 0;
-  prisma.$on('query', () => {
-    answeredAt = Date.now();
-  });
+  const adapterFactory = new PrismaPGlite(
+    takingTurns(pglite, () => {
+      answeredAt = Date.now();
+    }),
+  );
+  const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     kind: 'pglite',
     prisma,
@@ -206,11 +209,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * before each call without the queue is not enough: two hundred callers' setImmediate callbacks all run in one
  * check phase, and their statements run back to back before the next poll.
  */
-function takingTurns(pglite: PGlite): PGlite {
+function takingTurns(pglite: PGlite, answered: () => void): PGlite {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   let last: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(job: () => Promise<T>): Promise<T> => {
-    const result = last.then(turn).then(job);
+    const result = last.then(turn).then(job).finally(answered);
     last = result.catch(() => undefined);
     return result;
   };
@@ -224,7 +227,7 @@ function takingTurns(pglite: PGlite): PGlite {
       }
       if (property === 'transaction') {
         return (callback: (tx: Transaction) => Promise<unknown>) =>
-          inTurn(() => method.call(target, (tx: Transaction) => callback(yielding(tx, turn))));
+          inTurn(() => method.call(target, (tx: Transaction) => callback(yielding(tx, turn, answered))));
       }
       return method.bind(target);
     },
@@ -232,7 +235,7 @@ function takingTurns(pglite: PGlite): PGlite {
 }
 
 /** A transaction's statements also yield a turn each: a long import must not hold the event loop to its end. */
-function yielding(tx: Transaction, turn: () => Promise<void>): Transaction {
+function yielding(tx: Transaction, turn: () => Promise<void>, answered: () => void): Transaction {
   return new Proxy(tx, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
@@ -241,7 +244,7 @@ function yielding(tx: Transaction, turn: () => Promise<void>): Transaction {
       if (property === 'query' || property === 'exec' || property === 'sql') {
         return async (...args: unknown[]) => {
           await turn();
-          return method.apply(target, args);
+          return (method.apply(target, args) as Promise<unknown>).finally(answered);
         };
       }
       return method.bind(target);
