@@ -39,8 +39,6 @@ import { importSubmissions } from '../submissions/submissions.import.js';
 import { importUndesaIms } from '../submissions/undesa.import.js';
 import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
 import { EVERYTHING } from '../submissions/visibility.js';
-import { closeChangeStreams } from '../portals/feed.service.js';
-import { startWebhookWorker } from '../portals/webhooks.service.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import { rehearse } from './dry-run.js';
 import {
@@ -500,7 +498,13 @@ async function serve(config: Config): Promise<void> {
       )
     : undefined;
   if (control) db.lock?.update({ control: control.path });
-  const { listen } = await import('../http/server.js');
+  // Loaded here, not at the top: the other commands do without the server's modules (webhooks.service.ts alone
+  // brings in GraphQL through Pothos, 8 MB of memory).
+  const [{ listen }, { startWebhookWorker }, { closeChangeStreams }] = await Promise.all([
+    import('../http/server.js'),
+    import('../portals/webhooks.service.js'),
+    import('../portals/feed.service.js'),
+  ]);
   const server = await listen({ config, db, logger });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
