@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
+import { exactlyOne } from '../schema/target.js';
 
 export const Role = builder.enumType('Role', {
   description: 'Access role of an API token.',
@@ -172,10 +173,13 @@ builder.mutationField('createToken', (t) =>
 );
 
 const RevokeTokenInput = builder.inputType('RevokeTokenInput', {
-  description: 'Exactly one of prefix and id.',
+  description: 'The token(s) to revoke: exactly one of id and prefix.',
   fields: (t) => ({
-    prefix: t.string({ description: 'The first 10 characters of the token, as printed at creation.' }),
-    id: t.id({ description: 'The id of an ApiToken (from `tokens`).' }),
+    prefix: t.string({
+      description:
+        'The first 10 characters of the token, as printed at creation (every live token with it). Give it or `id`, not both.',
+    }),
+    id: t.id({ description: "The ApiToken's global id (from `tokens`). Give it or `prefix`, not both." }),
   }),
 });
 
@@ -193,17 +197,16 @@ builder.mutationField('revokeToken', (t) =>
     args: { input: t.arg({ type: RevokeTokenInput, required: true, description: 'The token(s) to revoke.' }) },
     resolve: async (_root, { input }, ctx) => {
       let target: RevokeTarget;
-      if ((input.prefix == null) === (input.id == null)) {
-        throw ValidationError.of([{ path: ['input'], message: 'give exactly one of prefix and id' }]);
-      } else if (input.id != null) {
-        target = { id: localId(input.id, 'ApiToken') };
+      const given = exactlyOne(input, { idField: 'id', codeField: 'prefix' });
+      if ('id' in given) {
+        target = { id: localId(given.id, 'ApiToken') };
       } else {
-        if (input.prefix!.length !== PREFIX_LENGTH) {
+        if (given.code.length !== PREFIX_LENGTH) {
           throw ValidationError.of([
             { path: ['input', 'prefix'], message: `must be the first ${PREFIX_LENGTH} characters of the token` },
           ]);
         }
-        target = { prefix: input.prefix! };
+        target = { prefix: given.code };
       }
       const ids = await revokeTokens(ctx.prisma, target, actorOf(ctx.viewer));
       return { revokedCount: ids.length };

@@ -8,7 +8,8 @@ import { likeText } from '../schema/search.js';
 import { connectionOf } from '../schema/connections.js';
 import { Tier } from '../schema/enums.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
-import { localId } from '../schema/global-id.js';
+import { targetDescriptions, targetId } from '../schema/target.js';
+import type { PrismaClient } from '../platform/db.js';
 
 export const Topic = builder.prismaNode('Topic', {
   id: { field: 'id' },
@@ -125,6 +126,27 @@ export const GcmObjective = builder.prismaNode('GcmObjective', {
 });
 
 export const TopicConnection = connectionOf(Topic, 'Topic');
+
+/** A topic named in a mutation input by global id or by code (`topic`), src/schema/target.ts. */
+const topicTarget = (prisma: PrismaClient) => ({
+  typename: 'Topic',
+  what: 'topic',
+  idField: 'id' as const,
+  codeField: 'topic' as const,
+  find: (code: string) => prisma.topic.findUnique({ where: { code }, select: { id: true } }),
+});
+
+/** A variable named in a mutation input by global id or by code (`variable`), src/schema/target.ts. */
+const variableTarget = (prisma: PrismaClient) => ({
+  typename: 'Variable',
+  what: 'variable',
+  idField: 'id' as const,
+  codeField: 'variable' as const,
+  find: (code: string) => prisma.variable.findUnique({ where: { code }, select: { id: true } }),
+});
+
+const topicIs = targetDescriptions('topic', 'id', 'topic', 'COB');
+const variableIs = targetDescriptions('variable', 'id', 'variable', 'SEX');
 export const VariableConnection = connectionOf(Variable, 'Variable');
 export const ConceptConnection = connectionOf(Concept, 'Concept');
 export const RecommendationConnection = connectionOf(Recommendation, 'Recommendation');
@@ -290,9 +312,10 @@ export const CreateTopicInput = builder.inputType('CreateTopicInput', {
 export const UpdateTopicInput = builder.inputType('UpdateTopicInput', {
   description: 'Changes to a topic. Absent fields are left alone; null clears an optional field.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The topic's global id." }),
+    id: t.id({ description: topicIs.id }),
+    topic: t.string({ description: topicIs.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
-    code: t.string({ description: 'A new stable code.' }),
+    code: t.string({ description: 'A new stable code (a rename); to name the topic by code, use `topic`.' }),
     name: t.string({ description: 'A new display name.' }),
     tier: t.field({ type: Tier, description: 'A new tier.' }),
     description: t.string({ description: 'What the topic covers; null clears it.' }),
@@ -327,9 +350,10 @@ export const UpdateVariableInput = builder.inputType('UpdateVariableInput', {
     'Changes to a variable. Absent fields are left alone; a given `codes` list replaces the code list. Codes used ' +
     'by observations cannot be removed, nor can the variable code change once observations use it.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The variable's global id." }),
+    id: t.id({ description: variableIs.id }),
+    variable: t.string({ description: variableIs.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
-    code: t.string({ description: 'A new stable code.' }),
+    code: t.string({ description: 'A new stable code (a rename); to name the variable by code, use `variable`.' }),
     name: t.string({ description: 'A new display name.' }),
     sourceUrl: t.string({ description: 'Public source (URL); null clears it.' }),
     codelist: t.string({ description: 'A named external code list ("M49"); null removes it.' }),
@@ -356,11 +380,11 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: UpdateTopicInput, required: true, description: 'The topic, its revision and the changes.' }),
     },
-    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, topic, expectedRevision, ...changes } }, ctx) => ({
       topic: await catalogue.updateTopic(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'Topic'),
+        await targetId({ id, topic }, topicTarget(ctx.prisma)),
         changes,
         expectedRevision,
       ),
@@ -388,11 +412,11 @@ builder.mutationFields((t) => ({
         description: 'The variable, its revision and the changes.',
       }),
     },
-    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, variable, expectedRevision, ...changes } }, ctx) => ({
       variable: await catalogue.updateVariable(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'Variable'),
+        await targetId({ id, variable }, variableTarget(ctx.prisma)),
         changes,
         expectedRevision,
       ),

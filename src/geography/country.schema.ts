@@ -5,6 +5,7 @@ import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
 import { likeText } from '../schema/search.js';
+import type { PrismaClient } from '../platform/db.js';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
   description: 'Level of an M49 area above country level.',
@@ -166,3 +167,12 @@ builder.queryFields((t) => ({
       ctx.prisma.region.findMany({ ...query, where: level ? { level } : {}, orderBy: { code: 'asc' } }),
   }),
 }));
+
+/** A country named in a mutation input by global id (`idField`) or by M49 or ISO3 code (`country`). */
+export const countryTarget = <Id extends string>(prisma: PrismaClient, idField: Id) => ({
+  typename: 'Country',
+  what: 'country',
+  idField,
+  codeField: 'country' as const,
+  find: (code: string) => prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
+});

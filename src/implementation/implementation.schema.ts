@@ -12,6 +12,7 @@ import { requireCode } from '../schema/codes.js';
 import { connectionOf } from '../schema/connections.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
+import { targetDescriptions, targetId } from '../schema/target.js';
 import { fileFields, tableOf } from '../schema/upload.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
@@ -739,12 +740,15 @@ const CreateRecommendationInput = builder.inputType('CreateRecommendationInput',
   }),
 });
 
+const recommendationIs = targetDescriptions('recommendation', 'id', 'recommendation', 'REC_RESIDENCE');
+
 const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput', {
   description:
     'Changes to a recommendation (its code is stable). Absent fields are left alone; null clears an optional one. ' +
     'Every problem of the input is reported at once.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The recommendation's global id." }),
+    id: t.id({ description: recommendationIs.id }),
+    recommendation: t.string({ description: recommendationIs.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     text: t.string({ description: recommendationFields.text }),
     sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
@@ -796,11 +800,20 @@ builder.mutationFields((t) => ({
         description: 'The recommendation, its revision and the changes.',
       }),
     },
-    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, recommendation, expectedRevision, ...changes } }, ctx) => ({
       recommendation: await updateRecommendation(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'Recommendation'),
+        await targetId(
+          { id, recommendation },
+          {
+            typename: 'Recommendation',
+            what: 'recommendation',
+            idField: 'id',
+            codeField: 'recommendation',
+            find: (code) => ctx.prisma.recommendation.findUnique({ where: { code }, select: { id: true } }),
+          },
+        ),
         expectedRevision,
         changes,
       ),
