@@ -1,7 +1,10 @@
 // Who is calling, and token management (CONTRACT §7): tokens are made on the command line or, by an ADMIN, through
 // `createToken`, listed with `tokens` and revoked with `revokeToken`; every change is audited.
 import { actorOf } from './audit.js';
-import { createToken, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
+import { createToken, findCountry, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { Context } from '../platform/context.js';
+import { requireCode } from '../schema/codes.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
@@ -89,29 +92,55 @@ const tokenOrder = orderBy('ApiTokenOrder', {
   defaultIs: 'oldest first',
 });
 
+const ApiTokenFilter = builder.inputType('ApiTokenFilter', {
+  description: 'Conditions an API token must all meet.',
+  fields: (t) => ({
+    includeRevoked: t.boolean({
+      required: false,
+      defaultValue: false,
+      description: 'Also list revoked tokens (expired ones are always listed).',
+    }),
+    role: t.field({ type: Role, required: false, description: 'Only tokens of this role.' }),
+    country: t.string({ required: false, description: 'Only focal points of this country (M49 or ISO3 code).' }),
+  }),
+});
+
+async function tokenWhere(
+  ctx: Context,
+  filter: typeof ApiTokenFilter.$inferInput | null | undefined,
+): Promise<Prisma.ApiTokenWhereInput> {
+  const where: Prisma.ApiTokenWhereInput = filter?.includeRevoked ? {} : { revokedAt: null };
+  if (filter?.role) where.role = filter.role;
+  if (filter?.country != null) {
+    where.countryId = (
+      await requireCode('filter.country', 'country', filter.country, (c) => findCountry(ctx.prisma, c))
+    ).id;
+  }
+  return where;
+}
+
 builder.queryField('tokens', (t) =>
   t.prismaConnection(
     {
       type: 'ApiToken',
       cursor: 'id',
-      description: 'API tokens, oldest first (ADMIN only). Revoked tokens only with includeRevoked.',
+      description: 'API tokens, oldest first (ADMIN only). Revoked tokens only with filter.includeRevoked.',
       authScopes: { admin: true },
       args: {
-        includeRevoked: t.arg.boolean({
+        filter: t.arg({
+          type: ApiTokenFilter,
           required: false,
-          defaultValue: false,
-          description: 'Also list revoked tokens (expired ones are always listed).',
+          description: 'Which tokens; every live (unrevoked) token when omitted.',
         }),
         ...tokenOrder.args,
       },
-      resolve: (query, _root, { includeRevoked, orderBy }, ctx) =>
+      resolve: async (query, _root, { filter, orderBy }, ctx) =>
         ctx.prisma.apiToken.findMany({
           ...query,
-          where: includeRevoked ? {} : { revokedAt: null },
+          where: await tokenWhere(ctx, filter),
           orderBy: tokenOrder.prismaOrderBy(orderBy),
         }),
-      totalCount: (_root, { includeRevoked }, ctx) =>
-        ctx.prisma.apiToken.count({ where: includeRevoked ? {} : { revokedAt: null } }),
+      totalCount: async (_root, { filter }, ctx) => ctx.prisma.apiToken.count({ where: await tokenWhere(ctx, filter) }),
     },
     ApiTokenConnection,
   ),

@@ -5,7 +5,7 @@ import * as catalogue from './catalogue.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { likeText } from '../schema/search.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { Tier } from '../schema/enums.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
@@ -151,6 +151,105 @@ export const VariableConnection = connectionOf(Variable, 'Variable');
 export const ConceptConnection = connectionOf(Concept, 'Concept');
 export const RecommendationConnection = connectionOf(Recommendation, 'Recommendation');
 
+// Filters and orders of the catalogue lists (one orderBy helper, src/schema/connections.ts). Each list is in creation
+// (catalogue) order unless told otherwise; `search` is a case-insensitive part of the code or the words.
+
+const TopicFilter = builder.inputType('TopicFilter', {
+  description: 'Conditions a topic must all meet.',
+  fields: (t) => ({
+    tier: t.field({ type: Tier, required: false, description: 'Only topics of this tier.' }),
+    search: t.string({ required: false, description: 'Part of the code, name or description (case-insensitive).' }),
+  }),
+});
+
+const VariableFilter = builder.inputType('VariableFilter', {
+  description: 'Conditions a variable must all meet.',
+  fields: (t) => ({
+    search: t.string({ required: false, description: 'Part of the code or name (case-insensitive).' }),
+  }),
+});
+
+const ConceptFilter = builder.inputType('ConceptFilter', {
+  description: 'Conditions a concept must all meet.',
+  fields: (t) => ({
+    search: t.string({
+      required: false,
+      description: 'Text found in the term or definition (case-insensitive), or the exact code.',
+    }),
+    framework: t.string({
+      required: false,
+      description: 'Only concepts of this framework, exactly as named, e.g. "1998 Rev.1".',
+    }),
+  }),
+});
+
+const RecommendationFilter = builder.inputType('RecommendationFilter', {
+  description: 'Conditions a recommendation must all meet.',
+  fields: (t) => ({
+    search: t.string({ required: false, description: 'Part of the code or text (case-insensitive).' }),
+  }),
+});
+
+const byCreation = (what: string) => ({ description: `When the ${what} was added (catalogue order).`, keys: () => [] });
+const byCode = (what: string) => ({
+  description: `The ${what} code.`,
+  keys: (d: 'asc' | 'desc') => [{ code: d }],
+});
+const byName = { description: 'The display name.', keys: (d: 'asc' | 'desc') => [{ name: d }] };
+
+const topicOrder = orderBy('TopicOrder', {
+  items: 'topics',
+  fields: { CREATED_AT: byCreation('topic'), CODE: byCode('topic'), NAME: byName },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in creation order',
+});
+const variableOrder = orderBy('VariableOrder', {
+  items: 'variables',
+  fields: { CREATED_AT: byCreation('variable'), CODE: byCode('variable'), NAME: byName },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in creation order',
+});
+const conceptOrder = orderBy('ConceptOrder', {
+  items: 'concepts',
+  fields: {
+    CREATED_AT: byCreation('concept'),
+    CODE: byCode('concept'),
+    TERM: { description: 'The term.', keys: (d) => [{ term: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in creation order',
+});
+const recommendationOrder = orderBy('RecommendationOrder', {
+  items: 'recommendations',
+  fields: {
+    POSITION: { description: 'The position in the catalogue.', keys: (d) => [{ position: d }] },
+    CODE: byCode('recommendation'),
+  },
+  default: { field: 'POSITION', direction: 'ASC' },
+  defaultIs: 'in catalogue order',
+});
+
+type Search = { search?: string | null };
+const insensitive = (s: string) => ({ contains: s, mode: 'insensitive' as const });
+
+function topicWhere(filter: (Search & { tier?: 'CORE' | 'ADDITIONAL' | null }) | null | undefined) {
+  const s = likeText(filter?.search);
+  return {
+    ...(filter?.tier ? { tier: filter.tier } : {}),
+    ...(s ? { OR: [{ code: insensitive(s) }, { name: insensitive(s) }, { description: insensitive(s) }] } : {}),
+  };
+}
+
+function variableWhere(filter: Search | null | undefined) {
+  const s = likeText(filter?.search);
+  return s ? { OR: [{ code: insensitive(s) }, { name: insensitive(s) }] } : {};
+}
+
+function recommendationWhere(filter: Search | null | undefined) {
+  const s = likeText(filter?.search);
+  return s ? { OR: [{ code: insensitive(s) }, { text: insensitive(s) }] } : {};
+}
+
 builder.queryFields((t) => ({
   topic: t.prismaField({
     type: 'Topic',
@@ -163,11 +262,14 @@ builder.queryFields((t) => ({
     {
       type: 'Topic',
       cursor: 'id',
-      description: 'Topics, optionally of one tier, in creation order.',
-      args: { tier: t.arg({ type: Tier, required: false, description: 'Only topics of this tier.' }) },
-      resolve: (query, _root, { tier }, ctx) =>
-        ctx.prisma.topic.findMany({ ...query, where: tier ? { tier } : {}, orderBy: { id: 'asc' } }),
-      totalCount: (_root, { tier }, ctx) => ctx.prisma.topic.count({ where: tier ? { tier } : {} }),
+      description: 'Topics matching every condition of the filter, in creation order unless ordered otherwise.',
+      args: {
+        filter: t.arg({ type: TopicFilter, required: false, description: 'Which topics; all when omitted.' }),
+        ...topicOrder.args,
+      },
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.topic.findMany({ ...query, where: topicWhere(filter), orderBy: topicOrder.prismaOrderBy(orderBy) }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.topic.count({ where: topicWhere(filter) }),
     },
     TopicConnection,
   ),
@@ -183,9 +285,18 @@ builder.queryFields((t) => ({
     {
       type: 'Variable',
       cursor: 'id',
-      description: 'Disaggregation variables, in creation order.',
-      resolve: (query, _root, _args, ctx) => ctx.prisma.variable.findMany({ ...query, orderBy: { id: 'asc' } }),
-      totalCount: (_root, _args, ctx) => ctx.prisma.variable.count(),
+      description: 'Disaggregation variables matching the filter, in creation order unless ordered otherwise.',
+      args: {
+        filter: t.arg({ type: VariableFilter, required: false, description: 'Which variables; all when omitted.' }),
+        ...variableOrder.args,
+      },
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.variable.findMany({
+          ...query,
+          where: variableWhere(filter),
+          orderBy: variableOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.variable.count({ where: variableWhere(filter) }),
     },
     VariableConnection,
   ),
@@ -200,16 +311,18 @@ builder.queryFields((t) => ({
     {
       type: 'Concept',
       cursor: 'id',
-      description: 'Concepts, optionally matching a search over term and definition, in creation order.',
+      description: 'Concepts matching every condition of the filter, in creation order unless ordered otherwise.',
       args: {
-        search: t.arg.string({
-          required: false,
-          description: 'Text found in the term or definition (case-insensitive), or the exact code.',
-        }),
+        filter: t.arg({ type: ConceptFilter, required: false, description: 'Which concepts; all when omitted.' }),
+        ...conceptOrder.args,
       },
-      resolve: (query, _root, { search }, ctx) =>
-        ctx.prisma.concept.findMany({ ...query, where: conceptWhere(search), orderBy: { id: 'asc' } }),
-      totalCount: (_root, { search }, ctx) => ctx.prisma.concept.count({ where: conceptWhere(search) }),
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.concept.findMany({
+          ...query,
+          where: conceptWhere(filter),
+          orderBy: conceptOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.concept.count({ where: conceptWhere(filter) }),
     },
     ConceptConnection,
   ),
@@ -225,10 +338,22 @@ builder.queryFields((t) => ({
     {
       type: 'Recommendation',
       cursor: 'id',
-      description: 'Recommendations, in catalogue order.',
-      resolve: (query, _root, _args, ctx) =>
-        ctx.prisma.recommendation.findMany({ ...query, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_root, _args, ctx) => ctx.prisma.recommendation.count(),
+      description: 'Recommendations matching the filter, in catalogue order unless ordered otherwise.',
+      args: {
+        filter: t.arg({
+          type: RecommendationFilter,
+          required: false,
+          description: 'Which recommendations; all when omitted.',
+        }),
+        ...recommendationOrder.args,
+      },
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.recommendation.findMany({
+          ...query,
+          where: recommendationWhere(filter),
+          orderBy: recommendationOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.recommendation.count({ where: recommendationWhere(filter) }),
     },
     RecommendationConnection,
   ),
@@ -259,21 +384,21 @@ builder.queryFields((t) => ({
   }),
 }));
 
-/**
- * Search text for Prisma's `contains`, which Prisma turns into LIKE '%…%' without escaping: a literal "_" or "%"
- * typed by a user would otherwise match any character. Undefined for a blank search.
- */
-function conceptWhere(search: string | null | undefined) {
-  const s = likeText(search);
-  return s
-    ? {
-        OR: [
-          { term: { contains: s, mode: 'insensitive' as const } },
-          { definition: { contains: s, mode: 'insensitive' as const } },
-          { code: { equals: search?.trim().toUpperCase() } },
-        ],
-      }
-    : {};
+/** The Prisma condition for a concepts filter: a search matches the words, or the code exactly (any case). */
+function conceptWhere(filter: (Search & { framework?: string | null }) | null | undefined) {
+  const s = likeText(filter?.search);
+  return {
+    ...(filter?.framework != null ? { framework: filter.framework } : {}),
+    ...(s
+      ? {
+          OR: [
+            { term: insensitive(s) },
+            { definition: insensitive(s) },
+            { code: { equals: filter?.search?.trim().toUpperCase() } },
+          ],
+        }
+      : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

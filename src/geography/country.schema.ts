@@ -65,15 +65,32 @@ export const Country = builder.prismaNode('Country', {
 
 export const CountryConnection = connectionOf(Country, 'Country');
 
+const countryOrder = orderBy('CountryOrder', {
+  items: 'countries',
+  fields: {
+    M49: { description: 'The M49 code (the order of the M49 list as loaded).', keys: (d) => [{ m49: d }] },
+    NAME: { description: 'The English name.', keys: (d) => [{ name: d }] },
+  },
+  default: { field: 'M49', direction: 'ASC' },
+  defaultIs: 'by M49 code',
+});
+
 builder.prismaObjectField(Region, 'countries', (t) =>
   t.prismaConnection(
     {
       type: 'Country',
       cursor: 'id',
-      description: 'Countries and areas inside the region, at any depth.',
-      args: { search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }) },
+      description: 'Countries and areas inside the region, at any depth, by M49 code unless ordered otherwise.',
+      args: {
+        search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }),
+        ...countryOrder.args,
+      },
       resolve: (query, region, args, ctx) =>
-        ctx.prisma.country.findMany({ ...query, where: countryWhere(region.id, args.search), orderBy: { id: 'asc' } }),
+        ctx.prisma.country.findMany({
+          ...query,
+          where: countryWhere(region.id, args.search),
+          orderBy: countryOrder.prismaOrderBy(args.orderBy),
+        }),
       totalCount: (region, args, ctx) => ctx.prisma.country.count({ where: countryWhere(region.id, args.search) }),
     },
     CountryConnection,
@@ -107,16 +124,6 @@ export async function regionIdFor(
   );
   return region.id;
 }
-
-const countryOrder = orderBy('CountryOrder', {
-  items: 'countries',
-  fields: {
-    M49: { description: 'The M49 code (the order of the M49 list as loaded).', keys: (d) => [{ m49: d }] },
-    NAME: { description: 'The English name.', keys: (d) => [{ name: d }] },
-  },
-  default: { field: 'M49', direction: 'ASC' },
-  defaultIs: 'by M49 code',
-});
 
 builder.queryFields((t) => ({
   country: t.prismaField({

@@ -9,7 +9,7 @@ import { countryKey, m49Code } from '../geography/m49.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
@@ -232,23 +232,59 @@ export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
 
 export const AdoptionRecordConnection = connectionOf(AdoptionRecord, 'AdoptionRecord');
 
+const AdoptionFilter = builder.inputType('AdoptionFilter', {
+  description: 'Conditions an adoption record must all meet.',
+  fields: (t) => ({
+    status: t.field({ type: [AdoptionStatus], required: false, description: 'Only records of these statuses.' }),
+    region: t.string({ required: false, description: 'M49 region code: countries inside it at any depth.' }),
+  }),
+});
+
+const adoptionOrder = orderBy('AdoptionRecordOrder', {
+  items: 'adoption records',
+  fields: {
+    COUNTRY: { description: "The country's M49 code.", keys: (d) => [{ country: { m49: d } }] },
+    UPDATED_AT: { description: 'When the record last changed.', keys: (d) => [{ updatedAt: d }] },
+  },
+  default: { field: 'COUNTRY', direction: 'ASC' },
+  defaultIs: 'by country M49 code',
+});
+
+/** The records of one recommendation the filter selects; NOT_FOUND for a region code that names nothing. */
+async function adoptionWhere(
+  ctx: Context,
+  recommendationId: number,
+  filter: typeof AdoptionFilter.$inferInput | null | undefined,
+): Promise<Prisma.RecommendationAdoptionWhereInput> {
+  const where: Prisma.RecommendationAdoptionWhereInput = { recommendationId };
+  if (filter?.status?.length) where.status = { in: filter.status };
+  if (filter?.region != null) {
+    const region = await requireCode('filter.region', 'M49 region', filter.region, (code) =>
+      ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } }),
+    );
+    where.country = { regions: { some: { regionId: region.id } } };
+  }
+  return where;
+}
+
 builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
-  t.relatedConnection(
-    'adoptions',
+  t.prismaConnection(
     {
+      type: 'RecommendationAdoption',
       cursor: 'id',
-      totalCount: true,
-      description: "Countries' adoption records, by country M49 code, optionally of some statuses and one region.",
+      description: "Countries' adoption records matching the filter, by country M49 code unless ordered otherwise.",
       args: {
-        status: t.arg({ type: [AdoptionStatus], required: false, description: 'Only records of these statuses.' }),
-        region: t.arg.string({ required: false, description: 'M49 region code: countries inside it at any depth.' }),
+        filter: t.arg({ type: AdoptionFilter, required: false, description: 'Which records; all when omitted.' }),
+        ...adoptionOrder.args,
       },
-      query: (args) => {
-        const where: Prisma.RecommendationAdoptionWhereInput = {};
-        if (args.status?.length) where.status = { in: args.status };
-        if (args.region != null) where.country = { regions: { some: { region: { code: m49Code(args.region) } } } };
-        return { where, orderBy: { country: { m49: 'asc' } } };
-      },
+      resolve: async (query, recommendation, { filter, orderBy }, ctx) =>
+        ctx.prisma.recommendationAdoption.findMany({
+          ...query,
+          where: await adoptionWhere(ctx, recommendation.id, filter),
+          orderBy: adoptionOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: async (recommendation, { filter }, ctx) =>
+        ctx.prisma.recommendationAdoption.count({ where: await adoptionWhere(ctx, recommendation.id, filter) }),
     },
     AdoptionRecordConnection,
   ),

@@ -35,14 +35,28 @@ export const DataSource = builder.prismaNode('DataSource', {
 
 export const DataSourceConnection = connectionOf(DataSource, 'DataSource');
 
+const dataSourceOrder = orderBy('DataSourceOrder', {
+  items: 'data sources',
+  fields: {
+    CREATED_AT: { description: 'When the data source was registered.', keys: () => [] },
+    CODE: { description: 'The data source code.', keys: (d) => [{ code: d }] },
+    LATEST_YEAR: { description: 'The latest reference year it covers.', keys: (d) => [{ latestYear: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in registration order',
+});
+
+const countryDataSourceOrder = dataSourceOrder.withDefault({ field: 'CODE', direction: 'ASC' }, 'by code');
+
 builder.prismaObjectField(Country, 'dataSources', (t) =>
   t.relatedConnection(
     'dataSources',
     {
       cursor: 'id',
       totalCount: true,
-      description: "The country's registered data sources, by code.",
-      query: { orderBy: { code: 'asc' } },
+      description: "The country's registered data sources, by code unless ordered otherwise.",
+      args: { ...countryDataSourceOrder.args },
+      query: ({ orderBy }) => ({ orderBy: countryDataSourceOrder.prismaOrderBy(orderBy) }),
     },
     DataSourceConnection,
   ),
@@ -76,17 +90,6 @@ async function dataSourceWhere(
   }
   return where;
 }
-
-const dataSourceOrder = orderBy('DataSourceOrder', {
-  items: 'data sources',
-  fields: {
-    CREATED_AT: { description: 'When the data source was registered.', keys: () => [] },
-    CODE: { description: 'The data source code.', keys: (d) => [{ code: d }] },
-    LATEST_YEAR: { description: 'The latest reference year it covers.', keys: (d) => [{ latestYear: d }] },
-  },
-  default: { field: 'CREATED_AT', direction: 'ASC' },
-  defaultIs: 'in registration order',
-});
 
 builder.queryFields((t) => ({
   dataSource: t.prismaField({
