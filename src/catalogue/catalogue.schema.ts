@@ -11,6 +11,17 @@ import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
 import type { PrismaClient } from '../platform/db.js';
 
+/** The topic fields that may await task-force confirmation; the values are the names stored in provisional marks. */
+export const TopicField = builder.enumType('TopicField', {
+  description: 'A field of a topic, as named in provisional marks.',
+  values: {
+    NAME: { value: 'name', description: 'The display name.' },
+    DESCRIPTION: { value: 'description', description: 'What the topic covers.' },
+    TIER: { value: 'tier', description: 'The tier (CORE or ADDITIONAL).' },
+    SOURCE_URL: { value: 'sourceUrl', description: 'The public source.' },
+  } as const,
+});
+
 export const Topic = builder.prismaNode('Topic', {
   id: { field: 'id' },
   findUnique: (id) => ({ id: Number(id) }),
@@ -23,7 +34,14 @@ export const Topic = builder.prismaNode('Topic', {
     tier: t.expose('tier', { type: Tier }),
     sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
     provisionalFields: t.exposeStringList('provisionalFields', {
-      description: 'Fields whose values were assigned for the seed and await task-force confirmation.',
+      description:
+        'Fields whose values were assigned for the seed and await task-force confirmation, as stored (each named ' +
+        'first, a remark may follow).',
+    }),
+    provisional: t.field({
+      type: [TopicField],
+      description: 'The fields of provisionalFields, as enum values (remarks left out), in the same order.',
+      resolve: (topic) => catalogue.provisionalFieldsOf(topic.provisionalFields, catalogue.TOPIC_FIELDS),
     }),
     isProvisional: t.boolean({
       description: 'Whether any field still awaits task-force confirmation.',
@@ -430,7 +448,10 @@ export const CreateTopicInput = builder.inputType('CreateTopicInput', {
     tier: t.field({ type: Tier, required: true, description: 'Core or additional.' }),
     description: t.string({ description: 'What the topic covers.' }),
     sourceUrl: t.string({ description: 'Public source (URL).' }),
-    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+    provisionalFields: t.field({
+      type: [TopicField],
+      description: 'Fields whose values await task-force confirmation.',
+    }),
   }),
 });
 
@@ -445,7 +466,8 @@ export const UpdateTopicInput = builder.inputType('UpdateTopicInput', {
     tier: t.field({ type: Tier, description: 'A new tier.' }),
     description: t.string({ description: 'What the topic covers; null clears it.' }),
     sourceUrl: t.string({ description: 'Public source (URL); null clears it.' }),
-    provisionalFields: t.stringList({
+    provisionalFields: t.field({
+      type: [TopicField],
       description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
     }),
   }),

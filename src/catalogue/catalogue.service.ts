@@ -402,12 +402,18 @@ export const INDICATOR_FIELDS = [
   'gcmObjectives',
 ] as const;
 export type IndicatorFieldName = (typeof INDICATOR_FIELDS)[number];
-const isIndicatorField = (name: string): name is IndicatorFieldName =>
-  (INDICATOR_FIELDS as readonly string[]).includes(name);
+
+/** The topic fields a provisional mark may name (GraphQL: TopicField). */
+export const TOPIC_FIELDS = ['name', 'description', 'tier', 'sourceUrl'] as const;
+
+/** The recommendation fields a provisional mark may name (GraphQL: RecommendationField). */
+export const RECOMMENDATION_FIELDS = ['text', 'sourceUrl', 'area', 'position', 'indicators', 'concepts'] as const;
 
 /** The field names of stored provisional marks, remarks left out; marks naming no known field are skipped. */
-export function provisionalFieldsOf(provisional: string[]): IndicatorFieldName[] {
-  return [...new Set(provisional.map(provisionalFieldName))].filter(isIndicatorField);
+export function provisionalFieldsOf(provisional: string[]): IndicatorFieldName[];
+export function provisionalFieldsOf<F extends string>(provisional: string[], fields: readonly F[]): F[];
+export function provisionalFieldsOf(provisional: string[], fields: readonly string[] = INDICATOR_FIELDS): string[] {
+  return [...new Set(provisional.map(provisionalFieldName))].filter((name) => fields.includes(name));
 }
 
 /** Drops the provisional marks of the given fields: writing a field through the API confirms it. */

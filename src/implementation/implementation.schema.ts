@@ -16,6 +16,7 @@ import { targetDescriptions, targetId } from '../schema/target.js';
 import { fileFields, tableOf } from '../schema/upload.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
+import { provisionalFieldsOf, RECOMMENDATION_FIELDS } from '../catalogue/catalogue.service.js';
 import { Country } from '../geography/country.schema.js';
 import { YearWindow } from '../coverage/coverage.schema.js';
 import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
@@ -69,6 +70,19 @@ export const Discrepancy = builder.enumType('Discrepancy', {
 // ---------------------------------------------------------------------------------------------------------------
 // Recommendations as catalogue items
 
+/** The recommendation fields that may await confirmation; the values are the names stored in provisional marks. */
+export const RecommendationField = builder.enumType('RecommendationField', {
+  description: 'A field of a recommendation, as named in provisional marks.',
+  values: {
+    TEXT: { value: 'text', description: 'The recommendation text.' },
+    SOURCE_URL: { value: 'sourceUrl', description: 'Where it was stated.' },
+    AREA: { value: 'area', description: 'The framework area.' },
+    POSITION: { value: 'position', description: 'The position in the catalogue.' },
+    INDICATORS: { value: 'indicators', description: 'The indicators it concerns.' },
+    CONCEPTS: { value: 'concepts', description: 'The concepts it concerns.' },
+  } as const,
+});
+
 builder.prismaObjectFields(Recommendation, (t) => ({
   area: t.expose('area', {
     type: FrameworkArea,
@@ -80,7 +94,14 @@ builder.prismaObjectFields(Recommendation, (t) => ({
     description: 'Optimistic-concurrency token: pass it as expectedRevision to updateRecommendation.',
   }),
   provisionalFields: t.exposeStringList('provisionalFields', {
-    description: 'Fields whose values were assigned for the seed and await task-force confirmation.',
+    description:
+      'Fields whose values were assigned for the seed and await task-force confirmation, as stored (each named ' +
+      'first, a remark may follow).',
+  }),
+  provisional: t.field({
+    type: [RecommendationField],
+    description: 'The fields of provisionalFields, as enum values (remarks left out), in the same order.',
+    resolve: (r) => provisionalFieldsOf(r.provisionalFields, RECOMMENDATION_FIELDS),
   }),
   hasEvidenceRule: t.boolean({
     description: "Whether the hub checks the recommendation against countries' data (CONTRACT §8).",
@@ -772,7 +793,10 @@ const CreateRecommendationInput = builder.inputType('CreateRecommendationInput',
     position: t.int({ description: recommendationFields.position }),
     indicators: t.stringList({ description: recommendationFields.indicators }),
     concepts: t.stringList({ description: recommendationFields.concepts }),
-    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+    provisionalFields: t.field({
+      type: [RecommendationField],
+      description: 'Fields whose values await task-force confirmation.',
+    }),
   }),
 });
 
@@ -792,7 +816,8 @@ const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput',
     position: t.int({ description: recommendationFields.position }),
     indicators: t.stringList({ description: recommendationFields.indicators }),
     concepts: t.stringList({ description: recommendationFields.concepts }),
-    provisionalFields: t.stringList({
+    provisionalFields: t.field({
+      type: [RecommendationField],
       description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
     }),
   }),
