@@ -1,11 +1,15 @@
 // Who is calling, and token management (CONTRACT §7): tokens are made on the command line or, by an ADMIN, through
 // `createToken`, listed with `tokens` and revoked with `revokeToken`; every change is audited.
 import { actorOf } from './audit.js';
-import { createToken, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
+import { createToken, findCountry, PREFIX_LENGTH, revokeTokens, type RevokeTarget } from './tokens.js';
+import type { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { Context } from '../platform/context.js';
+import { requireCode } from '../schema/codes.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
+import { exactlyOne } from '../schema/target.js';
 
 export const Role = builder.enumType('Role', {
   description: 'Access role of an API token.',
@@ -88,29 +92,55 @@ const tokenOrder = orderBy('ApiTokenOrder', {
   defaultIs: 'oldest first',
 });
 
+const ApiTokenFilter = builder.inputType('ApiTokenFilter', {
+  description: 'Conditions an API token must all meet.',
+  fields: (t) => ({
+    includeRevoked: t.boolean({
+      required: false,
+      defaultValue: false,
+      description: 'Also list revoked tokens (expired ones are always listed).',
+    }),
+    role: t.field({ type: Role, required: false, description: 'Only tokens of this role.' }),
+    country: t.string({ required: false, description: 'Only focal points of this country (M49 or ISO3 code).' }),
+  }),
+});
+
+async function tokenWhere(
+  ctx: Context,
+  filter: typeof ApiTokenFilter.$inferInput | null | undefined,
+): Promise<Prisma.ApiTokenWhereInput> {
+  const where: Prisma.ApiTokenWhereInput = filter?.includeRevoked ? {} : { revokedAt: null };
+  if (filter?.role) where.role = filter.role;
+  if (filter?.country != null) {
+    where.countryId = (
+      await requireCode('filter.country', 'country', filter.country, (c) => findCountry(ctx.prisma, c))
+    ).id;
+  }
+  return where;
+}
+
 builder.queryField('tokens', (t) =>
   t.prismaConnection(
     {
       type: 'ApiToken',
       cursor: 'id',
-      description: 'API tokens, oldest first (ADMIN only). Revoked tokens only with includeRevoked.',
+      description: 'API tokens, oldest first (ADMIN only). Revoked tokens only with filter.includeRevoked.',
       authScopes: { admin: true },
       args: {
-        includeRevoked: t.arg.boolean({
+        filter: t.arg({
+          type: ApiTokenFilter,
           required: false,
-          defaultValue: false,
-          description: 'Also list revoked tokens (expired ones are always listed).',
+          description: 'Which tokens; every live (unrevoked) token when omitted.',
         }),
         ...tokenOrder.args,
       },
-      resolve: (query, _root, { includeRevoked, orderBy }, ctx) =>
+      resolve: async (query, _root, { filter, orderBy }, ctx) =>
         ctx.prisma.apiToken.findMany({
           ...query,
-          where: includeRevoked ? {} : { revokedAt: null },
+          where: await tokenWhere(ctx, filter),
           orderBy: tokenOrder.prismaOrderBy(orderBy),
         }),
-      totalCount: (_root, { includeRevoked }, ctx) =>
-        ctx.prisma.apiToken.count({ where: includeRevoked ? {} : { revokedAt: null } }),
+      totalCount: async (_root, { filter }, ctx) => ctx.prisma.apiToken.count({ where: await tokenWhere(ctx, filter) }),
     },
     ApiTokenConnection,
   ),
@@ -172,10 +202,13 @@ builder.mutationField('createToken', (t) =>
 );
 
 const RevokeTokenInput = builder.inputType('RevokeTokenInput', {
-  description: 'Exactly one of prefix and id.',
+  description: 'The token(s) to revoke: exactly one of id and prefix.',
   fields: (t) => ({
-    prefix: t.string({ description: 'The first 10 characters of the token, as printed at creation.' }),
-    id: t.id({ description: 'The id of an ApiToken (from `tokens`).' }),
+    prefix: t.string({
+      description:
+        'The first 10 characters of the token, as printed at creation (every live token with it). Give it or `id`, not both.',
+    }),
+    id: t.id({ description: "The ApiToken's global id (from `tokens`). Give it or `prefix`, not both." }),
   }),
 });
 
@@ -193,17 +226,16 @@ builder.mutationField('revokeToken', (t) =>
     args: { input: t.arg({ type: RevokeTokenInput, required: true, description: 'The token(s) to revoke.' }) },
     resolve: async (_root, { input }, ctx) => {
       let target: RevokeTarget;
-      if ((input.prefix == null) === (input.id == null)) {
-        throw ValidationError.of([{ path: ['input'], message: 'give exactly one of prefix and id' }]);
-      } else if (input.id != null) {
-        target = { id: localId(input.id, 'ApiToken') };
+      const given = exactlyOne(input, { idField: 'id', codeField: 'prefix' });
+      if ('id' in given) {
+        target = { id: localId(given.id, 'ApiToken') };
       } else {
-        if (input.prefix!.length !== PREFIX_LENGTH) {
+        if (given.code.length !== PREFIX_LENGTH) {
           throw ValidationError.of([
             { path: ['input', 'prefix'], message: `must be the first ${PREFIX_LENGTH} characters of the token` },
           ]);
         }
-        target = { prefix: input.prefix! };
+        target = { prefix: given.code };
       }
       const ids = await revokeTokens(ctx.prisma, target, actorOf(ctx.viewer));
       return { revokedCount: ids.length };

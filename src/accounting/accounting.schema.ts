@@ -6,14 +6,15 @@ import { visibilityOf } from '../submissions/visibility.js';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../platform/context.js';
 import * as accounting from './accounting.service.js';
-import { NotFoundError } from '../platform/errors.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
 import { fileFields, tableOf } from '../schema/upload.js';
 import { ImportProblemRef } from '../submissions/submission.schema.js';
 import type { ImportProblem } from '../submissions/submissions.import.js';
 import { importAccountsFile } from './accounts.import.js';
-import { Country } from '../geography/country.schema.js';
+import { Country, countryTarget } from '../geography/country.schema.js';
+import { targetDescriptions, targetId } from '../schema/target.js';
 import { AccountComponent, PopulationGroup } from '../schema/enums.js';
 
 const AccountGroup = builder.objectRef<accounting.AccountGroupResult>('AccountGroup').implement({
@@ -137,10 +138,14 @@ builder.queryField('populationAccount', (t) =>
   }),
 );
 
+const accountCountry = targetDescriptions('country', 'countryId', 'country', 'CHE');
+
 const PublishPopulationAccountInput = builder.inputType('PublishPopulationAccountInput', {
-  description: "A country's population account for one year.",
+  description:
+    "A country's population account for one year (accounts are not nodes: the country and the year name one).",
   fields: (t) => ({
-    country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
+    countryId: t.id({ description: accountCountry.id }),
+    country: t.string({ description: accountCountry.code }),
     year: t.int({ required: true, description: 'The year of the account.' }),
   }),
 });
@@ -162,13 +167,14 @@ builder.mutationField('publishPopulationAccount', (t) =>
       "Publishes a country's population account for a year (TASK_FORCE or ADMIN): every entry becomes PUBLISHED " +
       'and readable by everyone. Entries are imported with the status of their CSV row (default SUBMITTED).',
     authScopes: { taskForce: true },
-    errors: { types: [NotFoundError] },
+    errors: { types: [ValidationError, NotFoundError] },
     args: {
       input: t.arg({ type: PublishPopulationAccountInput, required: true, description: 'The account to publish.' }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const country = await ctx.prisma.country.findUnique({ where: countryKey(input.country) });
-      if (!country) throw new NotFoundError(`input.country: no country with M49 or ISO3 code "${input.country}"`);
+      const countryId = await targetId(input, countryTarget(ctx.prisma, 'countryId'));
+      const country = await ctx.prisma.country.findUnique({ where: { id: countryId } });
+      if (!country) throw new NotFoundError('input.countryId: no such country');
       const result = await accounting.publishAccount(
         ctx.prisma,
         actorOf(ctx.viewer),

@@ -5,10 +5,22 @@ import * as catalogue from './catalogue.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { likeText } from '../schema/search.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { Tier } from '../schema/enums.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
-import { localId } from '../schema/global-id.js';
+import { targetDescriptions, targetId } from '../schema/target.js';
+import type { PrismaClient } from '../platform/db.js';
+
+/** The topic fields that may await task-force confirmation; the values are the names stored in provisional marks. */
+export const TopicField = builder.enumType('TopicField', {
+  description: 'A field of a topic, as named in provisional marks.',
+  values: {
+    NAME: { value: 'name', description: 'The display name.' },
+    DESCRIPTION: { value: 'description', description: 'What the topic covers.' },
+    TIER: { value: 'tier', description: 'The tier (CORE or ADDITIONAL).' },
+    SOURCE_URL: { value: 'sourceUrl', description: 'The public source.' },
+  } as const,
+});
 
 export const Topic = builder.prismaNode('Topic', {
   id: { field: 'id' },
@@ -22,7 +34,14 @@ export const Topic = builder.prismaNode('Topic', {
     tier: t.expose('tier', { type: Tier }),
     sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
     provisionalFields: t.exposeStringList('provisionalFields', {
-      description: 'Fields whose values were assigned for the seed and await task-force confirmation.',
+      description:
+        'Fields whose values were assigned for the seed and await task-force confirmation, as stored (each named ' +
+        'first, a remark may follow).',
+    }),
+    provisional: t.field({
+      type: [TopicField],
+      description: 'The fields of provisionalFields, as enum values (remarks left out), in the same order.',
+      resolve: (topic) => catalogue.provisionalFieldsOf(topic.provisionalFields, catalogue.TOPIC_FIELDS),
     }),
     isProvisional: t.boolean({
       description: 'Whether any field still awaits task-force confirmation.',
@@ -125,9 +144,129 @@ export const GcmObjective = builder.prismaNode('GcmObjective', {
 });
 
 export const TopicConnection = connectionOf(Topic, 'Topic');
+
+/** A topic named in a mutation input by global id or by code (`topic`), src/schema/target.ts. */
+const topicTarget = (prisma: PrismaClient) => ({
+  typename: 'Topic',
+  what: 'topic',
+  idField: 'id' as const,
+  codeField: 'topic' as const,
+  find: (code: string) => prisma.topic.findUnique({ where: { code }, select: { id: true } }),
+});
+
+/** A variable named in a mutation input by global id or by code (`variable`), src/schema/target.ts. */
+const variableTarget = (prisma: PrismaClient) => ({
+  typename: 'Variable',
+  what: 'variable',
+  idField: 'id' as const,
+  codeField: 'variable' as const,
+  find: (code: string) => prisma.variable.findUnique({ where: { code }, select: { id: true } }),
+});
+
+const topicIs = targetDescriptions('topic', 'id', 'topic', 'COB');
+const variableIs = targetDescriptions('variable', 'id', 'variable', 'SEX');
 export const VariableConnection = connectionOf(Variable, 'Variable');
 export const ConceptConnection = connectionOf(Concept, 'Concept');
 export const RecommendationConnection = connectionOf(Recommendation, 'Recommendation');
+
+// Filters and orders of the catalogue lists (one orderBy helper, src/schema/connections.ts). Each list is in creation
+// (catalogue) order unless told otherwise; `search` is a case-insensitive part of the code or the words.
+
+const TopicFilter = builder.inputType('TopicFilter', {
+  description: 'Conditions a topic must all meet.',
+  fields: (t) => ({
+    tier: t.field({ type: Tier, required: false, description: 'Only topics of this tier.' }),
+    search: t.string({ required: false, description: 'Part of the code, name or description (case-insensitive).' }),
+  }),
+});
+
+const VariableFilter = builder.inputType('VariableFilter', {
+  description: 'Conditions a variable must all meet.',
+  fields: (t) => ({
+    search: t.string({ required: false, description: 'Part of the code or name (case-insensitive).' }),
+  }),
+});
+
+const ConceptFilter = builder.inputType('ConceptFilter', {
+  description: 'Conditions a concept must all meet.',
+  fields: (t) => ({
+    search: t.string({
+      required: false,
+      description: 'Text found in the term or definition (case-insensitive), or the exact code.',
+    }),
+    framework: t.string({
+      required: false,
+      description: 'Only concepts of this framework, exactly as named, e.g. "1998 Rev.1".',
+    }),
+  }),
+});
+
+const RecommendationFilter = builder.inputType('RecommendationFilter', {
+  description: 'Conditions a recommendation must all meet.',
+  fields: (t) => ({
+    search: t.string({ required: false, description: 'Part of the code or text (case-insensitive).' }),
+  }),
+});
+
+const byCreation = (what: string) => ({ description: `When the ${what} was added (catalogue order).`, keys: () => [] });
+const byCode = (what: string) => ({
+  description: `The ${what} code.`,
+  keys: (d: 'asc' | 'desc') => [{ code: d }],
+});
+const byName = { description: 'The display name.', keys: (d: 'asc' | 'desc') => [{ name: d }] };
+
+const topicOrder = orderBy('TopicOrder', {
+  items: 'topics',
+  fields: { CREATED_AT: byCreation('topic'), CODE: byCode('topic'), NAME: byName },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in creation order',
+});
+const variableOrder = orderBy('VariableOrder', {
+  items: 'variables',
+  fields: { CREATED_AT: byCreation('variable'), CODE: byCode('variable'), NAME: byName },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in creation order',
+});
+const conceptOrder = orderBy('ConceptOrder', {
+  items: 'concepts',
+  fields: {
+    CREATED_AT: byCreation('concept'),
+    CODE: byCode('concept'),
+    TERM: { description: 'The term.', keys: (d) => [{ term: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in creation order',
+});
+const recommendationOrder = orderBy('RecommendationOrder', {
+  items: 'recommendations',
+  fields: {
+    POSITION: { description: 'The position in the catalogue.', keys: (d) => [{ position: d }] },
+    CODE: byCode('recommendation'),
+  },
+  default: { field: 'POSITION', direction: 'ASC' },
+  defaultIs: 'in catalogue order',
+});
+
+type Search = { search?: string | null };
+const insensitive = (s: string) => ({ contains: s, mode: 'insensitive' as const });
+
+function topicWhere(filter: (Search & { tier?: 'CORE' | 'ADDITIONAL' | null }) | null | undefined) {
+  const s = likeText(filter?.search);
+  return {
+    ...(filter?.tier ? { tier: filter.tier } : {}),
+    ...(s ? { OR: [{ code: insensitive(s) }, { name: insensitive(s) }, { description: insensitive(s) }] } : {}),
+  };
+}
+
+function variableWhere(filter: Search | null | undefined) {
+  const s = likeText(filter?.search);
+  return s ? { OR: [{ code: insensitive(s) }, { name: insensitive(s) }] } : {};
+}
+
+function recommendationWhere(filter: Search | null | undefined) {
+  const s = likeText(filter?.search);
+  return s ? { OR: [{ code: insensitive(s) }, { text: insensitive(s) }] } : {};
+}
 
 builder.queryFields((t) => ({
   topic: t.prismaField({
@@ -141,11 +280,14 @@ builder.queryFields((t) => ({
     {
       type: 'Topic',
       cursor: 'id',
-      description: 'Topics, optionally of one tier, in creation order.',
-      args: { tier: t.arg({ type: Tier, required: false, description: 'Only topics of this tier.' }) },
-      resolve: (query, _root, { tier }, ctx) =>
-        ctx.prisma.topic.findMany({ ...query, where: tier ? { tier } : {}, orderBy: { id: 'asc' } }),
-      totalCount: (_root, { tier }, ctx) => ctx.prisma.topic.count({ where: tier ? { tier } : {} }),
+      description: 'Topics matching every condition of the filter, in creation order unless ordered otherwise.',
+      args: {
+        filter: t.arg({ type: TopicFilter, required: false, description: 'Which topics; all when omitted.' }),
+        ...topicOrder.args,
+      },
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.topic.findMany({ ...query, where: topicWhere(filter), orderBy: topicOrder.prismaOrderBy(orderBy) }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.topic.count({ where: topicWhere(filter) }),
     },
     TopicConnection,
   ),
@@ -161,9 +303,18 @@ builder.queryFields((t) => ({
     {
       type: 'Variable',
       cursor: 'id',
-      description: 'Disaggregation variables, in creation order.',
-      resolve: (query, _root, _args, ctx) => ctx.prisma.variable.findMany({ ...query, orderBy: { id: 'asc' } }),
-      totalCount: (_root, _args, ctx) => ctx.prisma.variable.count(),
+      description: 'Disaggregation variables matching the filter, in creation order unless ordered otherwise.',
+      args: {
+        filter: t.arg({ type: VariableFilter, required: false, description: 'Which variables; all when omitted.' }),
+        ...variableOrder.args,
+      },
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.variable.findMany({
+          ...query,
+          where: variableWhere(filter),
+          orderBy: variableOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.variable.count({ where: variableWhere(filter) }),
     },
     VariableConnection,
   ),
@@ -178,16 +329,18 @@ builder.queryFields((t) => ({
     {
       type: 'Concept',
       cursor: 'id',
-      description: 'Concepts, optionally matching a search over term and definition, in creation order.',
+      description: 'Concepts matching every condition of the filter, in creation order unless ordered otherwise.',
       args: {
-        search: t.arg.string({
-          required: false,
-          description: 'Text found in the term or definition (case-insensitive), or the exact code.',
-        }),
+        filter: t.arg({ type: ConceptFilter, required: false, description: 'Which concepts; all when omitted.' }),
+        ...conceptOrder.args,
       },
-      resolve: (query, _root, { search }, ctx) =>
-        ctx.prisma.concept.findMany({ ...query, where: conceptWhere(search), orderBy: { id: 'asc' } }),
-      totalCount: (_root, { search }, ctx) => ctx.prisma.concept.count({ where: conceptWhere(search) }),
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.concept.findMany({
+          ...query,
+          where: conceptWhere(filter),
+          orderBy: conceptOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.concept.count({ where: conceptWhere(filter) }),
     },
     ConceptConnection,
   ),
@@ -203,10 +356,22 @@ builder.queryFields((t) => ({
     {
       type: 'Recommendation',
       cursor: 'id',
-      description: 'Recommendations, in catalogue order.',
-      resolve: (query, _root, _args, ctx) =>
-        ctx.prisma.recommendation.findMany({ ...query, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_root, _args, ctx) => ctx.prisma.recommendation.count(),
+      description: 'Recommendations matching the filter, in catalogue order unless ordered otherwise.',
+      args: {
+        filter: t.arg({
+          type: RecommendationFilter,
+          required: false,
+          description: 'Which recommendations; all when omitted.',
+        }),
+        ...recommendationOrder.args,
+      },
+      resolve: (query, _root, { filter, orderBy }, ctx) =>
+        ctx.prisma.recommendation.findMany({
+          ...query,
+          where: recommendationWhere(filter),
+          orderBy: recommendationOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: (_root, { filter }, ctx) => ctx.prisma.recommendation.count({ where: recommendationWhere(filter) }),
     },
     RecommendationConnection,
   ),
@@ -237,21 +402,21 @@ builder.queryFields((t) => ({
   }),
 }));
 
-/**
- * Search text for Prisma's `contains`, which Prisma turns into LIKE '%…%' without escaping: a literal "_" or "%"
- * typed by a user would otherwise match any character. Undefined for a blank search.
- */
-function conceptWhere(search: string | null | undefined) {
-  const s = likeText(search);
-  return s
-    ? {
-        OR: [
-          { term: { contains: s, mode: 'insensitive' as const } },
-          { definition: { contains: s, mode: 'insensitive' as const } },
-          { code: { equals: search?.trim().toUpperCase() } },
-        ],
-      }
-    : {};
+/** The Prisma condition for a concepts filter: a search matches the words, or the code exactly (any case). */
+function conceptWhere(filter: (Search & { framework?: string | null }) | null | undefined) {
+  const s = likeText(filter?.search);
+  return {
+    ...(filter?.framework != null ? { framework: filter.framework } : {}),
+    ...(s
+      ? {
+          OR: [
+            { term: insensitive(s) },
+            { definition: insensitive(s) },
+            { code: { equals: filter?.search?.trim().toUpperCase() } },
+          ],
+        }
+      : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -283,21 +448,26 @@ export const CreateTopicInput = builder.inputType('CreateTopicInput', {
     tier: t.field({ type: Tier, required: true, description: 'Core or additional.' }),
     description: t.string({ description: 'What the topic covers.' }),
     sourceUrl: t.string({ description: 'Public source (URL).' }),
-    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+    provisionalFields: t.field({
+      type: [TopicField],
+      description: 'Fields whose values await task-force confirmation.',
+    }),
   }),
 });
 
 export const UpdateTopicInput = builder.inputType('UpdateTopicInput', {
   description: 'Changes to a topic. Absent fields are left alone; null clears an optional field.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The topic's global id." }),
+    id: t.id({ description: topicIs.id }),
+    topic: t.string({ description: topicIs.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
-    code: t.string({ description: 'A new stable code.' }),
+    code: t.string({ description: 'A new stable code (a rename); to name the topic by code, use `topic`.' }),
     name: t.string({ description: 'A new display name.' }),
     tier: t.field({ type: Tier, description: 'A new tier.' }),
     description: t.string({ description: 'What the topic covers; null clears it.' }),
     sourceUrl: t.string({ description: 'Public source (URL); null clears it.' }),
-    provisionalFields: t.stringList({
+    provisionalFields: t.field({
+      type: [TopicField],
       description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
     }),
   }),
@@ -327,9 +497,10 @@ export const UpdateVariableInput = builder.inputType('UpdateVariableInput', {
     'Changes to a variable. Absent fields are left alone; a given `codes` list replaces the code list. Codes used ' +
     'by observations cannot be removed, nor can the variable code change once observations use it.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The variable's global id." }),
+    id: t.id({ description: variableIs.id }),
+    variable: t.string({ description: variableIs.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
-    code: t.string({ description: 'A new stable code.' }),
+    code: t.string({ description: 'A new stable code (a rename); to name the variable by code, use `variable`.' }),
     name: t.string({ description: 'A new display name.' }),
     sourceUrl: t.string({ description: 'Public source (URL); null clears it.' }),
     codelist: t.string({ description: 'A named external code list ("M49"); null removes it.' }),
@@ -356,11 +527,11 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: UpdateTopicInput, required: true, description: 'The topic, its revision and the changes.' }),
     },
-    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, topic, expectedRevision, ...changes } }, ctx) => ({
       topic: await catalogue.updateTopic(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'Topic'),
+        await targetId({ id, topic }, topicTarget(ctx.prisma)),
         changes,
         expectedRevision,
       ),
@@ -388,11 +559,11 @@ builder.mutationFields((t) => ({
         description: 'The variable, its revision and the changes.',
       }),
     },
-    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, variable, expectedRevision, ...changes } }, ctx) => ({
       variable: await catalogue.updateVariable(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'Variable'),
+        await targetId({ id, variable }, variableTarget(ctx.prisma)),
         changes,
         expectedRevision,
       ),

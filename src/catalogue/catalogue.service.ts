@@ -116,8 +116,6 @@ const updateVariableSchema = z.object({
 });
 
 const linkSchema = z.object({
-  indicator: code,
-  sourceType: code,
   suitability: z.enum(SUITABILITIES),
   note: note.nullish(),
   sourceUrl: url.nullish(),
@@ -404,12 +402,18 @@ export const INDICATOR_FIELDS = [
   'gcmObjectives',
 ] as const;
 export type IndicatorFieldName = (typeof INDICATOR_FIELDS)[number];
-const isIndicatorField = (name: string): name is IndicatorFieldName =>
-  (INDICATOR_FIELDS as readonly string[]).includes(name);
+
+/** The topic fields a provisional mark may name (GraphQL: TopicField). */
+export const TOPIC_FIELDS = ['name', 'description', 'tier', 'sourceUrl'] as const;
+
+/** The recommendation fields a provisional mark may name (GraphQL: RecommendationField). */
+export const RECOMMENDATION_FIELDS = ['text', 'sourceUrl', 'area', 'position', 'indicators', 'concepts'] as const;
 
 /** The field names of stored provisional marks, remarks left out; marks naming no known field are skipped. */
-export function provisionalFieldsOf(provisional: string[]): IndicatorFieldName[] {
-  return [...new Set(provisional.map(provisionalFieldName))].filter(isIndicatorField);
+export function provisionalFieldsOf(provisional: string[]): IndicatorFieldName[];
+export function provisionalFieldsOf<F extends string>(provisional: string[], fields: readonly F[]): F[];
+export function provisionalFieldsOf(provisional: string[], fields: readonly string[] = INDICATOR_FIELDS): string[] {
+  return [...new Set(provisional.map(provisionalFieldName))].filter((name) => fields.includes(name));
 }
 
 /** Drops the provisional marks of the given fields: writing a field through the API confirms it. */
@@ -639,21 +643,25 @@ export async function confirmIndicatorFields(
 // ---------------------------------------------------------------------------------------------------------------
 // Indicator ↔ source-type links
 
-export interface LinkInput {
-  indicator: string;
-  sourceType: string;
+/** The two ends of a link, by row key (the API finds them by global id or by code). */
+export interface LinkEnds {
+  indicatorId: number;
+  sourceTypeId: number;
+}
+
+export interface LinkInput extends LinkEnds {
   suitability: (typeof SUITABILITIES)[number];
   note?: Maybe<string>;
   sourceUrl?: Maybe<string>;
 }
 
-async function linkEnds(tx: Tx, indicatorCode: string, sourceTypeCode: string) {
+async function linkEnds(tx: Tx, ends: LinkEnds) {
   const [indicator, sourceType] = await Promise.all([
-    tx.indicator.findUnique({ where: { code: indicatorCode } }),
-    tx.sourceType.findUnique({ where: { code: sourceTypeCode } }),
+    tx.indicator.findUnique({ where: { id: ends.indicatorId } }),
+    tx.sourceType.findUnique({ where: { id: ends.sourceTypeId } }),
   ]);
-  if (!indicator) throw new NotFoundError(`input.indicator: no indicator ${indicatorCode}`);
-  if (!sourceType) throw new NotFoundError(`input.sourceType: no source type ${sourceTypeCode}`);
+  if (!indicator) throw new NotFoundError('input.indicatorId: no such indicator');
+  if (!sourceType) throw new NotFoundError('input.sourceTypeId: no such source type');
   return { indicator, sourceType };
 }
 
@@ -665,7 +673,7 @@ function linkSnapshot(l: { suitability: string; note: string | null; sourceUrl: 
 export async function linkIndicatorSourceType(prisma: PrismaClient, actor: Actor, input: LinkInput) {
   const v = parse(linkSchema, input);
   return prisma.$transaction(async (tx) => {
-    const { indicator, sourceType } = await linkEnds(tx, v.indicator, v.sourceType);
+    const { indicator, sourceType } = await linkEnds(tx, input);
     const key = { indicatorId_sourceTypeId: { indicatorId: indicator.id, sourceTypeId: sourceType.id } };
     const before = await tx.indicatorSourceType.findUnique({ where: key });
     const link = await tx.indicatorSourceType.upsert({
@@ -696,14 +704,9 @@ export async function linkIndicatorSourceType(prisma: PrismaClient, actor: Actor
   });
 }
 
-export async function unlinkIndicatorSourceType(
-  prisma: PrismaClient,
-  actor: Actor,
-  input: { indicator: string; sourceType: string },
-) {
-  const v = parse(linkSchema.pick({ indicator: true, sourceType: true }), input);
+export async function unlinkIndicatorSourceType(prisma: PrismaClient, actor: Actor, ends: LinkEnds) {
   return prisma.$transaction(async (tx) => {
-    const { indicator, sourceType } = await linkEnds(tx, v.indicator, v.sourceType);
+    const { indicator, sourceType } = await linkEnds(tx, ends);
     const key = { indicatorId_sourceTypeId: { indicatorId: indicator.id, sourceTypeId: sourceType.id } };
     const before = await tx.indicatorSourceType.findUnique({ where: key });
     if (!before) throw new NotFoundError(`${indicator.code} is not linked to source type ${sourceType.code}`);

@@ -12,8 +12,9 @@ import { likeText } from '../schema/search.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
 import { BuildingBlock, IndicatorStatus, Suitability, Tier } from '../schema/enums.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
-import { localId } from '../schema/global-id.js';
-import { SourceType } from './source-type.schema.js';
+import { targetDescriptions, targetId } from '../schema/target.js';
+import type { PrismaClient } from '../platform/db.js';
+import { SourceType, sourceTypeTarget } from './source-type.schema.js';
 
 /**
  * The indicator fields that may await task-force confirmation (CONTRACT leaves them open; issue 12 closes them). The
@@ -155,6 +156,19 @@ export const IndicatorSourceLink = builder.prismaObject('IndicatorSourceType', {
 });
 
 export const IndicatorConnection = connectionOf(Indicator, 'Indicator');
+
+/** An indicator named in a mutation input by global id (`idField`) or by code (`indicator`), src/schema/target.ts. */
+export const indicatorTarget = <Id extends string>(prisma: PrismaClient, idField: Id) => ({
+  typename: 'Indicator',
+  what: 'indicator',
+  idField,
+  codeField: 'indicator' as const,
+  find: (code: string) => prisma.indicator.findUnique({ where: { code }, select: { id: true } }),
+});
+
+const target = targetDescriptions('indicator', 'id', 'indicator', 'IMM_STOCK');
+const linkIndicator = targetDescriptions('indicator', 'indicatorId', 'indicator', 'IMM_STOCK');
+const linkSourceType = targetDescriptions('source type', 'sourceTypeId', 'sourceType', 'CENSUS');
 
 // Reverse links, declared here so that catalogue.ts and source-type.ts need not import the Indicator type.
 builder.prismaObjectField(SourceType, 'indicators', (t) =>
@@ -371,9 +385,10 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
     'Changes to an indicator. Absent fields are left alone; null clears an optional field; a given list replaces ' +
     'the current one.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The indicator's global id." }),
+    id: t.id({ description: target.id }),
+    indicator: t.string({ description: target.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
-    code: t.string({ description: 'A new stable code.' }),
+    code: t.string({ description: 'A new stable code (a rename); to name the indicator by code, use `indicator`.' }),
     name: t.string({ description: 'A new display name.' }),
     description: t.string({ description: 'A new definition; null clears it.' }),
     unit: t.string({ description: 'A new unit code, e.g. PERSONS or PERCENT.' }),
@@ -397,7 +412,8 @@ export const UpdateIndicatorInput = builder.inputType('UpdateIndicatorInput', {
 export const RetireIndicatorInput = builder.inputType('RetireIndicatorInput', {
   description: 'An indicator to retire: it stays readable but leaves coverage and gap counts.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The indicator's global id." }),
+    id: t.id({ description: target.id }),
+    indicator: t.string({ description: target.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     reason: t.string({ description: 'Why, for the audit log.' }),
   }),
@@ -406,7 +422,8 @@ export const RetireIndicatorInput = builder.inputType('RetireIndicatorInput', {
 export const UnretireIndicatorInput = builder.inputType('UnretireIndicatorInput', {
   description: 'A retired indicator to bring back into coverage and gap counts (an explicit decision).',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The indicator's global id." }),
+    id: t.id({ description: target.id }),
+    indicator: t.string({ description: target.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     reason: t.string({ description: 'Why, for the audit log.' }),
   }),
@@ -415,7 +432,8 @@ export const UnretireIndicatorInput = builder.inputType('UnretireIndicatorInput'
 export const ConfirmIndicatorFieldsInput = builder.inputType('ConfirmIndicatorFieldsInput', {
   description: 'Provisional fields of an indicator that the task force confirms as they are.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The indicator's global id." }),
+    id: t.id({ description: target.id }),
+    indicator: t.string({ description: target.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     fields: t.field({
       type: [IndicatorField],
@@ -427,8 +445,10 @@ export const ConfirmIndicatorFieldsInput = builder.inputType('ConfirmIndicatorFi
 export const LinkIndicatorSourceTypeInput = builder.inputType('LinkIndicatorSourceTypeInput', {
   description: 'A source type that can produce an indicator; an existing link is updated.',
   fields: (t) => ({
-    indicator: t.string({ required: true, description: 'Indicator code.' }),
-    sourceType: t.string({ required: true, description: 'Source type code.' }),
+    indicatorId: t.id({ description: linkIndicator.id }),
+    indicator: t.string({ description: linkIndicator.code }),
+    sourceTypeId: t.id({ description: linkSourceType.id }),
+    sourceType: t.string({ description: linkSourceType.code }),
     suitability: t.field({
       type: Suitability,
       required: true,
@@ -442,8 +462,10 @@ export const LinkIndicatorSourceTypeInput = builder.inputType('LinkIndicatorSour
 export const UnlinkIndicatorSourceTypeInput = builder.inputType('UnlinkIndicatorSourceTypeInput', {
   description: 'An indicator ↔ source type link to remove.',
   fields: (t) => ({
-    indicator: t.string({ required: true, description: 'Indicator code.' }),
-    sourceType: t.string({ required: true, description: 'Source type code.' }),
+    indicatorId: t.id({ description: linkIndicator.id }),
+    indicator: t.string({ description: linkIndicator.code }),
+    sourceTypeId: t.id({ description: linkSourceType.id }),
+    sourceType: t.string({ description: linkSourceType.code }),
   }),
 });
 
@@ -469,6 +491,28 @@ const UnlinkIndicatorSourceTypePayload = builder
     }),
   });
 
+type LinkEndsInput = {
+  indicatorId?: string | number | null;
+  indicator?: string | null;
+  sourceTypeId?: string | number | null;
+  sourceType?: string | null;
+};
+
+/** Both ends of a link, each by global id or by code; every problem with either end reported at once. */
+async function linkEnds(ctx: Context, input: LinkEndsInput): Promise<catalogue.LinkEnds> {
+  const [indicator, sourceType] = await Promise.allSettled([
+    targetId(input, indicatorTarget(ctx.prisma, 'indicatorId')),
+    targetId(input, sourceTypeTarget(ctx.prisma, 'sourceTypeId')),
+  ]);
+  if (indicator.status === 'rejected' || sourceType.status === 'rejected') {
+    const failures = [indicator, sourceType].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const invalid = failures.filter((e): e is ValidationError => e instanceof ValidationError);
+    if (invalid.length) throw ValidationError.of(invalid.flatMap((e) => e.issues));
+    throw failures[0];
+  }
+  return { indicatorId: indicator.value, sourceTypeId: sourceType.value };
+}
+
 builder.mutationFields((t) => ({
   createIndicator: t.field({
     type: CreateIndicatorPayload,
@@ -492,11 +536,11 @@ builder.mutationFields((t) => ({
         description: 'The indicator, its revision and the changes.',
       }),
     },
-    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, indicator, expectedRevision, ...changes } }, ctx) => ({
       indicator: await catalogue.updateIndicator(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'Indicator'),
+        await targetId({ id, indicator }, indicatorTarget(ctx.prisma, 'id')),
         changes,
         expectedRevision,
       ),
@@ -512,7 +556,7 @@ builder.mutationFields((t) => ({
       indicator: await catalogue.retireIndicator(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(input.id, 'Indicator'),
+        await targetId(input, indicatorTarget(ctx.prisma, 'id')),
         input.expectedRevision,
         input.reason,
       ),
@@ -534,7 +578,7 @@ builder.mutationFields((t) => ({
       indicator: await catalogue.unretireIndicator(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(input.id, 'Indicator'),
+        await targetId(input, indicatorTarget(ctx.prisma, 'id')),
         input.expectedRevision,
         input.reason,
       ),
@@ -556,7 +600,7 @@ builder.mutationFields((t) => ({
       indicator: await catalogue.confirmIndicatorFields(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(input.id, 'Indicator'),
+        await targetId(input, indicatorTarget(ctx.prisma, 'id')),
         input.expectedRevision,
         input.fields,
       ),
@@ -570,7 +614,8 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: LinkIndicatorSourceTypeInput, required: true, description: 'The link to make or update.' }),
     },
-    resolve: (_root, { input }, ctx) => catalogue.linkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), input),
+    resolve: async (_root, { input }, ctx) =>
+      catalogue.linkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), { ...input, ...(await linkEnds(ctx, input)) }),
   }),
   unlinkIndicatorSourceType: t.field({
     type: UnlinkIndicatorSourceTypePayload,
@@ -580,6 +625,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: UnlinkIndicatorSourceTypeInput, required: true, description: 'The link to remove.' }),
     },
-    resolve: (_root, { input }, ctx) => catalogue.unlinkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), input),
+    resolve: async (_root, { input }, ctx) =>
+      catalogue.unlinkIndicatorSourceType(ctx.prisma, actorOf(ctx.viewer), await linkEnds(ctx, input)),
   }),
 }));

@@ -1,5 +1,6 @@
 // Source types of the TF4 landscape (census, survey, register…). Their links to indicators live in indicator.ts.
 import { builder } from '../schema/builder.js';
+import type { PrismaClient } from '../platform/db.js';
 
 export const SourceType = builder.prismaNode('SourceType', {
   id: { field: 'id' },
@@ -34,3 +35,12 @@ builder.queryFields((t) => ({
       ctx.prisma.sourceType.findUnique({ ...query, where: { code: code.trim() } }),
   }),
 }));
+
+/** A source type named in a mutation input by global id (`idField`) or by code (`sourceType`). */
+export const sourceTypeTarget = <Id extends string>(prisma: PrismaClient, idField: Id) => ({
+  typename: 'SourceType',
+  what: 'source type',
+  idField,
+  codeField: 'sourceType' as const,
+  find: (code: string) => prisma.sourceType.findUnique({ where: { code }, select: { id: true } }),
+});

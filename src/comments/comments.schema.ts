@@ -179,8 +179,12 @@ for (const owner of [Indicator, Submission, DataSource, AdoptionRecord] as const
       {
         cursor: 'id',
         totalCount: true,
-        description: 'Comments on this item the caller may read, newest first.',
-        query: (_args, ctx) => ({ where: visibleCommentWhere(ctx.viewer), orderBy: { id: 'desc' } }),
+        description: 'Comments on this item the caller may read, newest first unless ordered otherwise.',
+        args: { ...commentOrder.args },
+        query: ({ orderBy }, ctx) => ({
+          where: visibleCommentWhere(ctx.viewer),
+          orderBy: commentOrder.prismaOrderBy(orderBy),
+        }),
       },
       CommentConnection,
     ),

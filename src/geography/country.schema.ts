@@ -5,6 +5,7 @@ import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
 import { likeText } from '../schema/search.js';
+import type { PrismaClient } from '../platform/db.js';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
   description: 'Level of an M49 area above country level.',
@@ -64,15 +65,32 @@ export const Country = builder.prismaNode('Country', {
 
 export const CountryConnection = connectionOf(Country, 'Country');
 
+const countryOrder = orderBy('CountryOrder', {
+  items: 'countries',
+  fields: {
+    M49: { description: 'The M49 code (the order of the M49 list as loaded).', keys: (d) => [{ m49: d }] },
+    NAME: { description: 'The English name.', keys: (d) => [{ name: d }] },
+  },
+  default: { field: 'M49', direction: 'ASC' },
+  defaultIs: 'by M49 code',
+});
+
 builder.prismaObjectField(Region, 'countries', (t) =>
   t.prismaConnection(
     {
       type: 'Country',
       cursor: 'id',
-      description: 'Countries and areas inside the region, at any depth.',
-      args: { search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }) },
+      description: 'Countries and areas inside the region, at any depth, by M49 code unless ordered otherwise.',
+      args: {
+        search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }),
+        ...countryOrder.args,
+      },
       resolve: (query, region, args, ctx) =>
-        ctx.prisma.country.findMany({ ...query, where: countryWhere(region.id, args.search), orderBy: { id: 'asc' } }),
+        ctx.prisma.country.findMany({
+          ...query,
+          where: countryWhere(region.id, args.search),
+          orderBy: countryOrder.prismaOrderBy(args.orderBy),
+        }),
       totalCount: (region, args, ctx) => ctx.prisma.country.count({ where: countryWhere(region.id, args.search) }),
     },
     CountryConnection,
@@ -106,16 +124,6 @@ export async function regionIdFor(
   );
   return region.id;
 }
-
-const countryOrder = orderBy('CountryOrder', {
-  items: 'countries',
-  fields: {
-    M49: { description: 'The M49 code (the order of the M49 list as loaded).', keys: (d) => [{ m49: d }] },
-    NAME: { description: 'The English name.', keys: (d) => [{ name: d }] },
-  },
-  default: { field: 'M49', direction: 'ASC' },
-  defaultIs: 'by M49 code',
-});
 
 builder.queryFields((t) => ({
   country: t.prismaField({
@@ -166,3 +174,12 @@ builder.queryFields((t) => ({
       ctx.prisma.region.findMany({ ...query, where: level ? { level } : {}, orderBy: { code: 'asc' } }),
   }),
 }));
+
+/** A country named in a mutation input by global id (`idField`) or by M49 or ISO3 code (`country`). */
+export const countryTarget = <Id extends string>(prisma: PrismaClient, idField: Id) => ({
+  typename: 'Country',
+  what: 'country',
+  idField,
+  codeField: 'country' as const,
+  find: (code: string) => prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
+});

@@ -9,12 +9,14 @@ import { countryKey, m49Code } from '../geography/m49.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
+import { targetDescriptions, targetId } from '../schema/target.js';
 import { fileFields, tableOf } from '../schema/upload.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
+import { provisionalFieldsOf, RECOMMENDATION_FIELDS } from '../catalogue/catalogue.service.js';
 import { Country } from '../geography/country.schema.js';
 import { YearWindow } from '../coverage/coverage.schema.js';
 import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
@@ -68,6 +70,19 @@ export const Discrepancy = builder.enumType('Discrepancy', {
 // ---------------------------------------------------------------------------------------------------------------
 // Recommendations as catalogue items
 
+/** The recommendation fields that may await confirmation; the values are the names stored in provisional marks. */
+export const RecommendationField = builder.enumType('RecommendationField', {
+  description: 'A field of a recommendation, as named in provisional marks.',
+  values: {
+    TEXT: { value: 'text', description: 'The recommendation text.' },
+    SOURCE_URL: { value: 'sourceUrl', description: 'Where it was stated.' },
+    AREA: { value: 'area', description: 'The framework area.' },
+    POSITION: { value: 'position', description: 'The position in the catalogue.' },
+    INDICATORS: { value: 'indicators', description: 'The indicators it concerns.' },
+    CONCEPTS: { value: 'concepts', description: 'The concepts it concerns.' },
+  } as const,
+});
+
 builder.prismaObjectFields(Recommendation, (t) => ({
   area: t.expose('area', {
     type: FrameworkArea,
@@ -79,7 +94,14 @@ builder.prismaObjectFields(Recommendation, (t) => ({
     description: 'Optimistic-concurrency token: pass it as expectedRevision to updateRecommendation.',
   }),
   provisionalFields: t.exposeStringList('provisionalFields', {
-    description: 'Fields whose values were assigned for the seed and await task-force confirmation.',
+    description:
+      'Fields whose values were assigned for the seed and await task-force confirmation, as stored (each named ' +
+      'first, a remark may follow).',
+  }),
+  provisional: t.field({
+    type: [RecommendationField],
+    description: 'The fields of provisionalFields, as enum values (remarks left out), in the same order.',
+    resolve: (r) => provisionalFieldsOf(r.provisionalFields, RECOMMENDATION_FIELDS),
   }),
   hasEvidenceRule: t.boolean({
     description: "Whether the hub checks the recommendation against countries' data (CONTRACT §8).",
@@ -231,23 +253,59 @@ export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
 
 export const AdoptionRecordConnection = connectionOf(AdoptionRecord, 'AdoptionRecord');
 
+const AdoptionFilter = builder.inputType('AdoptionFilter', {
+  description: 'Conditions an adoption record must all meet.',
+  fields: (t) => ({
+    status: t.field({ type: [AdoptionStatus], required: false, description: 'Only records of these statuses.' }),
+    region: t.string({ required: false, description: 'M49 region code: countries inside it at any depth.' }),
+  }),
+});
+
+const adoptionOrder = orderBy('AdoptionRecordOrder', {
+  items: 'adoption records',
+  fields: {
+    COUNTRY: { description: "The country's M49 code.", keys: (d) => [{ country: { m49: d } }] },
+    UPDATED_AT: { description: 'When the record last changed.', keys: (d) => [{ updatedAt: d }] },
+  },
+  default: { field: 'COUNTRY', direction: 'ASC' },
+  defaultIs: 'by country M49 code',
+});
+
+/** The records of one recommendation the filter selects; NOT_FOUND for a region code that names nothing. */
+async function adoptionWhere(
+  ctx: Context,
+  recommendationId: number,
+  filter: typeof AdoptionFilter.$inferInput | null | undefined,
+): Promise<Prisma.RecommendationAdoptionWhereInput> {
+  const where: Prisma.RecommendationAdoptionWhereInput = { recommendationId };
+  if (filter?.status?.length) where.status = { in: filter.status };
+  if (filter?.region != null) {
+    const region = await requireCode('filter.region', 'M49 region', filter.region, (code) =>
+      ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } }),
+    );
+    where.country = { regions: { some: { regionId: region.id } } };
+  }
+  return where;
+}
+
 builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
-  t.relatedConnection(
-    'adoptions',
+  t.prismaConnection(
     {
+      type: 'RecommendationAdoption',
       cursor: 'id',
-      totalCount: true,
-      description: "Countries' adoption records, by country M49 code, optionally of some statuses and one region.",
+      description: "Countries' adoption records matching the filter, by country M49 code unless ordered otherwise.",
       args: {
-        status: t.arg({ type: [AdoptionStatus], required: false, description: 'Only records of these statuses.' }),
-        region: t.arg.string({ required: false, description: 'M49 region code: countries inside it at any depth.' }),
+        filter: t.arg({ type: AdoptionFilter, required: false, description: 'Which records; all when omitted.' }),
+        ...adoptionOrder.args,
       },
-      query: (args) => {
-        const where: Prisma.RecommendationAdoptionWhereInput = {};
-        if (args.status?.length) where.status = { in: args.status };
-        if (args.region != null) where.country = { regions: { some: { region: { code: m49Code(args.region) } } } };
-        return { where, orderBy: { country: { m49: 'asc' } } };
-      },
+      resolve: async (query, recommendation, { filter, orderBy }, ctx) =>
+        ctx.prisma.recommendationAdoption.findMany({
+          ...query,
+          where: await adoptionWhere(ctx, recommendation.id, filter),
+          orderBy: adoptionOrder.prismaOrderBy(orderBy),
+        }),
+      totalCount: async (recommendation, { filter }, ctx) =>
+        ctx.prisma.recommendationAdoption.count({ where: await adoptionWhere(ctx, recommendation.id, filter) }),
     },
     AdoptionRecordConnection,
   ),
@@ -735,16 +793,22 @@ const CreateRecommendationInput = builder.inputType('CreateRecommendationInput',
     position: t.int({ description: recommendationFields.position }),
     indicators: t.stringList({ description: recommendationFields.indicators }),
     concepts: t.stringList({ description: recommendationFields.concepts }),
-    provisionalFields: t.stringList({ description: 'Fields whose values await task-force confirmation.' }),
+    provisionalFields: t.field({
+      type: [RecommendationField],
+      description: 'Fields whose values await task-force confirmation.',
+    }),
   }),
 });
+
+const recommendationIs = targetDescriptions('recommendation', 'id', 'recommendation', 'REC_RESIDENCE');
 
 const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput', {
   description:
     'Changes to a recommendation (its code is stable). Absent fields are left alone; null clears an optional one. ' +
     'Every problem of the input is reported at once.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The recommendation's global id." }),
+    id: t.id({ description: recommendationIs.id }),
+    recommendation: t.string({ description: recommendationIs.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
     text: t.string({ description: recommendationFields.text }),
     sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
@@ -752,7 +816,8 @@ const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput',
     position: t.int({ description: recommendationFields.position }),
     indicators: t.stringList({ description: recommendationFields.indicators }),
     concepts: t.stringList({ description: recommendationFields.concepts }),
-    provisionalFields: t.stringList({
+    provisionalFields: t.field({
+      type: [RecommendationField],
       description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',
     }),
   }),
@@ -796,11 +861,20 @@ builder.mutationFields((t) => ({
         description: 'The recommendation, its revision and the changes.',
       }),
     },
-    resolve: async (_root, { input: { id, expectedRevision, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, recommendation, expectedRevision, ...changes } }, ctx) => ({
       recommendation: await updateRecommendation(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'Recommendation'),
+        await targetId(
+          { id, recommendation },
+          {
+            typename: 'Recommendation',
+            what: 'recommendation',
+            idField: 'id',
+            codeField: 'recommendation',
+            find: (code) => ctx.prisma.recommendation.findUnique({ where: { code }, select: { id: true } }),
+          },
+        ),
         expectedRevision,
         changes,
       ),

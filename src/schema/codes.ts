@@ -4,10 +4,14 @@
 // domains find their rows; this module says what a miss is.
 import { GraphQLError } from 'graphql';
 
+/** The words of every unknown-code failure, e.g. `filter.country: no country with code "ZZ9"`. */
+export function unknownCodesMessage(argument: string, what: string, codes: readonly string[]): string {
+  return `${argument}: no ${what} with code ${codes.map((c) => `"${c}"`).join(', ')}`;
+}
+
 /** NOT_FOUND for codes that name nothing, e.g. `filter.country: no country with code "ZZ9"`. */
 export function unknownCodes(argument: string, what: string, codes: readonly string[]): GraphQLError {
-  const list = codes.map((c) => `"${c}"`).join(', ');
-  return new GraphQLError(`${argument}: no ${what} with code ${list}`, {
+  return new GraphQLError(unknownCodesMessage(argument, what, codes), {
     extensions: { code: 'NOT_FOUND', argument, codes },
   });
 }

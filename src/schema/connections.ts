@@ -37,7 +37,7 @@ export const OrderDirection = builder.enumType('OrderDirection', {
 });
 
 type Direction = 'ASC' | 'DESC';
-type SortKeys = Partial<Record<string, 'asc' | 'desc'>>[];
+type SortKeys = Partial<Record<string, 'asc' | 'desc' | { [relationField: string]: 'asc' | 'desc' }>>[];
 
 interface OrderSpec<F extends string> {
   /** What the list holds, plural ("submission versions"), for the descriptions. */
@@ -70,18 +70,29 @@ export function orderBy<F extends string>(name: string, spec: OrderSpec<F>) {
       direction: t.field({ type: OrderDirection, required: true, description: 'Ascending or descending.' }),
     }),
   });
-  const args = builder.args((t) => ({
-    orderBy: t.field({
-      type: Input,
-      required: false,
-      defaultValue: spec.default as never,
-      description: `The order of the list; ${spec.defaultIs} when omitted.`,
-    }),
-  }));
-  const prismaOrderBy = (order: { field: F; direction: Direction } | null | undefined): SortKeys => {
-    const { field, direction } = order ?? spec.default;
+  type Order = { field: F; direction: Direction };
+  const argsWith = (order: Order, orderIs: string) =>
+    builder.args((t) => ({
+      orderBy: t.field({
+        type: Input,
+        required: false,
+        defaultValue: order as never,
+        description: `The order of the list; ${orderIs} when omitted.`,
+      }),
+    }));
+  const args = argsWith(spec.default, spec.defaultIs);
+  const prismaOrderBy = (order: Order | null | undefined, fallback: Order = spec.default): SortKeys => {
+    const { field, direction } = order ?? fallback;
     const dir = direction === 'ASC' ? 'asc' : 'desc';
     return [...spec.fields[field].keys(dir), { id: dir }];
   };
-  return { args, prismaOrderBy };
+  /**
+   * `args` and `prismaOrderBy` for a list whose own default differs (a country's data sources by code, where the
+   * root list is in registration order): the same XOrder input, another default.
+   */
+  const withDefault = (order: Order, orderIs: string) => ({
+    args: argsWith(order, orderIs),
+    prismaOrderBy: (given: Order | null | undefined) => prismaOrderBy(given, order),
+  });
+  return { args, prismaOrderBy, withDefault };
 }

@@ -11,6 +11,8 @@ import { connectionOf, orderBy } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { ResidenceCriterion } from '../schema/enums.js';
 import { localId } from '../schema/global-id.js';
+import { targetDescriptions, targetId, targetIdOrNull } from '../schema/target.js';
+import type { PrismaClient } from '../platform/db.js';
 
 export const DataSource = builder.prismaNode('DataSource', {
   id: { field: 'id' },
@@ -33,14 +35,28 @@ export const DataSource = builder.prismaNode('DataSource', {
 
 export const DataSourceConnection = connectionOf(DataSource, 'DataSource');
 
+const dataSourceOrder = orderBy('DataSourceOrder', {
+  items: 'data sources',
+  fields: {
+    CREATED_AT: { description: 'When the data source was registered.', keys: () => [] },
+    CODE: { description: 'The data source code.', keys: (d) => [{ code: d }] },
+    LATEST_YEAR: { description: 'The latest reference year it covers.', keys: (d) => [{ latestYear: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'ASC' },
+  defaultIs: 'in registration order',
+});
+
+const countryDataSourceOrder = dataSourceOrder.withDefault({ field: 'CODE', direction: 'ASC' }, 'by code');
+
 builder.prismaObjectField(Country, 'dataSources', (t) =>
   t.relatedConnection(
     'dataSources',
     {
       cursor: 'id',
       totalCount: true,
-      description: "The country's registered data sources, by code.",
-      query: { orderBy: { code: 'asc' } },
+      description: "The country's registered data sources, by code unless ordered otherwise.",
+      args: { ...countryDataSourceOrder.args },
+      query: ({ orderBy }) => ({ orderBy: countryDataSourceOrder.prismaOrderBy(orderBy) }),
     },
     DataSourceConnection,
   ),
@@ -74,17 +90,6 @@ async function dataSourceWhere(
   }
   return where;
 }
-
-const dataSourceOrder = orderBy('DataSourceOrder', {
-  items: 'data sources',
-  fields: {
-    CREATED_AT: { description: 'When the data source was registered.', keys: () => [] },
-    CODE: { description: 'The data source code.', keys: (d) => [{ code: d }] },
-    LATEST_YEAR: { description: 'The latest reference year it covers.', keys: (d) => [{ latestYear: d }] },
-  },
-  default: { field: 'CREATED_AT', direction: 'ASC' },
-  defaultIs: 'in registration order',
-});
 
 builder.queryFields((t) => ({
   dataSource: t.prismaField({
@@ -133,12 +138,24 @@ const CreateDataSourceInput = builder.inputType('CreateDataSourceInput', {
   }),
 });
 
+/** A data source named in a mutation input by global id or by code (`dataSource`), src/schema/target.ts. */
+const dataSourceTarget = (prisma: PrismaClient) => ({
+  typename: 'DataSource',
+  what: 'data source',
+  idField: 'id' as const,
+  codeField: 'dataSource' as const,
+  find: (code: string) => prisma.dataSource.findUnique({ where: { code }, select: { id: true } }),
+});
+
+const dataSourceIs = targetDescriptions('data source', 'id', 'dataSource', 'CHE_STATPOP');
+
 const UpdateDataSourceInput = builder.inputType('UpdateDataSourceInput', {
   description:
     'Changes to a data source. Absent fields are left alone; null clears an optional field. The code and the ' +
     'country are fixed: submissions are keyed by them.',
   fields: (t) => ({
-    id: t.id({ required: true, description: "The data source's global id." }),
+    id: t.id({ description: dataSourceIs.id }),
+    dataSource: t.string({ description: dataSourceIs.code }),
     sourceType: t.string({ description: 'A new source type code.' }),
     name: t.string({ description: 'A new name.' }),
     agency: t.string({ description: 'Producing agency; null clears it.' }),
@@ -178,7 +195,7 @@ builder.mutationFields((t) => ({
     type: DataSourcePayload('UpdateDataSourcePayload', 'The data source as updated.'),
     description: "Changes a country's data source (that country's FOCAL_POINT, TASK_FORCE or ADMIN).",
     authScopes: async (_root, { input }, ctx) => {
-      const id = safeLocalId(input.id, 'DataSource');
+      const id = await targetIdOrNull(input, dataSourceTarget(ctx.prisma));
       const row =
         id === null ? null : await ctx.prisma.dataSource.findUnique({ where: { id }, select: { countryId: true } });
       return { countryWriter: row?.countryId ?? -1 };
@@ -187,11 +204,11 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: UpdateDataSourceInput, required: true, description: 'The data source and the changes.' }),
     },
-    resolve: async (_root, { input: { id, ...changes } }, ctx) => ({
+    resolve: async (_root, { input: { id, dataSource, ...changes } }, ctx) => ({
       dataSource: await dataSources.updateDataSource(
         ctx.prisma,
         actorOf(ctx.viewer),
-        localId(id, 'DataSource'),
+        await targetId({ id, dataSource }, dataSourceTarget(ctx.prisma)),
         changes,
       ),
     }),

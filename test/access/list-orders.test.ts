@@ -52,7 +52,19 @@ function orderedLists(): { field: GraphQLField<unknown, unknown>; orderFields: s
 
 test('the lists that grow take orderBy', () => {
   expect(orderedLists().map((l) => l.field.name)).toEqual(
-    expect.arrayContaining(['auditLog', 'comments', 'countries', 'dataSources', 'indicators', 'submissions', 'tokens']),
+    expect.arrayContaining([
+      'auditLog',
+      'comments',
+      'concepts',
+      'countries',
+      'dataSources',
+      'indicators',
+      'recommendations',
+      'submissions',
+      'tokens',
+      'topics',
+      'variables',
+    ]),
   );
 });
 

@@ -46,11 +46,11 @@ const CASES: Record<string, Cases> = {
   unretireIndicator: revisioned(fixture('indicator')),
   confirmIndicatorFields: revisioned(fixture('indicator')),
   linkIndicatorSourceType: {
-    ValidationError: () => ({ indicator: 'bad code', sourceType: 'CENSUS', suitability: 'PRIMARY' }),
+    ValidationError: () => ({ indicatorId: NOT_AN_ID, sourceType: 'CENSUS', suitability: 'PRIMARY' }),
     NotFoundError: () => ({ indicator: 'NOPE', sourceType: 'CENSUS', suitability: 'PRIMARY' }),
   },
   unlinkIndicatorSourceType: {
-    ValidationError: () => ({ indicator: 'bad code', sourceType: 'CENSUS' }),
+    ValidationError: () => ({ sourceType: 'CENSUS' }),
     NotFoundError: () => ({ indicator: 'NOPE', sourceType: 'CENSUS' }),
   },
   createTopic: {
@@ -80,7 +80,10 @@ const CASES: Record<string, Cases> = {
   validateSubmission: transition(),
   publishSubmission: transition(),
   rejectSubmission: transition({ reason: 'r' }),
-  publishPopulationAccount: { NotFoundError: () => ({ country: 'CHE', year: 1901 }) },
+  publishPopulationAccount: {
+    ValidationError: () => ({ countryId: NOT_AN_ID, year: 2020 }),
+    NotFoundError: () => ({ country: 'CHE', year: 1901 }),
+  },
   addComment: {
     ValidationError: () => ({ target: NOT_AN_ID, body: 'x' }),
     NotFoundError: () => ({ target: missing('Indicator'), body: 'x' }),

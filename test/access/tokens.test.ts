@@ -45,7 +45,7 @@ const CreateToken = graphql(`
 
 const Tokens = graphql(`
   query Tokens($includeRevoked: Boolean, $first: Int) {
-    tokens(includeRevoked: $includeRevoked, first: $first) {
+    tokens(filter: { includeRevoked: $includeRevoked }, first: $first) {
       totalCount
       edges {
         node {

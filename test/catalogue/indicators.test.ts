@@ -259,7 +259,7 @@ test('reference lists: topics, variables with codes, concepts, recommendations, 
           topics(first: 100) {
             totalCount
           }
-          coreTopics: topics(tier: CORE, first: 100) {
+          coreTopics: topics(filter: { tier: CORE }, first: 100) {
             totalCount
           }
           variables(first: 100) {

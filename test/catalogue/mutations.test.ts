@@ -439,6 +439,7 @@ test('topics: create, duplicate, update', async () => {
             code
             tier
             isProvisional
+            provisional
           }
         }
         ...UserErrorFields
@@ -461,9 +462,16 @@ test('topics: create, duplicate, update', async () => {
       }
     }
   `);
-  const input = { code: 'RETURN', name: 'Return migration', tier: 'ADDITIONAL' as const, provisionalFields: ['tier'] };
+  const input = {
+    code: 'RETURN',
+    name: 'Return migration',
+    tier: 'ADDITIONAL' as const,
+    provisionalFields: ['TIER' as const],
+  };
   const created = data(await hub.gql(CreateTopic, { input }, { token })).createTopic;
-  expect(created).toMatchObject({ topic: { code: 'RETURN', tier: 'ADDITIONAL', isProvisional: true } });
+  expect(created).toMatchObject({
+    topic: { code: 'RETURN', tier: 'ADDITIONAL', isProvisional: true, provisional: ['TIER'] },
+  });
   const dup = data(await hub.gql(CreateTopic, { input: { ...input, code: 'COB' } }, { token })).createTopic;
   expect(dup.__typename).toBe('ConflictError');
   const bad = data(await hub.gql(CreateTopic, { input: { ...input, code: 'x-y' } }, { token })).createTopic;

@@ -436,7 +436,7 @@ describe('importAdoptions', () => {
 describe('Recommendation.adoptions and the time series', () => {
   test('filter by status and region', async () => {
     const query = `query($status: [AdoptionStatus!], $region: String) { recommendation(code: "REC_RESIDENCE") {
-      adoptions(status: $status, region: $region) { totalCount nodes { country { iso3 } status } } } }`;
+      adoptions(filter: { status: $status, region: $region }) { totalCount nodes { country { iso3 } status } } } }`;
     const run = async (vars: object) =>
       data(
         await hub.gql<

@@ -23,12 +23,13 @@ interface Rec {
   revision: number;
   hasEvidenceRule: boolean;
   provisionalFields: string[];
+  provisional: string[];
   indicators: { code: string }[];
   concepts: { code: string }[];
 }
 
 const FIELDS =
-  'id code text area position revision hasEvidenceRule provisionalFields indicators { code } concepts { code }';
+  'id code text area position revision hasEvidenceRule provisionalFields provisional indicators { code } concepts { code }';
 const recommendation = async (code: string) =>
   data(
     await hub.gql<{ recommendation: Rec }, object>(`query($c: String!) { recommendation(code: $c) { ${FIELDS} } }`, {
@@ -127,6 +128,7 @@ test('two task-force members edit the same recommendation: one wins, the other g
     indicators: [{ code: 'IMM_FLOW' }, { code: 'IMM_STOCK_GROUP' }],
     // The fields the update set are confirmed; the concepts still await confirmation.
     provisionalFields: ['concepts'],
+    provisional: ['CONCEPTS'],
   });
   const second = data(
     await update({ id: rec.id, expectedRevision: rec.revision, area: 'CROSS_CUTTING' }, tokens.other),
