@@ -11,12 +11,14 @@
 // Why not @envelop/response-cache: it invalidates by the entities a mutation returns (here imports, the CLI and other
 // processes write too) and rewrites every document to collect them; its Yoga wrapper answers If-None-Match with 304
 // from an entry of an older version. What remains of it for a version-keyed cache is an LRU around execute.
+import { gzipSync } from 'node:zlib';
 import { getNamedType, getOperationAST, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { App, Context, Viewer } from '../platform/context.js';
 import { DATA_VERSION_CHANNEL, readDataVersion } from '../platform/data-version.js';
 import { VersionedCache } from '../platform/versioned-cache.js';
+import { MIN_BYTES, precompressed } from './compression.js';
 
 /** Response header saying whether the answer came from the cache (`hit`) or was computed and kept (`miss`). */
 export const RESPONSE_CACHE_HEADER = 'x-response-cache';
@@ -158,6 +160,24 @@ const keyOf = (visibilityClass: string, params: GraphQLParams) =>
 /** A kept answer carries its JSON text, which Yoga sends as is (its `stringify` hook). */
 type Kept = ExecutionResult & { stringify: () => string };
 
+/** The gzip of each kept answer over compression.ts's threshold, made once when the answer is kept. */
+const gzipped = new WeakMap<Kept, { bytes: number; gzip: Uint8Array<ArrayBuffer> }>();
+
+/** The answer to keep, and what it weighs in the cache (its key, its text and its gzip). */
+function keep(result: ExecutionResult, key: string): { kept: Kept; weight: number } {
+  const text = JSON.stringify(result);
+  const kept: Kept = { ...result, stringify: () => text };
+  const bytes = Buffer.byteLength(text);
+  let weight = key.length + text.length;
+  if (bytes >= MIN_BYTES) {
+    // A Buffer of its own (not a slice of a shared pool).
+    const gzip = gzipSync(text) as Uint8Array<ArrayBuffer>;
+    gzipped.set(kept, { bytes, gzip });
+    weight += gzip.byteLength;
+  }
+  return { kept, weight };
+}
+
 export function responseCache(app: App): Plugin<Context> {
   const config = app.config.responseCache;
   if (!config.enabled) return {};
@@ -169,6 +189,12 @@ export function responseCache(app: App): Plugin<Context> {
   // Yoga reuses the parsed document of a query text, so this is worked out once per document and operation.
   const verdicts = new WeakMap<DocumentNode, Map<string, boolean>>();
   const outcome = new WeakMap<Request, 'hit' | 'miss'>();
+  /** Notes how a request was answered, and hands compression.ts the answer's gzip. */
+  const answered = (request: Request, kept: Kept, how: 'hit' | 'miss') => {
+    outcome.set(request, how);
+    const gzip = gzipped.get(kept);
+    if (gzip) precompressed.set(request, gzip);
+  };
   const flights = new Flights();
   /** The computation a request leads, settled at the latest when its operation is done, whatever the outcome. */
   const leading = new WeakMap<Request, Flight>();
@@ -196,7 +222,7 @@ export function responseCache(app: App): Plugin<Context> {
         else kept = await flight.answer;
       }
       if (kept) {
-        outcome.set(request, 'hit');
+        answered(request, kept, 'hit');
         setResult(kept);
       }
     },
@@ -226,7 +252,7 @@ export function responseCache(app: App): Plugin<Context> {
         else kept = await joined.answer;
       }
       if (kept) {
-        outcome.set(request, 'hit');
+        answered(request, kept, 'hit');
         flight?.settle(kept);
         setResultAndStopExecution(kept);
         return;
@@ -238,11 +264,10 @@ export function responseCache(app: App): Plugin<Context> {
             flight?.settle(undefined);
             return;
           }
-          const text = JSON.stringify(result);
-          const entry: Kept = { ...result, stringify: () => text };
-          cache.set(version, key, entry, key.length + text.length);
+          const { kept: entry, weight } = keep(result, key);
+          cache.set(version, key, entry, weight);
           flight?.settle(entry);
-          outcome.set(request, 'miss');
+          answered(request, entry, 'miss');
         },
       };
     },
