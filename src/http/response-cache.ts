@@ -113,6 +113,8 @@ function pgliteVersion(app: App, read: () => Promise<bigint>): () => Promise<big
 
 /** The answer a flight settles with: what was kept, or nothing when the answer could not be kept (errors…). */
 interface Flight {
+  /** Its version and key. */
+  readonly id: string;
   readonly answer: Promise<Kept | undefined>;
   settle(kept: Kept | undefined): void;
 }
@@ -140,6 +142,7 @@ class Flights {
     const answer = new Promise<Kept | undefined>((r) => (resolve = r));
     let settled = false;
     const flight: Flight = {
+      id,
       answer,
       settle: (kept) => {
         if (settled) return;
@@ -196,8 +199,21 @@ export function responseCache(app: App): Plugin<Context> {
     if (gzip) precompressed.set(request, gzip);
   };
   const flights = new Flights();
-  /** The computation a request leads, settled at the latest when its operation is done, whatever the outcome. */
-  const leading = new WeakMap<Request, Flight>();
+  /**
+   * The computations a request leads (by flight id), settled at the latest when its params handler returns,
+   * whatever the outcome. Several only in a batch (which this hub does not enable), where settling one early
+   * merely lets its waiters compute their own answer.
+   */
+  const leading = new WeakMap<Request, Map<string, Flight>>();
+  const lead = (request: Request, flight: Flight) => {
+    let led = leading.get(request);
+    if (!led) leading.set(request, (led = new Map()));
+    led.set(flight.id, flight);
+    return flight;
+  };
+  const settleAll = (request: Request) => {
+    for (const flight of leading.get(request)?.values() ?? []) flight.settle(undefined);
+  };
 
   return {
     // Runs after admission's onParams hook (this plugin is last) but before the request enters the admission queue,
@@ -207,7 +223,7 @@ export function responseCache(app: App): Plugin<Context> {
         try {
           return await paramsHandler(payload);
         } finally {
-          leading.get(request)?.settle(undefined);
+          settleAll(request);
         }
       });
       if (request.headers.has('authorization') || typeof params.query !== 'string') return;
@@ -217,7 +233,7 @@ export function responseCache(app: App): Plugin<Context> {
       let kept = cache.get(version, key);
       if (!kept) {
         const flight = flights.join(version, key);
-        if ('lead' in flight) leading.set(request, flight.lead);
+        if ('lead' in flight) lead(request, flight.lead);
         // An answer that was not kept: this request executes the operation itself.
         else kept = await flight.answer;
       }
@@ -235,20 +251,20 @@ export function responseCache(app: App): Plugin<Context> {
       if (cacheable === undefined)
         byName.set(name, (cacheable = cacheableOperation(args.schema, args.document, args.operationName)));
       const { request, params } = context;
-      let flight = request && leading.get(request);
       if (!cacheable || typeof params?.query !== 'string') {
         // Those waiting for this request's answer compute their own.
-        flight?.settle(undefined);
+        settleAll(request);
         return;
       }
 
       const version = versions.get(request) ?? (await versionOf());
       const key = keyOf(cacheClass(context.viewer), params);
+      let flight = leading.get(request)?.get(`${version}\n${key}`);
       // A caller with a token is looked up here (its class needs its viewer), inside an admission slot.
       let kept = cache.get(version, key);
       if (!kept && !flight) {
         const joined = flights.join(version, key);
-        if ('lead' in joined) leading.set(request, (flight = joined.lead));
+        if ('lead' in joined) flight = lead(request, joined.lead);
         else kept = await joined.answer;
       }
       if (kept) {
