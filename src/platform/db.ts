@@ -73,17 +73,6 @@ const PGLITE_START_PARAMS = [
   ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
 ];
 
-/** Clients of an embedded PGlite (see runsOnMainThread). */
-const mainThreadClients = new WeakSet<PrismaClient>();
-
-/**
- * Whether the client's statements run on this process's main thread (embedded PGlite): while one runs, no request
- * is read or answered, so bulk writers keep each statement small there (submissions.import.ts).
- */
-export function runsOnMainThread(prisma: PrismaClient): boolean {
-  return mainThreadClients.has(prisma);
-}
-
 /** A PGlite query completed this recently means PGlite is answering. */
 const PGLITE_FRESH_MS = 5_000;
 
@@ -174,7 +163,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const adapterFactory = new PrismaPGlite(takingTurns(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
-  mainThreadClients.add(prisma);
   let answeredAt = 0;
   prisma.$on('query', () => {
     answeredAt = Date.now();

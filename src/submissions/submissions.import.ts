@@ -7,7 +7,7 @@
 // A failure anywhere rolls the whole file back; a killed process leaves an uncommitted transaction, i.e. nothing.
 import type { Viewer } from '../access/tokens.js';
 import type { Actor } from '../access/audit.js';
-import { runsOnMainThread, type PrismaClient } from '../platform/db.js';
+import type { PrismaClient } from '../platform/db.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import {
@@ -278,7 +278,6 @@ export async function importSubmissions(
   const table = await openTable(source, columnSpec(lookups), options.table);
   const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
   const dryRun = !!options.dryRun;
-  const sizes = batchSizes(prisma);
   try {
     return await writeTransaction(prisma, async (tx) => {
       await tx.$executeRawUnsafe(STAGING_TABLE);
@@ -288,9 +287,9 @@ export async function importSubmissions(
         if (table.rows % 5000 === 0) options.onProgress?.('validate', table.rows);
         const row = validateRow(record.line, record.cells, table, lookups, focal);
         if (row) staged.push(row);
-        if (staged.length >= sizes.staging) {
+        if (staged.length >= STAGING_BATCH) {
           await stage(tx, staged.splice(0));
-          collect(sizes.staging);
+          collect(STAGING_BATCH);
         }
       }
       await stage(tx, staged.splice(0));
@@ -303,12 +302,12 @@ export async function importSubmissions(
       const base = { rows: table.rows, submissions: counts!.submissions, observations: counts!.observations, dryRun };
       const written: WriteReport = { submissionsCreated: 0, submissionsUnchanged: 0, observationsCreated: 0 };
       options.onProgress?.('write', 0, base.observations);
-      for await (const drafts of stagedSubmissions(tx, lookups, sizes.page)) {
+      for await (const drafts of stagedSubmissions(tx, lookups)) {
         if (dryRun) {
           written.submissionsUnchanged += (await planSubmissions(tx, drafts)).unchanged;
           continue;
         }
-        const page = await writeSubmissions(tx, drafts, options.actor, undefined, sizes);
+        const page = await writeSubmissions(tx, drafts, options.actor);
         written.submissionsCreated += page.submissionsCreated;
         written.submissionsUnchanged += page.submissionsUnchanged;
         written.observationsCreated += page.observationsCreated;
@@ -326,32 +325,11 @@ export async function importSubmissions(
   }
 }
 
+const STAGING_BATCH = 1000;
 /** A full garbage collection every this many rows staged or observations written (platform/memory.ts). */
 const COLLECT_EVERY = 20_000;
-
-/** Rows per statement of an import's transaction. */
-export interface BatchSizes {
-  /** Valid rows per insert into the staging table. */
-  staging: number;
-  /** Submissions per page when the staged rows are read back to be written. */
-  page: number;
-  /** New submission versions per insert (and per event and audit insert). */
-  submissions: number;
-  /** Observations per insert. */
-  observations: number;
-}
-
-const BATCH_SIZES: BatchSizes = { staging: 1000, page: 500, submissions: 500, observations: 5000 };
-/**
- * Embedded PGlite runs each statement on the main thread, and no request is answered until it ends: a 500-row
- * insert held it for 50–200 ms (more on a loaded machine). A fifth of the rows per statement keeps each under about
- * 40 ms, and the transaction yields a turn of the event loop before every statement (db.ts), so reads, cache hits
- * included, are answered between them. It is still one transaction: all of the file or none of it.
- */
-const MAIN_THREAD_BATCH_SIZES: BatchSizes = { staging: 200, page: 100, submissions: 100, observations: 1000 };
-
-export const batchSizes = (prisma: PrismaClient): BatchSizes =>
-  runsOnMainThread(prisma) ? MAIN_THREAD_BATCH_SIZES : BATCH_SIZES;
+/** Submissions per page when the staged rows are read back to be written. */
+const WRITE_PAGE = 500;
 
 const STAGING_TABLE = `
   CREATE TEMPORARY TABLE import_rows (
@@ -404,7 +382,7 @@ async function crossRowProblems(tx: Tx, table: Table): Promise<void> {
 }
 
 /** The staged rows read back as submission drafts, a page of submissions at a time, in key order. */
-async function* stagedSubmissions(tx: Tx, lookups: Lookups, pageSize: number): AsyncGenerator<SubmissionDraft[]> {
+async function* stagedSubmissions(tx: Tx, lookups: Lookups): AsyncGenerator<SubmissionDraft[]> {
   const countryLabels = new Map([...lookups.countries.values()].map((c) => [c.id, c.label]));
   const indicators = new Map([...lookups.indicators.values()].map((i) => [i.id, i]));
   const dataSourceCriteria = new Map([...lookups.dataSources.values()].map((d) => [d.id, d.residenceCriterion]));
@@ -412,7 +390,7 @@ async function* stagedSubmissions(tx: Tx, lookups: Lookups, pageSize: number): A
   for (;;) {
     // The page's last key (an index-only scan), then its rows: a range of the index, however large the table.
     const [last] = await tx.$queryRaw<{ key: string }[]>`
-      SELECT key FROM (SELECT DISTINCT key FROM import_rows WHERE key > ${after} ORDER BY key LIMIT ${pageSize}) k
+      SELECT key FROM (SELECT DISTINCT key FROM import_rows WHERE key > ${after} ORDER BY key LIMIT ${WRITE_PAGE}) k
       ORDER BY key DESC LIMIT 1`;
     if (!last) return;
     const rows = await tx.$queryRaw<
@@ -705,6 +683,8 @@ function sameData(d: SubmissionDraft, e: Existing, obs: Map<string, number> | un
   return true;
 }
 
+const SUBMISSION_BATCH = 500;
+const OBSERVATION_BATCH = 5000;
 
 /**
  * Writes submission drafts inside the caller's transaction: new versions with their observations, a creation
@@ -715,14 +695,13 @@ export async function writeSubmissions(
   drafts: Iterable<SubmissionDraft>,
   actor: Actor,
   onProgress?: ImportOptions['onProgress'],
-  sizes: BatchSizes = BATCH_SIZES,
 ): Promise<WriteReport> {
   const { create, unchanged } = await planSubmissions(tx, drafts);
   const totalObservations = create.reduce((n, d) => n + d.observations.size, 0);
   const now = new Date();
   let observationsCreated = 0;
   onProgress?.('write', 0, totalObservations);
-  for (const batch of chunks(create, sizes.submissions)) {
+  for (const batch of chunks(create, SUBMISSION_BATCH)) {
     const created = await insertSubmissions(tx, batch, now);
     const ids = new Map(created.map((c) => [keyOf(c), c.id]));
     const batchRows: ObservationColumns = { submissionId: [], value: [], dimensionKey: [], dimensions: [] };
@@ -739,7 +718,7 @@ export async function writeSubmissions(
         batchRows.dimensionKey.push(dimKey);
         batchRows.dimensions.push(JSON.stringify(dimensionsOf(dimKey)));
         observationsCreated++;
-        if (batchRows.submissionId.length >= sizes.observations) {
+        if (batchRows.submissionId.length >= OBSERVATION_BATCH) {
           await flush();
           onProgress?.('write', observationsCreated, totalObservations);
         }
