@@ -52,6 +52,7 @@ const CATALOGUE_READS = [
   `{ sourceTypes { code name } }`,
   `{ concepts(first: 20) { totalCount nodes { term } } }`,
 ];
+const TRACE = process.env.BENCH_TRACE === '1';
 const READS = process.env.BENCH_READS === 'catalogue' ? CATALOGUE_READS : PORTAL_READS;
 
 const percentile = (sorted: number[], p: number) =>
@@ -143,7 +144,9 @@ async function serve(env: Record<string, string>, cache: 'on' | 'off'): Promise<
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.PGLITE_DATA_DIR;
-  const child = spawn(process.execPath, ['bin/migstat.mjs', 'serve'], {
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/migstat.mjs', 'serve'], {
     env: {
       ...base,
       NODE_ENV: 'production',
@@ -193,7 +196,10 @@ async function run(kind: 'pglite' | 'postgres', cache: 'on' | 'off'): Promise<Fi
         body: JSON.stringify(body),
       });
 
-    const until = performance.now() + SECONDS * 1000;
+    const begun = performance.now();
+    const until = begun + SECONDS * 1000;
+    /** BENCH_TRACE=1: [start, duration] of every read, printed as the slowest read per half second. */
+    const trace: [number, number][] = [];
     const readTimes: number[] = [];
     let readErrors = 0;
     let firstError: string | undefined;
@@ -212,6 +218,7 @@ async function run(kind: 'pglite' | 'postgres', cache: 'on' | 'off'): Promise<Fi
           firstError ??= String(err);
         }
         readTimes.push(performance.now() - started);
+        if (TRACE) trace.push([started - begun, performance.now() - started]);
       }
     };
     const readyTimes: number[] = [];
@@ -248,12 +255,24 @@ async function run(kind: 'pglite' | 'postgres', cache: 'on' | 'off'): Promise<Fi
       const res = await send().catch(send);
       const body = (await res.json()) as { data?: { importSubmissions: { ok: boolean; submissionsWritten: number } } };
       importMs = performance.now() - started;
+      if (TRACE) console.log(`  import sent at ${ms(started - begun)}, answered at ${ms(performance.now() - begun)}`);
       importResult = body.data?.importSubmissions.ok
         ? `${body.data.importSubmissions.submissionsWritten} submissions written`
         : JSON.stringify(body).slice(0, 200);
     };
     await Promise.all([...Array.from({ length: READERS }, (_, i) => reader(i)), prober(), importer()]);
     if (firstError) console.log(`  [${kind}] first read error: ${firstError}`);
+    if (TRACE) {
+      const slowest = new Map<number, [number, number]>();
+      for (const [at, took] of trace) {
+        const slot = Math.floor(at / 500);
+        const [max, count] = slowest.get(slot) ?? [0, 0];
+        slowest.set(slot, [Math.max(max, took), count + 1]);
+      }
+      for (const [slot, [max, count]] of [...slowest].sort((a, b) => a[0] - b[0])) {
+        console.log(`  reads sent in ${(slot / 2).toFixed(1)} s +0.5: ${count}, slowest ${ms(max)}`);
+      }
+    }
 
     readTimes.sort((a, b) => a - b);
     readyTimes.sort((a, b) => a - b);

@@ -2,7 +2,8 @@
 // validation and execution. Without it, 200 concurrent readers on PGlite (one connection, statements on the main
 // thread) each hold a place in the statement queue and their continuations fill every turn of the event loop: the
 // readiness probe and an import then wait behind all of them. With it, a turn holds the work of a few operations,
-// /ready (answered before this plugin) stays prompt, and writes are admitted ahead of waiting reads.
+// /ready (answered before this plugin) stays prompt, and writes are admitted ahead of waiting reads. Requests the
+// response cache answers (plugins after this one, in their onParams) never enter the queue.
 //
 // p-queue (sindresorhus, widely used) gives the bounded concurrency with priorities; a hand-written semaphore with
 // two queues would be the same thing with fewer tests behind it.
@@ -36,19 +37,21 @@ export function admission({ concurrency, maxWaiting }: AdmissionOptions): Plugin
   const queue = new PQueue({ concurrency });
   return {
     onParams({ params, paramsHandler, setParamsHandler }) {
-      if (queue.pending >= concurrency && queue.size >= maxWaiting) {
-        throw new GraphQLError('The hub is at capacity; retry shortly', {
-          extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': '1' } } },
-        });
-      }
+      // Refused or queued only when Yoga calls the handler, i.e. when no later onParams hook answered the request:
+      // a response-cache hit (response-cache.ts) is served while the queue is full, without waiting in it.
       // The slot is held while the operation executes (a subscription: while it subscribes), not while its
       // answer is written out.
-      setParamsHandler((payload) =>
-        queue.add(async () => paramsHandler(payload), {
+      setParamsHandler((payload) => {
+        if (queue.pending >= concurrency && queue.size >= maxWaiting) {
+          throw new GraphQLError('The hub is at capacity; retry shortly', {
+            extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': '1' } } },
+          });
+        }
+        return queue.add(async () => paramsHandler(payload), {
           priority: priority(params.query, params.operationName),
           throwOnTimeout: true,
-        }),
-      );
+        });
+      });
     },
   };
 }

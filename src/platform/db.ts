@@ -40,9 +40,10 @@ export interface Database {
    * Calls `onNotify` for every NOTIFY on `channel`, i.e. for every committed transaction of any process on this
    * database that notified it; resolves once listening, with a function that stops. On PostgreSQL this is a
    * connection of its own, reopened when it drops (`onNotify` is then called once: notifications may have been
-   * missed meanwhile). PGlite has one process by design, and delivers its own notifications.
+   * missed meanwhile, and there is no payload). PGlite has one process by design, and delivers its own
+   * notifications. `payload` is the notification's payload.
    */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -188,7 +189,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await withDeadline(prisma.$queryRawUnsafe('SELECT 1'), deadlineMs);
     },
     async listen(channel, onNotify) {
-      return pglite.listen(channel, () => onNotify());
+      return pglite.listen(channel, (payload) => onNotify(payload));
     },
     async close() {
       try {
@@ -259,7 +260,7 @@ const RELISTEN_MS = 1_000;
 async function listenPostgres(
   options: DatabaseOptions,
   channel: string,
-  onNotify: () => void,
+  onNotify: (payload?: string) => void,
 ): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
@@ -268,13 +269,13 @@ async function listenPostgres(
     if (stopped) return;
     client = undefined;
     retry = setTimeout(() => {
-      connect().then(onNotify, reopen);
+      connect().then(() => onNotify(), reopen);
     }, RELISTEN_MS);
   };
   const connect = async () => {
     const c = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs });
     c.on('notification', (message) => {
-      if (message.channel === channel) onNotify();
+      if (message.channel === channel) onNotify(message.payload);
     });
     c.on('error', () => undefined); // 'end' follows and reopens
     try {

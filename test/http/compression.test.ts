@@ -71,3 +71,41 @@ test('Accept-Encoding is read as RFC 9110 has it', () => {
   expect(acceptsGzip('br, deflate')).toBe(false);
   expect(acceptsGzip(null)).toBe(false);
 });
+
+describe('with the response cache on', () => {
+  let cached: Hub;
+  beforeAll(async () => {
+    cached = await startHub({ env: { RESPONSE_CACHE: 'true' } });
+  });
+  afterAll(() => cached?.close());
+
+  const send = (query: string, acceptEncoding?: string) =>
+    cached.api.fetch('http://hub.test/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}),
+      },
+      body: JSON.stringify({ query }),
+    });
+
+  test('the gzip kept with an entry inflates to the same JSON as the plain answer, on a miss and on hits', async () => {
+    const zipped = await send(LARGE, 'gzip');
+    expect(zipped.headers.get('x-response-cache')).toBe('miss');
+    const plain = await send(LARGE);
+    expect(plain.headers.get('x-response-cache')).toBe('hit');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const text = await plain.text();
+    const inflated = [gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8')];
+    for (let i = 0; i < 2; i++) {
+      const hit = await send(LARGE, 'gzip');
+      expect(hit.headers.get('x-response-cache')).toBe('hit');
+      expect(hit.headers.get('content-encoding')).toBe('gzip');
+      const bytes = Buffer.from(await hit.arrayBuffer());
+      expect(hit.headers.get('content-length')).toBe(String(bytes.length));
+      inflated.push(gunzipSync(bytes).toString('utf8'));
+    }
+    // Byte for byte: the kept JSON text is what is sent, compressed or not.
+    expect(inflated).toEqual([text, text, text]);
+  });
+});
