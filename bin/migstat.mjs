@@ -9,14 +9,14 @@ import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// A command other than `serve` is one short run: V8's optimizing WebAssembly compiler (TurboFan) then spends more CPU
-// and memory tiering up PGlite's 9 MB module and Prisma's query compiler in the background than it ever gains back. Liftoff alone (V8's baseline
-// compiler, still native code) took `token list` on PGlite from 2.2-2.9 s of CPU and 355-368 MB peak RSS to 1.6 s and
-// 278-288 MB, and a 20 000-row import from 6.2 s of CPU (14.9 s wall) and 442 MB to 4.7 s (7.5 s) and 343 MB
-// (2026-11-26, load 9-11). A server runs for days, so it keeps the optimizing tier. Set before PGlite compiles.
-// Tier-up is turned off rather than Liftoff made the only compiler (--liftoff-only): then a function Liftoff cannot
-// compile (a CPU feature it lacks) still gets TurboFan instead of failing the module. Same memory: a 10-row import
-// 196 MB on PGlite and 126 MB on PostgreSQL, against 308 and 179 MB with tier-up (README, "Import memory").
+// A command other than `serve` is one short run: V8's optimizing WebAssembly compiler (TurboFan) then spends more
+// CPU and memory tiering up PGlite's 9 MB module and Prisma's query compiler in the background than it gains back.
+// Without tier-up (V8's baseline compiler, still native code) `token list` on PGlite went from 2.2-2.9 s of CPU and
+// 355-368 MB peak RSS to 1.6 s and 278-288 MB, a 20 000-row import from 6.2 s of CPU and 442 MB to 4.7 s and 343 MB
+// (through tsx, 2026-11-26, load 9-11), a 10-row import from 308 to 196 MB on PGlite and from 179 to 126 MB on
+// PostgreSQL (README, "Import memory"). Tier-up is turned off rather than Liftoff made the only compiler
+// (--liftoff-only): a function Liftoff cannot compile (a CPU feature it lacks) then still gets TurboFan instead of
+// failing the module. A server runs for days, so it keeps the optimizing tier. Set before anything compiles.
 if (process.argv[2] !== 'serve') {
   setFlagsFromString('--no-wasm-dynamic-tiering');
   setFlagsFromString('--no-wasm-tier-up');
