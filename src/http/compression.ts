@@ -31,12 +31,14 @@ export function compression(): Plugin {
     onResponse({ request, response, setResponse, fetchAPI }) {
       const type = response.headers.get('content-type') ?? '';
       const length = Number(response.headers.get('content-length') ?? Infinity);
+      // `response.body` last: on a body given as a string it builds a stream, which a small answer sent as it is
+      // never needs (@whatwg-node/server writes a string body directly).
       if (
-        !response.body ||
         response.headers.has('content-encoding') ||
         !COMPRESSIBLE.test(type) ||
         length < MIN_BYTES ||
-        !acceptsGzip(request.headers.get('accept-encoding'))
+        !acceptsGzip(request.headers.get('accept-encoding')) ||
+        !response.body
       ) {
         return;
       }

@@ -37,6 +37,12 @@ export function createApi(app: App) {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    // Yoga's own body cap pipes every request body through a TransformStream (with an AbortController and a
+    // DOMException per request): about 8 % of the CPU of a `{ __typename }` request under load (issue 11). The hub
+    // caps bodies itself, for the same cost as reading a header: bodyLimit() below refuses a declared length over
+    // MAX_BODY_BYTES, and server.ts refuses a POST without Content-Length (411), so Node's parser never reads more
+    // than the declared length.
+    maxRequestBodySize: false,
     graphiql: app.config.graphiql ? { title: 'Migration Statistics Hub' } : false,
     // GraphiQL with its scripts, styles and editor workers inlined (Yoga's default page loads them from a CDN and
     // stays blank offline). The 9 MB module loads on the first GraphiQL request only.
@@ -49,8 +55,11 @@ export function createApi(app: App) {
           exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag', WRITTEN_HEADER, RESPONSE_CACHE_HEADER],
         }
       : false,
+    // Yoga logs a debug line at several steps of every request: the arguments are joined only when debug is on.
     logging: {
-      debug: (...args) => app.logger.debug(args.map(String).join(' ')),
+      debug: (...args) => {
+        if (app.logger.isLevelEnabled('debug')) app.logger.debug(args.map(String).join(' '));
+      },
       info: (...args) => app.logger.info(args.map(String).join(' ')),
       warn: (...args) => app.logger.warn(args.map(String).join(' ')),
       error: (...args) => app.logger.error(args.map(String).join(' ')),
@@ -154,24 +163,48 @@ function readiness(app: App): Plugin {
 
 /** `first`/`last` above the maximum page size is an error naming the field, not a silently shorter page. */
 function pageSizeLimit(max: number): Plugin {
-  const check = (document: DocumentNode, variables: Record<string, unknown> | undefined) => {
-    const problems: string[] = [];
+  interface PageArgument {
+    argument: string;
+    field: string;
+    /** The literal value, or the name of the variable that gives it. */
+    value: number | { variable: string } | undefined;
+  }
+  // The `first`/`last` arguments of a document, collected once per document: Yoga's parse cache hands every request
+  // with the same query text the same DocumentNode, so a request walks only this short list, not the document.
+  const byDocument = new WeakMap<DocumentNode, PageArgument[]>();
+  const pageArguments = (document: DocumentNode): PageArgument[] => {
+    let found = byDocument.get(document);
+    if (found) return found;
+    found = [];
+    const into = found;
     visit(document, {
       Field(field) {
         for (const arg of field.arguments ?? []) {
           if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
-          const value =
-            arg.value.kind === Kind.INT
-              ? Number(arg.value.value)
-              : arg.value.kind === Kind.VARIABLE
-                ? variables?.[arg.value.name.value]
-                : undefined;
-          if (typeof value === 'number' && (value > max || value < 0)) {
-            problems.push(`"${arg.name.value}" on ${field.name.value} must be between 0 and ${max} (got ${value})`);
-          }
+          into.push({
+            argument: arg.name.value,
+            field: field.name.value,
+            value:
+              arg.value.kind === Kind.INT
+                ? Number(arg.value.value)
+                : arg.value.kind === Kind.VARIABLE
+                  ? { variable: arg.value.name.value }
+                  : undefined,
+          });
         }
       },
     });
+    byDocument.set(document, found);
+    return found;
+  };
+  const check = (document: DocumentNode, variables: Record<string, unknown> | undefined) => {
+    const problems: string[] = [];
+    for (const { argument, field, value: given } of pageArguments(document)) {
+      const value = typeof given === 'object' ? variables?.[given.variable] : given;
+      if (typeof value === 'number' && (value > max || value < 0)) {
+        problems.push(`"${argument}" on ${field} must be between 0 and ${max} (got ${value})`);
+      }
+    }
     return problems;
   };
   return {
