@@ -3,7 +3,7 @@
 import { jest } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliTarget, type CliTarget } from '../support/cli.js';
+import { cliTarget, runCli, type CliTarget } from '../support/cli.js';
 import { scratchDir } from '../support/scratch.js';
 
 // A dozen CLI processes per test: generous on a busy machine.
@@ -70,6 +70,21 @@ test('import submissions --dry-run validates through the service and writes noth
   expect((await state()).submissions).toBe(before.submissions + 2);
   const again = JSON.parse((await target.run('import', 'submissions', good(), '--dry-run', '--json')).stdout);
   expect(again.report).toMatchObject({ submissionsUnchanged: 2, submissionsCreated: 0 });
+});
+
+test('MIGSTAT_MEMORY_TRACE=on adds one memory line per stage on stderr, and nothing to the report', async () => {
+  const traced = await runCli(['import', 'submissions', good(), '--dry-run', '--json'], {
+    ...target.env,
+    MIGSTAT_MEMORY_TRACE: 'on',
+  });
+  expect(traced.code).toBe(0);
+  expect(JSON.parse(traced.stdout)).toMatchObject({ ok: true, dryRun: true });
+  const stages = [...traced.stderr.matchAll(/^memory (.+?) \+\d+\.\ds: rss=\d+ peak=\d+ /gm)].map((m) => m[1]);
+  expect(stages.slice(0, 3)).toEqual(['start', 'opened', 'migrated']);
+  expect(stages).toContain('import');
+  // The embedded database's WebAssembly memory is reported beside the process's.
+  if (!target.env.DATABASE_URL) expect(traced.stderr).toMatch(/^memory opened .* pgliteWasm=\d+/m);
+  expect(traced.stderr.split('\n').filter((line) => line && !line.startsWith('memory '))).toEqual([]);
 });
 
 test('a dry run of a file with problems lists them all and exits 1; --json puts them on stdout', async () => {
