@@ -5,7 +5,7 @@
 // "NOPE"`). Links and population accounts, which are not nodes, name their ends the same way (`indicatorId` or
 // `indicator`, `sourceTypeId` or `sourceType`, `countryId` or `country`).
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
 
 let hub: Hub;
 let admin: string;
@@ -34,8 +34,7 @@ async function call(mutation: string, input: Record<string, unknown>, payload: s
 }
 
 beforeAll(async () => {
-  hub = await startHub();
-  admin = await hub.token('ADMIN');
+  ({ hub, admin } = await startHubAsAdmin());
   const p = hub.db.prisma;
   const id = async (type: string, find: Promise<{ id: number }>) => encodeGlobalID(type, (await find).id);
   ids.indicator = await id('Indicator', p.indicator.findUniqueOrThrow({ where: { code: 'IMM_STOCK' } }));

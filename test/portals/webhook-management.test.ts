@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
 
 const CREATE = `mutation($input: CreateWebhookInput!) {
   createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } }
@@ -35,10 +35,7 @@ type Result = Record<string, { __typename: string } & Record<string, unknown>>;
 describe('validation', () => {
   let hub: Hub;
   let admin: string;
-  beforeAll(async () => {
-    hub = await startHub();
-    admin = await hub.token('ADMIN');
-  });
+  beforeAll(async () => ({ hub, admin } = await startHubAsAdmin()));
   afterAll(() => hub?.close());
 
   test('only an ADMIN updates or deletes; the URL is checked as at registration; unknown ids are NotFoundError', async () => {
@@ -149,8 +146,7 @@ describe('delivery', () => {
   let managed: Awaited<ReturnType<typeof receiver>>;
   let witness: Awaited<ReturnType<typeof receiver>>;
   beforeAll(async () => {
-    hub = await startHub({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' } });
-    admin = await hub.token('ADMIN');
+    ({ hub, admin } = await startHubAsAdmin({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' } }));
     managed = await receiver();
     witness = await receiver();
     worker = startWebhookWorker({ config: hub.config, db: hub.db, logger: pino({ level: 'silent' }) });
