@@ -9,7 +9,7 @@ import { countryKey, m49Code } from '../geography/m49.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
@@ -17,7 +17,7 @@ import { fileFields, tableOf } from '../schema/upload.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { provisionalFieldsOf, RECOMMENDATION_FIELDS } from '../catalogue/catalogue.service.js';
-import { Country } from '../geography/country.schema.js';
+import { Country, regionIdFor } from '../geography/country.schema.js';
 import { YearWindow } from '../coverage/coverage.schema.js';
 import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
 import { ImportProblemRef } from '../submissions/submission.schema.js';
@@ -272,21 +272,22 @@ const adoptionOrder = orderBy('AdoptionRecordOrder', {
 });
 
 /** The records of one recommendation the filter selects; NOT_FOUND for a region code that names nothing. */
-async function adoptionWhere(
-  ctx: Context,
-  recommendationId: number,
-  filter: typeof AdoptionFilter.$inferInput | null | undefined,
-): Promise<Prisma.RecommendationAdoptionWhereInput> {
-  const where: Prisma.RecommendationAdoptionWhereInput = { recommendationId };
-  if (filter?.status?.length) where.status = { in: filter.status };
-  if (filter?.region != null) {
-    const region = await requireCode('filter.region', 'M49 region', filter.region, (code) =>
-      ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } }),
-    );
-    where.country = { regions: { some: { regionId: region.id } } };
-  }
-  return where;
-}
+const adoptionWhere = wherePerField(
+  async (
+    recommendation: { id: number },
+    { filter }: { filter?: typeof AdoptionFilter.$inferInput | null },
+    ctx: Context,
+  ): Promise<Prisma.RecommendationAdoptionWhereInput> => {
+    const where: Prisma.RecommendationAdoptionWhereInput = { recommendationId: recommendation.id };
+    if (filter?.status?.length) where.status = { in: filter.status };
+    if (filter?.region != null) {
+      where.country = {
+        regions: { some: { regionId: await regionIdFor(ctx.prisma, filter.region, 'filter.region') } },
+      };
+    }
+    return where;
+  },
+);
 
 builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
   t.prismaConnection(
@@ -298,14 +299,14 @@ builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
         filter: t.arg({ type: AdoptionFilter, required: false, description: 'Which records; all when omitted.' }),
         ...adoptionOrder.args,
       },
-      resolve: async (query, recommendation, { filter, orderBy }, ctx) =>
+      resolve: async (query, recommendation, args, ctx) =>
         ctx.prisma.recommendationAdoption.findMany({
           ...query,
-          where: await adoptionWhere(ctx, recommendation.id, filter),
-          orderBy: adoptionOrder.prismaOrderBy(orderBy),
+          where: await adoptionWhere(recommendation, args, ctx),
+          orderBy: adoptionOrder.prismaOrderBy(args.orderBy),
         }),
-      totalCount: async (recommendation, { filter }, ctx) =>
-        ctx.prisma.recommendationAdoption.count({ where: await adoptionWhere(ctx, recommendation.id, filter) }),
+      totalCount: async (recommendation, args, ctx) =>
+        ctx.prisma.recommendationAdoption.count({ where: await adoptionWhere(recommendation, args, ctx) }),
     },
     AdoptionRecordConnection,
   ),
