@@ -202,6 +202,7 @@ export function parseCatalogue(jsonText: string): CatalogueFile {
       v.codes.map((c) => c.code),
     );
   });
+  if (issues.length) throw ValidationError.of(issues);
   // References must resolve within the file or, at import time, the database (checked in importCatalogue).
   return cat;
 }
