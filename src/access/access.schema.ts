@@ -7,7 +7,7 @@ import type { Context } from '../platform/context.js';
 import { requireCode } from '../schema/codes.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 import { exactlyOne } from '../schema/target.js';
 
@@ -105,19 +105,23 @@ const ApiTokenFilter = builder.inputType('ApiTokenFilter', {
   }),
 });
 
-async function tokenWhere(
-  ctx: Context,
-  filter: typeof ApiTokenFilter.$inferInput | null | undefined,
-): Promise<Prisma.ApiTokenWhereInput> {
-  const where: Prisma.ApiTokenWhereInput = filter?.includeRevoked ? {} : { revokedAt: null };
-  if (filter?.role) where.role = filter.role;
-  if (filter?.country != null) {
-    where.countryId = (
-      await requireCode('filter.country', 'country', filter.country, (c) => findCountry(ctx.prisma, c))
-    ).id;
-  }
-  return where;
-}
+/** The tokens a filter selects, built once for the page and its totalCount (wherePerField). */
+const tokenWhere = wherePerField(
+  async (
+    _root: unknown,
+    { filter }: { filter?: typeof ApiTokenFilter.$inferInput | null },
+    ctx: Context,
+  ): Promise<Prisma.ApiTokenWhereInput> => {
+    const where: Prisma.ApiTokenWhereInput = filter?.includeRevoked ? {} : { revokedAt: null };
+    if (filter?.role) where.role = filter.role;
+    if (filter?.country != null) {
+      where.countryId = (
+        await requireCode('filter.country', 'country', filter.country, (c) => findCountry(ctx.prisma, c))
+      ).id;
+    }
+    return where;
+  },
+);
 
 builder.queryField('tokens', (t) =>
   t.prismaConnection(
@@ -134,13 +138,13 @@ builder.queryField('tokens', (t) =>
         }),
         ...tokenOrder.args,
       },
-      resolve: async (query, _root, { filter, orderBy }, ctx) =>
+      resolve: async (query, root, args, ctx) =>
         ctx.prisma.apiToken.findMany({
           ...query,
-          where: await tokenWhere(ctx, filter),
-          orderBy: tokenOrder.prismaOrderBy(orderBy),
+          where: await tokenWhere(root, args, ctx),
+          orderBy: tokenOrder.prismaOrderBy(args.orderBy),
         }),
-      totalCount: async (_root, { filter }, ctx) => ctx.prisma.apiToken.count({ where: await tokenWhere(ctx, filter) }),
+      totalCount: async (root, args, ctx) => ctx.prisma.apiToken.count({ where: await tokenWhere(root, args, ctx) }),
     },
     ApiTokenConnection,
   ),

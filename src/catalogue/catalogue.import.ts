@@ -170,34 +170,19 @@ export function parseCatalogue(jsonText: string): CatalogueFile {
       seen.add(k);
     });
   };
-  duplicates(
+  for (const list of [
     'concepts',
-    cat.concepts.map((c) => c.code),
-  );
-  duplicates(
     'topics',
-    cat.topics.map((c) => c.code),
-  );
-  duplicates(
     'variables',
-    cat.variables.map((c) => c.code),
-  );
-  duplicates(
     'sourceTypes',
-    cat.sourceTypes.map((c) => c.code),
-  );
-  duplicates(
     'indicators',
-    cat.indicators.map((c) => c.code),
-  );
-  duplicates(
     'recommendations',
-    cat.recommendations.map((c) => c.code),
-  );
-  duplicates(
     'sdgIndicators',
-    cat.sdgIndicators.map((c) => c.code),
-  );
+  ] as const)
+    duplicates(
+      list,
+      cat[list].map((c) => c.code),
+    );
   duplicates(
     'gcmObjectives',
     cat.gcmObjectives.map((c) => c.number),
@@ -217,6 +202,7 @@ export function parseCatalogue(jsonText: string): CatalogueFile {
       v.codes.map((c) => c.code),
     );
   });
+  if (issues.length) throw ValidationError.of(issues);
   // References must resolve within the file or, at import time, the database (checked in importCatalogue).
   return cat;
 }

@@ -9,7 +9,7 @@ import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
 import { GcmObjective, SdgIndicator, Topic, Variable } from './catalogue.schema.js';
 import { likeText } from '../schema/search.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
 import { BuildingBlock, IndicatorStatus, Suitability, Tier } from '../schema/enums.js';
 import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
@@ -251,22 +251,28 @@ const indicatorOrder = orderBy('IndicatorOrder', {
   defaultIs: 'in catalogue order',
 });
 
-/** Fails with NOT_FOUND when the filter names a topic or SDG code that does not exist (README "Unknown codes"). */
-async function checkIndicatorFilterCodes(ctx: Context, filter: IndicatorFilterInput | null | undefined) {
-  if (filter?.topic) {
-    await requireCode('filter.topic', 'topic', filter.topic, (code) =>
-      ctx.prisma.topic.findUnique({ where: { code: code.trim() }, select: { id: true } }),
-    );
-  }
-  if (filter?.sdg) {
-    await requireCode('filter.sdg', 'SDG indicator or target', filter.sdg, (code) =>
-      ctx.prisma.sdgIndicator.findFirst({
-        where: { OR: [{ code: code.trim() }, { target: code.trim() }] },
-        select: { id: true },
-      }),
-    );
-  }
-}
+/**
+ * The where of the root list: NOT_FOUND when the filter names a topic or SDG code that does not exist (README
+ * "Unknown codes"); checked once for the page and its totalCount (wherePerField).
+ */
+const rootIndicatorWhere = wherePerField(
+  async (_root: unknown, { filter }: { filter?: IndicatorFilterInput | null }, ctx: Context) => {
+    if (filter?.topic) {
+      await requireCode('filter.topic', 'topic', filter.topic, (code) =>
+        ctx.prisma.topic.findUnique({ where: { code: code.trim() }, select: { id: true } }),
+      );
+    }
+    if (filter?.sdg) {
+      await requireCode('filter.sdg', 'SDG indicator or target', filter.sdg, (code) =>
+        ctx.prisma.sdgIndicator.findFirst({
+          where: { OR: [{ code: code.trim() }, { target: code.trim() }] },
+          select: { id: true },
+        }),
+      );
+    }
+    return indicatorWhere(filter);
+  },
+);
 
 /** The Prisma condition for an indicators filter. */
 export function indicatorWhere(filter: IndicatorFilterInput | null | undefined): Prisma.IndicatorWhereInput {
@@ -313,18 +319,14 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: IndicatorFilter, required: false, description: 'Which indicators; all when omitted.' }),
         ...indicatorOrder.args,
       },
-      resolve: async (query, _root, { filter, orderBy }, ctx) => {
-        await checkIndicatorFilterCodes(ctx, filter);
-        return ctx.prisma.indicator.findMany({
+      resolve: async (query, root, args, ctx) =>
+        ctx.prisma.indicator.findMany({
           ...query,
-          where: indicatorWhere(filter),
-          orderBy: indicatorOrder.prismaOrderBy(orderBy),
-        });
-      },
-      totalCount: async (_root, { filter }, ctx) => {
-        await checkIndicatorFilterCodes(ctx, filter);
-        return ctx.prisma.indicator.count({ where: indicatorWhere(filter) });
-      },
+          where: await rootIndicatorWhere(root, args, ctx),
+          orderBy: indicatorOrder.prismaOrderBy(args.orderBy),
+        }),
+      totalCount: async (root, args, ctx) =>
+        ctx.prisma.indicator.count({ where: await rootIndicatorWhere(root, args, ctx) }),
     },
     IndicatorConnection,
   ),

@@ -9,7 +9,7 @@ import { countryKey } from '../geography/m49.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { DataSource } from '../submissions/data-source.schema.js';
@@ -120,25 +120,29 @@ const commentOrder = orderBy('CommentOrder', {
   defaultIs: 'newest first',
 });
 
-async function commentWhere(
-  ctx: Context,
-  filter: typeof CommentFilter.$inferInput | null | undefined,
-): Promise<Prisma.CommentWhereInput> {
-  const and: Prisma.CommentWhereInput[] = [visibleCommentWhere(ctx.viewer)];
-  if (filter?.status) and.push({ status: filter.status });
-  if (filter?.target != null) {
-    const target = parseTarget(String(filter.target), ['filter', 'target']);
-    and.push({ [TARGET_TYPES[target.type]]: target.id });
-  }
-  if (filter?.country) {
-    const country = await requireCode('filter.country', 'country', filter.country, (code) =>
-      ctx.prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
-    );
-    and.push({ countryId: country.id });
-  }
-  if (filter?.dueBefore) and.push({ dueDate: { lt: filter.dueBefore } });
-  return { AND: and };
-}
+/** The comments a filter selects, built once for the page and its totalCount (wherePerField). */
+const commentWhere = wherePerField(
+  async (
+    _root: unknown,
+    { filter }: { filter?: typeof CommentFilter.$inferInput | null },
+    ctx: Context,
+  ): Promise<Prisma.CommentWhereInput> => {
+    const and: Prisma.CommentWhereInput[] = [visibleCommentWhere(ctx.viewer)];
+    if (filter?.status) and.push({ status: filter.status });
+    if (filter?.target != null) {
+      const target = parseTarget(String(filter.target), ['filter', 'target']);
+      and.push({ [TARGET_TYPES[target.type]]: target.id });
+    }
+    if (filter?.country) {
+      const country = await requireCode('filter.country', 'country', filter.country, (code) =>
+        ctx.prisma.country.findUnique({ where: countryKey(code), select: { id: true } }),
+      );
+      and.push({ countryId: country.id });
+    }
+    if (filter?.dueBefore) and.push({ dueDate: { lt: filter.dueBefore } });
+    return { AND: and };
+  },
+);
 
 const badInput = (e: unknown) =>
   e instanceof ValidationError ? new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }) : e;
@@ -159,12 +163,12 @@ builder.queryField('comments', (t) =>
         }),
         ...commentOrder.args,
       },
-      resolve: async (query, _root, { filter, orderBy }, ctx) => {
-        const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
-        return ctx.prisma.comment.findMany({ ...query, where, orderBy: commentOrder.prismaOrderBy(orderBy) });
+      resolve: async (query, root, args, ctx) => {
+        const where = await commentWhere(root, args, ctx).catch((e) => Promise.reject(badInput(e)));
+        return ctx.prisma.comment.findMany({ ...query, where, orderBy: commentOrder.prismaOrderBy(args.orderBy) });
       },
-      totalCount: async (_root, { filter }, ctx) => {
-        const where = await commentWhere(ctx, filter).catch((e) => Promise.reject(badInput(e)));
+      totalCount: async (root, args, ctx) => {
+        const where = await commentWhere(root, args, ctx).catch((e) => Promise.reject(badInput(e)));
         return ctx.prisma.comment.count({ where });
       },
     },

@@ -7,7 +7,7 @@
 // Visibility (src/submissions/visibility.ts) goes down into each statement, so an anonymous or READER caller's
 // coverage, gaps, comparability and aggregates count PUBLISHED versions only, and a FOCAL_POINT's its own country's
 // VALIDATED versions besides.
-import type { ObjectRef, SchemaTypes } from '@pothos/core';
+import type { ObjectRef } from '@pothos/core';
 import { getRefFromModel } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
 import type {
@@ -24,17 +24,16 @@ import type { Context } from '../platform/context.js';
 import { countryKey, m49Code } from '../geography/m49.js';
 import * as coverage from './coverage.service.js';
 import { countriesByIds } from '../geography/reference.js';
-import { builder } from '../schema/builder.js';
+import { builder, type BuilderTypes } from '../schema/builder.js';
+import { badInput } from '../schema/errors.js';
 import { requireCode, requireCodes } from '../schema/codes.js';
-import { Country, countryWhere, Region } from '../geography/country.schema.js';
+import { Country, countryWhere, Region, regionIdFor } from '../geography/country.schema.js';
 import { BuildingBlock, ResidenceCriterion, Tier } from '../schema/enums.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { SourceType } from '../catalogue/source-type.schema.js';
 import { visibilityOf } from '../submissions/visibility.js';
 
 const vis = (ctx: Context) => visibilityOf(ctx.viewer);
-
-type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
 // The DataSource node is defined by its own module; the prisma plugin hands out the same ref for the model name.
 const DataSource = getRefFromModel('DataSource', builder) as unknown as ObjectRef<BuilderTypes, DataSourceRow>;
@@ -83,6 +82,15 @@ export const CoverageFilter = builder.inputType('CoverageFilter', {
   }),
 });
 
+/** The `filter:` argument of coverageMatrix and gaps (each field's description says its defaults). */
+const coverageFilterArgs = builder.args((t) => ({
+  filter: t.field({
+    type: CoverageFilter,
+    required: false,
+    description: 'Indicators, countries and years; the defaults above when omitted.',
+  }),
+}));
+
 interface WindowInput {
   from: number;
   to: number;
@@ -97,11 +105,8 @@ interface FilterInput {
   countries?: string[] | null;
 }
 
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
-
-function checkWindow(window: WindowInput | null | undefined): coverage.YearWindow | null {
+/** A YearWindow argument as the services take it; BAD_USER_INPUT when it ends before it starts. */
+export function checkWindow(window: WindowInput | null | undefined): coverage.YearWindow | null {
   if (!window) return null;
   if (window.from > window.to) throw badInput(`window: from (${window.from}) is after to (${window.to})`);
   return { from: window.from, to: window.to };
@@ -109,12 +114,9 @@ function checkWindow(window: WindowInput | null | undefined): coverage.YearWindo
 
 const regionCode = (code: string | null | undefined) => (code == null ? null : m49Code(code));
 
-async function regionId(ctx: Context, code: string | null | undefined, argument = 'region'): Promise<number | null> {
-  if (code == null) return null;
-  const region = await requireCode(argument, 'M49 region', code, (c) =>
-    ctx.prisma.region.findUnique({ where: { code: m49Code(c) }, select: { id: true } }),
-  );
-  return region.id;
+/** The id of a region argument, null when none is given (NOT_FOUND naming the argument for an unknown code). */
+export async function regionId(ctx: Context, code: string | null | undefined, argument = 'region') {
+  return code == null ? null : regionIdFor(ctx.prisma, code, argument);
 }
 
 function findCountry(ctx: Context, code: string, argument = 'country'): Promise<CountryRow> {
@@ -211,13 +213,22 @@ const RegionCoverage = builder.objectRef<coverage.RegionCount>('RegionCoverage')
   }),
 });
 
+// Coverage results carry ids; these hydrate them, one findMany per kind for a request's batch.
+const indicatorsById = {
+  load: (ids: number[], ctx: Context) => ctx.prisma.indicator.findMany({ where: { id: { in: ids } } }),
+  sort: (i: IndicatorRow) => i.id,
+};
+const countriesById = {
+  load: (ids: number[], ctx: Context) => ctx.prisma.country.findMany({ where: { id: { in: ids } } }),
+  sort: (c: CountryRow) => c.id,
+};
+
 const IndicatorCoverage = builder.objectRef<coverage.IndicatorCoverageResult>('IndicatorCoverage').implement({
   description: 'How many countries in scope report an indicator in a window.',
   fields: (t) => ({
     indicator: t.loadable({
       type: Indicator,
-      load: (ids: number[], ctx: Context) => ctx.prisma.indicator.findMany({ where: { id: { in: ids } } }),
-      sort: (i) => i.id,
+      ...indicatorsById,
       description: 'The indicator.',
       resolve: (c) => c.indicatorId,
     }),
@@ -253,8 +264,7 @@ const CountryCoverage = builder.objectRef<coverage.CountryCoverageResult>('Count
   fields: (t) => ({
     country: t.loadable({
       type: Country,
-      load: (ids: number[], ctx: Context) => ctx.prisma.country.findMany({ where: { id: { in: ids } } }),
-      sort: (c) => c.id,
+      ...countriesById,
       description: 'The country.',
       resolve: (c) => c.countryId,
     }),
@@ -274,8 +284,7 @@ const CountryCoverage = builder.objectRef<coverage.CountryCoverageResult>('Count
     missingCore: t.loadable({
       type: [Indicator],
       description: 'The CORE indicators the country does not report in the window, by code.',
-      load: (ids: number[], ctx: Context) => ctx.prisma.indicator.findMany({ where: { id: { in: ids } } }),
-      sort: (i) => i.id,
+      ...indicatorsById,
       resolve: (c) => c.missingCoreIds,
     }),
   }),
@@ -551,13 +560,7 @@ builder.queryFields((t) => ({
     description:
       'Indicators (default: every non-retired indicator) × countries in scope, with a cell for each pair where the ' +
       'country has a countable submission in the window.',
-    args: {
-      filter: t.arg({
-        type: CoverageFilter,
-        required: false,
-        description: 'Indicators, countries and years; the defaults above when omitted.',
-      }),
-    },
+    args: coverageFilterArgs,
     resolve: async (_root, { filter }, ctx) => {
       const { indicators, scope } = await resolveFilter(ctx, filter, null);
       // Source types are a short, fixed list: fetched whole, alongside the cells.
@@ -620,13 +623,7 @@ builder.queryFields((t) => ({
       'For each indicator of the filter (default: CORE, non-retired): NO_CANDIDATE_SOURCE when no source type is ' +
       'linked to it, and for each country in scope that does not report it in the window NO_FEASIBLE_SOURCE or ' +
       'FEASIBLE_NOT_REPORTED. Ordered by indicator code, then country M49 code.',
-    args: {
-      filter: t.arg({
-        type: CoverageFilter,
-        required: false,
-        description: 'Indicators, countries and years; the defaults above when omitted.',
-      }),
-    },
+    args: coverageFilterArgs,
     resolve: async (_root, { filter }, ctx) => {
       const { indicators, scope } = await resolveFilter(ctx, filter, 'CORE');
       const rows = await coverage.gaps(

@@ -3,8 +3,9 @@ import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countryKey, m49Code } from './m49.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
 import { likeText } from '../schema/search.js';
+import type { Context } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
@@ -125,6 +126,12 @@ export async function regionIdFor(
   return region.id;
 }
 
+/** The root `countries` list's where: the region looked up once for the page and its totalCount. */
+const countriesWhere = wherePerField(
+  async (_root: unknown, args: { region?: string | null; search?: string | null }, ctx: Context) =>
+    countryWhere(args.region ? await regionIdFor(ctx.prisma, args.region) : null, args.search),
+);
+
 builder.queryFields((t) => ({
   country: t.prismaField({
     type: 'Country',
@@ -143,18 +150,13 @@ builder.queryFields((t) => ({
         search: t.arg.string({ required: false, description: 'Part of the name, or an M49/ISO code.' }),
         ...countryOrder.args,
       },
-      resolve: async (query, _root, args, ctx) => {
-        const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
-        return ctx.prisma.country.findMany({
+      resolve: async (query, root, args, ctx) =>
+        ctx.prisma.country.findMany({
           ...query,
-          where: countryWhere(regionId, args.search),
+          where: await countriesWhere(root, args, ctx),
           orderBy: countryOrder.prismaOrderBy(args.orderBy),
-        });
-      },
-      totalCount: async (_root, args, ctx) => {
-        const regionId = args.region ? await regionIdFor(ctx.prisma, args.region) : null;
-        return ctx.prisma.country.count({ where: countryWhere(regionId, args.search) });
-      },
+        }),
+      totalCount: async (root, args, ctx) => ctx.prisma.country.count({ where: await countriesWhere(root, args, ctx) }),
     },
     CountryConnection,
   ),

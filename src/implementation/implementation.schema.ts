@@ -1,24 +1,24 @@
 // Implementation tracking (CONTRACT §8): recommendations as catalogue items with their area, indicators and
 // concepts; countries' adoption records with history and review; evidence from data; the per-country rows, the
 // regional summary and the time series; reportAdoption, reviewAdoption and importAdoptions.
-import { GraphQLError } from 'graphql';
+import type { InputFieldBuilder } from '@pothos/core';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import type { Context } from '../platform/context.js';
 import { countryKey, m49Code } from '../geography/m49.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
-import { builder } from '../schema/builder.js';
+import { builder, type BuilderTypes } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
-import { EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
+import { badInput, EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
 import { fileFields, tableOf } from '../schema/upload.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { provisionalFieldsOf, RECOMMENDATION_FIELDS } from '../catalogue/catalogue.service.js';
-import { Country } from '../geography/country.schema.js';
-import { YearWindow } from '../coverage/coverage.schema.js';
+import { Country, regionIdFor } from '../geography/country.schema.js';
+import { checkWindow, regionId, YearWindow } from '../coverage/coverage.schema.js';
 import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
 import { ImportProblemRef } from '../submissions/submission.schema.js';
 import type { ImportProblem } from '../submissions/submissions.import.js';
@@ -272,21 +272,22 @@ const adoptionOrder = orderBy('AdoptionRecordOrder', {
 });
 
 /** The records of one recommendation the filter selects; NOT_FOUND for a region code that names nothing. */
-async function adoptionWhere(
-  ctx: Context,
-  recommendationId: number,
-  filter: typeof AdoptionFilter.$inferInput | null | undefined,
-): Promise<Prisma.RecommendationAdoptionWhereInput> {
-  const where: Prisma.RecommendationAdoptionWhereInput = { recommendationId };
-  if (filter?.status?.length) where.status = { in: filter.status };
-  if (filter?.region != null) {
-    const region = await requireCode('filter.region', 'M49 region', filter.region, (code) =>
-      ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } }),
-    );
-    where.country = { regions: { some: { regionId: region.id } } };
-  }
-  return where;
-}
+const adoptionWhere = wherePerField(
+  async (
+    recommendation: { id: number },
+    { filter }: { filter?: typeof AdoptionFilter.$inferInput | null },
+    ctx: Context,
+  ): Promise<Prisma.RecommendationAdoptionWhereInput> => {
+    const where: Prisma.RecommendationAdoptionWhereInput = { recommendationId: recommendation.id };
+    if (filter?.status?.length) where.status = { in: filter.status };
+    if (filter?.region != null) {
+      where.country = {
+        regions: { some: { regionId: await regionIdFor(ctx.prisma, filter.region, 'filter.region') } },
+      };
+    }
+    return where;
+  },
+);
 
 builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
   t.prismaConnection(
@@ -298,14 +299,14 @@ builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
         filter: t.arg({ type: AdoptionFilter, required: false, description: 'Which records; all when omitted.' }),
         ...adoptionOrder.args,
       },
-      resolve: async (query, recommendation, { filter, orderBy }, ctx) =>
+      resolve: async (query, recommendation, args, ctx) =>
         ctx.prisma.recommendationAdoption.findMany({
           ...query,
-          where: await adoptionWhere(ctx, recommendation.id, filter),
-          orderBy: adoptionOrder.prismaOrderBy(orderBy),
+          where: await adoptionWhere(recommendation, args, ctx),
+          orderBy: adoptionOrder.prismaOrderBy(args.orderBy),
         }),
-      totalCount: async (recommendation, { filter }, ctx) =>
-        ctx.prisma.recommendationAdoption.count({ where: await adoptionWhere(ctx, recommendation.id, filter) }),
+      totalCount: async (recommendation, args, ctx) =>
+        ctx.prisma.recommendationAdoption.count({ where: await adoptionWhere(recommendation, args, ctx) }),
     },
     AdoptionRecordConnection,
   ),
@@ -413,11 +414,6 @@ type SummaryShape = implementation.RecommendationSummaryResult & { recommendatio
 const RecommendationSummary = builder.objectRef<SummaryShape>('RecommendationSummary').implement({
   description: 'One recommendation over the countries in scope (CONTRACT §8).',
   fields: (t) => ({
-    recommendation: t.field({
-      type: Recommendation,
-      description: 'The recommendation.',
-      resolve: (s) => s.recommendationRow,
-    }),
     countriesInScope: t.exposeInt('countriesInScope', { description: 'Countries of the region (or all countries).' }),
     byStatus: t.field({
       type: [StatusCount],
@@ -460,11 +456,6 @@ type TimelineShape = implementation.TimelineResult & { recommendationRow: Recomm
 const RecommendationTimeline = builder.objectRef<TimelineShape>('RecommendationTimeline').implement({
   description: 'How many countries had implemented a recommendation at the end of each year, from the history.',
   fields: (t) => ({
-    recommendation: t.field({
-      type: Recommendation,
-      description: 'The recommendation.',
-      resolve: (s) => s.recommendationRow,
-    }),
     years: t.field({
       type: [TimelinePoint],
       description: 'One point per year, from `from` to `to`.',
@@ -473,26 +464,30 @@ const RecommendationTimeline = builder.objectRef<TimelineShape>('RecommendationT
   }),
 });
 
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
-
-function checkWindow(window: Window | null | undefined): Window | null {
-  if (!window) return null;
-  if (window.from > window.to) throw badInput(`window: from (${window.from}) is after to (${window.to})`);
-  return { from: window.from, to: window.to };
-}
-
-async function regionScope(ctx: Context, region: string | null | undefined): Promise<number | null> {
-  if (region == null) return null;
-  const row = await requireCode('region', 'M49 region', region, (code) =>
-    ctx.prisma.region.findUnique({ where: { code: m49Code(code) }, select: { id: true } }),
+// Both carry the row of the recommendation they were computed for (withRecommendationRows).
+for (const ref of [RecommendationSummary, RecommendationTimeline] as const) {
+  builder.objectField(ref as typeof RecommendationSummary, 'recommendation', (t) =>
+    t.field({ type: Recommendation, description: 'The recommendation.', resolve: (s) => s.recommendationRow }),
   );
-  return row.id;
 }
 
 const recommendationsInOrder = (ctx: Context) =>
   ctx.prisma.recommendation.findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+
+/** Per-recommendation results with the recommendation row each was computed for (their `recommendation` field). */
+function withRecommendationRows<T extends { recommendationId: number }>(rows: RecommendationShape[], results: T[]) {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return results.map((s) => ({ ...s, recommendationRow: byId.get(s.recommendationId)! }));
+}
+
+/** The `window:` argument of the fields that check evidence. */
+const evidenceWindow = builder.args((t) => ({
+  window: t.field({
+    type: YearWindow,
+    required: false,
+    description: 'Reference years of the evidence; all when omitted.',
+  }),
+}));
 
 /** The rows of several countries at once: three statements whatever their number. */
 async function rowsFor(ctx: Context, countryIds: readonly number[], window: Window | null): Promise<RowShape[][]> {
@@ -528,14 +523,7 @@ builder.queryFields((t) => ({
       'One row per recommendation, in catalogue order, for one country (M49 or ISO3 code): its declaration, the ' +
       "evidence from its data (the caller's visible countable versions in the window; default all years) and the " +
       'discrepancy.',
-    args: {
-      country: t.arg.string({ required: true, description: 'M49 or ISO3 code.' }),
-      window: t.arg({
-        type: YearWindow,
-        required: false,
-        description: 'Reference years of the evidence; all when omitted.',
-      }),
-    },
+    args: { country: t.arg.string({ required: true, description: 'M49 or ISO3 code.' }), ...evidenceWindow },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
       const country = await requireCode('country', 'country', args.country, (code) =>
@@ -551,24 +539,19 @@ builder.queryFields((t) => ({
       'how many are at each status (unknown included), meet the evidence rule, and show a discrepancy.',
     args: {
       region: t.arg.string({ required: false, description: 'M49 region code; every country when omitted.' }),
-      window: t.arg({
-        type: YearWindow,
-        required: false,
-        description: 'Reference years of the evidence; all when omitted.',
-      }),
+      ...evidenceWindow,
     },
     resolve: async (_root, args, ctx) => {
       const window = checkWindow(args.window);
       const scope: Scope = { window, regionCode: args.region == null ? null : m49Code(args.region) };
-      const [, recommendations] = await Promise.all([regionScope(ctx, args.region), recommendationsInOrder(ctx)]);
+      const [, recommendations] = await Promise.all([regionId(ctx, args.region), recommendationsInOrder(ctx)]);
       const summary = await implementation.implementationSummary(
         ctx.prisma,
         scope,
         visibilityOf(ctx.viewer),
         recommendations,
       );
-      const byId = new Map(recommendations.map((r) => [r.id, r]));
-      return summary.map((s) => ({ ...s, recommendationRow: byId.get(s.recommendationId)! }));
+      return withRecommendationRows(recommendations, summary);
     },
   }),
   implementationTimeline: t.field({
@@ -586,12 +569,11 @@ builder.queryFields((t) => ({
       if (args.to - args.from > 200) throw badInput('at most 200 years at once');
       const scope: Scope = { regionCode: args.region == null ? null : m49Code(args.region) };
       const [, recommendations, timeline] = await Promise.all([
-        regionScope(ctx, args.region),
+        regionId(ctx, args.region),
         recommendationsInOrder(ctx),
         implementation.implementationTimeline(ctx.prisma, scope, args.from, args.to),
       ]);
-      const byId = new Map(recommendations.map((r) => [r.id, r]));
-      return timeline.map((s) => ({ ...s, recommendationRow: byId.get(s.recommendationId)! }));
+      return withRecommendationRows(recommendations, timeline);
     },
   }),
 }));
@@ -601,13 +583,7 @@ builder.prismaObjectField(Country, 'implementation', (t) =>
     type: AdoptionRow,
     byPath: true,
     description: 'The implementation rows of the country (as the implementation query), batched over a page.',
-    args: {
-      window: t.arg({
-        type: YearWindow,
-        required: false,
-        description: 'Reference years of the evidence; all when omitted.',
-      }),
-    },
+    args: evidenceWindow,
     load: (ids: number[], ctx: Context, args) => rowsFor(ctx, ids, checkWindow(args.window)),
     resolve: (country) => country.id,
   }),
@@ -775,24 +751,22 @@ builder.mutationFields((t) => ({
 // ---------------------------------------------------------------------------------------------------------------
 // Recommendation curation (TASK_FORCE and ADMIN)
 
-const recommendationFields = {
-  text: 'The recommendation text.',
-  sourceUrl: 'Where it was stated (a URL or a citation).',
-  position: 'Position in the catalogue (lists follow it); default: last.',
-  indicators: 'Codes of the indicators it concerns; replaces the list.',
-  concepts: 'Codes of the concepts it concerns; replaces the list.',
-};
+/** The fields a recommendation's create and update inputs share, described once. */
+const recommendationFields = (t: InputFieldBuilder<BuilderTypes, 'InputObject'>) => ({
+  sourceUrl: t.string({ description: 'Where it was stated (a URL or a citation).' }),
+  area: t.field({ type: FrameworkArea, description: 'The framework area (task force) it belongs to.' }),
+  position: t.int({ description: 'Position in the catalogue (lists follow it); default: last.' }),
+  indicators: t.stringList({ description: 'Codes of the indicators it concerns; replaces the list.' }),
+  concepts: t.stringList({ description: 'Codes of the concepts it concerns; replaces the list.' }),
+});
+const RECOMMENDATION_TEXT = 'The recommendation text.';
 
 const CreateRecommendationInput = builder.inputType('CreateRecommendationInput', {
   description: 'A new recommendation.',
   fields: (t) => ({
     code: t.string({ required: true, description: 'Stable code: upper-case letters, digits and _.' }),
-    text: t.string({ required: true, description: recommendationFields.text }),
-    sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
-    area: t.field({ type: FrameworkArea, description: 'The framework area (task force) it belongs to.' }),
-    position: t.int({ description: recommendationFields.position }),
-    indicators: t.stringList({ description: recommendationFields.indicators }),
-    concepts: t.stringList({ description: recommendationFields.concepts }),
+    text: t.string({ required: true, description: RECOMMENDATION_TEXT }),
+    ...recommendationFields(t),
     provisionalFields: t.field({
       type: [RecommendationField],
       description: 'Fields whose values await task-force confirmation.',
@@ -810,12 +784,8 @@ const UpdateRecommendationInput = builder.inputType('UpdateRecommendationInput',
     id: t.id({ description: recommendationIs.id }),
     recommendation: t.string({ description: recommendationIs.code }),
     expectedRevision: t.int({ required: true, description: EXPECTED_REVISION_DESCRIPTION }),
-    text: t.string({ description: recommendationFields.text }),
-    sourceUrl: t.string({ description: recommendationFields.sourceUrl }),
-    area: t.field({ type: FrameworkArea, description: 'The framework area (task force) it belongs to.' }),
-    position: t.int({ description: recommendationFields.position }),
-    indicators: t.stringList({ description: recommendationFields.indicators }),
-    concepts: t.stringList({ description: recommendationFields.concepts }),
+    text: t.string({ description: RECOMMENDATION_TEXT }),
+    ...recommendationFields(t),
     provisionalFields: t.field({
       type: [RecommendationField],
       description: 'Fields awaiting confirmation. When absent, every field the update sets is confirmed.',

@@ -1,5 +1,5 @@
 // `countryValues` (CONTRACT §10): the one value per country that every map needs, read as the caller may see it.
-import type { ObjectRef, SchemaTypes } from '@pothos/core';
+import type { ObjectRef } from '@pothos/core';
 import { getRefFromModel } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
 import type {
@@ -14,12 +14,10 @@ import { SourceType } from '../catalogue/source-type.schema.js';
 import { dimensionKeyForSex } from '../coverage/coverage.service.js';
 import { Country } from '../geography/country.schema.js';
 import { m49Code } from '../geography/m49.js';
-import { builder } from '../schema/builder.js';
+import { builder, type BuilderTypes } from '../schema/builder.js';
 import { ResidenceCriterion } from '../schema/enums.js';
 import { visibilityOf } from '../submissions/visibility.js';
 import { countryValues } from './country-values.service.js';
-
-type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
 // The DataSource node is defined by its own module; the prisma plugin hands out the same ref for the model name.
 const DataSource = getRefFromModel('DataSource', builder) as unknown as ObjectRef<BuilderTypes, DataSourceRow>;

@@ -149,10 +149,8 @@ function componentFilters(rawQuery: string): [string, string][] {
   return found;
 }
 
-export interface SdmxObservation {
-  /** Codes in dimension order (without TIME_PERIOD). */
-  key: string[];
-  year: number;
+/** What an observation carries besides its key and year: the value and the attributes, as read. */
+interface Measured {
   value: number;
   unit: string;
   sourceType: string | null;
@@ -161,17 +159,17 @@ export interface SdmxObservation {
   updatedAt: Date;
 }
 
-interface Row {
+export interface SdmxObservation extends Measured {
+  /** Codes in dimension order (without TIME_PERIOD). */
+  key: string[];
+  year: number;
+}
+
+interface Row extends Measured {
   m49: string;
   indicator: string;
   referenceYear: number;
   dimensionKey: string;
-  value: number;
-  unit: string;
-  sourceType: string | null;
-  dataSource: string | null;
-  residenceCriterion: string | null;
-  updatedAt: Date;
 }
 
 /**
@@ -222,27 +220,18 @@ export async function findObservations(
 
   const variableDims = dims.filter((d) => d.variable);
   const out: SdmxObservation[] = [];
-  for (const row of rows) {
-    if (!query.time.every((ok) => ok(row.referenceYear))) continue;
-    const uses = dsd.indicators.get(row.indicator)?.variables ?? new Set<string>();
-    const cells = dimensionsOf(row.dimensionKey);
+  for (const { m49, indicator, referenceYear, dimensionKey, ...measured } of rows) {
+    if (!query.time.every((ok) => ok(referenceYear))) continue;
+    const uses = dsd.indicators.get(indicator)?.variables ?? new Set<string>();
+    const cells = dimensionsOf(dimensionKey);
     const key = [
       'A',
-      row.m49,
-      row.indicator,
+      m49,
+      indicator,
       ...variableDims.map((d) => cells[d.variable!] ?? (uses.has(d.variable!) ? TOTAL : NOT_APPLICABLE)),
     ];
     if (!key.every((code, i) => !query.key[i] || query.key[i]!.has(code))) continue;
-    out.push({
-      key,
-      year: row.referenceYear,
-      value: row.value,
-      unit: row.unit,
-      sourceType: row.sourceType,
-      dataSource: row.dataSource,
-      residenceCriterion: row.residenceCriterion,
-      updatedAt: row.updatedAt,
-    });
+    out.push({ key, year: referenceYear, ...measured });
   }
   const seriesKey = (o: SdmxObservation) => o.key.join('.');
   out.sort((a, b) => (seriesKey(a) < seriesKey(b) ? -1 : seriesKey(a) > seriesKey(b) ? 1 : a.year - b.year));

@@ -4,7 +4,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { actorOf } from '../access/audit.js';
 import { builder } from '../schema/builder.js';
-import { connectionOf } from '../schema/connections.js';
+import { connectionOf, orderBy } from '../schema/connections.js';
 import { userErrors } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
@@ -50,6 +50,25 @@ const WebhookDelivery = builder.prismaNode('WebhookDelivery', {
 
 const WebhookDeliveryConnection = connectionOf(WebhookDelivery, 'WebhookDelivery');
 
+const WebhookDeliveryFilter = builder.inputType('WebhookDeliveryFilter', {
+  description: "Narrows a webhook's deliveries.",
+  fields: (t) => ({
+    status: t.field({ type: DeliveryStatus, description: 'Only PENDING or only DELIVERED deliveries.' }),
+  }),
+});
+
+/** Newest first, as the review queues: the deliveries an operator looks at are the latest. */
+const deliveryOrder = orderBy('WebhookDeliveryOrder', {
+  items: 'webhook deliveries',
+  fields: {
+    CREATED_AT: { description: 'When the delivery was queued.', keys: () => [] },
+    SEQUENCE: { description: 'The feed sequence of the change delivered.', keys: (d) => [{ sequence: d }] },
+    NEXT_ATTEMPT_AT: { description: 'When its next attempt is due.', keys: (d) => [{ nextAttemptAt: d }] },
+  },
+  default: { field: 'CREATED_AT', direction: 'DESC' },
+  defaultIs: 'newest first',
+});
+
 const Webhook = builder.prismaNode('Webhook', {
   id: { field: 'id' },
   nullable: true,
@@ -79,8 +98,15 @@ const Webhook = builder.prismaNode('Webhook', {
       'deliveries',
       {
         cursor: 'id',
-        description: 'Deliveries, oldest first.',
-        query: { orderBy: { id: 'asc' } },
+        description: 'Its deliveries, newest first unless ordered otherwise.',
+        args: {
+          filter: t.arg({ type: WebhookDeliveryFilter, description: 'Which deliveries; all when omitted.' }),
+          ...deliveryOrder.args,
+        },
+        query: ({ filter, orderBy }) => ({
+          where: filter?.status ? { status: filter.status } : {},
+          orderBy: deliveryOrder.prismaOrderBy(orderBy),
+        }),
         totalCount: true,
       },
       WebhookDeliveryConnection,

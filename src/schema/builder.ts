@@ -1,6 +1,6 @@
 // Schema builder configuration only: plugins (order matters: scope-auth first, errors before prisma), scalars,
 // auth scopes. Object types live in the domain modules.
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { type SchemaTypes } from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
@@ -179,6 +179,10 @@ builder.addScalarType(
     },
   }),
 );
+
+/** The builder's type parameters, for helpers that take its refs or field builders. */
+export type BuilderTypes =
+  typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
 builder.queryType({ description: 'Reads. Without a token only the catalogue and PUBLISHED data are visible.' });
 builder.mutationType({

@@ -27,6 +27,20 @@ export function connectionOf<T>(type: ObjectRef<any, T>, name: string) {
   );
 }
 
+/**
+ * A connection's where clause, built once per field: Pothos hands the same args object to a prismaConnection's
+ * `resolve` and `totalCount`, so keyed on it, the lookups the clause needs (a region or country code) run once when
+ * a query asks for both nodes and totalCount, and once per parent on a nested connection.
+ */
+export function wherePerField<P, A extends object, C, W>(build: (parent: P, args: A, ctx: C) => Promise<W>) {
+  const built = new WeakMap<A, Promise<W>>();
+  return (parent: P, args: A, ctx: C): Promise<W> => {
+    let where = built.get(args);
+    if (!where) built.set(args, (where = build(parent, args, ctx)));
+    return where;
+  };
+}
+
 /** The direction of an `orderBy:` (GitHub's OrderDirection), shared by every `XOrder` input. */
 export const OrderDirection = builder.enumType('OrderDirection', {
   description: 'The direction of an ordering.',

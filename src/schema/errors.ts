@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { type AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from './builder.js';
 
@@ -63,3 +64,8 @@ export const EXPECTED_REVISION_DESCRIPTION =
  * .test.ts calls each one); this whole list is for mutations not yet narrowed (src/portals).
  */
 export const userErrors = [ValidationError, NotFoundError, ConflictError];
+
+/** A top-level BAD_USER_INPUT error, for query arguments that GraphQL's types accept but the hub cannot answer. */
+export function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}

@@ -1,10 +1,10 @@
 // The file of an import mutation (importSubmissions, importAdoptions, importPopulationAccounts): the CSV as text or
 // an uploaded CSV or XLSX file (GraphQL multipart request), exactly one, with how to read it. One set of input
 // fields and one rule for every import, all read by the import kernel (src/platform/tabular.ts).
-import type { InputFieldBuilder, SchemaTypes } from '@pothos/core';
+import type { InputFieldBuilder } from '@pothos/core';
 import { ValidationError } from '../platform/errors.js';
 import type { TableOptions, TableSource } from '../platform/tabular.js';
-import { builder } from './builder.js';
+import { builder, type BuilderTypes } from './builder.js';
 
 export const CsvDelimiter = builder.enumType('CsvDelimiter', {
   description: 'The separator of a CSV file.',
@@ -16,8 +16,6 @@ export const CsvDelimiter = builder.enumType('CsvDelimiter', {
     },
   } as const,
 });
-
-type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
 /** The input fields naming the file and how to read it; spread into an import mutation's input type. */
 export function fileFields(t: InputFieldBuilder<BuilderTypes, 'InputObject'>) {

@@ -7,11 +7,12 @@ import * as dataSources from './data-sources.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { ResidenceCriterion } from '../schema/enums.js';
 import { localId } from '../schema/global-id.js';
 import { targetDescriptions, targetId, targetIdOrNull } from '../schema/target.js';
+import type { Context } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
 
 export const DataSource = builder.prismaNode('DataSource', {
@@ -70,26 +71,29 @@ const DataSourceFilter = builder.inputType('DataSourceFilter', {
   }),
 });
 
-async function dataSourceWhere(
-  prisma: Prisma.TransactionClient,
-  filter: { country?: string | null; sourceType?: string | null } | null | undefined,
-): Promise<Prisma.DataSourceWhereInput> {
-  const where: Prisma.DataSourceWhereInput = {};
-  if (filter?.country) {
-    const country = filter.country;
-    where.countryId = (
-      await requireCode('filter.country', 'country', country, (c) => findCountry(prisma as never, c))
-    ).id;
-  }
-  if (filter?.sourceType) {
-    where.sourceTypeId = (
-      await requireCode('filter.sourceType', 'source type', filter.sourceType, (code) =>
-        prisma.sourceType.findUnique({ where: { code: code.trim() }, select: { id: true } }),
-      )
-    ).id;
-  }
-  return where;
-}
+/** The data sources a filter selects, built once for the page and its totalCount (wherePerField). */
+const dataSourceWhere = wherePerField(
+  async (
+    _root: unknown,
+    { filter }: { filter?: { country?: string | null; sourceType?: string | null } | null },
+    { prisma }: Context,
+  ): Promise<Prisma.DataSourceWhereInput> => {
+    const where: Prisma.DataSourceWhereInput = {};
+    if (filter?.country) {
+      where.countryId = (
+        await requireCode('filter.country', 'country', filter.country, (c) => findCountry(prisma, c))
+      ).id;
+    }
+    if (filter?.sourceType) {
+      where.sourceTypeId = (
+        await requireCode('filter.sourceType', 'source type', filter.sourceType, (code) =>
+          prisma.sourceType.findUnique({ where: { code: code.trim() }, select: { id: true } }),
+        )
+      ).id;
+    }
+    return where;
+  },
+);
 
 builder.queryFields((t) => ({
   dataSource: t.prismaField({
@@ -112,13 +116,14 @@ builder.queryFields((t) => ({
         }),
         ...dataSourceOrder.args,
       },
-      resolve: async (query, _root, { filter, orderBy }, ctx) => {
-        const where = await dataSourceWhere(ctx.prisma, filter);
-        return ctx.prisma.dataSource.findMany({ ...query, where, orderBy: dataSourceOrder.prismaOrderBy(orderBy) });
-      },
-      totalCount: async (_root, { filter }, ctx) => {
-        return ctx.prisma.dataSource.count({ where: await dataSourceWhere(ctx.prisma, filter) });
-      },
+      resolve: async (query, root, args, ctx) =>
+        ctx.prisma.dataSource.findMany({
+          ...query,
+          where: await dataSourceWhere(root, args, ctx),
+          orderBy: dataSourceOrder.prismaOrderBy(args.orderBy),
+        }),
+      totalCount: async (root, args, ctx) =>
+        ctx.prisma.dataSource.count({ where: await dataSourceWhere(root, args, ctx) }),
     },
     DataSourceConnection,
   ),

@@ -14,7 +14,7 @@ import { visibilityOf, visibleWhere } from './visibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy } from '../schema/connections.js';
+import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
@@ -221,8 +221,9 @@ const submissionOrderBy = submissionOrder.prismaOrderBy;
 /**
  * The where clause of a filter. A country code is looked up (its id serves the indexes); the indicator and data
  * source codes are joined, and checked only when nothing matched (filterCodesExist), so a page costs one statement.
+ * Built once for the page and its totalCount (wherePerField): the lookups, and the countable versions, run once.
  */
-async function submissionWhere(ctx: Context, filter: Filter | null | undefined) {
+const submissionWhere = wherePerField(async (_root: unknown, { filter }: { filter?: Filter | null }, ctx: Context) => {
   const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
   let countryId: number | undefined;
   if (filter?.country) {
@@ -248,7 +249,7 @@ async function submissionWhere(ctx: Context, filter: Filter | null | undefined) 
     and.push(filter.countable ? { id: { in: ids } } : { id: { notIn: ids } });
   }
   return { AND: and } satisfies Prisma.SubmissionWhereInput;
-}
+});
 
 /** NOT_FOUND when the filter's indicator or data source code names nothing (README "Unknown codes"). */
 async function filterCodesExist(ctx: Context, filter: Filter | null | undefined) {
@@ -290,15 +291,19 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: SubmissionFilter, required: false, description: 'Which versions; all when omitted.' }),
         ...submissionOrderArgs,
       },
-      resolve: async (query, _root, { filter, orderBy }, ctx) => {
-        const where = await submissionWhere(ctx, filter);
-        const page = await ctx.prisma.submission.findMany({ ...query, where, orderBy: submissionOrderBy(orderBy) });
-        if (!page.length) await filterCodesExist(ctx, filter);
+      resolve: async (query, root, args, ctx) => {
+        const where = await submissionWhere(root, args, ctx);
+        const page = await ctx.prisma.submission.findMany({
+          ...query,
+          where,
+          orderBy: submissionOrderBy(args.orderBy),
+        });
+        if (!page.length) await filterCodesExist(ctx, args.filter);
         return page;
       },
-      totalCount: async (_root, { filter }, ctx) => {
-        const count = await ctx.prisma.submission.count({ where: await submissionWhere(ctx, filter) });
-        if (!count) await filterCodesExist(ctx, filter);
+      totalCount: async (root, args, ctx) => {
+        const count = await ctx.prisma.submission.count({ where: await submissionWhere(root, args, ctx) });
+        if (!count) await filterCodesExist(ctx, args.filter);
         return count;
       },
     },

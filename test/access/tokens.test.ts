@@ -3,14 +3,11 @@
 // so. Every change is audited with the admin who made it.
 import type { VariablesOf } from '@graphql-typed-document-node/core';
 import { graphql } from '../gql/index.js';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
 
 let hub: Hub;
 let admin: string;
-beforeAll(async () => {
-  hub = await startHub();
-  admin = await hub.token('ADMIN');
-});
+beforeAll(async () => ({ hub, admin } = await startHubAsAdmin()));
 afterAll(() => hub?.close());
 
 const CreateToken = graphql(`

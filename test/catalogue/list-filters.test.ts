@@ -4,14 +4,11 @@
 // adoption records) take the same `orderBy: XOrder` as the root lists, each with its own default. The root lists'
 // paging in every order is checked by test/access/list-orders.test.ts.
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
 
 let hub: Hub;
 let admin: string;
-beforeAll(async () => {
-  hub = await startHub();
-  admin = await hub.token('ADMIN');
-});
+beforeAll(async () => ({ hub, admin } = await startHubAsAdmin()));
 afterAll(() => hub?.close());
 
 type Page = { totalCount: number; nodes: Record<string, unknown>[] };

@@ -84,6 +84,18 @@ test('a bad catalogue file is rejected with every problem located, and nothing i
   expect(refs.code).toBe(1);
   expect(refs.stderr).toContain('indicators [2] disaggregations [1]: unknown variable "NO_SUCH_VARIABLE"');
   expect(refs.stderr).toContain('nothing was written');
+
+  // A code given twice in one list (each list checked alike): refused, naming the second place.
+  catalogue.indicators[2].disaggregations = ['SEX'];
+  catalogue.topics.push(catalogue.topics[0]);
+  catalogue.gcmObjectives.push(catalogue.gcmObjectives[0]);
+  writeFileSync(file, JSON.stringify(catalogue));
+  const twice = await target.run('import', 'catalogue', file);
+  expect(twice.code).toBe(1);
+  expect(twice.stderr).toContain(`topics [${catalogue.topics.length - 1}]: duplicate ${catalogue.topics[0].code}`);
+  expect(twice.stderr).toContain(
+    `gcmObjectives [${catalogue.gcmObjectives.length - 1}]: duplicate ${catalogue.gcmObjectives[0].number}`,
+  );
   expect(await counts()).toEqual(before);
 });
 

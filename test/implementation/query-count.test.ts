@@ -1,6 +1,7 @@
 // N+1 guard for implementation tracking: implementationSummary over Asia (50 countries × 9 recommendations, every
 // pair with a record) costs the same SQL statements as over a region of 5, and Country.implementation with each
-// row's record and history over a page of 50 countries costs the same as over a page of 1.
+// row's record and history over a page of 50 countries costs the same as over a page of 1. A recommendation's
+// adoptions filtered by region look the region up once, for the page and its totalCount together.
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAdoptions } from '../../src/implementation/adoptions.import.js';
 import { data, startHub, type Hub } from '../support/hub.js';
@@ -132,4 +133,20 @@ test('Country.implementation: a page of 50 countries costs the same statements a
   }
   expect(byN[50]).toBe(byN[1]);
   expect(byN[50]).toBeLessThanOrEqual(12);
+});
+
+test('Recommendation.adoptions(filter: { region }): the region is looked up once for the page and its totalCount', async () => {
+  log.reset();
+  const adoptions = data(
+    await hub.gql<{ recommendation: { adoptions: { totalCount: number; nodes: unknown[] } } }, object>(
+      `{ recommendation(code: "REC_RESIDENCE") {
+        adoptions(first: 2, filter: { region: "143" }) { totalCount nodes { country { iso3 } } }
+      } }`,
+      {},
+      { token: taskForce },
+    ),
+  ).recommendation.adoptions;
+  expect(adoptions.totalCount).toBe(5); // Central Asia's five countries, each with a record
+  expect(adoptions.nodes).toHaveLength(2);
+  expect(log.statements.filter((sql) => /"Region"/.test(sql))).toHaveLength(1);
 });

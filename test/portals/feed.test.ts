@@ -1,15 +1,12 @@
 // The change feed (CONTRACT §10) through GraphQL: what each caller sees (a publication reaches anonymous callers
 // when it is published; a superseded key is an UPSERT of its new version; a key whose only visible version goes is
 // a DELETE), paging and resuming from endCursor, bad cursors, and the replay equal to a full download.
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
 import { CHANGES, downloadedRows, Replayer, type Entry } from './feed-support.js';
 
 let hub: Hub;
 let admin: string;
-beforeAll(async () => {
-  hub = await startHub();
-  admin = await hub.token('ADMIN');
-});
+beforeAll(async () => ({ hub, admin } = await startHubAsAdmin()));
 afterAll(() => hub?.close());
 
 const HEADER = 'country,indicator,reference_year,value,source_type,status,note,SEX';

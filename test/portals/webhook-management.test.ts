@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
 
 const CREATE = `mutation($input: CreateWebhookInput!) {
   createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } }
@@ -35,10 +35,7 @@ type Result = Record<string, { __typename: string } & Record<string, unknown>>;
 describe('validation', () => {
   let hub: Hub;
   let admin: string;
-  beforeAll(async () => {
-    hub = await startHub();
-    admin = await hub.token('ADMIN');
-  });
+  beforeAll(async () => ({ hub, admin } = await startHubAsAdmin()));
   afterAll(() => hub?.close());
 
   test('only an ADMIN updates or deletes; the URL is checked as at registration; unknown ids are NotFoundError', async () => {
@@ -110,20 +107,23 @@ describe('validation', () => {
   });
 });
 
-/** A local receiver acknowledging every POST with a 204. */
-async function receiver() {
-  const bodies: {
-    sequence: string;
-    kind: string;
-    series: { country: { iso3: string } } | null;
-    item: Record<string, string> | null;
-  }[] = [];
+type Body = {
+  sequence: string;
+  kind: string;
+  series: { country: { iso3: string } } | null;
+  item: Record<string, string> | null;
+};
+
+/** A local receiver acknowledging with a 204 every POST it accepts (all unless told), refusing the rest with a 500. */
+async function receiver(accepts: (body: Body) => boolean = () => true) {
+  const bodies: Body[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      bodies.push(JSON.parse(body) as (typeof bodies)[number]);
-      res.writeHead(204).end();
+      const parsed = JSON.parse(body) as Body;
+      bodies.push(parsed);
+      res.writeHead(accepts(parsed) ? 204 : 500).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -134,9 +134,9 @@ async function receiver() {
   };
 }
 
-async function until(what: string, predicate: () => boolean, ms = 30_000) {
+async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000) {
   const deadline = Date.now() + ms;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -149,8 +149,7 @@ describe('delivery', () => {
   let managed: Awaited<ReturnType<typeof receiver>>;
   let witness: Awaited<ReturnType<typeof receiver>>;
   beforeAll(async () => {
-    hub = await startHub({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' } });
-    admin = await hub.token('ADMIN');
+    ({ hub, admin } = await startHubAsAdmin({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' } }));
     managed = await receiver();
     witness = await receiver();
     worker = startWebhookWorker({ config: hub.config, db: hub.db, logger: pino({ level: 'silent' }) });
@@ -240,5 +239,56 @@ describe('delivery', () => {
     await until('the witness', () => witness.bodies.length === 4);
     expect(managed.bodies).toHaveLength(3);
     expect(await hub.db.prisma.webhookDelivery.count({ where: { webhook: { url: managed.url } } })).toBe(0);
+  }, 60_000);
+
+  test('deliveries are listed newest first unless ordered otherwise, and filtered by status', async () => {
+    // CHE's change is acknowledged, FRA's refused (and retried) for as long as the test runs.
+    const picky = await receiver((b) => b.series?.country.iso3 === 'CHE');
+    try {
+      const id = await register(picky.url);
+      // One after the other, so FRA's delivery is queued after CHE's.
+      await publish('CHE', 2002);
+      await until("CHE's change tried", () => picky.bodies.length > 0);
+      await publish('FRA', 2002);
+      type Deliveries = { node: { deliveries: { totalCount: number; nodes: { sequence: string; status: string }[] } } };
+      const deliveries = async (args: string) =>
+        data(
+          await hub.gql<Deliveries, unknown>(
+            `query($id: ID!) { node(id: $id) { ... on Webhook { deliveries${args} {
+              totalCount nodes { sequence status } } } } }`,
+            { id },
+            { token: admin },
+          ),
+        ).node.deliveries;
+      // FRA's tried too, and CHE's acknowledgement recorded (after the receiver has answered).
+      await until("FRA's change tried", () => new Set(picky.bodies.map((b) => b.sequence)).size === 2);
+      await until(
+        "CHE's acknowledgement",
+        async () => (await deliveries('(filter: { status: DELIVERED })')).totalCount === 1,
+      );
+      const bySequence = (a: Body, b: Body) => Number(BigInt(a.sequence) - BigInt(b.sequence));
+      const [che, fra] = [...new Map(picky.bodies.map((b) => [b.sequence, b])).values()].sort(bySequence);
+      expect([che!.series?.country.iso3, fra!.series?.country.iso3]).toEqual(['CHE', 'FRA']);
+
+      expect(await deliveries('(filter: { status: DELIVERED })')).toEqual({
+        totalCount: 1,
+        nodes: [{ sequence: che!.sequence, status: 'DELIVERED' }],
+      });
+      expect(await deliveries('(filter: { status: PENDING })')).toEqual({
+        totalCount: 1,
+        nodes: [{ sequence: fra!.sequence, status: 'PENDING' }],
+      });
+      // Without orderBy: newest first.
+      expect((await deliveries('')).nodes.map((n) => n.sequence)).toEqual([fra!.sequence, che!.sequence]);
+      expect((await deliveries('(orderBy: { field: SEQUENCE, direction: ASC })')).nodes.map((n) => n.sequence)).toEqual(
+        [che!.sequence, fra!.sequence],
+      );
+      expect(await deliveries('(first: 1)')).toEqual({
+        totalCount: 2,
+        nodes: [{ sequence: fra!.sequence, status: 'PENDING' }],
+      });
+    } finally {
+      await picky.close();
+    }
   }, 60_000);
 });

@@ -2,15 +2,12 @@
 // import again, never "Unexpected error.", and nothing of its file is written.
 import pg from 'pg';
 import { dbKind } from '../support/db.js';
-import { startHub, type Hub } from '../support/hub.js';
+import { startHubAsAdmin, type Hub } from '../support/hub.js';
 import { csv, ImportSubmissions } from './support.js';
 
 let hub: Hub;
 let admin: string;
-beforeAll(async () => {
-  hub = await startHub();
-  admin = await hub.token('ADMIN');
-});
+beforeAll(async () => ({ hub, admin } = await startHubAsAdmin()));
 afterAll(() => hub?.close());
 
 const FILE = csv(

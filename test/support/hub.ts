@@ -22,7 +22,14 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-export async function startHub(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<Hub> {
+export interface HubOptions {
+  /** Seeded (the default) or empty. */
+  seed?: boolean;
+  /** Environment the hub's config is read from, beside NODE_ENV=test. */
+  env?: Record<string, string>;
+}
+
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
   // Seeded unless asked not to: a copy of the run's seeded template (test/support/db.ts).
   const db = await createTestDatabase({ seed: options.seed !== false });
   // TEST_LOG_LEVEL=error prints the internal errors that the API masks.
@@ -51,6 +58,12 @@ export async function startHub(options: { seed?: boolean; env?: Record<string, s
       await db.close();
     },
   };
+}
+
+/** A hub and an ADMIN token on it, as most test files begin: `({ hub, admin } = await startHubAsAdmin())`. */
+export async function startHubAsAdmin(options: HubOptions = {}): Promise<{ hub: Hub; admin: string }> {
+  const hub = await startHub(options);
+  return { hub, admin: await hub.token('ADMIN') };
 }
 
 /** The data of a result that must have no errors (fails with the errors otherwise). */
