@@ -16,7 +16,7 @@ import {
   type TableSource,
 } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
-import { countryByCode, loadLookups, TRANSACTION_OPTIONS } from '../submissions/submissions.import.js';
+import { countryByCode, loadLookups } from '../submissions/submissions.import.js';
 
 export const POPULATION_GROUPS: readonly PopulationGroup[] = [
   'NATIVE_BORN_CITIZENS',
@@ -169,6 +169,6 @@ export async function importAccountsFile(
       } else counts.unchanged++;
     }
     return counts;
-  }, TRANSACTION_OPTIONS);
+  });
   return { ok: true, report };
 }

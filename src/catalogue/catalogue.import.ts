@@ -213,345 +213,342 @@ export async function importCatalogue(
   cat: CatalogueFile,
   actor: Actor,
 ): Promise<CatalogueReport> {
-  return prisma.$transaction(
-    async (tx) => {
-      const report: CatalogueReport = {};
-      const count = (kind: string, outcome: keyof ImportCounts) => {
-        report[kind] ??= { created: 0, updated: 0, unchanged: 0 };
-        report[kind][outcome] += 1;
-      };
+  return prisma.$transaction(async (tx) => {
+    const report: CatalogueReport = {};
+    const count = (kind: string, outcome: keyof ImportCounts) => {
+      report[kind] ??= { created: 0, updated: 0, unchanged: 0 };
+      report[kind][outcome] += 1;
+    };
 
-      // The items created or changed, for the change feed (an unchanged item is no change).
-      const changed: ItemRef[] = [];
-      const sync = async <Row extends { id: number }>(
-        kind: string,
-        key: string,
-        existing: Row | null,
-        data: Record<string, unknown>,
-        create: () => Promise<Row>,
-        update: () => Promise<Row>,
-        items: (row: Row) => ItemRef[] = (row) => [{ type: kind as ItemType, id: row.id }],
-      ): Promise<Row> => {
-        if (!existing) {
-          const row = await create();
-          await audit(tx, actor, auditAction(kind, 'create'), kind, key, null, data);
-          count(kind, 'created');
-          changed.push(...items(row));
-          return row;
-        }
-        const before = pick(existing, Object.keys(data));
-        if (sameJson(before, data)) {
-          count(kind, 'unchanged');
-          return existing;
-        }
-        const row = await update();
-        await audit(tx, actor, auditAction(kind, 'update'), kind, key, before, data);
-        count(kind, 'updated');
+    // The items created or changed, for the change feed (an unchanged item is no change).
+    const changed: ItemRef[] = [];
+    const sync = async <Row extends { id: number }>(
+      kind: string,
+      key: string,
+      existing: Row | null,
+      data: Record<string, unknown>,
+      create: () => Promise<Row>,
+      update: () => Promise<Row>,
+      items: (row: Row) => ItemRef[] = (row) => [{ type: kind as ItemType, id: row.id }],
+    ): Promise<Row> => {
+      if (!existing) {
+        const row = await create();
+        await audit(tx, actor, auditAction(kind, 'create'), kind, key, null, data);
+        count(kind, 'created');
         changed.push(...items(row));
         return row;
-      };
+      }
+      const before = pick(existing, Object.keys(data));
+      if (sameJson(before, data)) {
+        count(kind, 'unchanged');
+        return existing;
+      }
+      const row = await update();
+      await audit(tx, actor, auditAction(kind, 'update'), kind, key, before, data);
+      count(kind, 'updated');
+      changed.push(...items(row));
+      return row;
+    };
 
-      for (const c of cat.concepts) {
-        const data = {
-          term: c.term,
-          definition: c.definition,
-          framework: c.framework ?? null,
-          sourceUrl: c.source ?? null,
-        };
-        await sync(
-          'Concept',
-          c.code,
-          await tx.concept.findUnique({ where: { code: c.code } }),
-          data,
-          () => tx.concept.create({ data: { code: c.code, ...data } }),
-          () => tx.concept.update({ where: { code: c.code }, data }),
-        );
-      }
-      for (const t of cat.topics) {
-        const data = {
-          name: t.name,
-          tier: t.tier,
-          description: t.description ?? null,
-          sourceUrl: t.source ?? null,
-          provisionalFields: t.provisional,
-        };
-        await sync(
-          'Topic',
-          t.code,
-          await tx.topic.findUnique({ where: { code: t.code } }),
-          data,
-          () => tx.topic.create({ data: { code: t.code, ...data } }),
-          () => tx.topic.update({ where: { code: t.code }, data: { ...data, revision: { increment: 1 } } }),
-        );
-      }
-      for (const v of cat.variables) {
-        const codes = v.codes.map((c, position) => ({ code: c.code, label: c.label, position }));
-        const data = { name: v.name, sourceUrl: v.source ?? null, codelist: v.codelist ?? null };
-        const existing = await tx.variable.findUnique({
-          where: { code: v.code },
-          include: { codes: { orderBy: { position: 'asc' }, select: { code: true, label: true, position: true } } },
-        });
-        const compare = { ...data, codes };
-        await sync(
-          'Variable',
-          v.code,
-          existing ? { ...existing, codes: existing.codes } : null,
-          compare,
-          () =>
-            tx.variable.create({ data: { code: v.code, ...data, codes: { create: codes } }, include: { codes: true } }),
-          async () => {
-            await tx.variableCode.deleteMany({ where: { variable: { code: v.code } } });
-            return tx.variable.update({
-              where: { code: v.code },
-              data: { ...data, codes: { create: codes }, revision: { increment: 1 } },
-              include: { codes: true },
-            });
-          },
-        );
-      }
-      for (const s of cat.sourceTypes) {
-        const data = {
-          name: s.name,
-          measures: s.measures,
-          strengths: s.strengths,
-          limitations: s.limitations,
-          sourceUrl: s.source ?? null,
-          alsoUrls: s.also,
-        };
-        await sync(
-          'SourceType',
-          s.code,
-          await tx.sourceType.findUnique({ where: { code: s.code } }),
-          data,
-          () => tx.sourceType.create({ data: { code: s.code, ...data } }),
-          () => tx.sourceType.update({ where: { code: s.code }, data }),
-        );
-      }
-      for (const g of cat.sdgIndicators) {
-        const data = { title: g.title, target: g.target };
-        await sync(
-          'SdgIndicator',
-          g.code,
-          await tx.sdgIndicator.findUnique({ where: { code: g.code } }),
-          data,
-          () => tx.sdgIndicator.create({ data: { code: g.code, ...data } }),
-          () => tx.sdgIndicator.update({ where: { code: g.code }, data }),
-        );
-      }
-      for (const g of cat.gcmObjectives) {
-        const data = { title: g.title, shortName: g.shortName ?? null };
-        await sync(
-          'GcmObjective',
-          String(g.number),
-          await tx.gcmObjective.findUnique({ where: { number: g.number } }),
-          data,
-          () => tx.gcmObjective.create({ data: { number: g.number, ...data } }),
-          () => tx.gcmObjective.update({ where: { number: g.number }, data }),
-        );
-      }
-      // An indicator may be linked to an SDG *target* ("17.18") rather than one of its indicators; such links are
-      // kept, as a row whose code is the target, rather than dropped or rejected.
-      const knownSdg = new Set((await tx.sdgIndicator.findMany({ select: { code: true } })).map((r) => r.code));
-      for (const target of new Set(cat.indicators.flatMap((i) => i.sdg))) {
-        if (knownSdg.has(target) || !SDG_TARGET.test(target)) continue;
-        const data = { title: `SDG target ${target} (linked at target level)`, target };
-        changed.push({
-          type: 'SdgIndicator',
-          id: (await tx.sdgIndicator.create({ data: { code: target, ...data } })).id,
-        });
-        await audit(tx, actor, 'sdgIndicator.create', 'SdgIndicator', target, null, data);
-        count('SdgIndicator', 'created');
-      }
-
-      // Indicators and their links: resolve every reference first so that all missing ones are reported together.
-      const issues: Issue[] = [];
-      const ids = {
-        variable: await idMap(tx.variable.findMany({ select: { id: true, code: true } }), (r) => r.code),
-        topic: await idMap(tx.topic.findMany({ select: { id: true, code: true } }), (r) => r.code),
-        sdg: await idMap(tx.sdgIndicator.findMany({ select: { id: true, code: true } }), (r) => r.code),
-        gcm: await idMap(tx.gcmObjective.findMany({ select: { id: true, number: true } }), (r) => String(r.number)),
-        sourceType: await idMap(tx.sourceType.findMany({ select: { id: true, code: true } }), (r) => r.code),
+    for (const c of cat.concepts) {
+      const data = {
+        term: c.term,
+        definition: c.definition,
+        framework: c.framework ?? null,
+        sourceUrl: c.source ?? null,
       };
-      const resolve = (map: Map<string, number>, key: string, path: string[], what: string) => {
-        const id = map.get(key);
-        if (id === undefined) issues.push({ path, message: `unknown ${what} "${key}"` });
-        return id ?? -1;
+      await sync(
+        'Concept',
+        c.code,
+        await tx.concept.findUnique({ where: { code: c.code } }),
+        data,
+        () => tx.concept.create({ data: { code: c.code, ...data } }),
+        () => tx.concept.update({ where: { code: c.code }, data }),
+      );
+    }
+    for (const t of cat.topics) {
+      const data = {
+        name: t.name,
+        tier: t.tier,
+        description: t.description ?? null,
+        sourceUrl: t.source ?? null,
+        provisionalFields: t.provisional,
       };
-      const indicatorLinks = cat.indicators.map((ind, i) => ({
-        variables: ind.disaggregations.map((c, j) =>
-          resolve(ids.variable, c, ['indicators', `[${i}]`, 'disaggregations', `[${j}]`], 'variable'),
-        ),
-        topics: ind.topics.map((c, j) => resolve(ids.topic, c, ['indicators', `[${i}]`, 'topics', `[${j}]`], 'topic')),
-        sdg: ind.sdg.map((c, j) => resolve(ids.sdg, c, ['indicators', `[${i}]`, 'sdg', `[${j}]`], 'SDG indicator')),
-        gcm: ind.gcmObjectives.map((n, j) =>
-          resolve(ids.gcm, String(n), ['indicators', `[${i}]`, 'gcmObjectives', `[${j}]`], 'GCM objective'),
-        ),
-      }));
-      const fileIndicators = new Set(cat.indicators.map((i) => i.code));
-      const dbIndicators = await idMap(tx.indicator.findMany({ select: { id: true, code: true } }), (r) => r.code);
-      cat.indicatorSources.forEach((l, i) => {
-        if (!fileIndicators.has(l.indicator) && !dbIndicators.has(l.indicator))
-          issues.push({
-            path: ['indicatorSources', `[${i}]`, 'indicator'],
-            message: `unknown indicator "${l.indicator}"`,
-          });
-        resolve(ids.sourceType, l.sourceType, ['indicatorSources', `[${i}]`, 'sourceType'], 'source type');
+      await sync(
+        'Topic',
+        t.code,
+        await tx.topic.findUnique({ where: { code: t.code } }),
+        data,
+        () => tx.topic.create({ data: { code: t.code, ...data } }),
+        () => tx.topic.update({ where: { code: t.code }, data: { ...data, revision: { increment: 1 } } }),
+      );
+    }
+    for (const v of cat.variables) {
+      const codes = v.codes.map((c, position) => ({ code: c.code, label: c.label, position }));
+      const data = { name: v.name, sourceUrl: v.source ?? null, codelist: v.codelist ?? null };
+      const existing = await tx.variable.findUnique({
+        where: { code: v.code },
+        include: { codes: { orderBy: { position: 'asc' }, select: { code: true, label: true, position: true } } },
       });
-      if (issues.length) throw ValidationError.of(issues);
+      const compare = { ...data, codes };
+      await sync(
+        'Variable',
+        v.code,
+        existing ? { ...existing, codes: existing.codes } : null,
+        compare,
+        () =>
+          tx.variable.create({ data: { code: v.code, ...data, codes: { create: codes } }, include: { codes: true } }),
+        async () => {
+          await tx.variableCode.deleteMany({ where: { variable: { code: v.code } } });
+          return tx.variable.update({
+            where: { code: v.code },
+            data: { ...data, codes: { create: codes }, revision: { increment: 1 } },
+            include: { codes: true },
+          });
+        },
+      );
+    }
+    for (const s of cat.sourceTypes) {
+      const data = {
+        name: s.name,
+        measures: s.measures,
+        strengths: s.strengths,
+        limitations: s.limitations,
+        sourceUrl: s.source ?? null,
+        alsoUrls: s.also,
+      };
+      await sync(
+        'SourceType',
+        s.code,
+        await tx.sourceType.findUnique({ where: { code: s.code } }),
+        data,
+        () => tx.sourceType.create({ data: { code: s.code, ...data } }),
+        () => tx.sourceType.update({ where: { code: s.code }, data }),
+      );
+    }
+    for (const g of cat.sdgIndicators) {
+      const data = { title: g.title, target: g.target };
+      await sync(
+        'SdgIndicator',
+        g.code,
+        await tx.sdgIndicator.findUnique({ where: { code: g.code } }),
+        data,
+        () => tx.sdgIndicator.create({ data: { code: g.code, ...data } }),
+        () => tx.sdgIndicator.update({ where: { code: g.code }, data }),
+      );
+    }
+    for (const g of cat.gcmObjectives) {
+      const data = { title: g.title, shortName: g.shortName ?? null };
+      await sync(
+        'GcmObjective',
+        String(g.number),
+        await tx.gcmObjective.findUnique({ where: { number: g.number } }),
+        data,
+        () => tx.gcmObjective.create({ data: { number: g.number, ...data } }),
+        () => tx.gcmObjective.update({ where: { number: g.number }, data }),
+      );
+    }
+    // An indicator may be linked to an SDG *target* ("17.18") rather than one of its indicators; such links are
+    // kept, as a row whose code is the target, rather than dropped or rejected.
+    const knownSdg = new Set((await tx.sdgIndicator.findMany({ select: { code: true } })).map((r) => r.code));
+    for (const target of new Set(cat.indicators.flatMap((i) => i.sdg))) {
+      if (knownSdg.has(target) || !SDG_TARGET.test(target)) continue;
+      const data = { title: `SDG target ${target} (linked at target level)`, target };
+      changed.push({
+        type: 'SdgIndicator',
+        id: (await tx.sdgIndicator.create({ data: { code: target, ...data } })).id,
+      });
+      await audit(tx, actor, 'sdgIndicator.create', 'SdgIndicator', target, null, data);
+      count('SdgIndicator', 'created');
+    }
 
-      for (const [i, ind] of cat.indicators.entries()) {
-        const links = indicatorLinks[i]!;
-        const data = {
-          name: ind.name,
-          description: ind.description ?? null,
-          unit: ind.unit,
-          additive: ind.additive,
-          signed: ind.signed,
-          buildingBlock: ind.buildingBlock,
-          tier: ind.tier,
-          status: ind.status,
-          provisionalFields: ind.provisional,
-          sourceUrl: ind.source ?? null,
-        };
-        const existing = await tx.indicator.findUnique({
-          where: { code: ind.code },
-          include: {
-            disaggregations: { orderBy: { position: 'asc' } },
-            topics: true,
-            sdgIndicators: true,
-            gcmObjectives: true,
-          },
+    // Indicators and their links: resolve every reference first so that all missing ones are reported together.
+    const issues: Issue[] = [];
+    const ids = {
+      variable: await idMap(tx.variable.findMany({ select: { id: true, code: true } }), (r) => r.code),
+      topic: await idMap(tx.topic.findMany({ select: { id: true, code: true } }), (r) => r.code),
+      sdg: await idMap(tx.sdgIndicator.findMany({ select: { id: true, code: true } }), (r) => r.code),
+      gcm: await idMap(tx.gcmObjective.findMany({ select: { id: true, number: true } }), (r) => String(r.number)),
+      sourceType: await idMap(tx.sourceType.findMany({ select: { id: true, code: true } }), (r) => r.code),
+    };
+    const resolve = (map: Map<string, number>, key: string, path: string[], what: string) => {
+      const id = map.get(key);
+      if (id === undefined) issues.push({ path, message: `unknown ${what} "${key}"` });
+      return id ?? -1;
+    };
+    const indicatorLinks = cat.indicators.map((ind, i) => ({
+      variables: ind.disaggregations.map((c, j) =>
+        resolve(ids.variable, c, ['indicators', `[${i}]`, 'disaggregations', `[${j}]`], 'variable'),
+      ),
+      topics: ind.topics.map((c, j) => resolve(ids.topic, c, ['indicators', `[${i}]`, 'topics', `[${j}]`], 'topic')),
+      sdg: ind.sdg.map((c, j) => resolve(ids.sdg, c, ['indicators', `[${i}]`, 'sdg', `[${j}]`], 'SDG indicator')),
+      gcm: ind.gcmObjectives.map((n, j) =>
+        resolve(ids.gcm, String(n), ['indicators', `[${i}]`, 'gcmObjectives', `[${j}]`], 'GCM objective'),
+      ),
+    }));
+    const fileIndicators = new Set(cat.indicators.map((i) => i.code));
+    const dbIndicators = await idMap(tx.indicator.findMany({ select: { id: true, code: true } }), (r) => r.code);
+    cat.indicatorSources.forEach((l, i) => {
+      if (!fileIndicators.has(l.indicator) && !dbIndicators.has(l.indicator))
+        issues.push({
+          path: ['indicatorSources', `[${i}]`, 'indicator'],
+          message: `unknown indicator "${l.indicator}"`,
         });
-        const compare = {
-          ...data,
-          variables: links.variables,
-          topics: [...links.topics].sort(),
-          sdg: [...links.sdg].sort(),
-          gcm: [...links.gcm].sort(),
-        };
-        const current = existing && {
-          ...existing,
-          variables: existing.disaggregations.map((d) => d.variableId),
-          topics: existing.topics.map((t) => t.topicId).sort(),
-          sdg: existing.sdgIndicators.map((s) => s.sdgIndicatorId).sort(),
-          gcm: existing.gcmObjectives.map((g) => g.gcmObjectiveId).sort(),
-        };
-        const relations = {
-          disaggregations: { create: links.variables.map((variableId, position) => ({ variableId, position })) },
-          topics: { create: links.topics.map((topicId) => ({ topicId })) },
-          sdgIndicators: { create: links.sdg.map((sdgIndicatorId) => ({ sdgIndicatorId })) },
-          gcmObjectives: { create: links.gcm.map((gcmObjectiveId) => ({ gcmObjectiveId })) },
-        };
-        await sync(
-          'Indicator',
-          ind.code,
-          current,
-          compare,
-          () => tx.indicator.create({ data: { code: ind.code, ...data, ...relations } }),
-          async () => {
-            const where = { indicatorId: existing!.id };
-            await tx.indicatorVariable.deleteMany({ where });
-            await tx.indicatorTopic.deleteMany({ where });
-            await tx.indicatorSdg.deleteMany({ where });
-            await tx.indicatorGcm.deleteMany({ where });
-            return tx.indicator.update({
-              where: { code: ind.code },
-              data: { ...data, ...relations, revision: { increment: 1 } },
-            });
-          },
-        );
-      }
+      resolve(ids.sourceType, l.sourceType, ['indicatorSources', `[${i}]`, 'sourceType'], 'source type');
+    });
+    if (issues.length) throw ValidationError.of(issues);
 
-      const indicatorIds = await idMap(tx.indicator.findMany({ select: { id: true, code: true } }), (r) => r.code);
-      for (const l of cat.indicatorSources) {
-        const indicatorId = indicatorIds.get(l.indicator)!;
-        const sourceTypeId = ids.sourceType.get(l.sourceType)!;
-        const data = { suitability: l.suitability, note: l.note ?? null, sourceUrl: l.source ?? null };
-        const where = { indicatorId_sourceTypeId: { indicatorId, sourceTypeId } };
-        await sync(
-          'IndicatorSourceType',
-          `${l.indicator}/${l.sourceType}`,
-          await tx.indicatorSourceType.findUnique({ where }),
-          data,
-          () => tx.indicatorSourceType.create({ data: { indicatorId, sourceTypeId, ...data } }),
-          () => tx.indicatorSourceType.update({ where, data }),
-          // A link is shown on both of its ends.
-          (link) => [
-            { type: 'Indicator', id: link.indicatorId },
-            { type: 'SourceType', id: link.sourceTypeId },
-          ],
-        );
-      }
-      // Recommendations come after the indicators, whose ids their links need; their position is their order in
-      // the file, which lists of recommendations (and the implementation rows of CONTRACT §8) follow.
-      const conceptIds = await idMap(tx.concept.findMany({ select: { id: true, code: true } }), (r) => r.code);
-      const recIssues: Issue[] = [];
-      const recLinks = cat.recommendations.map((r, i) => ({
-        indicators: r.indicators.map((c, j) => {
-          const id = indicatorIds.get(c);
-          if (id === undefined)
-            recIssues.push({
-              path: ['recommendations', `[${i}]`, 'indicators', `[${j}]`],
-              message: `unknown indicator "${c}"`,
-            });
-          return id ?? -1;
-        }),
-        concepts: r.concepts.map((c, j) => {
-          const id = conceptIds.get(c);
-          if (id === undefined)
-            recIssues.push({
-              path: ['recommendations', `[${i}]`, 'concepts', `[${j}]`],
-              message: `unknown concept "${c}"`,
-            });
-          return id ?? -1;
-        }),
-      }));
-      if (recIssues.length) throw ValidationError.of(recIssues);
-      for (const [position, r] of cat.recommendations.entries()) {
-        const links = recLinks[position]!;
-        const data = {
-          text: r.text,
-          sourceUrl: r.source ?? null,
-          area: r.area ?? null,
-          position,
-          provisionalFields: r.provisional,
-        };
-        const existing = await tx.recommendation.findUnique({
-          where: { code: r.code },
-          include: { indicators: true, concepts: true },
-        });
-        const compare = { ...data, indicators: [...links.indicators].sort(), concepts: [...links.concepts].sort() };
-        const current = existing && {
-          ...existing,
-          indicators: existing.indicators.map((l) => l.indicatorId).sort(),
-          concepts: existing.concepts.map((l) => l.conceptId).sort(),
-        };
-        const relations = {
-          indicators: { create: links.indicators.map((indicatorId) => ({ indicatorId })) },
-          concepts: { create: links.concepts.map((conceptId) => ({ conceptId })) },
-        };
-        await sync(
-          'Recommendation',
-          r.code,
-          current,
-          compare,
-          () => tx.recommendation.create({ data: { code: r.code, ...data, ...relations } }),
-          async () => {
-            const where = { recommendationId: existing!.id };
-            await tx.recommendationIndicator.deleteMany({ where });
-            await tx.recommendationConcept.deleteMany({ where });
-            return tx.recommendation.update({
-              where: { code: r.code },
-              data: { ...data, ...relations, revision: { increment: 1 } },
-            });
-          },
-        );
-      }
-      await recordItemChanges(tx, changed);
-      return report;
-    },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+    for (const [i, ind] of cat.indicators.entries()) {
+      const links = indicatorLinks[i]!;
+      const data = {
+        name: ind.name,
+        description: ind.description ?? null,
+        unit: ind.unit,
+        additive: ind.additive,
+        signed: ind.signed,
+        buildingBlock: ind.buildingBlock,
+        tier: ind.tier,
+        status: ind.status,
+        provisionalFields: ind.provisional,
+        sourceUrl: ind.source ?? null,
+      };
+      const existing = await tx.indicator.findUnique({
+        where: { code: ind.code },
+        include: {
+          disaggregations: { orderBy: { position: 'asc' } },
+          topics: true,
+          sdgIndicators: true,
+          gcmObjectives: true,
+        },
+      });
+      const compare = {
+        ...data,
+        variables: links.variables,
+        topics: [...links.topics].sort(),
+        sdg: [...links.sdg].sort(),
+        gcm: [...links.gcm].sort(),
+      };
+      const current = existing && {
+        ...existing,
+        variables: existing.disaggregations.map((d) => d.variableId),
+        topics: existing.topics.map((t) => t.topicId).sort(),
+        sdg: existing.sdgIndicators.map((s) => s.sdgIndicatorId).sort(),
+        gcm: existing.gcmObjectives.map((g) => g.gcmObjectiveId).sort(),
+      };
+      const relations = {
+        disaggregations: { create: links.variables.map((variableId, position) => ({ variableId, position })) },
+        topics: { create: links.topics.map((topicId) => ({ topicId })) },
+        sdgIndicators: { create: links.sdg.map((sdgIndicatorId) => ({ sdgIndicatorId })) },
+        gcmObjectives: { create: links.gcm.map((gcmObjectiveId) => ({ gcmObjectiveId })) },
+      };
+      await sync(
+        'Indicator',
+        ind.code,
+        current,
+        compare,
+        () => tx.indicator.create({ data: { code: ind.code, ...data, ...relations } }),
+        async () => {
+          const where = { indicatorId: existing!.id };
+          await tx.indicatorVariable.deleteMany({ where });
+          await tx.indicatorTopic.deleteMany({ where });
+          await tx.indicatorSdg.deleteMany({ where });
+          await tx.indicatorGcm.deleteMany({ where });
+          return tx.indicator.update({
+            where: { code: ind.code },
+            data: { ...data, ...relations, revision: { increment: 1 } },
+          });
+        },
+      );
+    }
+
+    const indicatorIds = await idMap(tx.indicator.findMany({ select: { id: true, code: true } }), (r) => r.code);
+    for (const l of cat.indicatorSources) {
+      const indicatorId = indicatorIds.get(l.indicator)!;
+      const sourceTypeId = ids.sourceType.get(l.sourceType)!;
+      const data = { suitability: l.suitability, note: l.note ?? null, sourceUrl: l.source ?? null };
+      const where = { indicatorId_sourceTypeId: { indicatorId, sourceTypeId } };
+      await sync(
+        'IndicatorSourceType',
+        `${l.indicator}/${l.sourceType}`,
+        await tx.indicatorSourceType.findUnique({ where }),
+        data,
+        () => tx.indicatorSourceType.create({ data: { indicatorId, sourceTypeId, ...data } }),
+        () => tx.indicatorSourceType.update({ where, data }),
+        // A link is shown on both of its ends.
+        (link) => [
+          { type: 'Indicator', id: link.indicatorId },
+          { type: 'SourceType', id: link.sourceTypeId },
+        ],
+      );
+    }
+    // Recommendations come after the indicators, whose ids their links need; their position is their order in
+    // the file, which lists of recommendations (and the implementation rows of CONTRACT §8) follow.
+    const conceptIds = await idMap(tx.concept.findMany({ select: { id: true, code: true } }), (r) => r.code);
+    const recIssues: Issue[] = [];
+    const recLinks = cat.recommendations.map((r, i) => ({
+      indicators: r.indicators.map((c, j) => {
+        const id = indicatorIds.get(c);
+        if (id === undefined)
+          recIssues.push({
+            path: ['recommendations', `[${i}]`, 'indicators', `[${j}]`],
+            message: `unknown indicator "${c}"`,
+          });
+        return id ?? -1;
+      }),
+      concepts: r.concepts.map((c, j) => {
+        const id = conceptIds.get(c);
+        if (id === undefined)
+          recIssues.push({
+            path: ['recommendations', `[${i}]`, 'concepts', `[${j}]`],
+            message: `unknown concept "${c}"`,
+          });
+        return id ?? -1;
+      }),
+    }));
+    if (recIssues.length) throw ValidationError.of(recIssues);
+    for (const [position, r] of cat.recommendations.entries()) {
+      const links = recLinks[position]!;
+      const data = {
+        text: r.text,
+        sourceUrl: r.source ?? null,
+        area: r.area ?? null,
+        position,
+        provisionalFields: r.provisional,
+      };
+      const existing = await tx.recommendation.findUnique({
+        where: { code: r.code },
+        include: { indicators: true, concepts: true },
+      });
+      const compare = { ...data, indicators: [...links.indicators].sort(), concepts: [...links.concepts].sort() };
+      const current = existing && {
+        ...existing,
+        indicators: existing.indicators.map((l) => l.indicatorId).sort(),
+        concepts: existing.concepts.map((l) => l.conceptId).sort(),
+      };
+      const relations = {
+        indicators: { create: links.indicators.map((indicatorId) => ({ indicatorId })) },
+        concepts: { create: links.concepts.map((conceptId) => ({ conceptId })) },
+      };
+      await sync(
+        'Recommendation',
+        r.code,
+        current,
+        compare,
+        () => tx.recommendation.create({ data: { code: r.code, ...data, ...relations } }),
+        async () => {
+          const where = { recommendationId: existing!.id };
+          await tx.recommendationIndicator.deleteMany({ where });
+          await tx.recommendationConcept.deleteMany({ where });
+          return tx.recommendation.update({
+            where: { code: r.code },
+            data: { ...data, ...relations, revision: { increment: 1 } },
+          });
+        },
+      );
+    }
+    await recordItemChanges(tx, changed);
+    return report;
+  });
 }
 
 async function idMap<T extends { id: number }>(

@@ -3,7 +3,6 @@
 // nothing (audit rows included). The importers open their own transactions with `prisma.$transaction`; inside the
 // rehearsal those join the outer one.
 import type { Database, PrismaClient } from '../platform/db.js';
-import { TRANSACTION_OPTIONS } from '../submissions/submissions.import.js';
 
 /** Thrown out of the transaction to roll it back, carrying the import's result. */
 class Rehearsed {
@@ -26,7 +25,7 @@ export async function rehearse<T>(db: Database, run: (db: Database) => Promise<T
         },
       });
       throw new Rehearsed(await run({ ...db, prisma: inside }));
-    }, TRANSACTION_OPTIONS);
+    });
   } catch (err) {
     if (err instanceof Rehearsed) return err.result as T;
     throw err;

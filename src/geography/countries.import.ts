@@ -138,89 +138,82 @@ export async function importCountries(
   file: CountriesFile,
   actor: Actor,
 ): Promise<Record<'Region' | 'Country', ImportCounts>> {
-  return prisma.$transaction(
-    async (tx) => {
-      const report = { Region: zero(), Country: zero() };
-      const changed: ItemRef[] = [];
-      const regionIds = new Map((await tx.region.findMany()).map((r) => [r.code, r]));
-      // Parents come before children in the file order built by parseCountries.
-      for (const r of file.regions) {
-        const data = { name: r.name, level: r.level, parentId: r.parent ? regionIds.get(r.parent)!.id : null };
-        const existing = regionIds.get(r.code);
-        if (!existing) {
-          regionIds.set(r.code, await tx.region.create({ data: { code: r.code, ...data } }));
-          changed.push({ type: 'Region', id: regionIds.get(r.code)!.id });
-          await audit(tx, actor, 'region.create', 'Region', r.code, null, data);
-          report.Region.created++;
-        } else if (
-          existing.name !== data.name ||
-          existing.level !== data.level ||
-          existing.parentId !== data.parentId
-        ) {
-          regionIds.set(r.code, await tx.region.update({ where: { code: r.code }, data }));
-          changed.push({ type: 'Region', id: existing.id });
-          await audit(
-            tx,
-            actor,
-            'region.update',
-            'Region',
-            r.code,
-            { name: existing.name, level: existing.level, parentId: existing.parentId },
-            data,
-          );
-          report.Region.updated++;
-        } else report.Region.unchanged++;
-      }
+  return prisma.$transaction(async (tx) => {
+    const report = { Region: zero(), Country: zero() };
+    const changed: ItemRef[] = [];
+    const regionIds = new Map((await tx.region.findMany()).map((r) => [r.code, r]));
+    // Parents come before children in the file order built by parseCountries.
+    for (const r of file.regions) {
+      const data = { name: r.name, level: r.level, parentId: r.parent ? regionIds.get(r.parent)!.id : null };
+      const existing = regionIds.get(r.code);
+      if (!existing) {
+        regionIds.set(r.code, await tx.region.create({ data: { code: r.code, ...data } }));
+        changed.push({ type: 'Region', id: regionIds.get(r.code)!.id });
+        await audit(tx, actor, 'region.create', 'Region', r.code, null, data);
+        report.Region.created++;
+      } else if (existing.name !== data.name || existing.level !== data.level || existing.parentId !== data.parentId) {
+        regionIds.set(r.code, await tx.region.update({ where: { code: r.code }, data }));
+        changed.push({ type: 'Region', id: existing.id });
+        await audit(
+          tx,
+          actor,
+          'region.update',
+          'Region',
+          r.code,
+          { name: existing.name, level: existing.level, parentId: existing.parentId },
+          data,
+        );
+        report.Region.updated++;
+      } else report.Region.unchanged++;
+    }
 
-      const existing = new Map(
-        (await tx.country.findMany({ include: { regions: { select: { regionId: true } } } })).map((c) => [c.m49, c]),
-      );
-      for (const c of file.countries) {
-        const { regions, m49, ...data } = c;
-        const regionIdList = regions.map((code) => regionIds.get(code)!.id).sort((a, b) => a - b);
-        const current = existing.get(m49);
-        if (!current) {
-          const created = await tx.country.create({
-            data: { m49, ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
-          });
-          changed.push({ type: 'Country', id: created.id });
-          await audit(tx, actor, 'country.create', 'Country', m49, null, c);
-          report.Country.created++;
-          continue;
-        }
-        const before = {
-          iso2: current.iso2,
-          iso3: current.iso3,
-          name: current.name,
-          regionCode: current.regionCode,
-          subRegionCode: current.subRegionCode,
-          intermediateRegionCode: current.intermediateRegionCode,
-          ldc: current.ldc,
-          lldc: current.lldc,
-          sids: current.sids,
-        };
-        const currentRegions = current.regions.map((r) => r.regionId).sort((a, b) => a - b);
-        if (
-          JSON.stringify(before) === JSON.stringify(data) &&
-          JSON.stringify(currentRegions) === JSON.stringify(regionIdList)
-        ) {
-          report.Country.unchanged++;
-          continue;
-        }
-        await tx.regionMembership.deleteMany({ where: { countryId: current.id } });
-        await tx.country.update({
-          where: { m49 },
-          data: { ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
+    const existing = new Map(
+      (await tx.country.findMany({ include: { regions: { select: { regionId: true } } } })).map((c) => [c.m49, c]),
+    );
+    for (const c of file.countries) {
+      const { regions, m49, ...data } = c;
+      const regionIdList = regions.map((code) => regionIds.get(code)!.id).sort((a, b) => a - b);
+      const current = existing.get(m49);
+      if (!current) {
+        const created = await tx.country.create({
+          data: { m49, ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
         });
-        await audit(tx, actor, 'country.update', 'Country', m49, before, data);
-        changed.push({ type: 'Country', id: current.id });
-        report.Country.updated++;
+        changed.push({ type: 'Country', id: created.id });
+        await audit(tx, actor, 'country.create', 'Country', m49, null, c);
+        report.Country.created++;
+        continue;
       }
-      await recordItemChanges(tx, changed);
-      return report;
-    },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+      const before = {
+        iso2: current.iso2,
+        iso3: current.iso3,
+        name: current.name,
+        regionCode: current.regionCode,
+        subRegionCode: current.subRegionCode,
+        intermediateRegionCode: current.intermediateRegionCode,
+        ldc: current.ldc,
+        lldc: current.lldc,
+        sids: current.sids,
+      };
+      const currentRegions = current.regions.map((r) => r.regionId).sort((a, b) => a - b);
+      if (
+        JSON.stringify(before) === JSON.stringify(data) &&
+        JSON.stringify(currentRegions) === JSON.stringify(regionIdList)
+      ) {
+        report.Country.unchanged++;
+        continue;
+      }
+      await tx.regionMembership.deleteMany({ where: { countryId: current.id } });
+      await tx.country.update({
+        where: { m49 },
+        data: { ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
+      });
+      await audit(tx, actor, 'country.update', 'Country', m49, before, data);
+      changed.push({ type: 'Country', id: current.id });
+      report.Country.updated++;
+    }
+    await recordItemChanges(tx, changed);
+    return report;
+  });
 }
 
 function zero(): ImportCounts {

@@ -87,11 +87,8 @@ export async function importAdoptions(
 
   const counts: AdoptionImportReport = { rows: table.rows, created: 0, updated: 0, unchanged: 0 };
   if (options.dryRun) return { ok: true, report: counts };
-  await prisma.$transaction(
-    async (tx) => {
-      for (const d of declarations) counts[(await declareInTx(tx, options.actor, d)).outcome]++;
-    },
-    { maxWait: 60_000, timeout: 10 * 60_000 },
-  );
+  await prisma.$transaction(async (tx) => {
+    for (const d of declarations) counts[(await declareInTx(tx, options.actor, d)).outcome]++;
+  });
   return { ok: true, report: counts };
 }

@@ -74,6 +74,16 @@ const PGLITE_START_PARAMS = [
   ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
 ];
 
+/**
+ * The limits of every interactive transaction, set once on the client: callers pass none. Prisma's defaults (2 s to
+ * start, 5 s to run) failed writes of a hub that was merely busy with an untyped P2028, masked as "Unexpected error.":
+ * a transaction waits for its turn like any statement (on PGlite behind everything queued before it, a whole import
+ * transaction included; on PostgreSQL for a free pool connection), and on a loaded machine a short write runs for
+ * seconds. So a write waits and succeeds. The bounds are there only for a transaction that never ends: the wait stays
+ * under the HTTP request timeout (server.ts), and the run fits the longest import.
+ */
+const TRANSACTION_LIMITS = { maxWait: 60_000, timeout: 60 * 60_000 };
+
 /** A PGlite query completed this recently means PGlite is answering. */
 const PGLITE_FRESH_MS = 5_000;
 
@@ -95,7 +105,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         onPoolError && { onPoolError },
       );
     const adapterFactory = adapter(options.url);
-    const prisma = new PrismaClient({ adapter: adapterFactory });
+    const prisma = new PrismaClient({ adapter: adapterFactory, transactionOptions: TRANSACTION_LIMITS });
     const replicas = options.replicaUrls?.length
       ? openReplicas(options.replicaUrls, {
           primary: prisma,
@@ -173,7 +183,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       answeredAt = Date.now();
     }),
   );
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, transactionOptions: TRANSACTION_LIMITS });
   return {
     kind: 'pglite',
     prisma,

@@ -7,7 +7,7 @@ import { ValidationError } from '../platform/errors.js';
 import type { ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
 import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
-import { countryByCode, loadLookups, RESIDENCE_CRITERIA, TRANSACTION_OPTIONS } from './submissions.import.js';
+import { countryByCode, loadLookups, RESIDENCE_CRITERIA } from './submissions.import.js';
 import { recordItemChanges, type ItemRef } from './changes.js';
 
 const REQUIRED = ['code', 'country', 'source_type', 'name'] as const;
@@ -92,7 +92,7 @@ export async function importDataSources(
     }
     await recordItemChanges(tx, changed);
     return { dataSources: counts };
-  }, TRANSACTION_OPTIONS);
+  });
 }
 
 /** The audited fields of a data source. */

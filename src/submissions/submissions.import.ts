@@ -574,7 +574,7 @@ function validateRow(
  */
 export async function writeTransaction<T>(prisma: PrismaClient, write: (tx: Tx) => Promise<T>): Promise<T> {
   try {
-    return await prisma.$transaction(write, TRANSACTION_OPTIONS);
+    return await prisma.$transaction(write);
   } catch (err) {
     if (isWriteConflict(err)) {
       throw new ConflictError(
@@ -585,9 +585,6 @@ export async function writeTransaction<T>(prisma: PrismaClient, write: (tx: Tx) 
     throw err;
   }
 }
-
-/** Long imports hold one transaction for as long as they need. */
-export const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 60 * 60_000 };
 
 const STATUS_RANK: Record<SubmissionStatus, number> = {
   DRAFT: 0,
