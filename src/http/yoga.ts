@@ -6,7 +6,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { portalRoutes } from '../portals/portals.http.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, isDatabaseUnavailable } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { admission } from './admission.js';
 import { compression } from './compression.js';
@@ -17,6 +17,9 @@ import { WRITTEN_HEADER, replicaRouting } from './replica-routing.js';
 import { RESPONSE_CACHE_HEADER, responseCache } from './response-cache.js';
 import { schema } from './schema.js';
 import { webApp } from './static.js';
+
+/** What a caller reads when the database did not answer in time (extensions.code SERVICE_UNAVAILABLE). */
+export const DATABASE_UNAVAILABLE = 'The database did not answer in time; try again later.';
 
 export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
 
@@ -76,6 +79,16 @@ export function createApi(app: App) {
             nodes: error.nodes,
             path: error.path,
             extensions: { code: original.code },
+          });
+        }
+        // The database unreachable or too busy (a timeout, a transaction that waited past its limit): not a bug, and
+        // the caller can retry, so it is told so by code rather than given "Unexpected error.".
+        if (isDatabaseUnavailable(original ?? error)) {
+          app.logger.warn({ err: original ?? error }, 'database unavailable');
+          return new GraphQLError(DATABASE_UNAVAILABLE, {
+            nodes: error instanceof GraphQLError ? error.nodes : undefined,
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { code: 'SERVICE_UNAVAILABLE' },
           });
         }
         app.logger.error({ err: original ?? error }, 'unexpected error');

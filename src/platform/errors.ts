@@ -54,29 +54,61 @@ export class ConflictError extends AppError {
 const CONFLICT_SQLSTATES = new Set(['23505', '40001', '40P01']);
 const CONFLICT_KINDS = new Set(['UniqueConstraintViolation', 'TransactionWriteConflict']);
 
+/** Whether `test` holds for the error or anything it wraps (Prisma's meta, a driver adapter's error, a cause). */
+function anyCause(error: unknown, test: (o: Record<string, unknown>) => boolean): boolean {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown, depth: number): boolean => {
+    if (!e || typeof e !== 'object' || seen.has(e) || depth > 5) return false;
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    if (test(o)) return true;
+    const meta = o.meta as Record<string, unknown> | undefined;
+    return [meta, o.cause, meta?.driverAdapterError].some((n) => visit(n, depth + 1));
+  };
+  return visit(error, 0);
+}
+
 /**
  * Whether a database error means a concurrent transaction got there first (a unique key it just wrote, a
  * serialization failure or a deadlock): the write may succeed when retried. Prisma reports these as P2002/P2034,
  * or, from raw statements, as P2010 carrying the driver adapter's error.
  */
 export function isWriteConflict(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const visit = (e: unknown, depth: number): boolean => {
-    if (!e || typeof e !== 'object' || seen.has(e) || depth > 5) return false;
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    if (o.code === 'P2002' || o.code === 'P2034') return true;
-    if (typeof o.originalCode === 'string' && CONFLICT_SQLSTATES.has(o.originalCode)) return true;
-    if (typeof o.kind === 'string' && CONFLICT_KINDS.has(o.kind)) return true;
-    if (o.code === 'P2010' && typeof o.meta === 'object' && o.meta) {
-      const code = (o.meta as Record<string, unknown>).code;
-      if (typeof code === 'string' && CONFLICT_SQLSTATES.has(code)) return true;
-    }
-    return [o.meta, o.cause, (o.meta as Record<string, unknown> | undefined)?.driverAdapterError].some((n) =>
-      visit(n, depth + 1),
+  return anyCause(
+    error,
+    (o) =>
+      o.code === 'P2002' ||
+      o.code === 'P2034' ||
+      (typeof o.originalCode === 'string' && CONFLICT_SQLSTATES.has(o.originalCode)) ||
+      (typeof o.kind === 'string' && CONFLICT_KINDS.has(o.kind)) ||
+      (o.code === 'P2010' && CONFLICT_SQLSTATES.has(String((o.meta as Record<string, unknown> | undefined)?.code))),
+  );
+}
+
+/**
+ * The database not answering now, as opposed to a bug: Prisma's cannot-reach, timed-out and transaction-limit
+ * errors; PostgreSQL's cancelled statement (DATABASE_STATEMENT_TIMEOUT_MS), shutdown, connection and too-many-
+ * connections states; the socket errors; and pg's connection failures, which it reports as plain Errors whose message
+ * is all there is to go by.
+ */
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+const UNAVAILABLE_SQLSTATE = /^(57014|57P0[1-3]|08...|53300)$/;
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections', 'ConnectionClosed']);
+const PG_CONNECTION_FAILURES = /^(timeout expired|timeout exceeded when trying to connect|Connection terminated)/;
+
+/** Whether the error says the database is unreachable or too busy to answer in time: worth retrying later. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return anyCause(error, (o) => {
+    const code = typeof o.code === 'string' ? o.code : '';
+    return (
+      UNAVAILABLE_PRISMA_CODES.has(code) ||
+      UNAVAILABLE_SOCKET_CODES.has(code) ||
+      UNAVAILABLE_SQLSTATE.test(typeof o.originalCode === 'string' ? o.originalCode : code) ||
+      (typeof o.kind === 'string' && UNAVAILABLE_KINDS.has(o.kind)) ||
+      (o instanceof Error && !code && PG_CONNECTION_FAILURES.test(o.message))
     );
-  };
-  return visit(error, 0);
+  });
 }
 
 /** Maps Prisma's known request errors to domain errors; returns other errors unchanged. */

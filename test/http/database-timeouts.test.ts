@@ -3,9 +3,10 @@
 // that is merely busy makes writes wait for their turn, never fail.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { pino } from 'pino';
 import { databaseOptions } from '../../src/cli/cli.js';
-import { createApi, READY_DEADLINE_MS } from '../../src/http/yoga.js';
+import { createApi, DATABASE_UNAVAILABLE, READY_DEADLINE_MS } from '../../src/http/yoga.js';
 import { ConfigError, loadConfig } from '../../src/platform/config.js';
 import { openDatabase } from '../../src/platform/db.js';
 import { runCli } from '../support/cli.js';
@@ -65,7 +66,11 @@ test('the timeouts are configuration: 5 s to connect and 30 s per statement by d
         body: JSON.stringify({ query: '{ countries { totalCount } }' }),
       });
       const queryMs = Date.now() - started;
-      expect((await res.json()).errors[0].message).toBe('Unexpected error.');
+      // Not a bug but an outage: typed, so that a client knows to retry.
+      expect((await res.json()).errors[0]).toMatchObject({
+        message: DATABASE_UNAVAILABLE,
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
       // Bounds far above the configured waits (1 s, 0.3 s) and far below the minutes it took without them.
       expect(readyMs).toBeLessThan(READY_DEADLINE_MS + 4_000);
       expect(queryMs).toBeLessThan(15_000);
@@ -106,6 +111,33 @@ test('the timeouts are configuration: 5 s to connect and 30 s per statement by d
       );
       expect(held.filter((r) => r.status === 'rejected')).toEqual([]);
     } finally {
+      await db.close();
+    }
+  });
+
+  test('a read cancelled by the statement timeout reaches the caller as SERVICE_UNAVAILABLE, not as a bug', async () => {
+    const config = loadConfig({ DATABASE_URL: hub.db.url!, DATABASE_STATEMENT_TIMEOUT_MS: '300' });
+    const db = await openDatabase(databaseOptions(config));
+    const api = createApi({ config, db, logger: pino({ level: 'silent' }) });
+    // Another session holds the table, so the hub's statement waits until the server cancels it.
+    const locker = new pg.Client({ connectionString: hub.db.url! });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "Submission" IN ACCESS EXCLUSIVE MODE');
+      const res = await api.fetch('http://hub.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ submissions(first: 1) { totalCount } }' }),
+      });
+      const body = await res.json();
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message: DATABASE_UNAVAILABLE, extensions: { code: 'SERVICE_UNAVAILABLE' } }),
+      ]);
+      expect(JSON.stringify(body)).not.toMatch(/prisma|57014|statement timeout|Submission"/i);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
       await db.close();
     }
   });
