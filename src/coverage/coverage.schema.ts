@@ -320,8 +320,8 @@ interface MatrixShape {
   indicators: IndicatorRow[];
   countries: CountryRow[];
   cells: coverage.CoverageCells;
-  /** The matrix's order: see matrixSlots. */
-  slots: Int32Array;
+  /** The matrix's order: entries of `cells`' lists, by indicator code then country M49 code. */
+  order: number[];
   sourceTypes: SourceTypeRow[];
 }
 
@@ -333,19 +333,24 @@ function positions(rows: { id: number }[]): Int32Array {
 }
 
 /**
- * The matrix's order of the cells, by indicator code then country M49 code: each pair occurs once, so each has its
- * own slot among indicators × countries (indicator position × countries + country position), which holds the cell's
- * entry in the statement's lists (-1 for a pair that does not report). Reading the slots in order sorts the cells in
- * one pass, and a slot number is the cell's two positions.
+ * The cells' entries in the matrix's order, by indicator code then country M49 code: each pair occurs once, so each
+ * has its own slot among indicators × countries, and reading the slots in order sorts them in one pass.
+ *
+ * Every list built from the cells is derived from this one by `map`, never by Array.from over a typed array (which
+ * steps through the iterator protocol: at world scale, 50 000 cells × 6 columns, that was most of the resolver's
+ * time) nor filled into `new Array(n)`: such a list stays holey, and JSON.stringify serialises a holey list of
+ * numbers about ten times slower than a packed one.
  */
-function matrixSlots(cells: coverage.CoverageCells, indicators: IndicatorRow[], countries: CountryRow[]): Int32Array {
+function matrixOrder(cells: coverage.CoverageCells, indicators: IndicatorRow[], countries: CountryRow[]): number[] {
   const [indicatorAt, countryAt] = [positions(indicators), positions(countries)];
   const slots = new Int32Array(indicators.length * countries.length).fill(-1);
   const { indicatorId, countryId } = cells;
   for (let n = 0; n < indicatorId.length; n++) {
     slots[indicatorAt[indicatorId[n]!]! * countries.length + countryAt[countryId[n]!]!] = n;
   }
-  return slots;
+  const order: number[] = [];
+  for (let slot = 0; slot < slots.length; slot++) if (slots[slot]! >= 0) order.push(slots[slot]!);
+  return order;
 }
 
 /** The cells column-wise: each list has one entry per cell, in the order of `CoverageMatrix.cells`. */
@@ -359,36 +364,24 @@ interface CellColumnsShape {
   residenceCriterion: (ResidenceCriterionValue | null)[];
 }
 
-// One loop over the slots into lists of their final length: Array.from over a typed array steps through the
-// iterator protocol, which at world scale (50 000 cells, 6 columns) cost more than everything else in the resolver.
-function cellColumns({ countries, cells, slots, sourceTypes: all }: MatrixShape): CellColumnsShape {
+function cellColumns({ indicators, countries, cells, order, sourceTypes: all }: MatrixShape): CellColumnsShape {
+  const [indicatorAt, countryAt] = [positions(indicators), positions(countries)];
   // Only the source types some cell names, by code.
   const named = new Set(cells.sourceTypeId);
   const sourceTypes = all.filter((t) => named.has(t.id)).sort((a, b) => (a.code < b.code ? -1 : 1));
   const sourceTypeAt = positions(sourceTypes);
-  const count = cells.indicatorId.length;
-  const columns: CellColumnsShape = {
+  return {
     sourceTypes,
-    indicatorIndex: new Array<number>(count),
-    countryIndex: new Array<number>(count),
-    years: new Array<number[]>(count),
-    latestYear: new Array<number>(count),
-    sourceTypeIndex: new Array<number | null>(count),
-    residenceCriterion: new Array<ResidenceCriterionValue | null>(count),
+    indicatorIndex: order.map((n) => indicatorAt[cells.indicatorId[n]!]!),
+    countryIndex: order.map((n) => countryAt[cells.countryId[n]!]!),
+    years: order.map((n) => cells.years[n]!),
+    latestYear: order.map((n) => cells.latestYear[n]!),
+    sourceTypeIndex: order.map((n) => {
+      const id = cells.sourceTypeId[n];
+      return id == null ? null : sourceTypeAt[id]!;
+    }),
+    residenceCriterion: order.map((n) => cells.residenceCriterion[n] ?? null),
   };
-  const { indicatorIndex, countryIndex, years, latestYear, sourceTypeIndex, residenceCriterion } = columns;
-  for (let slot = 0, i = 0; slot < slots.length; slot++) {
-    const n = slots[slot]!;
-    if (n < 0) continue;
-    const sourceTypeId = cells.sourceTypeId[n];
-    indicatorIndex[i] = Math.floor(slot / countries.length);
-    countryIndex[i] = slot % countries.length;
-    years[i] = cells.years[n]!;
-    latestYear[i] = cells.latestYear[n]!;
-    sourceTypeIndex[i] = sourceTypeId == null ? null : sourceTypeAt[sourceTypeId]!;
-    residenceCriterion[i++] = cells.residenceCriterion[n] ?? null;
-  }
-  return columns;
 }
 
 const CoverageCellColumns = builder.objectRef<CellColumnsShape>('CoverageCellColumns').implement({
@@ -449,23 +442,21 @@ const CoverageMatrix = builder.objectRef<MatrixShape>('CoverageMatrix').implemen
     cells: t.field({
       type: [CoverageCell],
       description: 'By indicator code, then country M49 code. For large matrices, `cellColumns` is far smaller.',
-      resolve: ({ indicators, countries, cells, slots, sourceTypes }) => {
+      resolve: ({ indicators, countries, cells, order, sourceTypes }) => {
+        const indicatorById = new Map(indicators.map((i) => [i.id, i]));
+        const countryById = new Map(countries.map((c) => [c.id, c]));
         const sourceTypeById = new Map(sourceTypes.map((t) => [t.id, t]));
-        const list: CellShape[] = [];
-        for (let slot = 0; slot < slots.length; slot++) {
-          const n = slots[slot]!;
-          if (n < 0) continue;
+        return order.map((n) => {
           const sourceTypeId = cells.sourceTypeId[n];
-          list.push({
-            indicator: indicators[Math.floor(slot / countries.length)]!,
-            country: countries[slot % countries.length]!,
+          return {
+            indicator: indicatorById.get(cells.indicatorId[n]!)!,
+            country: countryById.get(cells.countryId[n]!)!,
             years: cells.years[n]!,
             latestYear: cells.latestYear[n]!,
             sourceType: sourceTypeId == null ? null : sourceTypeById.get(sourceTypeId)!,
             residenceCriterion: cells.residenceCriterion[n] ?? null,
-          });
-        }
-        return list;
+          };
+        });
       },
     }),
     cellColumns: t.field({
@@ -580,7 +571,7 @@ builder.queryFields((t) => ({
         ),
         ctx.prisma.sourceType.findMany(),
       ]);
-      return { indicators, countries, cells, slots: matrixSlots(cells, indicators, countries), sourceTypes };
+      return { indicators, countries, cells, order: matrixOrder(cells, indicators, countries), sourceTypes };
     },
   }),
   indicatorCoverage: t.field({
