@@ -4,6 +4,7 @@ import '../schema/errors.js';
 import '../geography/country.schema.js';
 import '../access/access.schema.js';
 import '../schema/enums.js';
+import '../schema/list-scalars.js';
 import '../catalogue/catalogue.schema.js';
 import '../catalogue/source-type.schema.js';
 import '../catalogue/indicator.schema.js';

@@ -7,6 +7,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import type PrismaTypes from '../../prisma/generated/pothos-types.js';
 import { getDatamodel } from '../../prisma/generated/pothos-types.js';
 import type { Context } from '../platform/context.js';
@@ -21,6 +22,11 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    // Output-only list scalars (list-scalars.ts).
+    IntList: { Input: never; Output: readonly number[] };
+    IntListList: { Input: never; Output: readonly (readonly number[])[] };
+    NullableIntList: { Input: never; Output: readonly (number | null)[] };
+    ResidenceCriterionList: { Input: never; Output: readonly (ResidenceCriterionValue | null)[] };
     File: { Input: File; Output: never };
   };
   AuthScopes: {

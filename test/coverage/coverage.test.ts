@@ -294,6 +294,27 @@ describe('coverageMatrix cellColumns', () => {
     expect(codes).toEqual([...new Set(m.cells.flatMap((cell) => cell.sourceType?.code ?? []))].sort());
   });
 
+  test('each column is one scalar value, which the executor completes once, not once per cell', async () => {
+    const { __type } = data(
+      await gql<
+        { __type: { fields: { name: string; type: { kind: string; ofType: { kind: string; name: string } } }[] } },
+        never
+      >(`{ __type(name: "CoverageCellColumns") { fields { name type { kind ofType { kind name } } } } }`),
+    );
+    const columns = Object.fromEntries(
+      __type.fields.map((f) => [f.name, `${f.type.kind}(${f.type.ofType.kind} ${f.type.ofType.name ?? ''})`]),
+    );
+    expect(columns).toEqual({
+      indicatorIndex: 'NON_NULL(SCALAR IntList)',
+      countryIndex: 'NON_NULL(SCALAR IntList)',
+      years: 'NON_NULL(SCALAR IntListList)',
+      latestYear: 'NON_NULL(SCALAR IntList)',
+      sourceTypes: 'NON_NULL(LIST )',
+      sourceTypeIndex: 'NON_NULL(SCALAR NullableIntList)',
+      residenceCriterion: 'NON_NULL(SCALAR ResidenceCriterionList)',
+    });
+  });
+
   test('anonymous callers get the same encoding of what they may see', async () => {
     const filter = { indicators: ['T_STOCK', 'T_FLOW'] };
     const m = data(await gql(MatrixColumnsQuery, { filter }, { token: undefined })).coverageMatrix;
