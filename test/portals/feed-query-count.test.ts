@@ -110,10 +110,6 @@ test.each([
       }
     }
   }
-  console.log(
-    byN,
-    log.statements.slice(-12).map((s) => s.slice(0, 160)),
-  );
   expect(byN[10]).toBe(byN[1]);
   expect(byN[100]).toBe(byN[1]);
 });
