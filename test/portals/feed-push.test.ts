@@ -3,10 +3,8 @@
 // which one process owns, one hub. The stream replays from `after`, then delivers every committed change once, in
 // sequence order, equal to what `changes` lists; SIGTERM ends open streams and the process exits cleanly. The
 // latency from commit (the entry's `at`, taken just before the commit) to the subscriber is written to
-// tmp/feed-latency.<database>.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../../src/platform/paths.js';
+// tmp/feed-latency.<database>.json when TEST_ARTIFACTS=1.
+import { writeArtifact } from '../support/artifacts.js';
 import { cliTarget, type CliTarget } from '../support/cli.js';
 import { dbKind } from '../support/db.js';
 import { serve } from './serve.js';
@@ -166,22 +164,14 @@ test('a subscriber on one hub receives every change committed through another, o
     expect(anonymous.events.map((e) => e.event.sequence)).toEqual(listed.changes.nodes.map((n) => n.sequence));
 
     const latencies = live.map((e) => e.receivedAt - Date.parse(e.event.at)).sort((a, b) => a - b);
-    mkdirSync(join(projectRoot, 'tmp'), { recursive: true });
-    writeFileSync(
-      join(projectRoot, 'tmp', `feed-latency.${dbKind}.json`),
-      JSON.stringify(
-        {
-          database: dbKind,
-          processes: dbKind === 'postgres' ? 2 : 1,
-          changes: latencies.length,
-          p50Ms: percentile(latencies, 0.5),
-          p95Ms: percentile(latencies, 0.95),
-          maxMs: latencies.at(-1),
-        },
-        null,
-        2,
-      ),
-    );
+    writeArtifact(`feed-latency.${dbKind}.json`, {
+      database: dbKind,
+      processes: dbKind === 'postgres' ? 2 : 1,
+      changes: latencies.length,
+      p50Ms: percentile(latencies, 0.5),
+      p95Ms: percentile(latencies, 0.95),
+      maxMs: latencies.at(-1),
+    });
     // Pushed, not polled: the safety-net poll runs every 10 s.
     expect(percentile(latencies, 0.5)).toBeLessThan(1_000);
 

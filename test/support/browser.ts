@@ -2,7 +2,7 @@
 // server of src/http/server.ts over a test database). Every request to another host is blocked and recorded, so a
 // test can assert that a page needed nothing from outside.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,11 +10,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { pino } from 'pino';
 import { projectRoot } from '../../src/platform/paths.js';
 import { listen } from '../../src/http/server.js';
+import { artifactPath } from './artifacts.js';
 import { dbKind } from './db.js';
 import { startHub, type Hub } from './hub.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const ARTIFACTS = join(projectRoot, 'tmp', 'browser');
 
 const ARGS = [
   '--no-sandbox',
@@ -43,7 +43,8 @@ export interface BrowserHub {
   /** Requests the pages tried to send to any host but the hub (all of them blocked). */
   outside: string[];
   newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
-  screenshot(page: Page, name: string): Promise<string>;
+  /** A full-page screenshot in tmp/browser/ when artifacts are kept (TEST_ARTIFACTS=1; test/support/artifacts.ts). */
+  screenshot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,7 +61,6 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   const outside: string[] = [];
   const contexts: BrowserContext[] = [];
-  mkdirSync(ARTIFACTS, { recursive: true });
   return {
     hub,
     server,
@@ -90,9 +90,8 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
       return { context, page, errors };
     },
     async screenshot(page, name) {
-      const path = join(ARTIFACTS, `${dbKind}-${name}.png`);
-      await page.screenshot({ path, fullPage: true });
-      return path;
+      const path = artifactPath(`browser/${dbKind}-${name}.png`);
+      if (path) await page.screenshot({ path, fullPage: true });
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);

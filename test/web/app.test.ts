@@ -12,7 +12,9 @@ import { dataDir } from '../../src/platform/paths.js';
 import { importDataSources } from '../../src/submissions/sources.import.js';
 import { importUndesaIms, UNDESA_YEARS } from '../../src/submissions/undesa.import.js';
 import { graphql } from '../gql/index.js';
-import { ARTIFACTS, showingPage, expectAccessible, startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { writeArtifact } from '../support/artifacts.js';
+import { showingPage, expectAccessible, startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { scratchDir } from '../support/scratch.js';
 import { dbKind } from '../support/db.js';
 import { data } from '../support/hub.js';
 
@@ -83,6 +85,8 @@ CHE,2020,FOREIGN_BORN_FOREIGNERS,CLOSING_STOCK,1829000,PUBLISHED
 `;
 
 let b: BrowserHub;
+/** Files the pages upload and download. */
+const scratch = scratchDir('migstat-web-');
 const timings: Record<string, number | string> = {};
 
 beforeAll(async () => {
@@ -96,7 +100,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  writeFileSync(join(ARTIFACTS, `${dbKind}-timings.json`), JSON.stringify(timings, null, 2));
+  writeArtifact(`browser/${dbKind}-timings.json`, timings);
   await b?.close();
 });
 
@@ -223,7 +227,7 @@ browserTest('gaps: filtered by kind and indicator, downloaded as CSV with the ro
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Download CSV' }).click(),
   ]);
-  const path = join(ARTIFACTS, `${dbKind}-gaps.csv`);
+  const path = join(scratch, 'gaps.csv');
   await download.saveAs(path);
   const rows = parse(readFileSync(path, 'utf8'), { columns: true }) as Row[];
   expect(rows).toHaveLength(api.gaps.length);
@@ -369,17 +373,14 @@ browserTest(
       const sheet = book.addWorksheet('Data');
       sheet.addRow(['country', 'indicator', 'reference_year', 'value', 'source_type']);
       sheet.addRow(['CHE', 'IMM_FLOW', 2019, value, 'POP_REGISTER']);
-      const path = join(ARTIFACTS, `${dbKind}-upload.xlsx`);
+      const path = join(scratch, 'upload.xlsx');
       await book.xlsx.writeFile(path);
       return path;
     };
 
     // A text in the value cell: shown at its sheet and cell, nothing written, nothing to submit.
     await focal.page.getByLabel('CSV or XLSX file').setInputFiles(await workbook('about 150000'));
-    await focal.page
-      .getByTestId('workbook')
-      .filter({ hasText: `${dbKind}-upload.xlsx` })
-      .waitFor();
+    await focal.page.getByTestId('workbook').filter({ hasText: 'upload.xlsx' }).waitFor();
     await focal.page.getByRole('button', { name: 'Check' }).click();
     const problem = focal.page.getByTestId('problems').locator('tbody tr').first();
     await expect(problem.locator('td').nth(0).innerText()).resolves.toBe('2');
@@ -440,7 +441,7 @@ browserTest(
       'CHE,EMI_FLOW,2022,about 60000,POP_REGISTER,F',
       '',
     ].join('\n');
-    const path = join(ARTIFACTS, `${dbKind}-upload.csv`);
+    const path = join(scratch, 'upload.csv');
     writeFileSync(path, bad);
     await focal.page.getByLabel('CSV or XLSX file').setInputFiles(path);
     // The page reads the file asynchronously: wait for the text to arrive before comparing it.

@@ -3,13 +3,12 @@
 // the hand-built scenario of test/implementation/scenario.ts with its declarations imported. What the pages show is
 // compared with the API's answers for the same anonymous caller, and one known case is asserted outright: Switzerland
 // declares REC_RESIDENCE implemented while one of its published submissions names OTHER (a discrepancy).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAdoptions } from '../../src/implementation/adoptions.import.js';
 import { DECLARATIONS, implementationScenario } from '../implementation/scenario.js';
-import { ARTIFACTS, expectAccessible, startBrowserHub, type BrowserHub } from '../support/browser.js';
+import { writeArtifact } from '../support/artifacts.js';
+import { expectAccessible, startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { dbKind } from '../support/db.js';
 import { data } from '../support/hub.js';
 import { startQueryLog } from '../support/query-log.js';
@@ -138,10 +137,7 @@ describe('implementation page', () => {
     await expectAccessible(page);
     await b.screenshot(page, 'implementation-europe');
     // Timings are artifacts beside the screenshots, not test output.
-    writeFileSync(
-      join(ARTIFACTS, `${dbKind}-implementation-timings.json`),
-      JSON.stringify({ matrixShownMs: loadMs, europeStatements }, null, 2),
-    );
+    writeArtifact(`browser/${dbKind}-implementation-timings.json`, { matrixShownMs: loadMs, europeStatements });
     expect(errors).toEqual([]);
   });
 
