@@ -1,8 +1,7 @@
 // Adoption records come through the import kernel: the same declarations as an XLSX workbook or a semicolon CSV
 // import exactly as the comma CSV (every row unchanged, no audit row), and a bad cell in a workbook is located by
 // sheet and cell, with nothing written.
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -10,19 +9,16 @@ import ExcelJS from 'exceljs';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAdoptions } from '../../src/implementation/adoptions.import.js';
 import { startHub, type Hub } from '../support/hub.js';
+import { scratchDir } from '../support/scratch.js';
 import { DECLARATIONS, implementationScenario } from './scenario.js';
 
 let hub: Hub;
-let scratch: string;
+const scratch = scratchDir('migstat-adoptions-');
 beforeAll(async () => {
   hub = await startHub();
   await implementationScenario(hub.db.prisma);
-  scratch = mkdtempSync(join(tmpdir(), 'adoptions-import-'));
 });
-afterAll(async () => {
-  await hub?.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => hub?.close());
 
 const rows = parse(DECLARATIONS, { skip_empty_lines: true }) as string[][];
 

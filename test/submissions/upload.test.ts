@@ -4,14 +4,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { pino } from 'pino';
 import { listen } from '../../src/http/server.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { startHub, type Hub } from '../support/hub.js';
+import { scratchDir } from '../support/scratch.js';
 import { importers } from '../../src/cli/cli.js';
 
 const IMPORT = `mutation ($input: ImportSubmissionsInput!) {
@@ -25,7 +24,7 @@ let hub: Hub;
 let server: Server;
 let base: string;
 let admin: string;
-const scratch = mkdtempSync(join(tmpdir(), 'migstat-upload-'));
+const scratch = scratchDir('migstat-upload-');
 
 beforeAll(async () => {
   hub = await startHub();
@@ -37,7 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await hub?.close();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 interface Result {
