@@ -737,7 +737,9 @@ builder.prismaObjectField(Country, 'coverage', (t) =>
     args: {
       window: t.arg({ type: YearWindow, required: false, description: 'Reference years; any year when omitted.' }),
     },
-    load: (ids: number[], ctx: Context, args) =>
+    // Async, so that a bad window rejects the batch (BAD_USER_INPUT) rather than throwing out of it synchronously,
+    // which DataLoader reports as a TypeError of its own (masked as "Unexpected error.").
+    load: async (ids: number[], ctx: Context, args) =>
       coverage.countryCoverage(ctx.prisma, vis(ctx), ids, checkWindow(args.window)),
     resolve: (country) => country.id,
   }),
