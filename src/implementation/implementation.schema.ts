@@ -584,7 +584,8 @@ builder.prismaObjectField(Country, 'implementation', (t) =>
     byPath: true,
     description: 'The implementation rows of the country (as the implementation query), batched over a page.',
     args: evidenceWindow,
-    load: (ids: number[], ctx: Context, args) => rowsFor(ctx, ids, checkWindow(args.window)),
+    // Async, so that a bad window rejects the batch (BAD_USER_INPUT) rather than throwing out of DataLoader's call.
+    load: async (ids: number[], ctx: Context, args) => rowsFor(ctx, ids, checkWindow(args.window)),
     resolve: (country) => country.id,
   }),
 );

@@ -1,0 +1,109 @@
+// One rule for year windows: a window whose `from` is after its `to` is refused with BAD_USER_INPUT and a message that
+// says so, on every field that takes one (a root field, a field of a country, indicator or region, or a filter's
+// `window`), never "Unexpected error." (a loader that threw synchronously was masked so). The fields are found by
+// introspection, so a new field with a window is covered without editing this test.
+import {
+  getNamedType,
+  isInputObjectType,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLSchema,
+} from 'graphql';
+import { startHubAsAdmin, type Hub } from '../support/hub.js';
+import { clientSchema, dummyValue } from '../support/introspection.js';
+
+/** How an operation reaches one object of each type that has a field with a window. */
+const REACH: Record<string, string> = {
+  Query: '',
+  Country: 'country(code: "CHE")',
+  Indicator: 'indicator(code: "IMM_STOCK")',
+  Region: 'region(code: "150")',
+};
+const REVERSED = { from: 2020, to: 2010 };
+
+let hub: Hub;
+let admin: string;
+let schema: GraphQLSchema;
+beforeAll(async () => {
+  ({ hub, admin } = await startHubAsAdmin());
+  schema = await clientSchema(hub);
+});
+afterAll(() => hub?.close());
+
+interface Probe {
+  type: string;
+  field: GraphQLField<unknown, unknown>;
+  /** The argument holding the window: ["window"], or ["filter", "window"]. */
+  path: string[];
+}
+
+function probes(): Probe[] {
+  const out: Probe[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || type.name === 'Mutation') continue;
+    for (const field of Object.values(type.getFields())) {
+      for (const arg of field.args) {
+        const named = getNamedType(arg.type);
+        if (named.name === 'YearWindow') out.push({ type: type.name, field, path: [arg.name] });
+        else if (isInputObjectType(named)) {
+          for (const f of Object.values(named.getFields()))
+            if (getNamedType(f.type).name === 'YearWindow')
+              out.push({ type: type.name, field, path: [arg.name, f.name] });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function call({ type, field, path }: Probe) {
+  const values: Record<string, unknown> = {};
+  for (const arg of field.args) {
+    if (!isNonNullType(arg.type) || arg.defaultValue !== undefined) continue;
+    const name = arg.name;
+    values[name] =
+      name === 'year' ? 2020 : name === 'indicator' ? 'IMM_STOCK' : name === 'country' ? 'CHE' : dummyValue(arg.type);
+  }
+  const [arg, sub] = path as [string, string?];
+  values[arg] = sub === undefined ? REVERSED : { ...((values[arg] as object) ?? {}), [sub]: REVERSED };
+  const used = field.args.filter((a) => a.name in values);
+  const defs = used.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+  const args = used.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
+  const inner = `${field.name}(${args})${selection}`;
+  return {
+    query: `query Probe(${defs}) { ${REACH[type] ? `${REACH[type]} { ${inner} }` : inner} }`,
+    variables: values,
+  };
+}
+
+test('the walk finds every field with a window, and can reach each', () => {
+  const found = probes();
+  expect(found.map((p) => `${p.type}.${p.field.name}(${p.path.join('.')})`)).toEqual(
+    expect.arrayContaining([
+      'Country.coverage(window)',
+      'Country.implementation(window)',
+      'Indicator.coverage(window)',
+      'Region.coverage(window)',
+      'Query.indicatorCoverage(window)',
+      'Query.coverageMatrix(filter.window)',
+    ]),
+  );
+  expect([...new Set(found.map((p) => p.type))].filter((t) => !(t in REACH))).toEqual([]);
+});
+
+test('a reversed window is BAD_USER_INPUT saying so, wherever it is given', async () => {
+  const answers: Record<string, string> = {};
+  const expected: Record<string, string> = {};
+  for (const probe of probes()) {
+    const { query, variables } = call(probe);
+    const result = await hub.gql(query, variables, { token: admin });
+    const key = `${probe.type}.${probe.field.name}(${probe.path.join('.')})`;
+    const error = result.errors?.[0];
+    answers[key] = error ? `${String(error.extensions?.code)}: ${error.message}` : 'no error';
+    expected[key] = 'BAD_USER_INPUT: window: from (2020) is after to (2010)';
+  }
+  expect(answers).toEqual(expected);
+});
