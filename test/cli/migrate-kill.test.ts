@@ -240,7 +240,7 @@ test('serve starts on a database whose migrate was killed half-way, finishes it,
       );
       expect(imported).toEqual({ data: { importSubmissions: { ok: true, submissionsWritten: 1, problems: [] } } });
       const read = await gql(
-        `{ countries { totalCount } indicators { totalCount }
+        `query AfterMigrate { countries { totalCount } indicators { totalCount }
            submissions(filter: { country: "CHE" }) { nodes { referenceYear total { value } } } }`,
       );
       expect(read.errors).toBeUndefined();

@@ -299,7 +299,9 @@ describe('coverageMatrix cellColumns', () => {
       await gql<
         { __type: { fields: { name: string; type: { kind: string; ofType: { kind: string; name: string } } }[] } },
         never
-      >(`{ __type(name: "CoverageCellColumns") { fields { name type { kind ofType { kind name } } } } }`),
+      >(
+        `query CellColumnsType { __type(name: "CoverageCellColumns") { fields { name type { kind ofType { kind name } } } } }`,
+      ),
     );
     const columns = Object.fromEntries(
       __type.fields.map((f) => [f.name, `${f.type.kind}(${f.type.ofType.kind} ${f.type.ofType.name ?? ''})`]),
