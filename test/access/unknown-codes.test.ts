@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { startHub, type Hub } from '../support/hub.js';
-import { clientSchema, dummyValue } from '../support/introspection.js';
+import { clientSchema, fieldCall, requiredArguments } from '../support/introspection.js';
 
 /** Argument and input-field names that hold codes of entities (CONTRACT §1: `country` is M49 or ISO3). */
 const CODE_NAMES = new Set([
@@ -71,15 +71,7 @@ function probes(): Probe[] {
 
 /** Valid values for every required argument (a year, a window), then the unknown code at the probed path. */
 function call({ field, path }: Probe) {
-  const values: Record<string, unknown> = {};
-  for (const arg of field.args) {
-    if (isNonNullType(arg.type) && arg.defaultValue === undefined) values[arg.name] = dummyValue(arg.type);
-  }
-  for (const [name, value] of Object.entries(values)) {
-    if (name === 'year' || name === 'from') values[name] = 2020;
-    if (name === 'to') values[name] = 2021;
-    if (typeof value === 'string') values[name] = name === 'indicator' ? 'IMM_STOCK' : 'CHE';
-  }
+  const values = requiredArguments(field);
   const [arg, sub] = path as [string, string?];
   const argType = field.args.find((a) => a.name === arg)!.type;
   const listOf = (type: GraphQLInputType) => isListType(isNonNullType(type) ? type.ofType : type);
@@ -89,9 +81,7 @@ function call({ field, path }: Probe) {
     const subType = isInputObjectType(input) ? input.getFields()[sub]!.type : argType;
     values[arg] = { ...((values[arg] as object) ?? {}), [sub]: listOf(subType) ? [UNKNOWN] : UNKNOWN };
   }
-  const used = field.args.filter((a) => a.name in values);
-  const defs = used.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
-  const args = used.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const { defs, call: invocation } = fieldCall(field, values);
   // A connection resolves its page and its count separately: ask for both.
   const type = getNamedType(field.type);
   const selection = isLeafType(type)
@@ -99,7 +89,7 @@ function call({ field, path }: Probe) {
     : isObjectType(type) && type.getFields().totalCount
       ? ' { __typename totalCount nodes { __typename } }'
       : ' { __typename }';
-  return { query: `query Probe(${defs}) { ${field.name}(${args})${selection} }`, variables: values };
+  return { query: `query Probe(${defs}) { ${invocation}${selection} }`, variables: values };
 }
 
 /** A lookup by code: a root field whose only code argument is `code` and whose result is one nullable entity. */

@@ -6,13 +6,12 @@ import {
   getNamedType,
   isInputObjectType,
   isLeafType,
-  isNonNullType,
   isObjectType,
   type GraphQLField,
   type GraphQLSchema,
 } from 'graphql';
 import { startHubAsAdmin, type Hub } from '../support/hub.js';
-import { clientSchema, dummyValue } from '../support/introspection.js';
+import { clientSchema, fieldCall, requiredArguments } from '../support/introspection.js';
 
 /** How an operation reaches one object of each type that has a field with a window. */
 const REACH: Record<string, string> = {
@@ -59,20 +58,11 @@ function probes(): Probe[] {
 }
 
 function call({ type, field, path }: Probe) {
-  const values: Record<string, unknown> = {};
-  for (const arg of field.args) {
-    if (!isNonNullType(arg.type) || arg.defaultValue !== undefined) continue;
-    const name = arg.name;
-    values[name] =
-      name === 'year' ? 2020 : name === 'indicator' ? 'IMM_STOCK' : name === 'country' ? 'CHE' : dummyValue(arg.type);
-  }
+  const values = requiredArguments(field);
   const [arg, sub] = path as [string, string?];
   values[arg] = sub === undefined ? REVERSED : { ...((values[arg] as object) ?? {}), [sub]: REVERSED };
-  const used = field.args.filter((a) => a.name in values);
-  const defs = used.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
-  const args = used.map((a) => `${a.name}: $${a.name}`).join(', ');
-  const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
-  const inner = `${field.name}(${args})${selection}`;
+  const { defs, call: invocation } = fieldCall(field, values);
+  const inner = `${invocation}${isLeafType(getNamedType(field.type)) ? '' : ' { __typename }'}`;
   return {
     query: `query Probe(${defs}) { ${REACH[type] ? `${REACH[type]} { ${inner} }` : inner} }`,
     variables: values,

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '../../src/platform/paths.js';
 
-export const keepArtifacts = Boolean(process.env.TEST_ARTIFACTS && process.env.TEST_ARTIFACTS !== '0');
+const keepArtifacts = Boolean(process.env.TEST_ARTIFACTS && process.env.TEST_ARTIFACTS !== '0');
 
 /** The path of an artifact under tmp/ (its folder created), or undefined when artifacts are not kept. */
 export function artifactPath(relative: string): string | undefined {

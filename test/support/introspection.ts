@@ -45,17 +45,45 @@ export function dummyValue(type: GraphQLInputType): unknown {
   return SCALARS[type.name] ?? 'x';
 }
 
+/**
+ * Values for a field's required arguments that name things which exist (year 2020, years 2020–2021, the indicator
+ * IMM_STOCK, any other code CHE), so that a test probing one argument gets past the others.
+ */
+export function requiredArguments(field: GraphQLField<unknown, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const arg of field.args) {
+    if (isNonNullType(arg.type) && arg.defaultValue === undefined) values[arg.name] = dummyValue(arg.type);
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (name === 'year' || name === 'from') values[name] = 2020;
+    if (name === 'to') values[name] = 2021;
+    if (typeof value === 'string') values[name] = name === 'indicator' ? 'IMM_STOCK' : 'CHE';
+  }
+  return values;
+}
+
+/** A field called with the arguments in `values` as variables: `defs` ("$a: T, …", empty when none) and `call`. */
+export function fieldCall(
+  field: GraphQLField<unknown, unknown>,
+  values: Record<string, unknown>,
+): { defs: string; call: string } {
+  const used = field.args.filter((a) => a.name in values);
+  const defs = used.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+  const args = used.map((a) => `${a.name}: $${a.name}`).join(', ');
+  return { defs, call: `${field.name}${args ? `(${args})` : ''}` };
+}
+
 /** An operation calling one root field with dummy values for its required arguments. */
 export function dummyCall(
   operation: 'query' | 'mutation',
   field: GraphQLField<unknown, unknown>,
 ): { query: string; variables: Record<string, unknown> } {
-  const args = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
-  const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
-  const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const variables = Object.fromEntries(
+    field.args
+      .filter((a) => isNonNullType(a.type) && a.defaultValue === undefined)
+      .map((a) => [a.name, dummyValue(a.type)]),
+  );
+  const { defs, call } = fieldCall(field, variables);
   const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
-  return {
-    query: `${operation} Dummy${defs ? `(${defs})` : ''} { ${field.name}${call ? `(${call})` : ''}${selection} }`,
-    variables: Object.fromEntries(args.map((a) => [a.name, dummyValue(a.type)])),
-  };
+  return { query: `${operation} Dummy${defs ? `(${defs})` : ''} { ${call}${selection} }`, variables };
 }
