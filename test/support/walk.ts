@@ -22,6 +22,11 @@ import { dummyValue } from './introspection.js';
 export interface ArgumentPlan {
   /** Values of a required argument, or variants of an optional one (`undefined` = leave it out). */
   values(field: GraphQLField<unknown, unknown>, arg: GraphQLArgument): unknown[];
+  /**
+   * Levels to select below `type.field` at most (the walk's own limit applies when absent): for a list whose items
+   * are walked in full elsewhere, so that the walk does not repeat that subtree for every item.
+   */
+  depthBelow?(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): number | undefined;
 }
 
 interface Sel {
@@ -103,7 +108,8 @@ function selectionOf(
     const named = getNamedType(field.type);
     if (!isLeafType(named) && depth <= 1) continue;
     // A connection's edges repeat its nodes: their cursors and the nodes' own scalars are enough there.
-    const childDepth = field.name === 'edges' && 'nodes' in fields ? Math.min(depth - 1, 2) : depth - 1;
+    const cap = plan.depthBelow?.(type, field) ?? Infinity;
+    const childDepth = Math.min(field.name === 'edges' && 'nodes' in fields ? Math.min(depth - 1, 2) : depth - 1, cap);
     const combos = field.args.length ? combinations(field, plan) : [{}];
     combos.forEach((args, n) => {
       const alias = combos.length > 1 ? `${field.name}_${n}` : undefined;
