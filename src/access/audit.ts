@@ -64,16 +64,26 @@ export async function audit(
   before: unknown,
   after: unknown,
 ): Promise<void> {
-  await tx.auditLog.create({
-    data: {
+  await auditMany(tx, actor, [{ action, entityType, entityKey, before, after }]);
+}
+
+/** One audit row per entry, in their order, in one statement (imports that change many records at once). */
+export async function auditMany(
+  tx: Tx,
+  actor: Actor,
+  entries: { action: AuditAction; entityType: string; entityKey: string; before: unknown; after: unknown }[],
+): Promise<void> {
+  if (!entries.length) return;
+  await tx.auditLog.createMany({
+    data: entries.map((e) => ({
       actor: actor.name,
       tokenId: actor.tokenId,
-      action,
-      entityType,
-      entityKey,
-      before: toJson(before),
-      after: toJson(after),
-    },
+      action: e.action,
+      entityType: e.entityType,
+      entityKey: e.entityKey,
+      before: toJson(e.before),
+      after: toJson(e.after),
+    })),
   });
 }
 

@@ -9,7 +9,7 @@ import type { PrismaClient } from '../platform/db.js';
 import { openTable, type TableProblem, type TableOptions, type TableSource } from '../platform/tabular.js';
 import type { AdoptionStatus } from '../../prisma/generated/prisma/enums.js';
 import { countryKey } from '../geography/m49.js';
-import { declarationIssues, declareInTx, type DeclarationInput } from './adoptions.service.js';
+import { declarationIssues, declareAllInTx, type DeclarationInput } from './adoptions.service.js';
 
 const REQUIRED = ['country', 'recommendation', 'status'] as const;
 const OPTIONAL = ['since', 'note', 'evidence_url'] as const;
@@ -88,7 +88,7 @@ export async function importAdoptions(
   const counts: AdoptionImportReport = { rows: table.rows, created: 0, updated: 0, unchanged: 0 };
   if (options.dryRun) return { ok: true, report: counts };
   await prisma.$transaction(async (tx) => {
-    for (const d of declarations) counts[(await declareInTx(tx, options.actor, d)).outcome]++;
+    for (const { outcome } of await declareAllInTx(tx, options.actor, declarations)) counts[outcome]++;
   });
   return { ok: true, report: counts };
 }

@@ -3,7 +3,7 @@
 // concurrent writers with the same revision exactly one wins), a new AdoptionChange (the record's history, one row
 // per version) and an audit row. Who may write for which country is decided in the schema; this module enforces
 // values and revisions.
-import { audit, type Actor } from '../access/audit.js';
+import { auditMany, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ConflictError, fromPrismaError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
@@ -84,89 +84,132 @@ const snapshot = (a: {
 
 export type DeclareOutcome = 'created' | 'updated' | 'unchanged';
 
+const pairKey = (d: { countryId: number; recommendationId: number }) => `${d.countryId}:${d.recommendationId}`;
+
 /** Declares (creates or changes) one record inside a transaction; the caller checked the country. */
 export async function declareInTx(
   tx: Tx,
   actor: Actor,
   input: DeclarationInput,
 ): Promise<{ record: Record_; outcome: DeclareOutcome }> {
-  const data = {
-    status: input.status,
-    since: input.since ?? null,
-    note: input.note?.trim() || null,
-    evidenceUrl: input.evidenceUrl?.trim() || null,
-  };
-  const current = await tx.recommendationAdoption.findUnique({
+  return (await declareAllInTx(tx, actor, [input]))[0]!;
+}
+
+/**
+ * Declares records inside a transaction, one per (country, recommendation) pair given; the caller checked the
+ * countries and that no pair repeats. The same rule for one record (reportAdoption) and a whole file (the import),
+ * in a fixed number of statements besides one UPDATE per changed record: an import of a region's 450 records was
+ * 1 800 statements, five seconds on PGlite.
+ */
+export async function declareAllInTx(
+  tx: Tx,
+  actor: Actor,
+  inputs: DeclarationInput[],
+): Promise<{ record: Record_; outcome: DeclareOutcome }[]> {
+  const found = await tx.recommendationAdoption.findMany({
     where: {
-      recommendationId_countryId: { recommendationId: input.recommendationId, countryId: input.countryId },
+      countryId: { in: [...new Set(inputs.map((d) => d.countryId))] },
+      recommendationId: { in: [...new Set(inputs.map((d) => d.recommendationId))] },
     },
     include: LABEL,
   });
-  const expected = input.expectedRevision;
-  if (expected != null && (current?.revision ?? 0) !== expected)
-    throw current
-      ? ConflictError.staleRevision('The adoption record', current.revision, expected)
-      : new ConflictError(
-          `There is no adoption record yet (revision 0), not revision ${expected}; reload and retry`,
-          0,
-        );
+  const currentOf = new Map(found.map((a) => [pairKey(a), a]));
   const now = new Date();
   const reporter = { reportedBy: actor.name, reportedByTokenId: actor.tokenId, reportedAt: now };
-  if (!current) {
-    const record = await tx.recommendationAdoption.create({
-      data: { ...data, ...reporter, countryId: input.countryId, recommendationId: input.recommendationId },
-      include: LABEL,
+  const results: { record?: Record_; outcome: DeclareOutcome; before?: Record_ }[] = [];
+  const creates: Prisma.RecommendationAdoptionCreateManyInput[] = [];
+  for (const input of inputs) {
+    const data = {
+      status: input.status,
+      since: input.since ?? null,
+      note: input.note?.trim() || null,
+      evidenceUrl: input.evidenceUrl?.trim() || null,
+    };
+    const current = currentOf.get(pairKey(input));
+    const expected = input.expectedRevision;
+    if (expected != null && (current?.revision ?? 0) !== expected)
+      throw current
+        ? ConflictError.staleRevision('The adoption record', current.revision, expected)
+        : new ConflictError(
+            `There is no adoption record yet (revision 0), not revision ${expected}; reload and retry`,
+            0,
+          );
+    if (!current) {
+      creates.push({ ...data, ...reporter, countryId: input.countryId, recommendationId: input.recommendationId });
+      results.push({ outcome: 'created' });
+      continue;
+    }
+    const same =
+      current.status === data.status &&
+      current.since === data.since &&
+      current.note === data.note &&
+      current.evidenceUrl === data.evidenceUrl;
+    if (same) {
+      results.push({ record: current, outcome: 'unchanged' });
+      continue;
+    }
+    // A changed declaration is a new claim: the review of the previous one no longer applies to it.
+    await bumpRevision(tx, current, {
+      ...data,
+      ...reporter,
+      reviewStatus: null,
+      reviewComment: null,
+      reviewedBy: null,
+      reviewedAt: null,
     });
-    await recordChange(tx, actor, record, 'DECLARE', now);
-    await audit(tx, actor, 'adoption.report', 'RecommendationAdoption', labelOf(record), null, snapshot(record));
-    return { record, outcome: 'created' };
+    results.push({ outcome: 'updated', before: current });
   }
-  const same =
-    current.status === data.status &&
-    current.since === data.since &&
-    current.note === data.note &&
-    current.evidenceUrl === data.evidenceUrl;
-  if (same) return { record: current, outcome: 'unchanged' };
-  // A changed declaration is a new claim: the review of the previous one no longer applies to it.
-  const record = await writeRevision(tx, actor, current, 'DECLARE', now, {
-    ...data,
-    ...reporter,
-    reviewStatus: null,
-    reviewComment: null,
-    reviewedBy: null,
-    reviewedAt: null,
-  });
-  return { record, outcome: 'updated' };
+  // The records written, as stored now: the new ones in one INSERT, the changed ones read back in one SELECT.
+  const created = creates.length
+    ? await tx.recommendationAdoption.createManyAndReturn({ data: creates, include: LABEL })
+    : [];
+  const updatedIds = results.flatMap((r) => (r.before ? [r.before.id] : []));
+  const written = new Map(
+    [
+      ...created,
+      ...(updatedIds.length
+        ? await tx.recommendationAdoption.findMany({ where: { id: { in: updatedIds } }, include: LABEL })
+        : []),
+    ].map((a) => [pairKey(a), a]),
+  );
+  inputs.forEach((input, i) => (results[i]!.record ??= written.get(pairKey(input))!));
+  const changes = results.filter((r) => r.outcome !== 'unchanged');
+  await recordChanges(
+    tx,
+    actor,
+    changes.map((r) => ({ record: r.record!, kind: 'DECLARE', before: r.before ?? null })),
+    now,
+  );
+  return results.map((r) => ({ record: r.record!, outcome: r.outcome }));
 }
 
 /**
  * Writes the next revision of an adoption record, only if it is still at the revision read (a concurrent writer
- * gets a ConflictError), then keeps its history and the audit entry.
+ * gets a ConflictError).
  */
-async function writeRevision(
+async function bumpRevision(
   tx: Tx,
-  actor: Actor,
   current: Record_,
-  kind: 'DECLARE' | 'REVIEW',
-  at: Date,
   data: Prisma.RecommendationAdoptionUpdateManyMutationInput,
-): Promise<Record_> {
+): Promise<void> {
   const { count } = await tx.recommendationAdoption.updateMany({
     where: { id: current.id, revision: current.revision },
     data: { ...data, revision: { increment: 1 } },
   });
   if (count !== 1)
     throw new ConflictError('The adoption record was changed by another request at the same time; reload and retry');
-  const record = await tx.recommendationAdoption.findUniqueOrThrow({ where: { id: current.id }, include: LABEL });
-  await recordChange(tx, actor, record, kind, at);
-  const action = kind === 'DECLARE' ? 'adoption.report' : 'adoption.review';
-  await audit(tx, actor, action, 'RecommendationAdoption', labelOf(record), snapshot(current), snapshot(record));
-  return record;
 }
 
-async function recordChange(tx: Tx, actor: Actor, record: Record_, kind: 'DECLARE' | 'REVIEW', at: Date) {
-  await tx.adoptionChange.create({
-    data: {
+/** Each change's row in its record's history and its audit entry (`before` null: the record was created). */
+async function recordChanges(
+  tx: Tx,
+  actor: Actor,
+  changes: { record: Record_; kind: 'DECLARE' | 'REVIEW'; before: Record_ | null }[],
+  at: Date,
+) {
+  if (!changes.length) return;
+  await tx.adoptionChange.createMany({
+    data: changes.map(({ record, kind }) => ({
       adoptionId: record.id,
       revision: record.revision,
       kind,
@@ -179,8 +222,19 @@ async function recordChange(tx: Tx, actor: Actor, record: Record_, kind: 'DECLAR
       actor: actor.name,
       tokenId: actor.tokenId,
       recordedAt: at,
-    },
+    })),
   });
+  await auditMany(
+    tx,
+    actor,
+    changes.map(({ record, kind, before }) => ({
+      action: kind === 'DECLARE' ? 'adoption.report' : 'adoption.review',
+      entityType: 'RecommendationAdoption',
+      entityKey: labelOf(record),
+      before: before && snapshot(before),
+      after: snapshot(record),
+    })),
+  );
 }
 
 /** reportAdoption: validates, then declares in one transaction. */
@@ -216,11 +270,14 @@ export async function reviewAdoption(prisma: PrismaClient, actor: Actor, input: 
     if (input.expectedRevision != null && current.revision !== input.expectedRevision)
       throw ConflictError.staleRevision('The adoption record', current.revision, input.expectedRevision);
     const now = new Date();
-    return writeRevision(tx, actor, current, 'REVIEW', now, {
+    await bumpRevision(tx, current, {
       reviewStatus: input.status,
       reviewComment: comment,
       reviewedBy: actor.name,
       reviewedAt: now,
     });
+    const record = await tx.recommendationAdoption.findUniqueOrThrow({ where: { id: current.id }, include: LABEL });
+    await recordChanges(tx, actor, [{ record, kind: 'REVIEW', before: current }], now);
+    return record;
   });
 }
