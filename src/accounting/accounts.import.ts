@@ -4,7 +4,7 @@
 // group, component), all-or-nothing, every bad cell reported by line and column (sheet and cell in a workbook);
 // unchanged entries are left alone. An optional `status` column sets the entries' publication state (as the
 // submissions CSV does; default SUBMITTED): only PUBLISHED entries reach anonymous and READER callers (§7).
-import { audit, type Actor } from '../access/audit.js';
+import { auditMany, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
 import type { AccountComponent, PopulationGroup, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
@@ -145,29 +145,32 @@ export async function importAccountsFile(
         e,
       ]),
     );
+    // New entries in one INSERT and every audit row in another, in the file's order; a changed entry is its own
+    // UPDATE (each has its own values).
+    const created: Omit<Entry, 'label'>[] = [];
+    const audits: Parameters<typeof auditMany>[2] = [];
     for (const { label, ...entry } of entries) {
       const old = existing.get(`${entry.countryId}|${entry.year}|${entry.group}|${entry.component}`);
+      const after = { value: entry.value, status: entry.status };
       if (!old) {
-        await tx.accountEntry.create({ data: entry });
-        await audit(tx, actor, 'accountEntry.create', 'AccountEntry', label, null, {
-          value: entry.value,
-          status: entry.status,
+        created.push(entry);
+        audits.push({
+          action: 'accountEntry.create',
+          entityType: 'AccountEntry',
+          entityKey: label,
+          before: null,
+          after,
         });
         counts.created++;
       } else if (old.value !== entry.value || old.status !== entry.status) {
-        await tx.accountEntry.update({ where: { id: old.id }, data: { value: entry.value, status: entry.status } });
-        await audit(
-          tx,
-          actor,
-          'accountEntry.update',
-          'AccountEntry',
-          label,
-          { value: old.value, status: old.status },
-          { value: entry.value, status: entry.status },
-        );
+        await tx.accountEntry.update({ where: { id: old.id }, data: after });
+        const before = { value: old.value, status: old.status };
+        audits.push({ action: 'accountEntry.update', entityType: 'AccountEntry', entityKey: label, before, after });
         counts.updated++;
       } else counts.unchanged++;
     }
+    if (created.length) await tx.accountEntry.createMany({ data: created });
+    await auditMany(tx, actor, audits);
     return counts;
   });
   return { ok: true, report };

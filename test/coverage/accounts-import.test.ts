@@ -1,6 +1,6 @@
 // Population accounts come through the import kernel: the same entries as an XLSX workbook (numbers as number
 // cells) or a semicolon CSV import exactly as the comma CSV (nothing changes, no audit row), and a bad cell in a
-// workbook is located by sheet and cell, with nothing written.
+// workbook is located by sheet and cell, with nothing written. New entries cost the same statements however many.
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
 import { ValidationError } from '../../src/platform/errors.js';
 import { startHub, type Hub } from '../support/hub.js';
+import { startQueryLog } from '../support/query-log.js';
 
 let hub: Hub;
 let scratch: string;
@@ -84,4 +85,20 @@ test('a bad cell in a workbook is located by sheet and cell, and nothing is writ
     },
   ]);
   expect(await state()).toEqual(before);
+});
+
+test('new entries cost the same statements however many, each with its audit row', async () => {
+  const log = await startQueryLog(hub.db.adapterFactory);
+  const rows = (from: number, years: number) =>
+    Array.from({ length: years }, (_, i) => [
+      ['FRA', from + i, 'FOREIGN_BORN_FOREIGNERS', 'OPENING_STOCK', 1000 + i, 'PUBLISHED'],
+      ['FRA', from + i, 'FOREIGN_BORN_FOREIGNERS', 'CLOSING_STOCK', 2000 + i, 'PUBLISHED'],
+    ]).flat();
+  const audits = await hub.db.prisma.auditLog.count({ where: { action: 'accountEntry.create' } });
+  const few = await log.count(() => importAccounts(hub.db.prisma, { text: text(rows(1950, 2), ',') }, CLI_ACTOR));
+  const many = await log.count(() => importAccounts(hub.db.prisma, { text: text(rows(1960, 20), ',') }, CLI_ACTOR));
+  log.stop();
+  expect(many).toBe(few);
+  expect(await hub.db.prisma.auditLog.count({ where: { action: 'accountEntry.create' } })).toBe(audits + 44);
+  expect(await hub.db.prisma.accountEntry.count({ where: { country: { iso3: 'FRA' } } })).toBe(44);
 });
