@@ -31,4 +31,8 @@ export default {
   // Half the cores, but at least two: on a 2-core machine "50%" meant one worker, running the files one after
   // another and idle whenever a file waits for its CLI children, Chromium or a server.
   maxWorkers: Math.max(2, Math.floor(availableParallelism() / 2)),
+  // A worker's heap grows by 30-40 MB with every test file and is not given back; after a whole run's files (about
+  // 40 per worker, 3 GB) a worker could not exit in time, and Jest said it had "failed to exit gracefully". A worker
+  // past 1 GB after a file is replaced (every 20-25 files); no slower over 33 files (jest --logHeapUsage).
+  workerIdleMemoryLimit: '1GB',
 };
