@@ -67,12 +67,17 @@ export async function audit(
   await auditMany(tx, actor, [{ action, entityType, entityKey, before, after }]);
 }
 
+/** One write to one entity, as `audit` records it. */
+export interface AuditEntry {
+  action: AuditAction;
+  entityType: string;
+  entityKey: string;
+  before: unknown;
+  after: unknown;
+}
+
 /** One audit row per entry, in their order, in one statement (imports that change many records at once). */
-export async function auditMany(
-  tx: Tx,
-  actor: Actor,
-  entries: { action: AuditAction; entityType: string; entityKey: string; before: unknown; after: unknown }[],
-): Promise<void> {
+export async function auditMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (!entries.length) return;
   await tx.auditLog.createMany({
     data: entries.map((e) => ({

@@ -4,7 +4,7 @@
 // group, component), all-or-nothing, every bad cell reported by line and column (sheet and cell in a workbook);
 // unchanged entries are left alone. An optional `status` column sets the entries' publication state (as the
 // submissions CSV does; default SUBMITTED): only PUBLISHED entries reach anonymous and READER callers (§7).
-import { auditMany, type Actor } from '../access/audit.js';
+import { auditMany, type Actor, type AuditEntry } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
 import type { AccountComponent, PopulationGroup, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
@@ -148,7 +148,7 @@ export async function importAccountsFile(
     // New entries in one INSERT and every audit row in another, in the file's order; a changed entry is its own
     // UPDATE (each has its own values).
     const created: Omit<Entry, 'label'>[] = [];
-    const audits: Parameters<typeof auditMany>[2] = [];
+    const audits: AuditEntry[] = [];
     for (const { label, ...entry } of entries) {
       const old = existing.get(`${entry.countryId}|${entry.year}|${entry.group}|${entry.component}`);
       const after = { value: entry.value, status: entry.status };

@@ -23,8 +23,8 @@ export interface ArgumentPlan {
   /** Values of a required argument, or variants of an optional one (`undefined` = leave it out). */
   values(field: GraphQLField<unknown, unknown>, arg: GraphQLArgument): unknown[];
   /**
-   * Levels to select below `type.field` at most (the walk's own limit applies when absent): for a list whose items
-   * are walked in full elsewhere, so that the walk does not repeat that subtree for every item.
+   * Levels to select below `type.field` at most (the walk's own limit applies when absent): for objects that are
+   * walked in full elsewhere, so that the walk does not repeat their subtrees wherever they appear.
    */
   depthBelow?(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): number | undefined;
 }
@@ -107,9 +107,9 @@ function selectionOf(
   for (const field of Object.values(fields)) {
     const named = getNamedType(field.type);
     if (!isLeafType(named) && depth <= 1) continue;
+    let childDepth = Math.min(depth - 1, plan.depthBelow?.(type, field) ?? Infinity);
     // A connection's edges repeat its nodes: their cursors and the nodes' own scalars are enough there.
-    const cap = plan.depthBelow?.(type, field) ?? Infinity;
-    const childDepth = Math.min(field.name === 'edges' && 'nodes' in fields ? Math.min(depth - 1, 2) : depth - 1, cap);
+    if (field.name === 'edges' && 'nodes' in fields) childDepth = Math.min(childDepth, 2);
     const combos = field.args.length ? combinations(field, plan) : [{}];
     combos.forEach((args, n) => {
       const alias = combos.length > 1 ? `${field.name}_${n}` : undefined;
