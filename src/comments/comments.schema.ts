@@ -9,7 +9,7 @@ import { countryKey } from '../geography/m49.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
+import { connectionOf, orderBy, pageOfReadable, wherePerField } from '../schema/connections.js';
 import { localId } from '../schema/global-id.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { DataSource } from '../submissions/data-source.schema.js';
@@ -165,7 +165,12 @@ builder.queryField('comments', (t) =>
       },
       resolve: async (query, root, args, ctx) => {
         const where = await commentWhere(root, args, ctx).catch((e) => Promise.reject(badInput(e)));
-        return ctx.prisma.comment.findMany({ ...query, where, orderBy: commentOrder.prismaOrderBy(args.orderBy) });
+        const paged = await pageOfReadable(query, where, async (id) =>
+          Boolean(await ctx.prisma.comment.count({ where: { id, AND: [visibleCommentWhere(ctx.viewer)] } })),
+        );
+        return paged
+          ? ctx.prisma.comment.findMany({ ...paged, orderBy: commentOrder.prismaOrderBy(args.orderBy) })
+          : [];
       },
       totalCount: async (root, args, ctx) => {
         const where = await commentWhere(root, args, ctx).catch((e) => Promise.reject(badInput(e)));

@@ -9,7 +9,7 @@ import { countryKey, m49Code } from '../geography/m49.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder, type BuilderTypes } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
+import { connectionOf, orderBy, pageOf, wherePerField } from '../schema/connections.js';
 import { badInput, EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
@@ -301,8 +301,7 @@ builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
       },
       resolve: async (query, recommendation, args, ctx) =>
         ctx.prisma.recommendationAdoption.findMany({
-          ...query,
-          where: await adoptionWhere(recommendation, args, ctx),
+          ...pageOf(query, await adoptionWhere(recommendation, args, ctx)),
           orderBy: adoptionOrder.prismaOrderBy(args.orderBy),
         }),
       totalCount: async (recommendation, args, ctx) =>

@@ -110,3 +110,31 @@ export function orderBy<F extends string>(name: string, spec: OrderSpec<F>) {
   });
   return { args, prismaOrderBy, withDefault };
 }
+
+type Cursored = { cursor?: { id?: number }; skip?: number };
+
+/**
+ * The findMany arguments of a page of a list, after (or before) a cursor. Prisma reads the cursor row's sort values by
+ * its id alone, outside the list's `where`, then skips one row on the assumption that it is the cursor row: a row that
+ * had left a filtered list since the last page (a submission reviewed out of the review queue) made the next page
+ * drop the row after it. Here the cursor row is left out by id instead.
+ */
+export function pageOf<Q extends Cursored, W extends object>(query: Q, where: W) {
+  const id = query.cursor?.id;
+  if (id === undefined) return { ...query, where };
+  return { ...query, skip: 0, where: { AND: [where, { NOT: { id } }] } };
+}
+
+/**
+ * `pageOf` for a list whose rows depend on the caller: reading the cursor row's sort values would tell any caller
+ * where a row it may not read sorts (CONTRACT §4), so such a cursor pages as an id that does not exist (undefined:
+ * an empty page, Prisma's answer for those).
+ */
+export async function pageOfReadable<Q extends Cursored, W extends object>(
+  query: Q,
+  where: W,
+  readable: (id: number) => Promise<boolean>,
+) {
+  const id = query.cursor?.id;
+  return id !== undefined && !(await readable(id)) ? undefined : pageOf(query, where);
+}

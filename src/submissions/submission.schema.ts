@@ -14,7 +14,7 @@ import { visibilityOf, visibleWhere } from './visibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
+import { connectionOf, orderBy, pageOfReadable, wherePerField } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
@@ -292,12 +292,12 @@ builder.queryFields((t) => ({
         ...submissionOrderArgs,
       },
       resolve: async (query, root, args, ctx) => {
-        const where = await submissionWhere(root, args, ctx);
-        const page = await ctx.prisma.submission.findMany({
-          ...query,
-          where,
-          orderBy: submissionOrderBy(args.orderBy),
-        });
+        const paged = await pageOfReadable(query, await submissionWhere(root, args, ctx), async (id) =>
+          Boolean(await ctx.prisma.submission.count({ where: { id, ...visibleSubmissions(ctx) } })),
+        );
+        const page = paged
+          ? await ctx.prisma.submission.findMany({ ...paged, orderBy: submissionOrderBy(args.orderBy) })
+          : [];
         if (!page.length) await filterCodesExist(ctx, args.filter);
         return page;
       },
