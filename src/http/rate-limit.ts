@@ -26,7 +26,9 @@ export const RATE_LIMIT_HEADERS = [
   'Retry-After',
 ];
 
-type CallerKind = 'token' | 'anonymous';
+// `refused`: requests from an address whose bearer token was refused (401), so that guessing tokens, each of which
+// would otherwise get a fresh budget of its own, is limited per address like anonymous traffic.
+type CallerKind = 'token' | 'anonymous' | 'refused';
 
 interface Counted {
   limit: number;
@@ -51,13 +53,42 @@ export function rateLimits(config: Config, logger: Logger): Plugin {
   const limiters: Record<CallerKind, { limiter: RateLimiterAbstract; limit: number } | undefined> = {
     token: wrap(limiter(token, 'token'), token),
     anonymous: wrap(limiter(anonymous, 'anonymous'), anonymous),
+    refused: wrap(limiter(anonymous, 'refused'), anonymous),
   };
   const counted = new WeakMap<Request, Counted>();
+  const tokenFrom = new WeakMap<Request, string>();
+
+  /** The 429 answer: on /graphql as a GraphQL error, elsewhere as the data routes' JSON error. */
+  const tooMany = (
+    fetchAPI: { Response: typeof Response },
+    path: string,
+    res: RateLimiterRes,
+    message: (retryAfter: string) => string,
+  ) => {
+    const retryAfter = String(seconds(res.msBeforeNext));
+    const error = message(retryAfter);
+    const body =
+      path === '/graphql' ? { errors: [{ message: error, extensions: { code: 'RATE_LIMITED' } }] } : { error };
+    return fetchAPI.Response.json(body, { status: 429, headers: { 'retry-after': retryAfter } });
+  };
 
   return {
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       if (request.method === 'OPTIONS' || !isLimitedPath(url.pathname)) return;
-      const caller = callerOf(request, (serverContext as { req?: IncomingMessage }).req, trustProxy);
+      const req = (serverContext as { req?: IncomingMessage }).req;
+      const caller = callerOf(request, req, trustProxy);
+      if (caller.kind === 'token' && limiters.refused) {
+        const address = addressOf(request, req, trustProxy);
+        tokenFrom.set(request, address);
+        const refusals = await limiters.refused.limiter.get(address).catch(() => null);
+        if (refusals && refusals.consumedPoints >= limiters.refused.limit) {
+          const entry = { limit: limiters.refused.limit, res: refusals };
+          counted.set(request, entry);
+          const message = (after: string) =>
+            `${entry.limit} refused tokens from this address in ${windowSeconds} s; retry after ${after} s`;
+          return endResponse(tooMany(fetchAPI, url.pathname, refusals, message));
+        }
+      }
       const entry = limiters[caller.kind];
       if (!entry) return;
       let res: RateLimiterRes;
@@ -75,15 +106,13 @@ export function rateLimits(config: Config, logger: Logger): Plugin {
       }
       counted.set(request, { limit: entry.limit, res });
       if (!spent) return;
-      const retryAfter = String(seconds(res.msBeforeNext));
-      const message = `Rate limit of ${entry.limit} requests per ${windowSeconds} s spent; retry after ${retryAfter} s`;
-      const body =
-        url.pathname === '/graphql'
-          ? { errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }
-          : { error: message };
-      endResponse(fetchAPI.Response.json(body, { status: 429, headers: { 'retry-after': retryAfter } }));
+      const message = (after: string) =>
+        `Rate limit of ${entry.limit} requests per ${windowSeconds} s spent; retry after ${after} s`;
+      endResponse(tooMany(fetchAPI, url.pathname, res, message));
     },
-    onResponse({ request, response }) {
+    async onResponse({ request, response }) {
+      const address = tokenFrom.get(request);
+      if (address && response.status === 401) await limiters.refused?.limiter.consume(address).catch(() => undefined);
       const entry = counted.get(request);
       if (!entry) return;
       const { limit, res } = entry;
@@ -115,14 +144,19 @@ export function callerOf(
 ): { kind: CallerKind; key: string } {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
   if (bearer) return { kind: 'token', key: createHash('sha256').update(bearer).digest('base64url') };
+  return { kind: 'anonymous', key: addressOf(request, req, trustProxy) };
+}
+
+/** The client's address: the socket's, or behind `trustProxy` proxies that many entries from the right. */
+function addressOf(request: Request, req: IncomingMessage | undefined, trustProxy: number): string {
   const socket = req?.socket.remoteAddress ?? 'local';
-  if (trustProxy === 0) return { kind: 'anonymous', key: socket };
+  if (trustProxy === 0) return socket;
   const chain = (request.headers.get('x-forwarded-for') ?? '')
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
   chain.push(socket);
-  return { kind: 'anonymous', key: chain[Math.max(0, chain.length - 1 - trustProxy)]! };
+  return chain[Math.max(0, chain.length - 1 - trustProxy)]!;
 }
 
 function connectRedis(url: string, logger: Logger): Redis {

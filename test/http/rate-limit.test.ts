@@ -91,6 +91,27 @@ describe('one hub process', () => {
     expect(limitHeaders(other)).toMatchObject({ limit: '2', remaining: '1' });
     await other.text();
   });
+
+  test('requests whose token is refused count against the address, so guessing tokens gets no budget per guess', async () => {
+    const guess = () => ({ authorization: `Bearer msh_${randomUUID()}` });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await post(hub, guess()));
+    expect(answers.map((r) => r.status)).toEqual([401, 401, 401, 429]);
+    expect(await answers[3]!.json()).toEqual({
+      errors: [
+        {
+          message: expect.stringMatching(/^3 refused tokens from this address in 60 s; retry after \d+ s$/),
+          extensions: { code: 'RATE_LIMITED' },
+        },
+      ],
+    });
+    const download = await get(hub, '/download/observations.csv', guess());
+    expect(download.status).toBe(429);
+    expect(Number(download.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Until the window passes, a good token from the same address waits too: it cannot be told apart before the
+    // lookup that the limit is there to spare.
+    expect((await post(hub, { authorization: `Bearer ${await hub.token('READER')}` })).status).toBe(429);
+  });
 });
 
 test('behind TRUST_PROXY proxies the address is read from X-Forwarded-For; otherwise the header is ignored', async () => {
