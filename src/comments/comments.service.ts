@@ -5,7 +5,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { audit, type Actor } from '../access/audit.js';
 import type { Viewer } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
-import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { NotFoundError, ValidationError, withArticle } from '../platform/errors.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { CommentStatus } from '../../prisma/generated/prisma/enums.js';
 
@@ -40,9 +40,7 @@ export function parseTarget(globalId: string, path: string[] = ['input', 'target
     throw ValidationError.of([
       {
         path,
-        message: `must be the id of an ${Object.keys(TARGET_TYPES)
-          .join(', a ')
-          .replace(/, a ([^,]*)$/, ' or a $1')}`,
+        message: `must be the id of ${new Intl.ListFormat('en', { type: 'disjunction' }).format(Object.keys(TARGET_TYPES).map(withArticle))}`,
       },
     ]);
   return { type: decoded.typename as TargetType, id };

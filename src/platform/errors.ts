@@ -120,3 +120,6 @@ export function fromPrismaError(error: unknown, what: string): unknown {
   if (isWriteConflict(error)) return new ConflictError(`${what} was changed by a concurrent write; try again`);
   return error;
 }
+
+/** "an Indicator", "a Submission": a type name as a message names one. */
+export const withArticle = (typename: string) => `${/^[AEIOU]/.test(typename) ? 'an' : 'a'} ${typename}`;

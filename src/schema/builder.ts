@@ -5,7 +5,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import type PrismaTypes from '../../prisma/generated/pothos-types.js';
@@ -54,14 +54,20 @@ export const builder = new SchemaBuilder<{
         (ctx.viewer?.role === 'FOCAL_POINT' && ctx.viewer.countryId === countryId),
       unpublishedReader: !!ctx.viewer && ctx.viewer.role !== 'READER',
     }),
-    unauthorizedError: (_parent, ctx, info) =>
-      ctx.viewer
-        ? new GraphQLError(`Your role (${ctx.viewer.role}) may not use ${info.parentType.name}.${info.fieldName}`, {
-            extensions: { code: 'FORBIDDEN' },
-          })
-        : new GraphQLError(`${info.parentType.name}.${info.fieldName} requires a token (Authorization: Bearer …)`, {
-            extensions: { code: 'UNAUTHENTICATED' },
-          }),
+    unauthorizedError: (_parent, ctx, info, result) => {
+      const field = `${info.parentType.name}.${info.fieldName}`;
+      if (!ctx.viewer)
+        return new GraphQLError(`${field} requires a token (Authorization: Bearer …)`, {
+          extensions: { code: 'UNAUTHENTICATED' },
+        });
+      // A focal point's role may use the field; what it may not is another country's data (or an item it cannot
+      // see, which is refused the same way, so as not to tell the two apart).
+      const message =
+        ctx.viewer.role === 'FOCAL_POINT' && failedScopes(result.failure).includes('countryWriter')
+          ? `A FOCAL_POINT token may use ${field} only on its own country's data`
+          : `Your role (${ctx.viewer.role}) may not use ${field}`;
+      return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+    },
   },
   errors: {
     directResult: true,
@@ -197,3 +203,11 @@ builder.mutationType({
 builder.subscriptionType({
   description: 'Pushes over server-sent events (CONTRACT §10): the change feed as it is written.',
 });
+
+/** The named scopes an authorization failure was refused on, through any any/all combinations of them. */
+function failedScopes(failure: AuthFailure): string[] {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return [failure.scope];
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes)
+    return failure.failures.flatMap(failedScopes);
+  return [];
+}

@@ -1,6 +1,6 @@
 // Mutation inputs take the opaque global ids that Node fields return; this turns one back into a row key.
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { ValidationError } from '../platform/errors.js';
+import { ValidationError, withArticle } from '../platform/errors.js';
 
 /** The numeric key of a global id of the given type; a ValidationError at `path` for any other id. */
 export function localId(globalId: string | number, typename: string, path: string[] = ['input', 'id']): number {
@@ -12,6 +12,6 @@ export function localId(globalId: string | number, typename: string, path: strin
   }
   const id = decoded ? Number(decoded.id) : NaN;
   if (!decoded || decoded.typename !== typename || !Number.isSafeInteger(id))
-    throw ValidationError.of([{ path, message: `must be the id of a ${typename}` }]);
+    throw ValidationError.of([{ path, message: `must be the id of ${withArticle(typename)}` }]);
   return id;
 }

@@ -137,7 +137,13 @@ test('refusals are FORBIDDEN or UNAUTHENTICATED and write nothing; bad input is 
     [ids.cheAdoption, tokens.focalFra],
     [ids.imm, tokens.reader],
   ] as const) {
-    expect((await add(target!, 'no', token)).errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    const refused = (await add(target!, 'no', token)).errors?.[0];
+    expect(refused?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(refused?.message).toBe(
+      token === tokens.reader
+        ? 'Your role (READER) may not use Mutation.addComment'
+        : "A FOCAL_POINT token may use Mutation.addComment only on its own country's data",
+    );
   }
   expect((await add(ids.imm!, 'no')).errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
   expect(data(await add(ids.imm!, '   ', tokens.taskForce)).addComment).toEqual({
@@ -147,7 +153,10 @@ test('refusals are FORBIDDEN or UNAUTHENTICATED and write nothing; bad input is 
   });
   const wrongType = data(await add(ids.country!, 'a country is not commentable', tokens.taskForce)).addComment;
   expect(wrongType.__typename).toBe('ValidationError');
-  expect(wrongType.issues?.[0]?.path).toEqual(['input', 'target']);
+  expect(wrongType.issues?.[0]).toEqual({
+    path: ['input', 'target'],
+    message: 'must be the id of an Indicator, a Submission, a DataSource, or an AdoptionRecord',
+  });
   const gone = Buffer.from('Indicator:999999').toString('base64');
   expect(data(await add(gone, 'hello?', tokens.taskForce)).addComment.__typename).toBe('NotFoundError');
   expect({ comments: await commentCount(), audit: await hub.db.prisma.auditLog.count() }).toEqual(before);

@@ -115,6 +115,10 @@ describe('declaring', () => {
       tokens.focalFra,
     );
     expect(other.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    // The role may report adoptions; the country is what is refused.
+    expect(other.errors?.[0]?.message).toBe(
+      "A FOCAL_POINT token may use Mutation.reportAdoption only on its own country's data",
+    );
     const overwrite = await report(
       { country: 'CHE', recommendation: 'REC_RESIDENCE', status: 'IMPLEMENTED' },
       tokens.focalFra,
