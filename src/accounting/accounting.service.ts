@@ -4,7 +4,7 @@ import type { AccountComponent, PopulationGroup } from '../../prisma/generated/p
 import type { PrismaClient } from '../platform/db.js';
 import { ACCOUNT_COMPONENTS, componentRule, POPULATION_GROUPS } from './accounts.import.js';
 import { audit, type Actor } from '../access/audit.js';
-import { visibleAccountEntryWhere, type Visibility } from '../submissions/visibility.js';
+import { accountEntryView, type Visibility } from '../submissions/visibility.js';
 
 export const DEFAULT_TOLERANCE = 0.001;
 
@@ -155,10 +155,12 @@ export async function populationAccount(
   year: number,
   tolerance: number = DEFAULT_TOLERANCE,
 ): Promise<PopulationAccountResult | null> {
-  const entries = await prisma.accountEntry.findMany({
-    where: { countryId, year, ...visibleAccountEntryWhere(vis) },
-    select: { group: true, component: true, value: true },
+  const view = accountEntryView(vis, countryId);
+  const rows = await prisma.accountEntry.findMany({
+    where: { countryId, year, ...view.where },
+    select: { group: true, component: true, value: true, publishedValue: true },
   });
+  const entries = rows.map((e) => ({ group: e.group, component: e.component, value: view.value(e)! }));
   return entries.length ? balanceAccount(countryId, year, entries, tolerance) : null;
 }
 
@@ -173,10 +175,10 @@ export async function publishAccount(
   year: number,
 ): Promise<{ published: number; entries: number }> {
   return prisma.$transaction(async (tx) => {
-    const { count } = await tx.accountEntry.updateMany({
-      where: { countryId: country.id, year, status: { not: 'PUBLISHED' } },
-      data: { status: 'PUBLISHED' },
-    });
+    // The published value is the entry's value from now on (a column copied to another: no updateMany form).
+    const count = await tx.$executeRaw`
+      UPDATE "AccountEntry" SET status = 'PUBLISHED', "publishedValue" = value, "updatedAt" = now()
+      WHERE "countryId" = ${country.id} AND year = ${year} AND status <> 'PUBLISHED'`;
     const entries = await tx.accountEntry.count({ where: { countryId: country.id, year } });
     if (count) {
       await audit(tx, actor, 'populationAccount.publish', 'PopulationAccount', `${country.label}/${year}`, null, {

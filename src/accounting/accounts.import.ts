@@ -147,13 +147,15 @@ export async function importAccountsFile(
     );
     // New entries in one INSERT and every audit row in another, in the file's order; a changed entry is its own
     // UPDATE (each has its own values).
-    const created: Omit<Entry, 'label'>[] = [];
+    const created: (Omit<Entry, 'label'> & { publishedValue?: number })[] = [];
     const audits: AuditEntry[] = [];
     for (const { label, ...entry } of entries) {
       const old = existing.get(`${entry.countryId}|${entry.year}|${entry.group}|${entry.component}`);
       const after = { value: entry.value, status: entry.status };
+      // A value imported as PUBLISHED is the published one; any other leaves the published value as it was.
+      const published = entry.status === 'PUBLISHED' ? { publishedValue: entry.value } : {};
       if (!old) {
-        created.push(entry);
+        created.push({ ...entry, ...published });
         audits.push({
           action: 'accountEntry.create',
           entityType: 'AccountEntry',
@@ -163,7 +165,7 @@ export async function importAccountsFile(
         });
         counts.created++;
       } else if (old.value !== entry.value || old.status !== entry.status) {
-        await tx.accountEntry.update({ where: { id: old.id }, data: after });
+        await tx.accountEntry.update({ where: { id: old.id }, data: { ...after, ...published } });
         const before = { value: old.value, status: old.status };
         audits.push({ action: 'accountEntry.update', entityType: 'AccountEntry', entityKey: label, before, after });
         counts.updated++;

@@ -6,7 +6,7 @@
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { AccountComponent, AdoptionStatus, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
 import type { PrismaClient } from '../platform/db.js';
-import { countableVersions, visibleVersion, type Visibility } from '../submissions/visibility.js';
+import { countableVersions, countedAccountValue, type Visibility } from '../submissions/visibility.js';
 import { scopeCountries, type Scope, type YearWindow } from '../coverage/coverage.service.js';
 import { DEFAULT_TOLERANCE, partnerOf } from '../accounting/accounting.service.js';
 import { ACCOUNT_COMPONENTS, POPULATION_GROUPS } from '../accounting/accounts.import.js';
@@ -104,11 +104,12 @@ const yearIn = (column: Prisma.Sql, window: YearWindow | null | undefined) =>
  */
 export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibility): Promise<EvidenceFacts[]> {
   const window = scope.window;
+  const accountValue = countedAccountValue(visibility, 'ae');
   const pivot = Prisma.join(
     POPULATION_GROUPS.flatMap((group) =>
       ACCOUNT_COMPONENTS.map(
         (component) =>
-          Prisma.sql`max(ae.value) FILTER (WHERE ae."group" = ${group}::"PopulationGroup"
+          Prisma.sql`max(${accountValue}) FILTER (WHERE ae."group" = ${group}::"PopulationGroup"
             AND ae.component = ${component}::"AccountComponent") AS ${cell(group, component)}`,
       ),
     ),
@@ -156,7 +157,7 @@ export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibi
     acc AS (
       SELECT ae."countryId", ae.year, ${pivot}
       FROM "AccountEntry" ae
-      WHERE ae."countryId" IN (SELECT "countryId" FROM sc) AND ${visibleVersion(visibility, 'ae')}
+      WHERE ae."countryId" IN (SELECT "countryId" FROM sc) AND ${accountValue} IS NOT NULL
         ${yearIn(Prisma.sql`ae.year`, window)}
       GROUP BY ae."countryId", ae.year
     ),

@@ -108,9 +108,26 @@ export function visibleSubmissionWhere(visibility: Visibility): Prisma.Submissio
   return visibleWhere(visibility);
 }
 
-/** The same rule on population-account entries. */
-export function visibleAccountEntryWhere(visibility: Visibility): Prisma.AccountEntryWhereInput {
-  return visibleWhere(visibility);
+/**
+ * The population-account entries of a country a caller reads (CONTRACT §7, §4's visible versions): one who sees the
+ * country's unpublished data reads each entry's latest value, anyone else its last published one, so a newer value
+ * pending review neither hides the published one nor shows that it exists.
+ */
+export function accountEntryView(visibility: Visibility, countryId: number) {
+  const latest = seesUnpublished(visibility, countryId);
+  const where: Prisma.AccountEntryWhereInput = latest ? {} : { publishedValue: { not: null } };
+  return {
+    where,
+    value: (e: { value: number; publishedValue: number | null }) => (latest ? e.value : e.publishedValue),
+  };
+}
+
+/**
+ * SQL: the value of the account entry `alias` that counts for the caller (implementation evidence): its latest value
+ * when that version is visible to it, else its last published value; null when neither.
+ */
+export function countedAccountValue(visibility: Visibility, alias = 'ae'): Prisma.Sql {
+  return Prisma.sql`CASE WHEN ${visibleVersion(visibility, alias)} THEN ${col(alias, 'value')} ELSE ${col(alias, 'publishedValue')} END`;
 }
 
 /**

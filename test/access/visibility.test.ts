@@ -268,6 +268,30 @@ describe('population accounts have a publication state', () => {
       publishPopulationAccount: { __typename: 'NotFoundError', message: 'CHE has no population account for 1999' },
     });
   });
+
+  test('a newer value pending review neither hides the published one nor shows that it exists', async () => {
+    const groups = `{ populationAccount(country: "CHE", year: 2021) { groups { group opening immigration closing } missing } }`;
+    type Group = { group: string; opening: number | null; immigration: number | null; closing: number | null };
+    type Groups = { populationAccount: { groups: Group[]; missing: string[] } };
+    const fbf = async (who: string) =>
+      (await as<Groups>(who, groups)).populationAccount.groups.find((g) => g.group === 'FOREIGN_BORN_FOREIGNERS');
+    const published = await as<Groups>('anonymous', groups);
+    expect(await fbf('anonymous')).toMatchObject({ opening: 4000, closing: 4100 });
+    // A revised closing stock and a new immigration entry, imported for review (SUBMITTED, the default).
+    const revision = csv(
+      'country,year,group,component,value',
+      'CHE,2021,FOREIGN_BORN_FOREIGNERS,CLOSING_STOCK,9999',
+      'CHE,2021,FOREIGN_BORN_FOREIGNERS,IMMIGRATION,5',
+    );
+    await importAccounts(hub.db.prisma, { text: revision }, CLI_ACTOR);
+    for (const who of ['anonymous', 'reader', 'fra']) expect(await as<Groups>(who, groups)).toEqual(published);
+    for (const who of ['che', 'taskForce']) expect(await fbf(who)).toMatchObject({ immigration: 5, closing: 9999 });
+    // Published, the revision is everyone's.
+    const publish = `mutation { publishPopulationAccount(input: { country: "CHE", year: 2021 }) {
+      ... on PublishPopulationAccountPayload { published } } }`;
+    expect(await as('taskForce', publish)).toEqual({ publishPopulationAccount: { published: 2 } });
+    expect(await fbf('anonymous')).toMatchObject({ opening: 4000, immigration: 5, closing: 9999 });
+  });
 });
 
 test('the accounts CSV status column takes DRAFT, SUBMITTED, VALIDATED or PUBLISHED, located by line and column', async () => {
