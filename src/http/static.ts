@@ -14,6 +14,16 @@ export const WEB_DIST = join(projectRoot, 'web', 'dist');
 export const APP_PAGE =
   /^\/(?:(?:coverage|gaps|implementation|countries|indicators|upload|review|sign-in)(?:\/[^/]+)?)?\/?$/;
 const ASSET = /^\/assets\/([A-Za-z0-9._-]+)$/;
+/** Paths the hub answers itself (API, portals, probes, files): never the app's "Page not found". */
+const HUB_PATH = /^\/(?:graphql|sdmx|download|health|ready|assets)(?:\/|$)/;
+
+/**
+ * A browser asking for a page the app does not have (a mistyped or stale link): index.html with status 404, so the
+ * app shows its own "Page not found" with the navigation instead of the browser's error page.
+ */
+function isUnknownPage(request: Request, path: string): boolean {
+  return !HUB_PATH.test(path) && /\btext\/html\b/.test(request.headers.get('accept') ?? '');
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -75,7 +85,7 @@ function load(dir: string): Bundle | null {
 
 /**
  * Serves the web app at / beside the API. Paths it does not own fall through to Yoga (GraphQL, health) and to the
- * routes other modules add. Until web/dist exists (npm install builds it), the pages answer 503 saying how to build.
+ * routes other modules add, except a browser's request for an unknown page (isUnknownPage). Until web/dist exists (npm install builds it), the pages answer 503 saying how to build.
  */
 export function webApp(options: { dir?: string } = {}): Plugin {
   const dir = options.dir ?? WEB_DIST;
@@ -84,7 +94,8 @@ export function webApp(options: { dir?: string } = {}): Plugin {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       const asset = ASSET.exec(url.pathname);
-      if (!asset && !APP_PAGE.test(url.pathname)) return;
+      const unknown = !asset && !APP_PAGE.test(url.pathname);
+      if (unknown && !isUnknownPage(request, url.pathname)) return;
       bundle ??= load(dir);
       if (!bundle) {
         endResponse(
@@ -112,7 +123,7 @@ export function webApp(options: { dir?: string } = {}): Plugin {
         headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
         headers['referrer-policy'] = 'no-referrer';
       }
-      if (request.headers.get('if-none-match') === file.etag) {
+      if (!unknown && request.headers.get('if-none-match') === file.etag) {
         endResponse(new fetchAPI.Response(null, { status: 304, headers }));
         return;
       }
@@ -120,7 +131,9 @@ export function webApp(options: { dir?: string } = {}): Plugin {
       const body = gzip ? file.gzip! : file.body;
       if (gzip) headers['content-encoding'] = 'gzip';
       headers['content-length'] = String(body.byteLength);
-      endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: 200, headers }));
+      endResponse(
+        new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: unknown ? 404 : 200, headers }),
+      );
     },
   };
 }

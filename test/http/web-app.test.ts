@@ -69,6 +69,29 @@ test('unknown assets are 404, paths outside the app fall through to the API', as
   expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
 });
 
+test('a browser asking for an unknown page gets the app page with status 404; missing files and hub paths do not', async () => {
+  const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+  const index = readFileSync(join(WEB_DIST, 'index.html'), 'utf8');
+  for (const path of ['/foo/bar', '/country/CHE', '/countries/CHE/x', '/implementation/CHE/x']) {
+    const res = await get(path, html);
+    expect([path, res.status]).toEqual([path, 404]);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(await res.text()).toBe(index);
+  }
+  // Real missing files stay a plain 404, and the hub's own paths are not the app's.
+  for (const path of ['/assets/nope.js', '/download/nope.csv', '/sdmx/nope', '/health/x', '/ready/x']) {
+    const res = await get(path, html);
+    expect([path, res.status]).toEqual([path, 404]);
+    expect(await res.text()).not.toBe(index);
+  }
+  expect((await get('/health', html)).status).toBe(200);
+  // Not a browser asking for a page: no HTML.
+  const api = await get('/foo/bar', { accept: 'application/json' });
+  expect(api.status).toBe(404);
+  expect(await api.text()).not.toBe(index);
+});
+
 test('before the app is built, its pages answer 503 saying how to build it', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'migstat-web-'));
   try {

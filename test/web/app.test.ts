@@ -468,6 +468,8 @@ browserTest(
       .getByTestId('import-outcome')
       .filter({ hasText: /^Submitted: 1 new submission/ })
       .waitFor();
+    // Submitted: the hint on when Submit becomes available no longer stands beside the outcome.
+    await expect(focal.page.getByText(/^Submit is available once/).count()).resolves.toBe(0);
     const own = focal.page.getByTestId('own-submissions').getByRole('row', { name: /EMI_FLOW\s+2022/ });
     await expect(own.innerText()).resolves.toMatch(/Submitted/);
     // Newest first (the API's default order, asked for explicitly): the version just submitted heads the list.

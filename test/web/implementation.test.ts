@@ -283,3 +283,189 @@ browserTest(
     expect(focal.errors).toEqual([]);
   },
 );
+
+/** Every country of the world as the API lists them (by M49 code, 100 a page), with its declared statuses. */
+async function world() {
+  type Page = {
+    countries: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: { iso3: string | null; m49: string; implementation: { status: string | null }[] }[];
+    };
+  };
+  const all: Page['countries']['nodes'] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: Page = data(
+      await b.hub.gql<Page, object>(
+        `query($after: String) { countries(first: 100, after: $after) { pageInfo { hasNextPage endCursor }
+           nodes { iso3 m49 implementation { status } } } }`,
+        { after },
+      ),
+    );
+    all.push(...page.countries.nodes);
+    if (!page.countries.pageInfo.hasNextPage) return all;
+    after = page.countries.pageInfo.endCursor;
+  }
+}
+
+const shownCountries = (page: Page) =>
+  page
+    .getByTestId('implementation-matrix')
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.country!));
+
+browserTest('the world view loads every country, so a filter finds those past the first page of 100', async () => {
+  const { page, errors } = await b.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => r.url().endsWith('/graphql') && requests.push(r.postData() ?? ''));
+  const all = await world();
+  expect(all.length).toBeGreaterThan(200);
+  // France (M49 250) is within the API's first 100 countries, Switzerland (756) past them; both declared PLANNED.
+  const position = (iso3: string) => all.findIndex((c) => c.iso3 === iso3);
+  expect(position('FRA')).toBeGreaterThanOrEqual(0);
+  expect(position('FRA')).toBeLessThan(100);
+  expect(position('CHE')).toBeGreaterThanOrEqual(100);
+  const planned = all.filter((c) => c.implementation.some((r) => r.status === 'PLANNED')).map((c) => c.iso3);
+  expect(planned.sort()).toEqual(['CHE', 'FRA']);
+
+  await page.goto(`${b.url}/implementation?region=001&status=PLANNED`);
+  await page.getByTestId('implementation-matrix').waitFor();
+  await expect(shownCountries(page).then((s) => s.sort())).resolves.toEqual(['CHE', 'FRA']);
+  await expect(page.getByTestId('matrix-count').innerText()).resolves.toBe(
+    `2 of ${all.length} countries match the filters`,
+  );
+  // The summary on the same page counts the same countries.
+  const summaryPlanned = await page
+    .getByTestId('implementation-summary')
+    .locator('td[data-col="PLANNED"]')
+    .evaluateAll((tds) => tds.reduce((n, td) => n + Number(td.textContent), 0));
+  expect(summaryPlanned).toBe(all.flatMap((c) => c.implementation).filter((r) => r.status === 'PLANNED').length);
+
+  // Unfiltered, every country has its row; the first page and the summary in one request, then the pages after it.
+  await page.goto(`${b.url}/implementation?region=001`);
+  await page.getByTestId('implementation-matrix').waitFor();
+  await expect(shownCountries(page).then((s) => s.length)).resolves.toBe(all.length);
+  await expect(page.getByTestId('matrix-count').innerText()).resolves.toBe(`${all.length} of ${all.length} countries`);
+  const pages = Math.ceil(all.length / 100);
+  expect(requests.filter((r) => r.includes('query ImplementationPage'))).toHaveLength(2);
+  expect(requests.filter((r) => r.includes('query ImplementationCountries'))).toHaveLength(2 * (pages - 1));
+  expect(errors).toEqual([]);
+});
+
+browserTest('a reversed year window is an error beside the year fields, not every year', async () => {
+  const { page, errors } = await b.newPage();
+  await page.goto(`${b.url}/implementation?region=155&from=2020&to=2010`);
+  const filters = page.getByRole('form', { name: 'Implementation filters' });
+  await expect(filters.getByRole('alert').innerText()).resolves.toBe(
+    'The window is reversed: from (2020) is after to (2010).',
+  );
+  await expect(page.locator('.lead').innerText()).resolves.not.toMatch(/every year/);
+  await expect(page.getByTestId('implementation-matrix').count()).resolves.toBe(0);
+  await expectAccessible(page);
+  // Fixed in the field, the matrix reads that window.
+  await page.getByLabel('To year').fill('2025');
+  await page.getByLabel('To year').press('Tab');
+  await page.getByTestId('implementation-matrix').waitFor();
+  await expect(filters.getByRole('alert').count()).resolves.toBe(0);
+  await expect(page.locator('.lead').innerText()).resolves.toMatch(/of 2020–2025/);
+
+  await page.goto(`${b.url}/countries/CHE?from=2025&to=2010`);
+  await expect(page.getByRole('form', { name: 'Year window' }).getByRole('alert').innerText()).resolves.toBe(
+    'The window is reversed: from (2025) is after to (2010).',
+  );
+  await expect(page.getByTestId('country-implementation').count()).resolves.toBe(0);
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});
+
+browserTest('unknown codes and unknown pages: a plain message, a way back, the navigation', async () => {
+  const { page, errors } = await b.newPage();
+  await page.goto(`${b.url}/countries/XXX`);
+  const main = page.getByRole('main');
+  await main.getByText('No country with code XXX.').waitFor();
+  await expect(main.innerText()).resolves.not.toContain('filter.country');
+  await expect(main.getByRole('link', { name: 'Back to the list of countries' }).getAttribute('href')).resolves.toBe(
+    '/countries',
+  );
+  await page.goto(`${b.url}/indicators/NOPE`);
+  await main.getByText('No indicator with code NOPE.').waitFor();
+  await expect(main.innerText()).resolves.not.toContain('filter.indicators');
+  await expect(main.getByRole('link', { name: 'Back to the list of indicators' }).getAttribute('href')).resolves.toBe(
+    '/indicators',
+  );
+  await expectAccessible(page);
+
+  // Pages the app does not have: its own "Page not found" with its navigation, still a 404 for the server's part.
+  for (const path of ['/foo/bar', '/country/CHE', '/countries/CHE/x', '/implementation/CHE']) {
+    const res = await page.goto(`${b.url}${path}`);
+    expect([path, res?.status()]).toEqual([path, path === '/implementation/CHE' ? 200 : 404]);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Countries' }).waitFor();
+  }
+  await expectAccessible(page);
+  // The document's own 404 is what the test asked for; nothing else may have failed.
+  expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+});
+
+browserTest('upload: no submissions yet; a token revoked mid-session is said to be no longer valid', async () => {
+  const admin = await b.hub.token('ADMIN');
+  const revoke = async (token: string) =>
+    expect(
+      data(
+        await b.hub.gql<{ revokeToken: { revokedCount?: number } }, object>(
+          `mutation($p: String!) { revokeToken(input: { prefix: $p }) { ... on RevokeTokenPayload { revokedCount } } }`,
+          { p: token.slice(0, 10) },
+          { token: admin },
+        ),
+      ).revokeToken.revokedCount,
+    ).toBe(1);
+  const token = await b.hub.token('FOCAL_POINT', 'ISL');
+  const own = data(
+    await b.hub.gql<{ submissions: { totalCount: number } }, object>(
+      `{ submissions(first: 1, filter: { country: "ISL" }) { totalCount } }`,
+      {},
+      { token },
+    ),
+  );
+  expect(own.submissions.totalCount).toBe(0);
+
+  const { page, errors } = await b.newPage();
+  const signIn = async (t: string) => {
+    await page.goto(`${b.url}/sign-in`);
+    await page.getByLabel('API token').fill(t);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+  };
+  await signIn(token);
+  const section = page.getByRole('region', { name: "Your country's submissions" });
+  await section.getByText('No submissions yet.').waitFor();
+  await expect(section.getByRole('table').count()).resolves.toBe(0);
+  await expectAccessible(page);
+
+  // Revoked while the page is open: the next request says so, and the page shows why it is signed out.
+  await revoke(token);
+  await page.getByLabel(/^Content/).fill('country,indicator,reference_year,value\nISL,IMM_STOCK,2020,1000\n');
+  await page.getByRole('button', { name: 'Check' }).click();
+  const notice = page
+    .getByRole('main')
+    .getByRole('alert')
+    .filter({ hasText: 'Your token is no longer valid (revoked or expired); sign in again.' });
+  await notice.waitFor();
+  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+  await expectAccessible(page);
+
+  // Revoked between visits: the reload finds out, and says so too.
+  const second = await b.hub.token('FOCAL_POINT', 'ISL');
+  await signIn(second);
+  await section.getByText('No submissions yet.').waitFor();
+  await revoke(second);
+  await page.reload();
+  await notice.waitFor();
+  // Signing out by choice says nothing of the kind.
+  await signIn(await b.hub.token('FOCAL_POINT', 'ISL'));
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('main').getByRole('link', { name: 'Sign in' }).waitFor();
+  await expect(notice.count()).resolves.toBe(0);
+  expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+});

@@ -3,7 +3,7 @@
 import { useEffect } from 'preact/hooks';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { ApiError, request } from './lib/client';
-import { currentToken, restoreViewer, signOut, useSession } from './lib/session';
+import { currentToken, restoreViewer, signOut, tokenRefused, useSession } from './lib/session';
 import { ViewerQuery } from './lib/viewer';
 
 const Coverage = lazy(() => import('./pages/coverage'));
@@ -92,7 +92,7 @@ export function App() {
       request(ViewerQuery, {}).then(
         (d) => (d.viewer ? restoreViewer(d.viewer) : signOut()),
         (e: Error) => {
-          if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') signOut();
+          if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') tokenRefused();
           else timer = setTimeout(() => restore(attempt + 1), Math.min(500 * 2 ** attempt, 10_000));
         },
       );

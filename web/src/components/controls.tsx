@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import { useRegions } from '../lib/regions';
+import { wasTokenRefused } from '../lib/session';
 
 export function Field(props: { label: string; children: (id: string) => ComponentChildren; hint?: string }) {
   const id = useId();
@@ -124,6 +125,16 @@ export function ErrorMessage(props: { error: Error }) {
   return (
     <p class="error" role="alert">
       {props.error.message}
+    </p>
+  );
+}
+
+/** On a signed-out view: why the session ended, when the hub refused the token rather than the caller signing out. */
+export function TokenRefusedNotice() {
+  if (!wasTokenRefused()) return null;
+  return (
+    <p class="error" role="alert">
+      Your token is no longer valid (revoked or expired); sign in again.
     </p>
   );
 }

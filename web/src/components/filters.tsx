@@ -1,6 +1,6 @@
 // Filter controls bound to one query-string parameter each (lib/params): a control reads its parameter and writes it
 // back, so every page's filters make a shareable URL the same way. `onChange` lets a page reset paging first.
-import type { PageParams } from '../lib/params';
+import { yearWindow, type PageParams } from '../lib/params';
 import { BUILDING_BLOCK_OPTIONS, Field, RegionSelect, Select, TIER_OPTIONS, YearInput } from './controls';
 
 interface Bound {
@@ -25,9 +25,10 @@ export function ParamSelect(
   );
 }
 
-/** The `from` and `to` reference years. */
+/** The `from` and `to` reference years, and beside them why a half-given or reversed window is not used. */
 export function YearWindowFilter(props: Bound) {
   const { p } = props;
+  const { error } = yearWindow(p);
   return (
     <>
       {(['from', 'to'] as const).map((name) => (
@@ -42,6 +43,11 @@ export function YearWindowFilter(props: Bound) {
           }}
         />
       ))}
+      {error && (
+        <p class="error window-error" role="alert">
+          {error}
+        </p>
+      )}
     </>
   );
 }

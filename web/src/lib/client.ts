@@ -2,7 +2,7 @@
 // query text, typed by its result and variables.
 import { useEffect, useState } from 'preact/hooks';
 import type { TypedDocumentString } from '../gql/graphql';
-import { currentToken, useSession } from './session';
+import { currentToken, tokenRefused, useSession } from './session';
 
 export class ApiError extends Error {
   constructor(
@@ -11,6 +11,21 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The API's answer that a code named in the request (a country, an indicator) does not exist. */
+export function isNotFound(error: Error): boolean {
+  return error instanceof ApiError && error.code === 'NOT_FOUND';
+}
+
+/**
+ * The error of an answer. When the hub refused the token the request carried (UNAUTHENTICATED: revoked or expired
+ * since sign-in), the session ends there, and the pages say why instead of silently showing the signed-out view.
+ */
+function answerError(first: FieldError, token: string | null): ApiError {
+  const code = first.extensions?.code;
+  if (code === 'UNAUTHENTICATED' && token && token === currentToken()) tokenRefused();
+  return new ApiError(first.message, code);
 }
 
 interface Response<R> {
@@ -49,7 +64,7 @@ export async function requestWithErrors<R, V>(
   }
   const first = body.errors?.[0];
   if (!body.data) {
-    throw first ? new ApiError(first.message, first.extensions?.code) : new ApiError('The hub answered without data');
+    throw first ? answerError(first, token) : new ApiError('The hub answered without data');
   }
   return { data: body.data, errors: body.errors ?? [] };
 }
@@ -93,7 +108,7 @@ export async function requestUpload<R, V, F extends keyof V & string>(
   }
   const first = body.errors?.[0];
   if (first || !body.data) {
-    throw first ? new ApiError(first.message, first.extensions?.code) : new ApiError('The hub answered without data');
+    throw first ? answerError(first, token) : new ApiError('The hub answered without data');
   }
   return body.data;
 }
@@ -124,9 +139,21 @@ export function useQuery<R, V>(
   variables: V,
   options: { skip?: boolean; refresh?: number } = {},
 ): QueryState<R> {
+  // `doc` and the variables (a new object on each render, so stood for by their JSON) are the load's inputs.
+  return useLoad((signal) => requestWithErrors(doc, variables, { signal }), [doc, JSON.stringify(variables)], options);
+}
+
+/**
+ * Runs `load` (one or more requests, all given the signal) whenever `inputs`, the signed-in token or `refresh`
+ * change; a newer run cancels the older one, and the state is done only once the whole load is.
+ */
+export function useLoad<R>(
+  load: (signal: AbortSignal) => Promise<{ data: R; errors: FieldError[] }>,
+  inputs: unknown[],
+  options: { skip?: boolean; refresh?: number } = {},
+): QueryState<R> {
   const { skip = false, refresh = 0 } = options;
   const [token] = useSession();
-  const key = JSON.stringify(variables);
   const [state, setState] = useState<QueryState<R>>({ status: 'loading' });
   useEffect(() => {
     if (skip) return;
@@ -134,7 +161,7 @@ export function useQuery<R, V>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     setState({ status: 'loading' });
     const run = (attempt: number) =>
-      requestWithErrors(doc, variables, { signal: controller.signal }).then(
+      load(controller.signal).then(
         ({ data, errors }) => setState({ status: 'done', data, errors }),
         (error: Error) => {
           if (controller.signal.aborted) return;
@@ -149,7 +176,7 @@ export function useQuery<R, V>(
       clearTimeout(timer);
       controller.abort();
     };
-    // `key` stands for the variables (a new object on each render).
-  }, [doc, key, token, skip, refresh]);
+    // `load` is a new function on each render; `inputs` stand for what it reads.
+  }, [...inputs, token, skip, refresh]);
   return state;
 }

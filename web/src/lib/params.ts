@@ -38,7 +38,7 @@ export type PageParams = ReturnType<typeof useParams>;
 
 /**
  * The reference-year window of the `from` and `to` parameters: both or neither; `error` says why a half-given or
- * reversed window is ignored.
+ * reversed window is not used (the API refuses a reversed one; YearWindowFilter shows the error beside the fields).
  */
 export function yearWindow(p: PageParams): { window?: { from: number; to: number }; error: string | null } {
   const from = p.num('from');
@@ -47,6 +47,6 @@ export function yearWindow(p: PageParams): { window?: { from: number; to: number
     return { error: 'Give both years of the window, or neither for every year.' };
   }
   if (from === undefined || to === undefined) return { error: null };
-  if (from > to) return { error: 'The window starts after it ends.' };
+  if (from > to) return { error: `The window is reversed: from (${from}) is after to (${to}).` };
   return { window: { from, to }, error: null };
 }

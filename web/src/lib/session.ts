@@ -13,6 +13,8 @@ export interface Viewer {
 
 let token: string | null = read();
 let viewer: Viewer | null = null;
+/** Why the last session ended without the caller signing out: the hub refused its token. */
+let refused = false;
 const listeners = new Set<() => void>();
 
 function read(): string | null {
@@ -32,6 +34,7 @@ export function currentViewer(): Viewer | null {
 }
 
 export function signIn(newToken: string, who: Viewer): void {
+  refused = false;
   token = newToken;
   viewer = who;
   try {
@@ -43,6 +46,7 @@ export function signIn(newToken: string, who: Viewer): void {
 }
 
 export function signOut(): void {
+  refused = false;
   token = null;
   viewer = null;
   try {
@@ -51,6 +55,18 @@ export function signOut(): void {
     // memory only
   }
   notify();
+}
+
+/** The hub answered that the token is no longer valid (revoked or expired): signed out, and the pages say why. */
+export function tokenRefused(): void {
+  signOut();
+  refused = true;
+  notify();
+}
+
+/** Whether the session ended because the hub refused the token (until the next sign-in or sign-out). */
+export function wasTokenRefused(): boolean {
+  return refused;
 }
 
 /** Restores the viewer for a token kept from earlier in this browser session. */

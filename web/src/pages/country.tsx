@@ -8,7 +8,7 @@ import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import '../lib/fragments';
 import type { CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql';
-import { useQuery } from '../lib/client';
+import { isNotFound, useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, STATUS_LABEL } from '../components/implementation';
@@ -190,27 +190,40 @@ type Account = NonNullable<PopulationAccountQuery['populationAccount']>;
 export default function CountryPage(props: { code?: string; params?: { code?: string } }) {
   const code = decodeURIComponent(props.params?.code ?? props.code ?? '');
   const p = useParams();
-  const { window } = yearWindow(p);
+  const { window, error: windowError } = yearWindow(p);
   const to = p.num('to');
-  const state = useQuery(CountryProfileDoc, { code, window, fromYear: window?.from, toYear: window?.to });
+  const state = useQuery(
+    CountryProfileDoc,
+    { code, window, fromYear: window?.from, toYear: window?.to },
+    { skip: Boolean(windowError) },
+  );
+  // A window the API would refuse: the year fields with the error beside them, to fix it, and no profile.
+  if (windowError)
+    return (
+      <Main title={code}>
+        <form class="filters" aria-label="Year window" onSubmit={(e) => e.preventDefault()}>
+          <YearWindowFilter p={p} />
+        </form>
+      </Main>
+    );
   if (state.status === 'loading')
     return (
       <Main title={code}>
         <Loading what="the country profile" />
       </Main>
     );
-  if (state.status === 'error')
+  if (state.status === 'error' && !isNotFound(state.error))
     return (
       <Main title={code}>
         <ErrorMessage error={state.error} />
       </Main>
     );
-  const country = state.data.country;
-  if (!country) {
+  const country = state.status === 'done' ? state.data.country : null;
+  if (state.status === 'error' || !country) {
     return (
       <Main title="Country not found">
         <p>
-          No country or area has the code “{code}”. <a href="/countries">Find it in the list</a>.
+          No country with code {code}. <a href="/countries">Back to the list of countries</a>.
         </p>
       </Main>
     );

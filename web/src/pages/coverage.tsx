@@ -141,7 +141,7 @@ function useCoverage(filter: CoverageFilter, withRegions: boolean): QueryState<L
 export default function CoveragePage() {
   const p = useParams(DEFAULTS);
   const view = p.get('view') === 'regions' ? 'regions' : 'countries';
-  const { window, error: windowError } = yearWindow(p);
+  const { window } = yearWindow(p);
   const filter: CoverageFilter = {};
   if (window) filter.window = window;
   if (p.get('region')) filter.region = p.get('region');
@@ -183,11 +183,6 @@ export default function CoveragePage() {
           />
         )}
       </form>
-      {windowError && (
-        <p class="error" role="alert">
-          {windowError}
-        </p>
-      )}
       {state.status === 'loading' && <Loading what="coverage" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
       {state.status === 'done' && (

@@ -1,12 +1,14 @@
 // Implementation of the Recommendations (CONTRACT §8): the countries of a region × the recommendations, each cell the
 // declared status, whether the country's own data meet the evidence rule, and a discrepancy between the two; filtered
-// by status and discrepancy; and the per-recommendation summary over the region. One request: the countries' rows
-// (batched by the API over the page) and the summary come in a single GraphQL document.
+// by status and discrepancy; and the per-recommendation summary over the region. Every country of the region is
+// loaded, so the filters apply to all of them as the summary counts them: the first request brings the summary and
+// the first page of countries (rows batched by the API over the page), and the world's 248 countries take two more
+// pages after it. The page shows them once all are in.
 import { ErrorMessage, Loading, RegionSelect } from '../components/controls';
 import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
-import type { ImplementationPageQuery } from '../gql/graphql';
-import { useQuery } from '../lib/client';
+import type { ImplementationCountryFragment, ImplementationPageQuery } from '../gql/graphql';
+import { requestWithErrors, useLoad, type FieldError } from '../lib/client';
 import { humanize } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import {
@@ -17,26 +19,35 @@ import {
   STATUS_SHORT,
 } from '../components/implementation';
 
+graphql(`
+  fragment ImplementationCountry on Country {
+    m49
+    iso3
+    name
+    implementation(window: $window) {
+      recommendation {
+        code
+      }
+      status
+      since
+      evidence {
+        met
+        detail
+      }
+      discrepancy
+    }
+  }
+`);
+
 const ImplementationPageDoc = graphql(`
   query ImplementationPage($region: String, $window: YearWindow) {
     countries(region: $region, first: 100) {
-      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
-        m49
-        iso3
-        name
-        implementation(window: $window) {
-          recommendation {
-            code
-          }
-          status
-          since
-          evidence {
-            met
-            detail
-          }
-          discrepancy
-        }
+        ...ImplementationCountry
       }
     }
     implementationSummary(region: $region, window: $window) {
@@ -59,8 +70,49 @@ const ImplementationPageDoc = graphql(`
   }
 `);
 
-type Country = ImplementationPageQuery['countries']['nodes'][number];
+/** The pages of countries after the first (the API gives at most 100 a page). */
+const ImplementationCountriesDoc = graphql(`
+  query ImplementationCountries($region: String, $window: YearWindow, $after: String!) {
+    countries(region: $region, first: 100, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...ImplementationCountry
+      }
+    }
+  }
+`);
+
+type Country = ImplementationCountryFragment;
 type Cell = Country['implementation'][number];
+interface Implementation {
+  countries: Country[];
+  summary: ImplementationPageQuery['implementationSummary'];
+}
+
+/** The summary and every country of the region, page after page. */
+async function loadImplementation(
+  variables: { region?: string; window?: { from: number; to: number } },
+  signal: AbortSignal,
+): Promise<{ data: Implementation; errors: FieldError[] }> {
+  const first = await requestWithErrors(ImplementationPageDoc, variables, { signal });
+  const countries = [...first.data.countries.nodes];
+  const errors = [...first.errors];
+  let pageInfo = first.data.countries.pageInfo;
+  while (pageInfo.hasNextPage && pageInfo.endCursor) {
+    const next = await requestWithErrors(
+      ImplementationCountriesDoc,
+      { ...variables, after: pageInfo.endCursor },
+      { signal },
+    );
+    countries.push(...next.data.countries.nodes);
+    errors.push(...next.errors);
+    pageInfo = next.data.countries.pageInfo;
+  }
+  return { data: { countries, summary: first.data.implementationSummary }, errors };
+}
 
 function matches(c: Cell, status: string, discrepancy: string): boolean {
   if (status && (c.status ?? 'UNKNOWN') !== status) return false;
@@ -71,12 +123,17 @@ function matches(c: Cell, status: string, discrepancy: string): boolean {
 
 export default function ImplementationPage() {
   const p = useParams({ region: '150' });
-  const { window } = yearWindow(p);
+  const { window, error: windowError } = yearWindow(p);
   // The world is M49 001 in the URL (an empty value falls back to the default region).
   const region = p.get('region') === '001' ? '' : p.get('region');
   const status = p.get('status');
   const discrepancy = p.get('discrepancy');
-  const state = useQuery(ImplementationPageDoc, { region: region || undefined, window });
+  const variables = { region: region || undefined, window };
+  // A window the API would refuse is shown as an error beside the year fields (YearWindowFilter), not read as every
+  // year.
+  const state = useLoad((signal) => loadImplementation(variables, signal), [JSON.stringify(variables)], {
+    skip: Boolean(windowError),
+  });
   const filtering = Boolean(status || discrepancy);
 
   return (
@@ -85,7 +142,8 @@ export default function ImplementationPage() {
       <p class="lead">
         How far the countries of a region have implemented each recommendation, as they declare it (✓ the country’s own
         data meet the evidence rule, ✗ they do not, – no rule), and where the declaration and the data disagree
-        (highlighted). Evidence reads the data {window ? `of ${window.from}–${window.to}` : 'of every year'}.
+        (highlighted).
+        {windowError ? '' : ` Evidence reads the data ${window ? `of ${window.from}–${window.to}` : 'of every year'}.`}
       </p>
       <form class="filters" aria-label="Implementation filters" onSubmit={(e) => e.preventDefault()}>
         <RegionSelect value={region} onChange={(v) => p.set({ region: v || '001' })} />
@@ -110,9 +168,9 @@ export default function ImplementationPage() {
         />
         <YearWindowFilter p={p} />
       </form>
-      {state.status === 'loading' && <Loading what="implementation" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
-      {state.status === 'done' && (
+      {!windowError && state.status === 'loading' && <Loading what="implementation" />}
+      {!windowError && state.status === 'error' && <ErrorMessage error={state.error} />}
+      {!windowError && state.status === 'done' && (
         <>
           <Matrix data={state.data} status={status} discrepancy={discrepancy} filtering={filtering} window={window} />
           <Summary data={state.data} />
@@ -123,28 +181,24 @@ export default function ImplementationPage() {
 }
 
 function Matrix(props: {
-  data: ImplementationPageQuery;
+  data: Implementation;
   status: string;
   discrepancy: string;
   filtering: boolean;
   window: { from: number; to: number } | undefined;
 }) {
-  const recs = props.data.implementationSummary.map((s) => s.recommendation);
-  // By name (the API lists a region's countries by M49 sub-region), so a country is easy to find.
-  const countries = props.data.countries.nodes
+  const recs = props.data.summary.map((s) => s.recommendation);
+  // By name (the API lists a region's countries by M49 code), so a country is easy to find.
+  const countries = props.data.countries
     .filter((c) => !props.filtering || c.implementation.some((cell) => matches(cell, props.status, props.discrepancy)))
     .sort((a, b) => a.name.localeCompare(b.name, 'en'));
-  const total = props.data.countries.totalCount;
   return (
     <section aria-labelledby="matrix-title">
       <h2 id="matrix-title">Countries × recommendations</h2>
       <p class="toolbar">
         <span role="status" data-testid="matrix-count">
-          {countries.length} of {props.data.countries.nodes.length} countries
+          {countries.length} of {props.data.countries.length} countries
           {props.filtering ? ' match the filters' : ''}
-          {total > props.data.countries.nodes.length
-            ? ` (the first ${props.data.countries.nodes.length} of ${total})`
-            : ''}
         </span>
       </p>
       <div class="matrix-scroll">
@@ -208,7 +262,7 @@ function Matrix(props: {
   );
 }
 
-function Summary(props: { data: ImplementationPageQuery }) {
+function Summary(props: { data: Implementation }) {
   const statuses = ['UNKNOWN', 'IMPLEMENTED', 'PARTIAL', 'PLANNED', 'NOT_STARTED', 'NOT_APPLICABLE'];
   return (
     <section aria-labelledby="summary-title">
@@ -228,7 +282,7 @@ function Summary(props: { data: ImplementationPageQuery }) {
           </tr>
         </thead>
         <tbody>
-          {props.data.implementationSummary.map((s) => {
+          {props.data.summary.map((s) => {
             const count = (st: string) =>
               st === 'UNKNOWN' ? s.unknown : (s.byStatus.find((b) => b.status === st)?.countries ?? 0);
             return (

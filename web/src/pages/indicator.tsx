@@ -8,7 +8,7 @@ import { ParamSelect, RegionFilter, YearWindowFilter } from '../components/filte
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import type { IndicatorPageQuery } from '../gql/graphql';
-import { request, useQuery } from '../lib/client';
+import { isNotFound, request, useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { useSession } from '../lib/session';
@@ -111,7 +111,14 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
   const { window } = yearWindow(p);
   const region = p.get('region') || undefined;
   const state = useQuery(IndicatorPageDoc, { code, window, region, hasRegion: !!region, regionCode: region ?? '' });
-  const title = state.status === 'done' && state.data.indicator ? state.data.indicator.name : code;
+  const notFound =
+    (state.status === 'error' && isNotFound(state.error)) || (state.status === 'done' && !state.data.indicator);
+  const title =
+    state.status === 'done' && state.data.indicator
+      ? state.data.indicator.name
+      : notFound
+        ? 'Indicator not found'
+        : code;
   return (
     <main id="main">
       <p class="crumbs">
@@ -119,10 +126,10 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
       </p>
       <h1>{title}</h1>
       {state.status === 'loading' && <Loading what="the indicator" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
-      {state.status === 'done' && !state.data.indicator && (
+      {state.status === 'error' && !isNotFound(state.error) && <ErrorMessage error={state.error} />}
+      {notFound && (
         <p>
-          No indicator has the code “{code}”. <a href="/indicators">See the catalogue</a>.
+          No indicator with code {code}. <a href="/indicators">Back to the list of indicators</a>.
         </p>
       )}
       {state.status === 'done' && state.data.indicator && (

@@ -2,7 +2,7 @@
 // checked against the revision shown (a submission changed meanwhile is reported, not overwritten).
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
-import { ErrorMessage, Loading, Select } from '../components/controls';
+import { ErrorMessage, Loading, Select, TokenRefusedNotice } from '../components/controls';
 import { graphql } from '../gql';
 import '../lib/fragments';
 import type { SubmissionStatus } from '../gql/graphql';
@@ -81,6 +81,7 @@ export default function ReviewPage() {
     return (
       <main id="main" class="narrow">
         <h1>Review queue</h1>
+        <TokenRefusedNotice />
         <p>
           The review queue is for task-force members. <a href="/sign-in">Sign in</a> with a task-force token.
         </p>

@@ -4,7 +4,7 @@
 // their review status and their comment threads.
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
-import { ErrorMessage, Loading } from '../components/controls';
+import { ErrorMessage, Loading, TokenRefusedNotice } from '../components/controls';
 import { graphql } from '../gql';
 import '../lib/fragments';
 import type { UploadSubmissionsMutation } from '../gql/graphql';
@@ -66,6 +66,7 @@ export default function UploadPage() {
     return (
       <main id="main" class="narrow">
         <h1>Upload data</h1>
+        <TokenRefusedNotice />
         <p>
           <a href="/sign-in">Sign in</a> with your focal-point token to upload your country's data.
         </p>
@@ -91,6 +92,7 @@ export default function UploadPage() {
   }
 
   const lines = csv.split(/\r?\n/);
+  const submitted = result !== null && result.ok && !result.dryRun;
   return (
     <main id="main">
       <h1>Upload data</h1>
@@ -157,7 +159,7 @@ export default function UploadPage() {
           >
             Submit
           </button>
-          <small>Submit is available once the current content has been checked without problems.</small>
+          {!submitted && <small>Submit is available once the current content has been checked without problems.</small>}
         </p>
       </form>
       {error && <ErrorMessage error={error} />}
@@ -222,7 +224,8 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
       <h2 id="own-title">Your country's submissions</h2>
       {state.status === 'loading' && <Loading what="submissions" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
-      {state.status === 'done' && (
+      {state.status === 'done' && state.data.submissions.nodes.length === 0 && <p>No submissions yet.</p>}
+      {state.status === 'done' && state.data.submissions.nodes.length > 0 && (
         <table class="data" data-testid="own-submissions">
           <thead>
             <tr>
