@@ -85,7 +85,8 @@ function load(dir: string): Bundle | null {
 
 /**
  * Serves the web app at / beside the API. Paths it does not own fall through to Yoga (GraphQL, health) and to the
- * routes other modules add, except a browser's request for an unknown page (isUnknownPage). Until web/dist exists (npm install builds it), the pages answer 503 saying how to build.
+ * routes other modules add, except a browser's request for an unknown page (isUnknownPage). Until web/dist exists
+ * (npm install builds it), the pages answer 503 saying how to build.
  */
 export function webApp(options: { dir?: string } = {}): Plugin {
   const dir = options.dir ?? WEB_DIST;
