@@ -170,7 +170,13 @@ test('an expired token is refused with UNAUTHENTICATED saying it expired', async
   const refused = await hub.gql(Viewer, {}, { token: result.token });
   expect(refused.data ?? null).toBeNull();
   expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-  expect(refused.errors?.[0]?.message).toContain(`expired at ${expiredAt.toISOString()}`);
+  const message = `The token in the Authorization header expired at ${expiredAt.toISOString()}; ask an admin for a new one`;
+  expect(refused.errors?.[0]?.message).toBe(message);
+  // The data routes refuse it in the same words.
+  for (const path of ['/download/observations.csv', '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/']) {
+    const res = await hub.api.fetch(`http://hub.test${path}`, { headers: { authorization: `Bearer ${result.token}` } });
+    expect([path, res.status, await res.json()]).toEqual([path, 401, { error: message }]);
+  }
   // Listed as inactive.
   const listed = data(await hub.gql(Tokens, { first: 100 }, { token: admin })).tokens.edges.map((e) => e.node);
   expect(listed.find((t) => t.name === 'short-lived')).toMatchObject({ active: false, revokedAt: null });
