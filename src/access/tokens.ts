@@ -163,9 +163,26 @@ export async function authenticateToken(
   return { viewer: { tokenId: row.id, name: row.name, role: row.role, countryId: row.countryId } };
 }
 
-/** The viewer a bearer token stands for, or null when the token is unknown, revoked or expired. */
-export async function authenticate(prisma: PrismaClient, secret: string): Promise<Viewer | null> {
-  return (await authenticateToken(prisma, secret)).viewer;
+/**
+ * The viewer of a request's Authorization header: null without a header; for a header that is not `Bearer <token>`
+ * or a token that stands for nobody, the words the caller is told on every route (/graphql, /sdmx, /download). A bad
+ * token is a mistake to report, never a reason to fall back silently to anonymous access.
+ */
+export async function authenticateHeader(
+  prisma: PrismaClient,
+  header: string | null,
+): Promise<{ viewer: Viewer | null; refused?: undefined } | { viewer: null; refused: string }> {
+  if (!header) return { viewer: null };
+  const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const auth = secret ? await authenticateToken(prisma, secret) : null;
+  if (auth?.viewer) return { viewer: auth.viewer };
+  return {
+    viewer: null,
+    refused:
+      auth?.reason === 'expired'
+        ? `The token in the Authorization header expired at ${auth.expiredAt.toISOString()}; ask an admin for a new one`
+        : 'Invalid or revoked token in the Authorization header',
+  };
 }
 
 /** Resolves a CONTRACT "country" argument: an M49 code ("756", "4" → "004") or an ISO3 code ("CHE"). */

@@ -331,20 +331,31 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
       }),
     tokenRevoke: (target, options) =>
       withDatabase((db) =>
-        asOptionErrors(async () => {
-          const ids = await revokeTokens(db.prisma, revokeTargetOf(target), CLI_ACTOR);
-          io.log(options.json ? json({ revoked: ids }) : `revoked token${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`);
-        }),
+        asOptionErrors(
+          async () => {
+            const ids = await revokeTokens(db.prisma, revokeTargetOf(target), CLI_ACTOR);
+            io.log(
+              options.json ? json({ revoked: ids }) : `revoked token${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`,
+            );
+          },
+          { token: '<token>' },
+        ),
       ),
   };
 }
 
-/** The token service names input fields; on the command line they are options. */
-async function asOptionErrors(run: () => Promise<void>): Promise<void> {
+/**
+ * The token service names input fields; on the command line they are options (`--expires`), or the positional
+ * arguments `positionals` names as the help prints them (`<token>` of `token revoke`).
+ */
+async function asOptionErrors(run: () => Promise<void>, positionals: Record<string, string> = {}): Promise<void> {
   try {
     await run();
   } catch (err) {
-    if (err instanceof AccessError) throw new UserError(`--${err.field} ${err.issues[0]?.message ?? err.message}`);
+    if (err instanceof AccessError) {
+      const name = positionals[err.field] ?? `--${err.field}`;
+      throw new UserError(`${name} ${err.issues[0]?.message ?? err.message}`);
+    }
     throw err;
   }
 }

@@ -119,6 +119,19 @@ export async function regionId(ctx: Context, code: string | null | undefined, ar
   return code == null ? null : regionIdFor(ctx.prisma, code, argument);
 }
 
+/**
+ * The observation key of a `sex` argument ("" for the total, "SEX=F"): a code of the catalogue's SEX variable or `_T`,
+ * NOT_FOUND naming the argument otherwise ("f", "X"), as for every other code (README "Unknown codes").
+ */
+export async function sexKey(ctx: Context, sex: string | null | undefined, argument = 'sex'): Promise<string> {
+  if (sex != null && sex !== '_T') {
+    await requireCode(argument, 'sex', sex, (code) =>
+      ctx.prisma.variableCode.findFirst({ where: { code, variable: { code: 'SEX' } }, select: { id: true } }),
+    );
+  }
+  return coverage.dimensionKeyForSex(sex);
+}
+
 function findCountry(ctx: Context, code: string, argument = 'country'): Promise<CountryRow> {
   return requireCode(argument, 'country', code, (c) => ctx.prisma.country.findUnique({ where: countryKey(c) }));
 }
@@ -680,12 +693,12 @@ builder.queryFields((t) => ({
       sex: t.arg.string({ required: false, description: 'SEX code: "F", "M" or "_T" (the total, as when absent).' }),
     },
     resolve: async (_root, args, ctx) => {
-      if (args.sex != null && !/^[A-Za-z0-9_]+$/.test(args.sex)) throw badInput(`sex: "${args.sex}" is not a code`);
       // The lookups validate the codes in parallel with the statement, which resolves them itself and sums only an
       // additive indicator.
-      const [indicator, region, result] = await Promise.all([
+      const [indicator, region, , result] = await Promise.all([
         findIndicator(ctx, args.indicator),
         regionId(ctx, args.region),
+        sexKey(ctx, args.sex),
         coverage.aggregate(
           ctx.prisma,
           vis(ctx),

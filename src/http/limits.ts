@@ -117,6 +117,80 @@ export function stringCap(name: string, typeName: string, maxBodyBytes: number):
   return kind === 'csv' ? maxBodyBytes : STRING_KINDS[kind];
 }
 
+/** extensions.code of every refusal for a query's size or shape (README "Limits"). */
+export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
+
+/** The query limits, as named in an error's extensions.limit. */
+export type QueryLimit =
+  'depth' | 'aliases' | 'tokens' | 'cost' | 'directives' | 'nesting' | 'validationWork' | 'validationErrors';
+
+/** What each limit counts, and the words for a query over it (`found` is undefined when only "more than" is known). */
+const LIMIT_WORDS: Record<QueryLimit, (max: number, found: number | undefined) => string> = {
+  depth: (max, found) => `The query is ${found ?? `more than ${max}`} fields deep; the depth limit is ${max}.`,
+  aliases: (max, found) => `The query has ${found ?? `more than ${max}`} aliases; the aliases limit is ${max}.`,
+  tokens: (max) => `The query has more than ${max} tokens; the token limit is ${max}.`,
+  cost: (max, found) => `The query's estimated cost is ${found ?? `over ${max}`}; the cost limit is ${max}.`,
+  directives: (max, found) =>
+    `The query has ${found ?? `more than ${max}`} directives; the directives limit is ${max}.`,
+  nesting: (max) =>
+    `The query nests braces, brackets or parentheses more than ${max} deep; the nesting limit is ${max}.`,
+  validationWork: (max) =>
+    "The query repeats fields too often to validate: comparing its field selections for conflicts passed graphql-js's " +
+    `validation work limit (${max} steps). Select each field once.`,
+  validationErrors: (max) =>
+    `Validation stopped after ${max} errors (the validation error limit); the first ${max} are listed.`,
+};
+
+/**
+ * The one error of every query limit: a message naming the limit and what the query has, without the "Syntax Error:"
+ * graphql-armor puts before its own (the query is valid GraphQL), and extensions { code: QUERY_TOO_COMPLEX, limit,
+ * max, found }.
+ */
+export function queryTooComplex(limit: QueryLimit, max: number, found?: number): GraphQLError {
+  return new GraphQLError(LIMIT_WORDS[limit](max, found), {
+    extensions: { code: QUERY_TOO_COMPLEX, limit, max, ...(found !== undefined && { found }) },
+  });
+}
+
+/**
+ * graphql-armor's onReject for one of its limits: throws the hub's error in place of armor's "Syntax Error: Query
+ * depth limit of 15 exceeded, found 16." (armor calls onReject before it throws its own, so this one is the answer).
+ */
+export function armorRejection(limit: QueryLimit, max: number) {
+  return (_context: unknown, error: GraphQLError): never => {
+    const found = /found (\d+(?:\.\d+)?)/.exec(error.message)?.[1];
+    // The cost is fractional (235481.25): told rounded up, so it is never shown at or under the limit.
+    throw queryTooComplex(limit, max, found === undefined ? undefined : Math.ceil(Number(found)));
+  };
+}
+
+/** graphql-js's work limit of the overlapping-fields check (OverlappingFieldsCanBeMergedRule, graphql 16.12+). */
+const VALIDATION_WORK_LIMIT = 500_000;
+/** graphql-js's default `maxErrors` of validate(). */
+const VALIDATION_MAX_ERRORS = 100;
+
+/**
+ * graphql-js stops validating a query past two limits of its own, and says only "Validation aborted." (the work
+ * of comparing repeated fields: `{ code code … ×800 }`) or "Too many validation errors, error limit reached.
+ * Validation aborted." (maxErrors): these answer as the other query limits do, naming what was exceeded.
+ */
+export function validationLimits(): Plugin {
+  return {
+    onValidate() {
+      return ({ valid, result, setResult }) => {
+        if (valid) return;
+        const errors = result as GraphQLError[];
+        const last = errors[errors.length - 1];
+        if (last?.message === 'Validation aborted.') {
+          setResult([...errors.slice(0, -1), queryTooComplex('validationWork', VALIDATION_WORK_LIMIT)]);
+        } else if (last?.message === 'Too many validation errors, error limit reached. Validation aborted.') {
+          setResult([...errors.slice(0, -1), queryTooComplex('validationErrors', VALIDATION_MAX_ERRORS)]);
+        }
+      };
+    },
+  };
+}
+
 const badInput = (message: string, extensions: Record<string, unknown> = {}) =>
   new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
 
@@ -135,9 +209,7 @@ export function nestingLimit(maxNesting = MAX_NESTING, maxTokens = Infinity): Pl
         if (passed.size >= 1_000) passed.delete(passed.values().next().value!);
         passed.add(body);
       } else {
-        throw new GraphQLError(`Syntax Error: nesting limit of ${maxNesting} exceeded.`, {
-          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-        });
+        throw queryTooComplex('nesting', maxNesting);
       }
     },
   };

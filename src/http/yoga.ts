@@ -11,7 +11,15 @@ import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { admission } from './admission.js';
 import { compression } from './compression.js';
 import { createContext, type App, type Context } from './context.js';
-import { MAX_NESTING, hideSuggestions, nestingLimit, argumentLimits, utf8Body } from './limits.js';
+import {
+  MAX_NESTING,
+  armorRejection,
+  hideSuggestions,
+  nestingLimit,
+  argumentLimits,
+  utf8Body,
+  validationLimits,
+} from './limits.js';
 import { RATE_LIMIT_HEADERS, rateLimits } from './rate-limit.js';
 import { WRITTEN_HEADER, replicaRouting } from './replica-routing.js';
 import { RESPONSE_CACHE_HEADER, responseCache } from './response-cache.js';
@@ -112,16 +120,27 @@ export function createApi(app: App) {
       pageSizeLimit(MAX_PAGE_SIZE),
       argumentLimits(app.config.maxBodyBytes),
       // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.
-      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+      // Each limit's onReject throws the hub's QUERY_TOO_COMPLEX error in place of armor's "Syntax Error: …".
+      maxDepthPlugin({
+        n: LIMITS.maxDepth,
+        ignoreIntrospection: true,
+        flattenFragments: true,
+        onReject: [armorRejection('depth', LIMITS.maxDepth)],
+      }),
       EnvelopArmorPlugin({
         maxDepth: { enabled: false },
-        maxAliases: { n: LIMITS.maxAliases },
-        maxTokens: { n: LIMITS.maxTokens },
-        maxDirectives: { n: LIMITS.maxDirectives },
-        costLimit: { maxCost: LIMITS.maxCost, ignoreIntrospection: true },
+        maxAliases: { n: LIMITS.maxAliases, onReject: [armorRejection('aliases', LIMITS.maxAliases)] },
+        maxTokens: { n: LIMITS.maxTokens, onReject: [armorRejection('tokens', LIMITS.maxTokens)] },
+        maxDirectives: { n: LIMITS.maxDirectives, onReject: [armorRejection('directives', LIMITS.maxDirectives)] },
+        costLimit: {
+          maxCost: LIMITS.maxCost,
+          ignoreIntrospection: true,
+          onReject: [armorRejection('cost', LIMITS.maxCost)],
+        },
         // hideSuggestions() below also covers enum values and variable coercion, which armor's misses.
         blockFieldSuggestion: { enabled: false },
       }),
+      validationLimits(),
       ...(app.config.isProduction ? [hideSuggestions()] : []),
       replicaRouting(app),
       // Last: only answers to operations that every limit above let through are kept (and so served again).

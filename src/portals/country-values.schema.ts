@@ -11,7 +11,7 @@ import type {
 import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { SourceType } from '../catalogue/source-type.schema.js';
-import { dimensionKeyForSex } from '../coverage/coverage.service.js';
+import { sexKey } from '../coverage/coverage.schema.js';
 import { Country } from '../geography/country.schema.js';
 import { m49Code } from '../geography/m49.js';
 import { builder, type BuilderTypes } from '../schema/builder.js';
@@ -94,14 +94,12 @@ builder.queryFields((t) => ({
       region: t.arg.string({ required: false, description: 'M49 region code, e.g. "150" (Europe).' }),
     },
     resolve: async (_root, args, ctx) => {
-      if (args.sex != null && !/^[A-Za-z0-9_]+$/.test(args.sex)) {
-        throw new GraphQLError(`sex: "${args.sex}" is not a code`, { extensions: { code: 'BAD_USER_INPUT' } });
-      }
-      const [indicator, region] = await Promise.all([
+      const [indicator, region, dimensionKey] = await Promise.all([
         ctx.prisma.indicator.findUnique({ where: { code: args.indicator.trim() } }),
         args.region == null
           ? null
           : ctx.prisma.region.findUnique({ where: { code: m49Code(args.region) }, select: { id: true } }),
+        sexKey(ctx, args.sex),
       ]);
       if (!indicator) throw notFound(`No indicator with code "${args.indicator}"`);
       if (args.region != null && !region) throw notFound(`No M49 region with code "${args.region}"`);
@@ -111,7 +109,7 @@ builder.queryFields((t) => ({
           indicatorId: indicator.id,
           year: args.year,
           regionId: region?.id ?? null,
-          dimensionKey: dimensionKeyForSex(args.sex),
+          dimensionKey,
         },
         visibilityOf(ctx.viewer),
       );

@@ -6,7 +6,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import type PrismaTypes from '../../prisma/generated/pothos-types.js';
 import { getDatamodel } from '../../prisma/generated/pothos-types.js';
@@ -148,16 +148,21 @@ builder.addScalarType(
     description: 'An ISO-8601 timestamp in UTC.',
     serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
     parseValue: (value) => parseDate(value),
-    parseLiteral: (ast) => (ast.kind === Kind.STRING ? parseDate(ast.value) : invalidDate()),
+    parseLiteral: (ast) => (ast.kind === Kind.STRING ? parseDate(ast.value, ast) : invalidDate(undefined, ast)),
   }),
 );
 
-function parseDate(value: unknown): Date {
-  const date = typeof value === 'string' ? new Date(value) : invalidDate();
-  return Number.isNaN(date.getTime()) ? invalidDate() : date;
+function parseDate(value: unknown, node?: ValueNode): Date {
+  const date = typeof value === 'string' ? new Date(value) : invalidDate(value, node);
+  return Number.isNaN(date.getTime()) ? invalidDate(value, node) : date;
 }
-function invalidDate(): never {
-  throw new GraphQLError('DateTime must be an ISO-8601 string');
+// A scalar is not told which argument or input field it parses: for a variable graphql-js names it around this
+// error (`Variable "$input" got invalid value "2027-13-45" at "input.expiresAt"; …`), but a literal's error is
+// passed through bare, so it gives the value and the literal's location (line and column) instead. Naming the
+// literal's field would take a pass over the document per error, which no other error in the hub needs.
+function invalidDate(value: unknown, node?: ValueNode): never {
+  const found = node ? `; found ${print(node)}` : '';
+  throw new GraphQLError(`DateTime must be an ISO-8601 string, e.g. 2027-01-31T00:00:00Z${found}`, { nodes: node });
 }
 
 builder.addScalarType(

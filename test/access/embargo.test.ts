@@ -175,7 +175,9 @@ function planFor(ids: string[]): ArgumentPlan {
   };
 }
 
-const LIMIT = /limit of \d+ exceeded|exceeds the maximum/i;
+/** A refusal for the query's size (depth, aliases, cost…: QUERY_TOO_COMPLEX, README "Limits"), not for its data. */
+const tooComplex = (e: { message: string; extensions?: Record<string, unknown> }) =>
+  e.extensions?.code === 'QUERY_TOO_COMPLEX' || /exceeds the maximum/i.test(e.message);
 const short = (query: string) => (query.length > 300 ? `${query.slice(0, 300)}…` : query);
 
 /** Every answer of the walk for one caller, by operation text (splitting operations the armor refuses). */
@@ -184,7 +186,7 @@ async function answers(walk: Walk, token: string | undefined, internalErrors: st
   const run = async (sel: Sel): Promise<void> => {
     const op = walk.toOperation(sel);
     const result = await hub.gql(op.query, op.variables, { token });
-    if (result.errors?.some((e) => LIMIT.test(e.message))) {
+    if (result.errors?.some(tooComplex)) {
       const parts = split(sel);
       if (!parts) throw new Error(`cannot split an operation the server refuses: ${op.query}`);
       await run(parts[0]);

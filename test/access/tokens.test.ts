@@ -158,6 +158,22 @@ test('only an ADMIN manages tokens: FORBIDDEN for every other role, UNAUTHENTICA
   expect(data(await hub.gql(Viewer, {}, { token: admin })).viewer?.role).toBe('ADMIN');
 });
 
+test('an expiry that is not a date-time is refused naming the field (variable) or the value and place (literal)', async () => {
+  const asVariable = await create({ input: { role: 'READER', name: 'bad-date', expiresAt: '2027-13-45' } });
+  expect(asVariable.errors?.[0]?.message).toBe(
+    'Variable "$input" got invalid value "2027-13-45" at "input.expiresAt"; DateTime must be an ISO-8601 string, e.g. 2027-01-31T00:00:00Z',
+  );
+  const literal = await hub.gql(
+    'mutation { createToken(input: { role: READER, name: "bad-date", expiresAt: "2027-13-45" }) { __typename } }',
+    {},
+    { token: admin },
+  );
+  expect(literal.errors?.[0]).toMatchObject({
+    message: 'DateTime must be an ISO-8601 string, e.g. 2027-01-31T00:00:00Z; found "2027-13-45"',
+    locations: [{ line: 1, column: 76 }],
+  });
+});
+
 test('an expired token is refused with UNAUTHENTICATED saying it expired', async () => {
   const result = data(
     await create({ input: { role: 'READER', name: 'short-lived', expiresAt: '2099-01-01T00:00:00Z' } }),
@@ -170,7 +186,13 @@ test('an expired token is refused with UNAUTHENTICATED saying it expired', async
   const refused = await hub.gql(Viewer, {}, { token: result.token });
   expect(refused.data ?? null).toBeNull();
   expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-  expect(refused.errors?.[0]?.message).toContain(`expired at ${expiredAt.toISOString()}`);
+  const message = `The token in the Authorization header expired at ${expiredAt.toISOString()}; ask an admin for a new one`;
+  expect(refused.errors?.[0]?.message).toBe(message);
+  // The data routes refuse it in the same words.
+  for (const path of ['/download/observations.csv', '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/']) {
+    const res = await hub.api.fetch(`http://hub.test${path}`, { headers: { authorization: `Bearer ${result.token}` } });
+    expect([path, res.status, await res.json()]).toEqual([path, 401, { error: message }]);
+  }
   // Listed as inactive.
   const listed = data(await hub.gql(Tokens, { first: 100 }, { token: admin })).tokens.edges.map((e) => e.node);
   expect(listed.find((t) => t.name === 'short-lived')).toMatchObject({ active: false, revokedAt: null });

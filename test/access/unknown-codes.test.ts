@@ -29,6 +29,7 @@ const CODE_NAMES = new Set([
   'sdg',
   'sourceType',
   'dataSource',
+  'sex',
 ]);
 const UNKNOWN = 'ZZ9';
 
@@ -118,4 +119,18 @@ test('an unknown code is null in a lookup and NOT_FOUND naming the argument ever
     expected[key] = isLookup(probe) ? 'null' : (NOT_YET_ALIGNED[key] ?? 'NOT_FOUND naming it');
   }
   expect(answers).toEqual(expected);
+});
+
+test('a sex code is a code of the SEX variable, matched exactly ("f" is not "F")', async () => {
+  const values = (sex: string) =>
+    hub.gql<{ countryValues: unknown[] }, unknown>(
+      `query ($sex: String) { countryValues(indicator: "IMM_STOCK", year: 2020, sex: $sex) { value } }`,
+      { sex },
+    );
+  for (const sex of ['F', 'M', '_T']) expect((await values(sex)).errors).toBeUndefined();
+  const error = (await values('f')).errors?.[0];
+  expect([error?.message, error?.extensions]).toEqual([
+    'sex: no sex with code "f"',
+    { code: 'NOT_FOUND', argument: 'sex', codes: ['f'] },
+  ]);
 });

@@ -69,7 +69,14 @@ test('token list shows prefix, role, expiry and state, never a secret; revoke by
   expect(again.stderr).toContain(`No live token with id ${root.id}`);
   const nonsense = await target.run('token', 'revoke', 'hello');
   expect(nonsense.code).toBe(1);
-  expect(nonsense.stderr).toContain('"hello" is neither a token id nor a token prefix');
+  expect(nonsense.stderr).toContain('<token> "hello" is neither a token id nor a token prefix');
+  // A prefix too short: named as the positional argument the help prints, not as an option the command lacks.
+  const short = await target.run('token', 'revoke', 'msh_xwb');
+  expect([short.code, short.stderr]).toEqual([
+    1,
+    expect.stringContaining('<token> "msh_xwb" is neither a token id nor a token prefix (msh_ and 6 more characters)'),
+  ]);
+  expect(short.stderr).not.toContain('--token');
 
   const live = await target.run('token', 'list');
   expect(live.stdout).not.toContain('root');

@@ -279,14 +279,64 @@ test('2 000 levels of nesting (selections, lists, input objects) get a nesting e
     const result = await hub.gql(query);
     expect(result.errors).toEqual([
       expect.objectContaining({
-        message: `Syntax Error: nesting limit of ${LIMITS.maxNesting} exceeded.`,
-        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+        message: `The query nests braces, brackets or parentheses more than ${LIMITS.maxNesting} deep; the nesting limit is ${LIMITS.maxNesting}.`,
+        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'nesting', max: LIMITS.maxNesting },
       }),
     ]);
   }
   // Braces inside strings are text, not nesting.
   const inString = await hub.gql(`{ countries(search: "${'{'.repeat(150)}") { totalCount } }`);
   expect(inString.data).toEqual({ countries: { totalCount: 0 } });
+});
+
+test('each query limit answers QUERY_TOO_COMPLEX naming the limit and what the query has, not a "Syntax Error"', async () => {
+  const times = (n: number, text: (i: number) => string) => Array.from({ length: n }, (_, i) => text(i)).join(' ');
+  const cases: [string, string, Record<string, unknown>][] = [
+    [
+      `{ region(code: "150") { ${'parent { '.repeat(15)}code${' }'.repeat(15)} } }`,
+      `The query is 17 fields deep; the depth limit is ${LIMITS.maxDepth}.`,
+      { limit: 'depth', max: LIMITS.maxDepth, found: 17 },
+    ],
+    [
+      `{ ${times(LIMITS.maxAliases + 1, (i) => `a${i}: country(code: "CHE") { m49 }`)} }`,
+      `The query has 31 aliases; the aliases limit is ${LIMITS.maxAliases}.`,
+      { limit: 'aliases', max: LIMITS.maxAliases, found: 31 },
+    ],
+    [
+      '{ countries(first: 100) { nodes { regions { countries(first: 100) { nodes { regions { code } } } } } } }',
+      `The query's estimated cost is 435482; the cost limit is ${LIMITS.maxCost}.`,
+      { limit: 'cost', max: LIMITS.maxCost, found: 435482 },
+    ],
+    [
+      `{ ${times(LIMITS.maxDirectives + 1, () => '__typename @skip(if: false)')} }`,
+      `The query has 51 directives; the directives limit is ${LIMITS.maxDirectives}.`,
+      { limit: 'directives', max: LIMITS.maxDirectives, found: 51 },
+    ],
+    [
+      `{ ${times(LIMITS.maxTokens + 1, () => '__typename')} }`,
+      `The query has more than ${LIMITS.maxTokens} tokens; the token limit is ${LIMITS.maxTokens}.`,
+      { limit: 'tokens', max: LIMITS.maxTokens },
+    ],
+    // graphql-js's own work limit of its check that repeated fields merge: it said only "Validation aborted."
+    [
+      `{ indicator(code: "IMM_STOCK") { ${times(800, () => 'code')} } }`,
+      "The query repeats fields too often to validate: comparing its field selections for conflicts passed graphql-js's validation work limit (500000 steps). Select each field once.",
+      { limit: 'validationWork', max: 500_000 },
+    ],
+  ];
+  for (const [query, message, extensions] of cases) {
+    expect((await hub.gql(query)).errors).toEqual([
+      expect.objectContaining({ message, extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions } }),
+    ]);
+  }
+  // graphql-js stops after 100 validation errors: the 100 are listed, then the limit instead of "Validation aborted."
+  const errors = (await hub.gql(`{ ${times(101, (i) => `unknown${i}`)} }`)).errors ?? [];
+  expect(errors).toHaveLength(101);
+  expect(errors[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  expect(errors[100]).toMatchObject({
+    message: 'Validation stopped after 100 errors (the validation error limit); the first 100 are listed.',
+    extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'validationErrors', max: 100 },
+  });
 });
 
 test('malformed global ids are BAD_USER_INPUT; a well-formed id of nothing is null', async () => {
