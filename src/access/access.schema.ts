@@ -8,7 +8,7 @@ import { requireCode } from '../schema/codes.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
-import { localId } from '../schema/global-id.js';
+import { adminOnlyNode, localId } from '../schema/global-id.js';
 import { exactlyOne } from '../schema/target.js';
 
 export const Role = builder.enumType('Role', {
@@ -54,7 +54,7 @@ builder.queryField('viewer', (t) =>
 export const ApiToken = builder.prismaNode('ApiToken', {
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id) => ({ id: Number(id) }),
+  findUnique: adminOnlyNode,
   authScopes: { admin: true },
   description: 'An API token (ADMIN only). The secret itself is never stored: only its hash and its prefix.',
   fields: (t) => ({

@@ -2,11 +2,12 @@
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
+import { adminOnlyNode } from '../schema/global-id.js';
 
 export const AuditLog = builder.prismaNode('AuditLog', {
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id) => ({ id: Number(id) }),
+  findUnique: adminOnlyNode,
   authScopes: { admin: true },
   description: 'One write to the hub: who did what to which entity, with the state before and after.',
   fields: (t) => ({

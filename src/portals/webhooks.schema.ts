@@ -6,7 +6,7 @@ import { actorOf } from '../access/audit.js';
 import { builder } from '../schema/builder.js';
 import { connectionOf, orderBy } from '../schema/connections.js';
 import { userErrors } from '../schema/errors.js';
-import { localId } from '../schema/global-id.js';
+import { adminOnlyNode, localId } from '../schema/global-id.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { ChangeKind } from './feed.schema.js';
 import { createWebhook, deleteWebhook, updateWebhook, type ChangeKindName } from './webhooks.service.js';
@@ -32,6 +32,7 @@ builder.prismaObject('DeliveryAttempt', {
 const WebhookDelivery = builder.prismaNode('WebhookDelivery', {
   id: { field: 'id' },
   nullable: true,
+  findUnique: adminOnlyNode,
   authScopes: { admin: true },
   description: 'One change POSTed to one webhook, retried until acknowledged.',
   fields: (t) => ({
@@ -72,6 +73,7 @@ const deliveryOrder = orderBy('WebhookDeliveryOrder', {
 const Webhook = builder.prismaNode('Webhook', {
   id: { field: 'id' },
   nullable: true,
+  findUnique: adminOnlyNode,
   authScopes: { admin: true },
   description:
     'A receiver of the change feed (ADMIN only): the changes an anonymous caller sees, POSTed as JSON with ' +

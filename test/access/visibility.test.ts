@@ -307,3 +307,18 @@ test('the accounts CSV status column takes DRAFT, SUBMITTED, VALIDATED or PUBLIS
   });
   expect(await hub.db.prisma.accountEntry.count({ where: { year: 2022 } })).toBe(0);
 });
+
+test('node(id) of an ADMIN-only type answers everyone else as an id that does not exist', async () => {
+  type Ids = { tokens: { nodes: { id: string }[] }; auditLog: { nodes: { id: string }[] } };
+  const ids = await as<Ids>('admin', '{ tokens(first: 1) { nodes { id } } auditLog(first: 1) { nodes { id } } }');
+  const q = `query ($id: ID!) { node(id: $id) { __typename } nodes(ids: [$id]) { __typename } }`;
+  for (const [id, type] of [
+    [ids.tokens.nodes[0]!.id, 'ApiToken'],
+    [ids.auditLog.nodes[0]!.id, 'AuditLog'],
+  ] as const) {
+    const unknown = await as('anonymous', q, { id: Buffer.from(`${type}:999999`).toString('base64') });
+    expect(unknown).toEqual({ node: null, nodes: [null] });
+    for (const who of ['anonymous', 'reader', 'che', 'taskForce']) expect(await as(who, q, { id })).toEqual(unknown);
+    expect(await as('admin', q, { id })).toEqual({ node: { __typename: type }, nodes: [{ __typename: type }] });
+  }
+});
