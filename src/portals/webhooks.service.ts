@@ -287,7 +287,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * sends it meanwhile; a process killed mid-request delays that delivery by this much.
  */
 const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000;
-const BATCH = 20;
+/** Sends in flight in one hub process, at most one per webhook. */
+const MAX_IN_FLIGHT = 20;
 const POLL_MS = 1_000;
 
 /** Turns new feed entries into deliveries for every webhook, advancing each cursor in the same transaction. */
@@ -321,18 +322,25 @@ async function enqueue(prisma: PrismaClient): Promise<void> {
 const INTERRUPTED = 'interrupted: the sending hub process stopped before an answer';
 
 /**
- * Claims due deliveries (leasing them) and logs an attempt for each in the same statement, then sends each once.
- * Returns how many were claimed.
+ * Claims due deliveries (leasing them) and logs an attempt for each in the same statement: at most `limit`, at most
+ * one per webhook (its lowest due id, so one process sends a webhook's deliveries in order), none for the webhooks
+ * in `busy` (this process is sending to them already).
  */
-async function dispatch(prisma: PrismaClient, config: Config, logger: Logger): Promise<number> {
-  const due = await prisma.$queryRaw<Claimed[]>`
+async function claim(prisma: PrismaClient, busy: readonly number[], limit: number): Promise<Claimed[]> {
+  // FOR UPDATE does not go with DISTINCT: the innermost query picks each webhook's first due delivery, the one
+  // around it locks; it repeats the conditions so that a row another process claimed meanwhile is rechecked out.
+  return prisma.$queryRaw<Claimed[]>`
     WITH claimed AS (
       UPDATE "WebhookDelivery" d
       SET "nextAttemptAt" = now() + ${LEASE_MS} * interval '1 millisecond', attempts = d.attempts + 1
       WHERE d.id IN (
-        SELECT d.id FROM "WebhookDelivery" d JOIN "Webhook" w ON w.id = d."webhookId"
-        WHERE d.status = 'PENDING' AND d."nextAttemptAt" <= now() AND w."pausedAt" IS NULL
-        ORDER BY d.id LIMIT ${BATCH} FOR UPDATE OF d SKIP LOCKED)
+        SELECT d.id FROM "WebhookDelivery" d
+        WHERE d.status = 'PENDING' AND d."nextAttemptAt" <= now() AND d.id IN (
+          SELECT DISTINCT ON (d."webhookId") d.id FROM "WebhookDelivery" d JOIN "Webhook" w ON w.id = d."webhookId"
+          WHERE d.status = 'PENDING' AND d."nextAttemptAt" <= now() AND w."pausedAt" IS NULL
+            AND NOT d."webhookId" = ANY(${[...busy]}::int[])
+          ORDER BY d."webhookId", d.id)
+        ORDER BY d.id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING d.id, d."webhookId", d.sequence, d.attempts
     ),
     logged AS (
@@ -341,8 +349,6 @@ async function dispatch(prisma: PrismaClient, config: Config, logger: Logger): P
       RETURNING id, "deliveryId"
     )
     SELECT c.*, l.id AS "attemptId" FROM claimed c JOIN logged l ON l."deliveryId" = c.id`;
-  await Promise.all(due.map((d) => send(prisma, config, logger, d)));
-  return due.length;
 }
 
 interface Claimed {
@@ -396,22 +402,42 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
 
 /**
  * Runs the delivery worker of this hub process: on every feed notification and every second (retries fall due),
- * enqueue then dispatch. Never two rounds at once in one process; other processes coordinate through the database.
+ * enqueue then claim; each claimed delivery is sent on its own, and its end wakes the worker to claim that
+ * webhook's next one, so a slow receiver delays only its own deliveries. Never two rounds at once in one process;
+ * other processes coordinate through the database.
  */
 export function startWebhookWorker(app: { config: Config; db: Database; logger: Logger }) {
   const { config, db, logger } = app;
+  const inFlight = new Map<number, Promise<void>>(); // by webhook id
   let running: Promise<void> | null = null;
   let again = false;
+  let feedMoved = true;
   let stopped = false;
   const round = async () => {
     do {
       again = false;
-      await enqueue(db.prisma);
-      while ((await dispatch(db.prisma, config, logger)) === BATCH && !stopped);
+      if (feedMoved) {
+        feedMoved = false;
+        await enqueue(db.prisma);
+      }
+      // One claim: a webhook with a send in flight gets its next delivery when that send ends (and wakes us).
+      const room = MAX_IN_FLIGHT - inFlight.size;
+      if (room > 0 && !stopped)
+        for (const d of await claim(db.prisma, [...inFlight.keys()], room)) {
+          const sending = send(db.prisma, config, logger, d)
+            .catch((err: unknown) => logger.error({ err, delivery: d.id }, 'webhook send failed'))
+            .finally(() => {
+              inFlight.delete(d.webhookId);
+              wake(false);
+            });
+          inFlight.set(d.webhookId, sending);
+        }
     } while (again && !stopped);
   };
-  const wake = () => {
+  /** `fromFeed`: the feed may have moved (or retries fallen due), so enqueue before claiming. */
+  const wake = (fromFeed: boolean) => {
     if (stopped) return;
+    feedMoved ||= fromFeed;
     if (running) {
       again = true;
       return;
@@ -420,10 +446,10 @@ export function startWebhookWorker(app: { config: Config; db: Database; logger: 
       .catch((err: unknown) => logger.error({ err }, 'webhook worker round failed'))
       .finally(() => (running = null));
   };
-  const timer = setInterval(wake, POLL_MS);
+  const timer = setInterval(() => wake(true), POLL_MS);
   timer.unref();
-  const listening = db.listen(FEED_CHANNEL, wake);
-  wake();
+  const listening = db.listen(FEED_CHANNEL, () => wake(true));
+  wake(true);
   return {
     async stop() {
       stopped = true;
@@ -432,6 +458,7 @@ export function startWebhookWorker(app: { config: Config; db: Database; logger: 
         await listening.catch(() => undefined)
       )?.();
       await running;
+      await Promise.all(inFlight.values());
     },
   };
 }

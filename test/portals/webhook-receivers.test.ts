@@ -1,0 +1,133 @@
+// Webhook receivers are independent of each other (CONTRACT §10): a receiver that does not answer holds back only
+// its own deliveries, never another webhook's; a burst to a healthy receiver still arrives whole, in sequence order
+// (one process sends a webhook's deliveries one after the other). Against local receivers, with the hub's
+// delivery worker running in this process.
+import { createServer, type ServerResponse, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
+import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+
+const secret = 'receiver-secret-0123456789';
+
+type Body = {
+  sequence: string;
+  kind: string;
+  series: {
+    country: { iso3: string };
+    referenceYear: number;
+    dataSource: { code: string } | null;
+    sourceType: { code: string } | null;
+  } | null;
+};
+
+/**
+ * A local receiver. `hold`: requests are left unanswered until `release()` (then acknowledged, as are later
+ * ones); `open` holds the indexes (in `bodies`) of the requests neither answered nor given up by the hub. `onReceipt` runs as each body arrives.
+ */
+async function receiver(options: { hold?: boolean; onReceipt?: () => void } = {}) {
+  const bodies: Body[] = [];
+  const open = new Map<ServerResponse, number>();
+  let holding = options.hold ?? false;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const index = bodies.push(JSON.parse(body) as Body) - 1;
+      options.onReceipt?.();
+      if (!holding) return void res.writeHead(204).end();
+      open.set(res, index);
+      res.on('close', () => open.delete(res));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    bodies,
+    open: () => [...open.values()],
+    release: () => {
+      holding = false;
+      for (const res of open.keys()) res.writeHead(204).end();
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let hub: Hub;
+let admin: string;
+let worker: { stop(): Promise<void> };
+const receivers: { close(): Promise<void> }[] = [];
+beforeAll(async () => {
+  ({ hub, admin } = await startHubAsAdmin({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' } }));
+  worker = startWebhookWorker({ config: hub.config, db: hub.db, logger: pino({ level: 'silent' }) });
+});
+afterAll(async () => {
+  await worker?.stop();
+  for (const r of receivers) await r.close();
+  await hub?.close();
+});
+
+async function register(url: string): Promise<string> {
+  return data(
+    await hub.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
+      `mutation($input: CreateWebhookInput!) {
+        createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+      { input: { url, secret } },
+      { token: admin },
+    ),
+  ).createWebhook.webhook.id;
+}
+
+async function publish(rows: string[], header = 'country,indicator,reference_year,value,status') {
+  const r = data(
+    await hub.gql<{ importSubmissions: { ok: boolean } }, unknown>(
+      `mutation($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
+      { csv: [header, ...rows].join('\n') },
+      { token: admin },
+    ),
+  );
+  expect(r.importSubmissions.ok).toBe(true);
+}
+
+const bySequence = (a: Body, b: Body) => Number(BigInt(a.sequence) - BigInt(b.sequence));
+
+test('a receiver that does not answer delays only its own deliveries; a burst reaches a healthy one in order', async () => {
+  const slow = await receiver({ hold: true });
+  // Which of the slow receiver's requests were open when each body reached the healthy one.
+  const openAtReceipt: number[][] = [];
+  const healthy = await receiver({ onReceipt: () => openAtReceipt.push(slow.open()) });
+  receivers.push(slow, healthy);
+  await register(slow.url);
+  await register(healthy.url);
+
+  await publish(['CHE,IMM_STOCK,2001,1,PUBLISHED']);
+  await until('the first change at both', () => healthy.bodies.length === 1 && slow.open().length === 1);
+  // The slow receiver still has not answered the first; the next change reaches the healthy one meanwhile.
+  await publish(['FRA,IMM_STOCK,2001,1,PUBLISHED']);
+  await until('the second change at the healthy receiver', () => healthy.bodies.length === 2);
+  // The first request to the slow receiver was still open, neither answered nor abandoned by the hub.
+  expect(openAtReceipt).toEqual([[0], [0]]);
+  expect(healthy.bodies.map((b) => b.series?.country.iso3)).toEqual(['CHE', 'FRA']);
+  // One request at a time per webhook: the slow receiver has not been sent the second change yet.
+  expect(slow.bodies.map((b) => b.series?.country.iso3)).toEqual(['CHE']);
+
+  // A burst in one import: every change reaches the healthy receiver, in sequence order.
+  const countries = ['DEU', 'ITA', 'ESP', 'PRT', 'AUT', 'BEL', 'NLD', 'LUX', 'DNK', 'SWE', 'NOR', 'FIN'];
+  await publish(countries.map((c) => `${c},IMM_STOCK,2001,1,PUBLISHED`));
+  await until('the burst', () => healthy.bodies.length === 2 + countries.length);
+  expect(healthy.bodies).toEqual([...healthy.bodies].sort(bySequence));
+  expect(new Set(healthy.bodies.slice(2).map((b) => b.series?.country.iso3))).toEqual(new Set(countries));
+
+  // Answered at last: the slow receiver gets everything too, one after the other.
+  slow.release();
+  await until('every change at the slow receiver', () => slow.bodies.length === healthy.bodies.length);
+  expect(slow.bodies.map((b) => b.sequence)).toEqual(healthy.bodies.map((b) => b.sequence));
+}, 60_000);
