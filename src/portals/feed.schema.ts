@@ -4,10 +4,18 @@
 import { resolveNodes } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { GraphQLError, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { Context } from '../platform/context.js';
 import { builder, DEFAULT_PAGE_SIZE } from '../schema/builder.js';
 import { seesVersion, visibilityOf } from '../submissions/visibility.js';
-import { countChanges, liveChanges, parseCursor, readChanges, type FeedRow } from './feed.service.js';
+import {
+  countChanges,
+  liveChanges,
+  parseCursor,
+  readChanges,
+  sourceTypeIdOfKey,
+  type FeedRow,
+} from './feed.service.js';
 
 function cursorOf(after: string | null | undefined): bigint {
   const cursor = parseCursor(after);
@@ -60,10 +68,7 @@ function sourceTypeIds(ctx: Context) {
   if (!loader) {
     loader = new DataLoader(async (keys) => {
       const rows = await ctx.prisma.$queryRaw<{ key: string; id: number | null }[]>`
-        SELECT k.key, coalesce(st.id, ds."sourceTypeId") AS id
-        FROM unnest(${[...keys]}::text[]) AS k(key)
-        LEFT JOIN "SourceType" st ON k.key = 'ST:' || st.code
-        LEFT JOIN "DataSource" ds ON k.key = 'DS:' || ds.code`;
+        SELECT k.key, ${sourceTypeIdOfKey(Prisma.sql`k.key`)} AS id FROM unnest(${[...keys]}::text[]) AS k(key)`;
       const byKey = new Map(rows.map((r) => [r.key, r.id]));
       return keys.map((k) => byKey.get(k) ?? null);
     });

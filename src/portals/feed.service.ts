@@ -26,6 +26,17 @@ export interface FeedRow {
 }
 
 /** A cursor is the sequence of the last entry read, in decimal; absent for the start of the feed. */
+/**
+ * The source type of a series whose source key is `key` (an SQL expression): "ST:<code>" names it, "DS:<code>"
+ * names a data source, whose type it is; null for "" (no source). The one rule behind the feed's
+ * SeriesKey.sourceType and the webhook body's series.sourceType.
+ */
+export function sourceTypeIdOfKey(key: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`coalesce(
+    (SELECT st.id FROM "SourceType" st WHERE ${key} = 'ST:' || st.code),
+    (SELECT ds."sourceTypeId" FROM "DataSource" ds WHERE ${key} = 'DS:' || ds.code))`;
+}
+
 export function parseCursor(after: string | null | undefined): bigint | null {
   if (after == null || after === '') return 0n;
   return /^\d{1,19}$/.test(after) ? BigInt(after) : null;

@@ -25,6 +25,7 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { FEED_CHANNEL, type ItemType } from '../submissions/changes.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
 import { visibleFeedEntry } from '../submissions/visibility.js';
+import { sourceTypeIdOfKey } from './feed.service.js';
 
 export const CHANGE_KINDS = ['UPSERT', 'DELETE'] as const;
 export type ChangeKindName = (typeof CHANGE_KINDS)[number];
@@ -231,12 +232,14 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
       residenceCriterion: string | null;
       sourceType: string | null;
       dataSource: string | null;
+      keySourceType: string | null;
       observations: [string, number][] | null;
     }[]
   >(Prisma.sql`
     SELECT f.sequence::text, f.at, f."submissionId", c.m49, c.iso3, i.code AS indicator, f."referenceYear",
       f."sourceKey", s.version, s.status::text AS status, s.unit, s.note,
       s."residenceCriterion"::text AS "residenceCriterion", st.code AS "sourceType", ds.code AS "dataSource",
+      kst.code AS "keySourceType",
       (SELECT json_agg(json_build_array(o."dimensionKey", o.value) ORDER BY o."dimensionKey")
          FROM "Observation" o WHERE o."submissionId" = s.id) AS observations
     FROM "FeedEntry" f
@@ -245,9 +248,9 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
     LEFT JOIN "Submission" s ON s.id = f."submissionId"
     LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
     LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
+    LEFT JOIN "SourceType" kst ON kst.id = ${sourceTypeIdOfKey(Prisma.sql`f."sourceKey"`)}
     WHERE f.sequence = ${sequence}::bigint`);
   if (!row) return null;
-  const source = row.sourceKey.slice(3);
   return {
     delivery: String(deliveryId),
     sequence: row.sequence,
@@ -257,8 +260,9 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
       country: { m49: row.m49, iso3: row.iso3 },
       indicator: { code: row.indicator },
       referenceYear: row.referenceYear,
-      dataSource: row.sourceKey.startsWith('DS:') ? { code: source } : null,
-      sourceType: row.sourceKey.startsWith('ST:') ? { code: source } : null,
+      dataSource: row.sourceKey.startsWith('DS:') ? { code: row.sourceKey.slice(3) } : null,
+      // As the feed's SeriesKey.sourceType: the key's source type, or its data source's type.
+      sourceType: row.keySourceType && { code: row.keySourceType },
     },
     submission:
       row.submissionId === null

@@ -1,6 +1,7 @@
 // Webhook receivers are independent of each other (CONTRACT §10): a receiver that does not answer holds back only
 // its own deliveries, never another webhook's; a burst to a healthy receiver still arrives whole, in sequence order
-// (one process sends a webhook's deliveries one after the other). Against local receivers, with the hub's
+// (one process sends a webhook's deliveries one after the other). And the body names a series' source as the feed
+// does: sourceType is the key's source type or its data source's type. Against local receivers, with the hub's
 // delivery worker running in this process.
 import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -130,4 +131,44 @@ test('a receiver that does not answer delays only its own deliveries; a burst re
   slow.release();
   await until('every change at the slow receiver', () => slow.bodies.length === healthy.bodies.length);
   expect(slow.bodies.map((b) => b.sequence)).toEqual(healthy.bodies.map((b) => b.sequence));
+}, 60_000);
+
+test("a series' sourceType is the key's source type or its data source's type, as in the feed", async () => {
+  const hook = await receiver();
+  receivers.push(hook);
+  await register(hook.url);
+  const created = data(
+    await hub.gql<{ createDataSource: { __typename: string } }, unknown>(
+      `mutation { createDataSource(input: { code: "CHE_CENSO", country: "756", sourceType: "CENSUS",
+        name: "Recensement fédéral" }) { __typename } }`,
+      {},
+      { token: admin },
+    ),
+  );
+  expect(created.createDataSource.__typename).toBe('CreateDataSourcePayload');
+  const [head] = await hub.db.prisma.$queryRaw<{ head: bigint }[]>`
+    SELECT coalesce(max(sequence), 0)::bigint AS head FROM "FeedEntry"`;
+  await publish(
+    ['CHE,IMM_STOCK,2010,1,,CHE_CENSO,PUBLISHED', 'CHE,IMM_STOCK,2011,1,POP_REGISTER,,PUBLISHED'],
+    'country,indicator,reference_year,value,source_type,data_source,status',
+  );
+  await publish(['CHE,IMM_STOCK,2012,1,PUBLISHED']);
+  const series = () => hook.bodies.filter((b) => b.series).sort(bySequence);
+  await until('the three series changes', () => series().length === 3);
+
+  const feed = data(
+    await hub.gql<{ changes: { nodes: { sequence: string; series: NonNullable<Body['series']> | null }[] } }, unknown>(
+      `query($after: String) { changes(after: $after, first: 10) { nodes { sequence
+        series { country { iso3 } referenceYear dataSource { code } sourceType { code } } } } }`,
+      { after: head!.head.toString() },
+    ),
+  ).changes.nodes.filter((n) => n.series);
+  const keys = (entries: { sequence: string; series: Body['series'] }[]) =>
+    entries.map((e) => [e.sequence, e.series?.referenceYear, e.series?.dataSource, e.series?.sourceType]);
+  expect(keys(series())).toEqual([
+    [feed[0]!.sequence, 2010, { code: 'CHE_CENSO' }, { code: 'CENSUS' }],
+    [feed[1]!.sequence, 2011, null, { code: 'POP_REGISTER' }],
+    [feed[2]!.sequence, 2012, null, null],
+  ]);
+  expect(keys(series())).toEqual(keys(feed));
 }, 60_000);
