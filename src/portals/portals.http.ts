@@ -360,6 +360,9 @@ async function downloadFilter(app: App, params: URLSearchParams): Promise<Downlo
   );
   if (unknownParam)
     throw new HttpError(400, `${unknownParam}: not a parameter (indicator, country, from, to, updatedAfter)`);
+  // Each filter takes one value: a repeated one would otherwise be read as its first and the rest dropped.
+  const repeated = [...new Set(params.keys())].find((k) => params.getAll(k).length > 1);
+  if (repeated) throw new HttpError(400, `${repeated}: given more than once`);
   const year = (name: string) => {
     const text = params.get(name);
     if (text == null) return null;
