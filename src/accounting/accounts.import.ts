@@ -66,8 +66,9 @@ export async function importAccounts(
   prisma: PrismaClient,
   source: TableSource,
   actor: Actor,
+  table?: TableOptions,
 ): Promise<{ accountEntries: ImportCounts }> {
-  const result = await importAccountsFile(prisma, source, { actor });
+  const result = await importAccountsFile(prisma, source, { actor, table });
   if (!result.ok) throw ValidationError.of(result.problems.map(problemIssue));
   return { accountEntries: result.report };
 }

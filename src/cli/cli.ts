@@ -32,7 +32,7 @@ import { importCountries, parseCountries } from '../geography/countries.import.j
 import { isEmpty, seed } from './seed.js';
 import { importAccounts } from '../accounting/accounts.import.js';
 import { readUtf8File, terminalProgress } from '../platform/csv.js';
-import { problemIssue, type TableProblem } from '../platform/tabular.js';
+import { problemIssue, type TableOptions, type TableProblem } from '../platform/tabular.js';
 import { importDataSources } from '../submissions/sources.import.js';
 import { importAdoptions } from '../implementation/adoptions.import.js';
 import { importSubmissions } from '../submissions/submissions.import.js';
@@ -62,6 +62,8 @@ export interface ImporterOptions {
   beforeCommit?: () => Promise<void>;
   /** Validate and report, write nothing. */
   dryRun?: boolean;
+  /** How to read a tabular file (`--sheet`). */
+  table?: TableOptions;
 }
 
 export interface Importer {
@@ -87,8 +89,12 @@ const rehearsable =
 /** Importers by kind (one for each `import` command of program.ts); domain modules add theirs here. */
 const importersByKind = {
   catalogue: rehearsable(async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR)),
-  countries: rehearsable(async (db, file) => importCountries(db.prisma, await parseCountries({ file }), CLI_ACTOR)),
-  sources: rehearsable(async (db, file) => importDataSources(db.prisma, { file }, CLI_ACTOR)),
+  countries: rehearsable(async (db, file, _out, options) =>
+    importCountries(db.prisma, await parseCountries({ file }, options?.table), CLI_ACTOR),
+  ),
+  sources: rehearsable(async (db, file, _out, options) =>
+    importDataSources(db.prisma, { file }, CLI_ACTOR, options?.table),
+  ),
   // Submissions: the service's own dry run (the one `importSubmissions(dryRun:)` uses), which validates and plans
   // without opening a write transaction.
   submissions: async (db, file, out, options = {}) => {
@@ -102,16 +108,19 @@ const importersByKind = {
         onProgress: options.dryRun ? undefined : progress.tick,
         beforeCommit: options.beforeCommit,
         dryRun: options.dryRun,
+        table: options.table,
       },
     );
     progress.done();
     if (!result.ok) throw problemsOf(result.problems);
     return result.report;
   },
-  accounts: rehearsable(async (db, file) => importAccounts(db.prisma, { file }, CLI_ACTOR)),
+  accounts: rehearsable(async (db, file, _out, options) =>
+    importAccounts(db.prisma, { file }, CLI_ACTOR, options?.table),
+  ),
   // The adoptions service's own dry run counts nothing; the rehearsal counts what would be created and updated.
-  adoptions: rehearsable(async (db, file) => {
-    const result = await importAdoptions(db.prisma, { file }, { actor: CLI_ACTOR });
+  adoptions: rehearsable(async (db, file, _out, options) => {
+    const result = await importAdoptions(db.prisma, { file }, { actor: CLI_ACTOR, table: options?.table });
     if (!result.ok) throw problemsOf(result.problems);
     return { adoptions: result.report };
   }),
@@ -299,7 +308,8 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
         const dryRun = Boolean(options.dryRun);
         let report: unknown;
         try {
-          report = await importersByKind[kind](db, path, io, { ...pauseForTest(config, io), dryRun });
+          const table = options.sheet !== undefined ? { sheet: options.sheet } : undefined;
+          report = await importersByKind[kind](db, path, io, { ...pauseForTest(config, io), dryRun, table });
         } catch (err) {
           if (!(options.json && err instanceof ValidationError)) throw err;
           io.log(json({ ok: false, kind, file: path, dryRun, problems: err.issues }));

@@ -9,14 +9,17 @@ import { projectRoot } from '../platform/paths.js';
 /** Import kinds with the one-line description of their command. */
 export const IMPORT_KINDS = {
   catalogue: 'import the indicator catalogue (JSON, like data/catalogue.json)',
-  countries: 'import the M49 country and region list (CSV, like data/countries.csv)',
-  sources: 'import national data sources (CSV, CONTRACT §5)',
-  submissions: 'import submissions and their observations (CSV, CONTRACT §5)',
-  accounts: 'import population accounts (CSV, CONTRACT §5)',
-  adoptions: 'import adoption records (CSV: country,recommendation,status,since,note,evidence_url)',
+  countries: 'import the M49 country and region list (CSV or XLSX, like data/countries.csv)',
+  sources: 'import national data sources (CSV or XLSX, CONTRACT §5)',
+  submissions: 'import submissions and their observations (CSV or XLSX, CONTRACT §5)',
+  accounts: 'import population accounts (CSV or XLSX, CONTRACT §5)',
+  adoptions: 'import adoption records (CSV or XLSX: country,recommendation,status,since,note,evidence_url)',
   'undesa-ims': 'import UN DESA International Migrant Stock 2020 (by destination)',
 } as const;
 export type ImportKind = keyof typeof IMPORT_KINDS;
+
+/** The kinds read through the import kernel (src/platform/tabular.ts): CSV or an XLSX workbook. */
+const TABLE_KINDS: ReadonlySet<ImportKind> = new Set(['countries', 'sources', 'submissions', 'accounts', 'adoptions']);
 
 export const EXPORT_STATUSES = ['DRAFT', 'SUBMITTED', 'VALIDATED', 'PUBLISHED', 'REJECTED'] as const;
 
@@ -25,6 +28,8 @@ export interface JsonOption {
 }
 export interface ImportOptions extends JsonOption {
   dryRun?: boolean;
+  /** XLSX: the sheet to read (CONTRACT §5: the first unless one is named). */
+  sheet?: string;
 }
 export interface ExportOptions {
   status: string;
@@ -147,13 +152,23 @@ export function buildProgram(actions: Actions, output?: ProgramOutput): Command 
         ),
     );
   for (const [kind, description] of Object.entries(IMPORT_KINDS) as [ImportKind, string][]) {
-    importCommand
+    const table = TABLE_KINDS.has(kind);
+    const command = importCommand
       .command(kind)
       .description(description)
       .argument('<file>', 'the file to import (resolved in the current directory)')
-      .option('-n, --dry-run', 'validate the file and report what would be imported; write nothing')
+      .option('-n, --dry-run', 'validate the file and report what would be imported; write nothing');
+    if (table) command.option('--sheet <name>', 'XLSX: the sheet to read (by default the first)');
+    command
       .addOption(jsonOption())
-      .addHelpText('after', examples(`migstat import ${kind} FILE --dry-run`, `migstat import ${kind} FILE`))
+      .addHelpText(
+        'after',
+        examples(
+          `migstat import ${kind} FILE --dry-run`,
+          `migstat import ${kind} FILE`,
+          ...(table ? [`migstat import ${kind} book.xlsx --sheet Data`] : []),
+        ),
+      )
       .action((file: string, options: ImportOptions) => actions.import(kind, file, options));
   }
 

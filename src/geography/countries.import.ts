@@ -4,7 +4,7 @@
 import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
-import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
+import { openTable, problemIssue, type TableOptions, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 import { recordItemChanges, type ItemRef } from '../submissions/changes.js';
 
@@ -59,12 +59,13 @@ export interface CountriesFile {
  * Reads and checks the M49 list through the import kernel (CSV with comma or semicolon, or an XLSX workbook):
  * every bad cell is reported by line and column (and sheet and cell in a workbook) before anything is written.
  */
-export async function parseCountries(source: TableSource): Promise<CountriesFile> {
+export async function parseCountries(source: TableSource, options?: TableOptions): Promise<CountriesFile> {
   // Further columns (the UN file's "Developed / Developing Countries") are ignored, as they always were.
-  const table = await openTable(source, {
-    required: Object.values(COLUMNS),
-    extra: { accepts: () => true, description: 'ignored' },
-  });
+  const table = await openTable(
+    source,
+    { required: Object.values(COLUMNS), extra: { accepts: () => true, description: 'ignored' } },
+    options,
+  );
   const regions = new Map<string, RegionRow>();
   const countries: CountryRow[] = [];
   const seenM49 = new Map<string, number>();

@@ -10,11 +10,13 @@ import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../platform/config.js';
+import { isSdmxPath, sdmxErrorResponse } from '../portals/portals.http.js';
+import { SdmxError } from '../portals/sdmx.data.js';
 import type { Logger } from '../platform/logger.js';
 
 /** The paths that are limited; static files, /health and /ready are not. */
 export function isLimitedPath(path: string): boolean {
-  return path === '/graphql' || path === '/sdmx/v2' || path.startsWith('/sdmx/v2/') || path.startsWith('/download/');
+  return path === '/graphql' || isSdmxPath(path) || path.startsWith('/download/');
 }
 
 /** Headers a browser script may read on a cross-origin answer (CORS). */
@@ -58,7 +60,7 @@ export function rateLimits(config: Config, logger: Logger): Plugin {
   const counted = new WeakMap<Request, Counted>();
   const tokenFrom = new WeakMap<Request, string>();
 
-  /** The 429 answer: on /graphql as a GraphQL error, elsewhere as the data routes' JSON error. */
+  /** The 429 answer: on /graphql as a GraphQL error, on /sdmx/v2 as an SDMX error message, else a JSON error. */
   const tooMany = (
     fetchAPI: { Response: typeof Response },
     path: string,
@@ -67,6 +69,11 @@ export function rateLimits(config: Config, logger: Logger): Plugin {
   ) => {
     const retryAfter = String(seconds(res.msBeforeNext));
     const error = message(retryAfter);
+    if (isSdmxPath(path)) {
+      // SDMX reserves error codes from 1000 for the service's own: 1429 mirrors the HTTP status.
+      const err = new SdmxError(429, 1429, 'Too Many Requests', error);
+      return sdmxErrorResponse(fetchAPI, err, { 'retry-after': retryAfter });
+    }
     const body =
       path === '/graphql' ? { errors: [{ message: error, extensions: { code: 'RATE_LIMITED' } }] } : { error };
     return fetchAPI.Response.json(body, { status: 429, headers: { 'retry-after': retryAfter } });

@@ -24,12 +24,14 @@ import {
   type DownloadRow,
 } from './downloads.service.js';
 import {
+  checkParameters,
   dataCsvRows,
   dataMessageData,
   findObservations,
   noResults,
   parseDataQuery,
   SdmxError,
+  STRUCTURE_PARAMETERS,
   syntaxError,
 } from './sdmx.data.js';
 import { AGENCY, DATA_SCHEMA, DATAFLOW, loadDsd, STRUCTURE_SCHEMA, structureData, VERSION } from './sdmx.structure.js';
@@ -44,6 +46,8 @@ export const MEDIA = {
 };
 
 type FetchAPI = { Response: typeof Response };
+
+export const isSdmxPath = (path: string) => path === '/sdmx/v2' || path.startsWith('/sdmx/v2/');
 
 /** A refusal before any body is produced: status, and a message naming the parameter. */
 class HttpError extends Error {
@@ -63,7 +67,7 @@ export function portalRoutes(app: App): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       const path = url.pathname;
-      const isSdmx = path === '/sdmx/v2' || path.startsWith('/sdmx/v2/');
+      const isSdmx = isSdmxPath(path);
       const isDownload = path.startsWith('/download/');
       if (!isSdmx && !isDownload) return;
       const api = fetchAPI as unknown as FetchAPI;
@@ -77,7 +81,7 @@ export function portalRoutes(app: App): Plugin {
         return;
       }
       try {
-        const viewer = await viewerOf(app, request);
+        const viewer = await viewerOf(app, request, isSdmx);
         const visibility = visibilityOf(viewer);
         const response = isSdmx
           ? await sdmx(app, api, request, url, visibility, cache)
@@ -90,17 +94,21 @@ export function portalRoutes(app: App): Plugin {
           endResponse(api.Response.json({ error: err.message }, { status: err.status }));
         } else {
           app.logger.error({ err, path }, 'portal request failed');
-          endResponse(api.Response.json({ error: 'Unexpected error.' }, { status: 500 }));
+          endResponse(
+            isSdmx
+              ? sdmxErrorResponse(api, new SdmxError(500, 500, 'Internal Server Error', 'Unexpected error.'))
+              : api.Response.json({ error: 'Unexpected error.' }, { status: 500 }),
+          );
         }
       }
     },
   };
 }
 
-async function viewerOf(app: App, request: Request): Promise<Viewer | null> {
+async function viewerOf(app: App, request: Request, isSdmx: boolean): Promise<Viewer | null> {
   // As on /graphql, in the same words: a bad token is reported, never silently read as anonymous.
   const { viewer, refused } = await authenticateHeader(app.db.prisma, request.headers.get('authorization'));
-  if (refused) throw new HttpError(401, refused);
+  if (refused) throw isSdmx ? new SdmxError(401, 110, 'Unauthorized', refused) : new HttpError(401, refused);
   return viewer;
 }
 
@@ -170,7 +178,8 @@ function sdmxMeta(schema: string) {
   };
 }
 
-function sdmxErrorResponse(api: FetchAPI, err: SdmxError): Response {
+/** An SDMX-JSON 2.0.0 error message; also the rate limiter's 429 on /sdmx/v2 (src/http/rate-limit.ts). */
+export function sdmxErrorResponse(api: FetchAPI, err: SdmxError, headers: Record<string, string> = {}): Response {
   const body = {
     meta: sdmxMeta(DATA_SCHEMA),
     errors: [
@@ -183,7 +192,10 @@ function sdmxErrorResponse(api: FetchAPI, err: SdmxError): Response {
       },
     ],
   };
-  return new api.Response(JSON.stringify(body), { status: err.status, headers: { 'content-type': MEDIA.sdmxData } });
+  return new api.Response(JSON.stringify(body), {
+    status: err.status,
+    headers: { ...headers, 'content-type': MEDIA.sdmxData },
+  });
 }
 
 /** Path segments after the resource; the dataflow must be ours (`*`/`~`/`latest` stand for it too). */
@@ -225,6 +237,7 @@ async function sdmx(
   const [resource, type, agency, id, version, key, ...rest] = segments;
   if (resource === 'structure' && type === 'dataflow' && key === undefined) {
     checkFlow(agency, id, version);
+    checkParameters(null, url.searchParams, ['references'], STRUCTURE_PARAMETERS);
     const references = url.searchParams.get('references') ?? 'none';
     if (
       !['none', 'all', 'children', 'descendants', 'datastructure', 'codelist', 'conceptscheme'].includes(references)
@@ -347,6 +360,9 @@ async function downloadFilter(app: App, params: URLSearchParams): Promise<Downlo
   );
   if (unknownParam)
     throw new HttpError(400, `${unknownParam}: not a parameter (indicator, country, from, to, updatedAfter)`);
+  // Each filter takes one value: a repeated one would otherwise be read as its first and the rest dropped.
+  const repeated = [...new Set(params.keys())].find((k) => params.getAll(k).length > 1);
+  if (repeated) throw new HttpError(400, `${repeated}: given more than once`);
   const year = (name: string) => {
     const text = params.get(name);
     if (text == null) return null;

@@ -23,6 +23,84 @@ export class SdmxError extends Error {
 export const noResults = (detail: string) => new SdmxError(404, 100, 'No Results Found', detail);
 export const semanticError = (detail: string) => new SdmxError(400, 150, 'Semantic Error', detail);
 export const syntaxError = (detail: string) => new SdmxError(400, 140, 'Syntax Error', detail);
+export const notImplemented = (detail: string) => new SdmxError(501, 501, 'Not Implemented', detail);
+
+/**
+ * A query parameter of SDMX REST the hub knows but does not implement: accepted at the values that describe what the
+ * hub answers anyway (`served`, the default first), so a 200 always means the parameter was honoured; any other
+ * well-formed value is a 501, a malformed one a 400.
+ */
+interface Unimplemented {
+  served: string[];
+  valid: (value: string, dsd: Dsd | null) => boolean;
+}
+
+const positive = (v: string) => /^[1-9]\d*$/.test(v);
+const anything = () => true;
+
+/** SDMX REST 2.0 data query parameters (and `detail`, from 1.x) besides `c[…]`, `updatedAfter` and `format`. */
+const DATA_PARAMETERS: Record<string, Unimplemented> = {
+  dimensionAtObservation: {
+    served: ['TIME_PERIOD'],
+    valid: (v, dsd) => v === 'AllDimensions' || (dsd?.dimensions.some((d) => d.id === v) ?? false),
+  },
+  // Every attribute of the structure is at observation level; there is no metadata structure (msd).
+  attributes: { served: ['dsd', 'all'], valid: anything },
+  measures: { served: ['all', 'OBS_VALUE'], valid: anything },
+  includeHistory: { served: ['false'], valid: (v) => v === 'true' },
+  firstNObservations: { served: [], valid: positive },
+  lastNObservations: { served: [], valid: positive },
+  offset: { served: ['0'], valid: positive },
+  limit: { served: [], valid: positive },
+  sort: { served: [], valid: anything },
+  asOf: { served: [], valid: anything },
+  reportingYearStartDay: { served: [], valid: anything },
+  detail: { served: ['full'], valid: (v) => ['dataonly', 'serieskeysonly', 'nodata'].includes(v) },
+};
+
+/** SDMX REST 2.0 structure query parameters besides `references`. */
+export const STRUCTURE_PARAMETERS: Record<string, Unimplemented> = {
+  detail: {
+    served: ['full'],
+    valid: (v) =>
+      ['allstubs', 'referencestubs', 'allcompletestubs', 'referencecompletestubs', 'referencepartial', 'raw'].includes(
+        v,
+      ),
+  },
+};
+
+/**
+ * Refuses every query parameter outside `known` (400) and every value of `unimplemented` the hub does not serve
+ * (501), naming the parameter: a parameter is never silently ignored.
+ */
+export function checkParameters(
+  dsd: Dsd | null,
+  params: URLSearchParams,
+  known: string[],
+  unimplemented: Record<string, Unimplemented>,
+): void {
+  for (const [name, value] of params) {
+    if (known.includes(name) || (known.includes('c') && /^c\[[^\]]*\]$/.test(name))) continue;
+    if (name === 'startPeriod' || name === 'endPeriod') {
+      throw syntaxError(
+        `${name}: not a parameter of SDMX REST 2.0; filter years with c[TIME_PERIOD] (e.g. c[TIME_PERIOD]=ge:2015+le:2020)`,
+      );
+    }
+    const rule = Object.hasOwn(unimplemented, name) ? unimplemented[name] : undefined;
+    if (!rule) {
+      const all = [...known.map((k) => (k === 'c' ? 'c[…]' : k)), ...Object.keys(unimplemented)];
+      throw syntaxError(`${name}: not a parameter (${all.join(', ')})`);
+    }
+    if (rule.served.includes(value)) continue;
+    if (!rule.valid(value, dsd)) throw syntaxError(`${name}: "${value}" is not a valid value`);
+    const only = rule.served.length ? `; this service answers ${name}=${rule.served[0]} only` : '';
+    throw notImplemented(`${name}=${value} is not implemented${only}`);
+  }
+}
+
+/** Checks a data query's parameters (see `checkParameters`). */
+export const checkDataParameters = (dsd: Dsd, params: URLSearchParams) =>
+  checkParameters(dsd, params, ['c', 'updatedAfter', 'format'], DATA_PARAMETERS);
 
 export interface DataQuery {
   /** Per dimension (key order): the codes asked for, or null for any. */
@@ -53,6 +131,7 @@ export function parseDataQuery(
   params: URLSearchParams,
   rawQuery: string,
 ): DataQuery {
+  checkDataParameters(dsd, params);
   const dims = dsd.dimensions;
   let key: (Set<string> | null)[];
   if (keyText === undefined || keyText === '' || keyText === '*' || keyText === 'all') {

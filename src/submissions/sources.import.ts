@@ -5,7 +5,7 @@ import { audit, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
 import type { ResidenceCriterion } from '../../prisma/generated/prisma/enums.js';
-import { openTable, problemIssue, type TableSource } from '../platform/tabular.js';
+import { openTable, problemIssue, type TableOptions, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 import { countryByCode, loadLookups, RESIDENCE_CRITERIA } from './submissions.import.js';
 import { recordItemChanges, type ItemRef } from './changes.js';
@@ -30,10 +30,11 @@ export async function importDataSources(
   prisma: PrismaClient,
   source: TableSource,
   actor: Actor,
+  tableOptions?: TableOptions,
 ): Promise<{ dataSources: ImportCounts }> {
   const lookups = await loadLookups(prisma);
   // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
-  const table = await openTable(source, { required: REQUIRED, optional: OPTIONAL });
+  const table = await openTable(source, { required: REQUIRED, optional: OPTIONAL }, tableOptions);
   const rows: DataSourceData[] = [];
   const seen = new Map<string, number>();
   const fail = table.report;

@@ -188,11 +188,14 @@ test('an expired token is refused with UNAUTHENTICATED saying it expired', async
   expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   const message = `The token in the Authorization header expired at ${expiredAt.toISOString()}; ask an admin for a new one`;
   expect(refused.errors?.[0]?.message).toBe(message);
-  // The data routes refuse it in the same words.
-  for (const path of ['/download/observations.csv', '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/']) {
-    const res = await hub.api.fetch(`http://hub.test${path}`, { headers: { authorization: `Bearer ${result.token}` } });
-    expect([path, res.status, await res.json()]).toEqual([path, 401, { error: message }]);
-  }
+  // The data routes refuse it in the same words (SDMX as an SDMX error message).
+  const fetchAs = (path: string) =>
+    hub.api.fetch(`http://hub.test${path}`, { headers: { authorization: `Bearer ${result.token}` } });
+  const download = await fetchAs('/download/observations.csv');
+  expect([download.status, await download.json()]).toEqual([401, { error: message }]);
+  const sdmx = await fetchAs('/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/');
+  expect(sdmx.status).toBe(401);
+  expect((await sdmx.json()).errors).toEqual([expect.objectContaining({ code: 110, detail: message })]);
   // Listed as inactive.
   const listed = data(await hub.gql(Tokens, { first: 100 }, { token: admin })).tokens.edges.map((e) => e.node);
   expect(listed.find((t) => t.name === 'short-lived')).toMatchObject({ active: false, revokedAt: null });

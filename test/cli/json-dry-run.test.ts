@@ -1,6 +1,7 @@
 // `--dry-run` on imports (nothing written; the exit code says whether the file has problems) and `--json` output,
 // through the compiled CLI, on PGlite and PostgreSQL.
 import { jest } from '@jest/globals';
+import ExcelJS from 'exceljs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliTarget, runCli, type CliTarget } from '../support/cli.js';
@@ -168,4 +169,23 @@ test('--json on migrate, seed and the token commands', async () => {
   const again = await target.run('token', 'revoke', String(id), '--json');
   expect(again).toMatchObject({ code: 1, stdout: '' });
   expect(again.stderr).toContain(`No live token with id ${id}`);
+});
+
+test('import --sheet reads the named sheet of a workbook; without it, the first (CONTRACT §5)', async () => {
+  const book = new ExcelJS.Workbook();
+  book.addWorksheet('Notes').addRow(['Submissions for 2019, see the sheet Data']);
+  const data = book.addWorksheet('Data');
+  data.addRow(header.split(','));
+  data.addRow(['DEU', 'NET_MIGRATION', 2019, 500, 'DRAFT', '']);
+  const path = join(scratch, 'book.xlsx');
+  await book.xlsx.writeFile(path);
+
+  const named = await target.run('import', 'submissions', path, '--sheet', 'Data', '--dry-run', '--json');
+  expect(named).toMatchObject({ code: 0, stderr: '' });
+  expect(JSON.parse(named.stdout)).toMatchObject({ ok: true, report: { rows: 1, submissions: 1, dryRun: true } });
+  const first = await target.run('import', 'submissions', path, '--dry-run', '--json');
+  expect(first.code).toBe(1);
+  const problems = JSON.parse(first.stdout).problems as { path: string[] }[];
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems.every((p) => p.path.includes('sheet Notes'))).toBe(true);
 });

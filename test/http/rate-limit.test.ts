@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { cliEnv, cliTarget, migstatBin, type CliTarget } from '../support/cli.js';
 import { dbKind } from '../support/db.js';
 import { startHub, type Hub } from '../support/hub.js';
+import { expectValid } from '../portals/support.js';
 
 jest.setTimeout(120_000);
 
@@ -62,6 +63,25 @@ describe('one hub process', () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(limitHeaders(res)).toEqual({ limit: '3', remaining: '0', policy: '3;w=60' });
     }
+    // Each route refuses in its own terms: an SDMX error message on /sdmx/v2, the JSON error on /download.
+    const sdmxRefused = await get(hub, '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/*');
+    expect(sdmxRefused.status).toBe(429);
+    expect(sdmxRefused.headers.get('content-type')).toBe('application/vnd.sdmx.data+json;version=2.0.0');
+    const sdmxBody = await sdmxRefused.json();
+    expectValid('data', sdmxBody);
+    expect(sdmxBody.errors).toEqual([
+      expect.objectContaining({
+        code: 1429,
+        title: 'Too Many Requests',
+        detail: expect.stringMatching(/^Rate limit of 3 requests per 60 s spent; retry after \d+ s$/),
+      }),
+    ]);
+    expect(Number(sdmxRefused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const downloadRefused = await get(hub, '/download/observations.csv');
+    expect(downloadRefused.status).toBe(429);
+    expect(await downloadRefused.json()).toEqual({
+      error: expect.stringMatching(/^Rate limit of 3 requests per 60 s spent; retry after \d+ s$/),
+    });
     const refused = await post(hub);
     expect(refused.status).toBe(429);
     expect(await refused.json()).toEqual({

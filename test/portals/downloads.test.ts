@@ -86,6 +86,8 @@ test('filters: indicator, country, from, to, updatedAfter; bad parameters are er
     ['from=2020&to=2010', 400, 'from (2020) is after to (2010)'],
     ['updatedAfter=soon', 400, 'updatedAfter: "soon" is not an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)'],
     ['year=2020', 400, 'year: not a parameter (indicator, country, from, to, updatedAfter)'],
+    ['country=CHE&country=FRA', 400, 'country: given more than once'],
+    ['from=2010&indicator=IMM_STOCK&from=2015', 400, 'from: given more than once'],
   ] as const) {
     const res = await get(hub, `/download/observations.csv?${query}`);
     expect([query, res.status, (await res.json()).error]).toEqual([query, status, message]);

@@ -264,7 +264,61 @@ test('unknown codes and dataflows are 404s with an SDMX error message, bad synta
   expect((await badTime.json()).errors[0].detail).toMatch(/^c\[TIME_PERIOD\]: "after:2010"/);
   expect((await get(hub, `${FLOW}/*?updatedAfter=yesterday`)).status).toBe(400);
   expect((await get(hub, `${FLOW}/*?format=xml`)).status).toBe(406);
-  expect((await get(hub, `${FLOW}/*`, { authorization: 'Bearer nope' })).status).toBe(401);
+  const badToken = await get(hub, `${FLOW}/*`, { authorization: 'Bearer nope' });
+  expect(badToken.status).toBe(401);
+  const refused = await badToken.json();
+  expectValid('data', refused);
+  expect(refused.errors[0]).toMatchObject({ code: 110, title: 'Unauthorized' });
+});
+
+test('no query parameter is silently ignored: unknown ones are 400s, unimplemented SDMX ones 501s', async () => {
+  const refusal = async (query: string) => {
+    const res = await get(hub, `${FLOW}/*?${query}`);
+    const body = await res.json();
+    expectValid('data', body);
+    return { status: res.status, code: body.errors[0].code, detail: body.errors[0].detail as string };
+  };
+  // SDMX REST 2.0 parameters at a value other than what every answer already is.
+  for (const query of [
+    'dimensionAtObservation=AllDimensions',
+    'dimensionAtObservation=REF_AREA',
+    'attributes=none',
+    'measures=none',
+    'lastNObservations=1',
+    'firstNObservations=1',
+    'includeHistory=true',
+    'detail=serieskeysonly',
+    'offset=10',
+    'asOf=2020-01-01T00:00:00Z',
+  ]) {
+    const name = query.split('=')[0]!;
+    expect([query, await refusal(query)]).toEqual([
+      query,
+      { status: 501, code: 501, detail: expect.stringMatching(new RegExp(`^${name}=.* is not implemented`)) },
+    ]);
+  }
+  // Malformed values, unknown parameters, and the SDMX REST 1.x time parameters that c[TIME_PERIOD] replaced.
+  for (const [query, detail] of [
+    ['dimensionAtObservation=FOO', /^dimensionAtObservation: "FOO" is not a valid value$/],
+    ['lastNObservations=0', /^lastNObservations: "0" is not a valid value$/],
+    ['includeHistory=maybe', /^includeHistory: "maybe"/],
+    ['bogusParam=1', /^bogusParam: not a parameter \(c\[…\], updatedAfter, format, /],
+    ['startPeriod=2015&endPeriod=2020', /^startPeriod: .*c\[TIME_PERIOD\]=ge:2015\+le:2020/],
+    ['startPeriod=xyz', /^startPeriod: /],
+    ['endPeriod=2020', /^endPeriod: /],
+  ] as const) {
+    expect([query, await refusal(query)]).toEqual([
+      query,
+      { status: 400, code: 140, detail: expect.stringMatching(detail) },
+    ]);
+  }
+  expect((await get(hub, `${STRUCTURE}&bogus=1`)).status).toBe(400);
+  expect((await get(hub, `${STRUCTURE}&detail=allstubs`)).status).toBe(501);
+  // The values the answers already have stay 200, with the same observations.
+  const all = decode(await dataMessage(`${FLOW}/*`));
+  const explicit = 'dimensionAtObservation=TIME_PERIOD&attributes=dsd&measures=all&includeHistory=false&detail=full';
+  expect(decode(await dataMessage(`${FLOW}/*?${explicit}`))).toEqual(all);
+  expect((await get(hub, `${STRUCTURE}&detail=full`)).status).toBe(200);
 });
 
 test('data answers carry an ETag; If-None-Match gives 304 until the data change', async () => {

@@ -135,6 +135,21 @@ test('an XLSX workbook is read from the named sheet (or the first) and written',
   expect(missing.data!.importSubmissions.problems[0]!.message).toMatch(/no sheet named "Sheet9".*"notes", "data"/);
 });
 
+test('an M49 code typed as a number in a workbook (56, 4) is read with its leading zeros restored', async () => {
+  // A spreadsheet drops the zeros of 056 and 004; country cells accept M49 codes of one to three digits (CONTRACT §1).
+  const bytes = await workbook({
+    data: [
+      ['country', 'indicator', 'reference_year', 'value'],
+      [56, 'IMM_STOCK', 2017, 2000000],
+      [4, 'IMM_STOCK', 2017, 150000],
+    ],
+  });
+  const result = await upload(new Blob([new Uint8Array(bytes)]), 'numbers.xlsx');
+  expect(result.data!.importSubmissions).toMatchObject({ ok: true, rows: 2, submissionsWritten: 2 });
+  expect(await stored('BEL', 'IMM_STOCK', 2017)).toEqual([{ dimensionKey: '', value: 2000000 }]);
+  expect(await stored('AFG', 'IMM_STOCK', 2017)).toEqual([{ dimensionKey: '', value: 150000 }]);
+});
+
 test('a workbook whose sheets come before xl/workbook.xml in the zip is read too', async () => {
   // exceljs's streaming reader fails on this order (it meets a sheet before knowing the sheet names); the kernel then
   // reads the workbook whole. Spreadsheet programs may write their zip entries in any order.
