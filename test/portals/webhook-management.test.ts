@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
 import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { until } from './support.js';
 
 const CREATE = `mutation($input: CreateWebhookInput!) {
   createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } }
@@ -132,14 +133,6 @@ async function receiver(accepts: (body: Body) => boolean = () => true) {
     bodies,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('delivery', () => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
 import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { until } from './support.js';
 
 const secret = 'receiver-secret-0123456789';
 
@@ -52,14 +53,6 @@ async function receiver(options: { hold?: boolean; onReceipt?: () => void } = {}
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 let hub: Hub;
