@@ -7,6 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import type { Plugin } from 'graphql-yoga';
+import { negotiate, type Offer } from './accept.js';
 import { authenticateHeader } from '../access/tokens.js';
 import { exportCatalogue } from '../catalogue/catalogue.export.js';
 import { countryKey } from '../geography/m49.js';
@@ -237,6 +238,7 @@ async function sdmx(
   const [resource, type, agency, id, version, key, ...rest] = segments;
   if (resource === 'structure' && type === 'dataflow' && key === undefined) {
     checkFlow(agency, id, version);
+    negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
     checkParameters(null, url.searchParams, ['references'], STRUCTURE_PARAMETERS);
     const references = url.searchParams.get('references') ?? 'none';
     if (
@@ -278,7 +280,27 @@ async function sdmx(
   throw new SdmxError(404, 100, 'No Results Found', `Not an SDMX REST 2.0 resource of this service: ${url.pathname}`);
 }
 
-/** `?format=` wins over Accept; SDMX-JSON unless the client asks for CSV. */
+const DATA_OFFERS: Offer<'json' | 'csv'>[] = [
+  { type: 'application/vnd.sdmx.data+json', version: '2.0.0', value: 'json' },
+  { type: 'application/json', value: 'json' },
+  { type: 'application/vnd.sdmx.data+csv', version: '2.0.0', value: 'csv' },
+  { type: 'text/csv', value: 'csv' },
+];
+
+const STRUCTURE_OFFERS: Offer<'json'>[] = [
+  { type: 'application/vnd.sdmx.structure+json', version: '2.0.0', value: 'json' },
+  { type: 'application/json', value: 'json' },
+];
+
+/** The format Accept prefers among `offers` (quality values and SDMX versions count); 406 naming what is served. */
+function negotiated<T>(request: Request, offers: Offer<T>[], served: string[]): T {
+  const accept = request.headers.get('accept');
+  const value = negotiate(accept, offers);
+  if (value != null) return value;
+  throw new SdmxError(406, 406, 'Not Acceptable', `Accept: "${accept}" accepts none of ${served.join(', ')}`);
+}
+
+/** `?format=` wins over Accept; SDMX-JSON unless the client prefers CSV. */
 function dataFormat(request: Request, url: URL): 'json' | 'csv' {
   const format = url.searchParams.get('format');
   if (format != null) {
@@ -286,15 +308,7 @@ function dataFormat(request: Request, url: URL): 'json' | 'csv' {
     if (format === 'sdmx-csv' || format === 'csv') return 'csv';
     throw new SdmxError(406, 406, 'Not Acceptable', `format: "${format}" is not sdmx-json or sdmx-csv`);
   }
-  const accept = request.headers.get('accept') ?? '';
-  if (/application\/vnd\.sdmx\.data\+csv|text\/csv/i.test(accept)) return 'csv';
-  if (!accept || /\*\/\*|json/i.test(accept)) return 'json';
-  throw new SdmxError(
-    406,
-    406,
-    'Not Acceptable',
-    `Accept: "${accept}" names neither ${MEDIA.sdmxData} nor ${MEDIA.sdmxCsv}`,
-  );
+  return negotiated(request, DATA_OFFERS, [MEDIA.sdmxData, MEDIA.sdmxCsv]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -234,6 +234,52 @@ test('SDMX-CSV 2.0.0 by Accept or ?format, with the same observations', async ()
   for (const secret of SECRET_VALUES) expect(rows.some((r) => r.OBS_VALUE === secret)).toBe(false);
 });
 
+test('Accept is negotiated by quality value and SDMX version; ?format= still wins', async () => {
+  const served = async (accept: string, path = `${FLOW}/A.756.IMM_STOCK.*`) => {
+    const res = await get(hub, path, { accept });
+    return [accept, res.status, res.headers.get('content-type')];
+  };
+  const json = 'application/vnd.sdmx.data+json;version=2.0.0';
+  const csv = 'application/vnd.sdmx.data+csv;version=2.0.0';
+  for (const [accept, status, type] of [
+    [`${csv};q=0.5, ${json};q=1`, 200, json],
+    ['text/csv;q=0.1, application/json', 200, json],
+    [`${json};q=0.2, text/csv`, 200, csv],
+    ['application/vnd.sdmx.data+csv', 200, csv],
+    ['*/*', 200, json],
+    ['text/*', 200, csv],
+    ['application/vnd.sdmx.data+json;version=1.0.0', 406, json],
+    ['application/vnd.sdmx.data+csv;version=1.0.0, application/xml', 406, json],
+    ['application/json;q=0', 406, json],
+  ] as const) {
+    expect(await served(accept)).toEqual([accept, status, type]);
+  }
+  const refused = await get(hub, `${FLOW}/A.756.IMM_STOCK.*`, {
+    accept: 'application/vnd.sdmx.data+json;version=1.0.0',
+  });
+  const body = await refused.json();
+  expectValid('data', body);
+  expect(body.errors[0]).toMatchObject({ code: 406, title: 'Not Acceptable' });
+  expect(body.errors[0].detail).toMatch(/version=1\.0\.0.*accepts none of/);
+  // ?format= overrides Accept.
+  expect(await served(`${json};version=1.0.0`, `${FLOW}/A.756.IMM_STOCK.*?format=sdmx-csv`)).toEqual([
+    `${json};version=1.0.0`,
+    200,
+    csv,
+  ]);
+  // The structure endpoint negotiates too.
+  const structure = 'application/vnd.sdmx.structure+json;version=2.0.0';
+  for (const [accept, status] of [
+    ['application/vnd.sdmx.structure+xml', 406],
+    ['application/vnd.sdmx.structure+json;version=1.0.0', 406],
+    [structure, 200],
+    ['application/vnd.sdmx.structure+xml;q=1, application/json;q=0.5', 200],
+    ['*/*', 200],
+  ] as const) {
+    expect((await served(accept, STRUCTURE)).slice(0, 2)).toEqual([accept, status]);
+  }
+});
+
 test('unknown codes and dataflows are 404s with an SDMX error message, bad syntax a 400', async () => {
   for (const path of [
     `${FLOW}/A.999.IMM_STOCK.*`,
