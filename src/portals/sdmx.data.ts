@@ -6,7 +6,7 @@ import { countableVersions, countryValueObservations } from '../coverage/coverag
 import type { PrismaClient } from '../platform/db.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
 import type { Visibility } from '../submissions/visibility.js';
-import { AGENCY, DATAFLOW, NOT_APPLICABLE, TOTAL, VERSION, urn, type Dsd } from './sdmx.structure.js';
+import { AGENCY, DATAFLOW, DSD, NOT_APPLICABLE, TOTAL, VERSION, urn, type Dsd } from './sdmx.structure.js';
 
 /** A refusal in SDMX terms: the HTTP status and the SDMX web-service error code. */
 export class SdmxError extends Error {
@@ -151,6 +151,7 @@ export function parseDataQuery(
       if (part === '' || part === '*') return null;
       const dimension = dims[i]!;
       const codes = new Set(part.split(',').map((c) => c.trim()));
+      if (codes.has('')) throw syntaxError(`The key's ${dimension.id} part "${part}" has an empty alternative`);
       const known = new Set(dimension.codes.map((c) => c.id));
       const unknown = [...codes].filter((c) => !known.has(c));
       if (unknown.length)
@@ -188,8 +189,9 @@ export function parseDataQuery(
       continue;
     }
     const index = dims.findIndex((d) => d.id === name);
-    if (index < 0) throw noResults(`Unknown component "${name}" in c[${name}]`);
+    if (index < 0) throw unfilterable(dsd, name);
     const codes = raw.split(',').map((c) => c.replace(/^eq:/, '').trim());
+    if (codes.includes('')) throw syntaxError(`c[${name}]: "${raw}" has an empty alternative`);
     const known = new Set(dims[index]!.codes.map((c) => c.id));
     const unknown = codes.filter((c) => !known.has(c));
     if (unknown.length) throw noResults(`Unknown code(s) ${unknown.map((c) => `"${c}"`).join(', ')} for ${name}`);
@@ -213,6 +215,18 @@ export function parseDataQuery(
     window: from === -Infinity && to === Infinity ? null : { from: Math.max(from, 0), to: Math.min(to, 9999) },
     updatedAfter,
   };
+}
+
+/**
+ * The refusal of `c[name]` for a name that is not a dimension or TIME_PERIOD: the measure and the attributes are
+ * components of the structure whose filters are not implemented (501); any other name is not a component (400).
+ */
+function unfilterable(dsd: Dsd, name: string): SdmxError {
+  const filterable = ['TIME_PERIOD', ...dsd.dimensions.map((d) => d.id)].join(', ');
+  if (name === 'OBS_VALUE' || dsd.attributes.some((a) => a.id === name)) {
+    return notImplemented(`c[${name}]: filtering on ${name} is not implemented; this service filters ${filterable}`);
+  }
+  return semanticError(`c[${name}]: ${name} is not a component of ${DSD}; this service filters ${filterable}`);
 }
 
 /** `c[ID]=value` parameters, read from the raw query string so that a literal "+" survives. */

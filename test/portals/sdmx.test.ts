@@ -317,6 +317,41 @@ test('unknown codes and dataflows are 404s with an SDMX error message, bad synta
   expect(refused.errors[0]).toMatchObject({ code: 110, title: 'Unauthorized' });
 });
 
+test('component filters: the measure and attributes are 501s, other names and empty alternatives 400s', async () => {
+  const refusal = async (path: string) => {
+    const res = await get(hub, path);
+    const body = await res.json();
+    expectValid('data', body);
+    return { status: res.status, code: body.errors[0].code, detail: body.errors[0].detail as string };
+  };
+  for (const [query, status, code, detail] of [
+    ['c[OBS_VALUE]=gt:10000000', 501, 501, /^c\[OBS_VALUE\]: filtering on OBS_VALUE is not implemented; .*TIME_PERIOD/],
+    ['c[DATA_SOURCE]=CIV_RGPH', 501, 501, /^c\[DATA_SOURCE\]: filtering on DATA_SOURCE is not implemented/],
+    ['c[UNIT_MEASURE]=PERSONS', 501, 501, /^c\[UNIT_MEASURE\]: filtering on UNIT_MEASURE is not implemented/],
+    [
+      'c[FOO]=1',
+      400,
+      150,
+      /^c\[FOO\]: FOO is not a component of DSD_MIGRATION; this service filters TIME_PERIOD, FREQ/,
+    ],
+    ['c[REF_AREA]=756,', 400, 140, /^c\[REF_AREA\]: "756," has an empty alternative/],
+  ] as const) {
+    expect([query, await refusal(`${FLOW}/*?${query}`)]).toEqual([
+      query,
+      { status, code, detail: expect.stringMatching(detail) },
+    ]);
+  }
+  expect(await refusal(`${FLOW}/A.756.IMM_STOCK,.*`)).toEqual({
+    status: 400,
+    code: 140,
+    detail: 'The key\'s INDICATOR part "IMM_STOCK," has an empty alternative',
+  });
+  // A dimension filter still narrows the data.
+  expect(Object.keys(decode(await dataMessage(`${FLOW}/*?c[REF_AREA]=756`))).every((k) => k.startsWith('A.756.'))).toBe(
+    true,
+  );
+});
+
 test('no query parameter is silently ignored: unknown ones are 400s, unimplemented SDMX ones 501s', async () => {
   const refusal = async (query: string) => {
     const res = await get(hub, `${FLOW}/*?${query}`);
