@@ -30,12 +30,23 @@ import {
   dataMessageData,
   findObservations,
   noResults,
+  notImplemented,
   parseDataQuery,
   SdmxError,
   STRUCTURE_PARAMETERS,
   syntaxError,
 } from './sdmx.data.js';
-import { AGENCY, DATA_SCHEMA, DATAFLOW, loadDsd, STRUCTURE_SCHEMA, structureData, VERSION } from './sdmx.structure.js';
+import {
+  AGENCY,
+  ARTEFACTS,
+  artefactData,
+  DATA_SCHEMA,
+  DATAFLOW,
+  loadDsd,
+  STRUCTURE_SCHEMA,
+  structureData,
+  VERSION,
+} from './sdmx.structure.js';
 
 export const MEDIA = {
   sdmxData: 'application/vnd.sdmx.data+json;version=2.0.0',
@@ -249,6 +260,32 @@ async function sdmx(
     const text = await kept(app, cache, keyOf('structure'), async () =>
       JSON.stringify(structureData(await loadDsd(app.db.prisma), references === 'none' ? 'none' : 'all')),
     );
+    const etag = etagOf('structure', text);
+    if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+    const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
+    return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
+  }
+  if (resource === 'structure' && type && Object.hasOwn(ARTEFACTS, type) && key === undefined) {
+    const artefact = type as keyof typeof ARTEFACTS;
+    const ok = (v: string | undefined, want: string) => v === undefined || v === want || v === '*';
+    if (!ok(agency, AGENCY) || !(ok(version, VERSION) || version === '~' || version === 'latest')) {
+      throw noResults(
+        `No ${artefact} ${agency ?? '*'}:${id ?? '*'}(${version ?? '*'}); this service's are ${AGENCY}'s, ${VERSION}`,
+      );
+    }
+    negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
+    checkParameters(null, url.searchParams, ['references'], STRUCTURE_PARAMETERS);
+    const references = url.searchParams.get('references') ?? 'none';
+    if (references !== 'none') {
+      throw notImplemented(
+        `references=${references} is not implemented for ${artefact} queries; this service answers references=none (the dataflow query gives every artefact with references=all)`,
+      );
+    }
+    const text = await kept(app, cache, keyOf('structure'), async () => {
+      const data = artefactData(await loadDsd(app.db.prisma), artefact, id);
+      if (!Object.values(data)[0]!.length) throw noResults(`No ${artefact} ${AGENCY}:${id}(${VERSION})`);
+      return JSON.stringify(data);
+    });
     const etag = etagOf('structure', text);
     if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
     const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;

@@ -220,3 +220,21 @@ export function structureData(dsd: Dsd, references: 'none' | 'all') {
     })),
   };
 }
+
+/** The structure resources served besides the dataflow, and the part of the structure message each fills. */
+export const ARTEFACTS = {
+  datastructure: 'dataStructures',
+  conceptscheme: 'conceptSchemes',
+  codelist: 'codelists',
+} as const;
+
+/**
+ * The `data` of a structure message with the artefacts of `type` whose id is `id` (`*`, `~` or absent: all of them),
+ * cut from the full structure; empty when none has that id.
+ */
+export function artefactData(dsd: Dsd, type: keyof typeof ARTEFACTS, id: string | undefined) {
+  const part = ARTEFACTS[type];
+  // With references, every part is there.
+  const all = (structureData(dsd, 'all') as Record<string, { id: string }[]>)[part]!;
+  return { [part]: all.filter((a) => id === undefined || id === '*' || id === '~' || a.id === id) };
+}

@@ -114,6 +114,40 @@ test('the structure message has the dataflow, the data structure in contract ord
   }
 });
 
+test('the data structure, concept scheme and code lists are served on their own structure paths', async () => {
+  const artefact = async (path: string) => {
+    const res = await get(hub, `/sdmx/v2/structure/${path}`);
+    expect([path, res.status]).toEqual([path, 200]);
+    expect(res.headers.get('content-type')).toBe('application/vnd.sdmx.structure+json;version=2.0.0');
+    const message = await res.json();
+    expectValid('structure', message);
+    return message.data;
+  };
+  const full = (await (await get(hub, STRUCTURE)).json()).data;
+  expect(await artefact('datastructure/MIGSTAT/DSD_MIGRATION/1.0')).toEqual({ dataStructures: full.dataStructures });
+  expect(await artefact('conceptscheme/MIGSTAT/CS_MIGRATION/1.0')).toEqual({ conceptSchemes: full.conceptSchemes });
+  const area = await artefact('codelist/MIGSTAT/CL_AREA/1.0');
+  expect(area.codelists.map((c: { id: string }) => c.id)).toEqual(['CL_AREA']);
+  expect(area.codelists[0].codes).toEqual(expect.arrayContaining([expect.objectContaining({ id: '756' })]));
+  expect(await artefact('codelist/MIGSTAT/*/latest')).toEqual({ codelists: full.codelists });
+  for (const [path, status] of [
+    ['codelist/MIGSTAT/CL_NOPE/1.0', 404],
+    ['datastructure/OECD/DSD_MIGRATION/1.0', 404],
+    ['datastructure/MIGSTAT/DSD_MIGRATION/2.0', 404],
+    ['datastructure/MIGSTAT/DSD_MIGRATION/1.0?references=all', 501],
+    ['datastructure/MIGSTAT/DSD_MIGRATION/1.0?bogus=1', 400],
+    ['metadatastructure/MIGSTAT/MSD/1.0', 404],
+  ] as const) {
+    const res = await get(hub, `/sdmx/v2/structure/${path}`);
+    expect([path, res.status]).toEqual([path, status]);
+    expectValid('data', await res.json());
+  }
+  const xml = await get(hub, '/sdmx/v2/structure/codelist/MIGSTAT/CL_AREA/1.0', {
+    accept: 'application/vnd.sdmx.structure+xml',
+  });
+  expect(xml.status).toBe(406);
+});
+
 test('a catalogue edit shows in the structure at once, with a new ETag', async () => {
   const first = await get(hub, STRUCTURE);
   const etag = first.headers.get('etag')!;
