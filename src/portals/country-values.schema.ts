@@ -1,7 +1,6 @@
 // `countryValues` (CONTRACT §10): the one value per country that every map needs, read as the caller may see it.
 import type { ObjectRef } from '@pothos/core';
 import { getRefFromModel } from '@pothos/plugin-prisma';
-import { GraphQLError } from 'graphql';
 import type {
   Country as CountryRow,
   DataSource as DataSourceRow,
@@ -12,9 +11,9 @@ import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { SourceType } from '../catalogue/source-type.schema.js';
 import { sexKey } from '../coverage/coverage.schema.js';
-import { Country } from '../geography/country.schema.js';
-import { m49Code } from '../geography/m49.js';
+import { Country, regionIdFor } from '../geography/country.schema.js';
 import { builder, type BuilderTypes } from '../schema/builder.js';
+import { requireCode } from '../schema/codes.js';
 import { ResidenceCriterion } from '../schema/enums.js';
 import { visibilityOf } from '../submissions/visibility.js';
 import { countryValues } from './country-values.service.js';
@@ -78,8 +77,6 @@ const CountryValue = builder.objectRef<CountryValueShape>('CountryValue').implem
   }),
 });
 
-const notFound = (message: string) => new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
-
 builder.queryFields((t) => ({
   countryValues: t.field({
     type: [CountryValue],
@@ -94,21 +91,19 @@ builder.queryFields((t) => ({
       region: t.arg.string({ required: false, description: 'M49 region code, e.g. "150" (Europe).' }),
     },
     resolve: async (_root, args, ctx) => {
-      const [indicator, region, dimensionKey] = await Promise.all([
-        ctx.prisma.indicator.findUnique({ where: { code: args.indicator.trim() } }),
-        args.region == null
-          ? null
-          : ctx.prisma.region.findUnique({ where: { code: m49Code(args.region) }, select: { id: true } }),
+      const [indicator, regionId, dimensionKey] = await Promise.all([
+        requireCode('indicator', 'indicator', args.indicator, (code) =>
+          ctx.prisma.indicator.findUnique({ where: { code: code.trim() } }),
+        ),
+        args.region == null ? null : regionIdFor(ctx.prisma, args.region),
         sexKey(ctx, args.sex),
       ]);
-      if (!indicator) throw notFound(`No indicator with code "${args.indicator}"`);
-      if (args.region != null && !region) throw notFound(`No M49 region with code "${args.region}"`);
       const rows = await countryValues(
         ctx.prisma,
         {
           indicatorId: indicator.id,
           year: args.year,
-          regionId: region?.id ?? null,
+          regionId,
           dimensionKey,
         },
         visibilityOf(ctx.viewer),

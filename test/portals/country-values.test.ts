@@ -87,11 +87,14 @@ test('sex and region select the observation and the countries in scope', async (
 test('unknown codes are errors naming them', async () => {
   const unknownIndicator = await hub.gql(QUERY, { indicator: 'NOPE', year: 2020 });
   expect(unknownIndicator.errors?.[0]).toMatchObject({
-    message: 'No indicator with code "NOPE"',
-    extensions: { code: 'NOT_FOUND' },
+    message: 'indicator: no indicator with code "NOPE"',
+    extensions: { code: 'NOT_FOUND', argument: 'indicator', codes: ['NOPE'] },
   });
   const unknownRegion = await hub.gql(QUERY, { indicator: 'IMM_STOCK', year: 2020, region: '998' });
-  expect(unknownRegion.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  expect(unknownRegion.errors?.[0]).toMatchObject({
+    message: 'region: no M49 region with code "998"',
+    extensions: { code: 'NOT_FOUND', argument: 'region', codes: ['998'] },
+  });
   const badSex = await hub.gql(QUERY, { indicator: 'IMM_STOCK', year: 2020, sex: 'F; DROP' });
   expect(badSex.errors?.[0]).toMatchObject({
     message: 'sex: no sex with code "F; DROP"',
