@@ -219,6 +219,93 @@ browserTest('country profile: implementation status per recommendation with evid
   expect(errors).toEqual([]);
 });
 
+/** Signs a page in with a token and waits for the banner to say so. */
+async function signInAs(page: Page, token: string) {
+  await page.goto(`${b.url}/sign-in`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+browserTest(
+  'country profile: an adoption record’s history and the task force’s review, for those who may see them',
+  async () => {
+    const focal = await b.hub.token('FOCAL_POINT', 'CHE');
+    const taskForce = await b.hub.token('TASK_FORCE');
+    type Report = { reportAdoption: { __typename: string; record?: { id: string; revision: number } } };
+    const report = async (status: string, since: number | null) =>
+      data(
+        await b.hub.gql<Report, object>(
+          `mutation($input: ReportAdoptionInput!) { reportAdoption(input: $input) { __typename
+           ... on ReportAdoptionPayload { record { id revision } } } }`,
+          { input: { country: 'CHE', recommendation: 'REC_ALIGN_POPULATION', status, since } },
+          { token: focal },
+        ),
+      ).reportAdoption;
+    // Declared, changed, then disputed by the task force with its reason.
+    expect((await report('NOT_STARTED', null)).__typename).toBe('ReportAdoptionPayload');
+    const changed = await report('PARTIAL', 2024);
+    expect(changed.__typename).toBe('ReportAdoptionPayload');
+    const reviewed = data(
+      await b.hub.gql<{ reviewAdoption: { __typename: string } }, object>(
+        `mutation($input: ReviewAdoptionInput!) { reviewAdoption(input: $input) { __typename } }`,
+        {
+          input: { id: changed.record!.id, status: 'DISPUTED', comment: 'The alignment covers only the census years.' },
+        },
+        { token: taskForce },
+      ),
+    ).reviewAdoption;
+    expect(reviewed.__typename).toBe('ReviewAdoptionPayload');
+    const api = data(
+      await b.hub.gql<
+        { implementation: { recommendation: { code: string }; history: { actor: string | null }[] }[] },
+        object
+      >(`{ implementation(country: "CHE") { recommendation { code } history { actor } } }`, {}, { token: taskForce }),
+    ).implementation.find((r) => r.recommendation.code === 'REC_ALIGN_POPULATION')!;
+    expect(api.history).toHaveLength(3);
+    const [declarer, , reviewer] = api.history.map((h) => h.actor);
+    expect(declarer).toBeTruthy();
+    expect(reviewer).toBeTruthy();
+
+    // The task force sees the review with its comment, and the history with who made each change.
+    const tf = await b.newPage();
+    await signInAs(tf.page, taskForce);
+    await tf.page.goto(`${b.url}/countries/CHE`);
+    const row = tf.page.getByTestId('country-implementation').locator('tr[data-rec="REC_ALIGN_POPULATION"]');
+    await row.waitFor();
+    await expect(row.getByTestId('adoption-review').innerText()).resolves.toContain(
+      'Task force: Disputed — The alignment covers only the census years.',
+    );
+    const history = row.getByTestId('adoption-history');
+    await expect(history.getByRole('list').isVisible()).resolves.toBe(false);
+    await history.locator('summary').click();
+    const items = await history.getByRole('listitem').allInnerTexts();
+    expect(items).toHaveLength(3);
+    expect(items[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d Declared Not started by /);
+    expect(items[0]!.endsWith(` by ${declarer}`)).toBe(true);
+    expect(items[1]).toMatch(/ Not started → Partial since 2024 by /);
+    expect(items[2]).toContain(` Reviewed: Disputed by ${reviewer}: The alignment covers only the census years.`);
+    await expectAccessible(tf.page);
+    await b.screenshot(tf.page, 'country-che-adoption-history');
+    expect(tf.errors).toEqual([]);
+
+    // Anonymous: the history's dates and statuses, no review, no reviewer, no comment.
+    const anonymous = await b.newPage();
+    await anonymous.page.goto(`${b.url}/countries/CHE`);
+    const anonRow = anonymous.page.getByTestId('country-implementation').locator('tr[data-rec="REC_ALIGN_POPULATION"]');
+    await anonRow.waitFor();
+    await expect(anonRow.getByTestId('adoption-review').count()).resolves.toBe(0);
+    await anonRow.getByTestId('adoption-history').locator('summary').click();
+    const anonItems = await anonRow.getByTestId('adoption-history').getByRole('listitem').allInnerTexts();
+    expect(anonItems).toHaveLength(3);
+    expect(anonItems[1]).toMatch(/ Not started → Partial since 2024$/);
+    await expect(anonRow.innerText()).resolves.not.toContain('census years');
+    await expect(anonRow.innerText()).resolves.not.toContain(` by ${reviewer}`);
+    await expectAccessible(anonymous.page);
+    expect(anonymous.errors).toEqual([]);
+  },
+);
+
 browserTest(
   'review queue and upload: a comment thread on a submission, between the task force and the focal point',
   async () => {
