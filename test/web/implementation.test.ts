@@ -371,6 +371,59 @@ browserTest(
   },
 );
 
+browserTest('review queue: rejected versions are listed with their reason and the focal point’s answer', async () => {
+  const taskForce = await b.hub.token('TASK_FORCE');
+  const focal = await b.hub.token('FOCAL_POINT', 'NOR');
+  // Norway's IMM_STOCK 2018 version 2 is VALIDATED in the scenario: the task force rejects it, the focal point answers.
+  const validated = data(
+    await b.hub.gql<{ submissions: { nodes: { id: string; revision: number; version: number }[] } }, object>(
+      `{ submissions(first: 10, filter: { country: "NOR", status: VALIDATED }) { nodes { id revision version } } }`,
+      {},
+      { token: taskForce },
+    ),
+  ).submissions.nodes;
+  expect(validated.map((s) => s.version)).toEqual([2]);
+  const target = validated[0]!;
+  const reason = 'The register count excludes asylum seekers; send the total with them.';
+  const rejected = data(
+    await b.hub.gql<{ rejectSubmission: { __typename: string } }, object>(
+      `mutation($id: ID!, $r: Int!, $reason: String!) {
+         rejectSubmission(input: { id: $id, expectedRevision: $r, reason: $reason }) { __typename } }`,
+      { id: target.id, r: target.revision, reason },
+      { token: taskForce },
+    ),
+  ).rejectSubmission;
+  expect(rejected.__typename).toBe('RejectSubmissionPayload');
+  const answer = 'Asylum seekers are in IMM_STOCK from 2019 only; version 3 will say so in its note.';
+  const added = data(
+    await b.hub.gql<{ addComment: { __typename: string } }, object>(
+      `mutation($t: ID!, $body: String!) { addComment(input: { target: $t, body: $body }) { __typename } }`,
+      { t: target.id, body: answer },
+      { token: focal },
+    ),
+  ).addComment;
+  expect(added.__typename).toBe('AddCommentPayload');
+
+  const { page, errors } = await b.newPage();
+  await signInAs(page, taskForce);
+  await page.goto(`${b.url}/review`);
+  await page.getByTestId('queue').waitFor();
+  await page.getByLabel('Show').selectOption('REJECTED');
+  await page.waitForURL(/status=REJECTED/);
+  const row = page.getByTestId('queue').locator('tbody tr', { hasText: 'Norway' });
+  await expect(row.innerText()).resolves.toContain(`Rejected: ${reason}`);
+  // Read-only: nothing to select, no action buttons.
+  await expect(page.getByRole('checkbox').count()).resolves.toBe(0);
+  await expect(page.getByRole('button', { name: /selected/ }).count()).resolves.toBe(0);
+  await row.getByText('Comments', { exact: true }).click();
+  const thread = row.getByTestId('comment-thread').getByRole('list');
+  await thread.getByText(reason).waitFor();
+  await thread.getByText(answer).waitFor();
+  await expectAccessible(page);
+  await b.screenshot(page, 'review-rejected');
+  expect(errors).toEqual([]);
+});
+
 /** Every country of the world as the API lists them (by M49 code, 100 a page), with its declared statuses. */
 async function world() {
   type Page = {
