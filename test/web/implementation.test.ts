@@ -48,6 +48,7 @@ async function europe() {
         countries: { nodes: ApiCountry[] };
         implementationSummary: {
           recommendation: { code: string };
+          countriesInScope: number;
           unknown: number;
           byStatus: { status: string | null; countries: number }[];
           evidenceMet: number | null;
@@ -57,7 +58,7 @@ async function europe() {
       object
     >(`{ countries(region: "150", first: 100) { nodes { iso3 m49
            implementation { recommendation { code } status evidence { met } discrepancy } } }
-         implementationSummary(region: "150") { recommendation { code } unknown byStatus { status countries }
+         implementationSummary(region: "150") { recommendation { code } countriesInScope unknown byStatus { status countries }
            evidenceMet discrepancies } }`),
   );
 }
@@ -123,6 +124,9 @@ describe('implementation page', () => {
     // The summary: every count as the API gives it.
     for (const s of api.implementationSummary) {
       const row = page.locator(`[data-testid="implementation-summary"] tr[data-rec="${s.recommendation.code}"]`);
+      await expect(row.locator('td[data-col="countriesInScope"]').innerText()).resolves.toBe(
+        String(s.countriesInScope),
+      );
       await expect(row.locator('td[data-col="UNKNOWN"]').innerText()).resolves.toBe(String(s.unknown));
       for (const st of s.byStatus.filter((x) => x.status)) {
         await expect(row.locator(`td[data-col="${st.status}"]`).innerText()).resolves.toBe(String(st.countries));
@@ -132,6 +136,10 @@ describe('implementation page', () => {
       );
       await expect(row.locator('td[data-col="discrepancies"]').innerText()).resolves.toBe(String(s.discrepancies));
     }
+    // In this scenario every country of Europe is in scope of every recommendation.
+    expect(new Set(api.implementationSummary.map((s) => s.countriesInScope))).toEqual(
+      new Set([api.countries.nodes.length]),
+    );
     const residence = api.implementationSummary.find((s) => s.recommendation.code === 'REC_RESIDENCE')!;
     expect(residence.discrepancies).toBeGreaterThan(0);
     await expectAccessible(page);
