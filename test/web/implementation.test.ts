@@ -48,6 +48,7 @@ async function europe() {
         countries: { nodes: ApiCountry[] };
         implementationSummary: {
           recommendation: { code: string };
+          countriesInScope: number;
           unknown: number;
           byStatus: { status: string | null; countries: number }[];
           evidenceMet: number | null;
@@ -57,7 +58,7 @@ async function europe() {
       object
     >(`{ countries(region: "150", first: 100) { nodes { iso3 m49
            implementation { recommendation { code } status evidence { met } discrepancy } } }
-         implementationSummary(region: "150") { recommendation { code } unknown byStatus { status countries }
+         implementationSummary(region: "150") { recommendation { code } countriesInScope unknown byStatus { status countries }
            evidenceMet discrepancies } }`),
   );
 }
@@ -123,6 +124,9 @@ describe('implementation page', () => {
     // The summary: every count as the API gives it.
     for (const s of api.implementationSummary) {
       const row = page.locator(`[data-testid="implementation-summary"] tr[data-rec="${s.recommendation.code}"]`);
+      await expect(row.locator('td[data-col="countriesInScope"]').innerText()).resolves.toBe(
+        String(s.countriesInScope),
+      );
       await expect(row.locator('td[data-col="UNKNOWN"]').innerText()).resolves.toBe(String(s.unknown));
       for (const st of s.byStatus.filter((x) => x.status)) {
         await expect(row.locator(`td[data-col="${st.status}"]`).innerText()).resolves.toBe(String(st.countries));
@@ -132,6 +136,10 @@ describe('implementation page', () => {
       );
       await expect(row.locator('td[data-col="discrepancies"]').innerText()).resolves.toBe(String(s.discrepancies));
     }
+    // In this scenario every country of Europe is in scope of every recommendation.
+    expect(new Set(api.implementationSummary.map((s) => s.countriesInScope))).toEqual(
+      new Set([api.countries.nodes.length]),
+    );
     const residence = api.implementationSummary.find((s) => s.recommendation.code === 'REC_RESIDENCE')!;
     expect(residence.discrepancies).toBeGreaterThan(0);
     await expectAccessible(page);
@@ -219,6 +227,93 @@ browserTest('country profile: implementation status per recommendation with evid
   expect(errors).toEqual([]);
 });
 
+/** Signs a page in with a token and waits for the banner to say so. */
+async function signInAs(page: Page, token: string) {
+  await page.goto(`${b.url}/sign-in`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+browserTest(
+  'country profile: an adoption record’s history and the task force’s review, for those who may see them',
+  async () => {
+    const focal = await b.hub.token('FOCAL_POINT', 'CHE');
+    const taskForce = await b.hub.token('TASK_FORCE');
+    type Report = { reportAdoption: { __typename: string; record?: { id: string; revision: number } } };
+    const report = async (status: string, since: number | null) =>
+      data(
+        await b.hub.gql<Report, object>(
+          `mutation($input: ReportAdoptionInput!) { reportAdoption(input: $input) { __typename
+           ... on ReportAdoptionPayload { record { id revision } } } }`,
+          { input: { country: 'CHE', recommendation: 'REC_ALIGN_POPULATION', status, since } },
+          { token: focal },
+        ),
+      ).reportAdoption;
+    // Declared, changed, then disputed by the task force with its reason.
+    expect((await report('NOT_STARTED', null)).__typename).toBe('ReportAdoptionPayload');
+    const changed = await report('PARTIAL', 2024);
+    expect(changed.__typename).toBe('ReportAdoptionPayload');
+    const reviewed = data(
+      await b.hub.gql<{ reviewAdoption: { __typename: string } }, object>(
+        `mutation($input: ReviewAdoptionInput!) { reviewAdoption(input: $input) { __typename } }`,
+        {
+          input: { id: changed.record!.id, status: 'DISPUTED', comment: 'The alignment covers only the census years.' },
+        },
+        { token: taskForce },
+      ),
+    ).reviewAdoption;
+    expect(reviewed.__typename).toBe('ReviewAdoptionPayload');
+    const api = data(
+      await b.hub.gql<
+        { implementation: { recommendation: { code: string }; history: { actor: string | null }[] }[] },
+        object
+      >(`{ implementation(country: "CHE") { recommendation { code } history { actor } } }`, {}, { token: taskForce }),
+    ).implementation.find((r) => r.recommendation.code === 'REC_ALIGN_POPULATION')!;
+    expect(api.history).toHaveLength(3);
+    const [declarer, , reviewer] = api.history.map((h) => h.actor);
+    expect(declarer).toBeTruthy();
+    expect(reviewer).toBeTruthy();
+
+    // The task force sees the review with its comment, and the history with who made each change.
+    const tf = await b.newPage();
+    await signInAs(tf.page, taskForce);
+    await tf.page.goto(`${b.url}/countries/CHE`);
+    const row = tf.page.getByTestId('country-implementation').locator('tr[data-rec="REC_ALIGN_POPULATION"]');
+    await row.waitFor();
+    await expect(row.getByTestId('adoption-review').innerText()).resolves.toContain(
+      'Task force: Disputed — The alignment covers only the census years.',
+    );
+    const history = row.getByTestId('adoption-history');
+    await expect(history.getByRole('list').isVisible()).resolves.toBe(false);
+    await history.locator('summary').click();
+    const items = await history.getByRole('listitem').allInnerTexts();
+    expect(items).toHaveLength(3);
+    expect(items[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d Declared Not started by /);
+    expect(items[0]!.endsWith(` by ${declarer}`)).toBe(true);
+    expect(items[1]).toMatch(/ Not started → Partial since 2024 by /);
+    expect(items[2]).toContain(` Reviewed: Disputed by ${reviewer}: The alignment covers only the census years.`);
+    await expectAccessible(tf.page);
+    await b.screenshot(tf.page, 'country-che-adoption-history');
+    expect(tf.errors).toEqual([]);
+
+    // Anonymous: the history's dates and statuses, no review, no reviewer, no comment.
+    const anonymous = await b.newPage();
+    await anonymous.page.goto(`${b.url}/countries/CHE`);
+    const anonRow = anonymous.page.getByTestId('country-implementation').locator('tr[data-rec="REC_ALIGN_POPULATION"]');
+    await anonRow.waitFor();
+    await expect(anonRow.getByTestId('adoption-review').count()).resolves.toBe(0);
+    await anonRow.getByTestId('adoption-history').locator('summary').click();
+    const anonItems = await anonRow.getByTestId('adoption-history').getByRole('listitem').allInnerTexts();
+    expect(anonItems).toHaveLength(3);
+    expect(anonItems[1]).toMatch(/ Not started → Partial since 2024$/);
+    await expect(anonRow.innerText()).resolves.not.toContain('census years');
+    await expect(anonRow.innerText()).resolves.not.toContain(` by ${reviewer}`);
+    await expectAccessible(anonymous.page);
+    expect(anonymous.errors).toEqual([]);
+  },
+);
+
 browserTest(
   'review queue and upload: a comment thread on a submission, between the task force and the focal point',
   async () => {
@@ -283,6 +378,59 @@ browserTest(
     expect(focal.errors).toEqual([]);
   },
 );
+
+browserTest('review queue: rejected versions are listed with their reason and the focal point’s answer', async () => {
+  const taskForce = await b.hub.token('TASK_FORCE');
+  const focal = await b.hub.token('FOCAL_POINT', 'NOR');
+  // Norway's IMM_STOCK 2018 version 2 is VALIDATED in the scenario: the task force rejects it, the focal point answers.
+  const validated = data(
+    await b.hub.gql<{ submissions: { nodes: { id: string; revision: number; version: number }[] } }, object>(
+      `{ submissions(first: 10, filter: { country: "NOR", status: VALIDATED }) { nodes { id revision version } } }`,
+      {},
+      { token: taskForce },
+    ),
+  ).submissions.nodes;
+  expect(validated.map((s) => s.version)).toEqual([2]);
+  const target = validated[0]!;
+  const reason = 'The register count excludes asylum seekers; send the total with them.';
+  const rejected = data(
+    await b.hub.gql<{ rejectSubmission: { __typename: string } }, object>(
+      `mutation($id: ID!, $r: Int!, $reason: String!) {
+         rejectSubmission(input: { id: $id, expectedRevision: $r, reason: $reason }) { __typename } }`,
+      { id: target.id, r: target.revision, reason },
+      { token: taskForce },
+    ),
+  ).rejectSubmission;
+  expect(rejected.__typename).toBe('RejectSubmissionPayload');
+  const answer = 'Asylum seekers are in IMM_STOCK from 2019 only; version 3 will say so in its note.';
+  const added = data(
+    await b.hub.gql<{ addComment: { __typename: string } }, object>(
+      `mutation($t: ID!, $body: String!) { addComment(input: { target: $t, body: $body }) { __typename } }`,
+      { t: target.id, body: answer },
+      { token: focal },
+    ),
+  ).addComment;
+  expect(added.__typename).toBe('AddCommentPayload');
+
+  const { page, errors } = await b.newPage();
+  await signInAs(page, taskForce);
+  await page.goto(`${b.url}/review`);
+  await page.getByTestId('queue').waitFor();
+  await page.getByLabel('Show').selectOption('REJECTED');
+  await page.waitForURL(/status=REJECTED/);
+  const row = page.getByTestId('queue').locator('tbody tr', { hasText: 'Norway' });
+  await expect(row.innerText()).resolves.toContain(`Rejected: ${reason}`);
+  // Read-only: nothing to select, no action buttons.
+  await expect(page.getByRole('checkbox').count()).resolves.toBe(0);
+  await expect(page.getByRole('button', { name: /selected/ }).count()).resolves.toBe(0);
+  await row.getByText('Comments', { exact: true }).click();
+  const thread = row.getByTestId('comment-thread').getByRole('list');
+  await thread.getByText(reason).waitFor();
+  await thread.getByText(answer).waitFor();
+  await expectAccessible(page);
+  await b.screenshot(page, 'review-rejected');
+  expect(errors).toEqual([]);
+});
 
 /** Every country of the world as the API lists them (by M49 code, 100 a page), with its declared statuses. */
 async function world() {

@@ -63,6 +63,21 @@ const CountryProfileDoc = graphql(`
           detail
         }
         discrepancy
+        review {
+          status
+          comment
+          reviewedBy
+          reviewedAt
+        }
+        history {
+          kind
+          status
+          since
+          actor
+          reviewStatus
+          reviewComment
+          recordedAt
+        }
       }
       dataSources(first: 100) {
         totalCount
@@ -319,6 +334,8 @@ function ImplementationSection(props: { country: Country; window: { from: number
                     </a>
                   </div>
                 )}
+                <AdoptionReviewNote review={r.review} />
+                <AdoptionHistory history={r.history} recommendation={r.recommendation.code} />
               </td>
               <td data-col="evidence">
                 {r.evidence ? (
@@ -335,6 +352,60 @@ function ImplementationSection(props: { country: Country; window: { from: number
         </tbody>
       </table>
     </section>
+  );
+}
+
+type AdoptionRow = Country['implementation'][number];
+const REVIEW_LABEL: Record<string, string> = { CONFIRMED: 'Confirmed', DISPUTED: 'Disputed' };
+const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
+/** The task force's review of the declaration; the API gives it to the task force and the country only. */
+function AdoptionReviewNote(props: { review: AdoptionRow['review'] }) {
+  const v = props.review;
+  if (!v) return null;
+  return (
+    <div class={`reason review-${v.status.toLowerCase()}`} data-testid="adoption-review">
+      Task force: <strong>{REVIEW_LABEL[v.status]}</strong>
+      {v.comment ? ` — ${v.comment}` : ''}
+      {v.reviewedBy || v.reviewedAt ? (
+        <small> ({[v.reviewedBy, v.reviewedAt && when(v.reviewedAt)].filter(Boolean).join(', ')})</small>
+      ) : null}
+    </div>
+  );
+}
+
+/** Every change of the record, oldest first: declarations and reviews (who and the comment only when visible). */
+function AdoptionHistory(props: { history: AdoptionRow['history']; recommendation: string }) {
+  const h = props.history;
+  if (h.length === 0) return null;
+  return (
+    <details class="adoption-history" data-testid="adoption-history">
+      <summary>
+        History ({h.length} {h.length === 1 ? 'change' : 'changes'})
+        <span class="visually-hidden"> of {humanize(props.recommendation.replace(/^REC_/, ''))}</span>
+      </summary>
+      <ol class="history">
+        {h.map((c, i) => {
+          const before = i > 0 ? h[i - 1]!.status : null;
+          const change =
+            c.kind === 'REVIEW'
+              ? c.reviewStatus
+                ? `Reviewed: ${REVIEW_LABEL[c.reviewStatus]}`
+                : 'Reviewed'
+              : before && before !== c.status
+                ? `${STATUS_LABEL[before]} → ${STATUS_LABEL[c.status]}`
+                : `Declared ${STATUS_LABEL[c.status]}`;
+          return (
+            <li key={i}>
+              <time dateTime={c.recordedAt}>{when(c.recordedAt)}</time> {change}
+              {c.kind !== 'REVIEW' && c.since ? ` since ${c.since}` : ''}
+              {c.actor ? ` by ${c.actor}` : ''}
+              {c.kind === 'REVIEW' && c.reviewComment ? `: ${c.reviewComment}` : ''}
+            </li>
+          );
+        })}
+      </ol>
+    </details>
   );
 }
 

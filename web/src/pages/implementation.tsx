@@ -272,6 +272,9 @@ function Summary(props: { data: Implementation }) {
         <thead>
           <tr>
             <th scope="col">Recommendation</th>
+            <th scope="col" class="num">
+              Countries in scope
+            </th>
             {statuses.map((s) => (
               <th scope="col" key={s}>
                 {STATUS_LABEL[s]}
@@ -290,6 +293,9 @@ function Summary(props: { data: Implementation }) {
                 <th scope="row" title={s.recommendation.text}>
                   {humanize(s.recommendation.code.replace(/^REC_/, ''))}
                 </th>
+                <td data-col="countriesInScope" class="num">
+                  {s.countriesInScope}
+                </td>
                 {statuses.map((st) => (
                   <td key={st} data-col={st} class="num">
                     {count(st)}

@@ -1,5 +1,6 @@
 // Review queue (task force): submitted data newest first; validate, publish or reject a selection in one go, each
-// checked against the revision shown (a submission changed meanwhile is reported, not overwritten).
+// checked against the revision shown (a submission changed meanwhile is reported, not overwritten). Rejected versions
+// are listed too, read-only, with their reason and comment thread, where the focal point answers the rejection.
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, Select, TokenRefusedNotice } from '../components/controls';
@@ -64,12 +65,15 @@ const RejectDoc = graphql(`
 `);
 
 type Action = 'validate' | 'publish' | 'reject';
+/** The statuses the page lists: the two awaiting a decision, and the rejected ones (read-only, for their threads). */
+const SHOWN = ['SUBMITTED', 'VALIDATED', 'REJECTED'];
 const DONE: Record<Action, string> = { validate: 'Validated', publish: 'Published', reject: 'Rejected' };
 
 export default function ReviewPage() {
   const [, viewer] = useSession();
   const p = useParams({ status: 'SUBMITTED' });
-  const status = (p.get('status') === 'VALIDATED' ? 'VALIDATED' : 'SUBMITTED') as SubmissionStatus;
+  const status = (SHOWN.includes(p.get('status')) ? p.get('status') : 'SUBMITTED') as SubmissionStatus;
+  const actionable = status !== 'REJECTED';
   const [refresh, setRefresh] = useState(0);
   const state = useQuery(QueueDoc, { status }, { skip: !viewer, refresh });
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -139,6 +143,7 @@ export default function ReviewPage() {
           options={[
             { value: 'SUBMITTED', label: 'Submitted (to validate or reject)' },
             { value: 'VALIDATED', label: 'Validated (to publish or reject)' },
+            { value: 'REJECTED', label: 'Rejected (reasons and answers)' },
           ]}
         />
       </form>
@@ -158,7 +163,9 @@ export default function ReviewPage() {
       )}
       {state.status === 'loading' && <Loading what="the queue" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
-      {state.status === 'done' && rows.length === 0 && <p>Nothing is waiting.</p>}
+      {state.status === 'done' && rows.length === 0 && (
+        <p>{actionable ? 'Nothing is waiting.' : 'No rejected versions.'}</p>
+      )}
       {rows.length > 0 && (
         <>
           <table class="data" data-testid="queue">
@@ -168,14 +175,16 @@ export default function ReviewPage() {
             </caption>
             <thead>
               <tr>
-                <th scope="col">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all"
-                    checked={all}
-                    onChange={() => setSelected(all ? new Set() : new Set(rows.map((r) => r.id)))}
-                  />
-                </th>
+                {actionable && (
+                  <th scope="col">
+                    <input
+                      type="checkbox"
+                      aria-label="Select all"
+                      checked={all}
+                      onChange={() => setSelected(all ? new Set() : new Set(rows.map((r) => r.id)))}
+                    />
+                  </th>
+                )}
                 <th scope="col">Country</th>
                 <th scope="col">Indicator</th>
                 <th scope="col" class="num">
@@ -189,7 +198,7 @@ export default function ReviewPage() {
                 <th scope="col" class="num">
                   Version
                 </th>
-                <th scope="col">Note</th>
+                <th scope="col">{actionable ? 'Note' : 'Note and reason for rejecting'}</th>
                 <th scope="col">Comments</th>
               </tr>
             </thead>
@@ -198,19 +207,21 @@ export default function ReviewPage() {
                 const label = `${s.country.name} ${s.indicator.code} ${s.referenceYear} version ${s.version}`;
                 return (
                   <tr key={s.id}>
-                    <td>
-                      <input
-                        type="checkbox"
-                        aria-label={`Select ${label}`}
-                        checked={selected.has(s.id)}
-                        onChange={() => {
-                          const next = new Set(selected);
-                          if (next.has(s.id)) next.delete(s.id);
-                          else next.add(s.id);
-                          setSelected(next);
-                        }}
-                      />
-                    </td>
+                    {actionable && (
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${label}`}
+                          checked={selected.has(s.id)}
+                          onChange={() => {
+                            const next = new Set(selected);
+                            if (next.has(s.id)) next.delete(s.id);
+                            else next.add(s.id);
+                            setSelected(next);
+                          }}
+                        />
+                      </td>
+                    )}
                     <th scope="row">
                       <a href={`/countries/${s.country.iso3 ?? s.country.m49}`}>{s.country.name}</a>
                     </th>
@@ -224,7 +235,10 @@ export default function ReviewPage() {
                     <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
                     <td class="num">{formatInt(s.total?.value)}</td>
                     <td class="num">{s.version}</td>
-                    <td>{s.note ?? ''}</td>
+                    <td>
+                      {s.note ?? ''}
+                      {s.rejectionReason && <div class="reason">Rejected: {s.rejectionReason}</div>}
+                    </td>
                     <td>
                       <CommentsDisclosure target={s.id} label={label} />
                     </td>
@@ -233,31 +247,38 @@ export default function ReviewPage() {
               })}
             </tbody>
           </table>
-          <div class="stack">
-            <div class="field">
-              <label for="review-text">Comment, or the reason when rejecting</label>
-              <textarea
-                id="review-text"
-                rows={2}
-                value={text}
-                onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
-              />
+          {actionable && (
+            <div class="stack">
+              <div class="field">
+                <label for="review-text">Comment, or the reason when rejecting</label>
+                <textarea
+                  id="review-text"
+                  rows={2}
+                  value={text}
+                  onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+                />
+              </div>
+              <p class="toolbar">
+                {status === 'SUBMITTED' ? (
+                  <button type="button" disabled={busy || !selected.size} onClick={() => void act('validate')}>
+                    Validate selected ({selected.size})
+                  </button>
+                ) : (
+                  <button type="button" disabled={busy || !selected.size} onClick={() => void act('publish')}>
+                    Publish selected ({selected.size})
+                  </button>
+                )}
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={busy || !selected.size}
+                  onClick={() => void act('reject')}
+                >
+                  Reject selected ({selected.size})
+                </button>
+              </p>
             </div>
-            <p class="toolbar">
-              {status === 'SUBMITTED' ? (
-                <button type="button" disabled={busy || !selected.size} onClick={() => void act('validate')}>
-                  Validate selected ({selected.size})
-                </button>
-              ) : (
-                <button type="button" disabled={busy || !selected.size} onClick={() => void act('publish')}>
-                  Publish selected ({selected.size})
-                </button>
-              )}
-              <button type="button" class="danger" disabled={busy || !selected.size} onClick={() => void act('reject')}>
-                Reject selected ({selected.size})
-              </button>
-            </p>
-          </div>
+          )}
         </>
       )}
     </main>
