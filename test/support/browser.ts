@@ -43,6 +43,8 @@ export interface BrowserHub {
   /** Requests the pages tried to send to any host but the hub (all of them blocked). */
   outside: string[];
   newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  /** Signs the page in with a token through the sign-in page, and waits for the banner to say so. */
+  signIn(page: Page, token: string): Promise<void>;
   /** A full-page screenshot in tmp/browser/ when artifacts are kept (TEST_ARTIFACTS=1; test/support/artifacts.ts). */
   screenshot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
@@ -88,6 +90,12 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
         }
       });
       return { context, page, errors };
+    },
+    async signIn(page, token) {
+      await page.goto(`${url}/sign-in`);
+      await page.getByLabel('API token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
     },
     async screenshot(page, name) {
       const path = artifactPath(`browser/${dbKind}-${name}.png`);

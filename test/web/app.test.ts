@@ -366,7 +366,7 @@ browserTest(
   'a focal point uploads an XLSX workbook: a bad cell is shown by sheet and cell; the fixed workbook is submitted',
   async () => {
     const focal = await b.newPage();
-    await signInAs(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
+    await b.signIn(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
     await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
     const workbook = async (value: string | number) => {
       const book = new ExcelJS.Workbook();
@@ -415,14 +415,6 @@ browserTest(
   },
 );
 
-/** Signs in through the sign-in page. */
-async function signInAs(page: Page, token: string) {
-  await page.goto(`${b.url}/sign-in`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
 browserTest(
   'a focal point uploads a file with an error, fixes it, submits; the task force validates and publishes; anonymous coverage counts it',
   async () => {
@@ -433,7 +425,7 @@ browserTest(
 
     // The focal point: a bad value on line 3 is shown at its line and column; nothing is written.
     const focal = await b.newPage();
-    await signInAs(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
+    await b.signIn(focal.page, await b.hub.token('FOCAL_POINT', 'CHE'));
     await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
     const bad = [
       'country,indicator,reference_year,value,source_type,SEX',
@@ -481,7 +473,7 @@ browserTest(
 
     // The task force: validate, then publish, from the queue.
     const tf = await b.newPage();
-    await signInAs(tf.page, await b.hub.token('TASK_FORCE'));
+    await b.signIn(tf.page, await b.hub.token('TASK_FORCE'));
     await tf.page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
     await tf.page.getByLabel('Select Switzerland EMI_FLOW 2022 version 1').check();
     await expectAccessible(tf.page);

@@ -227,14 +227,6 @@ browserTest('country profile: implementation status per recommendation with evid
   expect(errors).toEqual([]);
 });
 
-/** Signs a page in with a token and waits for the banner to say so. */
-async function signInAs(page: Page, token: string) {
-  await page.goto(`${b.url}/sign-in`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
 browserTest(
   'country profile: an adoption record’s history and the task force’s review, for those who may see them',
   async () => {
@@ -277,7 +269,7 @@ browserTest(
 
     // The task force sees the review with its comment, and the history with who made each change.
     const tf = await b.newPage();
-    await signInAs(tf.page, taskForce);
+    await b.signIn(tf.page, taskForce);
     await tf.page.goto(`${b.url}/countries/CHE`);
     const row = tf.page.getByTestId('country-implementation').locator('tr[data-rec="REC_ALIGN_POPULATION"]');
     await row.waitFor();
@@ -413,7 +405,7 @@ browserTest('review queue: rejected versions are listed with their reason and th
   expect(added.__typename).toBe('AddCommentPayload');
 
   const { page, errors } = await b.newPage();
-  await signInAs(page, taskForce);
+  await b.signIn(page, taskForce);
   await page.goto(`${b.url}/review`);
   await page.getByTestId('queue').waitFor();
   await page.getByLabel('Show').selectOption('REJECTED');
