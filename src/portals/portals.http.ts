@@ -249,9 +249,7 @@ async function sdmx(
   const [resource, type, agency, id, version, key, ...rest] = segments;
   if (resource === 'structure' && type === 'dataflow' && key === undefined) {
     checkFlow(agency, id, version);
-    negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
-    checkParameters(null, url.searchParams, ['references'], STRUCTURE_PARAMETERS);
-    const references = url.searchParams.get('references') ?? 'none';
+    const references = structureReferences(request, url);
     if (
       !['none', 'all', 'children', 'descendants', 'datastructure', 'codelist', 'conceptscheme'].includes(references)
     ) {
@@ -260,10 +258,7 @@ async function sdmx(
     const text = await kept(app, cache, keyOf('structure'), async () =>
       JSON.stringify(structureData(await loadDsd(app.db.prisma), references === 'none' ? 'none' : 'all')),
     );
-    const etag = etagOf('structure', text);
-    if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
-    const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
-    return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
+    return structureMessage(api, request, text);
   }
   if (resource === 'structure' && type && Object.hasOwn(ARTEFACTS, type) && key === undefined) {
     const artefact = type as keyof typeof ARTEFACTS;
@@ -273,9 +268,7 @@ async function sdmx(
         `No ${artefact} ${agency ?? '*'}:${id ?? '*'}(${version ?? '*'}); this service's are ${AGENCY}'s, ${VERSION}`,
       );
     }
-    negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
-    checkParameters(null, url.searchParams, ['references'], STRUCTURE_PARAMETERS);
-    const references = url.searchParams.get('references') ?? 'none';
+    const references = structureReferences(request, url);
     if (references !== 'none') {
       throw notImplemented(
         `references=${references} is not implemented for ${artefact} queries; this service answers references=none (the dataflow query gives every artefact with references=all)`,
@@ -286,10 +279,7 @@ async function sdmx(
       if (!Object.values(data)[0]!.length) throw noResults(`No ${artefact} ${AGENCY}:${id}(${VERSION})`);
       return JSON.stringify(data);
     });
-    const etag = etagOf('structure', text);
-    if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
-    const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
-    return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
+    return structureMessage(api, request, text);
   }
   if (resource === 'data' && type === 'dataflow' && rest.length === 0) {
     checkFlow(agency, id, version);
@@ -328,6 +318,21 @@ const STRUCTURE_OFFERS: Offer<'json'>[] = [
   { type: 'application/vnd.sdmx.structure+json', version: '2.0.0', value: 'json' },
   { type: 'application/json', value: 'json' },
 ];
+
+/** A structure query's Accept and parameters checked (406, 400, 501 naming them); its `references`. */
+function structureReferences(request: Request, url: URL): string {
+  negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
+  checkParameters(null, url.searchParams, ['references'], STRUCTURE_PARAMETERS);
+  return url.searchParams.get('references') ?? 'none';
+}
+
+/** The structure message whose `data` is `text`, with its ETag (304 when the client has it). */
+async function structureMessage(api: FetchAPI, request: Request, text: string): Promise<Response> {
+  const etag = etagOf('structure', text);
+  if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+  const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
+  return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
+}
 
 /** The format Accept prefers among `offers` (quality values and SDMX versions count); 406 naming what is served. */
 function negotiated<T>(request: Request, offers: Offer<T>[], served: string[]): T {
