@@ -136,7 +136,7 @@ function findCountry(ctx: Context, code: string, argument = 'country'): Promise<
   return requireCode(argument, 'country', code, (c) => ctx.prisma.country.findUnique({ where: countryKey(c) }));
 }
 
-function findIndicator(ctx: Context, code: string, argument = 'indicator'): Promise<IndicatorRow> {
+export function findIndicator(ctx: Context, code: string, argument = 'indicator'): Promise<IndicatorRow> {
   return requireCode(argument, 'indicator', code, (c) =>
     ctx.prisma.indicator.findUnique({ where: { code: c.trim() } }),
   );

@@ -10,10 +10,9 @@ import type {
 import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { SourceType } from '../catalogue/source-type.schema.js';
-import { sexKey } from '../coverage/coverage.schema.js';
-import { Country, regionIdFor } from '../geography/country.schema.js';
+import { findIndicator, regionId, sexKey } from '../coverage/coverage.schema.js';
+import { Country } from '../geography/country.schema.js';
 import { builder, type BuilderTypes } from '../schema/builder.js';
-import { requireCode } from '../schema/codes.js';
 import { ResidenceCriterion } from '../schema/enums.js';
 import { visibilityOf } from '../submissions/visibility.js';
 import { countryValues } from './country-values.service.js';
@@ -91,11 +90,9 @@ builder.queryFields((t) => ({
       region: t.arg.string({ required: false, description: 'M49 region code, e.g. "150" (Europe).' }),
     },
     resolve: async (_root, args, ctx) => {
-      const [indicator, regionId, dimensionKey] = await Promise.all([
-        requireCode('indicator', 'indicator', args.indicator, (code) =>
-          ctx.prisma.indicator.findUnique({ where: { code: code.trim() } }),
-        ),
-        args.region == null ? null : regionIdFor(ctx.prisma, args.region),
+      const [indicator, region, dimensionKey] = await Promise.all([
+        findIndicator(ctx, args.indicator),
+        regionId(ctx, args.region),
         sexKey(ctx, args.sex),
       ]);
       const rows = await countryValues(
@@ -103,7 +100,7 @@ builder.queryFields((t) => ({
         {
           indicatorId: indicator.id,
           year: args.year,
-          regionId,
+          regionId: region,
           dimensionKey,
         },
         visibilityOf(ctx.viewer),
