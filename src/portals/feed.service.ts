@@ -25,7 +25,6 @@ export interface FeedRow {
   at: Date;
 }
 
-/** A cursor is the sequence of the last entry read, in decimal; absent for the start of the feed. */
 /**
  * The source type of a series whose source key is `key` (an SQL expression): "ST:<code>" names it, "DS:<code>"
  * names a data source, whose type it is; null for "" (no source). The one rule behind the feed's
@@ -37,6 +36,7 @@ export function sourceTypeIdOfKey(key: Prisma.Sql): Prisma.Sql {
     (SELECT ds."sourceTypeId" FROM "DataSource" ds WHERE ${key} = 'DS:' || ds.code))`;
 }
 
+/** A cursor is the sequence of the last entry read, in decimal; absent for the start of the feed. */
 export function parseCursor(after: string | null | undefined): bigint | null {
   if (after == null || after === '') return 0n;
   return /^\d{1,19}$/.test(after) ? BigInt(after) : null;
