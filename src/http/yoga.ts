@@ -6,7 +6,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { portalRoutes } from '../portals/portals.http.js';
-import { AppError, isDatabaseUnavailable } from '../platform/errors.js';
+import { AppError, DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { admission } from './admission.js';
 import { compression } from './compression.js';
@@ -25,9 +25,6 @@ import { WRITTEN_HEADER, replicaRouting } from './replica-routing.js';
 import { RESPONSE_CACHE_HEADER, responseCache } from './response-cache.js';
 import { schema } from './schema.js';
 import { webApp } from './static.js';
-
-/** What a caller reads when the database did not answer in time (extensions.code SERVICE_UNAVAILABLE). */
-export const DATABASE_UNAVAILABLE = 'The database did not answer in time; try again later.';
 
 export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
 

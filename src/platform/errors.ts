@@ -97,6 +97,9 @@ const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDO
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections', 'ConnectionClosed']);
 const PG_CONNECTION_FAILURES = /^(timeout expired|timeout exceeded when trying to connect|Connection terminated)/;
 
+/** What a caller reads when the database did not answer in time (GraphQL's SERVICE_UNAVAILABLE, HTTP's 503). */
+export const DATABASE_UNAVAILABLE = 'The database did not answer in time; try again later.';
+
 /** Whether the error says the database is unreachable or too busy to answer in time: worth retrying later. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   return anyCause(error, (o) => {

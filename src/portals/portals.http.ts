@@ -13,6 +13,7 @@ import { exportCatalogue } from '../catalogue/catalogue.export.js';
 import { countryKey } from '../geography/m49.js';
 import { csvRecord } from '../platform/csv.js';
 import type { App, Viewer } from '../platform/context.js';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../platform/errors.js';
 import { readDataVersion } from '../platform/data-version.js';
 import { VersionedCache } from '../platform/versioned-cache.js';
 import { visibilityOf, type Visibility } from '../submissions/visibility.js';
@@ -84,11 +85,13 @@ export function portalRoutes(app: App): Plugin {
       if (!isSdmx && !isDownload) return;
       const api = fetchAPI as unknown as FetchAPI;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
+        // In the format the path speaks: an SDMX client parses SDMX error messages, as it does for every other refusal.
+        const detail = `${request.method} is not served here: only GET and HEAD`;
+        const allow = { allow: 'GET, HEAD' };
         endResponse(
-          api.Response.json(
-            { error: 'Only GET and HEAD are served here' },
-            { status: 405, headers: { allow: 'GET, HEAD' } },
-          ),
+          isSdmx
+            ? sdmxErrorResponse(api, new SdmxError(405, 405, 'Method Not Allowed', detail), allow)
+            : api.Response.json({ error: detail }, { status: 405, headers: allow }),
         );
         return;
       }
@@ -104,6 +107,14 @@ export function portalRoutes(app: App): Plugin {
           endResponse(sdmxErrorResponse(api, err));
         } else if (err instanceof HttpError) {
           endResponse(api.Response.json({ error: err.message }, { status: err.status }));
+        } else if (isDatabaseUnavailable(err)) {
+          // An outage, not a bug: the client is told to retry, as GraphQL tells it with SERVICE_UNAVAILABLE.
+          app.logger.warn({ err, path }, 'database unavailable');
+          endResponse(
+            isSdmx
+              ? sdmxErrorResponse(api, new SdmxError(503, 503, 'Service Unavailable', DATABASE_UNAVAILABLE))
+              : api.Response.json({ error: DATABASE_UNAVAILABLE }, { status: 503 }),
+          );
         } else {
           app.logger.error({ err, path }, 'portal request failed');
           endResponse(

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
 import { databaseOptions } from '../../src/cli/cli.js';
-import { createApi, DATABASE_UNAVAILABLE, READY_DEADLINE_MS } from '../../src/http/yoga.js';
+import { createApi, READY_DEADLINE_MS } from '../../src/http/yoga.js';
 import { ConfigError, loadConfig } from '../../src/platform/config.js';
+import { DATABASE_UNAVAILABLE } from '../../src/platform/errors.js';
 import { openDatabase } from '../../src/platform/db.js';
 import { runCli } from '../support/cli.js';
 import { dbKind } from '../support/db.js';
@@ -74,6 +75,17 @@ test('the timeouts are configuration: 5 s to connect and 30 s per statement by d
       // Bounds far above the configured waits (1 s, 0.3 s) and far below the minutes it took without them.
       expect(readyMs).toBeLessThan(READY_DEADLINE_MS + 4_000);
       expect(queryMs).toBeLessThan(15_000);
+
+      // The portal routes say the same, each in its own format: an SDMX error message, a download's JSON error.
+      const sdmx = await api.fetch('http://hub.test/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/*');
+      expect(sdmx.status).toBe(503);
+      expect((await sdmx.json()).errors[0]).toMatchObject({
+        code: 503,
+        title: 'Service Unavailable',
+        detail: DATABASE_UNAVAILABLE,
+      });
+      const download = await api.fetch('http://hub.test/download/observations.csv');
+      expect([download.status, await download.json()]).toEqual([503, { error: DATABASE_UNAVAILABLE }]);
     } finally {
       await db.close();
     }

@@ -351,6 +351,24 @@ test('unknown codes and dataflows are 404s with an SDMX error message, bad synta
   expect(refused.errors[0]).toMatchObject({ code: 110, title: 'Unauthorized' });
 });
 
+test('a method other than GET and HEAD is a 405 with Allow and an SDMX error message', async () => {
+  for (const path of [STRUCTURE, `${FLOW}/*`]) {
+    const res = await hub.api.fetch(`http://hub.test${path}`, { method: 'POST', body: '{}' });
+    expect([path, res.status, res.headers.get('allow')]).toEqual([path, 405, 'GET, HEAD']);
+    expect(res.headers.get('content-type')).toBe('application/vnd.sdmx.data+json;version=2.0.0');
+    const body = await res.json();
+    expectValid('data', body);
+    expect(body.errors[0]).toMatchObject({
+      code: 405,
+      title: 'Method Not Allowed',
+      detail: 'POST is not served here: only GET and HEAD',
+    });
+  }
+  const download = await hub.api.fetch('http://hub.test/download/observations.csv', { method: 'DELETE' });
+  expect([download.status, download.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  expect(await download.json()).toEqual({ error: 'DELETE is not served here: only GET and HEAD' });
+});
+
 test('component filters: the measure and attributes are 501s, other names and empty alternatives 400s', async () => {
   const refusal = async (path: string) => {
     const res = await get(hub, path);
