@@ -1,8 +1,10 @@
 // Per-request cost of the hub's HTTP and GraphQL layer (issue 11), for comparing builds in one run: each build named
 // on the command line (`name=dir`, a directory holding a compiled `src/`, as MIGSTAT_BUILD_DIR; `name=dir=flags=node`
 // adds Node flags, `:` for `=`, and another Node binary) runs as `migstat serve` on DATABASE_URL, response cache and
-// rate limits off, and autocannon (50 connections) loads `{ __typename }` and query (b) of bench/peer.ts in turn,
-// builds interleaved, for ROUNDS rounds of SECONDS each; medians at the end. autocannon comes from bench/.peer (which
+// rate limits off, and autocannon (50 connections) loads `{ __typename }` and query (b) of bench/peer.ts in turn
+// (QUERIES=a,b,c,typename for its data reads too, on a database `BENCH_KEEP=1 npm run bench:peer` left), builds
+// interleaved, for ROUNDS rounds of SECONDS each, after checking that every build gives the same answer; medians at
+// the end. autocannon comes from bench/.peer (which
 // `npm run bench:peer` installs) or AUTOCANNON_DIR.
 //
 //   npm run build && cp -a dist tmp/dist-old && (change, npm run build) &&
@@ -28,6 +30,11 @@ const autocannon = require('autocannon') as Autocannon;
 
 const QUERIES: Record<string, string> = {
   typename: '{ __typename }',
+  a: `{ submissions(first: 100, orderBy: { field: CREATED_AT, direction: ASC },
+      filter: { indicator: "IMM_STOCK", status: PUBLISHED, fromYear: 2020, toYear: 2020 }) {
+      nodes { referenceYear status version sourceKey country { m49 name } observations { dimensionKey value } } } }`,
+  c: `{ country(code: "CHE") { m49 name submissions(first: 100, orderBy: { field: CREATED_AT, direction: ASC }) {
+      nodes { referenceYear status version sourceKey indicator { code } observations { dimensionKey value } } } } }`,
   b: `{ indicators(first: 20) { nodes { code name tier buildingBlock
       candidateSourceTypes { suitability sourceType { code name } } } } }`,
 };
@@ -90,6 +97,8 @@ for (const spec of builds) {
   const [name = '', dir = '', flags, node] = spec.split('=');
   servers[name] = await start(dir, flags, node);
 }
+// Every build must give the same answer, byte for byte, before its rate means anything.
+const answers: Record<string, string> = {};
 for (const [name, { url }] of Object.entries(servers)) {
   for (const q of queries) {
     const res = await fetch(url, {
@@ -99,6 +108,7 @@ for (const [name, { url }] of Object.entries(servers)) {
     });
     const text = await res.text();
     if (!res.ok || text.includes('"errors"')) throw new Error(`${name} ${q}: ${res.status} ${text.slice(0, 300)}`);
+    if ((answers[q] ??= text) !== text) throw new Error(`${name} ${q}: a different answer from the first build's`);
     await load(url, QUERIES[q]!, 2); // warm-up
   }
 }
