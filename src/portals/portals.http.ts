@@ -29,6 +29,7 @@ import {
   checkParameters,
   dataCsvRows,
   dataMessageData,
+  findDeletions,
   findObservations,
   noResults,
   notImplemented,
@@ -300,10 +301,11 @@ async function sdmx(
       const dsd = await loadDsd(app.db.prisma);
       const query = parseDataQuery(dsd, key, url.searchParams, url.search.replace(/^\?/, ''));
       const observations = await findObservations(app.db.prisma, dsd, query, visibility);
-      if (!observations.length) throw noResults('No observations match the query');
+      const deleted = await findDeletions(app.db.prisma, dsd, query, visibility);
+      if (!observations.length && !deleted.length) throw noResults('No observations match the query');
       return format === 'csv'
-        ? stringify(dataCsvRows(dsd, observations), { record_delimiter: '\r\n' })
-        : JSON.stringify(dataMessageData(dsd, observations, url.origin));
+        ? stringify(dataCsvRows(dsd, observations, deleted), { record_delimiter: '\r\n' })
+        : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted));
     });
     if (format === 'csv') {
       const etag = etagOf('sdmx-csv', text);

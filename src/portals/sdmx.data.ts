@@ -1,11 +1,12 @@
 // SDMX REST 2.0 data queries over the hub (CONTRACT §10): the key (`*` wildcard, `,` between alternatives), the
-// `c[TIME_PERIOD]` component filter and `updatedAfter`, answered with the caller's country values (the §4 rule for
-// every observation key, coverage.service `countryValueObservations`) as SDMX-JSON 2.0.0 or SDMX-CSV 2.0.0.
+// `c[TIME_PERIOD]` component filter and `updatedAfter` (with what was deleted since, as SDMX REST asks), answered with
+// the caller's country values (the §4 rule for every observation key, coverage.service `countryValueObservations`) as
+// SDMX-JSON 2.0.0 or SDMX-CSV 2.0.0.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countableVersions, countryValueObservations } from '../coverage/coverage.service.js';
 import type { PrismaClient } from '../platform/db.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
-import type { Visibility } from '../submissions/visibility.js';
+import { visibleFeedEntry, type Visibility } from '../submissions/visibility.js';
 import { AGENCY, DATAFLOW, DSD, NOT_APPLICABLE, TOTAL, VERSION, urn, type Dsd } from './sdmx.structure.js';
 
 /** A refusal in SDMX terms: the HTTP status and the SDMX web-service error code. */
@@ -252,11 +253,14 @@ interface Measured {
   updatedAt: Date;
 }
 
-export interface SdmxObservation extends Measured {
+/** An observation's identity: its series key and year. */
+export interface SdmxKey {
   /** Codes in dimension order (without TIME_PERIOD). */
   key: string[];
   year: number;
 }
+
+export interface SdmxObservation extends SdmxKey, Measured {}
 
 interface Row extends Measured {
   m49: string;
@@ -279,17 +283,9 @@ export async function findObservations(
   visibility: Visibility,
   maxObservations = MAX_OBSERVATIONS,
 ): Promise<SdmxObservation[]> {
-  const dims = dsd.dimensions;
-  const at = (id: string) => dims.findIndex((d) => d.id === id);
-  const areas = query.key[at('REF_AREA')];
-  const indicators = query.key[at('INDICATOR')];
-  const indicatorIds = [...dsd.indicators.entries()]
-    .filter(([code]) => !indicators || indicators.has(code))
-    .map(([, i]) => i.id);
-  const countryIds = areas ? [...areas].map((m49) => dsd.countries.get(m49)!) : null;
-  const countries = countryIds ? Prisma.sql`AND s."countryId" = ANY(${countryIds}::int[])` : Prisma.empty;
+  const { indicatorIds, countries } = scopeOf(dsd, query, 's');
   const updated = query.updatedAfter ? Prisma.sql`WHERE v."updatedAt" > ${query.updatedAfter}` : Prisma.empty;
-  const countable = countableVersions(visibility, Prisma.sql`${indicatorIds}::int[]`, query.window, countries);
+  const countable = countableVersions(visibility, indicatorIds, query.window, countries);
   const rows = await prisma.$queryRaw<Row[]>(Prisma.sql`
     SELECT co.m49, i.code AS indicator, v."referenceYear", v."dimensionKey", v.value, v.unit,
       st.code AS "sourceType", ds.code AS "dataSource", v."residenceCriterion"::text AS "residenceCriterion",
@@ -301,34 +297,129 @@ export async function findObservations(
     LEFT JOIN "DataSource" ds ON ds.id = v."dataSourceId"
     ${updated}
     LIMIT ${maxObservations + 1}`);
-  if (rows.length > maxObservations) {
-    throw new SdmxError(
-      413,
-      510,
-      'Response Size Exceeds Service Limit',
-      `The query selects more than ${maxObservations} observations: narrow the key or the time range, or use the ` +
-        'bulk download /download/observations.csv',
-    );
-  }
+  if (rows.length > maxObservations) throw overServiceLimit(maxObservations);
 
-  const variableDims = dims.filter((d) => d.variable);
   const out: SdmxObservation[] = [];
   for (const { m49, indicator, referenceYear, dimensionKey, ...measured } of rows) {
-    if (!query.time.every((ok) => ok(referenceYear))) continue;
-    const uses = dsd.indicators.get(indicator)?.variables ?? new Set<string>();
-    const cells = dimensionsOf(dimensionKey);
-    const key = [
-      'A',
-      m49,
-      indicator,
-      ...variableDims.map((d) => cells[d.variable!] ?? (uses.has(d.variable!) ? TOTAL : NOT_APPLICABLE)),
-    ];
-    if (!key.every((code, i) => !query.key[i] || query.key[i]!.has(code))) continue;
-    out.push({ key, year: referenceYear, ...measured });
+    const key = sdmxKeyOf(dsd, query, { m49, indicator, referenceYear, dimensionKey });
+    if (key) out.push({ ...key, ...measured });
   }
-  const seriesKey = (o: SdmxObservation) => o.key.join('.');
-  out.sort((a, b) => (seriesKey(a) < seriesKey(b) ? -1 : seriesKey(a) > seriesKey(b) ? 1 : a.year - b.year));
-  return out;
+  return out.sort(bySeriesAndYear);
+}
+
+const overServiceLimit = (max: number) =>
+  new SdmxError(
+    413,
+    510,
+    'Response Size Exceeds Service Limit',
+    `The query selects more than ${max} observations: narrow the key or the time range, or use the ` +
+      'bulk download /download/observations.csv',
+  );
+
+/** The query's indicators (an int[] parameter) and countries (a condition on `alias`, or nothing for any). */
+function scopeOf(dsd: Dsd, query: DataQuery, alias: string) {
+  const at = (id: string) => dsd.dimensions.findIndex((d) => d.id === id);
+  const areas = query.key[at('REF_AREA')];
+  const indicators = query.key[at('INDICATOR')];
+  const ids = [...dsd.indicators.entries()]
+    .filter(([code]) => !indicators || indicators.has(code))
+    .map(([, i]) => i.id);
+  const countryIds = areas ? [...areas].map((m49) => dsd.countries.get(m49)!) : null;
+  return {
+    indicatorIds: Prisma.sql`${ids}::int[]`,
+    countries: countryIds
+      ? Prisma.sql`AND ${Prisma.raw(`${alias}."countryId"`)} = ANY(${countryIds}::int[])`
+      : Prisma.empty,
+  };
+}
+
+interface KeyRow {
+  m49: string;
+  indicator: string;
+  referenceYear: number;
+  dimensionKey: string;
+}
+
+/** The SDMX identity of a stored observation, or null when the query's key or time filters leave it out. */
+function sdmxKeyOf(dsd: Dsd, query: DataQuery, row: KeyRow): SdmxKey | null {
+  if (!query.time.every((ok) => ok(row.referenceYear))) return null;
+  const uses = dsd.indicators.get(row.indicator)?.variables ?? new Set<string>();
+  const cells = dimensionsOf(row.dimensionKey);
+  const key = [
+    'A',
+    row.m49,
+    row.indicator,
+    ...dsd.dimensions
+      .filter((d) => d.variable)
+      .map((d) => cells[d.variable!] ?? (uses.has(d.variable!) ? TOTAL : NOT_APPLICABLE)),
+  ];
+  if (!key.every((code, i) => !query.key[i] || query.key[i]!.has(code))) return null;
+  return { key, year: row.referenceYear };
+}
+
+const seriesKey = (o: SdmxKey) => o.key.join('.');
+const bySeriesAndYear = (a: SdmxKey, b: SdmxKey) =>
+  seriesKey(a) < seriesKey(b) ? -1 : seriesKey(a) > seriesKey(b) ? 1 : a.year - b.year;
+
+/**
+ * With `updatedAfter`, the observations deleted since, for SDMX REST's DELETE part of the answer: those the caller
+ * could read at that time, or since, and can read no longer. What it could read comes from the change feed (each entry
+ * names the key's countable version for its audience after the change, src/submissions/changes.ts): for every series
+ * key with a change after `updatedAfter`, the version of its last entry up to then and the versions of its entries
+ * since, all visible to the caller when written, so no unpublished key is named. Their observation keys that no
+ * countable version carries now are the deletions (country, indicator, year and breakdown; sources are not a
+ * dimension). A key created and removed after `updatedAfter` is listed too: deleting what a client never held is a
+ * no-op for it.
+ */
+export async function findDeletions(
+  prisma: PrismaClient,
+  dsd: Dsd,
+  query: DataQuery,
+  visibility: Visibility,
+  maxObservations = MAX_OBSERVATIONS,
+): Promise<SdmxKey[]> {
+  const since = query.updatedAfter;
+  if (!since) return [];
+  const { indicatorIds, countries } = scopeOf(dsd, query, 'f');
+  const years = query.window
+    ? Prisma.sql`AND f."referenceYear" BETWEEN ${query.window.from} AND ${query.window.to}`
+    : Prisma.empty;
+  const changedSince = Prisma.sql`f.at > ${since} AND f."countryId" IS NOT NULL AND ${visibleFeedEntry(visibility, 'f')}
+    AND f."indicatorId" = ANY(${indicatorIds}) ${countries} ${years}`;
+  const touched = Prisma.sql`(SELECT "countryId", "indicatorId", "referenceYear" FROM touched)`;
+  const current = countryValueObservations(
+    countableVersions(
+      visibility,
+      indicatorIds,
+      query.window,
+      Prisma.sql`AND (s."countryId", s."indicatorId", s."referenceYear") IN ${touched}`,
+    ),
+  );
+  const rows = await prisma.$queryRaw<KeyRow[]>(Prisma.sql`
+    WITH touched AS (
+      SELECT DISTINCT f."countryId", f."indicatorId", f."referenceYear", f."sourceKey" FROM "FeedEntry" f
+      WHERE ${changedSince}),
+    held AS (
+      SELECT (SELECT p."submissionId" FROM "FeedEntry" p
+              WHERE p."countryId" = t."countryId" AND p."indicatorId" = t."indicatorId"
+                AND p."referenceYear" = t."referenceYear" AND p."sourceKey" IS NOT DISTINCT FROM t."sourceKey"
+                AND p.at <= ${since} AND ${visibleFeedEntry(visibility, 'p')}
+              ORDER BY p.sequence DESC LIMIT 1) AS id
+      FROM touched t
+      UNION
+      SELECT f."submissionId" FROM "FeedEntry" f WHERE ${changedSince}),
+    now AS (SELECT v."countryId", v."indicatorId", v."referenceYear", v."dimensionKey" FROM (${current}) v)
+    SELECT DISTINCT co.m49, i.code AS indicator, s."referenceYear", o."dimensionKey"
+    FROM held h
+    JOIN "Submission" s ON s.id = h.id
+    JOIN "Observation" o ON o."submissionId" = s.id
+    JOIN "Country" co ON co.id = s."countryId"
+    JOIN "Indicator" i ON i.id = s."indicatorId"
+    WHERE NOT EXISTS (SELECT 1 FROM now n WHERE n."countryId" = s."countryId" AND n."indicatorId" = s."indicatorId"
+      AND n."referenceYear" = s."referenceYear" AND n."dimensionKey" = o."dimensionKey")
+    LIMIT ${maxObservations + 1}`);
+  if (rows.length > maxObservations) throw overServiceLimit(maxObservations);
+  return rows.flatMap((row) => sdmxKeyOf(dsd, query, row) ?? []).sort(bySeriesAndYear);
 }
 
 const ATTRIBUTE_VALUES: ((o: SdmxObservation) => string | null)[] = [
@@ -339,14 +430,18 @@ const ATTRIBUTE_VALUES: ((o: SdmxObservation) => string | null)[] = [
   (o) => o.updatedAt.toISOString(),
 ];
 
-/** The `data` part of an SDMX-JSON 2.0.0 data message: series keyed by every dimension, TIME_PERIOD at observation. */
-export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origin: string) {
+/**
+ * The `data` part of an SDMX-JSON 2.0.0 data message: series keyed by every dimension, TIME_PERIOD at observation;
+ * with `deleted` (an `updatedAfter` answer), a second data set with action "Delete" listing them without values.
+ */
+export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origin: string, deleted: SdmxKey[] = []) {
   const dims = dsd.dimensions;
+  const keys: SdmxKey[] = [...observations, ...deleted];
   // Only the values that occur are listed, in code-list order; indices refer to these lists.
-  const used = dims.map((_, i) => new Set(observations.map((o) => o.key[i]!)));
+  const used = dims.map((_, i) => new Set(keys.map((o) => o.key[i]!)));
   const values = dims.map((d, i) => d.codes.filter((c) => used[i]!.has(c.id)));
   const index = values.map((list) => new Map(list.map((c, n) => [c.id, n])));
-  const years = [...new Set(observations.map((o) => o.year))].sort((a, b) => a - b);
+  const years = [...new Set(keys.map((o) => o.year))].sort((a, b) => a - b);
   const yearIndex = new Map(years.map((y, n) => [y, n]));
 
   const attributes = dsd.attributes
@@ -371,18 +466,28 @@ export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origi
     // An attribute no observation carries is left out (SDMX-JSON lists at least one value per component).
     .filter((a) => a.index.size > 0);
 
-  const series: Record<string, { observations: Record<string, (number | null)[]> }> = {};
-  for (const o of observations) {
-    const name = o.key.map((code, i) => index[i]!.get(code)).join(':');
-    const entry = (series[name] ??= { observations: {} });
-    entry.observations[String(yearIndex.get(o.year))] = [
-      o.value,
-      ...attributes.map((a) => {
-        const v = ATTRIBUTE_VALUES[a.n]!(o);
-        return v == null ? null : a.index.get(v)!;
-      }),
-    ];
-  }
+  type Series = Record<string, { observations: Record<string, (number | null)[]> }>;
+  const seriesOf = <O extends SdmxKey>(list: O[], cells: (o: O) => (number | null)[]) => {
+    const series: Series = {};
+    for (const o of list) {
+      const name = o.key.map((code, i) => index[i]!.get(code)).join(':');
+      (series[name] ??= { observations: {} }).observations[String(yearIndex.get(o.year))] = cells(o);
+    }
+    return series;
+  };
+  const series = seriesOf(observations, (o) => [
+    o.value,
+    ...attributes.map((a) => {
+      const v = ATTRIBUTE_VALUES[a.n]!(o);
+      return v == null ? null : a.index.get(v)!;
+    }),
+  ]);
+  const links = [{ rel: 'dataflow', urn: urn.dataflow }];
+  const dataSets = [
+    { structure: 0, action: 'Information', links, series },
+    // An observation listed without values is deleted whole.
+    ...(deleted.length ? [{ structure: 0, action: 'Delete', links, series: seriesOf(deleted, () => []) }] : []),
+  ];
   return {
     structures: [
       {
@@ -421,15 +526,18 @@ export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origi
         },
         measures: { observation: [{ id: 'OBS_VALUE', name: 'Observation value', names: { en: 'Observation value' } }] },
         attributes: { dataSet: [], series: [], observation: attributes.map((a) => a.component) },
-        dataSets: [0],
+        dataSets: dataSets.map((_, n) => n),
       },
     ],
-    dataSets: [{ structure: 0, action: 'Information', links: [{ rel: 'dataflow', urn: urn.dataflow }], series }],
+    dataSets,
   };
 }
 
-/** SDMX-CSV 2.0.0 rows (header first): one row per observation, IDs only. */
-export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[]): string[][] {
+/**
+ * SDMX-CSV 2.0.0 rows (header first): one row per observation, IDs only; then, with `deleted`, one row with ACTION
+ * "D" and no values per deleted observation.
+ */
+export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[], deleted: SdmxKey[] = []): string[][] {
   const header = [
     'STRUCTURE',
     'STRUCTURE_ID',
@@ -450,6 +558,15 @@ export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[]): string[]
       String(o.year),
       String(o.value),
       ...ATTRIBUTE_VALUES.map((get) => get(o) ?? ''),
+    ]),
+    ...deleted.map((o) => [
+      'dataflow',
+      structureId,
+      'D',
+      ...o.key,
+      String(o.year),
+      '',
+      ...ATTRIBUTE_VALUES.map(() => ''),
     ]),
   ];
 }

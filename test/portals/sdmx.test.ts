@@ -2,6 +2,7 @@
 // wildcards and alternatives, c[TIME_PERIOD], updatedAfter, errors, ETags. Every SDMX-JSON message is validated
 // against the official schemas.
 import { parse } from 'csv-parse/sync';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { startHub, type Hub } from '../support/hub.js';
 import { bearer, expectValid, get, portalScenario, SECRET_VALUES } from './support.js';
 
@@ -501,4 +502,72 @@ test('a query over the service limit is refused with SDMX error 510, pointing to
     code: 510,
     message: expect.stringContaining('/download/observations.csv'),
   });
+});
+
+/** Every observation of data set `n` as "A.756.IMM_STOCK.F…@2020" (its key codes and year). */
+function keysOf(message: DataMessage, n: number): string[] {
+  const structure = message.data.structures[0]!;
+  const series = structure.dimensions.series;
+  const time = structure.dimensions.observation[0]!;
+  return Object.entries(message.data.dataSets[n]?.series ?? {}).flatMap(([key, s]) => {
+    const codes = key.split(':').map((i, d) => series[d]!.values[Number(i)]!.id);
+    return Object.keys(s.observations).map((t) => `${codes.join('.')}@${time.values[Number(t)]!.value}`);
+  });
+}
+
+// Last: it changes the scenario's data.
+test('updatedAfter also lists what was deleted since, as a Delete data set, never a key the caller could not read', async () => {
+  const admin = await hub.token('ADMIN');
+  const before = decode(await dataMessage(`${FLOW}/*`));
+  expect((await dataMessage(`${FLOW}/*`)).data.dataSets).toHaveLength(1);
+  const cheTotal = Object.keys(before).find((k) => k.startsWith('A.756.') && before[k]!.value === 100)!;
+  const cheBreakdowns = Object.keys(before).filter(
+    (k) => k.startsWith('A.756.') && k.endsWith('@2020') && k !== cheTotal,
+  );
+  expect(cheBreakdowns).toHaveLength(3); // F, M, 15–24
+  const adminBefore = decode(await dataMessage(`${FLOW}/*`, bearer(admin)));
+  const deuTotal = Object.keys(adminBefore).find((k) => k.startsWith('A.276.'))!;
+  expect(adminBefore[deuTotal]!.value).toBe(555);
+
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const since = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // A new published version of Switzerland's 2020 census count without its breakdowns…
+  const imported = await hub.gql<{ importSubmissions: { ok: boolean } }, { csv: string }>(
+    `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
+    {
+      csv: 'country,indicator,reference_year,value,source_type,residence_criterion,status,note,SEX,AGE\nCHE,IMM_STOCK,2020,105,CENSUS,OPTION_I,PUBLISHED,,,\n',
+    },
+    { token: admin },
+  );
+  expect(imported.data?.importSubmissions.ok).toBe(true);
+  // …and Germany's validated version, which only the task force could read, rejected.
+  const deu = await hub.db.prisma.submission.findFirstOrThrow({
+    where: { country: { iso3: 'DEU' }, referenceYear: 2020, status: 'VALIDATED' },
+  });
+  const rejected = await hub.gql<{ rejectSubmission: { __typename: string } }, Record<string, unknown>>(
+    `mutation ($id: ID!, $rev: Int!) { rejectSubmission(input: { id: $id, expectedRevision: $rev, reason: "wrong" }) { __typename } }`,
+    { id: encodeGlobalID('Submission', deu.id), rev: deu.revision },
+    { token: admin },
+  );
+  expect(rejected.data?.rejectSubmission.__typename).toBe('RejectSubmissionPayload');
+
+  const path = `${FLOW}/*?updatedAfter=${encodeURIComponent(since)}`;
+  const anonymous = await dataMessage(path);
+  expect(anonymous.data.dataSets.map((d) => (d as { action?: string }).action)).toEqual(['Information', 'Delete']);
+  expect(decode(anonymous)).toEqual({ [cheTotal]: expect.objectContaining({ value: 105 }) });
+  expect(keysOf(anonymous, 1).sort()).toEqual(cheBreakdowns.sort());
+  expect(JSON.stringify(anonymous)).not.toContain('"276"');
+
+  // The task force read Switzerland's validated total-only version at that time: nothing of it was deleted for it;
+  // Germany's total was.
+  const taskForce = await dataMessage(path, bearer(admin));
+  expect(keysOf(taskForce, 1)).toEqual([deuTotal]);
+
+  const csv = await get(hub, `${path}&format=sdmx-csv`);
+  const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+  const deletions = rows.filter((r) => r.ACTION === 'D');
+  expect(deletions).toHaveLength(3);
+  expect(deletions.every((r) => r.OBS_VALUE === '' && r.REF_AREA === '756' && r.TIME_PERIOD === '2020')).toBe(true);
+  expect(rows.filter((r) => r.ACTION === 'I').map((r) => r.OBS_VALUE)).toEqual(['105']);
 });
