@@ -365,6 +365,23 @@ browserTest(
     await ownThread.getByLabel(/^Add a comment on EMI_STOCK 2020/).fill('The 2020 register-based census.');
     await ownThread.getByRole('button', { name: 'Add comment' }).click();
     await ownThread.getByRole('list').getByText('The 2020 register-based census.').waitFor();
+    // The question answered, the focal point resolves it; the thread says so, and so does the API. Then reopens it.
+    const question = ownThread.getByRole('listitem').filter({ hasText: 'Which census round is this?' });
+    const statusOf = async () =>
+      data(
+        await b.hub.gql<{ comments: { nodes: { body: string; status: string }[] } }, object>(
+          `query($t: ID!) { comments(first: 10, filter: { target: $t }) { nodes { body status } } }`,
+          { t: submissionId },
+          { token },
+        ),
+      ).comments.nodes.find((c) => c.body === 'Which census round is this?')?.status;
+    await question.getByRole('button', { name: /^Resolve the comment by / }).click();
+    await question.getByRole('button', { name: /^Reopen the comment by / }).waitFor();
+    await expect(question.innerText()).resolves.toContain('resolved');
+    expect(await statusOf()).toBe('RESOLVED');
+    await question.getByRole('button', { name: /^Reopen the comment by / }).click();
+    await question.getByRole('button', { name: /^Resolve the comment by / }).waitFor();
+    expect(await statusOf()).toBe('OPEN');
     await expectAccessible(focal.page);
     await b.screenshot(focal.page, 'upload-comments');
     expect(focal.errors).toEqual([]);

@@ -1,5 +1,6 @@
 // A comment thread on one item (CONTRACT §9: internal, task force and the country's focal point): the comments newest
-// first, and a form to add one. Loaded when shown, so a list of items costs one request per thread opened.
+// first, each with a button to resolve it (or reopen it), and a form to add one. Loaded when shown, so a list of items
+// costs one request per thread opened.
 import { useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import { request, useQuery } from '../lib/client';
@@ -33,6 +34,28 @@ const AddCommentDoc = graphql(`
   }
 `);
 
+const ResolveCommentDoc = graphql(`
+  mutation ResolveComment($id: ID!) {
+    resolveComment(input: { id: $id }) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+const ReopenCommentDoc = graphql(`
+  mutation ReopenComment($id: ID!) {
+    reopenComment(input: { id: $id }) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
 const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 export function CommentThread(props: { target: string; label: string }) {
@@ -42,6 +65,24 @@ export function CommentThread(props: { target: string; label: string }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const id = `comment-${props.target.replace(/[^A-Za-z0-9_-]/g, '')}`;
+
+  /** Resolves an open comment or reopens a resolved one, then reloads the thread; a refusal is shown as a problem. */
+  async function setStatus(comment: { id: string; status: string }) {
+    setBusy(true);
+    try {
+      const result =
+        comment.status === 'OPEN'
+          ? (await request(ResolveCommentDoc, { id: comment.id })).resolveComment
+          : (await request(ReopenCommentDoc, { id: comment.id })).reopenComment;
+      if (result.__typename === 'ResolveCommentPayload' || result.__typename === 'ReopenCommentPayload') {
+        setProblem(null);
+        setRefresh((n) => n + 1);
+      } else setProblem((result as { message?: string }).message ?? result.__typename);
+    } catch (err) {
+      setProblem((err as Error).message);
+    }
+    setBusy(false);
+  }
 
   async function add(e: Event) {
     e.preventDefault();
@@ -77,6 +118,10 @@ export function CommentThread(props: { target: string; label: string }) {
                   {c.overdue ? ' · overdue' : ''}
                 </p>
                 <p>{c.body}</p>
+                <button type="button" class="secondary" disabled={busy} onClick={() => void setStatus(c)}>
+                  {c.status === 'OPEN' ? 'Resolve' : 'Reopen'}
+                  <span class="visually-hidden"> the comment by {c.author}</span>
+                </button>
               </li>
             ))}
           </ol>
