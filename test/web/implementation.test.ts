@@ -626,3 +626,75 @@ browserTest('upload: no submissions yet; a token revoked mid-session is said to 
   await expect(notice.count()).resolves.toBe(0);
   expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
 });
+
+// Last: it adds Norway's declaration of REC_STOCK_FLOW, which the summaries above do not count.
+browserTest('country profile: the focal point declares a status in the page, the task force reviews it', async () => {
+  const focal = await b.hub.token('FOCAL_POINT', 'NOR');
+  const taskForce = await b.hub.token('TASK_FORCE');
+  const rowOf = (page: Page) => page.getByTestId('country-implementation').locator('tr[data-rec="REC_STOCK_FLOW"]');
+
+  const { page, errors } = await b.newPage();
+  await b.signIn(page, focal);
+  await page.goto(`${b.url}/countries/NOR`);
+  const row = rowOf(page);
+  await row.waitFor();
+  expect(await row.getAttribute('data-status')).toBe('UNKNOWN');
+  await row.getByTestId('adoption-forms').locator('summary').click();
+  // The focal point declares; the task force's review buttons are not offered to it.
+  await expect(row.getByRole('button', { name: /^(Confirm|Dispute)/ }).count()).resolves.toBe(0);
+  await row.getByLabel('Since (year)').fill('soon');
+  await row.getByRole('button', { name: /^Declare/ }).click();
+  await row.getByRole('alert').filter({ hasText: 'Since: a year, e.g. 2021.' }).waitFor();
+  await row.getByLabel('Status').selectOption('PARTIAL');
+  await row.getByLabel('Since (year)').fill('2023');
+  await row.getByLabel('Note').fill('Stocks from the register; flows from 2025');
+  await row.getByRole('button', { name: /^Declare/ }).click();
+  await page.locator('tr[data-rec="REC_STOCK_FLOW"][data-status="PARTIAL"]').waitFor();
+  await expect(rowOf(page).innerText()).resolves.toContain('Partial since 2023');
+  await expect(rowOf(page).innerText()).resolves.toContain('Stocks from the register; flows from 2025');
+  await expectAccessible(page);
+
+  // Declared again meanwhile through the API: the page's declaration names a stale revision and is refused.
+  await rowOf(page).getByTestId('adoption-forms').locator('summary').click();
+  const changed = await b.hub.gql<{ reportAdoption: { __typename: string } }, object>(
+    `mutation($input: ReportAdoptionInput!) { reportAdoption(input: $input) { __typename } }`,
+    { input: { country: 'NOR', recommendation: 'REC_STOCK_FLOW', status: 'IMPLEMENTED', since: 2024 } },
+    { token: focal },
+  );
+  expect(data(changed).reportAdoption.__typename).toBe('ReportAdoptionPayload');
+  await rowOf(page).getByLabel('Status').selectOption('PLANNED');
+  await rowOf(page)
+    .getByRole('button', { name: /^Declare/ })
+    .click();
+  await rowOf(page).getByRole('alert').waitFor();
+  await expect(rowOf(page).getByRole('alert').innerText()).resolves.toMatch(/changed|revision/i);
+  expect(errors).toEqual([]);
+
+  // The task force confirms the current declaration with a comment.
+  const tf = await b.newPage();
+  await b.signIn(tf.page, taskForce);
+  await tf.page.goto(`${b.url}/countries/NOR`);
+  await tf.page.locator('tr[data-rec="REC_STOCK_FLOW"][data-status="IMPLEMENTED"]').waitFor();
+  await rowOf(tf.page).getByTestId('adoption-forms').locator('summary').click();
+  await rowOf(tf.page).getByLabel('Review comment').fill('Checked with the register office');
+  await rowOf(tf.page)
+    .getByRole('button', { name: /^Confirm/ })
+    .click();
+  await rowOf(tf.page).getByTestId('adoption-review').waitFor();
+  await expect(rowOf(tf.page).getByTestId('adoption-review').innerText()).resolves.toContain(
+    'Task force: Confirmed — Checked with the register office',
+  );
+  await expectAccessible(tf.page);
+  expect(tf.errors).toEqual([]);
+
+  // Neither an anonymous caller nor another country's focal point is offered the forms.
+  const anonymous = await b.newPage();
+  await anonymous.page.goto(`${b.url}/countries/NOR`);
+  await rowOf(anonymous.page).waitFor();
+  await expect(anonymous.page.getByTestId('adoption-forms').count()).resolves.toBe(0);
+  const other = await b.newPage();
+  await b.signIn(other.page, await b.hub.token('FOCAL_POINT', 'FRA'));
+  await other.page.goto(`${b.url}/countries/NOR`);
+  await rowOf(other.page).waitFor();
+  await expect(other.page.getByTestId('adoption-forms').count()).resolves.toBe(0);
+});

@@ -1,17 +1,43 @@
 // Country profile: core coverage by building block, missing core indicators, registered data sources, submissions
 // with their status history, and the population account with its residuals. What it shows follows the caller's
-// token (a focal point sees its own country's unpublished submissions; anonymous callers published ones only).
+// token (a focal point sees its own country's unpublished submissions; anonymous callers published ones only). The
+// country's focal point (or the task force on its behalf) declares its implementation status per recommendation here,
+// and the task force reviews a declaration.
 import * as Plot from '@observablehq/plot';
+import { useState } from 'preact/hooks';
 import { ErrorMessage, Loading, YearInput } from '../components/controls';
 import { YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import '../lib/fragments';
-import type { CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql';
-import { isNotFound, useQuery } from '../lib/client';
+import type { AdoptionReviewStatus, AdoptionStatus, CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql';
+import { isNotFound, request, useQuery } from '../lib/client';
+import { useSession, type Viewer } from '../lib/session';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, STATUS_LABEL } from '../components/implementation';
+
+const ReportAdoptionDoc = graphql(`
+  mutation ReportAdoption($input: ReportAdoptionInput!) {
+    reportAdoption(input: $input) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+const ReviewAdoptionDoc = graphql(`
+  mutation ReviewAdoption($input: ReviewAdoptionInput!) {
+    reviewAdoption(input: $input) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
 
 const CountryProfileDoc = graphql(`
   query CountryProfile($code: String!, $window: YearWindow, $fromYear: Int, $toYear: Int) {
@@ -53,6 +79,10 @@ const CountryProfileDoc = graphql(`
         recommendation {
           code
           text
+        }
+        record {
+          id
+          revision
         }
         status
         since
@@ -207,10 +237,12 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
   const p = useParams();
   const { window, error: windowError } = yearWindow(p);
   const to = p.num('to');
+  // Bumped after a declaration or review, to read the profile again.
+  const [refresh, setRefresh] = useState(0);
   const state = useQuery(
     CountryProfileDoc,
     { code, window, fromYear: window?.from, toYear: window?.to },
-    { skip: Boolean(windowError) },
+    { skip: Boolean(windowError), refresh },
   );
   // A window the API would refuse: the year fields with the error beside them, to fix it, and no profile.
   if (windowError)
@@ -268,7 +300,7 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
         <YearWindowFilter p={p} />
       </form>
       <CoverageSection country={country} window={window} />
-      <ImplementationSection country={country} window={window} />
+      <ImplementationSection country={country} window={window} onChange={() => setRefresh((n) => n + 1)} />
       <SourcesSection country={country} />
       <SubmissionsSection submissions={state.data.submissions.nodes} total={state.data.submissions.totalCount} />
       <AccountSection code={country.iso3 ?? country.m49} last={to} />
@@ -288,8 +320,16 @@ function Main(props: { title: string; children: preact.ComponentChildren }) {
   );
 }
 
-function ImplementationSection(props: { country: Country; window: { from: number; to: number } | undefined }) {
+function ImplementationSection(props: {
+  country: Country;
+  window: { from: number; to: number } | undefined;
+  onChange: () => void;
+}) {
   const rows = props.country.implementation;
+  const [, viewer] = useSession();
+  const staff = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
+  // The API decides (CONTRACT §8); the forms are offered to those it lets declare and review.
+  const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.iso3 === props.country.iso3);
   return (
     <section aria-labelledby="implementation-title">
       <h2 id="implementation-title">Implementation of the recommendations</h2>
@@ -336,6 +376,15 @@ function ImplementationSection(props: { country: Country; window: { from: number
                 )}
                 <AdoptionReviewNote review={r.review} />
                 <AdoptionHistory history={r.history} recommendation={r.recommendation.code} />
+                {declares && viewer && (
+                  <AdoptionForms
+                    row={r}
+                    country={props.country.iso3 ?? props.country.m49}
+                    viewer={viewer}
+                    review={staff}
+                    onChange={props.onChange}
+                  />
+                )}
               </td>
               <td data-col="evidence">
                 {r.evidence ? (
@@ -356,6 +405,138 @@ function ImplementationSection(props: { country: Country; window: { from: number
 }
 
 type AdoptionRow = Country['implementation'][number];
+const STATUSES: AdoptionStatus[] = ['NOT_STARTED', 'PLANNED', 'PARTIAL', 'IMPLEMENTED', 'NOT_APPLICABLE'];
+
+/**
+ * Declare the status of one recommendation (the focal point, or the task force on the country's behalf) and, for the
+ * task force, review the declaration. Each write names the revision read, so a record changed meanwhile is refused
+ * (ConflictError) instead of overwritten; the profile is read again after each write.
+ */
+function AdoptionForms(props: {
+  row: AdoptionRow;
+  country: string;
+  viewer: Viewer;
+  review: boolean;
+  onChange: () => void;
+}) {
+  const { row } = props;
+  const rec = row.recommendation.code;
+  const name = humanize(rec.replace(/^REC_/, ''));
+  const [status, setStatus] = useState<AdoptionStatus>(row.status ?? 'IMPLEMENTED');
+  const [since, setSince] = useState(row.since ? String(row.since) : '');
+  const [note, setNote] = useState(row.note ?? '');
+  const [evidenceUrl, setEvidenceUrl] = useState(row.evidenceUrl ?? '');
+  const [comment, setComment] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function write(run: () => Promise<{ __typename: string; message?: string }>) {
+    setBusy(true);
+    try {
+      const r = await run();
+      if (r.__typename.endsWith('Payload')) {
+        setProblem(null);
+        props.onChange();
+      } else setProblem(r.message ?? r.__typename);
+    } catch (err) {
+      setProblem((err as Error).message);
+    }
+    setBusy(false);
+  }
+
+  function declare(e: Event) {
+    e.preventDefault();
+    if (since && !/^\d{4}$/.test(since)) {
+      setProblem('Since: a year, e.g. 2021.');
+      return;
+    }
+    void write(
+      async () =>
+        (
+          await request(ReportAdoptionDoc, {
+            input: {
+              country: props.country,
+              recommendation: rec,
+              status,
+              since: since ? Number(since) : null,
+              note: note.trim() || null,
+              evidenceUrl: evidenceUrl.trim() || null,
+              expectedRevision: row.record?.revision ?? 0,
+            },
+          })
+        ).reportAdoption,
+    );
+  }
+
+  function review(verdict: AdoptionReviewStatus) {
+    const record = row.record;
+    if (!record) return;
+    void write(
+      async () =>
+        (
+          await request(ReviewAdoptionDoc, {
+            input: {
+              id: record.id,
+              status: verdict,
+              comment: comment.trim() || null,
+              expectedRevision: record.revision,
+            },
+          })
+        ).reviewAdoption,
+    );
+  }
+
+  const id = (field: string) => `adoption-${rec}-${field}`;
+  return (
+    <details class="adoption-forms" data-testid="adoption-forms">
+      <summary>
+        {props.review && row.record ? 'Declare or review' : 'Declare'}
+        <span class="visually-hidden"> {name}</span>
+      </summary>
+      <form onSubmit={declare} aria-label={`Declare ${name}`}>
+        <label for={id('status')}>Status</label>
+        <select id={id('status')} value={status} onChange={(e) => setStatus(e.currentTarget.value as AdoptionStatus)}>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABEL[s]}
+            </option>
+          ))}
+        </select>
+        <label for={id('since')}>Since (year)</label>
+        <input id={id('since')} inputMode="numeric" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+        <label for={id('note')}>Note</label>
+        <input id={id('note')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        <label for={id('evidence')}>Evidence URL</label>
+        <input
+          id={id('evidence')}
+          type="url"
+          value={evidenceUrl}
+          onInput={(e) => setEvidenceUrl(e.currentTarget.value)}
+        />
+        <button type="submit" disabled={busy}>
+          Declare<span class="visually-hidden"> {name}</span>
+        </button>
+      </form>
+      {props.review && row.record && (
+        <form onSubmit={(e) => e.preventDefault()} aria-label={`Review ${name}`}>
+          <label for={id('comment')}>Review comment</label>
+          <input id={id('comment')} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          <button type="button" disabled={busy} onClick={() => review('CONFIRMED')}>
+            Confirm<span class="visually-hidden"> {name}</span>
+          </button>
+          <button type="button" class="danger" disabled={busy} onClick={() => review('DISPUTED')}>
+            Dispute<span class="visually-hidden"> {name}</span>
+          </button>
+        </form>
+      )}
+      {problem && (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </details>
+  );
+}
 const REVIEW_LABEL: Record<string, string> = { CONFIRMED: 'Confirmed', DISPUTED: 'Disputed' };
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
