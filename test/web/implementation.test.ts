@@ -684,14 +684,24 @@ browserTest('country profile: the focal point declares a status in the page, the
   await expect(rowOf(tf.page).getByTestId('adoption-review').innerText()).resolves.toContain(
     'Task force: Confirmed — Checked with the register office',
   );
+  // …and asks about it in the record's comment thread, where Norway's focal point reads it.
+  await rowOf(tf.page).getByText('Comments', { exact: true }).click();
+  const thread = rowOf(tf.page).getByTestId('comment-thread');
+  await thread.getByLabel(/^Add a comment on Norway's Stock flow/).fill('Which register year do the flows start from?');
+  await thread.getByRole('button', { name: 'Add comment' }).click();
+  await thread.getByRole('list').getByText('Which register year do the flows start from?').waitFor();
   await expectAccessible(tf.page);
   expect(tf.errors).toEqual([]);
+  await page.reload();
+  await rowOf(page).getByText('Comments', { exact: true }).click();
+  await rowOf(page).getByTestId('comment-thread').getByText('Which register year do the flows start from?').waitFor();
 
   // Neither an anonymous caller nor another country's focal point is offered the forms.
   const anonymous = await b.newPage();
   await anonymous.page.goto(`${b.url}/countries/NOR`);
   await rowOf(anonymous.page).waitFor();
   await expect(anonymous.page.getByTestId('adoption-forms').count()).resolves.toBe(0);
+  await expect(anonymous.page.getByText('Comments', { exact: true }).count()).resolves.toBe(0);
   const other = await b.newPage();
   await b.signIn(other.page, await b.hub.token('FOCAL_POINT', 'FRA'));
   await other.page.goto(`${b.url}/countries/NOR`);

@@ -2,9 +2,10 @@
 // with their status history, and the population account with its residuals. What it shows follows the caller's
 // token (a focal point sees its own country's unpublished submissions; anonymous callers published ones only). The
 // country's focal point (or the task force on its behalf) declares its implementation status per recommendation here,
-// and the task force reviews a declaration.
+// the task force reviews a declaration, and both discuss it in the record's comment thread.
 import * as Plot from '@observablehq/plot';
 import { useState } from 'preact/hooks';
+import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, YearInput } from '../components/controls';
 import { YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
@@ -383,6 +384,12 @@ function ImplementationSection(props: {
                     viewer={viewer}
                     review={staff}
                     onChange={props.onChange}
+                  />
+                )}
+                {declares && r.record && (
+                  <CommentsDisclosure
+                    target={r.record.id}
+                    label={`${props.country.name}'s ${humanize(r.recommendation.code.replace(/^REC_/, ''))}`}
                   />
                 )}
               </td>
