@@ -294,9 +294,43 @@ browserTest(
     await expect(page.getByTestId('indicator-reporting').innerText()).resolves.toMatch(
       new RegExp(`^${undesaReporting(undefined, '150')} of ${countriesIn('150').size} countries`),
     );
+    // Comments are internal: no discussion for an anonymous caller.
+    await expect(page.getByRole('heading', { name: 'Discussion' }).count()).resolves.toBe(0);
     await expectAccessible(page);
     await b.screenshot(page, 'indicator-imm-stock');
     expect(errors).toEqual([]);
+  },
+);
+
+browserTest(
+  'indicator page: the task force and focal points discuss the indicator; readers do not see it',
+  async () => {
+    const { page, errors } = await b.newPage();
+    await b.signIn(page, await b.hub.token('TASK_FORCE'));
+    await page.goto(`${b.url}/indicators/EMI_STOCK`);
+    const discussion = page.getByRole('region', { name: 'Discussion' });
+    await discussion.getByText('No comments yet.').waitFor();
+    await discussion
+      .getByLabel('Add a comment on EMI_STOCK')
+      .fill('Should the emigrant stock name its residence option?');
+    await discussion.getByRole('button', { name: 'Add comment' }).click();
+    await discussion.getByRole('list').getByText('Should the emigrant stock name its residence option?').waitFor();
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+
+    const focal = await b.newPage();
+    await b.signIn(focal.page, await b.hub.token('FOCAL_POINT', 'FRA'));
+    await focal.page.goto(`${b.url}/indicators/EMI_STOCK`);
+    await focal.page
+      .getByRole('region', { name: 'Discussion' })
+      .getByText('Should the emigrant stock name its residence option?')
+      .waitFor();
+
+    const reader = await b.newPage();
+    await b.signIn(reader.page, await b.hub.token('READER'));
+    await reader.page.goto(`${b.url}/indicators/EMI_STOCK`);
+    await reader.page.getByRole('heading', { name: 'Candidate source types' }).waitFor();
+    await expect(reader.page.getByRole('heading', { name: 'Discussion' }).count()).resolves.toBe(0);
   },
 );
 

@@ -12,6 +12,7 @@ import { isNotFound, request, useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { useSession } from '../lib/session';
+import { CommentThread } from '../components/comments';
 
 const IndicatorPageDoc = graphql(`
   query IndicatorPage(
@@ -34,6 +35,7 @@ const IndicatorPageDoc = graphql(`
       }
     }
     indicator(code: $code) {
+      id
       code
       name
       description
@@ -165,9 +167,25 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
             region={region}
             sex={p.get('sex') || undefined}
           />
+          <Discussion indicator={state.data.indicator} />
         </>
       )}
     </main>
+  );
+}
+
+/**
+ * The indicator's comment thread (CONTRACT §9), where the task force and focal points discuss the catalogue item;
+ * comments are internal, so it is offered only to those roles.
+ */
+function Discussion(props: { indicator: Indicator }) {
+  const [, viewer] = useSession();
+  if (!viewer || !['TASK_FORCE', 'ADMIN', 'FOCAL_POINT'].includes(viewer.role)) return null;
+  return (
+    <section aria-labelledby="discussion-title">
+      <h2 id="discussion-title">Discussion</h2>
+      <CommentThread target={props.indicator.id} label={props.indicator.code} />
+    </section>
   );
 }
 
