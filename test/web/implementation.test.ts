@@ -695,6 +695,15 @@ browserTest('country profile: the focal point declares a status in the page, the
   await page.reload();
   await rowOf(page).getByText('Comments', { exact: true }).click();
   await rowOf(page).getByTestId('comment-thread').getByText('Which register year do the flows start from?').waitFor();
+  // The focal point answers on the data source concerned, in its own thread.
+  const source = page
+    .getByRole('region', { name: 'Data sources' })
+    .locator('tbody tr', { hasText: 'Norwegian population register' });
+  await source.getByText('Comments', { exact: true }).click();
+  await source.getByLabel('Add a comment on Norwegian population register').fill('Flows from the 2025 register year.');
+  await source.getByRole('button', { name: 'Add comment' }).click();
+  await source.getByRole('list').getByText('Flows from the 2025 register year.').waitFor();
+  await expectAccessible(page);
 
   // Neither an anonymous caller nor another country's focal point is offered the forms.
   const anonymous = await b.newPage();
@@ -702,6 +711,7 @@ browserTest('country profile: the focal point declares a status in the page, the
   await rowOf(anonymous.page).waitFor();
   await expect(anonymous.page.getByTestId('adoption-forms').count()).resolves.toBe(0);
   await expect(anonymous.page.getByText('Comments', { exact: true }).count()).resolves.toBe(0);
+  await expect(anonymous.page.getByRole('columnheader', { name: 'Discussion' }).count()).resolves.toBe(0);
   const other = await b.newPage();
   await b.signIn(other.page, await b.hub.token('FOCAL_POINT', 'FRA'));
   await other.page.goto(`${b.url}/countries/NOR`);

@@ -11,7 +11,13 @@ import { YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import '../lib/fragments';
-import type { AdoptionReviewStatus, AdoptionStatus, CountryProfileQuery, PopulationAccountQuery } from '../gql/graphql';
+import type {
+  AdoptionReviewStatus,
+  AdoptionStatus,
+  CountryImplementationQuery,
+  CountryProfileQuery,
+  PopulationAccountQuery,
+} from '../gql/graphql';
 import { isNotFound, request, useQuery } from '../lib/client';
 import { useSession, type Viewer } from '../lib/session';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
@@ -35,6 +41,70 @@ const ReviewAdoptionDoc = graphql(`
       __typename
       ... on Error {
         message
+      }
+    }
+  }
+`);
+
+const CountryImplementationDoc = graphql(`
+  query CountryImplementation($code: String!, $window: YearWindow) {
+    country(code: $code) {
+      implementation(window: $window) {
+        recommendation {
+          code
+          text
+        }
+        record {
+          id
+          revision
+        }
+        status
+        since
+        note
+        evidenceUrl
+        evidence {
+          met
+          detail
+        }
+        discrepancy
+        review {
+          status
+          comment
+          reviewedBy
+          reviewedAt
+        }
+        history {
+          kind
+          status
+          since
+          actor
+          reviewStatus
+          reviewComment
+          recordedAt
+        }
+      }
+    }
+  }
+`);
+
+const CountrySourcesDoc = graphql(`
+  query CountrySources($code: String!) {
+    country(code: $code) {
+      dataSources(first: 100) {
+        totalCount
+        nodes {
+          id
+          code
+          name
+          agency
+          periodicity
+          latestYear
+          residenceCriterion
+          sourceType {
+            code
+            name
+          }
+        }
       }
     }
   }
@@ -73,55 +143,6 @@ const CountryProfileDoc = graphql(`
               code
               name
             }
-          }
-        }
-      }
-      implementation(window: $window) {
-        recommendation {
-          code
-          text
-        }
-        record {
-          id
-          revision
-        }
-        status
-        since
-        note
-        evidenceUrl
-        evidence {
-          met
-          detail
-        }
-        discrepancy
-        review {
-          status
-          comment
-          reviewedBy
-          reviewedAt
-        }
-        history {
-          kind
-          status
-          since
-          actor
-          reviewStatus
-          reviewComment
-          recordedAt
-        }
-      }
-      dataSources(first: 100) {
-        totalCount
-        nodes {
-          code
-          name
-          agency
-          periodicity
-          latestYear
-          residenceCriterion
-          sourceType {
-            code
-            name
           }
         }
       }
@@ -238,12 +259,10 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
   const p = useParams();
   const { window, error: windowError } = yearWindow(p);
   const to = p.num('to');
-  // Bumped after a declaration or review, to read the profile again.
-  const [refresh, setRefresh] = useState(0);
   const state = useQuery(
     CountryProfileDoc,
     { code, window, fromYear: window?.from, toYear: window?.to },
-    { skip: Boolean(windowError), refresh },
+    { skip: Boolean(windowError) },
   );
   // A window the API would refuse: the year fields with the error beside them, to fix it, and no profile.
   if (windowError)
@@ -301,7 +320,7 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
         <YearWindowFilter p={p} />
       </form>
       <CoverageSection country={country} window={window} />
-      <ImplementationSection country={country} window={window} onChange={() => setRefresh((n) => n + 1)} />
+      <ImplementationSection country={country} window={window} />
       <SourcesSection country={country} />
       <SubmissionsSection submissions={state.data.submissions.nodes} total={state.data.submissions.totalCount} />
       <AccountSection code={country.iso3 ?? country.m49} last={to} />
@@ -321,16 +340,38 @@ function Main(props: { title: string; children: preact.ComponentChildren }) {
   );
 }
 
-function ImplementationSection(props: {
-  country: Country;
-  window: { from: number; to: number } | undefined;
-  onChange: () => void;
-}) {
-  const rows = props.country.implementation;
+/**
+ * What the caller may do with this country's items, for the forms and threads a page offers (the API decides, CONTRACT
+ * §8–9): the task force reviews; the task force and the country's own focal point declare and discuss.
+ */
+function useCountryRoles(country: Country) {
   const [, viewer] = useSession();
   const staff = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
-  // The API decides (CONTRACT §8); the forms are offered to those it lets declare and review.
-  const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.iso3 === props.country.iso3);
+  const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.iso3 === country.iso3);
+  return { viewer, staff, declares };
+}
+
+/**
+ * Loaded on its own (the profile's query is near the cost limit) and read again after each declaration or review,
+ * without reloading the rest of the page.
+ */
+function ImplementationSection(props: { country: Country; window: { from: number; to: number } | undefined }) {
+  const { viewer, staff, declares } = useCountryRoles(props.country);
+  const [refresh, setRefresh] = useState(0);
+  const state = useQuery(
+    CountryImplementationDoc,
+    { code: props.country.iso3 ?? props.country.m49, window: props.window },
+    { refresh },
+  );
+  const onChange = () => setRefresh((n) => n + 1);
+  if (state.status !== 'done' || !state.data.country)
+    return (
+      <section aria-labelledby="implementation-title">
+        <h2 id="implementation-title">Implementation of the recommendations</h2>
+        {state.status === 'error' ? <ErrorMessage error={state.error} /> : <Loading what="the implementation" />}
+      </section>
+    );
+  const rows = state.data.country.implementation;
   return (
     <section aria-labelledby="implementation-title">
       <h2 id="implementation-title">Implementation of the recommendations</h2>
@@ -383,7 +424,7 @@ function ImplementationSection(props: {
                     country={props.country.iso3 ?? props.country.m49}
                     viewer={viewer}
                     review={staff}
-                    onChange={props.onChange}
+                    onChange={onChange}
                   />
                 )}
                 {declares && r.record && (
@@ -411,7 +452,7 @@ function ImplementationSection(props: {
   );
 }
 
-type AdoptionRow = Country['implementation'][number];
+type AdoptionRow = NonNullable<CountryImplementationQuery['country']>['implementation'][number];
 const STATUSES: AdoptionStatus[] = ['NOT_STARTED', 'PLANNED', 'PARTIAL', 'IMPLEMENTED', 'NOT_APPLICABLE'];
 
 /**
@@ -661,8 +702,18 @@ function CoverageSection(props: { country: Country; window: { from: number; to: 
   );
 }
 
+/** Loaded on its own, like the implementation: the profile's query is near the cost limit. */
 function SourcesSection(props: { country: Country }) {
-  const sources = props.country.dataSources;
+  const { declares: discusses } = useCountryRoles(props.country);
+  const state = useQuery(CountrySourcesDoc, { code: props.country.iso3 ?? props.country.m49 });
+  if (state.status !== 'done' || !state.data.country)
+    return (
+      <section aria-labelledby="sources-title">
+        <h2 id="sources-title">Data sources</h2>
+        {state.status === 'error' ? <ErrorMessage error={state.error} /> : <Loading what="the data sources" />}
+      </section>
+    );
+  const sources = state.data.country.dataSources;
   return (
     <section aria-labelledby="sources-title">
       <h2 id="sources-title">Data sources</h2>
@@ -680,6 +731,7 @@ function SourcesSection(props: { country: Country }) {
                 Latest year
               </th>
               <th scope="col">Residence criterion</th>
+              {discusses && <th scope="col">Discussion</th>}
             </tr>
           </thead>
           <tbody>
@@ -693,6 +745,11 @@ function SourcesSection(props: { country: Country }) {
                 <td>{s.periodicity ?? '–'}</td>
                 <td class="num">{s.latestYear ?? '–'}</td>
                 <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
+                {discusses && (
+                  <td>
+                    <CommentsDisclosure target={s.id} label={s.name} />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
