@@ -107,8 +107,10 @@ test('a receiver that does not answer delays only its own deliveries; a burst re
   // The slow receiver still has not answered the first; the next change reaches the healthy one meanwhile.
   await publish(['FRA,IMM_STOCK,2001,1,PUBLISHED']);
   await until('the second change at the healthy receiver', () => healthy.bodies.length === 2);
-  // The first request to the slow receiver was still open, neither answered nor abandoned by the hub.
-  expect(openAtReceipt).toEqual([[0], [0]]);
+  // When the second change reached the healthy receiver, the first request to the slow one was still open, neither
+  // answered nor abandoned by the hub. (At the first receipt it may not have arrived yet: the two deliveries of one
+  // change run side by side, and either can land first.)
+  expect(openAtReceipt[1]).toEqual([0]);
   expect(healthy.bodies.map((b) => b.series?.country.iso3)).toEqual(['CHE', 'FRA']);
   // One request at a time per webhook: the slow receiver has not been sent the second change yet.
   expect(slow.bodies.map((b) => b.series?.country.iso3)).toEqual(['CHE']);
