@@ -65,7 +65,7 @@ export interface RegionRow {
 }
 
 /** `AND <alias>."referenceYear" BETWEEN from AND to`, or nothing. */
-function yearCondition(alias: string, window: YearWindow | null | undefined): Prisma.Sql {
+export function yearCondition(alias: string, window: YearWindow | null | undefined): Prisma.Sql {
   if (!window) return Prisma.empty;
   return Prisma.sql`AND ${Prisma.raw(alias)}."referenceYear" BETWEEN ${window.from}::int AND ${window.to}::int`;
 }

@@ -3,7 +3,7 @@
 // the caller's country values (the §4 rule for every observation key, coverage.service `countryValueObservations`) as
 // SDMX-JSON 2.0.0 or SDMX-CSV 2.0.0.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
-import { countableVersions, countryValueObservations } from '../coverage/coverage.service.js';
+import { countableVersions, countryValueObservations, yearCondition } from '../coverage/coverage.service.js';
 import type { PrismaClient } from '../platform/db.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
 import { visibleFeedEntry, type Visibility } from '../submissions/visibility.js';
@@ -381,11 +381,6 @@ export async function findDeletions(
   const since = query.updatedAfter;
   if (!since) return [];
   const { indicatorIds, countries } = scopeOf(dsd, query, 'f');
-  const years = query.window
-    ? Prisma.sql`AND f."referenceYear" BETWEEN ${query.window.from} AND ${query.window.to}`
-    : Prisma.empty;
-  const changedSince = Prisma.sql`f.at > ${since} AND f."countryId" IS NOT NULL AND ${visibleFeedEntry(visibility, 'f')}
-    AND f."indicatorId" = ANY(${indicatorIds}) ${countries} ${years}`;
   const touched = Prisma.sql`(SELECT "countryId", "indicatorId", "referenceYear" FROM touched)`;
   const current = countryValueObservations(
     countableVersions(
@@ -396,9 +391,11 @@ export async function findDeletions(
     ),
   );
   const rows = await prisma.$queryRaw<KeyRow[]>(Prisma.sql`
-    WITH touched AS (
-      SELECT DISTINCT f."countryId", f."indicatorId", f."referenceYear", f."sourceKey" FROM "FeedEntry" f
-      WHERE ${changedSince}),
+    WITH changed AS (
+      SELECT f."countryId", f."indicatorId", f."referenceYear", f."sourceKey", f."submissionId" FROM "FeedEntry" f
+      WHERE f.at > ${since} AND f."countryId" IS NOT NULL AND ${visibleFeedEntry(visibility, 'f')}
+        AND f."indicatorId" = ANY(${indicatorIds}) ${countries} ${yearCondition('f', query.window)}),
+    touched AS (SELECT DISTINCT "countryId", "indicatorId", "referenceYear", "sourceKey" FROM changed),
     held AS (
       SELECT (SELECT p."submissionId" FROM "FeedEntry" p
               WHERE p."countryId" = t."countryId" AND p."indicatorId" = t."indicatorId"
@@ -407,7 +404,7 @@ export async function findDeletions(
               ORDER BY p.sequence DESC LIMIT 1) AS id
       FROM touched t
       UNION
-      SELECT f."submissionId" FROM "FeedEntry" f WHERE ${changedSince}),
+      SELECT "submissionId" FROM changed),
     now AS (SELECT v."countryId", v."indicatorId", v."referenceYear", v."dimensionKey" FROM (${current}) v)
     SELECT DISTINCT co.m49, i.code AS indicator, s."referenceYear", o."dimensionKey"
     FROM held h
