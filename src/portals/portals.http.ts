@@ -85,15 +85,18 @@ export function portalRoutes(app: App): Plugin {
       const isDownload = path.startsWith('/download/');
       if (!isSdmx && !isDownload) return;
       const api = fetchAPI as unknown as FetchAPI;
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        // In the format the path speaks: an SDMX client parses SDMX error messages, as it does for every other refusal.
-        const detail = `${request.method} is not served here: only GET and HEAD`;
-        const allow = { allow: 'GET, HEAD' };
+      // A refusal in the format the path speaks: an SDMX client parses SDMX error messages (whose code is the HTTP
+      // status for these), a download client the JSON error.
+      const refuse = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
         endResponse(
           isSdmx
-            ? sdmxErrorResponse(api, new SdmxError(405, 405, 'Method Not Allowed', detail), allow)
-            : api.Response.json({ error: detail }, { status: 405, headers: allow }),
+            ? sdmxErrorResponse(api, new SdmxError(status, status, title, detail), headers)
+            : api.Response.json({ error: detail }, { status, headers }),
         );
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        refuse(405, 'Method Not Allowed', `${request.method} is not served here: only GET and HEAD`, {
+          allow: 'GET, HEAD',
+        });
         return;
       }
       try {
@@ -111,18 +114,10 @@ export function portalRoutes(app: App): Plugin {
         } else if (isDatabaseUnavailable(err)) {
           // An outage, not a bug: the client is told to retry, as GraphQL tells it with SERVICE_UNAVAILABLE.
           app.logger.warn({ err, path }, 'database unavailable');
-          endResponse(
-            isSdmx
-              ? sdmxErrorResponse(api, new SdmxError(503, 503, 'Service Unavailable', DATABASE_UNAVAILABLE))
-              : api.Response.json({ error: DATABASE_UNAVAILABLE }, { status: 503 }),
-          );
+          refuse(503, 'Service Unavailable', DATABASE_UNAVAILABLE);
         } else {
           app.logger.error({ err, path }, 'portal request failed');
-          endResponse(
-            isSdmx
-              ? sdmxErrorResponse(api, new SdmxError(500, 500, 'Internal Server Error', 'Unexpected error.'))
-              : api.Response.json({ error: 'Unexpected error.' }, { status: 500 }),
-          );
+          refuse(500, 'Internal Server Error', 'Unexpected error.');
         }
       }
     },
