@@ -3,7 +3,7 @@
 // costs one request per thread opened.
 import { useState } from 'preact/hooks';
 import { graphql } from '../gql';
-import { request, useQuery } from '../lib/client';
+import { request, useQuery, useWrite } from '../lib/client';
 import { ErrorMessage, Loading } from './controls';
 
 const ThreadDoc = graphql(`
@@ -62,46 +62,34 @@ export function CommentThread(props: { target: string; label: string }) {
   const [refresh, setRefresh] = useState(0);
   const state = useQuery(ThreadDoc, { target: props.target }, { refresh });
   const [body, setBody] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, write } = useWrite();
   const id = `comment-${props.target.replace(/[^A-Za-z0-9_-]/g, '')}`;
+  const reload = () => setRefresh((n) => n + 1);
 
-  /** Resolves an open comment or reopens a resolved one, then reloads the thread; a refusal is shown as a problem. */
-  async function setStatus(comment: { id: string; status: string }) {
-    setBusy(true);
-    try {
-      const result =
+  /** Resolves an open comment or reopens a resolved one, then reloads the thread. */
+  function setStatus(comment: { id: string; status: string }) {
+    void write(
+      async () =>
         comment.status === 'OPEN'
           ? (await request(ResolveCommentDoc, { id: comment.id })).resolveComment
-          : (await request(ReopenCommentDoc, { id: comment.id })).reopenComment;
-      if (result.__typename === 'ResolveCommentPayload' || result.__typename === 'ReopenCommentPayload') {
-        setProblem(null);
-        setRefresh((n) => n + 1);
-      } else setProblem((result as { message?: string }).message ?? result.__typename);
-    } catch (err) {
-      setProblem((err as Error).message);
-    }
-    setBusy(false);
+          : (await request(ReopenCommentDoc, { id: comment.id })).reopenComment,
+      reload,
+    );
   }
 
-  async function add(e: Event) {
+  function add(e: Event) {
     e.preventDefault();
     if (!body.trim()) {
       setProblem('Write the comment first.');
       return;
     }
-    setBusy(true);
-    try {
-      const r = (await request(AddCommentDoc, { target: props.target, body: body.trim() })).addComment;
-      if (r.__typename === 'AddCommentPayload') {
+    void write(
+      async () => (await request(AddCommentDoc, { target: props.target, body: body.trim() })).addComment,
+      () => {
         setBody('');
-        setProblem(null);
-        setRefresh((n) => n + 1);
-      } else setProblem((r as { message?: string }).message ?? r.__typename);
-    } catch (err) {
-      setProblem((err as Error).message);
-    }
-    setBusy(false);
+        reload();
+      },
+    );
   }
 
   return (
@@ -118,7 +106,7 @@ export function CommentThread(props: { target: string; label: string }) {
                   {c.overdue ? ' · overdue' : ''}
                 </p>
                 <p>{c.body}</p>
-                <button type="button" class="secondary" disabled={busy} onClick={() => void setStatus(c)}>
+                <button type="button" class="secondary" disabled={busy} onClick={() => setStatus(c)}>
                   {c.status === 'OPEN' ? 'Resolve' : 'Reopen'}
                   <span class="visually-hidden"> the comment by {c.author}</span>
                 </button>
@@ -128,7 +116,7 @@ export function CommentThread(props: { target: string; label: string }) {
         ) : (
           <p class="reason">No comments yet.</p>
         ))}
-      <form onSubmit={(e) => void add(e)}>
+      <form onSubmit={add}>
         <label for={id}>Add a comment on {props.label}</label>
         <textarea
           id={id}

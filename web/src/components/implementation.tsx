@@ -1,5 +1,6 @@
 // Words and marks for implementation status (CONTRACT §8), shared by the implementation page and the country profile.
 import type { AdoptionStatus, Discrepancy } from '../gql/graphql';
+import { humanize } from '../lib/format';
 
 interface Cell {
   status?: AdoptionStatus | null;
@@ -29,6 +30,9 @@ export const DISCREPANCY_LABEL: Record<string, string> = {
   DECLARED_NOT_EVIDENCED: 'Declared implemented, not evidenced by the data',
   EVIDENCED_NOT_DECLARED: 'Evidenced by the data, not declared',
 };
+
+/** A recommendation's short name, from its code: REC_FOUR_GROUPS → "Four groups". */
+export const recommendationName = (code: string) => humanize(code.replace(/^REC_/, ''));
 
 /** A cell's words: status, evidence, discrepancy (its title and accessible name). */
 export function describeCell(c: Cell): string {

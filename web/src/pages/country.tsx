@@ -18,11 +18,11 @@ import type {
   CountryProfileQuery,
   PopulationAccountQuery,
 } from '../gql/graphql';
-import { isNotFound, request, useQuery } from '../lib/client';
-import { useSession, type Viewer } from '../lib/session';
+import { isNotFound, request, useQuery, useWrite } from '../lib/client';
+import { useSession } from '../lib/session';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
-import { DISCREPANCY_LABEL, EvidenceMark, STATUS_LABEL } from '../components/implementation';
+import { DISCREPANCY_LABEL, EvidenceMark, recommendationName, STATUS_LABEL } from '../components/implementation';
 
 const ReportAdoptionDoc = graphql(`
   mutation ReportAdoption($input: ReportAdoptionInput!) {
@@ -251,6 +251,8 @@ const AccountYearsDoc = graphql(`
 `);
 
 type Country = NonNullable<CountryProfileQuery['country']>;
+/** The code the API takes for the country: ISO3 when it has one, M49 otherwise. */
+const codeOf = (c: Country) => c.iso3 ?? c.m49;
 type Submissions = CountryProfileQuery['submissions']['nodes'];
 type Account = NonNullable<PopulationAccountQuery['populationAccount']>;
 
@@ -323,7 +325,7 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
       <ImplementationSection country={country} window={window} />
       <SourcesSection country={country} />
       <SubmissionsSection submissions={state.data.submissions.nodes} total={state.data.submissions.totalCount} />
-      <AccountSection code={country.iso3 ?? country.m49} last={to} />
+      <AccountSection code={codeOf(country)} last={to} />
     </Main>
   );
 }
@@ -340,6 +342,16 @@ function Main(props: { title: string; children: preact.ComponentChildren }) {
   );
 }
 
+/** A section that loads its own query, while it loads or when it failed: its heading, and the state. */
+function Pending(props: { id: string; title: string; what: string; state: { status: string; error?: Error } }) {
+  return (
+    <section aria-labelledby={props.id}>
+      <h2 id={props.id}>{props.title}</h2>
+      {props.state.error ? <ErrorMessage error={props.state.error} /> : <Loading what={props.what} />}
+    </section>
+  );
+}
+
 /**
  * What the caller may do with this country's items, for the forms and threads a page offers (the API decides, CONTRACT
  * §8–9): the task force reviews; the task force and the country's own focal point declare and discuss.
@@ -348,7 +360,7 @@ function useCountryRoles(country: Country) {
   const [, viewer] = useSession();
   const staff = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
   const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.iso3 === country.iso3);
-  return { viewer, staff, declares };
+  return { staff, declares };
 }
 
 /**
@@ -356,20 +368,18 @@ function useCountryRoles(country: Country) {
  * without reloading the rest of the page.
  */
 function ImplementationSection(props: { country: Country; window: { from: number; to: number } | undefined }) {
-  const { viewer, staff, declares } = useCountryRoles(props.country);
+  const { staff, declares } = useCountryRoles(props.country);
   const [refresh, setRefresh] = useState(0);
-  const state = useQuery(
-    CountryImplementationDoc,
-    { code: props.country.iso3 ?? props.country.m49, window: props.window },
-    { refresh },
-  );
+  const state = useQuery(CountryImplementationDoc, { code: codeOf(props.country), window: props.window }, { refresh });
   const onChange = () => setRefresh((n) => n + 1);
   if (state.status !== 'done' || !state.data.country)
     return (
-      <section aria-labelledby="implementation-title">
-        <h2 id="implementation-title">Implementation of the recommendations</h2>
-        {state.status === 'error' ? <ErrorMessage error={state.error} /> : <Loading what="the implementation" />}
-      </section>
+      <Pending
+        id="implementation-title"
+        title="Implementation of the recommendations"
+        what="the implementation"
+        state={state}
+      />
     );
   const rows = state.data.country.implementation;
   return (
@@ -403,7 +413,7 @@ function ImplementationSection(props: { country: Country; window: { from: number
               class={r.discrepancy ? 'cell discrepant' : undefined}
             >
               <th scope="row" title={r.recommendation.text}>
-                {humanize(r.recommendation.code.replace(/^REC_/, ''))}
+                {recommendationName(r.recommendation.code)}
               </th>
               <td>
                 {STATUS_LABEL[r.status ?? 'UNKNOWN']}
@@ -418,19 +428,13 @@ function ImplementationSection(props: { country: Country; window: { from: number
                 )}
                 <AdoptionReviewNote review={r.review} />
                 <AdoptionHistory history={r.history} recommendation={r.recommendation.code} />
-                {declares && viewer && (
-                  <AdoptionForms
-                    row={r}
-                    country={props.country.iso3 ?? props.country.m49}
-                    viewer={viewer}
-                    review={staff}
-                    onChange={onChange}
-                  />
+                {declares && (
+                  <AdoptionForms row={r} country={codeOf(props.country)} review={staff} onChange={onChange} />
                 )}
                 {declares && r.record && (
                   <CommentsDisclosure
                     target={r.record.id}
-                    label={`${props.country.name}'s ${humanize(r.recommendation.code.replace(/^REC_/, ''))}`}
+                    label={`${props.country.name}'s ${recommendationName(r.recommendation.code)}`}
                   />
                 )}
               </td>
@@ -458,39 +462,18 @@ const STATUSES: AdoptionStatus[] = ['NOT_STARTED', 'PLANNED', 'PARTIAL', 'IMPLEM
 /**
  * Declare the status of one recommendation (the focal point, or the task force on the country's behalf) and, for the
  * task force, review the declaration. Each write names the revision read, so a record changed meanwhile is refused
- * (ConflictError) instead of overwritten; the profile is read again after each write.
+ * (ConflictError) instead of overwritten; the implementation table is read again after each write.
  */
-function AdoptionForms(props: {
-  row: AdoptionRow;
-  country: string;
-  viewer: Viewer;
-  review: boolean;
-  onChange: () => void;
-}) {
+function AdoptionForms(props: { row: AdoptionRow; country: string; review: boolean; onChange: () => void }) {
   const { row } = props;
   const rec = row.recommendation.code;
-  const name = humanize(rec.replace(/^REC_/, ''));
+  const name = recommendationName(rec);
   const [status, setStatus] = useState<AdoptionStatus>(row.status ?? 'IMPLEMENTED');
   const [since, setSince] = useState(row.since ? String(row.since) : '');
   const [note, setNote] = useState(row.note ?? '');
   const [evidenceUrl, setEvidenceUrl] = useState(row.evidenceUrl ?? '');
   const [comment, setComment] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function write(run: () => Promise<{ __typename: string; message?: string }>) {
-    setBusy(true);
-    try {
-      const r = await run();
-      if (r.__typename.endsWith('Payload')) {
-        setProblem(null);
-        props.onChange();
-      } else setProblem(r.message ?? r.__typename);
-    } catch (err) {
-      setProblem((err as Error).message);
-    }
-    setBusy(false);
-  }
+  const { busy, problem, setProblem, write } = useWrite();
 
   function declare(e: Event) {
     e.preventDefault();
@@ -513,6 +496,7 @@ function AdoptionForms(props: {
             },
           })
         ).reportAdoption,
+      props.onChange,
     );
   }
 
@@ -531,6 +515,7 @@ function AdoptionForms(props: {
             },
           })
         ).reviewAdoption,
+      props.onChange,
     );
   }
 
@@ -611,7 +596,7 @@ function AdoptionHistory(props: { history: AdoptionRow['history']; recommendatio
     <details class="adoption-history" data-testid="adoption-history">
       <summary>
         History ({h.length} {h.length === 1 ? 'change' : 'changes'})
-        <span class="visually-hidden"> of {humanize(props.recommendation.replace(/^REC_/, ''))}</span>
+        <span class="visually-hidden"> of {recommendationName(props.recommendation)}</span>
       </summary>
       <ol class="history">
         {h.map((c, i) => {
@@ -705,14 +690,9 @@ function CoverageSection(props: { country: Country; window: { from: number; to: 
 /** Loaded on its own, like the implementation: the profile's query is near the cost limit. */
 function SourcesSection(props: { country: Country }) {
   const { declares: discusses } = useCountryRoles(props.country);
-  const state = useQuery(CountrySourcesDoc, { code: props.country.iso3 ?? props.country.m49 });
+  const state = useQuery(CountrySourcesDoc, { code: codeOf(props.country) });
   if (state.status !== 'done' || !state.data.country)
-    return (
-      <section aria-labelledby="sources-title">
-        <h2 id="sources-title">Data sources</h2>
-        {state.status === 'error' ? <ErrorMessage error={state.error} /> : <Loading what="the data sources" />}
-      </section>
-    );
+    return <Pending id="sources-title" title="Data sources" what="the data sources" state={state} />;
   const sources = state.data.country.dataSources;
   return (
     <section aria-labelledby="sources-title">

@@ -9,12 +9,12 @@ import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { ImplementationCountryFragment, ImplementationPageQuery } from '../gql/graphql';
 import { requestWithErrors, useLoad, type FieldError } from '../lib/client';
-import { humanize } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import {
   describeCell,
   DISCREPANCY_LABEL,
   EvidenceMark,
+  recommendationName,
   STATUS_LABEL,
   STATUS_SHORT,
 } from '../components/implementation';
@@ -209,7 +209,7 @@ function Matrix(props: {
               <th scope="col">Country</th>
               {recs.map((r) => (
                 <th scope="col" key={r.code} title={r.text}>
-                  {humanize(r.code.replace(/^REC_/, ''))}
+                  {recommendationName(r.code)}
                 </th>
               ))}
             </tr>
@@ -291,7 +291,7 @@ function Summary(props: { data: Implementation }) {
             return (
               <tr key={s.recommendation.code} data-rec={s.recommendation.code}>
                 <th scope="row" title={s.recommendation.text}>
-                  {humanize(s.recommendation.code.replace(/^REC_/, ''))}
+                  {recommendationName(s.recommendation.code)}
                 </th>
                 <td data-col="countriesInScope" class="num">
                   {s.countriesInScope}
