@@ -8,8 +8,11 @@
 //  2. every answer is identical to the answer over the same database without the unpublished rows: so no count, year,
 //     flag, cursor or sum derived from a hidden row reaches the caller either.
 // As a control, ADMIN's answers must contain every sentinel, so the walk does reach them.
+// The portal routes beside /graphql (CONTRACT §10: SDMX data and structure, downloads in CSV and XLSX) are read in the
+// same walk under the same two checks: they run their own SQL, so the GraphQL walk alone would not cover them.
 import type { GraphQLSchema } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import ExcelJS from 'exceljs';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
 import { importDataSources } from '../../src/submissions/sources.import.js';
@@ -24,7 +27,7 @@ const tokens: Record<string, string | undefined> = { anonymous: undefined };
 const SENTINELS = [987654321, 987654322, 987654323, 987654324, 987654325, 987654326, 987654327, 987654328, 987654329];
 const NOTE = 'EMBARGO-SENTINEL';
 const SENTINEL_PATTERN = /98765432\d|EMBARGO-SENTINEL/g;
-const HIDDEN_YEARS = [2091, 2092, 2093, 2094, 2095, 2096, 2097];
+const HIDDEN_YEARS = [2091, 2092, 2093, 2094, 2095, 2096, 2097, 2098];
 const HEADER = 'country,indicator,reference_year,value,data_source,residence_criterion,status,note,SEX';
 
 async function importAsAdmin(rows: string[]) {
@@ -72,6 +75,12 @@ beforeAll(async () => {
     `CHE,IMM_STOCK,2095,987654325,,OTHER,VALIDATED,${NOTE},_T`,
     `CHE,IMM_STOCK,2020,987654328,CHE_SENT,OTHER,DRAFT,${NOTE},_T`,
   ]);
+  // A breakdown dropped by a newer validated version: a deletion that only those who saw 2098 may learn of.
+  await importAsAdmin([
+    `CHE,IMM_STOCK,2098,987654321,,OTHER,VALIDATED,${NOTE},_T`,
+    `CHE,IMM_STOCK,2098,987654329,,OTHER,VALIDATED,${NOTE},F`,
+  ]);
+  await importAsAdmin([`CHE,IMM_STOCK,2098,987654321,,OTHER,VALIDATED,${NOTE},_T`]);
   const pending = await hub.db.prisma.submission.findFirstOrThrow({ where: { referenceYear: 2094 } });
   const rejected = data(
     await hub.gql<{ rejectSubmission: { __typename: string } }, Record<string, unknown>>(
@@ -199,8 +208,57 @@ async function answers(walk: Walk, token: string | undefined, internalErrors: st
     out.set(op.query, JSON.stringify(result).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>'));
   };
   for (const root of walk.roots) await run(root);
+  for (const path of PORTAL_PATHS) out.set(`GET ${path}`, await portalAnswer(path, token));
   if (process.env.EMBARGO_PROGRESS) process.stderr.write(`walked ${out.size} operations\n`);
   return out;
+}
+
+const FLOW = '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0';
+/** Every SDMX data key shape (all, one country, a hidden year's window, a breakdown) × both formats, changes since a
+ * date (additions and deletions), the structure, and the downloads with each of their filters. */
+const PORTAL_PATHS = [
+  ...[
+    '',
+    '/*',
+    '/A.756.IMM_STOCK.*',
+    '/A.756.IMM_STOCK.*?c[TIME_PERIOD]=ge:2090+le:2099',
+    '/A.756,250.IMM_STOCK.F.*',
+  ].flatMap((key) => {
+    const path = `${FLOW}${key}`;
+    const join = path.includes('?') ? '&' : '?';
+    return [path, `${path}${join}format=sdmx-csv`, `${path}${join}updatedAfter=2000-01-01T00:00:00Z`];
+  }),
+  '/sdmx/v2/structure/dataflow/MIGSTAT/DF_MIGRATION/1.0?references=all',
+  '/download/observations.csv',
+  '/download/observations.csv?country=CHE',
+  '/download/observations.csv?indicator=IMM_STOCK&country=CHE&from=2090&to=2099',
+  '/download/observations.csv?updatedAfter=2000-01-01',
+  '/download/observations.xlsx',
+  '/download/observations.xlsx?country=CHE',
+  '/download/catalogue.json',
+];
+
+/** A portal route's status and body as text (an SDMX message without its per-answer id and time; a workbook's cells). */
+async function portalAnswer(path: string, token: string | undefined): Promise<string> {
+  const res = await hub.api.fetch(`http://hub.test${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  let body: string;
+  if ((res.headers.get('content-type') ?? '').includes('spreadsheetml')) {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ArrayBuffer);
+    const rows: unknown[] = [];
+    workbook.eachSheet((sheet) => sheet.eachRow((row) => rows.push(row.values)));
+    body = JSON.stringify(rows);
+  } else {
+    body = await res.text();
+    // SDMX-JSON messages (errors too) carry a fresh id and time in their meta.
+    if ((res.headers.get('content-type') ?? '').includes('json') && path.startsWith('/sdmx/')) {
+      const { meta: _meta, ...rest } = JSON.parse(body) as Record<string, unknown>;
+      body = JSON.stringify(rest);
+    }
+  }
+  return `${res.status} ${body}`.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
 }
 
 test('no unpublished value, or anything derived from one, reaches anonymous, READER or another focal point', async () => {
@@ -212,6 +270,10 @@ test('no unpublished value, or anything derived from one, reaches anonymous, REA
   const admin = await answers(walk, tokens.admin, internalErrors);
   const seen = new Set([...admin.values()].flatMap((body) => body.match(SENTINEL_PATTERN) ?? []));
   expect([...seen].sort()).toEqual([...SENTINELS.map(String), NOTE].sort());
+  // The portal routes reach the countable unpublished values (validated over nothing, validated over published).
+  const adminRoutes = [...admin].filter(([op]) => op.startsWith('GET ')).map(([, body]) => body);
+  for (const value of ['987654323', '987654325'])
+    expect(adminRoutes.filter((body) => body.includes(value)).length).toBeGreaterThan(5);
 
   const callers = ['anonymous', 'reader', 'fra'] as const;
   const withHidden: Record<string, Map<string, string>> = {};
@@ -227,6 +289,9 @@ test('no unpublished value, or anything derived from one, reaches anonymous, REA
   // The same walk without the embargoed rows: nothing a caller reads may change.
   await hub.db.prisma.submission.deleteMany({ where: { status: { not: 'PUBLISHED' } } });
   await hub.db.prisma.accountEntry.deleteMany({ where: { status: { not: 'PUBLISHED' } } });
+  // and the change-feed entries only CHE's readers of unpublished versions may see (the rest stay as they are).
+  const che = await hub.db.prisma.country.findUniqueOrThrow({ where: { iso3: 'CHE' } });
+  await hub.db.prisma.feedEntry.deleteMany({ where: { audience: 'ALL_VERSIONS', countryId: che.id } });
   expect(await hub.db.prisma.submission.count({ where: { referenceYear: { in: HIDDEN_YEARS } } })).toBe(1); // 2095 v1
   const differences: string[] = [];
   for (const who of callers) {
