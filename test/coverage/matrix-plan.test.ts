@@ -1,9 +1,14 @@
-// Plan-shape guard (issue 11): the coverage matrix statement reads the countable versions from
-// Submission_countable_idx alone (an index-only scan in key order) and sorts no more than each year's few versions,
-// on a generated data set large enough for the planner to care. No timings: the test reads EXPLAIN of the very
-// statement (and arguments) the hub sent, on PGlite and on PostgreSQL.
+// Plan-shape guards (issue 11) on a generated data set large enough for the planner to care: the coverage matrix
+// statement reads the countable versions from Submission_countable_idx alone (an index-only scan in key order) and
+// sorts no more than each year's few versions; SDMX's `updatedAfter` applies the country-value rule to the groups
+// changed since, not to every observation. No timings: the test reads EXPLAIN of the very statement (and arguments)
+// the hub sent, on PGlite and on PostgreSQL.
 import { data, startHub, type Hub } from '../support/hub.js';
 import { explain, startQueryLog, type QueryLog } from '../support/query-log.js';
+
+const fail = (line: string): never => {
+  throw new Error(`no row count in the plan's line ${line}`);
+};
 
 let hub: Hub;
 let log: QueryLog;
@@ -21,6 +26,13 @@ beforeAll(async () => {
     FROM generate_series(1981, 2020) y CROSS JOIN "Indicator" i CROSS JOIN "Country" c
     WHERE (c.id * 7 + i.id * 13 + y) % 3 = 0
     ORDER BY y, c.id, i.id`);
+  // One observation each; three submissions changed in 2030, the rest in 2020.
+  await run(`UPDATE "Submission" SET "updatedAt" = '2020-01-01'`);
+  await run(`UPDATE "Submission" SET "updatedAt" = '2030-01-01'
+    WHERE id IN (SELECT id FROM "Submission" WHERE status = 'PUBLISHED' ORDER BY id LIMIT 3)`);
+  await run(`INSERT INTO "Observation" ("submissionId", value, dimensions, "dimensionKey")
+    SELECT id, 1000 + id, '{}', '' FROM "Submission"`);
+  await run('VACUUM ANALYZE "Observation"');
   // What autovacuum leaves after a bulk load: statistics, and a visibility map that lets index-only scans skip
   // the heap.
   await run('VACUUM ANALYZE "Submission"');
@@ -48,4 +60,26 @@ test('coverageMatrix reads the countable versions from the index alone and sorts
   // The only sort is the incremental one of each (indicator, country, year)'s versions.
   expect(plan).not.toMatch(/(?<!Incremental )Sort\b(?! Key)/);
   expect(plan).not.toMatch(/Seq Scan on "Submission"/);
+});
+
+test('SDMX updatedAfter reads the observations of the groups changed since, not every country value', async () => {
+  log.reset();
+  const res = await hub.api.fetch(
+    'http://hub.test/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/*?updatedAfter=2025-01-01T00:00:00Z&format=sdmx-csv',
+  );
+  expect(res.status).toBe(200);
+  const lines = (await res.text()).trim().split('\r\n');
+  expect(lines.length).toBe(1 + 3); // the header and the three changed observations
+  const query = log.queries.find(
+    (q) => /DISTINCT ON/.test(q.sql) && /"dimensionKey"/.test(q.sql) && !/FeedEntry/.test(q.sql),
+  );
+  if (!query) throw new Error(`no SDMX observations statement among:\n${log.statements.join('\n')}`);
+  const plan = await explain(hub.db.adapterFactory, query, 'ANALYZE, COSTS OFF, TIMING OFF');
+  // Rows the plan's nodes on Observation produced (per loop × loops): a few, where every country value was 40 000.
+  const read = plan
+    .filter((line) => /on "Observation"/.test(line))
+    .map((line) => /actual rows=([\d.]+) loops=(\d+)/.exec(line) ?? fail(line))
+    .reduce((sum, m) => sum + Number(m[1]) * Number(m[2]), 0);
+  expect(plan.some((line) => /on "Observation"/.test(line))).toBe(true);
+  expect(read).toBeLessThan(100);
 });

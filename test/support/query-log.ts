@@ -61,10 +61,10 @@ export async function startQueryLog(factory: SqlDriverAdapterFactory): Promise<Q
  * The plan PostgreSQL (or PGlite) chooses for a statement the hub sent, with the same arguments and argument types:
  * EXPLAIN's text lines. Used by the tests that guard an index the hub's access paths rely on.
  */
-export async function explain(factory: SqlDriverAdapterFactory, query: SqlQuery): Promise<string[]> {
+export async function explain(factory: SqlDriverAdapterFactory, query: SqlQuery, options = ''): Promise<string[]> {
   const adapter = await factory.connect();
   try {
-    const result = await adapter.queryRaw({ ...query, sql: `EXPLAIN ${query.sql}` });
+    const result = await adapter.queryRaw({ ...query, sql: `EXPLAIN ${options ? `(${options}) ` : ''}${query.sql}` });
     return result.rows.map((row) => String(row[0]));
   } finally {
     await adapter.dispose();

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "FeedEntry_at_idx" ON "FeedEntry"("at");
