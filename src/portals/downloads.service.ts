@@ -58,8 +58,15 @@ export async function* downloadRows(
     orderBy: { id: 'asc' },
   });
   // updatedAfter applies to the countable version, after it is chosen (never to the versions it supersedes): the
-  // page still advances over versions it leaves out.
+  // page still advances over versions it leaves out. Only keys with some version updated since can have one, so the
+  // pages run over those keys alone (a few changes: 1.6 s -> 0.14-0.2 s over every indicator, bench data at scale 0.25).
   const included = filter.updatedAfter ? Prisma.sql`p."updatedAt" > ${filter.updatedAfter}` : Prisma.sql`TRUE`;
+  const touched = (indicatorId: number) =>
+    filter.updatedAfter
+      ? Prisma.sql`AND (s."countryId", s."referenceYear", s."sourceKey") IN (
+          SELECT u."countryId", u."referenceYear", u."sourceKey" FROM "Submission" u
+          WHERE u."indicatorId" = ${indicatorId}::int AND u."updatedAt" > ${filter.updatedAfter})`
+      : Prisma.empty;
   type Cursor = { at: number; after: PageRow | null };
   const fetchPage = ({ at, after }: Cursor): Promise<PageRow[]> => {
     const indicator = indicators[at]!;
@@ -71,7 +78,7 @@ export async function* downloadRows(
       visibility,
       Prisma.sql`ARRAY[${indicator.id}::int]`,
       window,
-      Prisma.sql`${country} ${keyset}`,
+      Prisma.sql`${country} ${keyset} ${touched(indicator.id)}`,
     );
     // One statement per page: the page's countable versions in key order, each with its observations as JSON
     // (a row per submission rather than per observation keeps the driver's per-row cost down).
