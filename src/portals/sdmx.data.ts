@@ -110,6 +110,8 @@ export interface DataQuery {
   time: ((year: number) => boolean)[];
   /** Inclusive bounds implied by `time`, for the statement. */
   window: { from: number; to: number } | null;
+  /** Conditions on what an observation carries (`c[OBS_VALUE]`, `c[<attribute>]`), all of which must hold. */
+  carried: ((o: SdmxObservation) => boolean)[];
   updatedAfter: Date | null;
 }
 
@@ -121,6 +123,75 @@ const OPERATORS: Record<string, (a: number, b: number) => boolean> = {
   gt: (a, b) => a > b,
   ge: (a, b) => a >= b,
 };
+const ORDER_OPERATORS = Object.keys(OPERATORS);
+/** SDMX REST's operators on text; `eq` and `ne` compare whole values, the order operators compare code points. */
+const TEXT_OPERATORS: Record<string, (a: string, b: string) => boolean> = {
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  lt: (a, b) => a < b,
+  le: (a, b) => a <= b,
+  gt: (a, b) => a > b,
+  ge: (a, b) => a >= b,
+  co: (a, b) => a.includes(b),
+  nc: (a, b) => !a.includes(b),
+  sw: (a, b) => a.startsWith(b),
+  ew: (a, b) => a.endsWith(b),
+};
+
+/**
+ * A `c[…]` value as SDMX REST writes it: alternatives (",", OR) of terms joined by "+" (AND; a form-decoder turns it
+ * into a space), each `[op:]value`.
+ */
+function alternativesOf(name: string, raw: string): { op: string | null; value: string }[][] {
+  return raw.split(',').map((alt) => {
+    const terms = alt.split(/[+ ]/).filter(Boolean);
+    if (!terms.length) throw syntaxError(`c[${name}]: "${raw}" has an empty alternative`);
+    return terms.map((term) => {
+      const match = /^(?:([a-z]{2}):)?(.*)$/.exec(term)!;
+      return { op: match[1] ?? null, value: match[2]! };
+    });
+  });
+}
+
+/**
+ * The condition of `c[OBS_VALUE]` or `c[<attribute>]` on an observation, or null when `name` is neither. Numbers
+ * compare as numbers, LAST_UPDATE as instants, the rest as text; an attribute an observation lacks matches only
+ * `ne` and `nc`. An unknown code of a coded attribute is a 404, as in the key.
+ */
+function carriedFilter(dsd: Dsd, name: string, raw: string): ((o: SdmxObservation) => boolean) | null {
+  const n = dsd.attributes.findIndex((a) => a.id === name);
+  if (name !== 'OBS_VALUE' && n < 0) return null;
+  const attribute = dsd.attributes[n];
+  const numeric = name === 'OBS_VALUE';
+  const instant = attribute?.dataType === 'DateTime';
+  const allowed = numeric || instant ? ORDER_OPERATORS : Object.keys(TEXT_OPERATORS);
+  const form = numeric ? 'a number' : instant ? 'an ISO-8601 date-time' : 'a value';
+  const alternatives = alternativesOf(name, raw).map((terms) =>
+    terms.map(({ op, value }) => {
+      const operator = op ?? 'eq';
+      if (!allowed.includes(operator) || value === '') {
+        throw syntaxError(`c[${name}]: "${raw}" is not [op:]${form} with op one of ${allowed.join(', ')}`);
+      }
+      if (numeric || instant) {
+        const bound = numeric ? Number(value) : Date.parse(value);
+        if (!Number.isFinite(bound) || (numeric && !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value))) {
+          throw syntaxError(`c[${name}]: "${value}" is not ${form}`);
+        }
+        const read = numeric ? (o: SdmxObservation) => o.value : (o: SdmxObservation) => o.updatedAt.getTime();
+        return (o: SdmxObservation) => OPERATORS[operator]!(read(o), bound);
+      }
+      const codes = attribute!.codelist?.codes;
+      if (codes && (operator === 'eq' || operator === 'ne') && !codes.some((c) => c.id === value)) {
+        throw noResults(`Unknown code "${value}" for ${name}`);
+      }
+      return (o: SdmxObservation) => {
+        const actual = ATTRIBUTE_VALUES[n]!(o);
+        return actual == null ? operator === 'ne' || operator === 'nc' : TEXT_OPERATORS[operator]!(actual, value);
+      };
+    }),
+  );
+  return (o) => alternatives.some((terms) => terms.every((holds) => holds(o)));
+}
 
 /**
  * Parses the key and the query parameters against the structure. Unknown codes are 404s (SDMX "No Results Found"),
@@ -162,21 +233,19 @@ export function parseDataQuery(
   }
 
   const time: ((year: number) => boolean)[] = [];
+  const carried: ((o: SdmxObservation) => boolean)[] = [];
   let from = -Infinity;
   let to = Infinity;
   for (const [name, raw] of componentFilters(rawQuery)) {
     if (name === 'TIME_PERIOD') {
-      // Alternatives (",") of conditions joined by "+" (which a form-decoder would have turned into spaces).
-      const alternatives = raw.split(',').map((alt) =>
-        alt
-          .split(/[+ ]/)
-          .filter(Boolean)
-          .map((term) => {
-            const match = /^(?:(eq|ne|lt|le|gt|ge):)?(\d{4})$/.exec(term);
-            if (!match)
-              throw syntaxError(`c[TIME_PERIOD]: "${term}" is not [op:]YYYY with op one of eq, ne, lt, le, gt, ge`);
-            return { op: match[1] ?? 'eq', year: Number(match[2]) };
-          }),
+      const alternatives = alternativesOf(name, raw).map((terms) =>
+        terms.map(({ op, value }) => {
+          if (!(op == null || ORDER_OPERATORS.includes(op)) || !/^\d{4}$/.test(value))
+            throw syntaxError(
+              `c[TIME_PERIOD]: "${op ? `${op}:` : ''}${value}" is not [op:]YYYY with op one of eq, ne, lt, le, gt, ge`,
+            );
+          return { op: op ?? 'eq', year: Number(value) };
+        }),
       );
       time.push((year) => alternatives.some((terms) => terms.every((t) => OPERATORS[t.op]!(year, t.year))));
       if (alternatives.length === 1) {
@@ -190,7 +259,17 @@ export function parseDataQuery(
       continue;
     }
     const index = dims.findIndex((d) => d.id === name);
-    if (index < 0) throw unfilterable(dsd, name);
+    if (index < 0) {
+      const filter = carriedFilter(dsd, name, raw);
+      if (!filter) {
+        const filterable = ['TIME_PERIOD', ...dims.map((d) => d.id), 'OBS_VALUE', ...dsd.attributes.map((a) => a.id)];
+        throw semanticError(
+          `c[${name}]: ${name} is not a component of ${DSD}; this service filters ${filterable.join(', ')}`,
+        );
+      }
+      carried.push(filter);
+      continue;
+    }
     const codes = raw.split(',').map((c) => c.replace(/^eq:/, '').trim());
     if (codes.includes('')) throw syntaxError(`c[${name}]: "${raw}" has an empty alternative`);
     const known = new Set(dims[index]!.codes.map((c) => c.id));
@@ -214,20 +293,9 @@ export function parseDataQuery(
     key,
     time,
     window: from === -Infinity && to === Infinity ? null : { from: Math.max(from, 0), to: Math.min(to, 9999) },
+    carried,
     updatedAfter,
   };
-}
-
-/**
- * The refusal of `c[name]` for a name that is not a dimension or TIME_PERIOD: the measure and the attributes are
- * components of the structure whose filters are not implemented (501); any other name is not a component (400).
- */
-function unfilterable(dsd: Dsd, name: string): SdmxError {
-  const filterable = ['TIME_PERIOD', ...dsd.dimensions.map((d) => d.id)].join(', ');
-  if (name === 'OBS_VALUE' || dsd.attributes.some((a) => a.id === name)) {
-    return notImplemented(`c[${name}]: filtering on ${name} is not implemented; this service filters ${filterable}`);
-  }
-  return semanticError(`c[${name}]: ${name} is not a component of ${DSD}; this service filters ${filterable}`);
 }
 
 /** `c[ID]=value` parameters, read from the raw query string so that a literal "+" survives. */
@@ -312,7 +380,9 @@ export async function findObservations(
   const out: SdmxObservation[] = [];
   for (const { m49, indicator, referenceYear, dimensionKey, ...measured } of rows) {
     const key = sdmxKeyOf(dsd, query, { m49, indicator, referenceYear, dimensionKey });
-    if (key) out.push({ ...key, ...measured });
+    if (!key) continue;
+    const observation = { ...key, ...measured };
+    if (query.carried.every((holds) => holds(observation))) out.push(observation);
   }
   return out.sort(bySeriesAndYear);
 }

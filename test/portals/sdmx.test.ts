@@ -370,7 +370,48 @@ test('a method other than GET and HEAD is a 405 with Allow and an SDMX error mes
   expect(await download.json()).toEqual({ error: 'DELETE is not served here: only GET and HEAD' });
 });
 
-test('component filters: the measure and attributes are 501s, other names and empty alternatives 400s', async () => {
+test('component filters on the measure and the attributes: SDMX REST operators, alternatives and conjunctions', async () => {
+  // "<area> <year> <value>" of each observation the query answers (anonymous: the published values of the scenario).
+  const found = async (query: string) => {
+    const res = await get(hub, `${FLOW}/A.756,250.IMM_STOCK.*?${query}`);
+    if (res.status === 404) return [];
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as DataMessage;
+    expectValid('data', body);
+    return Object.entries(decode(body))
+      .map(([id, o]) => {
+        const [key, year] = id.split('@') as [string, string];
+        const codes = key.split('.');
+        const breakdown = codes.slice(3).filter((c) => c !== '_T' && c !== '_Z');
+        return [codes[1], ...breakdown, year, o.value].join(' ');
+      })
+      .sort();
+  };
+  const all = ['250 2020 200', '756 2010 80', '756 2020 100', '756 F 2020 60', '756 M 2020 40', '756 Y15T24 2020 10'];
+  expect(await found('')).toEqual(all);
+  for (const [query, expected] of [
+    ['c[OBS_VALUE]=ge:100', ['250 2020 200', '756 2020 100']],
+    ['c[OBS_VALUE]=100', ['756 2020 100']],
+    ['c[OBS_VALUE]=lt:50,gt:150', ['250 2020 200', '756 M 2020 40', '756 Y15T24 2020 10']],
+    ['c[OBS_VALUE]=ge:50+le:150&c[TIME_PERIOD]=2020', ['756 2020 100', '756 F 2020 60']],
+    ['c[OBS_VALUE]=ne:100+ne:200', ['756 2010 80', '756 F 2020 60', '756 M 2020 40', '756 Y15T24 2020 10']],
+    ['c[SOURCE_TYPE]=POP_REGISTER', ['250 2020 200']],
+    ['c[SOURCE_TYPE]=ne:CENSUS', ['250 2020 200']],
+    ['c[RES_CRITERION]=OPTION_II', ['250 2020 200']],
+    ['c[UNIT_MEASURE]=co:ERSON', all],
+    ['c[UNIT_MEASURE]=sw:X', []],
+    // No observation of the scenario names a data source: only the negative operators match a missing attribute.
+    ['c[DATA_SOURCE]=nc:X', all],
+    ['c[LAST_UPDATE]=ge:2000-01-01T00:00:00Z', all],
+    ['c[LAST_UPDATE]=gt:2999-01-01', []],
+  ] as const) {
+    expect([query, await found(query)]).toEqual([query, expected]);
+  }
+  // SDMX-CSV applies the same filters.
+  const csv = await get(hub, `${FLOW}/A.756,250.IMM_STOCK.*?c[OBS_VALUE]=gt:150&format=sdmx-csv`);
+  const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+  expect(rows.map((r) => [r.REF_AREA, r.OBS_VALUE])).toEqual([['250', '200']]);
+
   const refusal = async (path: string) => {
     const res = await get(hub, path);
     const body = await res.json();
@@ -378,16 +419,24 @@ test('component filters: the measure and attributes are 501s, other names and em
     return { status: res.status, code: body.errors[0].code, detail: body.errors[0].detail as string };
   };
   for (const [query, status, code, detail] of [
-    ['c[OBS_VALUE]=gt:10000000', 501, 501, /^c\[OBS_VALUE\]: filtering on OBS_VALUE is not implemented; .*TIME_PERIOD/],
-    ['c[DATA_SOURCE]=CIV_RGPH', 501, 501, /^c\[DATA_SOURCE\]: filtering on DATA_SOURCE is not implemented/],
-    ['c[UNIT_MEASURE]=PERSONS', 501, 501, /^c\[UNIT_MEASURE\]: filtering on UNIT_MEASURE is not implemented/],
+    [
+      'c[OBS_VALUE]=co:1',
+      400,
+      140,
+      /^c\[OBS_VALUE\]: "co:1" is not \[op:\]a number with op one of eq, ne, lt, le, gt, ge$/,
+    ],
+    ['c[OBS_VALUE]=ge:many', 400, 140, /^c\[OBS_VALUE\]: "many" is not a number$/],
+    ['c[LAST_UPDATE]=ge:yesterday', 400, 140, /^c\[LAST_UPDATE\]: "yesterday" is not an ISO-8601 date-time$/],
+    ['c[DATA_SOURCE]=sw:', 400, 140, /^c\[DATA_SOURCE\]: "sw:" is not \[op:\]a value with op one of eq, ne, lt/],
+    ['c[SOURCE_TYPE]=CENSUSS', 404, 100, /^Unknown code "CENSUSS" for SOURCE_TYPE$/],
     [
       'c[FOO]=1',
       400,
       150,
-      /^c\[FOO\]: FOO is not a component of DSD_MIGRATION; this service filters TIME_PERIOD, FREQ/,
+      /^c\[FOO\]: FOO is not a component of DSD_MIGRATION; this service filters TIME_PERIOD, FREQ, .*, OBS_VALUE, UNIT_MEASURE, SOURCE_TYPE/,
     ],
     ['c[REF_AREA]=756,', 400, 140, /^c\[REF_AREA\]: "756," has an empty alternative/],
+    ['c[OBS_VALUE]=1,', 400, 140, /^c\[OBS_VALUE\]: "1," has an empty alternative/],
   ] as const) {
     expect([query, await refusal(`${FLOW}/*?${query}`)]).toEqual([
       query,
