@@ -270,13 +270,23 @@ export function parseDataQuery(
       carried.push(filter);
       continue;
     }
-    const codes = raw.split(',').map((c) => c.replace(/^eq:/, '').trim());
-    if (codes.includes('')) throw syntaxError(`c[${name}]: "${raw}" has an empty alternative`);
-    const known = new Set(dims[index]!.codes.map((c) => c.id));
-    const unknown = codes.filter((c) => !known.has(c));
-    if (unknown.length) throw noResults(`Unknown code(s) ${unknown.map((c) => `"${c}"`).join(', ')} for ${name}`);
+    // A dimension's code list is finite: the condition is evaluated on each code, giving the codes the key allows.
+    const alternatives = alternativesOf(name, raw);
+    const known = dims[index]!.codes.map((c) => c.id);
+    const terms = alternatives.flat();
+    const bad = terms.find((t) => !Object.hasOwn(TEXT_OPERATORS, t.op ?? 'eq') || t.value === '');
+    if (bad) {
+      const ops = Object.keys(TEXT_OPERATORS).join(', ');
+      throw syntaxError(`c[${name}]: "${raw}" is not [op:]code with op one of ${ops}`);
+    }
+    const unknown = terms.filter((t) => ['eq', 'ne'].includes(t.op ?? 'eq') && !known.includes(t.value));
+    if (unknown.length) {
+      throw noResults(`Unknown code(s) ${unknown.map((t) => `"${t.value}"`).join(', ')} for ${name}`);
+    }
+    const holds = (code: string) =>
+      alternatives.some((all) => all.every((t) => TEXT_OPERATORS[t.op ?? 'eq']!(code, t.value)));
     const previous = key[index];
-    key[index] = new Set(previous ? codes.filter((c) => previous.has(c)) : codes);
+    key[index] = new Set(known.filter((code) => holds(code) && (!previous || previous.has(code))));
   }
 
   let updatedAfter: Date | null = null;

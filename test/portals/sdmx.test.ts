@@ -370,7 +370,7 @@ test('a method other than GET and HEAD is a 405 with Allow and an SDMX error mes
   expect(await download.json()).toEqual({ error: 'DELETE is not served here: only GET and HEAD' });
 });
 
-test('component filters on the measure and the attributes: SDMX REST operators, alternatives and conjunctions', async () => {
+test('component filters on the dimensions, the measure and the attributes: SDMX REST operators, alternatives and conjunctions', async () => {
   // "<area> <year> <value>" of each observation the query answers (anonymous: the published values of the scenario).
   const found = async (query: string) => {
     const res = await get(hub, `${FLOW}/A.756,250.IMM_STOCK.*?${query}`);
@@ -395,6 +395,10 @@ test('component filters on the measure and the attributes: SDMX REST operators, 
     ['c[OBS_VALUE]=lt:50,gt:150', ['250 2020 200', '756 M 2020 40', '756 Y15T24 2020 10']],
     ['c[OBS_VALUE]=ge:50+le:150&c[TIME_PERIOD]=2020', ['756 2020 100', '756 F 2020 60']],
     ['c[OBS_VALUE]=ne:100+ne:200', ['756 2010 80', '756 F 2020 60', '756 M 2020 40', '756 Y15T24 2020 10']],
+    // The dimensions take the same operators (the key here already names 756 and 250).
+    ['c[REF_AREA]=ne:756', ['250 2020 200']],
+    ['c[SEX]=ne:_T+ne:_Z', ['756 F 2020 60', '756 M 2020 40']],
+    ['c[AGE]=sw:Y', ['756 Y15T24 2020 10']],
     ['c[SOURCE_TYPE]=POP_REGISTER', ['250 2020 200']],
     ['c[SOURCE_TYPE]=ne:CENSUS', ['250 2020 200']],
     ['c[RES_CRITERION]=OPTION_II', ['250 2020 200']],
@@ -429,6 +433,8 @@ test('component filters on the measure and the attributes: SDMX REST operators, 
     ['c[LAST_UPDATE]=ge:yesterday', 400, 140, /^c\[LAST_UPDATE\]: "yesterday" is not an ISO-8601 date-time$/],
     ['c[DATA_SOURCE]=sw:', 400, 140, /^c\[DATA_SOURCE\]: "sw:" is not \[op:\]a value with op one of eq, ne, lt/],
     ['c[SOURCE_TYPE]=CENSUSS', 404, 100, /^Unknown code "CENSUSS" for SOURCE_TYPE$/],
+    ['c[REF_AREA]=ne:999', 404, 100, /^Unknown code\(s\) "999" for REF_AREA$/],
+    ['c[REF_AREA]=xx:756', 400, 140, /^c\[REF_AREA\]: "xx:756" is not \[op:\]code with op one of eq, ne, lt/],
     [
       'c[FOO]=1',
       400,
