@@ -115,7 +115,8 @@ export interface DataQuery {
   updatedAfter: Date | null;
 }
 
-const OPERATORS: Record<string, (a: number, b: number) => boolean> = {
+/** SDMX REST's comparisons, on numbers (years, values, instants) and on text (codes, which compare by code point). */
+const OPERATORS: Record<string, <T extends number | string>(a: T, b: T) => boolean> = {
   eq: (a, b) => a === b,
   ne: (a, b) => a !== b,
   lt: (a, b) => a < b,
@@ -124,14 +125,9 @@ const OPERATORS: Record<string, (a: number, b: number) => boolean> = {
   ge: (a, b) => a >= b,
 };
 const ORDER_OPERATORS = Object.keys(OPERATORS);
-/** SDMX REST's operators on text; `eq` and `ne` compare whole values, the order operators compare code points. */
+/** And its operators on text. */
 const TEXT_OPERATORS: Record<string, (a: string, b: string) => boolean> = {
-  eq: (a, b) => a === b,
-  ne: (a, b) => a !== b,
-  lt: (a, b) => a < b,
-  le: (a, b) => a <= b,
-  gt: (a, b) => a > b,
-  ge: (a, b) => a >= b,
+  ...OPERATORS,
   co: (a, b) => a.includes(b),
   nc: (a, b) => !a.includes(b),
   sw: (a, b) => a.startsWith(b),
