@@ -49,8 +49,6 @@ const DATA_PARAMETERS: Record<string, Unimplemented> = {
   attributes: { served: ['dsd', 'all'], valid: anything },
   measures: { served: ['all', 'OBS_VALUE'], valid: anything },
   includeHistory: { served: ['false'], valid: (v) => v === 'true' },
-  firstNObservations: { served: [], valid: positive },
-  lastNObservations: { served: [], valid: positive },
   offset: { served: ['0'], valid: positive },
   limit: { served: [], valid: positive },
   sort: { served: [], valid: anything },
@@ -101,7 +99,12 @@ export function checkParameters(
 
 /** Checks a data query's parameters (see `checkParameters`). */
 export const checkDataParameters = (dsd: Dsd, params: URLSearchParams) =>
-  checkParameters(dsd, params, ['c', 'updatedAfter', 'format'], DATA_PARAMETERS);
+  checkParameters(
+    dsd,
+    params,
+    ['c', 'updatedAfter', 'firstNObservations', 'lastNObservations', 'format'],
+    DATA_PARAMETERS,
+  );
 
 export interface DataQuery {
   /** Per dimension (key order): the codes asked for, or null for any. */
@@ -112,6 +115,9 @@ export interface DataQuery {
   window: { from: number; to: number } | null;
   /** Conditions on what an observation carries (`c[OBS_VALUE]`, `c[<attribute>]`), all of which must hold. */
   carried: ((o: SdmxObservation) => boolean)[];
+  /** `firstNObservations`, `lastNObservations`: at most this many of each series' first or last years. */
+  firstN: number | null;
+  lastN: number | null;
   updatedAfter: Date | null;
 }
 
@@ -300,8 +306,18 @@ export function parseDataQuery(
     time,
     window: from === -Infinity && to === Infinity ? null : { from: Math.max(from, 0), to: Math.min(to, 9999) },
     carried,
+    firstN: count(params, 'firstNObservations'),
+    lastN: count(params, 'lastNObservations'),
     updatedAfter,
   };
+}
+
+/** A positive whole number parameter, or null when absent. */
+function count(params: URLSearchParams, name: string): number | null {
+  const text = params.get(name);
+  if (text == null) return null;
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw syntaxError(`${name}: "${text}" is not a positive whole number`);
+  return Number(text);
 }
 
 /** `c[ID]=value` parameters, read from the raw query string so that a literal "+" survives. */
@@ -390,7 +406,23 @@ export async function findObservations(
     const observation = { ...key, ...measured };
     if (query.carried.every((holds) => holds(observation))) out.push(observation);
   }
-  return out.sort(bySeriesAndYear);
+  out.sort(bySeriesAndYear);
+  return query.firstN == null && query.lastN == null ? out : endsOfSeries(out, query.firstN ?? 0, query.lastN ?? 0);
+}
+
+/**
+ * The first `first` and last `last` observations of each series (both together: their union), of observations
+ * sorted by series and year, after every filter, as SDMX REST's firstNObservations and lastNObservations ask.
+ */
+function endsOfSeries<O extends SdmxKey>(sorted: O[], first: number, last: number): O[] {
+  const out: O[] = [];
+  for (let start = 0; start < sorted.length;) {
+    let end = start + 1;
+    while (end < sorted.length && seriesKey(sorted[end]!) === seriesKey(sorted[start]!)) end++;
+    for (let i = start; i < end; i++) if (i - start < first || end - i <= last) out.push(sorted[i]!);
+    start = end;
+  }
+  return out;
 }
 
 const overServiceLimit = (max: number) =>

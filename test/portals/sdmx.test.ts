@@ -370,7 +370,7 @@ test('a method other than GET and HEAD is a 405 with Allow and an SDMX error mes
   expect(await download.json()).toEqual({ error: 'DELETE is not served here: only GET and HEAD' });
 });
 
-test('component filters on the dimensions, the measure and the attributes: SDMX REST operators, alternatives and conjunctions', async () => {
+test('component filters on the dimensions, the measure and the attributes (SDMX REST operators, alternatives and conjunctions); first and last N observations', async () => {
   // "<area> <year> <value>" of each observation the query answers (anonymous: the published values of the scenario).
   const found = async (query: string) => {
     const res = await get(hub, `${FLOW}/A.756,250.IMM_STOCK.*?${query}`);
@@ -400,6 +400,12 @@ test('component filters on the dimensions, the measure and the attributes: SDMX 
     ['c[SEX]=ne:_T+ne:_Z', ['756 F 2020 60', '756 M 2020 40']],
     ['c[AGE]=sw:Y', ['756 Y15T24 2020 10']],
     ['c[SOURCE_TYPE]=POP_REGISTER', ['250 2020 200']],
+    // The first or last years of each series, after every filter (CHE's total has 2010 and 2020).
+    ['lastNObservations=1', ['250 2020 200', '756 2020 100', '756 F 2020 60', '756 M 2020 40', '756 Y15T24 2020 10']],
+    ['firstNObservations=1&c[SEX]=_T&c[AGE]=_T', ['250 2020 200', '756 2010 80']],
+    ['firstNObservations=1&lastNObservations=1&c[REF_AREA]=756&c[SEX]=_T&c[AGE]=_T', ['756 2010 80', '756 2020 100']],
+    ['lastNObservations=1&c[TIME_PERIOD]=le:2015', ['756 2010 80']],
+    ['lastNObservations=1&c[OBS_VALUE]=lt:90', ['756 2010 80', '756 F 2020 60', '756 M 2020 40', '756 Y15T24 2020 10']],
     ['c[SOURCE_TYPE]=ne:CENSUS', ['250 2020 200']],
     ['c[RES_CRITERION]=OPTION_II', ['250 2020 200']],
     ['c[UNIT_MEASURE]=co:ERSON', all],
@@ -473,8 +479,6 @@ test('no query parameter is silently ignored: unknown ones are 400s, unimplement
     'dimensionAtObservation=REF_AREA',
     'attributes=none',
     'measures=none',
-    'lastNObservations=1',
-    'firstNObservations=1',
     'includeHistory=true',
     'detail=serieskeysonly',
     'offset=10',
@@ -489,9 +493,13 @@ test('no query parameter is silently ignored: unknown ones are 400s, unimplement
   // Malformed values, unknown parameters, and the SDMX REST 1.x time parameters that c[TIME_PERIOD] replaced.
   for (const [query, detail] of [
     ['dimensionAtObservation=FOO', /^dimensionAtObservation: "FOO" is not a valid value$/],
-    ['lastNObservations=0', /^lastNObservations: "0" is not a valid value$/],
+    ['lastNObservations=0', /^lastNObservations: "0" is not a positive whole number$/],
+    ['firstNObservations=two', /^firstNObservations: "two" is not a positive whole number$/],
     ['includeHistory=maybe', /^includeHistory: "maybe"/],
-    ['bogusParam=1', /^bogusParam: not a parameter \(c\[…\], updatedAfter, format, /],
+    [
+      'bogusParam=1',
+      /^bogusParam: not a parameter \(c\[…\], updatedAfter, firstNObservations, lastNObservations, format, /,
+    ],
     ['startPeriod=2015&endPeriod=2020', /^startPeriod: .*c\[TIME_PERIOD\]=ge:2015\+le:2020/],
     ['startPeriod=xyz', /^startPeriod: /],
     ['endPeriod=2020', /^endPeriod: /],
