@@ -718,3 +718,138 @@ browserTest('country profile: the focal point declares a status in the page, the
   await rowOf(other.page).waitFor();
   await expect(other.page.getByTestId('adoption-forms').count()).resolves.toBe(0);
 });
+
+// Last too: it changes France's declarations, which the world view above counts (CHE and FRA the only PLANNED).
+browserTest(
+  'implementation page: a focal point imports a declarations file; a bad row is named by line and column and nothing is written; the fixed file shows in the matrix',
+  async () => {
+    /** France's and Switzerland's declarations as the API gives them, "CODE/REC" → "STATUS since". */
+    const declared = async () => {
+      const countries = await Promise.all(
+        ['FRA', 'CHE'].map(
+          async (code) =>
+            data(
+              await b.hub.gql<
+                {
+                  country: {
+                    iso3: string;
+                    implementation: { recommendation: { code: string }; status: string | null; since: number | null }[];
+                  };
+                },
+                object
+              >(
+                `query($c: String!) { country(code: $c) { iso3 implementation { recommendation { code } status since } } }`,
+                { c: code },
+              ),
+            ).country,
+        ),
+      );
+      return Object.fromEntries(
+        countries.flatMap((c) =>
+          c.implementation.map((r) => [
+            `${c.iso3}/${r.recommendation.code}`,
+            `${r.status ?? 'UNKNOWN'} ${r.since ?? ''}`.trim(),
+          ]),
+        ),
+      );
+    };
+    const before = await declared();
+    expect(before).toMatchObject({
+      'FRA/REC_METADATA': 'UNKNOWN',
+      'FRA/REC_CORE_INDICATORS': 'PLANNED',
+      'CHE/REC_FOUR_GROUPS': 'PARTIAL',
+    });
+
+    const { page, errors } = await b.newPage();
+    await b.signIn(page, await b.hub.token('FOCAL_POINT', 'FRA'));
+    await page.goto(`${b.url}/implementation`);
+    await page.getByTestId('implementation-matrix').waitFor();
+    const cell = (rec: string) => page.locator(`tr[data-country="FRA"] td[data-rec="${rec}"]`);
+    await expect(cell('REC_METADATA').getAttribute('data-status')).resolves.toBe('UNKNOWN');
+    const form = page.getByTestId('adoption-import');
+    await form.locator('summary').click();
+
+    // A year that is not one on line 3, and another country's row on line 4: each shown where it is, nothing written.
+    const header = 'country,recommendation,status,since,note,evidence_url';
+    const bad = [
+      header,
+      'FRA,REC_METADATA,IMPLEMENTED,2022,Metadata published with each release,https://www.insee.fr/',
+      'FRA,REC_CORE_INDICATORS,PARTIAL,soon,,',
+      'CHE,REC_FOUR_GROUPS,IMPLEMENTED,,,',
+      '',
+    ].join('\n');
+    await form
+      .getByLabel('CSV or XLSX file')
+      .setInputFiles({ name: 'adoptions.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    // The page reads the file asynchronously: wait for the text to arrive.
+    await page.waitForFunction(
+      (expected) => [...document.querySelectorAll('textarea')].some((t) => t.value === expected),
+      bad,
+    );
+    await expect(form.getByRole('button', { name: 'Import' }).isDisabled()).resolves.toBe(true);
+    await form.getByRole('button', { name: 'Check' }).click();
+    const problems = form.getByTestId('problems').locator('tbody tr');
+    await problems.first().waitFor();
+    const shown = await problems.evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)),
+    );
+    expect(shown).toEqual([
+      ['3', 'since', '"soon" is not a year (four digits)', 'FRA,REC_CORE_INDICATORS,PARTIAL,soon,,'],
+      ['4', 'country', 'a focal point may only report its own country', 'CHE,REC_FOUR_GROUPS,IMPLEMENTED,,,'],
+    ]);
+    await form.getByRole('heading', { name: '2 problems: nothing was written' }).waitFor();
+    await expect(form.getByRole('button', { name: 'Import' }).isDisabled()).resolves.toBe(true);
+    expect(await declared()).toEqual(before);
+    await expect(cell('REC_METADATA').getAttribute('data-status')).resolves.toBe('UNKNOWN');
+    await expectAccessible(page);
+    await b.screenshot(page, 'implementation-import-problems');
+
+    // Fixed in the page: checked, then imported; the matrix reads the new declarations.
+    const good = [
+      header,
+      'FRA,REC_METADATA,IMPLEMENTED,2022,Metadata published with each release,https://www.insee.fr/',
+      'FRA,REC_CORE_INDICATORS,PARTIAL,2024,,',
+      '',
+    ].join('\n');
+    await form.getByLabel(/^Content of adoptions\.csv/).fill(good);
+    await expect(form.getByRole('button', { name: 'Import' }).isDisabled()).resolves.toBe(true);
+    await form.getByRole('button', { name: 'Check' }).click();
+    await expect(form.getByTestId('import-outcome').innerText()).resolves.toMatch(/^No problems: 2 rows\./);
+    expect(await declared()).toEqual(before);
+    await form.getByRole('button', { name: 'Import' }).click();
+    await form
+      .getByTestId('import-outcome')
+      .filter({ hasText: /^Imported: 1 created, 1 updated, 0 unchanged\./ })
+      .waitFor();
+    await page.locator('tr[data-country="FRA"] td[data-rec="REC_METADATA"][data-status="IMPLEMENTED"]').waitFor();
+    await expect(cell('REC_METADATA').getAttribute('title')).resolves.toMatch(/^Implemented since 2022;/);
+    await expect(cell('REC_CORE_INDICATORS').getAttribute('data-status')).resolves.toBe('PARTIAL');
+    expect(await declared()).toEqual({
+      ...before,
+      'FRA/REC_METADATA': 'IMPLEMENTED 2022',
+      'FRA/REC_CORE_INDICATORS': 'PARTIAL 2024',
+    });
+    await expectAccessible(page);
+    await b.screenshot(page, 'implementation-imported');
+    expect(errors).toEqual([]);
+
+    // The task force is offered the import too; an anonymous visitor and a reader are not.
+    const tf = await b.newPage();
+    await b.signIn(tf.page, await b.hub.token('TASK_FORCE'));
+    await tf.page.goto(`${b.url}/implementation`);
+    await tf.page.getByTestId('implementation-matrix').waitFor();
+    await expect(tf.page.getByTestId('adoption-import').count()).resolves.toBe(1);
+    const anonymous = await b.newPage();
+    await anonymous.page.goto(`${b.url}/implementation`);
+    await anonymous.page.getByTestId('implementation-matrix').waitFor();
+    await expect(anonymous.page.getByTestId('adoption-import').count()).resolves.toBe(0);
+    await expect(anonymous.page.getByLabel('CSV or XLSX file').count()).resolves.toBe(0);
+    const reader = await b.newPage();
+    await b.signIn(reader.page, await b.hub.token('READER'));
+    await reader.page.goto(`${b.url}/implementation`);
+    await reader.page.getByTestId('implementation-matrix').waitFor();
+    await expect(reader.page.getByTestId('adoption-import').count()).resolves.toBe(0);
+    await expect(reader.page.getByLabel('CSV or XLSX file').count()).resolves.toBe(0);
+    expect([...tf.errors, ...anonymous.errors, ...reader.errors]).toEqual([]);
+  },
+);

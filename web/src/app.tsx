@@ -3,7 +3,7 @@
 import { useEffect } from 'preact/hooks';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { ApiError, request } from './lib/client';
-import { currentToken, restoreViewer, signOut, tokenRefused, useSession } from './lib/session';
+import { currentToken, mayImport, restoreViewer, signOut, tokenRefused, useSession } from './lib/session';
 import { ViewerQuery } from './lib/viewer';
 
 const Coverage = lazy(() => import('./pages/coverage'));
@@ -42,7 +42,7 @@ function Nav() {
           {link('/implementation', 'Implementation')}
           {link('/countries', 'Countries')}
           {link('/indicators', 'Indicators')}
-          {viewer && ['FOCAL_POINT', 'TASK_FORCE', 'ADMIN'].includes(viewer.role) && link('/upload', 'Upload')}
+          {mayImport(viewer) && link('/upload', 'Upload')}
           {viewer && ['TASK_FORCE', 'ADMIN'].includes(viewer.role) && link('/review', 'Review')}
           <li>
             <a href="/graphql">GraphiQL</a>

@@ -25,6 +25,12 @@ function read(): string | null {
   }
 }
 
+/** Whether the caller may import files (submissions, adoptions); the API decides which rows (a focal point: its own
+ *  country's). */
+export function mayImport(who: Viewer | null): who is Viewer {
+  return !!who && ['FOCAL_POINT', 'TASK_FORCE', 'ADMIN'].includes(who.role);
+}
+
 export function currentToken(): string | null {
   return token;
 }

@@ -3,13 +3,17 @@
 // by status and discrepancy; and the per-recommendation summary over the region. Every country of the region is
 // loaded, so the filters apply to all of them as the summary counts them: the first request brings the summary and
 // the first page of countries (rows batched by the API over the page), and the world's 248 countries take two more
-// pages after it. The page shows them once all are in.
+// pages after it. The page shows them once all are in. Focal points and the task force import declarations files
+// here too (the adoptions CSV or XLSX), and the page reads the region again once one is written.
+import { useState } from 'preact/hooks';
 import { ErrorMessage, Loading, RegionSelect } from '../components/controls';
+import { FileImport, type ImportSource } from '../components/file-import';
 import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
-import type { ImplementationCountryFragment, ImplementationPageQuery } from '../gql/graphql';
-import { requestWithErrors, useLoad, type FieldError } from '../lib/client';
+import type { ImplementationCountryFragment, ImplementationPageQuery, ImportAdoptionsMutation } from '../gql/graphql';
+import { request, requestUpload, requestWithErrors, useLoad, type FieldError } from '../lib/client';
 import { href, useParams, yearWindow } from '../lib/params';
+import { mayImport, useSession, type Viewer } from '../lib/session';
 import {
   describeCell,
   DISCREPANCY_LABEL,
@@ -85,6 +89,22 @@ const ImplementationCountriesDoc = graphql(`
   }
 `);
 
+const ImportAdoptionsDoc = graphql(`
+  mutation ImportAdoptions($csv: String, $file: File, $dryRun: Boolean!) {
+    importAdoptions(input: { csv: $csv, file: $file, dryRun: $dryRun }) {
+      ok
+      dryRun
+      rows
+      created
+      updated
+      unchanged
+      problems {
+        ...ImportProblemFields
+      }
+    }
+  }
+`);
+
 type Country = ImplementationCountryFragment;
 type Cell = Country['implementation'][number];
 interface Implementation {
@@ -129,10 +149,14 @@ export default function ImplementationPage() {
   const status = p.get('status');
   const discrepancy = p.get('discrepancy');
   const variables = { region: region || undefined, window };
+  const [, viewer] = useSession();
+  // Bumped by an import, so the matrix and the summary show the statuses just written.
+  const [refresh, setRefresh] = useState(0);
   // A window the API would refuse is shown as an error beside the year fields (YearWindowFilter), not read as every
   // year.
   const state = useLoad((signal) => loadImplementation(variables, signal), [JSON.stringify(variables)], {
     skip: Boolean(windowError),
+    refresh,
   });
   const filtering = Boolean(status || discrepancy);
 
@@ -145,6 +169,7 @@ export default function ImplementationPage() {
         (highlighted).
         {windowError ? '' : ` Evidence reads the data ${window ? `of ${window.from}–${window.to}` : 'of every year'}.`}
       </p>
+      {mayImport(viewer) && <AdoptionImport viewer={viewer} onWritten={() => setRefresh((n) => n + 1)} />}
       <form class="filters" aria-label="Implementation filters" onSubmit={(e) => e.preventDefault()}>
         <RegionSelect value={region} onChange={(v) => p.set({ region: v || '001' })} />
         <ParamSelect
@@ -177,6 +202,39 @@ export default function ImplementationPage() {
         </>
       )}
     </main>
+  );
+}
+
+const sendAdoptions = async (source: ImportSource, dryRun: boolean) =>
+  ('file' in source
+    ? await requestUpload(ImportAdoptionsDoc, { dryRun }, { file: source.file })
+    : await request(ImportAdoptionsDoc, { csv: source.csv, dryRun })
+  ).importAdoptions;
+
+function adoptionOutcome(r: ImportAdoptionsMutation['importAdoptions']): string {
+  // A dry run counts the rows only: what each would change is found out when they are written.
+  return r.dryRun
+    ? `No problems: ${r.rows} rows. Import to declare them.`
+    : `Imported: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged.`;
+}
+
+/**
+ * Declarations from a file (CONTRACT §8), for focal points (their own country's rows; the API refuses others by line)
+ * and the task force. Folded away by default, so the matrix stays the first thing on the page.
+ */
+function AdoptionImport(props: { viewer: Viewer; onWritten: () => void }) {
+  const country = props.viewer.role === 'FOCAL_POINT' ? props.viewer.country : null;
+  return (
+    <details class="import" data-testid="adoption-import">
+      <summary>Import declarations from a file</summary>
+      <p class="hint">
+        UTF-8 CSV with a header row, or an XLSX workbook, with the columns <code>country</code>,{' '}
+        <code>recommendation</code>, <code>status</code>, optionally <code>since</code>, <code>note</code> and{' '}
+        <code>evidence_url</code>; one row per country and recommendation. A file is written whole or not at all.{' '}
+        {country ? `Rows must be for ${country.name}.` : 'Rows may be for any country.'}
+      </p>
+      <FileImport send={sendAdoptions} outcome={adoptionOutcome} action="Import" onWritten={props.onWritten} />
+    </details>
   );
 }
 

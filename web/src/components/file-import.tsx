@@ -1,0 +1,187 @@
+// A file import (submissions on the upload page, adoptions on the implementation page): pick a CSV or an XLSX
+// workbook, check it without writing (every problem shown at its line and column, or sheet and cell), fix it (a CSV
+// here or in the file, a workbook in the spreadsheet) and check again, then write. Each import mutation takes the same
+// file fields (src/schema/upload.ts) and answers ok, dryRun and the problems; the page sends it and words the outcome.
+import { useId, useState } from 'preact/hooks';
+import { graphql } from '../gql';
+import type { ImportProblemFieldsFragment } from '../gql/graphql';
+import { ErrorMessage } from './controls';
+
+/** What the problem table shows of each problem: every import mutation's document spreads it into `problems`. */
+export const ImportProblemFields = graphql(`
+  fragment ImportProblemFields on ImportProblem {
+    line
+    column
+    message
+    sheet
+    cell
+  }
+`);
+export type ImportProblem = ImportProblemFieldsFragment;
+
+/** What every import mutation answers, beside its own counts. */
+export interface ImportResult {
+  ok: boolean;
+  dryRun: boolean;
+  problems: ImportProblem[];
+}
+
+/** The file to send: a CSV as text (as edited here), or a workbook as it is (a multipart upload). */
+export type ImportSource = { csv: string } | { file: File };
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const isWorkbook = (f: File) => /\.xlsx$/i.test(f.name) || f.type === XLSX;
+
+export function FileImport<R extends ImportResult>(props: {
+  /** Sends the file: a dry run to check it, then the write. */
+  send: (source: ImportSource, dryRun: boolean) => Promise<R>;
+  /** The words for an answer without problems (checked, or written). */
+  outcome: (result: R) => string;
+  /** The label of the button that writes ("Submit", "Import"). */
+  action: string;
+  /** After a write without problems, e.g. to read the page's data again. */
+  onWritten?: (result: R) => void;
+}) {
+  const id = useId();
+  const [csv, setCsv] = useState('');
+  const [fileName, setFileName] = useState<string | null>(null);
+  // A workbook is sent as it is and fixed in the spreadsheet; a CSV can be edited here.
+  const [workbook, setWorkbook] = useState<File | null>(null);
+  const [result, setResult] = useState<R | null>(null);
+  // What the last clean check was of: the write is offered for that content only.
+  const [checked, setChecked] = useState<string | File | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function run(dryRun: boolean) {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await props.send(workbook ? { file: workbook } : { csv }, dryRun);
+      setResult(answer);
+      setChecked(answer.ok ? (workbook ?? csv) : null);
+      if (!dryRun && answer.ok) props.onWritten?.(answer);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const lines = csv.split(/\r?\n/);
+  const written = result !== null && result.ok && !result.dryRun;
+  return (
+    <>
+      <form class="stack" onSubmit={(e) => (e.preventDefault(), void run(true))}>
+        <div class="field">
+          <label for={`${id}-file`}>CSV or XLSX file</label>
+          <input
+            id={`${id}-file`}
+            type="file"
+            accept={`.csv,text/csv,.xlsx,${XLSX}`}
+            onChange={async (e) => {
+              const input = e.currentTarget as HTMLInputElement;
+              const file = input.files?.[0];
+              if (!file) return;
+              // Cleared, so that choosing the same file again after fixing it is a change too.
+              input.value = '';
+              setFileName(file.name);
+              setResult(null);
+              setChecked(null);
+              if (isWorkbook(file)) {
+                setWorkbook(file);
+                setCsv('');
+              } else {
+                setWorkbook(null);
+                setCsv(await file.text());
+              }
+            }}
+          />
+        </div>
+        {workbook ? (
+          <p data-testid="workbook">
+            Workbook <strong>{workbook.name}</strong> ({Math.ceil(workbook.size / 1024)} KB): its first sheet is read.
+            Problems are shown by sheet and cell; fix them in the spreadsheet, save, and choose the file again.
+          </p>
+        ) : (
+          <div class="field">
+            <label for={`${id}-csv`}>Content{fileName ? ` of ${fileName}` : ''} (edit here to fix a problem)</label>
+            <textarea
+              id={`${id}-csv`}
+              rows={Math.min(16, Math.max(6, lines.length + 1))}
+              spellcheck={false}
+              value={csv}
+              onInput={(e) => {
+                setCsv((e.currentTarget as HTMLTextAreaElement).value);
+                setChecked(null);
+              }}
+            />
+          </div>
+        )}
+        <p class="toolbar">
+          <button type="submit" disabled={busy || (!workbook && !csv.trim())}>
+            Check
+          </button>
+          <button
+            type="button"
+            disabled={busy || checked === null || checked !== (workbook ?? csv)}
+            onClick={() => void run(false)}
+          >
+            {props.action}
+          </button>
+          {!written && (
+            <small>{props.action} is available once the current content has been checked without problems.</small>
+          )}
+        </p>
+      </form>
+      {error && <ErrorMessage error={error} />}
+      {result && !result.ok && <Problems problems={result.problems} lines={workbook ? null : lines} />}
+      {result?.ok && (
+        <p role="status" class="ok" data-testid="import-outcome">
+          {props.outcome(result)}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** Every problem of a file that was refused whole; for a CSV, beside the line it is on. */
+function Problems(props: { problems: ImportProblem[]; lines: string[] | null }) {
+  const id = useId();
+  const n = props.problems.length;
+  return (
+    <section aria-labelledby={id} role="alert">
+      <h2 id={id} class="error">
+        {n} {n === 1 ? 'problem' : 'problems'}: nothing was written
+      </h2>
+      <table class="data" data-testid="problems">
+        <thead>
+          <tr>
+            <th scope="col" class="num">
+              Line
+            </th>
+            <th scope="col">Column</th>
+            <th scope="col">Problem</th>
+            <th scope="col">{props.lines ? 'The line' : 'Sheet and cell'}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.problems.map((p, i) => (
+            <tr key={i}>
+              <td class="num">{p.line}</td>
+              <td>{p.column ?? '–'}</td>
+              <td>{p.message}</td>
+              <td>
+                {props.lines ? (
+                  <code>{props.lines[p.line - 1] ?? ''}</code>
+                ) : (
+                  [p.sheet, p.cell].filter(Boolean).join(' ! ')
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
