@@ -300,7 +300,7 @@ async function sdmx(
       if (!observations.length && !deleted.length) throw noResults('No observations match the query');
       return format === 'csv'
         ? stringify(dataCsvRows(dsd, observations, deleted), { record_delimiter: '\r\n' })
-        : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted));
+        : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted, query.flat));
     });
     if (format === 'csv') {
       const etag = etagOf('sdmx-csv', text);

@@ -42,7 +42,7 @@ const anything = () => true;
 /** SDMX REST 2.0 data query parameters (and `detail`, from 1.x) besides `c[…]`, `updatedAfter` and `format`. */
 const DATA_PARAMETERS: Record<string, Unimplemented> = {
   dimensionAtObservation: {
-    served: ['TIME_PERIOD'],
+    served: ['TIME_PERIOD', 'AllDimensions'],
     valid: (v, dsd) => v === 'AllDimensions' || (dsd?.dimensions.some((d) => d.id === v) ?? false),
   },
   // Every attribute of the structure is at observation level; there is no metadata structure (msd).
@@ -118,6 +118,8 @@ export interface DataQuery {
   /** `firstNObservations`, `lastNObservations`: at most this many of each series' first or last years. */
   firstN: number | null;
   lastN: number | null;
+  /** `dimensionAtObservation=AllDimensions`: SDMX-JSON observations keyed by every dimension, not in series. */
+  flat: boolean;
   updatedAfter: Date | null;
 }
 
@@ -306,6 +308,7 @@ export function parseDataQuery(
     time,
     window: from === -Infinity && to === Infinity ? null : { from: Math.max(from, 0), to: Math.min(to, 9999) },
     carried,
+    flat: params.get('dimensionAtObservation') === 'AllDimensions',
     firstN: count(params, 'firstNObservations'),
     lastN: count(params, 'lastNObservations'),
     updatedAfter,
@@ -549,7 +552,13 @@ const ATTRIBUTE_VALUES: ((o: SdmxObservation) => string | null)[] = [
  * The `data` part of an SDMX-JSON 2.0.0 data message: series keyed by every dimension, TIME_PERIOD at observation;
  * with `deleted` (an `updatedAfter` answer), a second data set with action "Delete" listing them without values.
  */
-export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origin: string, deleted: SdmxKey[] = []) {
+export function dataMessageData(
+  dsd: Dsd,
+  observations: SdmxObservation[],
+  origin: string,
+  deleted: SdmxKey[] = [],
+  flat = false,
+) {
   const dims = dsd.dimensions;
   const keys: SdmxKey[] = [...observations, ...deleted];
   // Only the values that occur are listed, in code-list order; indices refer to these lists.
@@ -582,27 +591,53 @@ export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origi
     .filter((a) => a.index.size > 0);
 
   type Series = Record<string, { observations: Record<string, (number | null)[]> }>;
-  const seriesOf = <O extends SdmxKey>(list: O[], cells: (o: O) => (number | null)[]) => {
+  const codesOf = (o: SdmxKey) => o.key.map((code, i) => index[i]!.get(code)).join(':');
+  // Time series (series keyed by the dimensions, observations by the year), or with dimensionAtObservation=
+  // AllDimensions a flat table (observations keyed by every dimension and the year, as the .Stat Data Explorer asks).
+  const content = <O extends SdmxKey>(list: O[], cells: (o: O) => (number | null)[]) => {
+    if (flat) {
+      const flatObservations: Record<string, (number | null)[]> = {};
+      for (const o of list) flatObservations[`${codesOf(o)}:${yearIndex.get(o.year)}`] = cells(o);
+      return { observations: flatObservations };
+    }
     const series: Series = {};
     for (const o of list) {
-      const name = o.key.map((code, i) => index[i]!.get(code)).join(':');
-      (series[name] ??= { observations: {} }).observations[String(yearIndex.get(o.year))] = cells(o);
+      (series[codesOf(o)] ??= { observations: {} }).observations[String(yearIndex.get(o.year))] = cells(o);
     }
-    return series;
+    return { series };
   };
-  const series = seriesOf(observations, (o) => [
-    o.value,
-    ...attributes.map((a) => {
-      const v = ATTRIBUTE_VALUES[a.n]!(o);
-      return v == null ? null : a.index.get(v)!;
-    }),
-  ]);
   const links = [{ rel: 'dataflow', urn: urn.dataflow }];
   const dataSets = [
-    { structure: 0, action: 'Information', links, series },
+    {
+      structure: 0,
+      action: 'Information',
+      links,
+      ...content(observations, (o) => [
+        o.value,
+        ...attributes.map((a) => {
+          const v = ATTRIBUTE_VALUES[a.n]!(o);
+          return v == null ? null : a.index.get(v)!;
+        }),
+      ]),
+    },
     // An observation listed without values is deleted whole.
-    ...(deleted.length ? [{ structure: 0, action: 'Delete', links, series: seriesOf(deleted, () => []) }] : []),
+    ...(deleted.length ? [{ structure: 0, action: 'Delete', links, ...content(deleted, () => []) }] : []),
   ];
+  const dimensionList = dims.map((d, i) => ({
+    id: d.id,
+    name: d.name,
+    names: { en: d.name },
+    keyPosition: i,
+    values: values[i]!.map((c) => ({ id: c.id, name: c.name, names: { en: c.name } })),
+  }));
+  const time = {
+    id: 'TIME_PERIOD',
+    name: 'Time period',
+    names: { en: 'Time period' },
+    keyPosition: dims.length,
+    roles: ['TIME_PERIOD'],
+    values: years.map((y) => ({ value: String(y), start: `${y}-01-01T00:00:00Z`, end: `${y}-12-31T23:59:59Z` })),
+  };
   return {
     structures: [
       {
@@ -615,30 +650,9 @@ export function dataMessageData(dsd: Dsd, observations: SdmxObservation[], origi
         ],
         name: 'International migration statistics',
         names: { en: 'International migration statistics' },
-        dimensions: {
-          dataSet: [],
-          series: dims.map((d, i) => ({
-            id: d.id,
-            name: d.name,
-            names: { en: d.name },
-            keyPosition: i,
-            values: values[i]!.map((c) => ({ id: c.id, name: c.name, names: { en: c.name } })),
-          })),
-          observation: [
-            {
-              id: 'TIME_PERIOD',
-              name: 'Time period',
-              names: { en: 'Time period' },
-              keyPosition: dims.length,
-              roles: ['TIME_PERIOD'],
-              values: years.map((y) => ({
-                value: String(y),
-                start: `${y}-01-01T00:00:00Z`,
-                end: `${y}-12-31T23:59:59Z`,
-              })),
-            },
-          ],
-        },
+        dimensions: flat
+          ? { dataSet: [], series: [], observation: [...dimensionList, time] }
+          : { dataSet: [], series: dimensionList, observation: [time] },
         measures: { observation: [{ id: 'OBS_VALUE', name: 'Observation value', names: { en: 'Observation value' } }] },
         attributes: { dataSet: [], series: [], observation: attributes.map((a) => a.component) },
         dataSets: dataSets.map((_, n) => n),

@@ -466,6 +466,34 @@ test('component filters on the dimensions, the measure and the attributes (SDMX 
   );
 });
 
+test('dimensionAtObservation=AllDimensions: the same observations as a flat table, keyed by every dimension', async () => {
+  const path = `${FLOW}/A.756,250.IMM_STOCK.*`;
+  const series = decode(await dataMessage(path));
+  const message = (await dataMessage(`${path}?dimensionAtObservation=AllDimensions`)) as unknown as {
+    data: {
+      structures: { dimensions: { series: Dim[]; observation: Dim[] } }[];
+      dataSets: { series?: unknown; observations: Record<string, (number | null)[]> }[];
+    };
+  };
+  const { dimensions } = message.data.structures[0]!;
+  expect(dimensions.series).toEqual([]);
+  expect(dimensions.observation.map((d) => d.keyPosition)).toEqual(dimensions.observation.map((_, i) => i));
+  expect(dimensions.observation.at(-1)!.id).toBe('TIME_PERIOD');
+  const [dataSet] = message.data.dataSets;
+  expect(dataSet!.series).toBeUndefined();
+  const flat = Object.fromEntries(
+    Object.entries(dataSet!.observations).map(([key, [value]]) => {
+      const codes = key.split(':').map((n, i) => {
+        const v = dimensions.observation[i]!.values[Number(n)]!;
+        return v.id ?? v.value;
+      });
+      return [`${codes.slice(0, -1).join('.')}@${codes.at(-1)}`, value];
+    }),
+  );
+  expect(flat).toEqual(Object.fromEntries(Object.entries(series).map(([k, o]) => [k, o.value])));
+  expect(Object.keys(flat)).toHaveLength(6);
+});
+
 test('no query parameter is silently ignored: unknown ones are 400s, unimplemented SDMX ones 501s', async () => {
   const refusal = async (query: string) => {
     const res = await get(hub, `${FLOW}/*?${query}`);
@@ -475,7 +503,6 @@ test('no query parameter is silently ignored: unknown ones are 400s, unimplement
   };
   // SDMX REST 2.0 parameters at a value other than what every answer already is.
   for (const query of [
-    'dimensionAtObservation=AllDimensions',
     'dimensionAtObservation=REF_AREA',
     'attributes=none',
     'measures=none',
