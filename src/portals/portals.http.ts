@@ -299,8 +299,8 @@ async function sdmx(
       const deleted = await findDeletions(app.db.prisma, dsd, query, visibility);
       if (!observations.length && !deleted.length) throw noResults('No observations match the query');
       return format === 'csv'
-        ? stringify(dataCsvRows(dsd, observations, deleted), { record_delimiter: '\r\n' })
-        : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted, query.flat));
+        ? stringify(dataCsvRows(dsd, observations, deleted, query.view), { record_delimiter: '\r\n' })
+        : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted, query.view));
     });
     if (format === 'csv') {
       const etag = etagOf('sdmx-csv', text);

@@ -41,13 +41,7 @@ const anything = () => true;
 
 /** SDMX REST 2.0 data query parameters (and `detail`, from 1.x) besides `c[…]`, `updatedAfter` and `format`. */
 const DATA_PARAMETERS: Record<string, Unimplemented> = {
-  dimensionAtObservation: {
-    served: ['TIME_PERIOD', 'AllDimensions'],
-    valid: (v, dsd) => v === 'AllDimensions' || (dsd?.dimensions.some((d) => d.id === v) ?? false),
-  },
-  // Every attribute of the structure is at observation level; there is no metadata structure (msd).
-  attributes: { served: ['dsd', 'all'], valid: anything },
-  measures: { served: ['all', 'OBS_VALUE'], valid: anything },
+  // dimensionAtObservation is known (TIME_PERIOD, AllDimensions) and refused with a 501 for a dimension's id there.
   includeHistory: { served: ['false'], valid: (v) => v === 'true' },
   offset: { served: ['0'], valid: positive },
   limit: { served: [], valid: positive },
@@ -102,7 +96,16 @@ export const checkDataParameters = (dsd: Dsd, params: URLSearchParams) =>
   checkParameters(
     dsd,
     params,
-    ['c', 'updatedAfter', 'firstNObservations', 'lastNObservations', 'format'],
+    [
+      'c',
+      'updatedAfter',
+      'firstNObservations',
+      'lastNObservations',
+      'dimensionAtObservation',
+      'attributes',
+      'measures',
+      'format',
+    ],
     DATA_PARAMETERS,
   );
 
@@ -118,9 +121,50 @@ export interface DataQuery {
   /** `firstNObservations`, `lastNObservations`: at most this many of each series' first or last years. */
   firstN: number | null;
   lastN: number | null;
+  /** How the answer is laid out and what each observation shows. */
+  view: DataView;
+  updatedAfter: Date | null;
+}
+
+export interface DataView {
   /** `dimensionAtObservation=AllDimensions`: SDMX-JSON observations keyed by every dimension, not in series. */
   flat: boolean;
-  updatedAfter: Date | null;
+  /** `measures`: whether OBS_VALUE is shown (`none`: series keys and attributes only). */
+  value: boolean;
+  /** `attributes`: the ids of the attributes shown. */
+  attributes: Set<string>;
+}
+
+/**
+ * The view the `dimensionAtObservation`, `attributes` and `measures` parameters ask for (SDMX REST 2.0). Every
+ * attribute of the structure is at observation level and there is no metadata structure, so `dsd`, `obs` and `all`
+ * name them all, `dataset`, `series`, `msd` and `none` none of them; several values are a union.
+ */
+function viewOf(dsd: Dsd, params: URLSearchParams): DataView {
+  const at = params.get('dimensionAtObservation') ?? 'TIME_PERIOD';
+  if (at !== 'TIME_PERIOD' && at !== 'AllDimensions') {
+    if (!dsd.dimensions.some((d) => d.id === at)) {
+      throw syntaxError(`dimensionAtObservation: "${at}" is not TIME_PERIOD, AllDimensions or a dimension of ${DSD}`);
+    }
+    throw notImplemented(
+      `dimensionAtObservation=${at} is not implemented; this service answers TIME_PERIOD and AllDimensions`,
+    );
+  }
+  const ids = dsd.attributes.map((a) => a.id);
+  const attributes = new Set<string>();
+  for (const part of (params.get('attributes') ?? 'dsd').split(',')) {
+    if (['dsd', 'obs', 'all'].includes(part)) ids.forEach((id) => attributes.add(id));
+    else if (ids.includes(part)) attributes.add(part);
+    else if (!['dataset', 'series', 'msd', 'none'].includes(part)) {
+      throw syntaxError(
+        `attributes: "${part}" is not dsd, msd, dataset, series, obs, all, none or an attribute (${ids.join(', ')})`,
+      );
+    }
+  }
+  const measures = (params.get('measures') ?? 'all').split(',');
+  const unknown = measures.find((m) => !['all', 'none', 'OBS_VALUE'].includes(m));
+  if (unknown !== undefined) throw syntaxError(`measures: "${unknown}" is not all, none or OBS_VALUE`);
+  return { flat: at === 'AllDimensions', value: measures.some((m) => m !== 'none'), attributes };
 }
 
 /** SDMX REST's comparisons, on numbers (years, values, instants) and on text (codes, which compare by code point). */
@@ -308,7 +352,7 @@ export function parseDataQuery(
     time,
     window: from === -Infinity && to === Infinity ? null : { from: Math.max(from, 0), to: Math.min(to, 9999) },
     carried,
-    flat: params.get('dimensionAtObservation') === 'AllDimensions',
+    view: viewOf(dsd, params),
     firstN: count(params, 'firstNObservations'),
     lastN: count(params, 'lastNObservations'),
     updatedAfter,
@@ -557,8 +601,9 @@ export function dataMessageData(
   observations: SdmxObservation[],
   origin: string,
   deleted: SdmxKey[] = [],
-  flat = false,
+  view: DataView = { flat: false, value: true, attributes: new Set(dsd.attributes.map((a) => a.id)) },
 ) {
+  const { flat } = view;
   const dims = dsd.dimensions;
   const keys: SdmxKey[] = [...observations, ...deleted];
   // Only the values that occur are listed, in code-list order; indices refer to these lists.
@@ -588,7 +633,7 @@ export function dataMessageData(
       };
     })
     // An attribute no observation carries is left out (SDMX-JSON lists at least one value per component).
-    .filter((a) => a.index.size > 0);
+    .filter((a) => a.index.size > 0 && view.attributes.has(a.component.id));
 
   type Series = Record<string, { observations: Record<string, (number | null)[]> }>;
   const codesOf = (o: SdmxKey) => o.key.map((code, i) => index[i]!.get(code)).join(':');
@@ -613,7 +658,7 @@ export function dataMessageData(
       action: 'Information',
       links,
       ...content(observations, (o) => [
-        o.value,
+        ...(view.value ? [o.value] : []),
         ...attributes.map((a) => {
           const v = ATTRIBUTE_VALUES[a.n]!(o);
           return v == null ? null : a.index.get(v)!;
@@ -653,7 +698,11 @@ export function dataMessageData(
         dimensions: flat
           ? { dataSet: [], series: [], observation: [...dimensionList, time] }
           : { dataSet: [], series: dimensionList, observation: [time] },
-        measures: { observation: [{ id: 'OBS_VALUE', name: 'Observation value', names: { en: 'Observation value' } }] },
+        measures: {
+          observation: view.value
+            ? [{ id: 'OBS_VALUE', name: 'Observation value', names: { en: 'Observation value' } }]
+            : [],
+        },
         attributes: { dataSet: [], series: [], observation: attributes.map((a) => a.component) },
         dataSets: dataSets.map((_, n) => n),
       },
@@ -666,15 +715,23 @@ export function dataMessageData(
  * SDMX-CSV 2.0.0 rows (header first): one row per observation, IDs only; then, with `deleted`, one row with ACTION
  * "D" and no values per deleted observation.
  */
-export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[], deleted: SdmxKey[] = []): string[][] {
+export function dataCsvRows(
+  dsd: Dsd,
+  observations: SdmxObservation[],
+  deleted: SdmxKey[] = [],
+  view?: DataView,
+): string[][] {
+  // The columns the view shows (measures=none: no OBS_VALUE; attributes: the ones asked for).
+  const shown = dsd.attributes.flatMap((a, n) => (!view || view.attributes.has(a.id) ? [{ id: a.id, n }] : []));
+  const value = view?.value ?? true;
   const header = [
     'STRUCTURE',
     'STRUCTURE_ID',
     'ACTION',
     ...dsd.dimensions.map((d) => d.id),
     'TIME_PERIOD',
-    'OBS_VALUE',
-    ...dsd.attributes.map((a) => a.id),
+    ...(value ? ['OBS_VALUE'] : []),
+    ...shown.map((a) => a.id),
   ];
   const structureId = `${AGENCY}:${DATAFLOW}(${VERSION})`;
   return [
@@ -685,8 +742,8 @@ export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[], deleted: 
       'I',
       ...o.key,
       String(o.year),
-      String(o.value),
-      ...ATTRIBUTE_VALUES.map((get) => get(o) ?? ''),
+      ...(value ? [String(o.value)] : []),
+      ...shown.map((a) => ATTRIBUTE_VALUES[a.n]!(o) ?? ''),
     ]),
     ...deleted.map((o) => [
       'dataflow',
@@ -694,8 +751,8 @@ export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[], deleted: 
       'D',
       ...o.key,
       String(o.year),
-      '',
-      ...ATTRIBUTE_VALUES.map(() => ''),
+      ...(value ? [''] : []),
+      ...shown.map(() => ''),
     ]),
   ];
 }

@@ -494,6 +494,31 @@ test('dimensionAtObservation=AllDimensions: the same observations as a flat tabl
   expect(Object.keys(flat)).toHaveLength(6);
 });
 
+test('attributes and measures choose what each observation shows: series keys only, or some attributes', async () => {
+  const path = `${FLOW}/A.756,250.IMM_STOCK.*`;
+  const all = decode(await dataMessage(path));
+  const keysOnly = await dataMessage(`${path}?attributes=none&measures=none`);
+  const structure = keysOnly.data.structures[0]! as unknown as {
+    measures: { observation: unknown[] };
+    attributes: { observation: unknown[] };
+  };
+  expect([structure.measures.observation, structure.attributes.observation]).toEqual([[], []]);
+  const cells = Object.values(keysOnly.data.dataSets[0]!.series).flatMap((s) => Object.values(s.observations));
+  expect(cells).toHaveLength(Object.keys(all).length);
+  expect(cells.every((c) => c.length === 0)).toBe(true);
+  // One attribute, and the value: what each observation carries is [value, that attribute].
+  const some = decode(await dataMessage(`${path}?attributes=SOURCE_TYPE,dataset`));
+  expect(Object.keys(some)).toEqual(Object.keys(all));
+  for (const [key, o] of Object.entries(some)) {
+    expect(o).toEqual({ value: all[key]!.value, attributes: { SOURCE_TYPE: all[key]!.attributes.SOURCE_TYPE } });
+  }
+  // SDMX-CSV leaves the columns out.
+  const csv = await get(hub, `${path}?measures=none&attributes=RES_CRITERION&format=sdmx-csv`);
+  const [header, ...rows] = (await csv.text()).trim().split('\r\n');
+  expect(header!.split(',').slice(-2)).toEqual(['TIME_PERIOD', 'RES_CRITERION']);
+  expect(rows).toHaveLength(Object.keys(all).length);
+});
+
 test('no query parameter is silently ignored: unknown ones are 400s, unimplemented SDMX ones 501s', async () => {
   const refusal = async (query: string) => {
     const res = await get(hub, `${FLOW}/*?${query}`);
@@ -504,8 +529,6 @@ test('no query parameter is silently ignored: unknown ones are 400s, unimplement
   // SDMX REST 2.0 parameters at a value other than what every answer already is.
   for (const query of [
     'dimensionAtObservation=REF_AREA',
-    'attributes=none',
-    'measures=none',
     'includeHistory=true',
     'detail=serieskeysonly',
     'offset=10',
@@ -519,13 +542,18 @@ test('no query parameter is silently ignored: unknown ones are 400s, unimplement
   }
   // Malformed values, unknown parameters, and the SDMX REST 1.x time parameters that c[TIME_PERIOD] replaced.
   for (const [query, detail] of [
-    ['dimensionAtObservation=FOO', /^dimensionAtObservation: "FOO" is not a valid value$/],
+    ['dimensionAtObservation=FOO', /^dimensionAtObservation: "FOO" is not TIME_PERIOD, AllDimensions or a dimension/],
+    [
+      'attributes=colour',
+      /^attributes: "colour" is not dsd, msd, dataset, series, obs, all, none or an attribute \(UNIT_MEASURE, /,
+    ],
+    ['measures=OBS_VAL', /^measures: "OBS_VAL" is not all, none or OBS_VALUE$/],
     ['lastNObservations=0', /^lastNObservations: "0" is not a positive whole number$/],
     ['firstNObservations=two', /^firstNObservations: "two" is not a positive whole number$/],
     ['includeHistory=maybe', /^includeHistory: "maybe"/],
     [
       'bogusParam=1',
-      /^bogusParam: not a parameter \(c\[…\], updatedAfter, firstNObservations, lastNObservations, format, /,
+      /^bogusParam: not a parameter \(c\[…\], updatedAfter, firstNObservations, lastNObservations, dimensionAtObservation, attributes, measures, format, /,
     ],
     ['startPeriod=2015&endPeriod=2020', /^startPeriod: .*c\[TIME_PERIOD\]=ge:2015\+le:2020/],
     ['startPeriod=xyz', /^startPeriod: /],
