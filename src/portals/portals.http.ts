@@ -16,6 +16,7 @@ import type { App, Viewer } from '../platform/context.js';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../platform/errors.js';
 import { readDataVersion } from '../platform/data-version.js';
 import { VersionedCache } from '../platform/versioned-cache.js';
+import { availabilityData } from './sdmx.availability.js';
 import { visibilityOf, type Visibility } from '../submissions/visibility.js';
 import {
   BASE_COLUMNS,
@@ -286,6 +287,16 @@ async function sdmx(
       if (!Object.values(data)[0]!.length) throw noResults(`No ${artefact} ${AGENCY}:${id}(${VERSION})`);
       return JSON.stringify(data);
     });
+    return structureMessage(api, request, text);
+  }
+  if (resource === 'availability' && type === 'dataflow' && rest.length <= 1) {
+    checkFlow(agency, id, version);
+    negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
+    const text = await kept(app, cache, keyOf('availability'), async () =>
+      JSON.stringify(
+        await availabilityData(app.db.prisma, await loadDsd(app.db.prisma), key, rest[0], url, visibility),
+      ),
+    );
     return structureMessage(api, request, text);
   }
   if (resource === 'data' && type === 'dataflow' && rest.length === 0) {

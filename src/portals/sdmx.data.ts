@@ -250,8 +250,10 @@ export function parseDataQuery(
   keyText: string | undefined,
   params: URLSearchParams,
   rawQuery: string,
+  // The parameters the query may carry besides c[…] (an availability query has its own).
+  check: (dsd: Dsd, params: URLSearchParams) => void = checkDataParameters,
 ): DataQuery {
-  checkDataParameters(dsd, params);
+  check(dsd, params);
   const dims = dsd.dimensions;
   let key: (Set<string> | null)[];
   if (keyText === undefined || keyText === '' || keyText === '*' || keyText === 'all') {

@@ -8,8 +8,9 @@
 //  2. every answer is identical to the answer over the same database without the unpublished rows: so no count, year,
 //     flag, cursor or sum derived from a hidden row reaches the caller either.
 // As a control, ADMIN's answers must contain every sentinel, so the walk does reach them.
-// The portal routes beside /graphql (CONTRACT §10: SDMX data and structure, downloads in CSV and XLSX) are read in the
-// same walk under the same two checks: they run their own SQL, so the GraphQL walk alone would not cover them.
+// The portal routes beside /graphql (CONTRACT §10: SDMX data, availability and structure, downloads in CSV and XLSX)
+// are read in the same walk under the same two checks: they run their own SQL, so the GraphQL walk alone would not
+// cover them.
 import type { GraphQLSchema } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import ExcelJS from 'exceljs';
@@ -229,6 +230,10 @@ const PORTAL_PATHS = [
     return [path, `${path}${join}format=sdmx-csv`, `${path}${join}updatedAfter=2000-01-01T00:00:00Z`];
   }),
   '/sdmx/v2/structure/dataflow/MIGSTAT/DF_MIGRATION/1.0?references=all',
+  // Availability: which codes and years have data (exact), or would add data (available).
+  ...['/*', '/A.756.IMM_STOCK.*?mode=available', '/*/TIME_PERIOD?updatedAfter=2000-01-01T00:00:00Z'].map(
+    (query) => `/sdmx/v2/availability/dataflow/MIGSTAT/DF_MIGRATION/1.0${query}`,
+  ),
   '/download/observations.csv',
   '/download/observations.csv?country=CHE',
   '/download/observations.csv?indicator=IMM_STOCK&country=CHE&from=2090&to=2099',

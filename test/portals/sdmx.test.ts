@@ -519,6 +519,82 @@ test('attributes and measures choose what each observation shows: series keys on
   expect(rows).toHaveLength(Object.keys(all).length);
 });
 
+const AVAILABILITY = '/sdmx/v2/availability/dataflow/MIGSTAT/DF_MIGRATION/1.0';
+
+interface Constraint {
+  role: string;
+  annotations: { id: string; title: string }[];
+  cubeRegions: {
+    keyValues: {
+      id: string;
+      values?: string[];
+      timeRange?: { startPeriod: { period: string }; endPeriod: { period: string } };
+    }[];
+  }[];
+}
+
+/** An availability answer as "dimension: codes" (years as "from-to"), with its metrics; validated. */
+async function availability(path: string, token?: string) {
+  const res = await get(hub, path, bearer(token));
+  expect([path, res.status]).toEqual([path, 200]);
+  expect(res.headers.get('content-type')).toBe('application/vnd.sdmx.structure+json;version=2.0.0');
+  const body = await res.json();
+  expectValid('structure', body);
+  const [constraint] = body.data.dataConstraints as Constraint[];
+  expect(constraint!.role).toBe('Actual');
+  const regions = Object.fromEntries(
+    constraint!.cubeRegions[0]!.keyValues.filter((k) => !k.values || k.values.some((v) => v !== '_Z')).map((k) => [
+      k.id,
+      k.values ? [...k.values].sort().join(',') : `${k.timeRange!.startPeriod.period}-${k.timeRange!.endPeriod.period}`,
+    ]),
+  );
+  const metrics = Object.fromEntries(constraint!.annotations.map((a) => [a.id, Number(a.title)]));
+  return { regions, metrics, body };
+}
+
+test('availability: the dimension values and years a data query answers (exact), or that would add data (available)', async () => {
+  const exact = await availability(`${AVAILABILITY}/A.756,250.IMM_STOCK.*`);
+  expect(exact.regions).toMatchObject({
+    FREQ: 'A',
+    REF_AREA: '250,756',
+    INDICATOR: 'IMM_STOCK',
+    SEX: 'F,M,_T',
+    AGE: 'Y15T24,_T',
+    TIME_PERIOD: '2010-2020',
+  });
+  expect(exact.metrics).toEqual({ series_count: 5, obs_count: 6 });
+  // With France's selection lifted, Switzerland is a selection that adds data; Germany's validated-only value is not,
+  // for an anonymous caller, and is for the task force.
+  const one = `${AVAILABILITY}/A.250.IMM_STOCK.*`;
+  expect((await availability(one)).regions).toMatchObject({ REF_AREA: '250', SEX: '_T' });
+  expect((await availability(`${one}?mode=available`)).regions).toMatchObject({ REF_AREA: '250,756', SEX: '_T' });
+  const taskForce = await hub.token('TASK_FORCE');
+  expect((await availability(`${one}?mode=available`, taskForce)).regions).toMatchObject({ REF_AREA: '250,276,756' });
+  // One dimension only (componentId), and filters narrow as in data queries.
+  expect((await availability(`${AVAILABILITY}/*/SEX?c[REF_AREA]=756&c[TIME_PERIOD]=2020`)).regions).toEqual({
+    SEX: 'F,M,_T',
+  });
+  // references=all: the structures, each code list cut to the codes available.
+  const { body } = await availability(`${AVAILABILITY}/A.756,250.IMM_STOCK.*?references=all`);
+  const areas = body.data.codelists.find((c: { id: string }) => c.id === 'CL_AREA');
+  expect(areas).toMatchObject({ isPartial: true });
+  expect(areas.codes.map((c: { id: string }) => c.id).sort()).toEqual(['250', '756']);
+  expect(body.data.dataStructures).toHaveLength(1);
+
+  for (const [path, status, detail] of [
+    [`${AVAILABILITY}/A.756.IMM_STOCK.*?mode=all`, 400, /^mode: "all" is not exact or available$/],
+    [`${AVAILABILITY}/*/COLOUR`, 404, /^No dimension COLOUR in DF_MIGRATION: FREQ, REF_AREA, INDICATOR, /],
+    [`${AVAILABILITY}/*?detail=full`, 400, /^detail: not a parameter \(c\[…\], updatedAfter, mode, references\)$/],
+    [`${AVAILABILITY}/A.999.*`, 404, /^Unknown code\(s\) "999" for REF_AREA$/],
+    [`${AVAILABILITY}/A.380.IMM_STOCK.*`, 404, /^No observations match the query$/],
+  ] as const) {
+    const res = await get(hub, path);
+    const error = await res.json();
+    expectValid('data', error);
+    expect([path, res.status, error.errors[0].detail]).toEqual([path, status, expect.stringMatching(detail)]);
+  }
+});
+
 test('no query parameter is silently ignored: unknown ones are 400s, unimplemented SDMX ones 501s', async () => {
   const refusal = async (query: string) => {
     const res = await get(hub, `${FLOW}/*?${query}`);

@@ -1,0 +1,116 @@
+// SDMX REST 2.0 availability queries (CONTRACT §10 portals; sdmx-rest doc/availability.md): for a data query, the
+// dimension values and years the caller's data has, as a data constraint with role "Actual", so a portal's query form
+// (the .Stat Data Explorer's filters, for one) offers only selections that return data. `mode=exact`: the values of
+// the observations the data query answers; `mode=available`: for each dimension, the values that would add data to
+// the query if selected (the query with that dimension's own selection lifted).
+import type { PrismaClient } from '../platform/db.js';
+import type { Visibility } from '../submissions/visibility.js';
+import {
+  checkParameters,
+  findDeletions,
+  findObservations,
+  noResults,
+  parseDataQuery,
+  syntaxError,
+  notImplemented,
+  type DataQuery,
+  type SdmxKey,
+} from './sdmx.data.js';
+import { AGENCY, DATAFLOW, VERSION, structureData, urn, type Dsd } from './sdmx.structure.js';
+
+const MODES = ['exact', 'available'];
+
+/** The `data` of the structure message answering an availability query (`key` and `componentId` from the path). */
+export async function availabilityData(
+  prisma: PrismaClient,
+  dsd: Dsd,
+  keyText: string | undefined,
+  componentId: string | undefined,
+  url: URL,
+  visibility: Visibility,
+) {
+  const params = url.searchParams;
+  const query = parseDataQuery(dsd, keyText, params, url.search.replace(/^\?/, ''), (d, p) =>
+    checkParameters(d, p, ['c', 'updatedAfter', 'mode', 'references'], {}),
+  );
+  const mode = params.get('mode') ?? 'exact';
+  if (!MODES.includes(mode)) throw syntaxError(`mode: "${mode}" is not exact or available`);
+  const references = params.get('references') ?? 'none';
+  if (!['none', 'all', 'codelist', 'datastructure', 'conceptscheme', 'dataflow'].includes(references)) {
+    throw syntaxError(
+      `references: "${references}" is not none, all, codelist, datastructure, conceptscheme or dataflow`,
+    );
+  }
+  const dims = dsd.dimensions;
+  const components = componentId === undefined || componentId === '*' ? null : componentId;
+  if (components !== null && components !== 'TIME_PERIOD' && !dims.some((d) => d.id === components)) {
+    throw noResults(
+      `No dimension ${components} in ${DATAFLOW}: ${[...dims.map((d) => d.id), 'TIME_PERIOD'].join(', ')}`,
+    );
+  }
+
+  // What the query answers (with updatedAfter, what changed: additions, revisions and deletions).
+  const answered = async (q: DataQuery): Promise<SdmxKey[]> => [
+    ...(await findObservations(prisma, dsd, q, visibility)),
+    ...(await findDeletions(prisma, dsd, q, visibility)),
+  ];
+  const found = await answered(query);
+  if (!found.length) throw noResults('No observations match the query');
+  const values = dims.map((_, i) => new Set(found.map((o) => o.key[i]!)));
+  if (mode === 'available') {
+    // A dimension without a selection already shows every value that adds data; one with a selection is asked again
+    // without it. One more statement per selected dimension, usually one to three.
+    for (const [i, selection] of query.key.entries()) {
+      if (!selection) continue;
+      const open = await answered({ ...query, key: query.key.map((codes, j) => (j === i ? null : codes)) });
+      values[i] = new Set(open.map((o) => o.key[i]!));
+    }
+  }
+  const years = found.map((o) => o.year);
+  const keyValues = [
+    ...dims.map((d, i) => ({ id: d.id, values: d.codes.map((c) => c.id).filter((c) => values[i]!.has(c)) })),
+    {
+      id: 'TIME_PERIOD',
+      timeRange: {
+        startPeriod: { period: String(Math.min(...years)), isInclusive: true },
+        endPeriod: { period: String(Math.max(...years)), isInclusive: true },
+      },
+    },
+  ].filter((k) => components === null || k.id === components);
+  const series = new Set(found.map((o) => o.key.join('.')));
+  const constraint = {
+    id: `${DATAFLOW}_AVAILABILITY`,
+    agencyID: AGENCY,
+    version: VERSION,
+    name: `Data available for the query (${mode})`,
+    names: { en: `Data available for the query (${mode})` },
+    annotations: [
+      { id: 'series_count', type: 'sdmx_metrics', title: String(series.size) },
+      { id: 'obs_count', type: 'sdmx_metrics', title: String(found.length) },
+    ],
+    role: 'Actual',
+    constraintAttachment: { dataflows: [urn.dataflow] },
+    cubeRegions: [{ include: true, keyValues }],
+  };
+  if (references === 'none') return { dataConstraints: [constraint] };
+  if (references !== 'all') {
+    throw notImplemented(
+      `references=${references} is not implemented for availability queries; this service answers none and all`,
+    );
+  }
+  // The referenced structures, each code list cut to the codes of the constraint (isPartial).
+  const full = structureData(dsd, 'all');
+  const shown = new Map(
+    keyValues.flatMap((k) =>
+      'values' in k ? [[dsd.dimensions.find((d) => d.id === k.id)!.codelist, new Set(k.values)] as const] : [],
+    ),
+  );
+  return {
+    ...full,
+    codelists: (full.codelists ?? []).map((list) => {
+      const codes = shown.get(list.id);
+      return codes ? { ...list, isPartial: true, codes: list.codes.filter((c) => codes.has(c.id)) } : list;
+    }),
+    dataConstraints: [constraint],
+  };
+}
