@@ -9,12 +9,14 @@ import {
   checkParameters,
   findDeletions,
   findObservations,
+  findSeries,
   noResults,
   parseDataQuery,
   syntaxError,
   notImplemented,
   type DataQuery,
   type SdmxKey,
+  type SdmxSeries,
 } from './sdmx.data.js';
 import { AGENCY, DATAFLOW, VERSION, structureData, urn, type Dsd } from './sdmx.structure.js';
 
@@ -49,11 +51,14 @@ export async function availabilityData(
     );
   }
 
-  // What the query answers (with updatedAfter, what changed: additions, revisions and deletions).
-  const answered = async (q: DataQuery): Promise<SdmxKey[]> => [
-    ...(await findObservations(prisma, dsd, q, visibility)),
-    ...(await findDeletions(prisma, dsd, q, visibility)),
-  ];
+  // The series the query answers (with updatedAfter, what changed: additions, revisions and deletions), counted in
+  // the database where its filters allow, else from the observations.
+  const answered = async (q: DataQuery): Promise<SdmxSeries[]> => {
+    const one = (o: SdmxKey) => ({ key: o.key, from: o.year, to: o.year, observations: 1 });
+    const series =
+      (await findSeries(prisma, dsd, q, visibility)) ?? (await findObservations(prisma, dsd, q, visibility)).map(one);
+    return [...series, ...(await findDeletions(prisma, dsd, q, visibility)).map(one)];
+  };
   const found = await answered(query);
   if (!found.length) throw noResults('No observations match the query');
   const values = dims.map((_, i) => new Set(found.map((o) => o.key[i]!)));
@@ -66,14 +71,15 @@ export async function availabilityData(
       values[i] = new Set(open.map((o) => o.key[i]!));
     }
   }
-  const years = found.map((o) => o.year);
+  const from = Math.min(...found.map((s) => s.from));
+  const to = Math.max(...found.map((s) => s.to));
   const keyValues = [
     ...dims.map((d, i) => ({ id: d.id, values: d.codes.map((c) => c.id).filter((c) => values[i]!.has(c)) })),
     {
       id: 'TIME_PERIOD',
       timeRange: {
-        startPeriod: { period: String(Math.min(...years)), isInclusive: true },
-        endPeriod: { period: String(Math.max(...years)), isInclusive: true },
+        startPeriod: { period: String(from), isInclusive: true },
+        endPeriod: { period: String(to), isInclusive: true },
       },
     },
   ].filter((k) => components === null || k.id === components);
@@ -86,7 +92,7 @@ export async function availabilityData(
     names: { en: `Data available for the query (${mode})` },
     annotations: [
       { id: 'series_count', type: 'sdmx_metrics', title: String(series.size) },
-      { id: 'obs_count', type: 'sdmx_metrics', title: String(found.length) },
+      { id: 'obs_count', type: 'sdmx_metrics', title: String(found.reduce((n, s) => n + s.observations, 0)) },
     ],
     role: 'Actual',
     constraintAttachment: { dataflows: [urn.dataflow] },

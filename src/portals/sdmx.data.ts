@@ -116,6 +116,8 @@ export interface DataQuery {
   time: ((year: number) => boolean)[];
   /** Inclusive bounds implied by `time`, for the statement. */
   window: { from: number; to: number } | null;
+  /** Whether `time` says no more than `window` (one range per filter, no `ne`). */
+  timeIsWindow: boolean;
   /** Conditions on what an observation carries (`c[OBS_VALUE]`, `c[<attribute>]`), all of which must hold. */
   carried: ((o: SdmxObservation) => boolean)[];
   /** `firstNObservations`, `lastNObservations`: at most this many of each series' first or last years. */
@@ -284,6 +286,7 @@ export function parseDataQuery(
 
   const time: ((year: number) => boolean)[] = [];
   const carried: ((o: SdmxObservation) => boolean)[] = [];
+  let timeIsWindow = true;
   let from = -Infinity;
   let to = Infinity;
   for (const [name, raw] of componentFilters(rawQuery)) {
@@ -298,6 +301,7 @@ export function parseDataQuery(
         }),
       );
       time.push((year) => alternatives.some((terms) => terms.every((t) => OPERATORS[t.op]!(year, t.year))));
+      if (alternatives.length !== 1 || alternatives[0]!.some((t) => t.op === 'ne')) timeIsWindow = false;
       if (alternatives.length === 1) {
         for (const t of alternatives[0]!) {
           if (t.op === 'eq' || t.op === 'ge') from = Math.max(from, t.year);
@@ -353,6 +357,7 @@ export function parseDataQuery(
     key,
     time,
     window: from === -Infinity && to === Infinity ? null : { from: Math.max(from, 0), to: Math.min(to, 9999) },
+    timeIsWindow,
     carried,
     view: viewOf(dsd, params),
     firstN: count(params, 'firstNObservations'),
@@ -422,24 +427,12 @@ export async function findObservations(
   visibility: Visibility,
   maxObservations = MAX_OBSERVATIONS,
 ): Promise<SdmxObservation[]> {
-  const { indicatorIds, countries } = scopeOf(dsd, query, 's');
-  let updated = Prisma.empty;
-  let touched = Prisma.empty;
-  if (query.updatedAfter) {
-    updated = Prisma.sql`WHERE v."updatedAt" > ${query.updatedAfter}`;
-    // A country value updated since is a version of a (country, indicator, year) with some version updated since:
-    // the rule runs on those groups only, whole (so it picks the same value), not on every country's values to keep
-    // a few (a portal polling a quiet hub every few minutes: 360 ms instead of 3.5 s for every indicator, bench data).
-    touched = Prisma.sql`AND (s."countryId", s."indicatorId", s."referenceYear") IN (
-      SELECT u."countryId", u."indicatorId", u."referenceYear" FROM "Submission" u
-      WHERE u."updatedAt" > ${query.updatedAfter} AND u."indicatorId" = ANY(${indicatorIds}))`;
-  }
-  const countable = countableVersions(visibility, indicatorIds, query.window, Prisma.sql`${countries} ${touched}`);
+  const { values, updated } = countryValuesOf(dsd, query, visibility);
   const rows = await prisma.$queryRaw<Row[]>(Prisma.sql`
     SELECT co.m49, i.code AS indicator, v."referenceYear", v."dimensionKey", v.value, v.unit,
       st.code AS "sourceType", ds.code AS "dataSource", v."residenceCriterion"::text AS "residenceCriterion",
       v."updatedAt"
-    FROM (${countryValueObservations(countable)}) v
+    FROM (${values}) v
     JOIN "Country" co ON co.id = v."countryId"
     JOIN "Indicator" i ON i.id = v."indicatorId"
     LEFT JOIN "SourceType" st ON st.id = v."sourceTypeId"
@@ -457,6 +450,63 @@ export async function findObservations(
   }
   out.sort(bySeriesAndYear);
   return query.firstN == null && query.lastN == null ? out : endsOfSeries(out, query.firstN ?? 0, query.lastN ?? 0);
+}
+
+/** A series the query answers, without its observations: its key, first and last year, and observation count. */
+export interface SdmxSeries {
+  key: string[];
+  from: number;
+  to: number;
+  observations: number;
+}
+
+/**
+ * The series of the caller's country values matching the query, counted in the database rather than read one
+ * observation at a time (an availability answer is codes, years and counts: for every country and indicator, a
+ * million observations would be past the service limit). Null when a filter needs each observation (a time condition
+ * that is not one range, a value or attribute condition): the caller reads them with `findObservations` then.
+ */
+export async function findSeries(
+  prisma: PrismaClient,
+  dsd: Dsd,
+  query: DataQuery,
+  visibility: Visibility,
+): Promise<SdmxSeries[] | null> {
+  if (!query.timeIsWindow || query.carried.length) return null;
+  const { values, updated } = countryValuesOf(dsd, query, visibility);
+  const rows = await prisma.$queryRaw<(KeyRow & { to: number; observations: number })[]>(Prisma.sql`
+    SELECT co.m49, i.code AS indicator, v."dimensionKey", min(v."referenceYear")::int AS "referenceYear",
+      max(v."referenceYear")::int AS "to", count(*)::int AS observations
+    FROM (${values}) v
+    JOIN "Country" co ON co.id = v."countryId"
+    JOIN "Indicator" i ON i.id = v."indicatorId"
+    ${updated}
+    GROUP BY co.m49, i.code, v."dimensionKey"`);
+  return rows.flatMap((row) => {
+    const key = sdmxKeyOf(dsd, query, row);
+    return key ? [{ key: key.key, from: row.referenceYear, to: row.to, observations: row.observations }] : [];
+  });
+}
+
+/**
+ * The caller's country values in the query's scope (indicators, countries, years), as a statement with the columns of
+ * `countryValueObservations`, and the condition that keeps those changed since `updatedAfter` (on alias `v`).
+ */
+function countryValuesOf(dsd: Dsd, query: DataQuery, visibility: Visibility) {
+  const { indicatorIds, countries } = scopeOf(dsd, query, 's');
+  let updated = Prisma.empty;
+  let touched = Prisma.empty;
+  if (query.updatedAfter) {
+    updated = Prisma.sql`WHERE v."updatedAt" > ${query.updatedAfter}`;
+    // A country value updated since is a version of a (country, indicator, year) with some version updated since:
+    // the rule runs on those groups only, whole (so it picks the same value), not on every country's values to keep
+    // a few (a portal polling a quiet hub every few minutes: 360 ms instead of 3.5 s for every indicator, bench data).
+    touched = Prisma.sql`AND (s."countryId", s."indicatorId", s."referenceYear") IN (
+      SELECT u."countryId", u."indicatorId", u."referenceYear" FROM "Submission" u
+      WHERE u."updatedAt" > ${query.updatedAfter} AND u."indicatorId" = ANY(${indicatorIds}))`;
+  }
+  const countable = countableVersions(visibility, indicatorIds, query.window, Prisma.sql`${countries} ${touched}`);
+  return { values: countryValueObservations(countable), updated };
 }
 
 /**

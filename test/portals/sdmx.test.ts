@@ -574,6 +574,12 @@ test('availability: the dimension values and years a data query answers (exact),
   expect((await availability(`${AVAILABILITY}/*/SEX?c[REF_AREA]=756&c[TIME_PERIOD]=2020`)).regions).toEqual({
     SEX: 'F,M,_T',
   });
+  // Filters that need each observation (a value, a year left out) are read observation by observation, same answer.
+  const filtered = await availability(
+    `${AVAILABILITY}/A.756,250.IMM_STOCK.*?c[OBS_VALUE]=ge:100&c[TIME_PERIOD]=ne:2010`,
+  );
+  expect(filtered.regions).toMatchObject({ REF_AREA: '250,756', SEX: '_T', AGE: '_T', TIME_PERIOD: '2020-2020' });
+  expect(filtered.metrics).toEqual({ series_count: 2, obs_count: 2 });
   // references=all: the structures, each code list cut to the codes available.
   const { body } = await availability(`${AVAILABILITY}/A.756,250.IMM_STOCK.*?references=all`);
   const areas = body.data.codelists.find((c: { id: string }) => c.id === 'CL_AREA');
