@@ -27,6 +27,7 @@ import {
   type DownloadRow,
 } from './downloads.service.js';
 import {
+  decoded,
   checkParameters,
   dataCsvRows,
   dataMessageData,
@@ -253,7 +254,7 @@ async function sdmx(
   cache: VersionedCache<{ body: string }> | undefined,
 ): Promise<Response> {
   const keyOf = (format: string) => `${visibilityKey(visibility)}\n${format}\n${url.href}`;
-  const segments = url.pathname.split('/').slice(3).map(decodeURIComponent); // after /sdmx/v2
+  const segments = url.pathname.split('/').slice(3).map(decoded); // after /sdmx/v2
   const [resource, type, agency, id, version, key, ...rest] = segments;
   if (resource === 'structure' && type === 'dataflow' && key === undefined) {
     checkFlow(agency, id, version);

@@ -21,6 +21,18 @@ import {
 import { AGENCY, DATAFLOW, VERSION, structureData, urn, type Dsd } from './sdmx.structure.js';
 
 const MODES = ['exact', 'available'];
+const REFERENCES = [
+  'none',
+  'all',
+  'codelist',
+  'conceptscheme',
+  'datastructure',
+  'dataflow',
+  'dataproviderscheme',
+  'valuelist',
+];
+/** Availability parameters of SDMX REST 2.0 the hub does not implement (a 501, as in data queries). */
+const AVAILABILITY_PARAMETERS = { reportingYearStartDay: { served: [], valid: () => true } };
 
 /** The `data` of the structure message answering an availability query (`key` and `componentId` from the path). */
 export async function availabilityData(
@@ -32,24 +44,26 @@ export async function availabilityData(
   visibility: Visibility,
 ) {
   const params = url.searchParams;
+  // Checked before anything is read: the parameters, the mode, the references and the components.
   const query = parseDataQuery(dsd, keyText, params, url.search.replace(/^\?/, ''), (d, p) =>
-    checkParameters(d, p, ['c', 'updatedAfter', 'mode', 'references'], {}),
+    checkParameters(d, p, ['c', 'updatedAfter', 'mode', 'references'], AVAILABILITY_PARAMETERS),
   );
   const mode = params.get('mode') ?? 'exact';
   if (!MODES.includes(mode)) throw syntaxError(`mode: "${mode}" is not exact or available`);
   const references = params.get('references') ?? 'none';
-  if (!['none', 'all', 'codelist', 'datastructure', 'conceptscheme', 'dataflow'].includes(references)) {
-    throw syntaxError(
-      `references: "${references}" is not none, all, codelist, datastructure, conceptscheme or dataflow`,
+  if (!REFERENCES.includes(references))
+    throw syntaxError(`references: "${references}" is not ${REFERENCES.join(', ')}`);
+  if (references !== 'none' && references !== 'all') {
+    throw notImplemented(
+      `references=${references} is not implemented for availability queries; this service answers none and all`,
     );
   }
   const dims = dsd.dimensions;
-  const components = componentId === undefined || componentId === '*' ? null : componentId;
-  if (components !== null && components !== 'TIME_PERIOD' && !dims.some((d) => d.id === components)) {
-    throw noResults(
-      `No dimension ${components} in ${DATAFLOW}: ${[...dims.map((d) => d.id), 'TIME_PERIOD'].join(', ')}`,
-    );
-  }
+  // componentId: one dimension, several (","), or all ("*" or absent).
+  const ids = [...dims.map((d) => d.id), 'TIME_PERIOD'];
+  const components = componentId === undefined || componentId === '*' ? null : componentId.split(',');
+  const unknown = components?.filter((c) => !ids.includes(c)) ?? [];
+  if (unknown.length) throw noResults(`No dimension ${unknown.join(', ')} in ${DATAFLOW}: ${ids.join(', ')}`);
 
   // The series the query answers (with updatedAfter, what changed: additions, revisions and deletions), counted in
   // the database where its filters allow, else from the observations.
@@ -66,13 +80,19 @@ export async function availabilityData(
     // A dimension without a selection already shows every value that adds data; one with a selection is asked again
     // without it. One more statement per selected dimension, usually one to three.
     for (const [i, selection] of query.key.entries()) {
-      if (!selection) continue;
+      // Lifting a selection of every code (FREQ=A) changes nothing.
+      if (!selection || selection.size === dims[i]!.codes.length) continue;
       const open = await answered({ ...query, key: query.key.map((codes, j) => (j === i ? null : codes)) });
       values[i] = new Set(open.map((o) => o.key[i]!));
     }
   }
-  const from = Math.min(...found.map((s) => s.from));
-  const to = Math.max(...found.map((s) => s.to));
+  // A loop, not Math.min(...): spreading 150 000 arguments overflows the stack.
+  let from = Infinity;
+  let to = -Infinity;
+  for (const s of found) {
+    if (s.from < from) from = s.from;
+    if (s.to > to) to = s.to;
+  }
   const keyValues = [
     ...dims.map((d, i) => ({ id: d.id, values: d.codes.map((c) => c.id).filter((c) => values[i]!.has(c)) })),
     {
@@ -82,7 +102,7 @@ export async function availabilityData(
         endPeriod: { period: String(to), isInclusive: true },
       },
     },
-  ].filter((k) => components === null || k.id === components);
+  ].filter((k) => components === null || components.includes(k.id));
   const series = new Set(found.map((o) => o.key.join('.')));
   const constraint = {
     id: `${DATAFLOW}_AVAILABILITY`,
@@ -99,11 +119,6 @@ export async function availabilityData(
     cubeRegions: [{ include: true, keyValues }],
   };
   if (references === 'none') return { dataConstraints: [constraint] };
-  if (references !== 'all') {
-    throw notImplemented(
-      `references=${references} is not implemented for availability queries; this service answers none and all`,
-    );
-  }
   // The referenced structures, each code list cut to the codes of the constraint (isPartial).
   const full = structureData(dsd, 'all');
   const shown = new Map(

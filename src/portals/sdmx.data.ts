@@ -73,7 +73,9 @@ export function checkParameters(
   unimplemented: Record<string, Unimplemented>,
 ): void {
   for (const [name, value] of params) {
-    if (known.includes(name) || (known.includes('c') && /^c\[[^\]]*\]$/.test(name))) continue;
+    if (name.startsWith('c[') && known.includes('c')) continue; // componentFilters reads (and checks) them
+    if (params.getAll(name).length > 1) throw syntaxError(`${name}: given more than once`);
+    if (known.includes(name)) continue;
     if (name === 'startPeriod' || name === 'endPeriod') {
       throw syntaxError(
         `${name}: not a parameter of SDMX REST 2.0; filter years with c[TIME_PERIOD] (e.g. c[TIME_PERIOD]=ge:2015+le:2020)`,
@@ -213,18 +215,18 @@ function carriedFilter(dsd: Dsd, name: string, raw: string): ((o: SdmxObservatio
   if (name !== 'OBS_VALUE' && n < 0) return null;
   const attribute = dsd.attributes[n];
   const numeric = name === 'OBS_VALUE';
-  const instant = attribute?.dataType === 'DateTime';
-  const allowed = numeric || instant ? ORDER_OPERATORS : Object.keys(TEXT_OPERATORS);
-  const form = numeric ? 'a number' : instant ? 'an ISO-8601 date-time' : 'a value';
+  const isInstant = attribute?.dataType === 'DateTime';
+  const allowed = numeric || isInstant ? ORDER_OPERATORS : Object.keys(TEXT_OPERATORS);
+  const form = numeric ? 'a number' : isInstant ? 'an ISO-8601 date-time' : 'a value';
   const alternatives = alternativesOf(name, raw).map((terms) =>
     terms.map(({ op, value }) => {
       const operator = op ?? 'eq';
       if (!allowed.includes(operator) || value === '') {
         throw syntaxError(`c[${name}]: "${raw}" is not [op:]${form} with op one of ${allowed.join(', ')}`);
       }
-      if (numeric || instant) {
-        const bound = numeric ? Number(value) : Date.parse(value);
-        if (!Number.isFinite(bound) || (numeric && !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value))) {
+      if (numeric || isInstant) {
+        const bound = numeric ? Number(value) : instant(`c[${name}]`, value).getTime();
+        if (numeric && (!Number.isFinite(bound) || !/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value))) {
           throw syntaxError(`c[${name}]: "${value}" is not ${form}`);
         }
         const read = numeric ? (o: SdmxObservation) => o.value : (o: SdmxObservation) => o.updatedAt.getTime();
@@ -343,16 +345,10 @@ export function parseDataQuery(
     key[index] = new Set(known.filter((code) => holds(code) && (!previous || previous.has(code))));
   }
 
-  let updatedAfter: Date | null = null;
   const updated = params.get('updatedAfter');
-  if (updated != null) {
-    // ISO-8601 with a time zone; a "+" offset arrives as a space when the client did not percent-encode it.
-    const text = updated.trim().replace(/ (\d{2}:?\d{2})$/, '+$1');
-    updatedAfter = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? new Date(text) : null;
-    if (!updatedAfter || Number.isNaN(updatedAfter.getTime())) {
-      throw syntaxError(`updatedAfter: "${updated}" is not an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)`);
-    }
-  }
+  // A "+" offset arrives as a space when the client did not percent-encode it.
+  const updatedAfter =
+    updated == null ? null : instant('updatedAfter', updated.trim().replace(/ (\d{2}:?\d{2})$/, '+$1'));
   return {
     key,
     time,
@@ -364,6 +360,19 @@ export function parseDataQuery(
     lastN: count(params, 'lastNObservations'),
     updatedAfter,
   };
+}
+
+/**
+ * An ISO-8601 date or date-time (a date-time without a zone is UTC), as `updatedAfter` and `c[LAST_UPDATE]` take it;
+ * anything else is a 400 naming `name`.
+ */
+function instant(name: string, text: string): Date {
+  const match = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  const date = match ? new Date(match[1] && !match[4] ? `${text}Z` : text) : null;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw syntaxError(`${name}: "${text}" is not an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)`);
+  }
+  return date;
 }
 
 /** A positive whole number parameter, or null when absent. */
@@ -379,12 +388,25 @@ function componentFilters(rawQuery: string): [string, string][] {
   const found: [string, string][] = [];
   for (const pair of rawQuery.split('&')) {
     const at = pair.indexOf('=');
-    if (at < 0) continue;
-    const name = decodeURIComponent(pair.slice(0, at));
+    const name = decoded(at < 0 ? pair : pair.slice(0, at));
+    if (!name.startsWith('c[')) continue;
     const match = /^c\[([A-Za-z][A-Za-z0-9_]*)\]$/.exec(name);
-    if (match) found.push([match[1]!, decodeURIComponent(pair.slice(at + 1))]);
+    if (!match || at < 0) throw syntaxError(`${name}: not c[COMPONENT]=value (e.g. c[TIME_PERIOD]=ge:2010)`);
+    if (found.some(([seen]) => seen === match[1])) {
+      throw syntaxError(`${name}: given more than once; join alternatives with "," and conditions with "+"`);
+    }
+    found.push([match[1]!, decoded(pair.slice(at + 1))]);
   }
   return found;
+}
+
+/** A percent-decoded query or path part; a malformed escape is a 400, not an internal error. */
+export function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw syntaxError(`"${text}" has a malformed percent-escape`);
+  }
 }
 
 /** What an observation carries besides its key and year: the value and the attributes, as read. */

@@ -436,7 +436,7 @@ test('component filters on the dimensions, the measure and the attributes (SDMX 
       /^c\[OBS_VALUE\]: "co:1" is not \[op:\]a number with op one of eq, ne, lt, le, gt, ge$/,
     ],
     ['c[OBS_VALUE]=ge:many', 400, 140, /^c\[OBS_VALUE\]: "many" is not a number$/],
-    ['c[LAST_UPDATE]=ge:yesterday', 400, 140, /^c\[LAST_UPDATE\]: "yesterday" is not an ISO-8601 date-time$/],
+    ['c[LAST_UPDATE]=ge:yesterday', 400, 140, /^c\[LAST_UPDATE\]: "yesterday" is not an ISO-8601 date-time \(e\.g\. /],
     ['c[DATA_SOURCE]=sw:', 400, 140, /^c\[DATA_SOURCE\]: "sw:" is not \[op:\]a value with op one of eq, ne, lt/],
     ['c[SOURCE_TYPE]=CENSUSS', 404, 100, /^Unknown code "CENSUSS" for SOURCE_TYPE$/],
     ['c[REF_AREA]=ne:999', 404, 100, /^Unknown code\(s\) "999" for REF_AREA$/],
@@ -449,6 +449,14 @@ test('component filters on the dimensions, the measure and the attributes (SDMX 
     ],
     ['c[REF_AREA]=756,', 400, 140, /^c\[REF_AREA\]: "756," has an empty alternative/],
     ['c[OBS_VALUE]=1,', 400, 140, /^c\[OBS_VALUE\]: "1," has an empty alternative/],
+    // Dates are ISO-8601, never a lenient guess (Date.parse reads "1" as 2001); no filter is silently dropped.
+    ['c[LAST_UPDATE]=ge:1', 400, 140, /^c\[LAST_UPDATE\]: "1" is not an ISO-8601 date-time/],
+    ['c[LAST_UPDATE]=ge:2024', 400, 140, /^c\[LAST_UPDATE\]: "2024" is not an ISO-8601 date-time/],
+    ['c[REF-AREA]=756', 400, 140, /^c\[REF-AREA\]: not c\[COMPONENT\]=value/],
+    ['c[REF_AREA]', 400, 140, /^c\[REF_AREA\]: not c\[COMPONENT\]=value/],
+    ['c[SEX]=F&c[SEX]=M', 400, 140, /^c\[SEX\]: given more than once; join alternatives with ","/],
+    ['c[OBS_VALUE]=%E0', 400, 140, /^"%E0" has a malformed percent-escape$/],
+    ['lastNObservations=1&lastNObservations=5', 400, 140, /^lastNObservations: given more than once$/],
   ] as const) {
     expect([query, await refusal(`${FLOW}/*?${query}`)]).toEqual([
       query,
@@ -570,10 +578,23 @@ test('availability: the dimension values and years a data query answers (exact),
   expect((await availability(`${one}?mode=available`)).regions).toMatchObject({ REF_AREA: '250,756', SEX: '_T' });
   const taskForce = await hub.token('TASK_FORCE');
   expect((await availability(`${one}?mode=available`, taskForce)).regions).toMatchObject({ REF_AREA: '250,276,756' });
-  // One dimension only (componentId), and filters narrow as in data queries.
+  // One dimension only (componentId), or several, and filters narrow as in data queries.
   expect((await availability(`${AVAILABILITY}/*/SEX?c[REF_AREA]=756&c[TIME_PERIOD]=2020`)).regions).toEqual({
     SEX: 'F,M,_T',
   });
+  expect((await availability(`${AVAILABILITY}/*/REF_AREA,TIME_PERIOD?c[TIME_PERIOD]=2010`)).regions).toEqual({
+    REF_AREA: '756',
+    TIME_PERIOD: '2010-2010',
+  });
+  // The series counted in the database (one year range) and read observation by observation (the same range
+  // written twice, which only the observations can answer) agree, for every caller, also on what changed since.
+  for (const token of [undefined, taskForce]) {
+    for (const since of ['', '&updatedAfter=2000-01-01T00:00:00Z']) {
+      const answer = async (time: string) =>
+        (await availability(`${AVAILABILITY}/*?c[TIME_PERIOD]=${time}${since}`, token)).body.data;
+      expect(await answer('ge:2010+le:2020,ge:2010+le:2020')).toEqual(await answer('ge:2010+le:2020'));
+    }
+  }
   // Filters that need each observation (a value, a year left out) are read observation by observation, same answer.
   const filtered = await availability(
     `${AVAILABILITY}/A.756,250.IMM_STOCK.*?c[OBS_VALUE]=ge:100&c[TIME_PERIOD]=ne:2010`,
@@ -590,7 +611,15 @@ test('availability: the dimension values and years a data query answers (exact),
   for (const [path, status, detail] of [
     [`${AVAILABILITY}/A.756.IMM_STOCK.*?mode=all`, 400, /^mode: "all" is not exact or available$/],
     [`${AVAILABILITY}/*/COLOUR`, 404, /^No dimension COLOUR in DF_MIGRATION: FREQ, REF_AREA, INDICATOR, /],
-    [`${AVAILABILITY}/*?detail=full`, 400, /^detail: not a parameter \(c\[…\], updatedAfter, mode, references\)$/],
+    [
+      `${AVAILABILITY}/*?detail=full`,
+      400,
+      /^detail: not a parameter \(c\[…\], updatedAfter, mode, references, reportingYearStartDay\)$/,
+    ],
+    [`${AVAILABILITY}/*?reportingYearStartDay=--07-01`, 501, /^reportingYearStartDay=--07-01 is not implemented$/],
+    [`${AVAILABILITY}/*?references=valuelist`, 501, /^references=valuelist is not implemented for availability/],
+    [`${AVAILABILITY}/*?references=friends`, 400, /^references: "friends" is not none, all, codelist, /],
+    [`${AVAILABILITY}/*?mode=exact&mode=available`, 400, /^mode: given more than once$/],
     [`${AVAILABILITY}/A.999.*`, 404, /^Unknown code\(s\) "999" for REF_AREA$/],
     [`${AVAILABILITY}/A.380.IMM_STOCK.*`, 404, /^No observations match the query$/],
   ] as const) {
@@ -770,4 +799,21 @@ test('updatedAfter also lists what was deleted since, as a Delete data set, neve
   expect(deletions).toHaveLength(3);
   expect(deletions.every((r) => r.OBS_VALUE === '' && r.REF_AREA === '756' && r.TIME_PERIOD === '2020')).toBe(true);
   expect(rows.filter((r) => r.ACTION === 'I').map((r) => r.OBS_VALUE)).toEqual(['105']);
+});
+
+// Last: it moves France's register version into the future, which the tests above do not expect.
+test('updatedAfter applies the country-value rule to a whole (country, indicator, year), not to the sources changed since', async () => {
+  // France 2020 for the task force: the validated census (countable later) is the country value, not the register.
+  const taskForce = await hub.token('TASK_FORCE');
+  const since = '?updatedAfter=2080-01-01T00:00:00Z';
+  await hub.db.prisma.$executeRawUnsafe(
+    `UPDATE "Submission" SET "updatedAt" = '2090-01-01' WHERE "sourceKey" = 'ST:POP_REGISTER'
+       AND "countryId" = (SELECT id FROM "Country" WHERE iso3 = 'FRA')`,
+  );
+  // Only the register changed since 2080: the task force's value (the census, unchanged) is not news; the register's,
+  // chosen for anonymous callers, is. Running the rule on the changed source alone would give the task force 200.
+  const path = `${FLOW}/A.250.IMM_STOCK.*${since}&format=sdmx-csv`;
+  expect((await get(hub, path, bearer(taskForce))).status).toBe(404);
+  const rows = parse(await (await get(hub, path)).text(), { columns: true }) as Record<string, string>[];
+  expect(rows.map((r) => [r.REF_AREA, r.TIME_PERIOD, r.OBS_VALUE])).toEqual([['250', '2020', '200']]);
 });
