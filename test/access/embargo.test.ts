@@ -229,11 +229,17 @@ const PORTAL_PATHS = [
     const join = path.includes('?') ? '&' : '?';
     return [path, `${path}${join}format=sdmx-csv`, `${path}${join}updatedAfter=2000-01-01T00:00:00Z`];
   }),
+  // The observations' own filters and layouts, which run after the statement.
+  `${FLOW}/*?c[OBS_VALUE]=ge:0&lastNObservations=1&dimensionAtObservation=AllDimensions`,
+  `${FLOW}/*?c[SOURCE_TYPE]=ne:SURVEY&firstNObservations=1&attributes=none`,
   '/sdmx/v2/structure/dataflow/MIGSTAT/DF_MIGRATION/1.0?references=all',
   // Availability: which codes and years have data (exact), or would add data (available).
-  ...['/*', '/A.756.IMM_STOCK.*?mode=available', '/*/TIME_PERIOD?updatedAfter=2000-01-01T00:00:00Z'].map(
-    (query) => `/sdmx/v2/availability/dataflow/MIGSTAT/DF_MIGRATION/1.0${query}`,
-  ),
+  ...[
+    '/*',
+    '/A.756.IMM_STOCK.*?mode=available',
+    '/*/TIME_PERIOD?updatedAfter=2000-01-01T00:00:00Z',
+    '/*?c[OBS_VALUE]=ge:0&references=all',
+  ].map((query) => `/sdmx/v2/availability/dataflow/MIGSTAT/DF_MIGRATION/1.0${query}`),
   '/download/observations.csv',
   '/download/observations.csv?country=CHE',
   '/download/observations.csv?indicator=IMM_STOCK&country=CHE&from=2090&to=2099',
