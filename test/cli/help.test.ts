@@ -1,7 +1,9 @@
 // `migstat --help`, per-command help with examples, `--version`, and usage errors (exit code 2) through the compiled
 // CLI. None of these open a database.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { runCli } from '../support/cli.js';
+import { projectRoot } from '../../src/platform/paths.js';
+import { cliEnv, migstatBin, runCli } from '../support/cli.js';
 
 const run = (...args: string[]) => runCli(args, {});
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -70,4 +72,14 @@ test('unknown commands and options, missing arguments: a clear message and exit 
   const token = await run('token');
   expect(token.code).toBe(2);
   expect(token.stderr).toMatch(/^Usage: migstat token \[options\] \[command\]/);
+});
+
+test('a reader that closes the pipe early (| head) ends the command quietly, not with an EPIPE stack trace', async () => {
+  const child = spawn(process.execPath, [migstatBin, 'import', '--help'], { cwd: projectRoot, env: cliEnv() });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // What `| head` does once it has read enough: the read end is closed, here before the help is written.
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
 });
