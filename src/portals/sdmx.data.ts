@@ -450,16 +450,30 @@ export async function findObservations(
   maxObservations = MAX_OBSERVATIONS,
 ): Promise<SdmxObservation[]> {
   const { values, updated } = countryValuesOf(dsd, query, visibility);
+  let kept = Prisma.sql`SELECT v.* FROM (${values}) v ${updated}`;
+  if ((query.firstN != null || query.lastN != null) && query.timeIsWindow && !query.carried.length) {
+    // First/last N in the statement when every filter before them is in it too (a series is a country, indicator and
+    // breakdown; the years are the window): the service limit then counts what is kept, so every country's latest
+    // value (lastNObservations=1) is not refused for the size of every year. endsOfSeries below is then a no-op.
+    kept = Prisma.sql`
+      SELECT * FROM (
+        SELECT v.*,
+          row_number() OVER (PARTITION BY v."countryId", v."indicatorId", v."dimensionKey" ORDER BY v."referenceYear")
+            AS first_n,
+          row_number() OVER (PARTITION BY v."countryId", v."indicatorId", v."dimensionKey"
+            ORDER BY v."referenceYear" DESC) AS last_n
+        FROM (${values}) v ${updated}) v
+      WHERE v.first_n <= ${query.firstN ?? 0}::int OR v.last_n <= ${query.lastN ?? 0}::int`;
+  }
   const rows = await prisma.$queryRaw<Row[]>(Prisma.sql`
     SELECT co.m49, i.code AS indicator, v."referenceYear", v."dimensionKey", v.value, v.unit,
       st.code AS "sourceType", ds.code AS "dataSource", v."residenceCriterion"::text AS "residenceCriterion",
       v."updatedAt"
-    FROM (${values}) v
+    FROM (${kept}) v
     JOIN "Country" co ON co.id = v."countryId"
     JOIN "Indicator" i ON i.id = v."indicatorId"
     LEFT JOIN "SourceType" st ON st.id = v."sourceTypeId"
     LEFT JOIN "DataSource" ds ON ds.id = v."dataSourceId"
-    ${updated}
     LIMIT ${maxObservations + 1}`);
   if (rows.length > maxObservations) throw overServiceLimit(maxObservations);
 

@@ -731,6 +731,23 @@ test('a query over the service limit is refused with SDMX error 510, pointing to
     code: 510,
     message: expect.stringContaining('/download/observations.csv'),
   });
+  // The latest value of each series is counted in the statement: 5 series, within a limit of 5, where the 6
+  // observations are not; the same as keeping them after reading every observation (a filter only the observations
+  // can answer forces that path).
+  const latest = (search: string, max?: number) =>
+    findObservations(hub.db.prisma, dsd, parseDataQuery(dsd, '*', new URLSearchParams(search), search), published, max);
+  const kept = await latest('lastNObservations=1', 5);
+  expect(kept.map((o) => `${o.key[1]}@${o.year}`)).toEqual([
+    '250@2020',
+    '756@2020',
+    '756@2020',
+    '756@2020',
+    '756@2020',
+  ]);
+  expect(await latest('lastNObservations=1&c[OBS_VALUE]=ge:0')).toEqual(kept);
+  expect(await latest('firstNObservations=1&lastNObservations=1')).toEqual(
+    await latest('firstNObservations=1&lastNObservations=1&c[OBS_VALUE]=ge:0'),
+  );
 });
 
 /** Every observation of data set `n` as "A.756.IMM_STOCK.F…@2020" (its key codes and year). */
