@@ -61,7 +61,8 @@ export async function availabilityData(
   const dims = dsd.dimensions;
   // componentId: one dimension, several (","), or all ("*" or absent).
   const ids = [...dims.map((d) => d.id), 'TIME_PERIOD'];
-  const components = componentId === undefined || componentId === '*' ? null : componentId.split(',');
+  const components =
+    componentId === undefined || componentId === '' || componentId === '*' ? null : componentId.split(',');
   const unknown = components?.filter((c) => !ids.includes(c)) ?? [];
   if (unknown.length) throw noResults(`No dimension ${unknown.join(', ')} in ${DATAFLOW}: ${ids.join(', ')}`);
 

@@ -379,7 +379,7 @@ function instant(name: string, text: string): Date {
 function count(params: URLSearchParams, name: string): number | null {
   const text = params.get(name);
   if (text == null) return null;
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw syntaxError(`${name}: "${text}" is not a positive whole number`);
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw syntaxError(`${name}: "${text}" is not a whole number from 1 to 999999999`);
   return Number(text);
 }
 

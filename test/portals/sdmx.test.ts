@@ -582,6 +582,8 @@ test('availability: the dimension values and years a data query answers (exact),
   expect((await availability(`${AVAILABILITY}/*/SEX?c[REF_AREA]=756&c[TIME_PERIOD]=2020`)).regions).toEqual({
     SEX: 'F,M,_T',
   });
+  // An empty componentId (a trailing slash) is every dimension, as an absent one.
+  expect((await availability(`${AVAILABILITY}/A.756,250.IMM_STOCK.*/`)).regions).toEqual(exact.regions);
   expect((await availability(`${AVAILABILITY}/*/REF_AREA,TIME_PERIOD?c[TIME_PERIOD]=2010`)).regions).toEqual({
     REF_AREA: '756',
     TIME_PERIOD: '2010-2010',
@@ -659,8 +661,8 @@ test('no query parameter is silently ignored: unknown ones are 400s, unimplement
       /^attributes: "colour" is not dsd, msd, dataset, series, obs, all, none or an attribute \(UNIT_MEASURE, /,
     ],
     ['measures=OBS_VAL', /^measures: "OBS_VAL" is not all, none or OBS_VALUE$/],
-    ['lastNObservations=0', /^lastNObservations: "0" is not a positive whole number$/],
-    ['firstNObservations=two', /^firstNObservations: "two" is not a positive whole number$/],
+    ['lastNObservations=0', /^lastNObservations: "0" is not a whole number from 1 to 999999999$/],
+    ['firstNObservations=two', /^firstNObservations: "two" is not a whole number from 1 to 999999999$/],
     ['includeHistory=maybe', /^includeHistory: "maybe"/],
     [
       'bogusParam=1',
