@@ -367,9 +367,12 @@ export function parseDataQuery(
  * anything else is a 400 naming `name`.
  */
 function instant(name: string, text: string): Date {
-  const match = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
-  const date = match ? new Date(match[1] && !match[4] ? `${text}Z` : text) : null;
-  if (!date || Number.isNaN(date.getTime())) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  const date = match ? new Date(match[4] && !match[7] ? `${text}Z` : text) : null;
+  // JavaScript rolls 2026-02-30 over to March 2nd: the calendar date must exist as written.
+  const day = match && new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  const exists = day && day.getUTCMonth() + 1 === Number(match![2]) && day.getUTCDate() === Number(match![3]);
+  if (!date || Number.isNaN(date.getTime()) || !exists) {
     throw syntaxError(`${name}: "${text}" is not an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)`);
   }
   return date;

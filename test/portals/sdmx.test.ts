@@ -452,6 +452,7 @@ test('component filters on the dimensions, the measure and the attributes (SDMX 
     // Dates are ISO-8601, never a lenient guess (Date.parse reads "1" as 2001); no filter is silently dropped.
     ['c[LAST_UPDATE]=ge:1', 400, 140, /^c\[LAST_UPDATE\]: "1" is not an ISO-8601 date-time/],
     ['c[LAST_UPDATE]=ge:2024', 400, 140, /^c\[LAST_UPDATE\]: "2024" is not an ISO-8601 date-time/],
+    ['c[LAST_UPDATE]=ge:2026-02-30', 400, 140, /^c\[LAST_UPDATE\]: "2026-02-30" is not an ISO-8601 date-time/],
     ['c[REF-AREA]=756', 400, 140, /^c\[REF-AREA\]: not c\[COMPONENT\]=value/],
     ['c[REF_AREA]', 400, 140, /^c\[REF_AREA\]: not c\[COMPONENT\]=value/],
     ['c[SEX]=F&c[SEX]=M', 400, 140, /^c\[SEX\]: given more than once; join alternatives with ","/],
