@@ -16,7 +16,12 @@ export default defineConfig({
     reportCompressedSize: true,
   },
   server: {
-    // `npm run web:dev`: Vite's dev server in front of a hub on :4000.
-    proxy: { '/graphql': 'http://127.0.0.1:4000' },
+    // `npm run web:dev`: Vite's dev server in front of a hub on :4000 (the portal paths too: the data-access page
+    // links to them on its own origin).
+    proxy: {
+      '/graphql': 'http://127.0.0.1:4000',
+      '/sdmx': 'http://127.0.0.1:4000',
+      '/download': 'http://127.0.0.1:4000',
+    },
   },
 });

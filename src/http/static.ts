@@ -12,7 +12,7 @@ export const WEB_DIST = join(projectRoot, 'web', 'dist');
 
 /** The app's pages (web/src/app.tsx routes the same paths); each answers with index.html. */
 export const APP_PAGE =
-  /^\/(?:(?:coverage|gaps|implementation|countries|indicators|upload|review|sign-in)(?:\/[^/]+)?)?\/?$/;
+  /^\/(?:(?:coverage|gaps|implementation|countries|indicators|data|upload|review|sign-in)(?:\/[^/]+)?)?\/?$/;
 const ASSET = /^\/assets\/([A-Za-z0-9._-]+)$/;
 /** Paths the hub answers itself (API, portals, probes, files): never the app's "Page not found". */
 const HUB_PATH = /^\/(?:graphql|sdmx|download|health|ready|assets)(?:\/|$)/;

@@ -26,6 +26,7 @@ test.each([
   '/indicators/IMM_STOCK',
   '/gaps',
   '/sign-in',
+  '/data?indicator=IMM_STOCK&country=756',
 ])('%s is the app page, with a same-origin Content-Security-Policy', async (path) => {
   const res = await get(path);
   expect(res.status).toBe(200);

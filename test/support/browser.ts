@@ -104,8 +104,11 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive connections (a test's own fetch() keeps one) would hold close() for their whole timeout:
+      // 20 s of the data-access file. They are closed at once, after close() has stopped new ones.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
       await hub.close();
     },
   };

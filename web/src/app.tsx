@@ -16,9 +16,10 @@ const SignIn = lazy(() => import('./pages/sign-in'));
 const Upload = lazy(() => import('./pages/upload'));
 const Review = lazy(() => import('./pages/review'));
 const Implementation = lazy(() => import('./pages/implementation'));
+const DataAccess = lazy(() => import('./pages/data-access'));
 
 /** Paths the app owns (src/http/static.ts serves index.html for the same); other links are ordinary navigation. */
-export const APP_SCOPE = /^\/(coverage|gaps|implementation|countries|indicators|upload|review|sign-in)?(\/|\?|$)/;
+export const APP_SCOPE = /^\/(coverage|gaps|implementation|countries|indicators|data|upload|review|sign-in)?(\/|\?|$)/;
 
 function Nav() {
   const { path } = useLocation();
@@ -42,6 +43,7 @@ function Nav() {
           {link('/implementation', 'Implementation')}
           {link('/countries', 'Countries')}
           {link('/indicators', 'Indicators')}
+          {link('/data', 'Data access')}
           {mayImport(viewer) && link('/upload', 'Upload')}
           {viewer && ['TASK_FORCE', 'ADMIN'].includes(viewer.role) && link('/review', 'Review')}
           <li>
@@ -116,6 +118,7 @@ export function App() {
           <Route path="/countries/:code" component={Country} />
           <Route path="/indicators" component={Indicators} />
           <Route path="/indicators/:code" component={Indicator} />
+          <Route path="/data" component={DataAccess} />
           <Route path="/upload" component={Upload} />
           <Route path="/review" component={Review} />
           <Route path="/sign-in" component={SignIn} />

@@ -5,6 +5,7 @@ import { ErrorMessage, Loading, Select } from '../components/controls';
 import { RegionFilter, TierFilter, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { CoverageFilter } from '../gql/graphql';
+import { IndicatorOptionsDoc } from '../lib/catalogue';
 import { useQuery } from '../lib/client';
 import { download, toCsv } from '../lib/csv';
 import { href, useParams, yearWindow } from '../lib/params';
@@ -28,18 +29,6 @@ const GapsPageDoc = graphql(`
         sourceType {
           code
         }
-      }
-    }
-  }
-`);
-
-const IndicatorOptionsDoc = graphql(`
-  query IndicatorOptions {
-    indicators(first: 100, filter: { status: ACTIVE }) {
-      nodes {
-        code
-        name
-        tier
       }
     }
   }
