@@ -278,10 +278,7 @@ export function parseDataQuery(
       const dimension = dims[i]!;
       const codes = new Set(part.split(',').map((c) => c.trim()));
       if (codes.has('')) throw syntaxError(`The key's ${dimension.id} part "${part}" has an empty alternative`);
-      const known = new Set(dimension.codes.map((c) => c.id));
-      const unknown = [...codes].filter((c) => !known.has(c));
-      if (unknown.length)
-        throw noResults(`Unknown code(s) ${unknown.map((c) => `"${c}"`).join(', ')} for ${dimension.id}`);
+      refuseUnknown(dimension, [...codes]);
       return codes;
     });
   }
@@ -335,10 +332,10 @@ export function parseDataQuery(
       const ops = Object.keys(TEXT_OPERATORS).join(', ');
       throw syntaxError(`c[${name}]: "${raw}" is not [op:]code with op one of ${ops}`);
     }
-    const unknown = terms.filter((t) => ['eq', 'ne'].includes(t.op ?? 'eq') && !known.includes(t.value));
-    if (unknown.length) {
-      throw noResults(`Unknown code(s) ${unknown.map((t) => `"${t.value}"`).join(', ')} for ${name}`);
-    }
+    refuseUnknown(
+      dims[index]!,
+      terms.filter((t) => ['eq', 'ne'].includes(t.op ?? 'eq')).map((t) => t.value),
+    );
     const holds = (code: string) =>
       alternatives.some((all) => all.every((t) => TEXT_OPERATORS[t.op ?? 'eq']!(code, t.value)));
     const previous = key[index];
@@ -360,6 +357,14 @@ export function parseDataQuery(
     lastN: count(params, 'lastNObservations'),
     updatedAfter,
   };
+}
+
+/** A 404 naming the codes a key or filter asks for that the dimension's code list lacks (never an empty answer). */
+function refuseUnknown(dimension: Dsd['dimensions'][number], codes: string[]): void {
+  const unknown = codes.filter((c) => !dimension.codes.some((known) => known.id === c));
+  if (unknown.length) {
+    throw noResults(`Unknown code(s) ${unknown.map((c) => `"${c}"`).join(', ')} for ${dimension.id}`);
+  }
 }
 
 /**
@@ -691,8 +696,8 @@ export function dataMessageData(
   dsd: Dsd,
   observations: SdmxObservation[],
   origin: string,
-  deleted: SdmxKey[] = [],
-  view: DataView = { flat: false, value: true, attributes: new Set(dsd.attributes.map((a) => a.id)) },
+  deleted: SdmxKey[],
+  view: DataView,
 ) {
   const { flat } = view;
   const dims = dsd.dimensions;
@@ -806,15 +811,10 @@ export function dataMessageData(
  * SDMX-CSV 2.0.0 rows (header first): one row per observation, IDs only; then, with `deleted`, one row with ACTION
  * "D" and no values per deleted observation.
  */
-export function dataCsvRows(
-  dsd: Dsd,
-  observations: SdmxObservation[],
-  deleted: SdmxKey[] = [],
-  view?: DataView,
-): string[][] {
+export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[], deleted: SdmxKey[], view: DataView): string[][] {
   // The columns the view shows (measures=none: no OBS_VALUE; attributes: the ones asked for).
-  const shown = dsd.attributes.flatMap((a, n) => (!view || view.attributes.has(a.id) ? [{ id: a.id, n }] : []));
-  const value = view?.value ?? true;
+  const shown = dsd.attributes.flatMap((a, n) => (view.attributes.has(a.id) ? [{ id: a.id, n }] : []));
+  const { value } = view;
   const header = [
     'STRUCTURE',
     'STRUCTURE_ID',
