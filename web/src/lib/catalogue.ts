@@ -1,6 +1,6 @@
 // Choices from the live catalogue for pages' select boxes: the active indicators, and every country (by name).
 import { graphql } from '../gql';
-import { requestWithErrors, type FieldError } from './client';
+import { allPages, requestWithErrors, type FieldError } from './client';
 
 /** The active indicators (the catalogue has fewer than 100), for an indicator select box. */
 export const IndicatorOptionsDoc = graphql(`
@@ -37,19 +37,9 @@ export interface CountryOption {
   name: string;
 }
 
-/** Every country and area by name; the API pages at 100, and there are about 250. */
-export async function loadCountryOptions(
-  signal: AbortSignal,
-): Promise<{ data: CountryOption[]; errors: FieldError[] }> {
-  const countries: CountryOption[] = [];
-  const errors: FieldError[] = [];
-  let after: string | undefined;
-  do {
-    const page = await requestWithErrors(CountryOptionsDoc, { after }, { signal });
-    countries.push(...page.data.countries.nodes);
-    errors.push(...page.errors);
-    const { hasNextPage, endCursor } = page.data.countries.pageInfo;
-    after = hasNextPage && endCursor ? endCursor : undefined;
-  } while (after);
-  return { data: countries, errors };
-}
+/** Every country and area by name (about 250, past the API's page of 100). */
+export const loadCountryOptions = (signal: AbortSignal): Promise<{ data: CountryOption[]; errors: FieldError[] }> =>
+  allPages(async (after) => {
+    const { data, errors } = await requestWithErrors(CountryOptionsDoc, { after }, { signal });
+    return { connection: data.countries, errors };
+  });

@@ -39,6 +39,29 @@ export interface FieldError {
   extensions?: { code?: string };
 }
 
+/**
+ * Every node of a connection, following its cursor: `page(after)` reads one page (`after` undefined for the first)
+ * and gives the connection with the errors beside it. The API pages at 100; a page may list every country.
+ */
+export async function allPages<N>(
+  page: (after: string | undefined) => Promise<{
+    connection: { nodes: N[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
+    errors: FieldError[];
+  }>,
+): Promise<{ data: N[]; errors: FieldError[] }> {
+  const nodes: N[] = [];
+  const errors: FieldError[] = [];
+  let after: string | undefined;
+  do {
+    const { connection, errors: beside } = await page(after);
+    nodes.push(...connection.nodes);
+    errors.push(...beside);
+    const { hasNextPage, endCursor } = connection.pageInfo;
+    after = hasNextPage && endCursor ? endCursor : undefined;
+  } while (after);
+  return { data: nodes, errors };
+}
+
 /** The data, or an ApiError for the first error when there is none; errors beside data are returned with it. */
 export async function requestWithErrors<R, V>(
   doc: TypedDocumentString<R, V>,

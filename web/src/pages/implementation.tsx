@@ -11,7 +11,7 @@ import { FileImport, type ImportSource } from '../components/file-import';
 import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { ImplementationCountryFragment, ImplementationPageQuery, ImportAdoptionsMutation } from '../gql/graphql';
-import { request, requestUpload, requestWithErrors, useLoad, type FieldError } from '../lib/client';
+import { allPages, request, requestUpload, requestWithErrors, useLoad, type FieldError } from '../lib/client';
 import { href, useParams, yearWindow } from '../lib/params';
 import { mayImport, useSession, type Viewer } from '../lib/session';
 import {
@@ -117,21 +117,18 @@ async function loadImplementation(
   variables: { region?: string; window?: { from: number; to: number } },
   signal: AbortSignal,
 ): Promise<{ data: Implementation; errors: FieldError[] }> {
-  const first = await requestWithErrors(ImplementationPageDoc, variables, { signal });
-  const countries = [...first.data.countries.nodes];
-  const errors = [...first.errors];
-  let pageInfo = first.data.countries.pageInfo;
-  while (pageInfo.hasNextPage && pageInfo.endCursor) {
-    const next = await requestWithErrors(
-      ImplementationCountriesDoc,
-      { ...variables, after: pageInfo.endCursor },
-      { signal },
-    );
-    countries.push(...next.data.countries.nodes);
-    errors.push(...next.errors);
-    pageInfo = next.data.countries.pageInfo;
-  }
-  return { data: { countries, summary: first.data.implementationSummary }, errors };
+  // The first page comes with the summary; the rest are countries alone.
+  let summary: Implementation['summary'] | undefined;
+  const { data: countries, errors } = await allPages(async (after) => {
+    if (after === undefined) {
+      const first = await requestWithErrors(ImplementationPageDoc, variables, { signal });
+      summary = first.data.implementationSummary;
+      return { connection: first.data.countries, errors: first.errors };
+    }
+    const next = await requestWithErrors(ImplementationCountriesDoc, { ...variables, after }, { signal });
+    return { connection: next.data.countries, errors: next.errors };
+  });
+  return { data: { countries, summary: summary! }, errors };
 }
 
 function matches(c: Cell, status: string, discrepancy: string): boolean {
