@@ -564,68 +564,94 @@ browserTest('unknown codes and unknown pages: a plain message, a way back, the n
   expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
 });
 
-browserTest('upload: no submissions yet; a token revoked mid-session is said to be no longer valid', async () => {
-  const admin = await b.hub.token('ADMIN');
-  const revoke = async (token: string) =>
-    expect(
-      data(
-        await b.hub.gql<{ revokeToken: { revokedCount?: number } }, object>(
-          `mutation($p: String!) { revokeToken(input: { prefix: $p }) { ... on RevokeTokenPayload { revokedCount } } }`,
-          { p: token.slice(0, 10) },
-          { token: admin },
-        ),
-      ).revokeToken.revokedCount,
-    ).toBe(1);
-  const token = await b.hub.token('FOCAL_POINT', 'ISL');
-  const own = data(
-    await b.hub.gql<{ submissions: { totalCount: number } }, object>(
-      `{ submissions(first: 1, filter: { country: "ISL" }) { totalCount } }`,
-      {},
-      { token },
-    ),
-  );
-  expect(own.submissions.totalCount).toBe(0);
+browserTest(
+  'upload: no submissions yet; a token revoked mid-session is said to be no longer valid, and what was typed comes back after signing in again',
+  async () => {
+    const admin = await b.hub.token('ADMIN');
+    const revoke = async (token: string) =>
+      expect(
+        data(
+          await b.hub.gql<{ revokeToken: { revokedCount?: number } }, object>(
+            `mutation($p: String!) { revokeToken(input: { prefix: $p }) { ... on RevokeTokenPayload { revokedCount } } }`,
+            { p: token.slice(0, 10) },
+            { token: admin },
+          ),
+        ).revokeToken.revokedCount,
+      ).toBe(1);
+    const token = await b.hub.token('FOCAL_POINT', 'ISL');
+    const own = data(
+      await b.hub.gql<{ submissions: { totalCount: number } }, object>(
+        `{ submissions(first: 1, filter: { country: "ISL" }) { totalCount } }`,
+        {},
+        { token },
+      ),
+    );
+    expect(own.submissions.totalCount).toBe(0);
 
-  const { page, errors } = await b.newPage();
-  const signIn = async (t: string) => {
-    await page.goto(`${b.url}/sign-in`);
-    await page.getByLabel('API token').fill(t);
+    const { page, errors } = await b.newPage();
+    const signIn = async (t: string) => {
+      await page.goto(`${b.url}/sign-in`);
+      await page.getByLabel('API token').fill(t);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+    };
+    await signIn(token);
+    const section = page.getByRole('region', { name: "Your country's submissions" });
+    await section.getByText('No submissions yet.').waitFor();
+    await expect(section.getByRole('table').count()).resolves.toBe(0);
+    await expectAccessible(page);
+
+    // Revoked while the page is open: the next request says so, and the page shows why it is signed out.
+    await revoke(token);
+    const draft = 'country,indicator,reference_year,value\nISL,IMM_STOCK,2020,1000\n';
+    const content = page.getByLabel(/^Content/);
+    await content.fill(draft);
+    await page.getByRole('button', { name: 'Check' }).click();
+    const notice = page
+      .getByRole('main')
+      .getByRole('alert')
+      .filter({ hasText: 'Your token is no longer valid (revoked or expired); sign in again.' });
+    await notice.waitFor();
+    const bannerSignIn = page.getByRole('banner').getByRole('link', { name: 'Sign in' });
+    await bannerSignIn.waitFor();
+    await expectAccessible(page);
+
+    // What was typed is not lost with the session: signing in again from there leads back to the upload page, which
+    // has it back.
+    const second = await b.hub.token('FOCAL_POINT', 'ISL');
+    await bannerSignIn.click();
+    await page.getByLabel('API token').fill(second);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
-    await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
-  };
-  await signIn(token);
-  const section = page.getByRole('region', { name: "Your country's submissions" });
-  await section.getByText('No submissions yet.').waitFor();
-  await expect(section.getByRole('table').count()).resolves.toBe(0);
-  await expectAccessible(page);
+    await page.getByTestId('draft-restored').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/upload');
+    await expect(content.inputValue()).resolves.toBe(draft);
+    await section.getByText('No submissions yet.').waitFor();
+    await expectAccessible(page);
+    // Still unsent, and unpublished: another country's focal point signing in on this tab does not get it.
+    await signIn(await b.hub.token('FOCAL_POINT', 'NOR'));
+    await page.getByRole('banner').getByText('Norway').waitFor();
+    await section.waitFor();
+    await expect(content.inputValue()).resolves.toBe('');
 
-  // Revoked while the page is open: the next request says so, and the page shows why it is signed out.
-  await revoke(token);
-  await page.getByLabel(/^Content/).fill('country,indicator,reference_year,value\nISL,IMM_STOCK,2020,1000\n');
-  await page.getByRole('button', { name: 'Check' }).click();
-  const notice = page
-    .getByRole('main')
-    .getByRole('alert')
-    .filter({ hasText: 'Your token is no longer valid (revoked or expired); sign in again.' });
-  await notice.waitFor();
-  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
-  await expectAccessible(page);
-
-  // Revoked between visits: the reload finds out, and says so too.
-  const second = await b.hub.token('FOCAL_POINT', 'ISL');
-  await signIn(second);
-  await section.getByText('No submissions yet.').waitFor();
-  await revoke(second);
-  await page.reload();
-  await notice.waitFor();
-  // Signing out by choice says nothing of the kind.
-  await signIn(await b.hub.token('FOCAL_POINT', 'ISL'));
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('main').getByRole('link', { name: 'Sign in' }).waitFor();
-  await expect(notice.count()).resolves.toBe(0);
-  expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
-});
+    // Revoked between visits: the reload finds out, and says so too.
+    await signIn(second);
+    await expect(content.inputValue()).resolves.toBe(draft);
+    await revoke(second);
+    await page.reload();
+    await notice.waitFor();
+    // Signing out by choice says nothing of the kind, and drops what was not sent.
+    await signIn(await b.hub.token('FOCAL_POINT', 'ISL'));
+    await expect(content.inputValue()).resolves.toBe(draft);
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('main').getByRole('link', { name: 'Sign in' }).waitFor();
+    await expect(notice.count()).resolves.toBe(0);
+    await signIn(await b.hub.token('FOCAL_POINT', 'ISL'));
+    await section.getByText('No submissions yet.').waitFor();
+    await expect(content.inputValue()).resolves.toBe('');
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+  },
+);
 
 // Last: it adds Norway's declaration of REC_STOCK_FLOW, which the summaries above do not count.
 browserTest('country profile: the focal point declares a status in the page, the task force reviews it', async () => {

@@ -3,6 +3,7 @@
 import { useEffect } from 'preact/hooks';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { ApiError, request } from './lib/client';
+import { APP_SCOPE } from './lib/params';
 import { currentToken, mayImport, restoreViewer, signOut, tokenRefused, useSession } from './lib/session';
 import { ViewerQuery } from './lib/viewer';
 
@@ -18,11 +19,8 @@ const Review = lazy(() => import('./pages/review'));
 const Implementation = lazy(() => import('./pages/implementation'));
 const DataAccess = lazy(() => import('./pages/data-access'));
 
-/** Paths the app owns (src/http/static.ts serves index.html for the same); other links are ordinary navigation. */
-export const APP_SCOPE = /^\/(coverage|gaps|implementation|countries|indicators|data|upload|review|sign-in)?(\/|\?|$)/;
-
 function Nav() {
-  const { path } = useLocation();
+  const { path, url } = useLocation();
   const [, viewer] = useSession();
   const link = (to: string, label: string, match = (p: string) => p === to || p.startsWith(`${to}/`)) => (
     <li>
@@ -63,7 +61,10 @@ function Nav() {
             </button>
           </>
         ) : (
-          <a href="/sign-in" aria-current={path === '/sign-in' ? 'page' : undefined}>
+          <a
+            href={path === '/sign-in' ? url : `/sign-in?next=${encodeURIComponent(url)}`}
+            aria-current={path === '/sign-in' ? 'page' : undefined}
+          >
             Sign in
           </a>
         )}

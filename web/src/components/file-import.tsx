@@ -2,9 +2,11 @@
 // workbook, check it without writing (every problem shown at its line and column, or sheet and cell), fix it (a CSV
 // here or in the file, a workbook in the spreadsheet) and check again, then write. Each import mutation takes the same
 // file fields (src/schema/upload.ts) and answers ok, dryRun and the problems; the page sends it and words the outcome.
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import type { ImportProblemFieldsFragment } from '../gql/graphql';
+import { loadDraft, saveDraft } from '../lib/drafts';
+import type { Viewer } from '../lib/session';
 import { ErrorMessage } from './controls';
 
 /** What the problem table shows of each problem: every import mutation's document spreads it into `problems`. */
@@ -33,6 +35,9 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const isWorkbook = (f: File) => /\.xlsx$/i.test(f.name) || f.type === XLSX;
 
 export function FileImport<R extends ImportResult>(props: {
+  /** The caller, and the name its unwritten CSV is kept under should the session end (lib/drafts.ts). */
+  viewer: Viewer;
+  draft: string;
   /** Sends the file: a dry run to check it, then the write. */
   send: (source: ImportSource, dryRun: boolean) => Promise<R>;
   /** The words for an answer without problems (checked, or written). */
@@ -43,8 +48,11 @@ export function FileImport<R extends ImportResult>(props: {
   onWritten?: (result: R) => void;
 }) {
   const id = useId();
-  const [csv, setCsv] = useState('');
-  const [fileName, setFileName] = useState<string | null>(null);
+  const [kept] = useState(() => loadDraft(props.draft, props.viewer));
+  const [csv, setCsv] = useState(kept?.csv ?? '');
+  const [fileName, setFileName] = useState<string | null>(kept?.fileName ?? null);
+  // Said until the caller acts on the restored content.
+  const [restored, setRestored] = useState(Boolean(kept?.csv));
   // A workbook is sent as it is and fixed in the spreadsheet; a CSV can be edited here.
   const [workbook, setWorkbook] = useState<File | null>(null);
   const [result, setResult] = useState<R | null>(null);
@@ -52,15 +60,21 @@ export function FileImport<R extends ImportResult>(props: {
   const [checked, setChecked] = useState<string | File | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
+  // Kept as it is edited; a workbook is not (the file stays on the caller's disk).
+  useEffect(() => saveDraft(props.draft, props.viewer, { csv, fileName }), [csv, fileName]);
 
   async function run(dryRun: boolean) {
     setBusy(true);
     setError(null);
+    setRestored(false);
     try {
       const answer = await props.send(workbook ? { file: workbook } : { csv }, dryRun);
       setResult(answer);
       setChecked(answer.ok ? (workbook ?? csv) : null);
-      if (!dryRun && answer.ok) props.onWritten?.(answer);
+      if (!dryRun && answer.ok) {
+        saveDraft(props.draft, props.viewer, null);
+        props.onWritten?.(answer);
+      }
     } catch (e) {
       setError(e as Error);
     } finally {
@@ -85,6 +99,7 @@ export function FileImport<R extends ImportResult>(props: {
               if (!file) return;
               // Cleared, so that choosing the same file again after fixing it is a change too.
               input.value = '';
+              setRestored(false);
               setFileName(file.name);
               setResult(null);
               setChecked(null);
@@ -106,6 +121,12 @@ export function FileImport<R extends ImportResult>(props: {
         ) : (
           <div class="field">
             <label for={`${id}-csv`}>Content{fileName ? ` of ${fileName}` : ''} (edit here to fix a problem)</label>
+            {restored && (
+              <p role="status" data-testid="draft-restored">
+                Your unsent content from before you were signed out is back; check it again before you{' '}
+                {props.action.toLowerCase()}.
+              </p>
+            )}
             <textarea
               id={`${id}-csv`}
               rows={Math.min(16, Math.max(6, lines.length + 1))}
@@ -114,6 +135,7 @@ export function FileImport<R extends ImportResult>(props: {
               onInput={(e) => {
                 setCsv((e.currentTarget as HTMLTextAreaElement).value);
                 setChecked(null);
+                setRestored(false);
               }}
             />
           </div>

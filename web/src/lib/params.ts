@@ -2,6 +2,9 @@
 // replacing some of them (other parameters kept, defaults and empty values left out of the URL).
 import { useLocation } from 'preact-iso';
 
+/** Paths the app owns (src/http/static.ts serves index.html for the same); other links are ordinary navigation. */
+export const APP_SCOPE = /^\/(coverage|gaps|implementation|countries|indicators|data|upload|review|sign-in)?(\/|\?|$)/;
+
 export type Params = Record<string, string | number | undefined | null>;
 
 export function useParams(defaults: Record<string, string | number> = {}) {

@@ -2,6 +2,7 @@
 // and is never written to localStorage (issue 10). What the pages show follows the token's visibility, because
 // every query carries it.
 import { useEffect, useState } from 'preact/hooks';
+import { clearDrafts } from './drafts';
 
 const KEY = 'migstat.token';
 
@@ -51,7 +52,22 @@ export function signIn(newToken: string, who: Viewer): void {
   notify();
 }
 
+/** The caller signs out: the session ends, and so do the drafts it left (lib/drafts.ts). */
 export function signOut(): void {
+  endSession();
+  clearDrafts();
+  notify();
+}
+
+/** The hub answered that the token is no longer valid (revoked or expired): signed out, and the pages say why. The
+ *  caller's drafts stay, for when they sign in again. */
+export function tokenRefused(): void {
+  endSession();
+  refused = true;
+  notify();
+}
+
+function endSession() {
   refused = false;
   token = null;
   viewer = null;
@@ -60,14 +76,6 @@ export function signOut(): void {
   } catch {
     // memory only
   }
-  notify();
-}
-
-/** The hub answered that the token is no longer valid (revoked or expired): signed out, and the pages say why. */
-export function tokenRefused(): void {
-  signOut();
-  refused = true;
-  notify();
 }
 
 /** Whether the session ended because the hub refused the token (until the next sign-in or sign-out). */

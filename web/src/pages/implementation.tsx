@@ -8,6 +8,7 @@
 import { useState } from 'preact/hooks';
 import { ErrorMessage, Loading, RegionSelect } from '../components/controls';
 import { FileImport, type ImportSource } from '../components/file-import';
+import { loadDraft } from '../lib/drafts';
 import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { ImplementationCountryFragment, ImplementationPageQuery, ImportAdoptionsMutation } from '../gql/graphql';
@@ -221,8 +222,10 @@ function adoptionOutcome(r: ImportAdoptionsMutation['importAdoptions']): string 
  */
 function AdoptionImport(props: { viewer: Viewer; onWritten: () => void }) {
   const country = props.viewer.role === 'FOCAL_POINT' ? props.viewer.country : null;
+  // Unfolded when it holds a draft from before the caller was signed out.
+  const [open] = useState(() => loadDraft('adoptions', props.viewer) !== null);
   return (
-    <details class="import" data-testid="adoption-import">
+    <details class="import" data-testid="adoption-import" open={open}>
       <summary>Import declarations from a file</summary>
       <p class="hint">
         UTF-8 CSV with a header row, or an XLSX workbook, with the columns <code>country</code>,{' '}
@@ -230,7 +233,14 @@ function AdoptionImport(props: { viewer: Viewer; onWritten: () => void }) {
         <code>evidence_url</code>; one row per country and recommendation. A file is written whole or not at all.{' '}
         {country ? `Rows must be for ${country.name}.` : 'Rows may be for any country.'}
       </p>
-      <FileImport send={sendAdoptions} outcome={adoptionOutcome} action="Import" onWritten={props.onWritten} />
+      <FileImport
+        viewer={props.viewer}
+        draft="adoptions"
+        send={sendAdoptions}
+        outcome={adoptionOutcome}
+        action="Import"
+        onWritten={props.onWritten}
+      />
     </details>
   );
 }

@@ -87,7 +87,8 @@ export default function ReviewPage() {
         <h1>Review queue</h1>
         <TokenRefusedNotice />
         <p>
-          The review queue is for task-force members. <a href="/sign-in">Sign in</a> with a task-force token.
+          The review queue is for task-force members. <a href="/sign-in?next=/review">Sign in</a> with a task-force
+          token.
         </p>
       </main>
     );

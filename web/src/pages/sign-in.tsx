@@ -3,12 +3,20 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { request } from '../lib/client';
+import { APP_SCOPE } from '../lib/params';
 import { signIn, signOut, useSession } from '../lib/session';
 import { ViewerQuery } from '../lib/viewer';
 
+/** Where to go once signed in: the app page the caller came from (`?next=`), never another site; else home. */
+export function nextPage(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && APP_SCOPE.test(next) && !next.startsWith('/sign-in')
+    ? next
+    : '/';
+}
+
 export default function SignIn() {
   const [, viewer] = useSession();
-  const { route } = useLocation();
+  const { route, query } = useLocation();
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -27,7 +35,7 @@ export default function SignIn() {
       if (!who) throw new Error('The hub did not recognise this token.');
       signIn(token, who);
       setValue('');
-      route('/', false);
+      route(nextPage(query.next), false);
     } catch (err) {
       setError((err as Error).message);
     } finally {

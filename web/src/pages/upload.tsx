@@ -64,7 +64,7 @@ export default function UploadPage() {
         <h1>Upload data</h1>
         <TokenRefusedNotice />
         <p>
-          <a href="/sign-in">Sign in</a> with your focal-point token to upload your country's data.
+          <a href="/sign-in?next=/upload">Sign in</a> with your focal-point token to upload your country's data.
         </p>
       </main>
     );
@@ -79,7 +79,14 @@ export default function UploadPage() {
         <code>residence_criterion</code>, <code>note</code> and disaggregation columns such as <code>SEX</code>. A file
         is written whole or not at all. {viewer.country && `Rows must be for ${viewer.country.name}.`}
       </p>
-      <FileImport send={send} outcome={outcome} action="Submit" onWritten={() => setRefresh((n) => n + 1)} />
+      <FileImport
+        viewer={viewer}
+        draft="submissions"
+        send={send}
+        outcome={outcome}
+        action="Submit"
+        onWritten={() => setRefresh((n) => n + 1)}
+      />
       {viewer.country && <OwnSubmissions country={viewer.country.iso3 ?? viewer.country.m49} refresh={refresh} />}
     </main>
   );
