@@ -179,9 +179,25 @@ describe('coverage', () => {
     await expect(page.getByLabel('Region').inputValue()).resolves.toBe('150');
     const tier = page.getByLabel('Tier');
     await tier.focus();
+    // A year being typed is kept while the page re-renders (here: the coverage of the tier just chosen arriving).
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    await page.route('**/graphql', async (route) => (await held, route.continue()));
     await tier.selectOption('CORE');
     await page.waitForURL(/tier=CORE/);
+    await page.getByText('Loading coverage…').waitFor();
+    const to = page.getByLabel('To year');
+    await to.fill('2004');
+    answer();
+    await page.getByText('Loading coverage…').waitFor({ state: 'detached' });
+    await page.locator('.heatmap svg').waitFor();
+    await expect(to.inputValue()).resolves.toBe('2004');
+    await page.unroute('**/graphql');
+    expect(new URL(page.url()).searchParams.get('to')).toBe('2005');
+    await to.press('Enter');
+    await page.waitForURL(/to=2004/);
     expect(new URL(page.url()).searchParams.get('region')).toBe('150');
+    expect(new URL(page.url()).searchParams.get('tier')).toBe('CORE');
     const unlabelled = await page
       .locator('main select, main input')
       .evaluateAll((els) => els.filter((e) => !(e as HTMLInputElement).labels?.length).length);

@@ -1,7 +1,7 @@
 // Labelled form controls shared by the pages. Each is a native element (keyboard and screen-reader behaviour for
 // free) with a visible label.
 import type { ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { useRegions } from '../lib/regions';
 import { wasTokenRefused } from '../lib/session';
 
@@ -49,6 +49,11 @@ export function YearInput(props: {
   onChange: (v: number | undefined) => void;
   name?: string;
 }) {
+  // What is typed is the input's own until it is committed (change: Enter or leaving the field). Bound to props.value
+  // alone, a re-render in between (a page's data arriving) wrote the committed value back over the typing.
+  const committed = props.value === undefined ? '' : String(props.value);
+  const [text, setText] = useState(committed);
+  useEffect(() => setText(committed), [committed]);
   return (
     <Field label={props.label}>
       {(id) => (
@@ -60,7 +65,8 @@ export function YearInput(props: {
           min={1900}
           max={2100}
           step={1}
-          value={props.value ?? ''}
+          value={text}
+          onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
           onChange={(e) => {
             const v = (e.currentTarget as HTMLInputElement).value;
             props.onChange(v === '' ? undefined : Number(v));
