@@ -7,7 +7,7 @@ import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countableVersions } from '../coverage/coverage.service.js';
 import type { PrismaClient } from '../platform/db.js';
 import { BASE_COLUMNS, observationRow, type RowSubmission } from '../submissions/submissions.export.js';
-import type { Visibility } from '../submissions/visibility.js';
+import { countableStatus, type Visibility } from '../submissions/visibility.js';
 
 export { BASE_COLUMNS };
 
@@ -131,16 +131,17 @@ export async function* downloadRows(
 }
 
 /**
- * A cheap stamp of everything a download depends on: it changes with any write to submissions (a new version, a
- * status change) or to the catalogue, registry and country list the rows name. Not per caller: a write the caller
- * cannot see also changes it, which costs a re-download, never a stale one.
+ * A cheap stamp of everything a download depends on, as the caller sees it: the versions that may be countable for
+ * it (a new version, a status change into or out of countable, a deletion) and the catalogue, registry and country
+ * list the rows name. Only rows the caller may read count (CONTRACT §4): a draft, or a version validated but not
+ * published, leaves an anonymous caller's tag as it was, so the tag says nothing of writes it may not see.
  */
-export async function dataVersion(prisma: PrismaClient): Promise<string> {
-  const stamp = (table: string) =>
-    Prisma.sql`(SELECT count(*)::text || ':' || coalesce(max(id), 0)::text || ':' ||
-      coalesce(max("updatedAt")::text, '') FROM ${Prisma.raw(`"${table}"`)})`;
+export async function dataVersion(prisma: PrismaClient, visibility: Visibility): Promise<string> {
+  const stamp = (table: string, where = Prisma.sql`TRUE`) =>
+    Prisma.sql`(SELECT count(*)::text || ':' || coalesce(max(s.id), 0)::text || ':' ||
+      coalesce(max(s."updatedAt")::text, '') FROM ${Prisma.raw(`"${table}"`)} s WHERE ${where})`;
   const [row] = await prisma.$queryRaw<{ version: string }[]>(Prisma.sql`
-    SELECT concat_ws('|', ${stamp('Submission')}, ${stamp('Indicator')}, ${stamp('Variable')},
-      ${stamp('Country')}, ${stamp('DataSource')}, ${stamp('SourceType')}) AS version`);
+    SELECT concat_ws('|', ${stamp('Submission', countableStatus(visibility, 's'))}, ${stamp('Indicator')},
+      ${stamp('Variable')}, ${stamp('Country')}, ${stamp('DataSource')}, ${stamp('SourceType')}) AS version`);
   return row!.version;
 }

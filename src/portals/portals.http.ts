@@ -402,7 +402,12 @@ async function download(
     );
   }
   const filter = await downloadFilter(app, url.searchParams);
-  const etag = etagOf(file, await dataVersion(prisma), visibilityKey(visibility), canonicalParams(url.searchParams));
+  const etag = etagOf(
+    file,
+    await dataVersion(prisma, visibility),
+    visibilityKey(visibility),
+    canonicalParams(url.searchParams),
+  );
   if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
   const variables = await variableColumns(prisma);
   const header = [...BASE_COLUMNS, ...variables];

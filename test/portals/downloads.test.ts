@@ -96,7 +96,7 @@ test('filters: indicator, country, from, to, updatedAfter; bad parameters are er
   expect((await get(hub, '/download/observations.csv', { authorization: 'Bearer bad' })).status).toBe(401);
 });
 
-test('gzip when accepted; ETag + If-None-Match give 304 until a write changes the data', async () => {
+test('gzip when accepted; ETag + If-None-Match give 304 until a write changes the data the caller may read', async () => {
   const plain = await download('/download/observations.csv');
   const zipped = await get(hub, '/download/observations.csv', { 'accept-encoding': 'gzip' });
   expect(zipped.headers.get('content-encoding')).toBe('gzip');
@@ -113,6 +113,14 @@ test('gzip when accepted; ETag + If-None-Match give 304 until a write changes th
   expect((await get(hub, '/download/observations.csv', { ...admin, 'if-none-match': etag })).status).toBe(200);
   expect((await get(hub, '/download/observations.xlsx', { 'if-none-match': etag })).status).toBe(200);
 
+  // Writes an anonymous caller may not read leave its tag alone (CONTRACT §4): a draft, a validated version.
+  const adminTag = (await get(hub, '/download/observations.csv', admin)).headers.get('etag');
+  await importSubmissionsCsv(
+    hub.db.prisma,
+    'country,indicator,reference_year,value,source_type,status\nAUT,IMM_STOCK,2019,301,CENSUS,DRAFT\nAUT,IMM_STOCK,2018,302,CENSUS,VALIDATED\n',
+  );
+  expect((await get(hub, '/download/observations.csv', { 'if-none-match': etag })).status).toBe(304);
+  expect((await get(hub, '/download/observations.csv', { ...admin, 'if-none-match': adminTag! })).status).toBe(200);
   await importSubmissionsCsv(
     hub.db.prisma,
     'country,indicator,reference_year,value,source_type,status\nAUT,IMM_STOCK,2020,300,CENSUS,PUBLISHED\n',
