@@ -3,7 +3,7 @@
 // against the official schemas.
 import { parse } from 'csv-parse/sync';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { startHub, type Hub } from '../support/hub.js';
+import { data, startHub, type Hub } from '../support/hub.js';
 import { bearer, expectValid, get, portalScenario, SECRET_VALUES } from './support.js';
 
 let hub: Hub;
@@ -815,19 +815,87 @@ test('updatedAfter also lists what was deleted since, as a Delete data set, neve
   expect(rows.filter((r) => r.ACTION === 'I').map((r) => r.OBS_VALUE)).toEqual(['105']);
 });
 
-// Last: it moves France's register version into the future, which the tests above do not expect.
+test('updatedAfter: a value that counts again once a newer version is rejected is news, in SDMX and in the download', async () => {
+  const taskForce = await hub.token('TASK_FORCE');
+  const importCsv = async (csv: string) =>
+    expect(
+      data(
+        await hub.gql<{ importSubmissions: { ok: boolean } }, { csv: string }>(
+          `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
+          { csv: `country,indicator,reference_year,value,source_type,status,SEX\n${csv}` },
+          { token: taskForce },
+        ),
+      ).importSubmissions.ok,
+    ).toBe(true);
+  const instant = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const at = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return encodeURIComponent(at);
+  };
+  await importCsv(
+    'AUT,IMM_STOCK,2015,1000,CENSUS,PUBLISHED,_T\nAUT,IMM_STOCK,2015,600,CENSUS,PUBLISHED,F\nAUT,IMM_STOCK,2015,400,CENSUS,PUBLISHED,M\n',
+  );
+  const before = await instant();
+  // A validated revision without the breakdowns: for the task force, a new total and two deletions.
+  await importCsv('AUT,IMM_STOCK,2015,1200,CENSUS,VALIDATED,_T\n');
+  const revised = await dataMessage(`${FLOW}/A.040.IMM_STOCK.*?updatedAfter=${before}`, bearer(taskForce));
+  expect(Object.values(decode(revised)).map((o) => o.value)).toEqual([1200]);
+  expect(keysOf(revised, 1)).toHaveLength(2);
+
+  const rejectedAt = await instant();
+  const revision = await hub.db.prisma.submission.findFirstOrThrow({
+    where: { country: { iso3: 'AUT' }, referenceYear: 2015, status: 'VALIDATED' },
+  });
+  const rejected = await hub.gql<{ rejectSubmission: { __typename: string } }, Record<string, unknown>>(
+    `mutation ($id: ID!, $rev: Int!) { rejectSubmission(input: { id: $id, expectedRevision: $rev, reason: "no" }) { __typename } }`,
+    { id: encodeGlobalID('Submission', revision.id), rev: revision.revision },
+    { token: taskForce },
+  );
+  expect(rejected.data?.rejectSubmission.__typename).toBe('RejectSubmissionPayload');
+  // The published version counts again for the task force: its three values are what changed since the rejection,
+  // though that version was written before it. A mirror polling with updatedAfter gets them back.
+  const reverted = await dataMessage(`${FLOW}/A.040.IMM_STOCK.*?updatedAfter=${rejectedAt}`, bearer(taskForce));
+  expect(
+    Object.values(decode(reverted))
+      .map((o) => o.value)
+      .sort(),
+  ).toEqual([1000, 400, 600]);
+  const download = await get(
+    hub,
+    `/download/observations.csv?country=AUT&updatedAfter=${rejectedAt}`,
+    bearer(taskForce),
+  );
+  const rows = parse(await download.text(), { columns: true }) as Record<string, string>[];
+  expect(rows.map((r) => r.value).sort()).toEqual(['1000', '400', '600']);
+  // An anonymous caller never saw the revision: nothing changed for it, in either.
+  expect((await get(hub, `${FLOW}/A.040.IMM_STOCK.*?updatedAfter=${before}`)).status).toBe(404);
+  const anonymous = await get(hub, `/download/observations.csv?country=AUT&updatedAfter=${before}`);
+  expect(parse(await anonymous.text(), { columns: true })).toEqual([]);
+});
+
+// Last: it leaves France's register key changed in the future, which the tests above do not expect.
 test('updatedAfter applies the country-value rule to a whole (country, indicator, year), not to the sources changed since', async () => {
   // France 2020 for the task force: the validated census (countable later) is the country value, not the register.
   const taskForce = await hub.token('TASK_FORCE');
   const since = '?updatedAfter=2080-01-01T00:00:00Z';
+  // The register's key changed in 2090 for every audience, as the change feed records it (the census did not).
   await hub.db.prisma.$executeRawUnsafe(
-    `UPDATE "Submission" SET "updatedAt" = '2090-01-01' WHERE "sourceKey" = 'ST:POP_REGISTER'
-       AND "countryId" = (SELECT id FROM "Country" WHERE iso3 = 'FRA')`,
+    `INSERT INTO "FeedEntry" (audience, "countryId", "indicatorId", "referenceYear", "sourceKey", "submissionId", status, at)
+     SELECT a.audience::"FeedAudience", s."countryId", s."indicatorId", s."referenceYear", s."sourceKey", s.id, s.status,
+       '2090-01-01'
+     FROM "Submission" s, (VALUES ('ALL_VERSIONS'), ('PUBLISHED')) a(audience)
+     WHERE s."sourceKey" = 'ST:POP_REGISTER' AND s."countryId" = (SELECT id FROM "Country" WHERE iso3 = 'FRA')`,
   );
-  // Only the register changed since 2080: the task force's value (the census, unchanged) is not news; the register's,
-  // chosen for anonymous callers, is. Running the rule on the changed source alone would give the task force 200.
+  // The rule runs on the whole (country, indicator, year): the task force's value stays the census (999), anonymous
+  // callers' the register (200). Running it on the changed source alone would give the task force the register.
   const path = `${FLOW}/A.250.IMM_STOCK.*${since}&format=sdmx-csv`;
-  expect((await get(hub, path, bearer(taskForce))).status).toBe(404);
-  const rows = parse(await (await get(hub, path)).text(), { columns: true }) as Record<string, string>[];
-  expect(rows.map((r) => [r.REF_AREA, r.TIME_PERIOD, r.OBS_VALUE])).toEqual([['250', '2020', '200']]);
+  const values = async (headers: Record<string, string> = {}) =>
+    (parse(await (await get(hub, path, headers)).text(), { columns: true }) as Record<string, string>[]).map((r) => [
+      r.REF_AREA,
+      r.TIME_PERIOD,
+      r.OBS_VALUE,
+    ]);
+  expect(await values(bearer(taskForce))).toEqual([['250', '2020', '999']]);
+  expect(await values()).toEqual([['250', '2020', '200']]);
 });
