@@ -253,6 +253,29 @@ browserTest('gaps: filtered by kind and indicator, downloaded as CSV with the ro
   await b.screenshot(page, 'gaps');
 });
 
+browserTest('countries: a search typed while the list loads is kept, and Enter filters by it', async () => {
+  const { page, errors } = await b.newPage();
+  let answer!: () => void;
+  const held = new Promise<void>((resolve) => (answer = resolve));
+  await page.route('**/graphql', async (route) => (await held, route.continue()));
+  await page.goto(`${b.url}/countries?region=150`);
+  await page.getByText('Loading countries…').waitFor();
+  const search = page.getByLabel('Name or code');
+  await search.fill('switz');
+  answer();
+  await page.getByRole('status').filter({ hasText: 'countries and areas' }).waitFor();
+  await expect(search.inputValue()).resolves.toBe('switz');
+  await page.unroute('**/graphql');
+  await search.press('Enter');
+  await page.waitForURL(/q=switz/);
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^1 countries and areas$/ })
+    .waitFor();
+  await page.getByRole('link', { name: 'Switzerland' }).waitFor();
+  expect(errors).toEqual([]);
+});
+
 browserTest('country profile: coverage, data sources, submissions with history, the population account', async () => {
   const { page, errors } = await b.newPage();
   await page.goto(`${b.url}/countries/CHE?accountYear=2020`);

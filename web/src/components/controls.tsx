@@ -43,17 +43,25 @@ export function Select(props: {
   );
 }
 
+/**
+ * The value and input handler of a text field that commits on change (Enter or leaving the field): what is typed is
+ * the field's own until then, and follows `committed` when that changes. Bound to the committed value alone, a
+ * re-render in between (a page's data arriving) wrote it back over the typing, since Preact restores a controlled
+ * input's value on every render.
+ */
+export function useTyped(committed: string) {
+  const [value, setValue] = useState(committed);
+  useEffect(() => setValue(committed), [committed]);
+  return { value, onInput: (e: Event) => setValue((e.currentTarget as HTMLInputElement).value) };
+}
+
 export function YearInput(props: {
   label: string;
   value: number | undefined;
   onChange: (v: number | undefined) => void;
   name?: string;
 }) {
-  // What is typed is the input's own until it is committed (change: Enter or leaving the field). Bound to props.value
-  // alone, a re-render in between (a page's data arriving) wrote the committed value back over the typing.
-  const committed = props.value === undefined ? '' : String(props.value);
-  const [text, setText] = useState(committed);
-  useEffect(() => setText(committed), [committed]);
+  const typed = useTyped(props.value === undefined ? '' : String(props.value));
   return (
     <Field label={props.label}>
       {(id) => (
@@ -65,8 +73,7 @@ export function YearInput(props: {
           min={1900}
           max={2100}
           step={1}
-          value={text}
-          onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+          {...typed}
           onChange={(e) => {
             const v = (e.currentTarget as HTMLInputElement).value;
             props.onChange(v === '' ? undefined : Number(v));

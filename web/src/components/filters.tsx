@@ -1,7 +1,7 @@
 // Filter controls bound to one query-string parameter each (lib/params): a control reads its parameter and writes it
 // back, so every page's filters make a shareable URL the same way. `onChange` lets a page reset paging first.
 import { yearWindow, type PageParams } from '../lib/params';
-import { BUILDING_BLOCK_OPTIONS, Field, RegionSelect, Select, TIER_OPTIONS, YearInput } from './controls';
+import { BUILDING_BLOCK_OPTIONS, Field, RegionSelect, Select, TIER_OPTIONS, useTyped, YearInput } from './controls';
 
 interface Bound {
   p: PageParams;
@@ -66,6 +66,7 @@ export function RegionFilter(props: Bound) {
 
 /** Free-text search in `q`. */
 export function SearchFilter(props: Bound & { label: string }) {
+  const typed = useTyped(props.p.get('q'));
   return (
     <Field label={props.label}>
       {(id) => (
@@ -73,7 +74,7 @@ export function SearchFilter(props: Bound & { label: string }) {
           id={id}
           name="q"
           type="search"
-          value={props.p.get('q')}
+          {...typed}
           onChange={(e) => {
             props.onChange?.();
             props.p.set({ q: (e.currentTarget as HTMLInputElement).value.trim() });
