@@ -22,7 +22,7 @@ import { checkWindow, regionId, YearWindow } from '../coverage/coverage.schema.j
 import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
 import { ImportProblemRef } from '../submissions/submission.schema.js';
 import type { ImportProblem } from '../submissions/submissions.import.js';
-import { seesUnpublished, visibilityOf } from '../submissions/visibility.js';
+import { seesInternals as seesInternalsOf, visibilityOf } from '../submissions/visibility.js';
 import * as implementation from './implementation.service.js';
 import { reportAdoption, reviewAdoption } from './adoptions.service.js';
 import { importAdoptions } from './adoptions.import.js';
@@ -128,8 +128,8 @@ builder.prismaObjectFields(Recommendation, (t) => ({
 // ---------------------------------------------------------------------------------------------------------------
 // Adoption records
 
-/** Who declared, who reviewed and what they said: internal, like comments (§7, §9). */
-const seesInternals = (ctx: Context, countryId: number) => seesUnpublished(visibilityOf(ctx.viewer), countryId);
+/** Who declared, who reviewed and what they said: internal (visibility.ts). */
+const seesInternals = (ctx: Context, countryId: number) => seesInternalsOf(ctx.viewer, countryId);
 
 export const AdoptionReview = builder
   .objectRef<{

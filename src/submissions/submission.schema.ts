@@ -10,7 +10,7 @@ import type { Context } from '../platform/context.js';
 import { importSubmissions, type ImportProblem } from './submissions.import.js';
 import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
 import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
-import { visibilityOf, visibleWhere } from './visibility.js';
+import { seesInternals, visibilityOf, visibleWhere } from './visibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
@@ -93,8 +93,22 @@ export const SubmissionEvent = builder.prismaNode('SubmissionEvent', {
   fields: (t) => ({
     fromStatus: t.expose('fromStatus', { type: SubmissionStatus, nullable: true, description: 'Null on creation.' }),
     toStatus: t.expose('toStatus', { type: SubmissionStatus }),
-    actor: t.exposeString('actor', { description: "The token's name, or cli." }),
-    comment: t.exposeString('comment', { nullable: true, description: 'Comment or rejection reason.' }),
+    // Internal (visibility.ts seesInternals): the public reads that a published version was validated, not by whom
+    // or with what words.
+    actor: t.string({
+      nullable: true,
+      description:
+        "The token's name, or cli; null for callers who do not read the country's unpublished data (internal).",
+      select: { actor: true, submission: { select: { countryId: true } } },
+      resolve: (e, _args, ctx) => (seesInternals(ctx.viewer, e.submission.countryId) ? e.actor : null),
+    }),
+    comment: t.string({
+      nullable: true,
+      description:
+        "Comment or rejection reason; null for callers who do not read the country's unpublished data (internal).",
+      select: { comment: true, submission: { select: { countryId: true } } },
+      resolve: (e, _args, ctx) => (seesInternals(ctx.viewer, e.submission.countryId) ? e.comment : null),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -41,6 +41,14 @@ export function seesUnpublished(visibility: Visibility, countryId: number): bool
   return visibility.kind === 'ALL' || (visibility.kind === 'OWN_COUNTRY' && visibility.countryId === countryId);
 }
 
+/**
+ * Who did what and what they said (a submission's or an adoption record's actors and review comments) is internal,
+ * like comments (CONTRACT §7, §9): read by those who read the country's unpublished data, not by the public.
+ */
+export function seesInternals(viewer: Viewer | null | undefined, countryId: number): boolean {
+  return seesUnpublished(visibilityOf(viewer), countryId);
+}
+
 const col = (alias: string, name: string) => Prisma.raw(`${alias}."${name}"`);
 
 /** SQL predicate: the row `alias` (a Submission or AccountEntry) is visible to the caller. */

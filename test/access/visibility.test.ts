@@ -3,6 +3,7 @@
 // written here; the walk over the whole schema is test/access/embargo.test.ts.
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { data, startHub, type Hub } from '../support/hub.js';
 
 let hub: Hub;
@@ -320,5 +321,50 @@ test('node(id) of an ADMIN-only type answers everyone else as an id that does no
     expect(unknown).toEqual({ node: null, nodes: [null] });
     for (const who of ['anonymous', 'reader', 'che', 'taskForce']) expect(await as(who, q, { id })).toEqual(unknown);
     expect(await as('admin', q, { id })).toEqual({ node: { __typename: type }, nodes: [{ __typename: type }] });
+  }
+});
+
+test("a published version's history shows its status changes to everyone; who made them and what they said, only to those who read the country's unpublished data", async () => {
+  // CHE's focal point submits; the task force validates and publishes, with comments.
+  const imported = await as<{ importSubmissions: { ok: boolean } }>(
+    'che',
+    `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
+    { csv: csv(HEADER, 'CHE,IMM_STOCK,2012,700,OPTION_I,SUBMITTED') },
+  );
+  expect(imported.importSubmissions.ok).toBe(true);
+  const version = await hub.db.prisma.submission.findFirstOrThrow({
+    where: { country: { iso3: 'CHE' }, referenceYear: 2012 },
+  });
+  const id = encodeGlobalID('Submission', version.id);
+  for (const [mutation, comment] of [
+    ['validateSubmission', 'figures checked with the census office'],
+    ['publishSubmission', 'publishing'],
+  ] as const) {
+    const { revision } = await hub.db.prisma.submission.findUniqueOrThrow({ where: { id: version.id } });
+    const done = await as<Record<string, { __typename: string }>>(
+      'taskForce',
+      `mutation ($id: ID!, $rev: Int!, $comment: String) {
+        ${mutation}(input: { id: $id, expectedRevision: $rev, comment: $comment }) { __typename } }`,
+      { id, rev: revision, comment },
+    );
+    expect(done[mutation]!.__typename).not.toMatch(/Error$/);
+  }
+  const historyAs = async (who: string) =>
+    (
+      await as<{ node: { history: { toStatus: string; actor: string | null; comment: string | null }[] } }>(
+        who,
+        `query ($id: ID!) { node(id: $id) { ... on Submission { history { toStatus actor comment } } } }`,
+        { id },
+      )
+    ).node.history;
+  const statuses = ['SUBMITTED', 'VALIDATED', 'PUBLISHED'];
+  for (const who of ['anonymous', 'reader', 'fra']) {
+    expect(await historyAs(who)).toEqual(statuses.map((toStatus) => ({ toStatus, actor: null, comment: null })));
+  }
+  for (const who of ['che', 'taskForce', 'admin']) {
+    const history = await historyAs(who);
+    expect(history.map((h) => h.toStatus)).toEqual(statuses);
+    expect(history.map((h) => h.comment)).toEqual(['imported', 'figures checked with the census office', 'publishing']);
+    expect(history.every((h) => h.actor)).toBe(true);
   }
 });

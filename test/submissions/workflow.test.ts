@@ -153,7 +153,8 @@ test('DRAFT → SUBMITTED → VALIDATED → PUBLISHED, each with who, when, comm
   ).publishSubmission;
   expect(p).toMatchObject({ submission: { status: 'PUBLISHED', revision: 4 } });
 
-  const history = data(await hub.gql(History, { id })).submission!.history;
+  // Who and what they said are internal (test/access/visibility.test.ts): read as the task force.
+  const history = data(await hub.gql(History, { id }, { token: taskForce })).submission!.history;
   expect(history.map((h) => [h.fromStatus, h.toStatus, h.comment])).toEqual([
     [null, 'DRAFT', 'imported'],
     ['DRAFT', 'SUBMITTED', 'ready'],

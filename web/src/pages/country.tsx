@@ -794,7 +794,8 @@ function SubmissionsSection(props: { submissions: Submissions; total: number }) 
                         <li key={i}>
                           <time dateTime={h.createdAt}>{h.createdAt.slice(0, 16).replace('T', ' ')}</time>{' '}
                           {h.fromStatus ? `${humanize(h.fromStatus)} → ` : ''}
-                          {humanize(h.toStatus)} by {h.actor}
+                          {humanize(h.toStatus)}
+                          {h.actor ? ` by ${h.actor}` : ''}
                           {h.comment ? `: ${h.comment}` : ''}
                         </li>
                       ))}
