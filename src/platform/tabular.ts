@@ -249,7 +249,9 @@ async function* streamedSheets(source: Exclude<TableSource, { text: string }>): 
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
-    styles: 'ignore',
+    // Number formats tell a date from a number: without them a date cell is its serial number (43831 for 2020-01-01),
+    // which the user never sees in the spreadsheet.
+    styles: 'cache',
     entries: 'ignore',
   });
   for await (const worksheet of reader) {

@@ -193,6 +193,27 @@ test("a workbook's problems are located by sheet and cell, and nothing of it is 
   expect(await hub.db.prisma.submission.count()).toBe(before);
 });
 
+test('a date typed into a workbook cell is read as the date the spreadsheet shows, not its serial number', async () => {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('data');
+  sheet.addRows([
+    ['country', 'indicator', 'reference_year', 'value'],
+    ['DEU', 'IMM_STOCK', new Date(Date.UTC(2020, 0, 1)), 13000000],
+  ]);
+  sheet.getCell('C2').numFmt = 'yyyy-mm-dd';
+  const bytes = Buffer.from(await book.xlsx.writeBuffer());
+  const result = await upload(new Blob([new Uint8Array(bytes)]), 'dates.xlsx');
+  expect(result.data!.importSubmissions.problems).toEqual([
+    {
+      line: 2,
+      column: 'reference_year',
+      message: '"2020-01-01" is not a year (four digits)',
+      sheet: 'data',
+      cell: 'C2',
+    },
+  ]);
+});
+
 test('csv and file together are refused', async () => {
   const both = await upload(new Blob(['x']), 'a.csv', { csv: 'country' });
   expect(both.errors?.[0]).toMatchObject({
