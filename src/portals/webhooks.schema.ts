@@ -43,7 +43,13 @@ const WebhookDelivery = builder.prismaNode('WebhookDelivery', {
     sequence: t.string({ description: 'The feed entry delivered.', resolve: (d) => d.sequence.toString() }),
     status: t.expose('status', { type: DeliveryStatus }),
     attempts: t.exposeInt('attempts'),
-    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', description: 'When the next attempt is due.' }),
+    nextAttemptAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the next attempt is due; null once DELIVERED (no attempt is due then).',
+      // The column keeps the last lease's time after the acknowledgement; it is not a due date any more.
+      resolve: (d) => (d.status === 'PENDING' ? d.nextAttemptAt : null),
+    }),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
     log: t.relation('log', { description: 'Every attempt, oldest first.', query: { orderBy: { id: 'asc' } } }),
   }),

@@ -211,12 +211,17 @@ describe('delivery', () => {
       webhooks: {
         deliveries: {
           totalCount: number;
-          nodes: { status: string; attempts: number; log: { httpStatus: number | null; error: string | null }[] }[];
+          nodes: {
+            status: string;
+            attempts: number;
+            nextAttemptAt: string | null;
+            log: { httpStatus: number | null; error: string | null }[];
+          }[];
         };
       }[];
     }>(
       restarted[0]!.url,
-      `{ webhooks { deliveries(first: 10) { totalCount nodes { status attempts log { httpStatus error } } } } }`,
+      `{ webhooks { deliveries(first: 10) { totalCount nodes { status attempts nextAttemptAt log { httpStatus error } } } } }`,
       {},
       token,
     );
@@ -224,6 +229,7 @@ describe('delivery', () => {
     expect(deliveries.totalCount).toBe(3);
     for (const d of deliveries.nodes) {
       expect(d.status).toBe('DELIVERED');
+      expect(d.nextAttemptAt).toBeNull();
       expect(d.log.at(-1)).toEqual({ httpStatus: 204, error: null });
       // Refused, or cut short by the kill (the log says so).
       for (const a of d.log.slice(0, -1))
