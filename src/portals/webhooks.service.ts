@@ -237,7 +237,12 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
     }[]
   >(Prisma.sql`
     SELECT f.sequence::text, f.at, f."submissionId", c.m49, c.iso3, i.code AS indicator, f."referenceYear",
-      f."sourceKey", s.version, s.status::text AS status, s.unit, s.note,
+      f."sourceKey",
+      -- The version number among the key's PUBLISHED versions, as an anonymous caller reads Submission.version.
+      (SELECT count(*)::int FROM "Submission" v WHERE v."countryId" = s."countryId"
+         AND v."indicatorId" = s."indicatorId" AND v."referenceYear" = s."referenceYear"
+         AND v."sourceKey" = s."sourceKey" AND v.status = 'PUBLISHED' AND v.version <= s.version) AS version,
+      s.status::text AS status, s.unit, s.note,
       s."residenceCriterion"::text AS "residenceCriterion", st.code AS "sourceType", ds.code AS "dataSource",
       kst.code AS "keySourceType",
       (SELECT json_agg(json_build_array(o."dimensionKey", o.value) ORDER BY o."dimensionKey")

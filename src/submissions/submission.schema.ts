@@ -10,7 +10,7 @@ import type { Context } from '../platform/context.js';
 import { importSubmissions, type ImportProblem } from './submissions.import.js';
 import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
 import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
-import { seesInternals, visibilityOf, visibleWhere } from './visibility.js';
+import { seesInternals, seesUnpublished, visibilityOf, visibleWhere } from './visibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
@@ -130,7 +130,7 @@ export const Submission = builder.prismaNode('Submission', {
     sourceKey: t.exposeString('sourceKey', {
       description: 'The source part of the key: "DS:<data source>", "ST:<source type>" or "" (none named).',
     }),
-    version: t.exposeInt('version', { description: 'Version number within the key, from 1.' }),
+
     revision: t.exposeInt('revision', {
       description: 'Optimistic-concurrency token: pass it as expectedRevision to the workflow mutations.',
     }),
@@ -167,6 +167,18 @@ export const Submission = builder.prismaNode('Submission', {
 // The version fields, batched per request: a page of submissions asks the database once for the key versions of
 // the whole page (versions.service.ts) and once for the rows they point at.
 builder.prismaObjectFields(Submission, (t) => ({
+  version: t.int({
+    description:
+      'Version number within the key, from 1, among the versions the caller may read: a version hidden from the ' +
+      'caller leaves no gap (an anonymous caller reads versions 1 and 2 where the task force reads 1, 2 and 3).',
+    // Counted among the visible versions (CONTRACT §4): the stored number also counts hidden ones, so v1 and v3
+    // would tell an anonymous caller that a v2 exists. A caller who reads every version of the country gets the
+    // stored number, without the batch.
+    resolve: async (s, _args, ctx) =>
+      seesUnpublished(visibilityOf(ctx.viewer), s.countryId)
+        ? s.version
+        : (await loadersOf(ctx).keys.load(s.id)).versionIds.indexOf(s.id) + 1,
+  }),
   versions: t.field({
     type: [Submission],
     description: 'Every version of the same key the caller may read, oldest first (this one included).',

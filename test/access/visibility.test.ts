@@ -368,3 +368,36 @@ test("a published version's history shows its status changes to everyone; who ma
     expect(history.every((h) => h.actor)).toBe(true);
   }
 });
+
+test('version numbers count the versions the caller may read: a hidden version leaves no gap', async () => {
+  // CHE 2011: version 1 published, version 2 a draft, version 3 published.
+  for (const [value, status] of [
+    [10, 'PUBLISHED'],
+    [11, 'DRAFT'],
+    [12, 'PUBLISHED'],
+  ] as const) {
+    const done = await as<{ importSubmissions: { ok: boolean } }>(
+      'admin',
+      `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
+      { csv: csv(HEADER, `CHE,IMM_STOCK,2011,${value},OPTION_I,${status}`) },
+    );
+    expect(done.importSubmissions.ok).toBe(true);
+  }
+  const versionsAs = async (who: string) =>
+    (
+      await as<{ submissions: { nodes: { version: number; versions: { version: number }[] }[] } }>(
+        who,
+        `{ submissions(first: 10, filter: { country: "CHE", fromYear: 2011, toYear: 2011 }) {
+          nodes { version versions { version } } } }`,
+      )
+    ).submissions.nodes;
+  for (const who of ['anonymous', 'reader', 'fra']) {
+    expect(await versionsAs(who)).toEqual([
+      { version: 2, versions: [{ version: 1 }, { version: 2 }] },
+      { version: 1, versions: [{ version: 1 }, { version: 2 }] },
+    ]);
+  }
+  for (const who of ['che', 'taskForce']) {
+    expect((await versionsAs(who)).map((n) => n.version)).toEqual([3, 2, 1]);
+  }
+});
