@@ -7,7 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import type { Plugin } from 'graphql-yoga';
-import { negotiate, type Offer } from './accept.js';
+import { negotiateChoice, refusedParameters, type Choice, type Offer } from './accept.js';
 import { authenticateHeader } from '../access/tokens.js';
 import { exportCatalogue } from '../catalogue/catalogue.export.js';
 import { countryKey } from '../geography/m49.js';
@@ -30,6 +30,7 @@ import {
   decoded,
   checkParameters,
   dataCsvRows,
+  type CsvOptions,
   dataMessageData,
   findDeletions,
   findObservations,
@@ -43,12 +44,13 @@ import {
 import {
   AGENCY,
   ARTEFACTS,
-  artefactData,
   DATA_SCHEMA,
   DATAFLOW,
   loadDsd,
   STRUCTURE_SCHEMA,
-  structureData,
+  STRUCTURE_TYPES,
+  StructureQueryError,
+  structureQueryData,
   VERSION,
 } from './sdmx.structure.js';
 
@@ -92,7 +94,7 @@ export function portalRoutes(app: App): Plugin {
       const refuse = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
         endResponse(
           isSdmx
-            ? sdmxErrorResponse(api, new SdmxError(status, status, title, detail), headers)
+            ? sdmxErrorResponse(api, new SdmxError(status, status, title, detail), headers, path)
             : api.Response.json({ error: detail }, { status, headers }),
         );
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -110,7 +112,7 @@ export function portalRoutes(app: App): Plugin {
         endResponse(request.method === 'HEAD' ? new api.Response(null, response) : response);
       } catch (err) {
         if (err instanceof SdmxError) {
-          endResponse(sdmxErrorResponse(api, err));
+          endResponse(sdmxErrorResponse(api, err, {}, path));
         } else if (err instanceof HttpError) {
           endResponse(api.Response.json({ error: err.message }, { status: err.status }));
         } else if (isDatabaseUnavailable(err)) {
@@ -123,6 +125,47 @@ export function portalRoutes(app: App): Plugin {
         }
       }
     },
+    // An SDMX error made before this plugin ran (the rate limiter's 429, src/http/rate-limit.ts, which does not
+    // pass the path) is a data message; on a path answering structure messages it becomes a structure message.
+    async onResponse({ request, response, setResponse, fetchAPI }) {
+      const path = new URL(request.url).pathname;
+      if (response.status < 400 || sdmxMessageKind(path) !== 'structure') return;
+      if (response.headers.get('content-type') !== MEDIA.sdmxData || response.headers.has('content-encoding')) return;
+      const body = (await response.json()) as { meta?: { schema?: string } };
+      if (body.meta) body.meta.schema = STRUCTURE_SCHEMA;
+      const headers = new Headers(response.headers);
+      headers.set('content-type', MEDIA.sdmxStructure);
+      headers.delete('content-length');
+      const api = fetchAPI as unknown as FetchAPI;
+      setResponse(new api.Response(JSON.stringify(body), { status: response.status, headers }));
+    },
+  };
+}
+
+/**
+ * The SDMX-JSON message type a path answers, and so its errors: structure and availability queries answer structure
+ * messages, every other SDMX path data messages.
+ */
+export function sdmxMessageKind(path: string): 'structure' | 'data' {
+  return /^\/sdmx\/v2\/(structure|availability)(\/|$)/.test(path) ? 'structure' : 'data';
+}
+
+/**
+ * What the HTTP server answers a POST without Content-Length on an SDMX path, before the request reaches Yoga
+ * (src/http/server.ts refuses such requests with 411 to protect its body cap): the 405 every other POST there gets,
+ * as an SDMX error message with Allow, since SDMX paths read no body. Null for any other path.
+ */
+export function sdmxBodylessPost(
+  path: string,
+): { status: number; headers: Record<string, string>; body: string } | null {
+  if (!isSdmxPath(path)) return null;
+  const kind = sdmxMessageKind(path);
+  return {
+    status: 405,
+    headers: { allow: 'GET, HEAD', 'content-type': kind === 'structure' ? MEDIA.sdmxStructure : MEDIA.sdmxData },
+    body: JSON.stringify(
+      sdmxErrorBody(new SdmxError(405, 405, 'Method Not Allowed', 'POST is not served here: only GET and HEAD'), kind),
+    ),
   };
 }
 
@@ -199,10 +242,10 @@ function sdmxMeta(schema: string) {
   };
 }
 
-/** An SDMX-JSON 2.0.0 error message; also the rate limiter's 429 on /sdmx/v2 (src/http/rate-limit.ts). */
-export function sdmxErrorResponse(api: FetchAPI, err: SdmxError, headers: Record<string, string> = {}): Response {
-  const body = {
-    meta: sdmxMeta(DATA_SCHEMA),
+/** The body of an SDMX-JSON 2.0.0 error message of `kind` (a data or a structure message, with its schema). */
+function sdmxErrorBody(err: SdmxError, kind: 'structure' | 'data') {
+  return {
+    meta: sdmxMeta(kind === 'structure' ? STRUCTURE_SCHEMA : DATA_SCHEMA),
     errors: [
       {
         code: err.code,
@@ -213,9 +256,22 @@ export function sdmxErrorResponse(api: FetchAPI, err: SdmxError, headers: Record
       },
     ],
   };
-  return new api.Response(JSON.stringify(body), {
+}
+
+/**
+ * An SDMX-JSON 2.0.0 error message: a structure message on the paths answering those (`path`, see sdmxMessageKind),
+ * else a data message; also the rate limiter's 429 on /sdmx/v2 (src/http/rate-limit.ts), without a path.
+ */
+export function sdmxErrorResponse(
+  api: FetchAPI,
+  err: SdmxError,
+  headers: Record<string, string> = {},
+  path?: string,
+): Response {
+  const kind = path === undefined ? 'data' : sdmxMessageKind(path);
+  return new api.Response(JSON.stringify(sdmxErrorBody(err, kind)), {
     status: err.status,
-    headers: { ...headers, 'content-type': MEDIA.sdmxData },
+    headers: { ...headers, 'content-type': kind === 'structure' ? MEDIA.sdmxStructure : MEDIA.sdmxData },
   });
 }
 
@@ -256,36 +312,38 @@ async function sdmx(
   const keyOf = (format: string) => `${visibilityKey(visibility)}\n${format}\n${url.href}`;
   const segments = url.pathname.split('/').slice(3).map(decoded); // after /sdmx/v2
   const [resource, type, agency, id, version, key, ...rest] = segments;
-  if (resource === 'structure' && type === 'dataflow' && key === undefined) {
-    checkFlow(agency, id, version);
+  if (resource === 'structure' && type && (type === '*' || STRUCTURE_TYPES.includes(type)) && rest.length === 0) {
+    // structure/{type}/{agencyID}/{resourceID}/{version}/{itemID}: each a `,` list, `*` for any; absent or empty,
+    // the defaults (`*`, and `~` for the version).
+    const list = (segment: string | undefined, fallback: string) => (segment ? segment.split(',') : [fallback]);
     const references = structureReferences(request, url);
-    if (
-      !['none', 'all', 'children', 'descendants', 'datastructure', 'codelist', 'conceptscheme'].includes(references)
-    ) {
-      throw syntaxError(`references: "${references}" is not supported (none, all, children, descendants)`);
-    }
-    const text = await kept(app, cache, keyOf('structure'), async () =>
-      JSON.stringify(structureData(await loadDsd(app.db.prisma), references === 'none' ? 'none' : 'all')),
-    );
-    return structureMessage(api, request, text);
-  }
-  if (resource === 'structure' && type && Object.hasOwn(ARTEFACTS, type) && key === undefined) {
-    const artefact = type as keyof typeof ARTEFACTS;
-    const ok = (v: string | undefined, want: string) => v === undefined || v === want || v === '*';
-    if (!ok(agency, AGENCY) || !(ok(version, VERSION) || version === '~' || version === 'latest')) {
-      throw noResults(
-        `No ${artefact} ${agency ?? '*'}:${id ?? '*'}(${version ?? '*'}); this service's are ${AGENCY}'s, ${VERSION}`,
-      );
-    }
-    const references = structureReferences(request, url);
-    if (references !== 'none') {
-      throw notImplemented(
-        `references=${references} is not implemented for ${artefact} queries; this service answers references=none (the dataflow query gives every artefact with references=all)`,
-      );
-    }
+    const query = {
+      type,
+      agencies: list(agency, '*'),
+      ids: list(id, '*'),
+      versions: list(version, '~'),
+      items: key ? key.split(',') : null,
+      references: references.split(','),
+    };
     const text = await kept(app, cache, keyOf('structure'), async () => {
-      const data = artefactData(await loadDsd(app.db.prisma), artefact, id);
-      if (!Object.values(data)[0]!.length) throw noResults(`No ${artefact} ${AGENCY}:${id}(${VERSION})`);
+      let data: Record<string, unknown[]>;
+      try {
+        data = structureQueryData(await loadDsd(app.db.prisma), query);
+      } catch (err) {
+        if (!(err instanceof StructureQueryError)) throw err;
+        throw err.status === 400
+          ? syntaxError(err.message)
+          : err.status === 501
+            ? notImplemented(err.message)
+            : noResults(err.message);
+      }
+      if (!Object.keys(data).length) {
+        const served = Object.keys(ARTEFACTS).join(', ');
+        throw noResults(
+          `No ${type === '*' ? 'structure' : type} ${agency || '*'}:${id || '*'}(${version || '~'})${key ? ` with item(s) ${key}` : ''}; ` +
+            `this service has ${AGENCY}'s ${VERSION} ${served} artefacts (e.g. ${AGENCY}:${DATAFLOW}(${VERSION}))`,
+        );
+      }
       return JSON.stringify(data);
     });
     return structureMessage(api, request, text);
@@ -302,22 +360,22 @@ async function sdmx(
   }
   if (resource === 'data' && type === 'dataflow' && rest.length === 0) {
     checkFlow(agency, id, version);
-    const format = dataFormat(request, url);
+    const { format, csv } = dataFormat(request, url);
     // The CSV body, or the JSON message's data (its meta, an id and a time, is made per answer).
-    const text = await kept(app, cache, keyOf(format), async () => {
+    const text = await kept(app, cache, keyOf(format === 'csv' ? csvMediaType(csv) : format), async () => {
       const dsd = await loadDsd(app.db.prisma);
       const query = parseDataQuery(dsd, key, url.searchParams, url.search.replace(/^\?/, ''));
       const observations = await findObservations(app.db.prisma, dsd, query, visibility);
       const deleted = await findDeletions(app.db.prisma, dsd, query, visibility);
       if (!observations.length && !deleted.length) throw noResults('No observations match the query');
       return format === 'csv'
-        ? stringify(dataCsvRows(dsd, observations, deleted, query.view), { record_delimiter: '\r\n' })
+        ? stringify(dataCsvRows(dsd, observations, deleted, query.view, csv), { record_delimiter: '\r\n' })
         : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted, query.view));
     });
     if (format === 'csv') {
       const etag = etagOf('sdmx-csv', text);
       if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
-      return smallBody(api, request, text, 200, { 'content-type': MEDIA.sdmxCsv, ...cacheHeaders(etag) });
+      return smallBody(api, request, text, 200, { 'content-type': csvMediaType(csv), ...cacheHeaders(etag) });
     }
     const etag = etagOf('sdmx-json', text);
     if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
@@ -327,11 +385,20 @@ async function sdmx(
   throw new SdmxError(404, 100, 'No Results Found', `Not an SDMX REST 2.0 resource of this service: ${url.pathname}`);
 }
 
+/** The options SDMX-CSV 2.0.0 takes in the media type (sdmx-csv data-message field guide, "Optional parameters"). */
+const CSV_PARAMS = {
+  labels: ['id', 'name', 'both'],
+  keys: ['none', 'obs', 'series', 'both'],
+  // `normalized` (ISO 8601 at the most granular frequency of the message) is not implemented: a 406 names it.
+  timeformat: ['original'],
+};
+
 const DATA_OFFERS: Offer<'json' | 'csv'>[] = [
   { type: 'application/vnd.sdmx.data+json', version: '2.0.0', value: 'json' },
   { type: 'application/json', value: 'json' },
-  { type: 'application/vnd.sdmx.data+csv', version: '2.0.0', value: 'csv' },
-  { type: 'text/csv', value: 'csv' },
+  { type: 'application/vnd.sdmx.data+csv', version: '2.0.0', params: CSV_PARAMS, value: 'csv' },
+  // RFC 4180's header parameter: the header row is always there.
+  { type: 'text/csv', params: { ...CSV_PARAMS, header: ['present'] }, value: 'csv' },
 ];
 
 const STRUCTURE_OFFERS: Offer<'json'>[] = [
@@ -339,7 +406,7 @@ const STRUCTURE_OFFERS: Offer<'json'>[] = [
   { type: 'application/json', value: 'json' },
 ];
 
-/** A structure query's Accept and parameters checked (406, 400, 501 naming them); its `references`. */
+/** A structure query's Accept and parameters checked (406, 400, 501 naming them); its `references` (a `,` list). */
 function structureReferences(request: Request, url: URL): string {
   negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
   checkParameters(null, url.searchParams, ['references'], STRUCTURE_PARAMETERS);
@@ -356,21 +423,55 @@ async function structureMessage(api: FetchAPI, request: Request, text: string): 
 
 /** The format Accept prefers among `offers` (quality values and SDMX versions count); 406 naming what is served. */
 function negotiated<T>(request: Request, offers: Offer<T>[], served: string[]): T {
-  const accept = request.headers.get('accept');
-  const value = negotiate(accept, offers);
-  if (value != null) return value;
-  throw new SdmxError(406, 406, 'Not Acceptable', `Accept: "${accept}" accepts none of ${served.join(', ')}`);
+  return negotiatedChoice(request, offers, served).value;
 }
 
-/** `?format=` wins over Accept; SDMX-JSON unless the client prefers CSV. */
-function dataFormat(request: Request, url: URL): 'json' | 'csv' {
+/** negotiated, with the parameters of the chosen range; a 406 names the parameters that kept a range from matching. */
+function negotiatedChoice<T>(request: Request, offers: Offer<T>[], served: string[]): Choice<T> {
+  const accept = request.headers.get('accept');
+  const choice = negotiateChoice(accept, offers);
+  if (choice != null) return choice;
+  const refused = refusedParameters(accept, offers);
+  const why = refused.length ? `; not served: ${refused.join('; ')}` : '';
+  throw new SdmxError(406, 406, 'Not Acceptable', `Accept: "${accept}" accepts none of ${served.join(', ')}${why}`);
+}
+
+/**
+ * `?format=` wins over Accept; SDMX-JSON unless the client prefers CSV. For CSV, the SDMX-CSV options of the range
+ * that chose it (with `?format=sdmx-csv`, of the header's CSV range if it has one).
+ */
+function dataFormat(request: Request, url: URL): { format: 'json' | 'csv'; csv: CsvOptions } {
   const format = url.searchParams.get('format');
+  const served = [MEDIA.sdmxData, MEDIA.sdmxCsv];
+  let choice: Choice<'json' | 'csv'>;
   if (format != null) {
-    if (format === 'sdmx-json' || format === 'json') return 'json';
-    if (format === 'sdmx-csv' || format === 'csv') return 'csv';
-    throw new SdmxError(406, 406, 'Not Acceptable', `format: "${format}" is not sdmx-json or sdmx-csv`);
+    const value =
+      format === 'sdmx-json' || format === 'json' ? 'json' : format === 'sdmx-csv' || format === 'csv' ? 'csv' : null;
+    if (!value) throw new SdmxError(406, 406, 'Not Acceptable', `format: "${format}" is not sdmx-json or sdmx-csv`);
+    const offers = DATA_OFFERS.filter((o) => o.value === value);
+    const accept = request.headers.get('accept');
+    const chosen = negotiateChoice(accept, offers);
+    // The format overrides the media type, not the CSV options Accept gives: those not served are still refused.
+    if (chosen) choice = chosen;
+    else if (value === 'csv' && refusedParameters(accept, offers).length)
+      choice = negotiatedChoice(request, offers, served);
+    else choice = { value, params: {} };
+  } else {
+    choice = negotiatedChoice(request, DATA_OFFERS, served);
   }
-  return negotiated(request, DATA_OFFERS, [MEDIA.sdmxData, MEDIA.sdmxCsv]);
+  const p = choice.params;
+  return {
+    format: choice.value,
+    csv: {
+      labels: (p.labels?.toLowerCase() ?? 'id') as CsvOptions['labels'],
+      keys: (p.keys?.toLowerCase() ?? 'none') as CsvOptions['keys'],
+    },
+  };
+}
+
+/** The SDMX-CSV media type of an answer, naming the options other than the defaults. */
+function csvMediaType(options: CsvOptions): string {
+  return `${MEDIA.sdmxCsv}${options.labels !== 'id' ? `;labels=${options.labels}` : ''}${options.keys !== 'none' ? `;keys=${options.keys}` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

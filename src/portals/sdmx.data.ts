@@ -292,21 +292,24 @@ export function parseDataQuery(
     if (name === 'TIME_PERIOD') {
       const alternatives = alternativesOf(name, raw).map((terms) =>
         terms.map(({ op, value }) => {
-          if (!(op == null || ORDER_OPERATORS.includes(op)) || !/^\d{4}$/.test(value))
+          const span = op == null || ORDER_OPERATORS.includes(op) ? periodSpan(value) : null;
+          if (!span) {
             throw syntaxError(
-              `c[TIME_PERIOD]: "${op ? `${op}:` : ''}${value}" is not [op:]YYYY with op one of eq, ne, lt, le, gt, ge`,
+              `c[TIME_PERIOD]: "${op ? `${op}:` : ''}${value}" is not [op:]period with op one of ${ORDER_OPERATORS.join(', ')}; ` +
+                `a period is YYYY, YYYY-MM, YYYY-MM-DD, a date-time YYYY-MM-DDThh:mm:ss (UTC unless a zone is given) or ` +
+                `a reporting period YYYY-A1, YYYY-Sn, YYYY-Tn, YYYY-Qn, YYYY-Mnn, YYYY-Wnn, YYYY-Dnnn`,
             );
-          return { op: op ?? 'eq', year: Number(value) };
+          }
+          if (typeof span === 'string') throw syntaxError(`c[TIME_PERIOD]: "${value}" ${span}`);
+          return annualYears(op ?? 'eq', span);
         }),
       );
-      time.push((year) => alternatives.some((terms) => terms.every((t) => OPERATORS[t.op]!(year, t.year))));
-      if (alternatives.length !== 1 || alternatives[0]!.some((t) => t.op === 'ne')) timeIsWindow = false;
+      time.push((year) => alternatives.some((terms) => terms.every((t) => (year >= t.from && year <= t.to) !== t.not)));
+      if (alternatives.length !== 1 || alternatives[0]!.some((t) => t.not)) timeIsWindow = false;
       if (alternatives.length === 1) {
-        for (const t of alternatives[0]!) {
-          if (t.op === 'eq' || t.op === 'ge') from = Math.max(from, t.year);
-          if (t.op === 'gt') from = Math.max(from, t.year + 1);
-          if (t.op === 'eq' || t.op === 'le') to = Math.min(to, t.year);
-          if (t.op === 'lt') to = Math.min(to, t.year - 1);
+        for (const t of alternatives[0]!.filter((t) => !t.not)) {
+          from = Math.max(from, t.from);
+          to = Math.min(to, t.to);
         }
       }
       continue;
@@ -357,6 +360,101 @@ export function parseDataQuery(
     lastN: count(params, 'lastNObservations'),
     updatedAfter,
   };
+}
+
+/** A calendar span in milliseconds since the epoch, both ends inclusive to the second (SDMX: a period runs from
+ * 00:00:00 of its first day to 23:59:59 of its last). */
+interface Span {
+  start: number;
+  end: number;
+}
+
+const DAY = 86_400_000;
+/** Date.UTC without its reading of years 0–99 as 1900–1999. */
+function utc(year: number, month: number, day: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(year, month, day);
+  return t.getTime();
+}
+const spanOf = (start: number, next: number): Span => ({ start, end: next - 1000 });
+const yearSpan = (year: number) => spanOf(utc(year, 0, 1), utc(year + 1, 0, 1));
+
+/**
+ * The span of an SDMX standard time period (Technical Notes §4.2, the type REST queries filter time with): a
+ * Gregorian year, month or day, a date-time (an instant; UTC unless a zone is given), or a reporting period
+ * (YYYY-A1, -S1..2, -T1..3, -Q1..4, -M01..12, -W01..53, -D001..366) of a reporting year starting on January 1st (the
+ * hub serves no reportingYearStartDay). Null when `text` has none of these forms; a sentence when it has one but
+ * names no period (2021-W53, 2023-D366, 2023-02-30).
+ */
+export function periodSpan(text: string): Span | string | null {
+  let m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
+  if (m) {
+    const [year, month, day] = [Number(m[1]), m[2] && Number(m[2]), m[3] && Number(m[3])];
+    if (!month) return yearSpan(year);
+    if (month < 1 || month > 12) return null;
+    if (!day) return spanOf(utc(year, month - 1, 1), utc(year, month, 1));
+    const start = utc(year, month - 1, day);
+    if (day < 1 || new Date(start).getUTCMonth() !== month - 1) return 'is not a calendar date';
+    return spanOf(start, start + DAY);
+  }
+  m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(text);
+  if (m) {
+    const at = Date.parse(m[8] ? text : `${text}Z`);
+    const day = utc(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    if (Number.isNaN(at) || new Date(day).getUTCDate() !== Number(m[3])) return 'is not a valid date-time';
+    return { start: at, end: at };
+  }
+  m =
+    /^(\d{4})-(A1|S[12]|T[1-3]|Q[1-4]|M(?:0[1-9]|1[0-2])|W(?:0[1-9]|[1-4]\d|5[0-3])|D(?:00[1-9]|0[1-9]\d|[12]\d\d|3[0-5]\d|36[0-6]))$/.exec(
+      text,
+    );
+  if (!m) return null;
+  const year = Number(m[1]);
+  const kind = m[2]![0]!;
+  const n = Number(m[2]!.slice(1));
+  const months = { A: 12, S: 6, T: 4, Q: 3, M: 1 }[kind];
+  if (months) return spanOf(utc(year, (n - 1) * months, 1), utc(year, n * months, 1));
+  if (kind === 'D') {
+    const start = utc(year, 0, n);
+    if (new Date(start).getUTCFullYear() !== year) return `is not a day of ${year}`;
+    return spanOf(start, start + DAY);
+  }
+  // Reporting weeks start on Mondays: week 1 is the one holding the reporting year's first Thursday (ISO 8601).
+  const first = utc(year, 0, 1);
+  const weekday = (new Date(first).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  const base = first + (weekday <= 3 ? -weekday : 7 - weekday) * DAY;
+  const start = base + (n - 1) * 7 * DAY;
+  if (new Date(start + 3 * DAY).getUTCFullYear() !== year) return `is not a week of ${year}`;
+  return spanOf(start, start + 7 * DAY);
+}
+
+/**
+ * The years (an inclusive range, or all but it with `not`) whose annual period stands in relation `op` to `span`.
+ * A period's relation to another is that of their spans (SDMX REST 1.x startPeriod/endPeriod, which c[TIME_PERIOD]
+ * replaced: "all data that falls between the calendar dates"): `ge` the year starts at or after the span's start,
+ * `le` it ends at or before the span's end, `gt` it starts after the span's end, `lt` it ends before the span's
+ * start, `eq` it is the span (2020-A1 and 2020 are the same year; no year equals a month), `ne` it is not.
+ */
+function annualYears(op: string, span: Span): { from: number; to: number; not: boolean } {
+  const yearOf = (t: number) => new Date(t).getUTCFullYear();
+  const firstStartingFrom = (t: number) => (yearSpan(yearOf(t)).start >= t ? yearOf(t) : yearOf(t) + 1);
+  const lastEndingBy = (t: number) => (yearSpan(yearOf(t)).end <= t ? yearOf(t) : yearOf(t) - 1);
+  const year = yearOf(span.start);
+  const isYear = yearSpan(year).start === span.start && yearSpan(year).end === span.end;
+  switch (op) {
+    case 'ge':
+      return { from: firstStartingFrom(span.start), to: Infinity, not: false };
+    case 'gt':
+      return { from: firstStartingFrom(span.end + 1), to: Infinity, not: false };
+    case 'le':
+      return { from: -Infinity, to: lastEndingBy(span.end), not: false };
+    case 'lt':
+      return { from: -Infinity, to: lastEndingBy(span.start - 1), not: false };
+    case 'ne':
+      return isYear ? { from: year, to: year, not: true } : { from: 1, to: 0, not: true };
+    default:
+      return isYear ? { from: year, to: year, not: false } : { from: 1, to: 0, not: false };
+  }
 }
 
 /** A 404 naming the codes a key or filter asks for that the dimension's code list lacks (never an empty answer). */
@@ -803,43 +901,71 @@ export function dataMessageData(
   };
 }
 
+/** SDMX-CSV 2.0.0 options of the media type (data-message field guide, "Optional parameters"). */
+export interface CsvOptions {
+  /** `id`: ids and values; `name`: a column with the localised name after each; `both`: "id: name" in one. */
+  labels: 'id' | 'name' | 'both';
+  /** Columns SERIES_KEY (the dimensions but TIME_PERIOD) and/or OBS_KEY (all of them), after ACTION. */
+  keys: 'none' | 'obs' | 'series' | 'both';
+}
+
 /**
- * SDMX-CSV 2.0.0 rows (header first): one row per observation, IDs only; then, with `deleted`, one row with ACTION
- * "D" and no values per deleted observation.
+ * SDMX-CSV 2.0.0 rows (header first): one row per observation; then, with `deleted`, one row with ACTION "D" and
+ * no values per deleted observation. `options.labels` applies to the nameable artefacts: the dataflow (STRUCTURE_ID),
+ * the components (the header) and the codes of coded components; uncoded values (TIME_PERIOD, OBS_VALUE and the
+ * uncoded attributes) have no name (an empty name column, the value alone with `both`).
  */
-export function dataCsvRows(dsd: Dsd, observations: SdmxObservation[], deleted: SdmxKey[], view: DataView): string[][] {
+export function dataCsvRows(
+  dsd: Dsd,
+  observations: SdmxObservation[],
+  deleted: SdmxKey[],
+  view: DataView,
+  options: CsvOptions = { labels: 'id', keys: 'none' },
+): string[][] {
+  const { labels, keys } = options;
   // The columns the view shows (measures=none: no OBS_VALUE; attributes: the ones asked for).
-  const shown = dsd.attributes.flatMap((a, n) => (view.attributes.has(a.id) ? [{ id: a.id, n }] : []));
+  const shown = dsd.attributes.flatMap((a, n) => (view.attributes.has(a.id) ? [{ attribute: a, n }] : []));
   const { value } = view;
+  const codeNames = (codes: { id: string; name: string }[]) => new Map(codes.map((c) => [c.id, c.name]));
+  const dimensionNames = dsd.dimensions.map((d) => codeNames(d.codes));
+  const attributeNames = shown.map((a) => (a.attribute.codelist ? codeNames(a.attribute.codelist.codes) : null));
+  /** A value's cells: its id alone, id and name, or "id: name" (names of codes; other values have none). */
+  const cells = (id: string, names: Map<string, string> | null): string[] => {
+    const name = id === '' ? undefined : names?.get(id);
+    if (labels === 'name') return [id, name ?? ''];
+    if (labels === 'both' && name !== undefined) return [`${id}: ${name}`];
+    return [id];
+  };
+  const heading = (id: string, name: string) =>
+    labels === 'name' ? [id, name] : labels === 'both' ? [`${id}: ${name}`] : [id];
+  const flowName = 'International migration statistics';
+  const structureId = `${AGENCY}:${DATAFLOW}(${VERSION})`;
   const header = [
     'STRUCTURE',
     'STRUCTURE_ID',
+    ...(labels === 'name' ? ['STRUCTURE_NAME'] : []),
     'ACTION',
-    ...dsd.dimensions.map((d) => d.id),
-    'TIME_PERIOD',
-    ...(value ? ['OBS_VALUE'] : []),
-    ...shown.map((a) => a.id),
+    ...(keys === 'series' || keys === 'both' ? ['SERIES_KEY'] : []),
+    ...(keys === 'obs' || keys === 'both' ? ['OBS_KEY'] : []),
+    ...dsd.dimensions.flatMap((d) => heading(d.id, d.name)),
+    ...heading('TIME_PERIOD', 'Time period'),
+    ...(value ? heading('OBS_VALUE', 'Observation value') : []),
+    ...shown.flatMap((a) => heading(a.attribute.id, a.attribute.name)),
   ];
-  const structureId = `${AGENCY}:${DATAFLOW}(${VERSION})`;
-  return [
-    header,
-    ...observations.map((o) => [
-      'dataflow',
-      structureId,
-      'I',
-      ...o.key,
-      String(o.year),
-      ...(value ? [String(o.value)] : []),
-      ...shown.map((a) => ATTRIBUTE_VALUES[a.n]!(o) ?? ''),
-    ]),
-    ...deleted.map((o) => [
-      'dataflow',
-      structureId,
-      'D',
-      ...o.key,
-      String(o.year),
-      ...(value ? [''] : []),
-      ...shown.map(() => ''),
-    ]),
+  const row = (action: string, o: SdmxKey, measured: SdmxObservation | null) => [
+    'dataflow',
+    ...(labels === 'both'
+      ? [`${structureId}: ${flowName}`]
+      : labels === 'name'
+        ? [structureId, flowName]
+        : [structureId]),
+    action,
+    ...(keys === 'series' || keys === 'both' ? [o.key.join('.')] : []),
+    ...(keys === 'obs' || keys === 'both' ? [[...o.key, String(o.year)].join('.')] : []),
+    ...o.key.flatMap((code, i) => cells(code, dimensionNames[i]!)),
+    ...cells(String(o.year), null),
+    ...(value ? cells(measured ? String(measured.value) : '', null) : []),
+    ...shown.flatMap((a, i) => cells(measured ? (ATTRIBUTE_VALUES[a.n]!(measured) ?? '') : '', attributeNames[i]!)),
   ];
+  return [header, ...observations.map((o) => row('I', o, o)), ...deleted.map((o) => row('D', o, null))];
 }

@@ -221,20 +221,192 @@ export function structureData(dsd: Dsd, references: 'none' | 'all') {
   };
 }
 
-/** The structure resources served besides the dataflow, and the part of the structure message each fills. */
+/** The structure types the hub has artefacts of, and the part of the structure message each fills. */
 export const ARTEFACTS = {
+  dataflow: 'dataflows',
   datastructure: 'dataStructures',
   conceptscheme: 'conceptSchemes',
   codelist: 'codelists',
 } as const;
+export type ArtefactType = keyof typeof ARTEFACTS;
+
+/** Every structure type of SDMX REST 2.0.0 (api/sdmx-rest.yaml, `structureType`), besides `*`. */
+export const STRUCTURE_TYPES = [
+  'datastructure',
+  'metadatastructure',
+  'dataflow',
+  'metadataflow',
+  'provisionagreement',
+  'structureset',
+  'process',
+  'categorisation',
+  'dataconstraint',
+  'metadataconstraint',
+  'conceptscheme',
+  'codelist',
+  'categoryscheme',
+  'hierarchy',
+  'hierarchyassociation',
+  'agencyscheme',
+  'dataproviderscheme',
+  'dataconsumerscheme',
+  'organisationunitscheme',
+  'transformationscheme',
+  'rulesetscheme',
+  'userdefinedoperatorscheme',
+  'customtypescheme',
+  'namepersonalisationscheme',
+  'vtlmappingscheme',
+  'valuelist',
+  'structuremap',
+  'representationmap',
+  'conceptschememap',
+  'categoryschememap',
+  'organisationschememap',
+  'reportingtaxonomymap',
+  'reportingtaxonomy',
+  'metadataprovisionagreement',
+  'metadataproviderscheme',
+];
+
+/** The item schemes (the types whose query may name items), of those the hub has. */
+const ITEM_SCHEMES: ArtefactType[] = ['conceptscheme', 'codelist'];
+
+/** The `references` keywords of SDMX REST 2.0.0 besides the structure types. */
+export const REFERENCE_KEYWORDS = [
+  'none',
+  'parents',
+  'parentsandsiblings',
+  'ancestors',
+  'children',
+  'descendants',
+  'all',
+];
+
+/** A structure query's path (each `,` list split, `*` for any) and its `references` values. */
+export interface StructureQuery {
+  type: string;
+  agencies: string[];
+  ids: string[];
+  versions: string[];
+  /** The itemID path segment of an item scheme query, or null. */
+  items: string[] | null;
+  references: string[];
+}
+
+/** A refusal of a structure query: status 400 (malformed), 404 (nothing matches) or 501 (not implemented). */
+export class StructureQueryError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 501,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether a version of the query names the hub's one: itself, or `*` (all), `~` or `latest` (the latest). */
+const versionMatches = (v: string) => v === VERSION || v === '*' || v === '~' || v === 'latest';
 
 /**
- * The `data` of a structure message with the artefacts of `type` whose id is `id` (`*`, `~` or absent: all of them),
- * cut from the full structure; empty when none has that id.
+ * The `data` of the structure message answering a structure query (SDMX REST 2.0.0, doc/structures.md): the
+ * artefacts of the type, agencies, ids and versions asked for (`*` any, `,` between alternatives), with the items
+ * asked for when the query names some (the scheme then `isPartial`), and the artefacts `references` adds. The hub's
+ * artefacts reference each other as dataflow → data structure → concept scheme and code lists; references are
+ * resolved on that graph: `children` what the matched artefacts reference, `descendants` that at any depth,
+ * `parents` what references them, `ancestors` that at any depth, `parentsandsiblings` the parents and what they
+ * reference, `all` parentsandsiblings and descendants, and a structure type those artefacts of that type among the
+ * ancestors and descendants. Several values are a union.
  */
-export function artefactData(dsd: Dsd, type: keyof typeof ARTEFACTS, id: string | undefined) {
-  const part = ARTEFACTS[type];
-  // With references, every part is there.
-  const all = (structureData(dsd, 'all') as Record<string, { id: string }[]>)[part]!;
-  return { [part]: all.filter((a) => id === undefined || id === '*' || id === '~' || a.id === id) };
+export function structureQueryData(dsd: Dsd, query: StructureQuery): Record<string, unknown[]> {
+  for (const r of query.references) {
+    if (!REFERENCE_KEYWORDS.includes(r) && !STRUCTURE_TYPES.includes(r)) {
+      throw new StructureQueryError(
+        400,
+        `references: "${r}" is not ${REFERENCE_KEYWORDS.join(', ')} or a structure type (e.g. codelist)`,
+      );
+    }
+    // Every artefact is maintained by an agency, but the hub serves no agency scheme to name it.
+    if (r === 'agencyscheme') {
+      throw new StructureQueryError(
+        501,
+        'references=agencyscheme is not implemented: this service has no agency scheme',
+      );
+    }
+  }
+  if (query.items && !ITEM_SCHEMES.includes(query.type as ArtefactType)) {
+    throw new StructureQueryError(
+      400,
+      `An itemID is valid for item scheme queries only (of this service's: ${ITEM_SCHEMES.join(', ')})`,
+    );
+  }
+  const full = structureData(dsd, 'all') as unknown as Record<string, { id: string }[]>;
+  const nodes = new Map<string, { type: ArtefactType; artefact: { id: string } }>();
+  for (const [type, part] of Object.entries(ARTEFACTS) as [ArtefactType, string][]) {
+    for (const artefact of full[part] ?? []) nodes.set(`${type}:${artefact.id}`, { type, artefact });
+  }
+  const children = new Map<string, string[]>([
+    [`dataflow:${DATAFLOW}`, [`datastructure:${DSD}`]],
+    [
+      `datastructure:${DSD}`,
+      [...nodes.keys()].filter((k) => k.startsWith('conceptscheme:') || k.startsWith('codelist:')),
+    ],
+  ]);
+  const parents = new Map<string, string[]>();
+  for (const [from, tos] of children) for (const to of tos) parents.set(to, [...(parents.get(to) ?? []), from]);
+  const step = (keys: Iterable<string>, edges: Map<string, string[]>) =>
+    new Set([...keys].flatMap((k) => edges.get(k) ?? []));
+  const closure = (keys: Iterable<string>, edges: Map<string, string[]>) => {
+    const seen = new Set<string>();
+    for (let next = step(keys, edges); next.size; next = step(next, edges)) {
+      next = new Set([...next].filter((k) => !seen.has(k)));
+      next.forEach((k) => seen.add(k));
+    }
+    return seen;
+  };
+
+  const any = (list: string[], value: string) => list.includes('*') || list.includes(value);
+  const matched = [...nodes.entries()]
+    .filter(([, n]) => query.type === '*' || n.type === query.type)
+    .filter(([, n]) => any(query.agencies, AGENCY) && any(query.ids, n.artefact.id))
+    .filter(() => query.versions.some(versionMatches))
+    .map(([key]) => key);
+  const shown = new Map<string, unknown>(matched.map((k) => [k, nodes.get(k)!.artefact]));
+  if (query.items && !query.items.includes('*')) {
+    // Only the items asked for, the scheme marked partial; a scheme with none of them is no match.
+    for (const key of matched) {
+      const scheme = nodes.get(key)!.artefact as { id: string; codes?: { id: string }[]; concepts?: { id: string }[] };
+      const list = scheme.codes ? 'codes' : 'concepts';
+      const items = (scheme[list] ?? []).filter((i) => query.items!.includes(i.id));
+      if (items.length) shown.set(key, { ...scheme, isPartial: true, [list]: items });
+      else shown.delete(key);
+    }
+  }
+  const found = [...shown.keys()];
+  if (!found.length) return {};
+  const added = new Set<string>();
+  for (const r of query.references) {
+    const siblings = () => {
+      const p = step(found, parents);
+      return new Set([...p, ...step(p, children)]);
+    };
+    const sets: Record<string, () => Iterable<string>> = {
+      none: () => [],
+      children: () => step(found, children),
+      descendants: () => closure(found, children),
+      parents: () => step(found, parents),
+      ancestors: () => closure(found, parents),
+      parentsandsiblings: siblings,
+      all: () => [...siblings(), ...closure(found, children)],
+    };
+    const keys =
+      sets[r]?.() ?? [...closure(found, children), ...closure(found, parents)].filter((k) => k.startsWith(`${r}:`));
+    for (const k of keys) if (!shown.has(k)) added.add(k);
+  }
+  for (const k of added) shown.set(k, nodes.get(k)!.artefact);
+  const data: Record<string, unknown[]> = {};
+  for (const [type, part] of Object.entries(ARTEFACTS) as [ArtefactType, string][]) {
+    const list = [...nodes.keys()].filter((k) => k.startsWith(`${type}:`) && shown.has(k)).map((k) => shown.get(k)!);
+    if (list.length) data[part] = list;
+  }
+  return data;
 }

@@ -106,23 +106,33 @@ test('CSRF: a simple GET without a preflight-forcing header is refused', async (
   }
 });
 
-test('bodies over the cap are refused with 413, and bodies of unknown length with 411', async () => {
+test('bodies over the cap are refused with 413, and bodies of unknown length with 411 (on SDMX paths, 405)', async () => {
   const big = await post({ query: '{ __typename }', variables: { pad: 'x'.repeat(MAX_BODY) } });
   expect(big.status).toBe(413);
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = httpRequest(
-      `${base}/graphql`,
-      { method: 'POST', headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', reject);
-    req.write('{"query":"{ __typename }"}'); // chunked: no Content-Length
-    req.end();
+  const chunked = (path: string) =>
+    new Promise<{ status: number; allow?: string; type?: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${base}${path}`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, type: res.headers['content-type'] });
+        },
+      );
+      req.on('error', reject);
+      req.write('{"query":"{ __typename }"}'); // chunked: no Content-Length
+      req.end();
+    });
+  expect((await chunked('/graphql')).status).toBe(411);
+  // SDMX paths take no POST at all: the SDMX 405 a POST with a length gets, of the path's message type.
+  expect(await chunked('/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0/*')).toEqual({
+    status: 405,
+    allow: 'GET, HEAD',
+    type: 'application/vnd.sdmx.data+json;version=2.0.0',
   });
-  expect(status).toBe(411);
+  expect((await chunked('/sdmx/v2/structure/dataflow/MIGSTAT/DF_MIGRATION/1.0')).type).toBe(
+    'application/vnd.sdmx.structure+json;version=2.0.0',
+  );
 });
 
 test('a bad bearer token is UNAUTHENTICATED, not silently anonymous', async () => {

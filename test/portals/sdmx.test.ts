@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { data, startHub, type Hub } from '../support/hub.js';
+import { sdmxBodylessPost } from '../../src/portals/portals.http.js';
 import { bearer, expectValid, get, portalScenario, SECRET_VALUES } from './support.js';
 
 let hub: Hub;
@@ -65,11 +66,23 @@ async function dataMessage(path: string, headers: Record<string, string> = {}): 
   return body;
 }
 
+/**
+ * The SDMX-JSON error message of a refused request, validated against the official schema of the message type its
+ * path answers: structure messages on structure and availability paths, data messages elsewhere.
+ */
+async function sdmxError(res: Response, path: string) {
+  const kind = /^\/sdmx\/v2\/(structure|availability)\//.test(path) ? 'structure' : 'data';
+  expect([path, res.headers.get('content-type')]).toEqual([path, `application/vnd.sdmx.${kind}+json;version=2.0.0`]);
+  const body = await res.json();
+  expectValid(kind, body);
+  expect(body.meta.schema).toMatch(new RegExp(`/sdmx-json-${kind}-schema\\.json$`));
+  return body;
+}
+
 /** A refused request's status and SDMX error (code and detail), the message validated against the official schema. */
 async function refusal(path: string) {
   const res = await get(hub, path);
-  const body = await res.json();
-  expectValid('data', body);
+  const body = await sdmxError(res, path);
   return { status: res.status, code: body.errors[0].code, detail: body.errors[0].detail as string };
 }
 
@@ -143,18 +156,95 @@ test('the data structure, concept scheme and code lists are served on their own 
     ['codelist/MIGSTAT/CL_NOPE/1.0', 404],
     ['datastructure/OECD/DSD_MIGRATION/1.0', 404],
     ['datastructure/MIGSTAT/DSD_MIGRATION/2.0', 404],
-    ['datastructure/MIGSTAT/DSD_MIGRATION/1.0?references=all', 501],
+    ['datastructure/MIGSTAT/DSD_MIGRATION/1.0?references=agencyscheme', 501],
     ['datastructure/MIGSTAT/DSD_MIGRATION/1.0?bogus=1', 400],
     ['metadatastructure/MIGSTAT/MSD/1.0', 404],
   ] as const) {
     const res = await get(hub, `/sdmx/v2/structure/${path}`);
     expect([path, res.status]).toEqual([path, status]);
-    expectValid('data', await res.json());
+    await sdmxError(res, `/sdmx/v2/structure/${path}`);
   }
   const xml = await get(hub, '/sdmx/v2/structure/codelist/MIGSTAT/CL_AREA/1.0', {
     accept: 'application/vnd.sdmx.structure+xml',
   });
   expect(xml.status).toBe(406);
+});
+
+test('structure queries resolve references as SDMX REST 2.0 defines them, and take lists and wildcards', async () => {
+  /** The ids of the artefacts of each part of the message. */
+  const ids = async (path: string) => {
+    const res = await get(hub, `/sdmx/v2/structure/${path}`);
+    expect([path, res.status]).toEqual([path, 200]);
+    const message = await res.json();
+    expectValid('structure', message);
+    return Object.fromEntries(
+      Object.entries(message.data as Record<string, { id: string }[]>).map(([part, list]) => [
+        part,
+        list.map((a) => a.id),
+      ]),
+    );
+  };
+  const full = await ids('dataflow/MIGSTAT/DF_MIGRATION/1.0?references=all');
+  const { dataflows, dataStructures, conceptSchemes, codelists } = full;
+  expect(full).toEqual({
+    dataflows: ['DF_MIGRATION'],
+    dataStructures: ['DSD_MIGRATION'],
+    conceptSchemes: ['CS_MIGRATION'],
+    codelists: expect.arrayContaining(['CL_FREQ', 'CL_AREA', 'CL_SEX', 'CL_SOURCE_TYPE']),
+  });
+  const flow = 'dataflow/MIGSTAT/DF_MIGRATION/1.0';
+  const dsd = 'datastructure/MIGSTAT/DSD_MIGRATION/1.0';
+  const sex = 'codelist/MIGSTAT/CL_SEX/1.0';
+  for (const [path, expected] of [
+    // The dataflow references the data structure, which references the concept scheme and the code lists.
+    [flow, { dataflows }],
+    [`${flow}?references=none`, { dataflows }],
+    [`${flow}?references=children`, { dataflows, dataStructures }],
+    [`${flow}?references=datastructure`, { dataflows, dataStructures }],
+    [`${flow}?references=descendants`, full],
+    [`${flow}?references=codelist`, { dataflows, codelists }],
+    [`${flow}?references=conceptscheme,datastructure`, { dataflows, dataStructures, conceptSchemes }],
+    [`${flow}?references=parents`, { dataflows }],
+    [`${flow}?references=dataconstraint`, { dataflows }],
+    [`${dsd}?references=parents`, { dataflows, dataStructures }],
+    [`${dsd}?references=children`, { dataStructures, conceptSchemes, codelists }],
+    [`${dsd}?references=all`, full],
+    [`${sex}?references=children`, { codelists: ['CL_SEX'] }],
+    [`${sex}?references=parents`, { dataStructures, codelists: ['CL_SEX'] }],
+    [`${sex}?references=parentsandsiblings`, { dataStructures, conceptSchemes, codelists }],
+    [`${sex}?references=ancestors`, { dataflows, dataStructures, codelists: ['CL_SEX'] }],
+    [`${sex}?references=dataflow`, { dataflows, codelists: ['CL_SEX'] }],
+    // Lists (",") and wildcards ("*") in every part of the path, the structure type included.
+    ['codelist/MIGSTAT/CL_AREA,CL_SEX/1.0', { codelists: ['CL_AREA', 'CL_SEX'] }],
+    ['codelist/OECD,MIGSTAT/CL_SEX,CL_NOPE/2.0,1.0', { codelists: ['CL_SEX'] }],
+    ['*/MIGSTAT/*/*', full],
+    ['*', full],
+    ['*/*/CL_SEX,DSD_MIGRATION', { dataStructures, codelists: ['CL_SEX'] }],
+    ['dataflow', { dataflows }],
+    ['dataflow/*/*/latest', { dataflows }],
+  ] as const) {
+    expect([path, await ids(path)]).toEqual([path, expected]);
+  }
+  // An item query: the scheme with the items asked for, marked partial.
+  const items = await (await get(hub, `/sdmx/v2/structure/${sex}/F,M`)).json();
+  expectValid('structure', items);
+  expect(items.data.codelists).toMatchObject([{ id: 'CL_SEX', isPartial: true, codes: [{ id: 'F' }, { id: 'M' }] }]);
+  const concepts = await (await get(hub, '/sdmx/v2/structure/conceptscheme/MIGSTAT/CS_MIGRATION/1.0/SEX')).json();
+  expect(concepts.data.conceptSchemes[0].concepts.map((c: { id: string }) => c.id)).toEqual(['SEX']);
+  for (const [path, status] of [
+    [`${sex}/Q`, 404],
+    ['codelist/MIGSTAT/CL_NOPE,CL_NADA/1.0', 404],
+    ['*/OECD/*/*', 404],
+    ['metadatastructure/MIGSTAT/*/*', 404],
+    ['nonsense/MIGSTAT/*/*', 404],
+    [`${flow}/X`, 400],
+    [`${flow}?references=bogus`, 400],
+    [`${flow}?references=agencyscheme`, 501],
+  ] as const) {
+    const res = await get(hub, `/sdmx/v2/structure/${path}`);
+    expect([path, res.status]).toEqual([path, status]);
+    await sdmxError(res, `/sdmx/v2/structure/${path}`);
+  }
 });
 
 test('a catalogue edit shows in the structure at once, with a new ETag', async () => {
@@ -243,6 +333,71 @@ test('wildcards, c[TIME_PERIOD] and updatedAfter narrow the data', async () => {
   expectValid('data', await future.json());
 });
 
+test('c[TIME_PERIOD] takes every SDMX standard time period, compared with the annual periods by their calendar spans', async () => {
+  // CHE has 2010 and 2020. A period "ge" another starts at or after its start, "le" ends at or before its end, "gt"
+  // starts after its end, "lt" ends before its start; "eq" is the same span (2020-A1 is the calendar year 2020).
+  const years = async (filter: string) => {
+    const res = await get(hub, `${FLOW}/A.756.IMM_STOCK.*?format=sdmx-csv&c[TIME_PERIOD]=${filter}`);
+    if (res.status === 404) return [];
+    expect([filter, res.status]).toEqual([filter, 200]);
+    const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    return [...new Set(rows.map((r) => Number(r.TIME_PERIOD)))].sort();
+  };
+  for (const [filter, expected] of [
+    ['ge:2015-01-01', [2020]],
+    ['ge:2010-01-01', [2010, 2020]],
+    ['ge:2010-01-02', [2020]],
+    ['2020-A1', [2020]],
+    ['eq:2010-A1,2020-A1', [2010, 2020]],
+    ['ne:2020-A1', [2010]],
+    ['ge:2015-01', [2020]],
+    ['ge:2010-01', [2010, 2020]],
+    ['ge:2010-02', [2020]],
+    ['ge:2010-01+le:2020-12', [2010, 2020]],
+    ['le:2020-12-31', [2010, 2020]],
+    ['le:2020-12-30', [2010]],
+    ['le:2020-Q4', [2010, 2020]],
+    ['le:2020-Q3', [2010]],
+    ['ge:2010-S1+le:2010-S2', [2010]],
+    ['ge:2010-T2', [2020]],
+    ['lt:2020-M01', [2010]],
+    ['gt:2010-06', [2020]],
+    ['gt:2009-12-31', [2010, 2020]],
+    ['ge:2009-W53', [2010, 2020]], // 2009-12-28 to 2010-01-03
+    ['gt:2009-W53', [2020]],
+    ['ge:2010-D001', [2010, 2020]],
+    ['ge:2010-01-01T00:00:00Z', [2010, 2020]],
+    ['ge:2010-01-01T00:00:01', [2020]],
+    ['le:2020-12-31T23:59:59Z', [2010, 2020]],
+    ['le:2020-12-31T23:59:58Z', [2010]],
+    // No annual period is a month or a day: an empty answer (404), not an error.
+    ['2020-01', []],
+    ['2010-D001', []],
+    ['ge:2020-07+le:2020-09', []],
+  ] as const) {
+    expect([filter, await years(filter)]).toEqual([filter, expected]);
+  }
+  // Malformed periods, and periods that do not exist, are 400s naming the value.
+  for (const bad of [
+    'ge:2015-13',
+    '2015-Q5',
+    '2021-W53',
+    '2023-D366',
+    '2023-02-30',
+    '2015-01-01/P1Y',
+    '15',
+    'ge:2015-01-01T25:00:00',
+    'ge:2015-A2',
+    'co:2015',
+  ]) {
+    const res = await get(hub, `${FLOW}/A.756.IMM_STOCK.*?c[TIME_PERIOD]=${bad}`);
+    expect([bad, res.status]).toEqual([bad, 400]);
+    const body = await res.json();
+    expectValid('data', body);
+    expect(body.errors[0].detail).toMatch(/^c\[TIME_PERIOD\]: "/);
+  }
+});
+
 test('SDMX-CSV 2.0.0 by Accept or ?format, with the same observations', async () => {
   const byAccept = await get(hub, `${FLOW}/A.756.IMM_STOCK.*`, {
     accept: 'application/vnd.sdmx.data+csv;version=2.0.0',
@@ -275,6 +430,134 @@ test('SDMX-CSV 2.0.0 by Accept or ?format, with the same observations', async ()
   const total2020 = rows.find((r) => r.TIME_PERIOD === '2020' && r.SEX === '_T' && r.AGE === '_T')!;
   expect(total2020).toMatchObject({ OBS_VALUE: '100', REF_AREA: '756', MIGRANT_GROUP: '_Z', SOURCE_TYPE: 'CENSUS' });
   for (const secret of SECRET_VALUES) expect(rows.some((r) => r.OBS_VALUE === secret)).toBe(false);
+});
+
+test('SDMX-CSV 2.0.0 options in the media type: labels (id, name, both) and keys (none, obs, series, both)', async () => {
+  const csv = 'application/vnd.sdmx.data+csv;version=2.0.0';
+  const path = `${FLOW}/A.756.IMM_STOCK.F.*?c[TIME_PERIOD]=2020`; // one observation: CHE, women, 2020, 60
+  const table = async (accept: string, query = '') => {
+    const res = await get(hub, `${path}${query}`, { accept });
+    expect([accept, res.status]).toEqual([accept, 200]);
+    return { type: res.headers.get('content-type'), rows: parse(await res.text()) as string[][] };
+  };
+  // The names, from the structure message.
+  const structure = (await (await get(hub, STRUCTURE)).json()).data;
+  const codeName = (list: string, id: string): string =>
+    structure.codelists.find((c: { id: string }) => c.id === list).codes.find((c: { id: string }) => c.id === id).name;
+  const dimensions = structure.dataStructures[0].dataStructureComponents.dimensionList.dimensions.map(
+    (d: { id: string }) => d.id,
+  ) as string[];
+  const conceptName = (id: string): string =>
+    structure.conceptSchemes[0].concepts.find((c: { id: string }) => c.id === id).name;
+
+  const plain = await table(csv);
+  expect(plain.type).toBe(csv);
+  const [header, row] = plain.rows as [string[], string[]];
+  const at = (id: string) => row[header.indexOf(id)]!;
+  expect([at('REF_AREA'), at('SEX'), at('TIME_PERIOD'), at('OBS_VALUE'), at('SOURCE_TYPE')]).toEqual([
+    '756',
+    'F',
+    '2020',
+    '60',
+    'CENSUS',
+  ]);
+  const key = dimensions.map(at);
+
+  // labels=both: "id: name" for the dataflow, the components and the codes; uncoded values as they are.
+  const both = await table(`${csv};labels=both`);
+  expect(both.type).toBe(`${csv};labels=both`);
+  const bothCells = Object.fromEntries(both.rows[0]!.map((h, i) => [h.split(': ')[0], [h, both.rows[1]![i]]]));
+  expect(bothCells.STRUCTURE_ID).toEqual([
+    'STRUCTURE_ID',
+    'MIGSTAT:DF_MIGRATION(1.0): International migration statistics',
+  ]);
+  expect(bothCells.REF_AREA).toEqual([`REF_AREA: ${conceptName('REF_AREA')}`, `756: ${codeName('CL_AREA', '756')}`]);
+  expect(bothCells.SEX).toEqual([`SEX: ${conceptName('SEX')}`, `F: ${codeName('CL_SEX', 'F')}`]);
+  expect(bothCells.TIME_PERIOD).toEqual(['TIME_PERIOD: Time period', '2020']);
+  expect(bothCells.OBS_VALUE).toEqual(['OBS_VALUE: Observation value', '60']);
+  expect(bothCells.SOURCE_TYPE).toEqual([
+    `SOURCE_TYPE: ${conceptName('SOURCE_TYPE')}`,
+    `CENSUS: ${codeName('CL_SOURCE_TYPE', 'CENSUS')}`,
+  ]);
+  expect(both.rows[0]).toHaveLength(header.length);
+
+  // labels=name: a name column right after each id column (STRUCTURE_NAME after STRUCTURE_ID), empty for values
+  // without a name.
+  const named = await table(`${csv};labels=name`);
+  const [nameHeader, nameRow] = named.rows as [string[], string[]];
+  expect(nameHeader.slice(0, 6)).toEqual([
+    'STRUCTURE',
+    'STRUCTURE_ID',
+    'STRUCTURE_NAME',
+    'ACTION',
+    'FREQ',
+    'Frequency',
+  ]);
+  expect(nameRow.slice(0, 6)).toEqual([
+    'dataflow',
+    'MIGSTAT:DF_MIGRATION(1.0)',
+    'International migration statistics',
+    'I',
+    'A',
+    'Annual',
+  ]);
+  const after = (id: string) => {
+    const i = nameHeader.indexOf(id);
+    return [nameHeader[i + 1], nameRow[i], nameRow[i + 1]];
+  };
+  expect(after('SEX')).toEqual([conceptName('SEX'), 'F', codeName('CL_SEX', 'F')]);
+  expect(after('TIME_PERIOD')).toEqual(['Time period', '2020', '']);
+  expect(after('OBS_VALUE')).toEqual(['Observation value', '60', '']);
+  expect(nameHeader).toHaveLength(header.length * 2 - 2); // every column but STRUCTURE and ACTION doubled
+
+  // keys: SERIES_KEY and/or OBS_KEY after ACTION.
+  for (const [keys, columns] of [
+    ['series', { SERIES_KEY: key.join('.') }],
+    ['obs', { OBS_KEY: `${key.join('.')}.2020` }],
+    ['both', { SERIES_KEY: key.join('.'), OBS_KEY: `${key.join('.')}.2020` }],
+    ['none', {}],
+  ] as const) {
+    const keyed = await table(`${csv};keys=${keys}`);
+    const names = Object.keys(columns);
+    expect([keys, keyed.rows[0]!.slice(0, 3 + names.length)]).toEqual([
+      keys,
+      ['STRUCTURE', 'STRUCTURE_ID', 'ACTION', ...names],
+    ]);
+    expect(keyed.rows[1]!.slice(3, 3 + names.length)).toEqual(Object.values(columns));
+  }
+  // Together, with ?format=sdmx-csv, and with timeFormat=original (the default, served).
+  const combined = await table(`${csv}; labels=both; keys=series; timeFormat=original`, '&format=sdmx-csv');
+  expect(combined.type).toBe(`${csv};labels=both;keys=series`);
+  expect(combined.rows[0]!.slice(0, 5)).toEqual([
+    'STRUCTURE',
+    'STRUCTURE_ID',
+    'ACTION',
+    'SERIES_KEY',
+    'FREQ: Frequency',
+  ]);
+  expect((await table('text/csv; charset=utf-8')).rows).toEqual(plain.rows);
+
+  // Options not served are refused with a 406 naming them, never ignored.
+  for (const [accept, named] of [
+    [`${csv};labels=fancy`, 'labels=fancy'],
+    [`${csv};keys=all`, 'keys=all'],
+    [`${csv};timeFormat=normalized`, 'timeformat=normalized'],
+    [`${csv};file=true`, 'file=true'],
+    [`${csv};labels=both;file=true`, 'file=true'],
+  ] as const) {
+    for (const query of ['', '&format=sdmx-csv']) {
+      const res = await get(hub, `${path}${query}`, { accept });
+      expect([accept, query, res.status]).toEqual([accept, query, 406]);
+      const body = await sdmxError(res, path);
+      expect(body.errors[0].detail).toContain(named);
+    }
+  }
+  // Another range the client accepts is still chosen.
+  const fallback = await get(hub, path, { accept: `${csv};file=true, application/json;q=0.5` });
+  expect([fallback.status, fallback.headers.get('content-type')]).toEqual([
+    200,
+    'application/vnd.sdmx.data+json;version=2.0.0',
+  ]);
 });
 
 test('Accept is negotiated by quality value and SDMX version; ?format= still wins', async () => {
@@ -333,8 +616,7 @@ test('unknown codes and dataflows are 404s with an SDMX error message, bad synta
   ]) {
     const res = await get(hub, path);
     expect([path, res.status]).toEqual([path, 404]);
-    const body = await res.json();
-    expectValid('data', body);
+    const body = await sdmxError(res, path);
     expect(body.errors[0]).toMatchObject({ code: 100, title: 'No Results Found' });
   }
   const unknown = await (await get(hub, `${FLOW}/A.999.IMM_STOCK.*`)).json();
@@ -364,9 +646,7 @@ test('a method other than GET and HEAD is a 405 with Allow and an SDMX error mes
   for (const path of [STRUCTURE, `${FLOW}/*`]) {
     const res = await hub.api.fetch(`http://hub.test${path}`, { method: 'POST', body: '{}' });
     expect([path, res.status, res.headers.get('allow')]).toEqual([path, 405, 'GET, HEAD']);
-    expect(res.headers.get('content-type')).toBe('application/vnd.sdmx.data+json;version=2.0.0');
-    const body = await res.json();
-    expectValid('data', body);
+    const body = await sdmxError(res, path);
     expect(body.errors[0]).toMatchObject({
       code: 405,
       title: 'Method Not Allowed',
@@ -376,6 +656,36 @@ test('a method other than GET and HEAD is a 405 with Allow and an SDMX error mes
   const download = await hub.api.fetch('http://hub.test/download/observations.csv', { method: 'DELETE' });
   expect([download.status, download.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   expect(await download.json()).toEqual({ error: 'DELETE is not served here: only GET and HEAD' });
+});
+
+test('errors on structure and availability paths are SDMX-JSON structure messages, elsewhere data messages', async () => {
+  const avail = '/sdmx/v2/availability/dataflow/MIGSTAT/DF_MIGRATION/1.0';
+  for (const [path, status, headers] of [
+    ['/sdmx/v2/structure/codelist/MIGSTAT/CL_NOPE/1.0', 404, {}],
+    ['/sdmx/v2/structure/datastructure/MIGSTAT/DSD_MIGRATION/1.0?detail=allstubs', 501, {}],
+    ['/sdmx/v2/structure/datastructure/MIGSTAT/DSD_MIGRATION/1.0?bogus=1', 400, {}],
+    ['/sdmx/v2/structure/codelist/MIGSTAT/CL_AREA/1.0', 406, { accept: 'application/vnd.sdmx.structure+xml' }],
+    ['/sdmx/v2/structure/codelist/MIGSTAT/CL_AREA/1.0', 401, { authorization: 'Bearer nope' }],
+    [`${avail}/A.999.*`, 404, {}],
+    [`${avail}/*?mode=sometimes`, 400, {}],
+    [`${FLOW}/A.999.*`, 404, {}],
+    ['/sdmx/v2/nothing', 404, {}],
+  ] as const) {
+    const res = await get(hub, path, headers);
+    expect([path, res.status]).toEqual([path, status]);
+    await sdmxError(res, path);
+  }
+  const post = await hub.api.fetch(`http://hub.test${avail}/*`, { method: 'POST', body: '' });
+  expect(post.status).toBe(405);
+  await sdmxError(post, `${avail}/*`);
+  // A POST without Content-Length, which the HTTP server answers before the API: the same 405.
+  expect(sdmxBodylessPost('/graphql')).toBeNull();
+  for (const path of [`${FLOW}/*`, '/sdmx/v2/structure/dataflow/MIGSTAT/DF_MIGRATION/1.0']) {
+    const answer = sdmxBodylessPost(path)!;
+    expect([answer.status, answer.headers.allow]).toEqual([405, 'GET, HEAD']);
+    const res = new Response(answer.body, { status: answer.status, headers: answer.headers });
+    expect((await sdmxError(res, path)).errors[0]).toMatchObject({ code: 405, title: 'Method Not Allowed' });
+  }
 });
 
 test('component filters on the dimensions, the measure and the attributes (SDMX REST operators, alternatives and conjunctions); first and last N observations', async () => {
