@@ -45,6 +45,8 @@ export interface BrowserHub {
   newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
   /** Signs the page in with a token through the sign-in page, and waits for the banner to say so. */
   signIn(page: Page, token: string): Promise<void>;
+  /** Revokes a token through the API, as an ADMIN would while its holder has a page open. */
+  revoke(token: string): Promise<void>;
   /** A full-page screenshot in tmp/browser/ when artifacts are kept (TEST_ARTIFACTS=1; test/support/artifacts.ts). */
   screenshot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
@@ -96,6 +98,14 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
       await page.getByLabel('API token').fill(token);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+    },
+    async revoke(token) {
+      const answer = await hub.gql<{ revokeToken: { revokedCount?: number } }, object>(
+        `mutation($p: String!) { revokeToken(input: { prefix: $p }) { ... on RevokeTokenPayload { revokedCount } } }`,
+        { p: token.slice(0, 10) },
+        { token: await hub.token('ADMIN') },
+      );
+      if (answer.data?.revokeToken.revokedCount !== 1) throw new Error(`revoking: ${JSON.stringify(answer)}`);
     },
     async screenshot(page, name) {
       const path = artifactPath(`browser/${dbKind}-${name}.png`);

@@ -2,9 +2,10 @@
 // only the shell and the page asked for).
 import { useEffect } from 'preact/hooks';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { TokenRefusedNotice } from './components/controls';
 import { ApiError, request } from './lib/client';
 import { APP_SCOPE } from './lib/params';
-import { currentToken, mayImport, restoreViewer, signOut, tokenRefused, useSession } from './lib/session';
+import { currentToken, isRestoring, mayImport, restoreViewer, signOut, tokenRefused, useSession } from './lib/session';
 import { ViewerQuery } from './lib/viewer';
 
 const Coverage = lazy(() => import('./pages/coverage'));
@@ -60,6 +61,9 @@ function Nav() {
               Sign out
             </button>
           </>
+        ) : isRestoring() ? (
+          // A kept token is being checked (a reload on a slow hub): neither signed in nor out yet.
+          <span role="status">Restoring session…</span>
         ) : (
           <a
             href={path === '/sign-in' ? url : `/sign-in?next=${encodeURIComponent(url)}`}
@@ -70,6 +74,17 @@ function Nav() {
         )}
       </div>
     </header>
+  );
+}
+
+/** Why the caller was signed out when the hub refused the token, under the banner of whichever page that happened on
+ *  (any request can find out), until the next sign-in or sign-out. */
+function SessionNotice() {
+  useSession();
+  return (
+    <div class="session-notice">
+      <TokenRefusedNotice />
+    </div>
   );
 }
 
@@ -109,6 +124,7 @@ export function App() {
         Skip to content
       </a>
       <Nav />
+      <SessionNotice />
       <ErrorBoundary>
         <Router>
           <Route path="/" component={Coverage} />

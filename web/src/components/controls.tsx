@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
 import { useRegions } from '../lib/regions';
-import { wasTokenRefused } from '../lib/session';
+import { isRestoring, wasTokenRefused } from '../lib/session';
 
 export function Field(props: { label: string; children: (id: string) => ComponentChildren; hint?: string }) {
   const id = useId();
@@ -142,12 +142,22 @@ export function ErrorMessage(props: { error: Error }) {
   );
 }
 
-/** On a signed-out view: why the session ended, when the hub refused the token rather than the caller signing out. */
+/** Why the session ended, when the hub refused the token rather than the caller signing out (the shell shows it). */
 export function TokenRefusedNotice() {
   if (!wasTokenRefused()) return null;
   return (
     <p class="error" role="alert">
       Your token is no longer valid (revoked or expired); sign in again.
+    </p>
+  );
+}
+
+/** In place of a signed-out view while a kept token is checked after a reload (a slow hub): not yet signed in or out. */
+export function RestoringSession() {
+  if (!isRestoring()) return null;
+  return (
+    <p class="status" role="status" aria-live="polite" data-testid="restoring-session">
+      Restoring your session…
     </p>
   );
 }

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly code?: string,
+    /** The argument a NOT_FOUND error names, e.g. "filter.region" (src/schema/codes.ts). */
+    readonly argument?: string,
   ) {
     super(message);
   }
@@ -18,6 +20,14 @@ export function isNotFound(error: Error): boolean {
   return error instanceof ApiError && error.code === 'NOT_FOUND';
 }
 
+/** The argument whose code named nothing (a NOT_FOUND error, thrown or beside data), e.g. "region" or
+ *  "filter.region"; a page tells by it which of the codes it sent was unknown. */
+export function unknownArgument(error: Error | FieldError): string | undefined {
+  if (error instanceof ApiError) return error.code === 'NOT_FOUND' ? error.argument : undefined;
+  const e = error as FieldError;
+  return e.extensions?.code === 'NOT_FOUND' ? e.extensions.argument : undefined;
+}
+
 /**
  * The error of an answer. When the hub refused the token the request carried (UNAUTHENTICATED: revoked or expired
  * since sign-in), the session ends there, and the pages say why instead of silently showing the signed-out view.
@@ -25,7 +35,7 @@ export function isNotFound(error: Error): boolean {
 function answerError(first: FieldError, token: string | null): ApiError {
   const code = first.extensions?.code;
   if (code === 'UNAUTHENTICATED' && token && token === currentToken()) tokenRefused();
-  return new ApiError(first.message, code);
+  return new ApiError(first.message, code, first.extensions?.argument);
 }
 
 interface Response<R> {
@@ -36,7 +46,7 @@ interface Response<R> {
 export interface FieldError {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string };
+  extensions?: { code?: string; argument?: string };
 }
 
 /**
@@ -144,7 +154,7 @@ export async function request<R, V>(
 ): Promise<R> {
   const { data, errors } = await requestWithErrors(doc, variables, options);
   const first = errors[0];
-  if (first) throw new ApiError(first.message, first.extensions?.code);
+  if (first) throw new ApiError(first.message, first.extensions?.code, first.extensions?.argument);
   return data;
 }
 
@@ -228,4 +238,51 @@ export function useWrite() {
     setBusy(false);
   }
   return { busy, problem, setProblem, write };
+}
+
+/** One page of a connection: its nodes, where the next begins, and how many there are in all. */
+export interface Page<N> {
+  nodes: N[];
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+  totalCount: number;
+}
+
+/**
+ * A list read a page at a time ("Show more"): the first page whenever `inputs`, the token or `refresh` change, then
+ * each next page after the last one's cursor when `more()` is called. Pages read for an older first page are
+ * dropped, so a changed filter never mixes with what an earlier one listed.
+ */
+export function usePages<N>(
+  page: (after: string | undefined, signal?: AbortSignal) => Promise<{ data: Page<N>; errors: FieldError[] }>,
+  inputs: unknown[],
+  options: { refresh?: number } = {},
+) {
+  const first = useLoad((signal) => page(undefined, signal), inputs, options);
+  const [next, setNext] = useState<{ of: unknown; pages: Page<N>[] }>({ of: null, pages: [] });
+  const [loading, setLoading] = useState<{ of: unknown; error: Error | null } | null>(null);
+  const pages = first.status === 'done' ? [first.data, ...(next.of === first ? next.pages : [])] : [];
+  const last = pages.at(-1);
+  const busy = loading?.of === first && !loading.error;
+  async function more() {
+    const after = last?.pageInfo.hasNextPage ? last.pageInfo.endCursor : null;
+    if (!after || busy) return;
+    const of = first;
+    setLoading({ of, error: null });
+    try {
+      const { data } = await page(after);
+      setNext((n) => (n.of === of ? { of, pages: [...n.pages, data] } : { of, pages: [data] }));
+      setLoading(null);
+    } catch (error) {
+      setLoading({ of, error: error as Error });
+    }
+  }
+  return {
+    state: first,
+    nodes: pages.flatMap((p) => p.nodes),
+    total: first.status === 'done' ? first.data.totalCount : 0,
+    hasMore: Boolean(last?.pageInfo.hasNextPage),
+    busy,
+    error: loading?.of === first ? loading.error : null,
+    more,
+  };
 }

@@ -1,7 +1,7 @@
 // The signed-in caller. The token lives in sessionStorage only: it ends with the browser tab, never goes into a URL,
 // and is never written to localStorage (issue 10). What the pages show follows the token's visibility, because
 // every query carries it.
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { clearDrafts } from './drafts';
 
 const KEY = 'migstat.token';
@@ -83,6 +83,12 @@ export function wasTokenRefused(): boolean {
   return refused;
 }
 
+/** Whether a token kept from earlier in this browser session is still being checked (after a reload): the caller is
+ *  neither signed in nor signed out yet, and pages say so rather than offering to sign in. */
+export function isRestoring(): boolean {
+  return token !== null && viewer === null;
+}
+
 /** Restores the viewer for a token kept from earlier in this browser session. */
 export function restoreViewer(who: Viewer | null): void {
   viewer = who;
@@ -96,14 +102,15 @@ function notify() {
 /** Re-renders the caller when the session changes; returns [token, viewer]. */
 export function useSession(): [string | null, Viewer | null] {
   const [, force] = useState(0);
-  const rendered = [token, viewer] as const;
-  useEffect(() => {
+  const rendered = [token, viewer, refused] as const;
+  // Subscribed in a layout effect, right after the render is committed, and checked against what was rendered: the
+  // session may change in between (a page loaded lazily after a reload renders signed out and the viewer is restored,
+  // or the hub refuses the token, before a later effect would run), and a missed change left the page as it was:
+  // signed out under a banner showing the caller, or no word of why the caller was signed out.
+  useLayoutEffect(() => {
     const l = () => force((n) => n + 1);
     listeners.add(l);
-    // The session may have changed between this render and the subscription: a page loaded lazily after a reload
-    // renders signed out, and the viewer is restored before its effect runs. Without this check it missed that
-    // change and stayed signed out (the upload test's flake: "Sign in…" under a banner showing the caller).
-    if (rendered[0] !== token || rendered[1] !== viewer) l();
+    if (rendered[0] !== token || rendered[1] !== viewer || rendered[2] !== refused) l();
     return () => void listeners.delete(l);
   }, []);
   return [token, viewer];

@@ -19,7 +19,8 @@ import type {
   PopulationAccountQuery,
 } from '../gql/graphql';
 import { isNotFound, request, useQuery, useWrite } from '../lib/client';
-import { useSession } from '../lib/session';
+import { useKeepOnRefusal, useKept } from '../lib/drafts';
+import { useSession, type Viewer } from '../lib/session';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, recommendationName, STATUS_LABEL } from '../components/implementation';
@@ -360,7 +361,7 @@ function useCountryRoles(country: Country) {
   const [, viewer] = useSession();
   const staff = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
   const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.iso3 === country.iso3);
-  return { staff, declares };
+  return { staff, declares, viewer };
 }
 
 /**
@@ -368,7 +369,7 @@ function useCountryRoles(country: Country) {
  * without reloading the rest of the page.
  */
 function ImplementationSection(props: { country: Country; window: { from: number; to: number } | undefined }) {
-  const { staff, declares } = useCountryRoles(props.country);
+  const { staff, declares, viewer } = useCountryRoles(props.country);
   const [refresh, setRefresh] = useState(0);
   const state = useQuery(CountryImplementationDoc, { code: codeOf(props.country), window: props.window }, { refresh });
   const onChange = () => setRefresh((n) => n + 1);
@@ -428,8 +429,14 @@ function ImplementationSection(props: { country: Country; window: { from: number
                 )}
                 <AdoptionReviewNote review={r.review} />
                 <AdoptionHistory history={r.history} recommendation={r.recommendation.code} />
-                {declares && (
-                  <AdoptionForms row={r} country={codeOf(props.country)} review={staff} onChange={onChange} />
+                {declares && viewer && (
+                  <AdoptionForms
+                    row={r}
+                    country={codeOf(props.country)}
+                    review={staff}
+                    onChange={onChange}
+                    viewer={viewer}
+                  />
                 )}
                 {declares && r.record && (
                   <CommentsDisclosure
@@ -457,6 +464,14 @@ function ImplementationSection(props: { country: Country; window: { from: number
 }
 
 type AdoptionRow = NonNullable<CountryImplementationQuery['country']>['implementation'][number];
+/** A declaration or review being typed, kept should the hub refuse the token before it is sent. */
+interface AdoptionFields {
+  status: AdoptionStatus;
+  since: string;
+  note: string;
+  evidenceUrl: string;
+  comment: string;
+}
 const STATUSES: AdoptionStatus[] = ['NOT_STARTED', 'PLANNED', 'PARTIAL', 'IMPLEMENTED', 'NOT_APPLICABLE'];
 
 /**
@@ -464,16 +479,33 @@ const STATUSES: AdoptionStatus[] = ['NOT_STARTED', 'PLANNED', 'PARTIAL', 'IMPLEM
  * task force, review the declaration. Each write names the revision read, so a record changed meanwhile is refused
  * (ConflictError) instead of overwritten; the implementation table is read again after each write.
  */
-function AdoptionForms(props: { row: AdoptionRow; country: string; review: boolean; onChange: () => void }) {
+function AdoptionForms(props: {
+  row: AdoptionRow;
+  country: string;
+  review: boolean;
+  onChange: () => void;
+  viewer: Viewer;
+}) {
   const { row } = props;
   const rec = row.recommendation.code;
   const name = recommendationName(rec);
-  const [status, setStatus] = useState<AdoptionStatus>(row.status ?? 'IMPLEMENTED');
-  const [since, setSince] = useState(row.since ? String(row.since) : '');
-  const [note, setNote] = useState(row.note ?? '');
-  const [evidenceUrl, setEvidenceUrl] = useState(row.evidenceUrl ?? '');
-  const [comment, setComment] = useState('');
+  // What was typed comes back after the hub refused the token under it and the caller signed in again (lib/drafts).
+  const scope = `adoption.${props.country}.${rec}`;
+  const kept = useKept<AdoptionFields>(scope, props.viewer);
+  const [status, setStatus] = useState<AdoptionStatus>(kept?.status ?? row.status ?? 'IMPLEMENTED');
+  const [since, setSince] = useState(kept?.since ?? (row.since ? String(row.since) : ''));
+  const [note, setNote] = useState(kept?.note ?? row.note ?? '');
+  const [evidenceUrl, setEvidenceUrl] = useState(kept?.evidenceUrl ?? row.evidenceUrl ?? '');
+  const [comment, setComment] = useState(kept?.comment ?? '');
   const { busy, problem, setProblem, write } = useWrite();
+  const fields = { status, since, note, evidenceUrl, comment };
+  const untouched =
+    status === (row.status ?? 'IMPLEMENTED') &&
+    since === (row.since ? String(row.since) : '') &&
+    note === (row.note ?? '') &&
+    evidenceUrl === (row.evidenceUrl ?? '') &&
+    !comment;
+  useKeepOnRefusal<AdoptionFields>(scope, props.viewer, untouched ? null : fields);
 
   function declare(e: Event) {
     e.preventDefault();
@@ -521,11 +553,16 @@ function AdoptionForms(props: { row: AdoptionRow; country: string; review: boole
 
   const id = (field: string) => `adoption-${rec}-${field}`;
   return (
-    <details class="adoption-forms" data-testid="adoption-forms">
+    <details class="adoption-forms" data-testid="adoption-forms" open={Boolean(kept)}>
       <summary>
         {props.review && row.record ? 'Declare or review' : 'Declare'}
         <span class="visually-hidden"> {name}</span>
       </summary>
+      {kept && (
+        <p role="status" data-testid="draft-restored">
+          What you typed before you were signed out is back; it was not sent.
+        </p>
+      )}
       <form onSubmit={declare} aria-label={`Declare ${name}`}>
         <label for={id('status')}>Status</label>
         <select id={id('status')} value={status} onChange={(e) => setStatus(e.currentTarget.value as AdoptionStatus)}>

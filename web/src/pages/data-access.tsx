@@ -2,18 +2,75 @@
 // bulk-download and SDMX REST 2.0 URLs, each a link and copyable text; then how to keep a copy in sync, and the
 // limits. Everything here works without a token (published data); the README's "For portals" has the details.
 import { AccessUrl } from '../components/access-url';
-import { ErrorMessage } from '../components/controls';
-import { ParamSelect, YearWindowFilter } from '../components/filters';
+import { ErrorMessage, Loading, Select } from '../components/controls';
+import { YearWindowFilter } from '../components/filters';
+import type { IndicatorOptionsQuery } from '../gql/graphql';
 import { downloadUrl, sdmxKey, sdmxUrls, type Selection } from '../lib/access-urls';
-import { IndicatorOptionsDoc, loadCountryOptions } from '../lib/catalogue';
-import { useLoad, useQuery } from '../lib/client';
+import { IndicatorOptionsDoc, loadCountryOptions, type CountryOption } from '../lib/catalogue';
+import { useLoad, useQuery, type QueryState } from '../lib/client';
 import { useParams, yearWindow, type PageParams } from '../lib/params';
+
+type IndicatorOption = IndicatorOptionsQuery['indicators']['nodes'][number];
+
+/** A code of the URL checked against its list: the list's own code for it, or why there is none yet. */
+type Checked = { code: string } | { pending: true } | { unknown: string };
+
+/**
+ * The URL's `indicator` and `country` as the lists know them. A country may be given as M49 or ISO3, as on the other
+ * pages, and is turned into M49, the only code SDMX's REF_AREA takes; a code that names nothing is reported, so that
+ * no URL is built from it (it would answer 404, or an empty file).
+ */
+function check<T>(
+  given: string,
+  list: QueryState<T[]>,
+  matches: (item: T, code: string) => boolean,
+  code: (item: T) => string,
+): Checked {
+  if (!given) return { code: '' };
+  if (list.status !== 'done') return { pending: true };
+  const found = list.data.find((item) => matches(item, given.trim()));
+  return found ? { code: code(found) } : { unknown: given };
+}
+
+const isIndicator = (i: IndicatorOption, code: string) => i.code.toUpperCase() === code.toUpperCase();
+const isCountry = (c: CountryOption, code: string) =>
+  /^\d{1,3}$/.test(code) ? c.m49 === code.padStart(3, '0') : c.iso3?.toUpperCase() === code.toUpperCase();
 
 export default function DataAccessPage() {
   const p = useParams();
   const { window, error: windowError } = yearWindow(p);
-  const selection: Selection = { indicator: p.get('indicator'), country: p.get('country'), window };
+  const indicatorList = useQuery(IndicatorOptionsDoc, {});
+  const indicators: QueryState<IndicatorOption[]> =
+    indicatorList.status === 'done' ? { ...indicatorList, data: indicatorList.data.indicators.nodes } : indicatorList;
+  const countries = useLoad(loadCountryOptions, []);
+  const indicator = check(p.get('indicator'), indicators, isIndicator, (i) => i.code);
+  const country = check(p.get('country'), countries, isCountry, (c) => c.m49);
+  const unknown = [
+    'unknown' in indicator && `No indicator with code “${indicator.unknown}”.`,
+    'unknown' in country && `No country or area with code “${country.unknown}”.`,
+  ].filter(Boolean);
   const origin = location.origin;
+  let urls;
+  if (windowError) {
+    urls = <p class="hint">The URLs appear once both years are given, or both left empty for every year.</p>;
+  } else if ('pending' in indicator || 'pending' in country) {
+    // Said once both lists have answered, so that the alert is not announced again when the second arrives.
+    if (indicators.status !== 'error' && countries.status !== 'error') urls = <Loading what="the selection" />;
+  } else if (unknown.length) {
+    urls = (
+      <p class="error" role="alert" data-testid="unknown-codes">
+        {unknown.join(' ')} Choose from the lists: no URL is made from a code that names nothing.
+      </p>
+    );
+  } else if ('code' in indicator && 'code' in country) {
+    const selection: Selection = { indicator: indicator.code, country: country.code, window };
+    urls = (
+      <>
+        <DownloadSection origin={origin} selection={selection} />
+        <SdmxSection origin={origin} selection={selection} />
+      </>
+    );
+  }
   return (
     <main id="main">
       <h1>Data access</h1>
@@ -23,75 +80,72 @@ export default function DataAccessPage() {
         every URL here gives the published data. These links carry no token even when you are signed in here; a script
         sends <code>Authorization: Bearer &lt;token&gt;</code> to read what its token may see.
       </p>
-      <SelectionForm p={p} />
-      {windowError ? (
-        <p class="hint">The URLs appear once both years are given, or both left empty for every year.</p>
-      ) : (
-        <>
-          <DownloadSection origin={origin} selection={selection} />
-          <SdmxSection origin={origin} selection={selection} />
-        </>
-      )}
+      {/* Indicator, country and years in the query string (as on every page), so a selection is a link to share. */}
+      <form class="filters" aria-label="Data selection" onSubmit={(e) => e.preventDefault()}>
+        <CodeSelect
+          p={p}
+          name="indicator"
+          label="Indicator"
+          every="Every indicator"
+          checked={indicator}
+          list={indicators}
+          option={(i) => ({ value: i.code, label: `${i.code} — ${i.name}` })}
+        />
+        <CodeSelect
+          p={p}
+          name="country"
+          label="Country or area"
+          every="Every country and area"
+          checked={country}
+          list={countries}
+          option={(c) => ({ value: c.m49, label: `${c.name} (${c.m49})` })}
+        />
+        <YearWindowFilter p={p} />
+      </form>
+      {urls}
       <SyncSection />
       <LimitsSection />
     </main>
   );
 }
 
-/** Indicator, country and years in the query string (as on every page), so a selection is a link to share. */
-function SelectionForm(props: { p: PageParams }) {
-  return (
-    <form class="filters" aria-label="Data selection" onSubmit={(e) => e.preventDefault()}>
-      <IndicatorSelect p={props.p} />
-      <CountrySelect p={props.p} />
-      <YearWindowFilter p={props.p} />
-    </form>
-  );
-}
-
-// Each list loads in its own component, so that its arrival re-renders that select alone: a re-rendered year field
-// would lose a year typed but not yet committed.
-
-function IndicatorSelect(props: { p: PageParams }) {
-  const indicators = useQuery(IndicatorOptionsDoc, {});
-  const options =
-    indicators.status === 'done'
-      ? indicators.data.indicators.nodes.map((i) => ({ value: i.code, label: `${i.code} — ${i.name}` }))
-      : kept(props.p, 'indicator');
+/**
+ * A select of one list, bound to a URL parameter; it shows the list's entry for the URL's code (Switzerland for CHE),
+ * the code itself until the list has loaded, and an unknown code as such rather than "Every …". The year fields keep
+ * what is typed across the re-render when a list arrives (useTyped in components/controls).
+ */
+function CodeSelect<T>(props: {
+  p: PageParams;
+  name: string;
+  label: string;
+  every: string;
+  checked: Checked;
+  list: QueryState<T[]>;
+  option: (item: T) => { value: string; label: string };
+}) {
+  const given = props.p.get(props.name);
+  const options = [
+    { value: '', label: props.every },
+    ...(props.list.status === 'done'
+      ? props.list.data.map(props.option)
+      : given
+        ? [{ value: given, label: given }]
+        : []),
+  ];
+  if ('unknown' in props.checked) options.push({ value: given, label: `${given} (unknown)` });
   return (
     <>
-      <ParamSelect
-        p={props.p}
-        name="indicator"
-        label="Indicator"
-        options={[{ value: '', label: 'Every indicator' }, ...options]}
+      <Select
+        label={props.label}
+        name={props.name}
+        value={'code' in props.checked ? props.checked.code : given}
+        onChange={(v) => props.p.set({ [props.name]: v })}
+        options={options}
       />
-      {indicators.status === 'error' && <ErrorMessage error={indicators.error} />}
+      {props.list.status === 'error' && <ErrorMessage error={props.list.error} />}
     </>
   );
 }
-
-function CountrySelect(props: { p: PageParams }) {
-  const countries = useLoad(loadCountryOptions, []);
-  const options =
-    countries.status === 'done'
-      ? countries.data.map((c) => ({ value: c.m49, label: `${c.name} (${c.m49})` }))
-      : kept(props.p, 'country');
-  return (
-    <>
-      <ParamSelect
-        p={props.p}
-        name="country"
-        label="Country or area"
-        options={[{ value: '', label: 'Every country and area' }, ...options]}
-      />
-      {countries.status === 'error' && <ErrorMessage error={countries.error} />}
-    </>
-  );
-}
-
-/** Until a list has loaded, the URL's code stays selectable, so that it is not lost. */
-const kept = (p: PageParams, name: string) => (p.get(name) ? [{ value: p.get(name), label: p.get(name) }] : []);
 
 function DownloadSection(props: { origin: string; selection: Selection }) {
   const { origin, selection } = props;

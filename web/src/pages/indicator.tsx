@@ -8,7 +8,7 @@ import { ParamSelect, RegionFilter, YearWindowFilter } from '../components/filte
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import type { IndicatorPageQuery } from '../gql/graphql';
-import { isNotFound, request, useQuery } from '../lib/client';
+import { isNotFound, request, unknownArgument, useQuery } from '../lib/client';
 import { formatInt, formatShare, humanize } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { useSession } from '../lib/session';
@@ -113,8 +113,13 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
   const { window } = yearWindow(p);
   const region = p.get('region') || undefined;
   const state = useQuery(IndicatorPageDoc, { code, window, region, hasRegion: !!region, regionCode: region ?? '' });
+  // A region that names nothing fails the coverage fields (NOT_FOUND naming `region` or `filter.region`), which
+  // takes the indicator with them: it is the region that is unknown, not the indicator.
+  const errors = state.status === 'error' ? [state.error] : state.status === 'done' ? state.errors : [];
+  const unknownRegion = !!region && errors.some((e) => /(^|\.)region$/.test(unknownArgument(e) ?? ''));
   const notFound =
-    (state.status === 'error' && isNotFound(state.error)) || (state.status === 'done' && !state.data.indicator);
+    !unknownRegion &&
+    ((state.status === 'error' && isNotFound(state.error)) || (state.status === 'done' && !state.data.indicator));
   const title =
     state.status === 'done' && state.data.indicator
       ? state.data.indicator.name
@@ -129,12 +134,21 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
       <h1>{title}</h1>
       {state.status === 'loading' && <Loading what="the indicator" />}
       {state.status === 'error' && !isNotFound(state.error) && <ErrorMessage error={state.error} />}
+      {unknownRegion && (
+        <p class="error" role="alert" data-testid="unknown-region">
+          No M49 region with code "{region}".{' '}
+          <a href={href(`/indicators/${encodeURIComponent(code)}`, { ...p.query, region: undefined })}>
+            Show {code} for every country
+          </a>
+          .
+        </p>
+      )}
       {notFound && (
         <p>
           No indicator with code {code}. <a href="/indicators">Back to the list of indicators</a>.
         </p>
       )}
-      {state.status === 'done' && state.data.indicator && (
+      {!unknownRegion && state.status === 'done' && state.data.indicator && (
         <>
           <Definition indicator={state.data.indicator} />
           <form class="filters" aria-label="Coverage and series filters" onSubmit={(e) => e.preventDefault()}>

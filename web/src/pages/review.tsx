@@ -1,21 +1,32 @@
 // Review queue (task force): submitted data newest first; validate, publish or reject a selection in one go, each
 // checked against the revision shown (a submission changed meanwhile is reported, not overwritten). Rejected versions
 // are listed too, read-only, with their reason and comment thread, where the focal point answers the rejection.
+// The whole queue is loaded, page after page: it is a worklist to empty, so every item must be reachable and "Select
+// all" must mean all of it; a country filter narrows what is shown (and selected) without another request.
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
-import { ErrorMessage, Loading, Select, TokenRefusedNotice } from '../components/controls';
+import { ErrorMessage, Loading, RestoringSession, Select } from '../components/controls';
 import { graphql } from '../gql';
 import '../lib/fragments';
-import type { SubmissionStatus } from '../gql/graphql';
-import { request, useQuery } from '../lib/client';
+import type { ReviewQueueQuery, SubmissionStatus } from '../gql/graphql';
+import { allPages, request, requestWithErrors, useLoad } from '../lib/client';
+import { useKeepOnRefusal, useKept } from '../lib/drafts';
 import { formatInt, humanize, RESIDENCE } from '../lib/format';
-import { useParams } from '../lib/params';
-import { useSession } from '../lib/session';
+import { useParams, type PageParams } from '../lib/params';
+import { isRestoring, useSession, wasTokenRefused, type Viewer } from '../lib/session';
 
 const QueueDoc = graphql(`
-  query ReviewQueue($status: SubmissionStatus!) {
-    submissions(first: 100, filter: { status: $status }, orderBy: { field: CREATED_AT, direction: DESC }) {
-      totalCount
+  query ReviewQueue($status: SubmissionStatus!, $after: String) {
+    submissions(
+      first: 100
+      after: $after
+      filter: { status: $status }
+      orderBy: { field: CREATED_AT, direction: DESC }
+    ) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         ...SubmissionRow
         revision
@@ -65,38 +76,69 @@ const RejectDoc = graphql(`
 `);
 
 type Action = 'validate' | 'publish' | 'reject';
+type Row = ReviewQueueQuery['submissions']['nodes'][number];
 /** The statuses the page lists: the two awaiting a decision, and the rejected ones (read-only, for their threads). */
 const SHOWN = ['SUBMITTED', 'VALIDATED', 'REJECTED'];
 const DONE: Record<Action, string> = { validate: 'Validated', publish: 'Published', reject: 'Rejected' };
 
+/** What a task-force member typed and selected, kept should the hub refuse the token before it is sent. */
+interface Unsent {
+  text: string;
+  selected: string[];
+}
+
+const countryCode = (s: Row) => s.country.iso3 ?? s.country.m49;
+
 export default function ReviewPage() {
   const [, viewer] = useSession();
   const p = useParams({ status: 'SUBMITTED' });
+  if (viewer && ['TASK_FORCE', 'ADMIN'].includes(viewer.role)) return <Queue viewer={viewer} p={p} />;
+  return (
+    <main id="main" class="narrow">
+      <h1>Review queue</h1>
+      {isRestoring() ? (
+        <RestoringSession />
+      ) : (
+        <p>
+          The review queue is for task-force members.{' '}
+          <a href={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`}>Sign in</a> with a
+          task-force token.
+        </p>
+      )}
+    </main>
+  );
+}
+
+/** Every version of `status` the caller may review, newest first, following the connection's cursor to its end. */
+const loadQueue = (status: SubmissionStatus) => (signal: AbortSignal) =>
+  allPages(async (after) => {
+    const { data, errors } = await requestWithErrors(QueueDoc, { status, after }, { signal });
+    return { connection: data.submissions, errors };
+  });
+
+function Queue(props: { viewer: Viewer; p: PageParams }) {
+  const { viewer, p } = props;
   const status = (SHOWN.includes(p.get('status')) ? p.get('status') : 'SUBMITTED') as SubmissionStatus;
+  const country = p.get('country');
   const actionable = status !== 'REJECTED';
   const [refresh, setRefresh] = useState(0);
-  const state = useQuery(QueueDoc, { status }, { skip: !viewer, refresh });
-  const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [text, setText] = useState('');
+  const state = useLoad(loadQueue(status), [status], { refresh });
+  const kept = useKept<Unsent>('review', viewer);
+  const [selected, setSelected] = useState<Set<string>>(new Set(kept?.selected));
+  const [text, setText] = useState(kept?.text ?? '');
+  // Said until the caller acts on what came back.
+  const [restored, setRestored] = useState(Boolean(kept));
   const [outcome, setOutcome] = useState<{ action: Action; ok: number; of: number; failures: string[] } | null>(null);
   const [busy, setBusy] = useState(false);
+  useKeepOnRefusal<Unsent>('review', viewer, text.trim() || selected.size ? { text, selected: [...selected] } : null);
 
-  if (!viewer || !['TASK_FORCE', 'ADMIN'].includes(viewer.role)) {
-    return (
-      <main id="main" class="narrow">
-        <h1>Review queue</h1>
-        <TokenRefusedNotice />
-        <p>
-          The review queue is for task-force members. <a href="/sign-in?next=/review">Sign in</a> with a task-force
-          token.
-        </p>
-      </main>
-    );
-  }
-
-  const rows = state.status === 'done' ? state.data.submissions.nodes : [];
+  const queue = state.status === 'done' ? state.data : [];
+  const rows = country ? queue.filter((r) => countryCode(r) === country || r.country.m49 === country) : queue;
+  // What the buttons act on: the selection among the rows shown.
+  const chosen = rows.filter((r) => selected.has(r.id));
 
   async function act(action: Action) {
+    setRestored(false);
     if (action === 'reject' && !text.trim()) {
       setOutcome({ action, ok: 0, of: 0, failures: ['Give the reason for rejecting (it is shown to the country).'] });
       return;
@@ -104,9 +146,8 @@ export default function ReviewPage() {
     setBusy(true);
     const failures: string[] = [];
     let ok = 0;
-    const chosen = rows.filter((r) => selected.has(r.id));
     for (const s of chosen) {
-      const label = `${s.country.iso3 ?? s.country.m49} ${s.indicator.code} ${s.referenceYear} v${s.version}`;
+      const label = `${countryCode(s)} ${s.indicator.code} ${s.referenceYear} v${s.version}`;
       try {
         const vars = { id: s.id, revision: s.revision };
         const result =
@@ -118,6 +159,9 @@ export default function ReviewPage() {
         if (result.__typename.endsWith('SubmissionPayload')) ok++;
         else failures.push(`${label}: ${(result as { message?: string }).message ?? result.__typename}`);
       } catch (e) {
+        // The hub refused the token: the page is signed out, and what was typed and selected is kept for when the
+        // caller signs in again (lib/drafts.ts); the rest would be refused too.
+        if (wasTokenRefused()) return;
         failures.push(`${label}: ${(e as Error).message}`);
       }
     }
@@ -127,6 +171,28 @@ export default function ReviewPage() {
     setBusy(false);
     setRefresh((n) => n + 1);
   }
+
+  // The countries with items in the queue, each with how many, for the filter.
+  const counts = new Map<string, { name: string; n: number }>();
+  for (const r of queue) {
+    const c = counts.get(countryCode(r)) ?? { name: r.country.name, n: 0 };
+    counts.set(countryCode(r), { ...c, n: c.n + 1 });
+  }
+  const countryOptions = [
+    { value: '', label: `Every country (${queue.length})` },
+    ...[...counts]
+      .sort((a, b) => a[1].name.localeCompare(b[1].name))
+      .map(([code, c]) => ({
+        value: code,
+        label: `${c.name} (${c.n})`,
+      })),
+  ];
+  // A country from the URL with nothing in this queue stays selected, so that the empty list is explained.
+  if (country && !countryOptions.some((o) => o.value === country)) {
+    countryOptions.push({ value: country, label: `${country} (0)` });
+  }
+  const countryName = country ? (counts.get(country)?.name ?? country) : '';
+  const what = humanize(status).toLowerCase();
 
   const all = rows.length > 0 && rows.every((r) => selected.has(r.id));
   return (
@@ -147,7 +213,22 @@ export default function ReviewPage() {
             { value: 'REJECTED', label: 'Rejected (reasons and answers)' },
           ]}
         />
+        <Select
+          label="Country"
+          name="country"
+          value={country}
+          onChange={(v) => {
+            setSelected(new Set());
+            p.set({ country: v });
+          }}
+          options={countryOptions}
+        />
       </form>
+      {restored && (
+        <p role="status" data-testid="draft-restored">
+          Your unsent comment and selection from before you were signed out are back.
+        </p>
+      )}
       {outcome && (
         <div role="status" data-testid="review-outcome">
           <p>
@@ -165,14 +246,17 @@ export default function ReviewPage() {
       {state.status === 'loading' && <Loading what="the queue" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
       {state.status === 'done' && rows.length === 0 && (
-        <p>{actionable ? 'Nothing is waiting.' : 'No rejected versions.'}</p>
+        <p>
+          {actionable ? 'Nothing is waiting' : 'No rejected versions'}
+          {country ? ` for ${countryName}` : ''}.
+        </p>
       )}
       {rows.length > 0 && (
         <>
           <table class="data" data-testid="queue">
-            <caption>
-              {state.status === 'done' ? state.data.submissions.totalCount : 0} {humanize(status).toLowerCase()}, newest
-              first
+            <caption data-testid="queue-count">
+              {rows.length} {what}
+              {country ? ` for ${countryName} (of ${queue.length} in the queue)` : ''}, newest first
             </caption>
             <thead>
               <tr>
@@ -180,9 +264,12 @@ export default function ReviewPage() {
                   <th scope="col">
                     <input
                       type="checkbox"
-                      aria-label="Select all"
+                      aria-label={`Select all ${rows.length} ${what}${country ? ` for ${countryName}` : ''}`}
                       checked={all}
-                      onChange={() => setSelected(all ? new Set() : new Set(rows.map((r) => r.id)))}
+                      onChange={() => {
+                        setRestored(false);
+                        setSelected(all ? new Set() : new Set(rows.map((r) => r.id)));
+                      }}
                     />
                   </th>
                 )}
@@ -218,13 +305,14 @@ export default function ReviewPage() {
                             const next = new Set(selected);
                             if (next.has(s.id)) next.delete(s.id);
                             else next.add(s.id);
+                            setRestored(false);
                             setSelected(next);
                           }}
                         />
                       </td>
                     )}
                     <th scope="row">
-                      <a href={`/countries/${s.country.iso3 ?? s.country.m49}`}>{s.country.name}</a>
+                      <a href={`/countries/${countryCode(s)}`}>{s.country.name}</a>
                     </th>
                     <td>
                       <a href={`/indicators/${s.indicator.code}`} title={s.indicator.name}>
@@ -256,26 +344,29 @@ export default function ReviewPage() {
                   id="review-text"
                   rows={2}
                   value={text}
-                  onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+                  onInput={(e) => {
+                    setRestored(false);
+                    setText((e.currentTarget as HTMLTextAreaElement).value);
+                  }}
                 />
               </div>
               <p class="toolbar">
                 {status === 'SUBMITTED' ? (
-                  <button type="button" disabled={busy || !selected.size} onClick={() => void act('validate')}>
-                    Validate selected ({selected.size})
+                  <button type="button" disabled={busy || !chosen.length} onClick={() => void act('validate')}>
+                    Validate selected ({chosen.length})
                   </button>
                 ) : (
-                  <button type="button" disabled={busy || !selected.size} onClick={() => void act('publish')}>
-                    Publish selected ({selected.size})
+                  <button type="button" disabled={busy || !chosen.length} onClick={() => void act('publish')}>
+                    Publish selected ({chosen.length})
                   </button>
                 )}
                 <button
                   type="button"
                   class="danger"
-                  disabled={busy || !selected.size}
+                  disabled={busy || !chosen.length}
                   onClick={() => void act('reject')}
                 >
-                  Reject selected ({selected.size})
+                  Reject selected ({chosen.length})
                 </button>
               </p>
             </div>

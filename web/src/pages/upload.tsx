@@ -1,16 +1,19 @@
 // Upload (focal points and the task force): a submissions CSV (CONTRACT §5) or an XLSX workbook of the same columns,
 // checked, fixed and submitted through the file import (components/file-import.tsx). Below, the country's
-// submissions, their review status and their comment threads.
+// submissions, their review status and their comment threads: a page at a time, newest first, filtered by status (a
+// rejected version and its thread among many).
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
-import { ErrorMessage, Loading, TokenRefusedNotice } from '../components/controls';
+import { ErrorMessage, Loading, RestoringSession } from '../components/controls';
+import { ParamSelect } from '../components/filters';
 import { FileImport, type ImportSource } from '../components/file-import';
 import { graphql } from '../gql';
 import '../lib/fragments';
-import type { UploadSubmissionsMutation } from '../gql/graphql';
-import { request, requestUpload, useQuery } from '../lib/client';
+import type { SubmissionStatus, UploadSubmissionsMutation } from '../gql/graphql';
+import { request, requestUpload, requestWithErrors, usePages } from '../lib/client';
 import { humanize } from '../lib/format';
-import { useSession } from '../lib/session';
+import { useParams } from '../lib/params';
+import { isRestoring, useSession } from '../lib/session';
 
 const ImportDoc = graphql(`
   mutation UploadSubmissions($csv: String, $file: File, $dryRun: Boolean!) {
@@ -31,9 +34,18 @@ const ImportDoc = graphql(`
 `);
 
 const OwnSubmissionsDoc = graphql(`
-  query OwnSubmissions($country: String!) {
-    submissions(first: 50, filter: { country: $country }, orderBy: { field: CREATED_AT, direction: DESC }) {
+  query OwnSubmissions($country: String!, $status: SubmissionStatus, $after: String) {
+    submissions(
+      first: 50
+      after: $after
+      filter: { country: $country, status: $status }
+      orderBy: { field: CREATED_AT, direction: DESC }
+    ) {
       totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         ...SubmissionRow
       }
@@ -62,10 +74,14 @@ export default function UploadPage() {
     return (
       <main id="main" class="narrow">
         <h1>Upload data</h1>
-        <TokenRefusedNotice />
-        <p>
-          <a href="/sign-in?next=/upload">Sign in</a> with your focal-point token to upload your country's data.
-        </p>
+        {isRestoring() ? (
+          <RestoringSession />
+        ) : (
+          <p>
+            <a href={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`}>Sign in</a> with your
+            focal-point token to upload your country's data.
+          </p>
+        )}
       </main>
     );
   }
@@ -92,53 +108,96 @@ export default function UploadPage() {
   );
 }
 
+const STATUS_OPTIONS = [
+  { value: '', label: 'Any status' },
+  ...(['DRAFT', 'SUBMITTED', 'VALIDATED', 'PUBLISHED', 'REJECTED'] as const).map((v) => ({
+    value: v,
+    label: humanize(v),
+  })),
+];
+
 function OwnSubmissions(props: { country: string; refresh: number }) {
-  const state = useQuery(OwnSubmissionsDoc, { country: props.country }, { refresh: props.refresh });
+  // In the URL, as every page's filters are: a link can lead to the rejected ones.
+  const p = useParams();
+  const status = STATUS_OPTIONS.some((o) => o.value === p.get('status')) ? p.get('status') : '';
+  const list = usePages(
+    async (after, signal) => {
+      const variables = { country: props.country, status: (status || null) as SubmissionStatus | null, after };
+      const { data, errors } = await requestWithErrors(OwnSubmissionsDoc, variables, { signal });
+      return { data: data.submissions, errors };
+    },
+    [props.country, status],
+    { refresh: props.refresh },
+  );
+  const { state, nodes, total } = list;
+  const which = status ? `${humanize(status).toLowerCase()} ` : '';
   return (
     <section aria-labelledby="own-title">
       <h2 id="own-title">Your country's submissions</h2>
+      <form class="filters" aria-label="Which of your country's submissions" onSubmit={(e) => e.preventDefault()}>
+        <ParamSelect p={p} name="status" label="Status" options={STATUS_OPTIONS} />
+      </form>
       {state.status === 'loading' && <Loading what="submissions" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
-      {state.status === 'done' && state.data.submissions.nodes.length === 0 && <p>No submissions yet.</p>}
-      {state.status === 'done' && state.data.submissions.nodes.length > 0 && (
-        <table class="data" data-testid="own-submissions">
-          <thead>
-            <tr>
-              <th scope="col">Indicator</th>
-              <th scope="col" class="num">
-                Year
-              </th>
-              <th scope="col">Source</th>
-              <th scope="col" class="num">
-                Version
-              </th>
-              <th scope="col">Status</th>
-              <th scope="col">Updated</th>
-              <th scope="col">Comments</th>
-            </tr>
-          </thead>
-          <tbody>
-            {state.data.submissions.nodes.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">{s.indicator.code}</th>
-                <td class="num">{s.referenceYear}</td>
-                <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
-                <td class="num">{s.version}</td>
-                <td>
-                  <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
-                  {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
-                </td>
-                <td>{s.updatedAt.slice(0, 16).replace('T', ' ')}</td>
-                <td>
-                  <CommentsDisclosure
-                    target={s.id}
-                    label={`${s.indicator.code} ${s.referenceYear} version ${s.version}`}
-                  />
-                </td>
+      {state.status === 'done' && nodes.length === 0 && (
+        <p>{status ? `No ${which}submissions.` : 'No submissions yet.'}</p>
+      )}
+      {state.status === 'done' && nodes.length > 0 && (
+        <>
+          <table class="data" data-testid="own-submissions">
+            <caption data-testid="own-count">
+              {nodes.length < total
+                ? `The newest ${nodes.length} of ${total} ${which}submissions`
+                : `${total} ${which}submission${total === 1 ? '' : 's'}`}
+              , newest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Indicator</th>
+                <th scope="col" class="num">
+                  Year
+                </th>
+                <th scope="col">Source</th>
+                <th scope="col" class="num">
+                  Version
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col">Updated</th>
+                <th scope="col">Comments</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {nodes.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">{s.indicator.code}</th>
+                  <td class="num">{s.referenceYear}</td>
+                  <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
+                  <td class="num">{s.version}</td>
+                  <td>
+                    <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
+                    {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
+                  </td>
+                  <td>{s.updatedAt.slice(0, 16).replace('T', ' ')}</td>
+                  <td>
+                    <CommentsDisclosure
+                      target={s.id}
+                      label={`${s.indicator.code} ${s.referenceYear} version ${s.version}`}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {list.error && <ErrorMessage error={list.error} />}
+          {list.hasMore && (
+            <p class="toolbar">
+              <button type="button" disabled={list.busy} onClick={() => void list.more()}>
+                Show {Math.min(50, total - nodes.length)} more
+              </button>
+              {list.busy && <Loading what="more submissions" />}
+            </p>
+          )}
+        </>
       )}
     </section>
   );
