@@ -3,7 +3,7 @@
 // none (Jest then orders by file size), so files without a recorded duration get the figure below, or DEFAULT_MS.
 // The figures are each file's seconds in a whole PGlite run (2026-11-26, load average 10-12; the embargo walk had been
 // left out and started last, alone, 819 s into a 1 214 s run), plus the waits a file cannot shorten (webhooks: a 15 s
-// delivery lease); only their order matters.
+// delivery lease); the browser files' from a run of test/web alone (2026-11-27). Only their order matters.
 import Sequencer from '@jest/test-sequencer';
 import { relative } from 'node:path';
 
@@ -19,7 +19,13 @@ const MEASURED_MS = {
   'test/cli/help.test.ts': 47_000,
   'test/cli/migrate-kill.test.ts': 45_000,
   'test/coverage/accounting.test.ts': 39_000,
-  'test/web/app.test.ts': 36_000,
+  'test/web/app.test.ts': 51_000,
+  'test/web/implementation.test.ts': 68_000,
+  'test/web/review-queue.test.ts': 17_000,
+  'test/web/session-end.test.ts': 10_000,
+  'test/web/own-submissions.test.ts': 10_000,
+  'test/web/unknown-codes.test.ts': 10_000,
+  'test/web/data-access.test.ts': 10_000,
   'test/implementation/cli.test.ts': 33_000,
   'test/portals/webhooks.test.ts': 32_000,
   'test/portals/feed-property.test.ts': 30_000,
