@@ -172,10 +172,11 @@ builder.prismaObjectFields(Submission, (t) => ({
       'Version number within the key, from 1, among the versions the caller may read: a version hidden from the ' +
       'caller leaves no gap (an anonymous caller reads versions 1 and 2 where the task force reads 1, 2 and 3).',
     // Counted among the visible versions (CONTRACT §4): the stored number also counts hidden ones, so v1 and v3
-    // would tell an anonymous caller that a v2 exists. A caller who reads every version of the country gets the
-    // stored number, without the batch.
+    // would tell an anonymous caller that a v2 exists. Without the batch where the answer is known: a caller who
+    // reads every version of the country gets the stored number, and a first version is the first for everyone who
+    // may read it (most keys have one version: a page of them costs no statement more).
     resolve: async (s, _args, ctx) =>
-      seesUnpublished(visibilityOf(ctx.viewer), s.countryId)
+      s.version === 1 || seesUnpublished(visibilityOf(ctx.viewer), s.countryId)
         ? s.version
         : (await loadersOf(ctx).keys.load(s.id)).versionIds.indexOf(s.id) + 1,
   }),
