@@ -22,7 +22,7 @@ import { checkWindow, regionId, YearWindow } from '../coverage/coverage.schema.j
 import type { Scope, YearWindow as Window } from '../coverage/coverage.service.js';
 import { ImportProblemRef } from '../submissions/submission.schema.js';
 import type { ImportProblem } from '../submissions/submissions.import.js';
-import { seesInternals as seesInternalsOf, visibilityOf } from '../submissions/visibility.js';
+import { seesInternals, visibilityOf } from '../submissions/visibility.js';
 import * as implementation from './implementation.service.js';
 import { reportAdoption, reviewAdoption } from './adoptions.service.js';
 import { importAdoptions } from './adoptions.import.js';
@@ -128,8 +128,7 @@ builder.prismaObjectFields(Recommendation, (t) => ({
 // ---------------------------------------------------------------------------------------------------------------
 // Adoption records
 
-/** Who declared, who reviewed and what they said: internal (visibility.ts). */
-const seesInternals = (ctx: Context, countryId: number) => seesInternalsOf(ctx.viewer, countryId);
+// Who declared, who reviewed and what they said: internal (visibility.ts seesInternals).
 
 export const AdoptionReview = builder
   .objectRef<{
@@ -156,7 +155,7 @@ type ReviewFields = {
   reviewedAt: Date | null;
 };
 const reviewOf = (r: ReviewFields, ctx: Context) =>
-  r.reviewStatus && seesInternals(ctx, r.countryId)
+  r.reviewStatus && seesInternals(ctx.viewer, r.countryId)
     ? { status: r.reviewStatus, comment: r.reviewComment, reviewedBy: r.reviewedBy, reviewedAt: r.reviewedAt }
     : null;
 
@@ -179,17 +178,17 @@ export const AdoptionChange = builder.objectRef<ChangeRow>('AdoptionChange').imp
       type: AdoptionReviewStatus,
       nullable: true,
       description: 'The review in force after the change (task force and the country only).',
-      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.reviewStatus : null),
+      resolve: (c, _args, ctx) => (seesInternals(ctx.viewer, c.countryId) ? c.reviewStatus : null),
     }),
     reviewComment: t.string({
       nullable: true,
       description: 'Its comment (task force and the country only).',
-      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.reviewComment : null),
+      resolve: (c, _args, ctx) => (seesInternals(ctx.viewer, c.countryId) ? c.reviewComment : null),
     }),
     actor: t.string({
       nullable: true,
       description: "Who made the change (the token's name): task force and the country only.",
-      resolve: (c, _args, ctx) => (seesInternals(ctx, c.countryId) ? c.actor : null),
+      resolve: (c, _args, ctx) => (seesInternals(ctx.viewer, c.countryId) ? c.actor : null),
     }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When the change was made.' }),
   }),
@@ -228,7 +227,7 @@ export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
     reportedBy: t.string({
       nullable: true,
       description: "Who declared the current status (the token's name): task force and the country only.",
-      resolve: (a, _args, ctx) => (seesInternals(ctx, a.countryId) ? a.reportedBy : null),
+      resolve: (a, _args, ctx) => (seesInternals(ctx.viewer, a.countryId) ? a.reportedBy : null),
     }),
     reportedAt: t.expose('reportedAt', { type: 'DateTime' }),
     revision: t.exposeInt('revision', {

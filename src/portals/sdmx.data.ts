@@ -735,7 +735,7 @@ export async function findDeletions(
 ): Promise<SdmxKey[]> {
   const since = query.updatedAfter;
   if (!since) return [];
-  const { indicatorIds, countries } = scopeOf(dsd, query, 'f');
+  const { indicatorIds, countries } = scopeOf(dsd, query, 'k');
   const touched = Prisma.sql`(SELECT "countryId", "indicatorId", "referenceYear" FROM touched)`;
   const current = countryValueObservations(
     countableVersions(
@@ -747,9 +747,8 @@ export async function findDeletions(
   );
   const rows = await prisma.$queryRaw<KeyRow[]>(Prisma.sql`
     WITH changed AS (
-      SELECT f."countryId", f."indicatorId", f."referenceYear", f."sourceKey", f."submissionId" FROM "FeedEntry" f
-      WHERE f.at > ${since} AND f."countryId" IS NOT NULL AND ${visibleFeedEntry(visibility, 'f')}
-        AND f."indicatorId" = ANY(${indicatorIds}) ${countries} ${yearCondition('f', query.window)}),
+      SELECT k.* FROM (${keysChangedSince(visibility, since, indicatorIds)}) k
+      WHERE TRUE ${countries} ${yearCondition('k', query.window)}),
     touched AS (SELECT DISTINCT "countryId", "indicatorId", "referenceYear", "sourceKey" FROM changed),
     held AS (
       SELECT (SELECT p."submissionId" FROM "FeedEntry" p

@@ -130,7 +130,6 @@ export const Submission = builder.prismaNode('Submission', {
     sourceKey: t.exposeString('sourceKey', {
       description: 'The source part of the key: "DS:<data source>", "ST:<source type>" or "" (none named).',
     }),
-
     revision: t.exposeInt('revision', {
       description: 'Optimistic-concurrency token: pass it as expectedRevision to the workflow mutations.',
     }),

@@ -157,14 +157,16 @@ export function visibleFeedEntry(visibility: Visibility, alias = 'f'): Prisma.Sq
 }
 
 /**
- * The series keys (columns countryId, indicatorId, referenceYear, sourceKey) of the indicators `indicatorIds` (an
- * int[]) whose countable version changed for the caller after `since`, read from its change feed: a version that
+ * The series keys (columns countryId, indicatorId, referenceYear, sourceKey, and the entry's submissionId: the key's
+ * countable version after the change, null when it has none) of the indicators `indicatorIds` (an int[]) whose
+ * countable version changed for the caller after `since`, one row per entry, read from its change feed: a version that
  * became countable (new, revised, published), and one that became countable again because a newer one was rejected
  * or deleted, which that version's own updatedAt (from long before) does not show. Only the caller's audience counts,
  * so a write it may not read marks nothing as changed.
  */
 export function keysChangedSince(visibility: Visibility, since: Date, indicatorIds: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`SELECT f."countryId", f."indicatorId", f."referenceYear", f."sourceKey" FROM "FeedEntry" f
+  return Prisma.sql`SELECT f."countryId", f."indicatorId", f."referenceYear", f."sourceKey", f."submissionId"
+    FROM "FeedEntry" f
     WHERE f.at > ${since} AND f."countryId" IS NOT NULL AND f."indicatorId" = ANY(${indicatorIds})
       AND ${visibleFeedEntry(visibility, 'f')}`;
 }
