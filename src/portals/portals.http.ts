@@ -351,11 +351,11 @@ async function sdmx(
   if (resource === 'availability' && type === 'dataflow' && rest.length <= 1) {
     checkFlow(agency, id, version);
     negotiated(request, STRUCTURE_OFFERS, [MEDIA.sdmxStructure]);
-    const text = await kept(app, cache, keyOf('availability'), async () =>
-      JSON.stringify(
-        await availabilityData(app.db.prisma, await loadDsd(app.db.prisma), key, rest[0], url, visibility),
-      ),
-    );
+    // An empty answer is kept as "" and answered 204 (sdmx.availability.ts).
+    const text = await kept(app, cache, keyOf('availability'), async () => {
+      const data = await availabilityData(app.db.prisma, await loadDsd(app.db.prisma), key, rest[0], url, visibility);
+      return data ? JSON.stringify(data) : '';
+    });
     return structureMessage(api, request, text);
   }
   if (resource === 'data' && type === 'dataflow' && rest.length === 0) {
@@ -413,10 +413,14 @@ function structureReferences(request: Request, url: URL): string {
   return url.searchParams.get('references') ?? 'none';
 }
 
-/** The structure message whose `data` is `text`, with its ETag (304 when the client has it). */
+/**
+ * The structure message whose `data` is `text`, with its ETag (304 when the client has it); an empty `text` (an
+ * empty availability answer) is a 204 with its ETag.
+ */
 async function structureMessage(api: FetchAPI, request: Request, text: string): Promise<Response> {
   const etag = etagOf('structure', text);
   if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+  if (text === '') return new api.Response(null, { status: 204, headers: cacheHeaders(etag) });
   const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
   return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
 }

@@ -2,7 +2,9 @@
 // dimension values and years the caller's data has, as a data constraint with role "Actual", so a portal's query form
 // (the .Stat Data Explorer's filters, for one) offers only selections that return data. `mode=exact`: the values of
 // the observations the data query answers; `mode=available`: for each dimension, the values that would add data to
-// the query if selected (the query with that dimension's own selection lifted).
+// the query if selected (the query with that dimension's own selection lifted), also when the query itself answers
+// nothing. An answer with no value at all is empty: SDMX REST 2.0 answers an empty result with 204, "preferred to 404
+// ... an empty but still healthy state" (sdmx-rest doc/status.md).
 import type { PrismaClient } from '../platform/db.js';
 import type { Visibility } from '../submissions/visibility.js';
 import {
@@ -34,7 +36,10 @@ const REFERENCES = [
 /** Availability parameters of SDMX REST 2.0 the hub does not implement (a 501, as in data queries). */
 const AVAILABILITY_PARAMETERS = { reportingYearStartDay: { served: [], valid: () => true } };
 
-/** The `data` of the structure message answering an availability query (`key` and `componentId` from the path). */
+/**
+ * The `data` of the structure message answering an availability query (`key` and `componentId` from the path), or
+ * null when the answer is empty (no value of any dimension asked about, and no year).
+ */
 export async function availabilityData(
   prisma: PrismaClient,
   dsd: Dsd,
@@ -75,7 +80,6 @@ export async function availabilityData(
     return [...series, ...(await findDeletions(prisma, dsd, q, visibility)).map(one)];
   };
   const found = await answered(query);
-  if (!found.length) throw noResults('No observations match the query');
   const values = dims.map((_, i) => new Set(found.map((o) => o.key[i]!)));
   if (mode === 'available') {
     // A dimension without a selection already shows every value that adds data; one with a selection is asked again
@@ -94,16 +98,30 @@ export async function availabilityData(
     if (s.from < from) from = s.from;
     if (s.to > to) to = s.to;
   }
-  const keyValues = [
-    ...dims.map((d, i) => ({ id: d.id, values: d.codes.map((c) => c.id).filter((c) => values[i]!.has(c)) })),
-    {
-      id: 'TIME_PERIOD',
-      timeRange: {
-        startPeriod: { period: String(from), isInclusive: true },
-        endPeriod: { period: String(to), isInclusive: true },
-      },
-    },
+  type KeyValue = { id: string; include?: false; values?: string[]; timeRange?: unknown };
+  const keyValues: KeyValue[] = [
+    ...dims.map((d, i): KeyValue => {
+      const codes = d.codes.map((c) => c.id).filter((c) => values[i]!.has(c));
+      // No value of this dimension has (or would add) data, which happens when the query answers nothing: the region
+      // excludes every code (a key value lists at least one value, and one left out would allow any).
+      return codes.length
+        ? { id: d.id, values: codes }
+        : { id: d.id, include: false, values: d.codes.map((c) => c.id) };
+    }),
+    // The years of the query's data; none when it answers nothing.
+    ...(found.length
+      ? [
+          {
+            id: 'TIME_PERIOD',
+            timeRange: {
+              startPeriod: { period: String(from), isInclusive: true },
+              endPeriod: { period: String(to), isInclusive: true },
+            },
+          },
+        ]
+      : []),
   ].filter((k) => components === null || components.includes(k.id));
+  if (!keyValues.some((k) => k.include !== false)) return null;
   const series = new Set(found.map((o) => o.key.join('.')));
   const constraint = {
     id: `${DATAFLOW}_AVAILABILITY`,
@@ -124,14 +142,20 @@ export async function availabilityData(
   const full = structureData(dsd, 'all');
   const shown = new Map(
     keyValues.flatMap((k) =>
-      'values' in k ? [[dsd.dimensions.find((d) => d.id === k.id)!.codelist, new Set(k.values)] as const] : [],
+      k.values
+        ? [[dsd.dimensions.find((d) => d.id === k.id)!.codelist, new Set(k.include === false ? [] : k.values)] as const]
+        : [],
     ),
   );
   return {
     ...full,
     codelists: (full.codelists ?? []).map((list) => {
       const codes = shown.get(list.id);
-      return codes ? { ...list, isPartial: true, codes: list.codes.filter((c) => codes.has(c.id)) } : list;
+      if (!codes) return list;
+      const kept = list.codes.filter((c) => codes.has(c.id));
+      // A list cut to no code has no `codes` (SDMX-JSON lists at least one when it has them).
+      const { codes: _all, ...rest } = list;
+      return kept.length ? { ...list, isPartial: true, codes: kept } : { ...rest, isPartial: true };
     }),
     dataConstraints: [constraint],
   };

@@ -39,16 +39,17 @@ interface Unimplemented {
 const positive = (v: string) => /^[1-9]\d*$/.test(v);
 const anything = () => true;
 
-/** SDMX REST 2.0 data query parameters (and `detail`, from 1.x) besides `c[…]`, `updatedAfter` and `format`. */
+/**
+ * SDMX REST data query parameters the hub knows but does not implement. `offset`, `limit`, `sort`, `asOf` and
+ * `reportingYearStartDay` came with SDMX REST 2.2.0; the hub serves 2.0.0, which has none of them.
+ */
 const DATA_PARAMETERS: Record<string, Unimplemented> = {
-  // dimensionAtObservation is known (TIME_PERIOD, AllDimensions) and refused with a 501 for a dimension's id there.
   includeHistory: { served: ['false'], valid: (v) => v === 'true' },
   offset: { served: ['0'], valid: positive },
   limit: { served: [], valid: positive },
   sort: { served: [], valid: anything },
   asOf: { served: [], valid: anything },
   reportingYearStartDay: { served: [], valid: anything },
-  detail: { served: ['full'], valid: (v) => ['dataonly', 'serieskeysonly', 'nodata'].includes(v) },
 };
 
 /** SDMX REST 2.0 structure query parameters besides `references`. */
@@ -106,6 +107,7 @@ export const checkDataParameters = (dsd: Dsd, params: URLSearchParams) =>
       'dimensionAtObservation',
       'attributes',
       'measures',
+      'detail',
       'format',
     ],
     DATA_PARAMETERS,
@@ -131,32 +133,59 @@ export interface DataQuery {
 }
 
 export interface DataView {
+  /**
+   * `dimensionAtObservation`: `TIME_PERIOD` (time series), a dimension's id (cross-sections: series keyed by every
+   * other dimension and TIME_PERIOD, observations by that dimension) or `AllDimensions` (see `flat`).
+   */
+  atObservation: string;
   /** `dimensionAtObservation=AllDimensions`: SDMX-JSON observations keyed by every dimension, not in series. */
   flat: boolean;
   /** `measures`: whether OBS_VALUE is shown (`none`: series keys and attributes only). */
   value: boolean;
   /** `attributes`: the ids of the attributes shown. */
   attributes: Set<string>;
+  /**
+   * Series keys only: neither a measure nor an attribute is shown (`attributes=none&measures=none`, which SDMX REST
+   * 2.0 wrote for 1.x's `detail=serieskeysonly`) in a series view, so the series are listed without observations. A
+   * flat view, which has no series, lists the observations' keys instead.
+   */
+  keysOnly: boolean;
 }
 
 /**
- * The view the `dimensionAtObservation`, `attributes` and `measures` parameters ask for (SDMX REST 2.0). Every
- * attribute of the structure is at observation level and there is no metadata structure, so `dsd`, `obs` and `all`
- * name them all, `dataset`, `series`, `msd` and `none` none of them; several values are a union.
+ * SDMX REST 1.x's `detail` on data queries, which 2.0 replaced with `attributes` and `measures` (2.0 has no `detail`
+ * for data): the values of those it stands for. sdmx-rest's 2.0 documentation rewrote its `detail=serieskeysonly`
+ * examples as `attributes=none&measures=none`; `dataonly` is 1.x's "attributes excluded" (`attributes=none`); `nodata`
+ * 1.x's series with their attributes but no data, which 2.2's documentation writes `measures=none` ("attributes, but
+ * no data"; every attribute here is at observation level, so the observations stay, carrying them). `full` leaves
+ * both parameters as they are.
+ */
+const DETAILS: Record<string, { attributes?: 'none'; measures?: 'none' }> = {
+  full: {},
+  dataonly: { attributes: 'none' },
+  serieskeysonly: { attributes: 'none', measures: 'none' },
+  nodata: { measures: 'none' },
+};
+
+/**
+ * The view the `dimensionAtObservation`, `attributes`, `measures` and `detail` parameters ask for (SDMX REST 2.0).
+ * Every attribute of the structure is at observation level and there is no metadata structure, so `dsd`, `obs` and
+ * `all` name them all, `dataset`, `series`, `msd` and `none` none of them; several values are a union. `detail`
+ * gives the `attributes` and `measures` it stands for (DETAILS); given beside it, one that says otherwise is a 400.
  */
 function viewOf(dsd: Dsd, params: URLSearchParams): DataView {
   const at = params.get('dimensionAtObservation') ?? 'TIME_PERIOD';
-  if (at !== 'TIME_PERIOD' && at !== 'AllDimensions') {
-    if (!dsd.dimensions.some((d) => d.id === at)) {
-      throw syntaxError(`dimensionAtObservation: "${at}" is not TIME_PERIOD, AllDimensions or a dimension of ${DSD}`);
-    }
-    throw notImplemented(
-      `dimensionAtObservation=${at} is not implemented; this service answers TIME_PERIOD and AllDimensions`,
-    );
+  if (at !== 'TIME_PERIOD' && at !== 'AllDimensions' && !dsd.dimensions.some((d) => d.id === at)) {
+    throw syntaxError(`dimensionAtObservation: "${at}" is not TIME_PERIOD, AllDimensions or a dimension of ${DSD}`);
   }
+  const detail = params.get('detail') ?? 'full';
+  if (!Object.hasOwn(DETAILS, detail)) {
+    throw syntaxError(`detail: "${detail}" is not full, dataonly, serieskeysonly or nodata`);
+  }
+  const implied = DETAILS[detail]!;
   const ids = dsd.attributes.map((a) => a.id);
   const attributes = new Set<string>();
-  for (const part of (params.get('attributes') ?? 'dsd').split(',')) {
+  for (const part of (params.get('attributes') ?? implied.attributes ?? 'dsd').split(',')) {
     if (['dsd', 'obs', 'all'].includes(part)) ids.forEach((id) => attributes.add(id));
     else if (ids.includes(part)) attributes.add(part);
     else if (!['dataset', 'series', 'msd', 'none'].includes(part)) {
@@ -165,10 +194,22 @@ function viewOf(dsd: Dsd, params: URLSearchParams): DataView {
       );
     }
   }
-  const measures = (params.get('measures') ?? 'all').split(',');
+  const measures = (params.get('measures') ?? implied.measures ?? 'all').split(',');
   const unknown = measures.find((m) => !['all', 'none', 'OBS_VALUE'].includes(m));
   if (unknown !== undefined) throw syntaxError(`measures: "${unknown}" is not all, none or OBS_VALUE`);
-  return { flat: at === 'AllDimensions', value: measures.some((m) => m !== 'none'), attributes };
+  const value = measures.some((m) => m !== 'none');
+  if (implied.attributes && attributes.size) {
+    throw semanticError(
+      `detail=${detail} shows no attributes (attributes=none); attributes=${params.get('attributes')} asks for some`,
+    );
+  }
+  if (implied.measures && value) {
+    throw semanticError(
+      `detail=${detail} shows no measure (measures=none); measures=${params.get('measures')} asks for OBS_VALUE`,
+    );
+  }
+  const flat = at === 'AllDimensions';
+  return { atObservation: at, flat, value, attributes, keysOnly: !flat && !value && !attributes.size };
 }
 
 /** SDMX REST's comparisons, on numbers (years, values, instants) and on text (codes, which compare by code point). */
@@ -782,8 +823,43 @@ const ATTRIBUTE_VALUES: ((o: SdmxObservation) => string | null)[] = [
 ];
 
 /**
- * The `data` part of an SDMX-JSON 2.0.0 data message: series keyed by every dimension, TIME_PERIOD at observation;
- * with `deleted` (an `updatedAfter` answer), a second data set with action "Delete" listing them without values.
+ * Where the view puts each component of an observation's key: the dimensions by position, and `dims.length` for
+ * TIME_PERIOD (the last in the structure). Time series: every dimension at series level, TIME_PERIOD at observation
+ * level; `dimensionAtObservation=<dimension>`: that dimension at observation level, the others and TIME_PERIOD (in
+ * structure order) at series level; AllDimensions: all of them at observation level.
+ */
+interface Layout {
+  series: number[];
+  observation: number[];
+  /** The order of the answer: by series key, then observation key (null: the order read, series and year). */
+  order: ((a: SdmxKey, b: SdmxKey) => number) | null;
+}
+
+function layoutOf(dsd: Dsd, view: DataView): Layout {
+  const time = dsd.dimensions.length;
+  const all = [...dsd.dimensions.keys(), time];
+  if (view.flat) return { series: [], observation: all, order: null };
+  if (view.atObservation === 'TIME_PERIOD') return { series: all.slice(0, -1), observation: [time], order: null };
+  const at = dsd.dimensions.findIndex((d) => d.id === view.atObservation);
+  const series = all.filter((c) => c !== at);
+  const order = (a: SdmxKey, b: SdmxKey) => {
+    for (const c of [...series, at]) {
+      const [x, y] = [codeAt(a, c), codeAt(b, c)];
+      if (x !== y) return c === time ? a.year - b.year : x < y ? -1 : 1;
+    }
+    return 0;
+  };
+  return { series, observation: [at], order };
+}
+
+/** The code of component `c` (a dimension's position, or the dimensions' count for TIME_PERIOD) in a key. */
+const codeAt = (o: SdmxKey, c: number) => (c < o.key.length ? o.key[c]! : String(o.year));
+
+/**
+ * The `data` part of an SDMX-JSON 2.0.0 data message, laid out as the view asks (Layout): series of observations, or
+ * with AllDimensions observations alone; series keys only (`keysOnly`): the series without observations. With
+ * `deleted` (an `updatedAfter` answer), a second data set with action "Delete" listing them without values, always
+ * observation by observation (a series listed there without observations would delete all of it).
  */
 export function dataMessageData(
   dsd: Dsd,
@@ -792,15 +868,25 @@ export function dataMessageData(
   deleted: SdmxKey[],
   view: DataView,
 ) {
-  const { flat } = view;
+  const { flat, keysOnly } = view;
   const dims = dsd.dimensions;
-  const keys: SdmxKey[] = [...observations, ...deleted];
-  // Only the values that occur are listed, in code-list order; indices refer to these lists.
-  const used = dims.map((_, i) => new Set(keys.map((o) => o.key[i]!)));
+  const time = dims.length;
+  const layout = layoutOf(dsd, view);
+  const shown = layout.order ? [...observations].sort(layout.order) : observations;
+  const gone = layout.order ? [...deleted].sort(layout.order) : deleted;
+  // Only the values that occur are listed, in code-list order (years in time order); indices refer to these lists.
+  // Series listed without observations show only their series components.
+  const used = [...dims.map(() => new Set<string>()), new Set<string>()];
+  const note = (o: SdmxKey, components: number[]) => components.forEach((c) => used[c]!.add(codeAt(o, c)));
+  for (const o of observations) note(o, keysOnly ? layout.series : [...layout.series, ...layout.observation]);
+  for (const o of deleted) note(o, [...layout.series, ...layout.observation]);
   const values = dims.map((d, i) => d.codes.filter((c) => used[i]!.has(c.id)));
-  const index = values.map((list) => new Map(list.map((c, n) => [c.id, n])));
-  const years = [...new Set(keys.map((o) => o.year))].sort((a, b) => a - b);
-  const yearIndex = new Map(years.map((y, n) => [y, n]));
+  const years = [...used[time]!].map(Number).sort((a, b) => a - b);
+  const index = [
+    ...values.map((list) => new Map(list.map((c, n) => [c.id, n]))),
+    new Map(years.map((y, n) => [String(y), n])),
+  ];
+  const keyOf = (o: SdmxKey, components: number[]) => components.map((c) => index[c]!.get(codeAt(o, c))).join(':');
 
   const attributes = dsd.attributes
     .map((a, n) => {
@@ -824,19 +910,20 @@ export function dataMessageData(
     // An attribute no observation carries is left out (SDMX-JSON lists at least one value per component).
     .filter((a) => a.index.size > 0 && view.attributes.has(a.component.id));
 
-  type Series = Record<string, { observations: Record<string, (number | null)[]> }>;
-  const codesOf = (o: SdmxKey) => o.key.map((code, i) => index[i]!.get(code)).join(':');
-  // Time series (series keyed by the dimensions, observations by the year), or with dimensionAtObservation=
-  // AllDimensions a flat table (observations keyed by every dimension and the year, as the .Stat Data Explorer asks).
-  const content = <O extends SdmxKey>(list: O[], cells: (o: O) => (number | null)[]) => {
+  type Series = Record<string, { observations?: Record<string, (number | null)[]> }>;
+  // Series (keyed by the series components) of observations (keyed by the observation's), or with
+  // dimensionAtObservation=AllDimensions a flat table (observations keyed by every component, as the .Stat Data
+  // Explorer asks); `withObservations` false: the series alone.
+  const content = <O extends SdmxKey>(list: O[], cells: (o: O) => (number | null)[], withObservations: boolean) => {
     if (flat) {
       const flatObservations: Record<string, (number | null)[]> = {};
-      for (const o of list) flatObservations[`${codesOf(o)}:${yearIndex.get(o.year)}`] = cells(o);
+      for (const o of list) flatObservations[keyOf(o, layout.observation)] = cells(o);
       return { observations: flatObservations };
     }
     const series: Series = {};
     for (const o of list) {
-      (series[codesOf(o)] ??= { observations: {} }).observations[String(yearIndex.get(o.year))] = cells(o);
+      const one = (series[keyOf(o, layout.series)] ??= withObservations ? { observations: {} } : {});
+      if (one.observations) one.observations[keyOf(o, layout.observation)] = cells(o);
     }
     return { series };
   };
@@ -846,32 +933,41 @@ export function dataMessageData(
       structure: 0,
       action: 'Information',
       links,
-      ...content(observations, (o) => [
-        ...(view.value ? [o.value] : []),
-        ...attributes.map((a) => {
-          const v = ATTRIBUTE_VALUES[a.n]!(o);
-          return v == null ? null : a.index.get(v)!;
-        }),
-      ]),
+      ...content(
+        shown,
+        (o) => [
+          ...(view.value ? [o.value] : []),
+          ...attributes.map((a) => {
+            const v = ATTRIBUTE_VALUES[a.n]!(o);
+            return v == null ? null : a.index.get(v)!;
+          }),
+        ],
+        !keysOnly,
+      ),
     },
     // An observation listed without values is deleted whole.
-    ...(deleted.length ? [{ structure: 0, action: 'Delete', links, ...content(deleted, () => []) }] : []),
+    ...(gone.length ? [{ structure: 0, action: 'Delete', links, ...content(gone, () => [], true) }] : []),
   ];
-  const dimensionList = dims.map((d, i) => ({
-    id: d.id,
-    name: d.name,
-    names: { en: d.name },
-    keyPosition: i,
-    values: values[i]!.map((c) => ({ id: c.id, name: c.name, names: { en: c.name } })),
-  }));
-  const time = {
-    id: 'TIME_PERIOD',
-    name: 'Time period',
-    names: { en: 'Time period' },
-    keyPosition: dims.length,
-    roles: ['TIME_PERIOD'],
-    values: years.map((y) => ({ value: String(y), start: `${y}-01-01T00:00:00Z`, end: `${y}-12-31T23:59:59Z` })),
-  };
+  const component = (c: number) =>
+    c < time
+      ? {
+          id: dims[c]!.id,
+          name: dims[c]!.name,
+          names: { en: dims[c]!.name },
+          keyPosition: c,
+          values: values[c]!.map((v) => ({ id: v.id, name: v.name, names: { en: v.name } })),
+        }
+      : {
+          id: 'TIME_PERIOD',
+          name: 'Time period',
+          names: { en: 'Time period' },
+          keyPosition: time,
+          roles: ['TIME_PERIOD'],
+          values: years.map((y) => ({ value: String(y), start: `${y}-01-01T00:00:00Z`, end: `${y}-12-31T23:59:59Z` })),
+        };
+  // A component the message shows no value of (the observation's, when series come without observations) is left
+  // out: SDMX-JSON lists at least one value per component.
+  const listed = (components: number[]) => components.map(component).filter((d) => d.values.length > 0);
   return {
     structures: [
       {
@@ -884,9 +980,7 @@ export function dataMessageData(
         ],
         name: 'International migration statistics',
         names: { en: 'International migration statistics' },
-        dimensions: flat
-          ? { dataSet: [], series: [], observation: [...dimensionList, time] }
-          : { dataSet: [], series: dimensionList, observation: [time] },
+        dimensions: { dataSet: [], series: listed(layout.series), observation: listed(layout.observation) },
         measures: {
           observation: view.value
             ? [{ id: 'OBS_VALUE', name: 'Observation value', names: { en: 'Observation value' } }]
@@ -912,7 +1006,10 @@ export interface CsvOptions {
  * SDMX-CSV 2.0.0 rows (header first): one row per observation; then, with `deleted`, one row with ACTION "D" and
  * no values per deleted observation. `options.labels` applies to the nameable artefacts: the dataflow (STRUCTURE_ID),
  * the components (the header) and the codes of coded components; uncoded values (TIME_PERIOD, OBS_VALUE and the
- * uncoded attributes) have no name (an empty name column, the value alone with `both`).
+ * uncoded attributes) have no name (an empty name column, the value alone with `both`). The view orders the rows (by
+ * series, then observation: Layout) and makes SERIES_KEY (the components at series level); series keys only
+ * (`keysOnly`): one row per series, its observation component left empty, as SDMX-CSV writes a partial key.
+ * Deletions stay one row per observation (an empty dimension in a "D" row would delete the whole series).
  */
 export function dataCsvRows(
   dsd: Dsd,
@@ -922,6 +1019,8 @@ export function dataCsvRows(
   options: CsvOptions = { labels: 'id', keys: 'none' },
 ): string[][] {
   const { labels, keys } = options;
+  const layout = layoutOf(dsd, view);
+  const time = dsd.dimensions.length;
   // The columns the view shows (measures=none: no OBS_VALUE; attributes: the ones asked for).
   const shown = dsd.attributes.flatMap((a, n) => (view.attributes.has(a.id) ? [{ attribute: a, n }] : []));
   const { value } = view;
@@ -951,7 +1050,10 @@ export function dataCsvRows(
     ...(value ? heading('OBS_VALUE', 'Observation value') : []),
     ...shown.flatMap((a) => heading(a.attribute.id, a.attribute.name)),
   ];
-  const row = (action: string, o: SdmxKey, measured: SdmxObservation | null) => [
+  // SERIES_KEY: the series components (with AllDimensions, as before, the dimensions without TIME_PERIOD).
+  const seriesKeyOf = (o: SdmxKey) => (view.flat ? o.key.join('.') : layout.series.map((c) => codeAt(o, c)).join('.'));
+  /** A row; `measured` null: no values (a deletion, or a series key); `blank`: the component left empty. */
+  const row = (action: string, o: SdmxKey, measured: SdmxObservation | null, blank: number | null = null) => [
     'dataflow',
     ...(labels === 'both'
       ? [`${structureId}: ${flowName}`]
@@ -959,12 +1061,25 @@ export function dataCsvRows(
         ? [structureId, flowName]
         : [structureId]),
     action,
-    ...(keys === 'series' || keys === 'both' ? [o.key.join('.')] : []),
-    ...(keys === 'obs' || keys === 'both' ? [[...o.key, String(o.year)].join('.')] : []),
-    ...o.key.flatMap((code, i) => cells(code, dimensionNames[i]!)),
-    ...cells(String(o.year), null),
+    ...(keys === 'series' || keys === 'both' ? [seriesKeyOf(o)] : []),
+    ...(keys === 'obs' || keys === 'both' ? [blank === null ? [...o.key, String(o.year)].join('.') : ''] : []),
+    ...o.key.flatMap((code, i) => cells(i === blank ? '' : code, dimensionNames[i]!)),
+    ...cells(blank === time ? '' : String(o.year), null),
     ...(value ? cells(measured ? String(measured.value) : '', null) : []),
     ...shown.flatMap((a, i) => cells(measured ? (ATTRIBUTE_VALUES[a.n]!(measured) ?? '') : '', attributeNames[i]!)),
   ];
-  return [header, ...observations.map((o) => row('I', o, o)), ...deleted.map((o) => row('D', o, null))];
+  const ordered = <O extends SdmxKey>(list: O[]) => (layout.order ? [...list].sort(layout.order) : list);
+  let information: string[][];
+  if (view.keysOnly) {
+    const seen = new Set<string>();
+    information = ordered(observations).flatMap((o) => {
+      const series = layout.series.map((c) => codeAt(o, c)).join('.');
+      if (seen.has(series)) return [];
+      seen.add(series);
+      return [row('I', o, null, layout.observation[0]!)];
+    });
+  } else {
+    information = ordered(observations).map((o) => row('I', o, o));
+  }
+  return [header, ...information, ...ordered(deleted).map((o) => row('D', o, null))];
 }

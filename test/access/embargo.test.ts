@@ -232,6 +232,7 @@ const PORTAL_PATHS = [
   // The observations' own filters and layouts, which run after the statement.
   `${FLOW}/*?c[OBS_VALUE]=ge:0&lastNObservations=1&dimensionAtObservation=AllDimensions`,
   `${FLOW}/*?c[SOURCE_TYPE]=ne:SURVEY&firstNObservations=1&attributes=none`,
+  `${FLOW}/*?dimensionAtObservation=SEX&detail=serieskeysonly&updatedAfter=2000-01-01T00:00:00Z`,
   '/sdmx/v2/structure/dataflow/MIGSTAT/DF_MIGRATION/1.0?references=all',
   // Availability: which codes and years have data (exact), or would add data (available).
   ...[
@@ -239,6 +240,7 @@ const PORTAL_PATHS = [
     '/A.756.IMM_STOCK.*?mode=available',
     '/*/TIME_PERIOD?updatedAfter=2000-01-01T00:00:00Z',
     '/*?c[OBS_VALUE]=ge:0&references=all',
+    '/A.756.IMM_STOCK.*?c[TIME_PERIOD]=ge:2091+le:2094&mode=available',
   ].map((query) => `/sdmx/v2/availability/dataflow/MIGSTAT/DF_MIGRATION/1.0${query}`),
   '/download/observations.csv',
   '/download/observations.csv?country=CHE',

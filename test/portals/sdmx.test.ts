@@ -818,15 +818,16 @@ test('dimensionAtObservation=AllDimensions: the same observations as a flat tabl
 test('attributes and measures choose what each observation shows: series keys only, or some attributes', async () => {
   const path = `${FLOW}/A.756,250.IMM_STOCK.*`;
   const all = decode(await dataMessage(path));
+  // Neither shown: the series keys alone, without observations (SDMX REST 1.x's detail=serieskeysonly).
   const keysOnly = await dataMessage(`${path}?attributes=none&measures=none`);
   const structure = keysOnly.data.structures[0]! as unknown as {
     measures: { observation: unknown[] };
     attributes: { observation: unknown[] };
   };
   expect([structure.measures.observation, structure.attributes.observation]).toEqual([[], []]);
-  const cells = Object.values(keysOnly.data.dataSets[0]!.series).flatMap((s) => Object.values(s.observations));
-  expect(cells).toHaveLength(Object.keys(all).length);
-  expect(cells.every((c) => c.length === 0)).toBe(true);
+  expect(keysOnly.data.structures[0]!.dimensions.observation).toEqual([]);
+  expect(Object.keys(laidOut(keysOnly)).sort()).toEqual(seriesOf(all));
+  expect(Object.values(keysOnly.data.dataSets[0]!.series).every((s) => Object.keys(s).length === 0)).toBe(true);
   // One attribute, and the value: what each observation carries is [value, that attribute].
   const some = decode(await dataMessage(`${path}?attributes=SOURCE_TYPE,dataset`));
   expect(Object.keys(some)).toEqual(Object.keys(all));
@@ -838,6 +839,169 @@ test('attributes and measures choose what each observation shows: series keys on
   const [header, ...rows] = (await csv.text()).trim().split('\r\n');
   expect(header!.split(',').slice(-2)).toEqual(['TIME_PERIOD', 'RES_CRITERION']);
   expect(rows).toHaveLength(Object.keys(all).length);
+});
+
+/** The series keys ("A.756.IMM_STOCK._T…@~") of decoded observations, sorted. */
+const seriesOf = (observations: Record<string, unknown>) =>
+  [...new Set(Object.keys(observations).map((k) => `${k.split('@')[0]}@~`))].sort();
+
+interface AnyDataMessage {
+  data: {
+    structures: { dimensions: { series: Dim[]; observation: Dim[] } }[];
+    dataSets: {
+      series?: Record<string, { observations?: Record<string, unknown[]> }>;
+      observations?: Record<string, unknown[]>;
+    }[];
+  };
+}
+
+/**
+ * A data set of any layout (time series, cross-sections, flat) decoded to "FREQ.REF_AREA.…@TIME_PERIOD" → the
+ * observation's cells, placing each component by its keyPosition; a series listed without observations is its key
+ * with "~" for the component(s) at observation level, → null.
+ */
+function laidOut(message: unknown, n = 0): Record<string, unknown[] | null> {
+  const { data } = message as AnyDataMessage;
+  const { series, observation } = data.structures[0]!.dimensions;
+  const size = series.length + observation.length + (observation.length ? 0 : 1);
+  const place = (codes: string[], dims: Dim[], key: string) =>
+    key.split(':').forEach((i, d) => {
+      const v = dims[d]!.values[Number(i)]!;
+      codes[dims[d]!.keyPosition] = v.id ?? v.value!;
+    });
+  const name = (codes: string[]) => `${codes.slice(0, -1).join('.')}@${codes.at(-1)}`;
+  const out: Record<string, unknown[] | null> = {};
+  const dataSet = data.dataSets[n]!;
+  for (const [key, cells] of Object.entries(dataSet.observations ?? {})) {
+    const codes = Array<string>(size).fill('~');
+    place(codes, observation, key);
+    out[name(codes)] = cells;
+  }
+  for (const [key, s] of Object.entries(dataSet.series ?? {})) {
+    const codes = Array<string>(size).fill('~');
+    place(codes, series, key);
+    if (!s.observations) out[name(codes)] = null;
+    for (const [at, cells] of Object.entries(s.observations ?? {})) {
+      const full = [...codes];
+      place(full, observation, at);
+      out[name(full)] = cells;
+    }
+  }
+  return out;
+}
+
+test('detail (SDMX REST 1.x) answers as the attributes and measures it stands for; beside them, it must agree', async () => {
+  const path = `${FLOW}/A.756,250.IMM_STOCK.*`;
+  const body = async (query: string) => {
+    const message = (await dataMessage(`${path}?${query}`)) as unknown as { data: unknown };
+    return message.data;
+  };
+  const full = decode(await dataMessage(path));
+  // dataonly: no attributes; the values as in full.
+  expect(await body('detail=dataonly')).toEqual(await body('attributes=none'));
+  expect(decode(await dataMessage(`${path}?detail=dataonly`))).toEqual(
+    Object.fromEntries(Object.entries(full).map(([k, o]) => [k, { value: o.value, attributes: {} }])),
+  );
+  // nodata: the attributes without the measure (2.x: measures=none, "attributes, but no data").
+  const noData = await dataMessage(`${path}?detail=nodata`);
+  expect(noData.data).toEqual(await body('measures=none'));
+  const { measures, attributes } = noData.data.structures[0] as unknown as Record<string, { observation: Dim[] }>;
+  expect([measures!.observation, attributes!.observation.map((a) => a.id)]).toEqual([
+    [],
+    ['UNIT_MEASURE', 'SOURCE_TYPE', 'DATA_SOURCE', 'RES_CRITERION', 'LAST_UPDATE'].filter((id) =>
+      Object.values(full).some((o) => o.attributes[id] !== undefined),
+    ),
+  ]);
+  expect(Object.keys(laidOut(noData)).sort()).toEqual(Object.keys(full).sort());
+  // serieskeysonly: the series keys, no observation (2.0: attributes=none&measures=none).
+  const keys = await dataMessage(`${path}?detail=serieskeysonly`);
+  expect(keys.data).toEqual(await body('attributes=none&measures=none'));
+  expect(laidOut(keys)).toEqual(Object.fromEntries(seriesOf(full).map((k) => [k, null])));
+  // In SDMX-CSV: one row per series, TIME_PERIOD left empty as in a partial key; no value or attribute column.
+  const csv = await get(hub, `${path}?detail=serieskeysonly&format=sdmx-csv`, {
+    accept: 'application/vnd.sdmx.data+csv;version=2.0.0;keys=both',
+  });
+  const [header, ...rows] = parse(await csv.text()) as string[][];
+  expect(header!.slice(3, 5)).toEqual(['SERIES_KEY', 'OBS_KEY']);
+  expect(header!.at(-1)).toBe('TIME_PERIOD');
+  expect(rows.map((r) => [r[3], r[4], r.at(-1)])).toEqual(seriesOf(full).map((k) => [k.split('@')[0]!, '', '']));
+  // Beside attributes or measures: what agrees (or full, which fixes neither) is answered, what contradicts a 400.
+  expect(await body('detail=serieskeysonly&attributes=none&measures=none')).toEqual(keys.data);
+  expect(await body('detail=nodata&attributes=SOURCE_TYPE')).toEqual(
+    await body('measures=none&attributes=SOURCE_TYPE'),
+  );
+  expect(await body('detail=full&attributes=none')).toEqual(await body('attributes=none'));
+  for (const [query, code, detail] of [
+    [
+      'detail=dataonly&attributes=UNIT_MEASURE',
+      150,
+      /^detail=dataonly shows no attributes \(attributes=none\); attributes=UNIT_MEASURE asks/,
+    ],
+    [
+      'detail=serieskeysonly&measures=all',
+      150,
+      /^detail=serieskeysonly shows no measure \(measures=none\); measures=all asks/,
+    ],
+    ['detail=nodata&measures=OBS_VALUE', 150, /^detail=nodata shows no measure/],
+    ['detail=everything', 140, /^detail: "everything" is not full, dataonly, serieskeysonly or nodata$/],
+  ] as const) {
+    expect([query, await refusal(`${path}?${query}`)]).toEqual([
+      query,
+      { status: 400, code, detail: expect.stringMatching(detail) },
+    ]);
+  }
+});
+
+test('dimensionAtObservation=<dimension>: cross-sections keyed by every other dimension, in SDMX-JSON and SDMX-CSV', async () => {
+  const path = `${FLOW}/A.756,250.IMM_STOCK.*`;
+  const full = decode(await dataMessage(path));
+  const timeSeries = laidOut(await dataMessage(path));
+  const dimensionIds = (await dataMessage(path)).data.structures[0]!.dimensions.series.map((d) => d.id);
+  for (const at of ['REF_AREA', 'SEX', 'FREQ']) {
+    const message = await dataMessage(`${path}?dimensionAtObservation=${at}`);
+    const { series, observation } = message.data.structures[0]!.dimensions;
+    // The other dimensions and TIME_PERIOD at series level, in structure order, each at its own key position.
+    expect(series.map((d) => [d.id, d.keyPosition])).toEqual(
+      [...dimensionIds, 'TIME_PERIOD'].map((id, i) => [id, i]).filter(([id]) => id !== at),
+    );
+    expect(observation.map((d) => [d.id, d.keyPosition])).toEqual([[at, dimensionIds.indexOf(at)]]);
+    // The same observations, with the same cells.
+    expect(laidOut(message)).toEqual(timeSeries);
+  }
+  // A cross-section: the 2020 totals of both countries in one series.
+  const byArea = await dataMessage(`${path}?dimensionAtObservation=REF_AREA`);
+  const areaSeries = Object.values(byArea.data.dataSets[0]!.series).map((s) => Object.keys(s.observations).length);
+  expect(Math.max(...areaSeries)).toBe(2);
+  expect(Object.values(byArea.data.dataSets[0]!.series)).toHaveLength(
+    new Set(Object.keys(full).map((k) => k.replace(/^A\.\d+\./, ''))).size,
+  );
+  // Series keys only: the cross-sections' keys, without observations.
+  const keys = await dataMessage(`${path}?dimensionAtObservation=REF_AREA&detail=serieskeysonly`);
+  expect(Object.keys(laidOut(keys)).sort()).toEqual(
+    [...new Set(Object.keys(full).map((k) => k.replace(/^A\.\d+\./, 'A.~.')))].sort(),
+  );
+
+  // SDMX-CSV: the same rows, grouped by cross-section; SERIES_KEY names the series components, TIME_PERIOD included.
+  const accept = { accept: 'application/vnd.sdmx.data+csv;version=2.0.0;keys=both' };
+  const table = async (query: string) =>
+    parse(await (await get(hub, `${path}?format=sdmx-csv${query}`, accept)).text(), { columns: true }) as Record<
+      string,
+      string
+    >[];
+  const plain = await table('');
+  const crossed = await table('&dimensionAtObservation=REF_AREA');
+  const sorted = (rows: Record<string, string>[]) => rows.map((r) => r.OBS_KEY).sort();
+  expect(sorted(crossed)).toEqual(sorted(plain));
+  for (const r of crossed) {
+    const codes = r.OBS_KEY!.split('.');
+    expect(r.SERIES_KEY).toBe([...codes.slice(0, 1), ...codes.slice(2)].join('.'));
+  }
+  const seriesKeys = crossed.map((r) => r.SERIES_KEY!);
+  expect(seriesKeys).toEqual([...seriesKeys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  const crossedKeys = await table('&dimensionAtObservation=REF_AREA&detail=serieskeysonly');
+  expect(crossedKeys.map((r) => [r.SERIES_KEY, r.OBS_KEY, r.REF_AREA, r.ACTION])).toEqual(
+    [...new Set(seriesKeys)].map((k) => [k, '', '', 'I']),
+  );
 });
 
 const AVAILABILITY = '/sdmx/v2/availability/dataflow/MIGSTAT/DF_MIGRATION/1.0';
@@ -936,20 +1100,82 @@ test('availability: the dimension values and years a data query answers (exact),
     [`${AVAILABILITY}/*?references=friends`, 400, /^references: "friends" is not none, all, codelist, /],
     [`${AVAILABILITY}/*?mode=exact&mode=available`, 400, /^mode: given more than once$/],
     [`${AVAILABILITY}/A.999.*`, 404, /^Unknown code\(s\) "999" for REF_AREA$/],
-    [`${AVAILABILITY}/A.380.IMM_STOCK.*`, 404, /^No observations match the query$/],
+    [`${AVAILABILITY}/A.276.IMM_STOCK.*?mode=available&c[SEX]=X`, 404, /^Unknown code\(s\) "X" for SEX$/],
   ] as const) {
     const { status: answered, detail: said } = await refusal(path);
     expect([path, answered, said]).toEqual([path, status, expect.stringMatching(detail)]);
   }
 });
 
+test('availability with no data for the query: the selections that would add some (available); else an empty 204', async () => {
+  // Germany has only a validated value, which anonymous callers may not read.
+  const germany = `${AVAILABILITY}/A.276.IMM_STOCK.*`;
+  const answer = async (path: string, token?: string) => {
+    const res = await get(hub, path, bearer(token));
+    expect([path, res.status]).toEqual([path, 200]);
+    const body = await res.json();
+    expectValid('structure', body);
+    const [constraint] = body.data.dataConstraints as Constraint[];
+    const keyValues = constraint!.cubeRegions[0]!.keyValues as (Constraint['cubeRegions'][0]['keyValues'][0] & {
+      include?: boolean;
+    })[];
+    return {
+      body,
+      included: Object.fromEntries(keyValues.filter((k) => k.include !== false).map((k) => [k.id, k.values])),
+      excluded: keyValues.filter((k) => k.include === false).map((k) => k.id),
+      metrics: Object.fromEntries(constraint!.annotations.map((a) => [a.id, Number(a.title)])),
+    };
+  };
+  // mode=available: choosing France or Switzerland instead adds data; no other selection does (excluded: every code
+  // of those dimensions), and the query itself has no series, observation or year.
+  const dimensionIds = (await dataMessage(FLOW)).data.structures[0]!.dimensions.series.map((d) => d.id);
+  const available = await answer(`${germany}?mode=available`);
+  expect(available.included).toEqual({ REF_AREA: ['756', '250'].sort() });
+  expect(available.excluded).toEqual(dimensionIds.filter((id) => id !== 'REF_AREA'));
+  expect(available.metrics).toEqual({ series_count: 0, obs_count: 0 });
+  const sex = available.body.data.dataConstraints[0].cubeRegions[0].keyValues.find(
+    (k: { id: string }) => k.id === 'SEX',
+  );
+  expect(sex.values).toEqual(expect.arrayContaining(['F', 'M', '_T']));
+  // With the code lists: REF_AREA's cut to the two, an excluded dimension's to none.
+  const lists = (await answer(`${germany}?mode=available&references=all`)).body.data.codelists as {
+    id: string;
+    isPartial?: boolean;
+    codes?: { id: string }[];
+  }[];
+  expect(lists.find((c) => c.id === 'CL_AREA')).toMatchObject({
+    isPartial: true,
+    codes: [{ id: '250' }, { id: '756' }],
+  });
+  expect(lists.find((c) => c.id === 'CL_SEX')).toMatchObject({ isPartial: true });
+  expect(lists.find((c) => c.id === 'CL_SEX')!.codes).toBeUndefined();
+  // Nothing to offer at all (exact, with no data; available, asked about a dimension nothing would add to): SDMX REST
+  // 2.0's 204 for an empty result, with an ETag; If-None-Match gives 304.
+  for (const path of [
+    germany,
+    `${germany}/SEX?mode=available`,
+    `${AVAILABILITY}/*?c[TIME_PERIOD]=1900&mode=available`,
+  ]) {
+    const res = await get(hub, path);
+    expect([path, res.status, await res.text(), res.headers.get('content-type')]).toEqual([path, 204, '', null]);
+    const etag = res.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    expect((await get(hub, path, { 'if-none-match': etag })).status).toBe(304);
+  }
+  // The task force reads Germany's value: a 200 for the same queries.
+  const taskForce = await hub.token('TASK_FORCE');
+  expect((await answer(germany, taskForce)).included).toMatchObject({ REF_AREA: ['276'], INDICATOR: ['IMM_STOCK'] });
+  expect((await answer(`${germany}?mode=available`, taskForce)).excluded).toEqual([]);
+});
+
 test('no query parameter is silently ignored: unknown ones are 400s, unimplemented SDMX ones 501s', async () => {
   // SDMX REST 2.0 parameters at a value other than what every answer already is.
+  // (offset, limit, sort and asOf came with SDMX REST 2.2.0.)
   for (const query of [
-    'dimensionAtObservation=REF_AREA',
     'includeHistory=true',
-    'detail=serieskeysonly',
     'offset=10',
+    'limit=100',
+    'sort=TIME_PERIOD:desc',
     'asOf=2020-01-01T00:00:00Z',
   ]) {
     const name = query.split('=')[0]!;
@@ -971,7 +1197,7 @@ test('no query parameter is silently ignored: unknown ones are 400s, unimplement
     ['includeHistory=maybe', /^includeHistory: "maybe"/],
     [
       'bogusParam=1',
-      /^bogusParam: not a parameter \(c\[…\], updatedAfter, firstNObservations, lastNObservations, dimensionAtObservation, attributes, measures, format, /,
+      /^bogusParam: not a parameter \(c\[…\], updatedAfter, firstNObservations, lastNObservations, dimensionAtObservation, attributes, measures, detail, format, /,
     ],
     ['startPeriod=2015&endPeriod=2020', /^startPeriod: .*c\[TIME_PERIOD\]=ge:2015\+le:2020/],
     ['startPeriod=xyz', /^startPeriod: /],
@@ -1123,6 +1349,22 @@ test('updatedAfter also lists what was deleted since, as a Delete data set, neve
   expect(deletions).toHaveLength(3);
   expect(deletions.every((r) => r.OBS_VALUE === '' && r.REF_AREA === '756' && r.TIME_PERIOD === '2020')).toBe(true);
   expect(rows.filter((r) => r.ACTION === 'I').map((r) => r.OBS_VALUE)).toEqual(['105']);
+
+  // Series keys only, or cross-sections: the changed series as the view lays them out; the deletions still one
+  // observation each (a series listed without observations in a Delete data set would delete all of it).
+  const keys = await dataMessage(`${path}&detail=serieskeysonly`);
+  expect(laidOut(keys)).toEqual({ [`${cheTotal.split('@')[0]}@~`]: null });
+  expect(Object.keys(laidOut(keys, 1)).sort()).toEqual(cheBreakdowns.sort());
+  const bySex = await dataMessage(`${path}&dimensionAtObservation=SEX`);
+  expect(Object.keys(laidOut(bySex))).toEqual([cheTotal]);
+  expect(Object.keys(laidOut(bySex, 1)).sort()).toEqual(cheBreakdowns.sort());
+  const keyRows = parse(await (await get(hub, `${path}&detail=serieskeysonly&format=sdmx-csv`)).text(), {
+    columns: true,
+  }) as Record<string, string>[];
+  expect(keyRows.map((r) => [r.ACTION, r.REF_AREA, r.TIME_PERIOD])).toEqual([
+    ['I', '756', ''],
+    ...cheBreakdowns.map(() => ['D', '756', '2020']),
+  ]);
 });
 
 test('updatedAfter: a value that counts again once a newer version is rejected is news, in SDMX and in the download', async () => {
