@@ -219,6 +219,54 @@ describe('coverage', () => {
     );
     await expectAccessible(page);
     await b.screenshot(page, 'coverage-regions');
+    // As a table: a row per sub-region, each cell the share and the counts of the tip.
+    await page.getByRole('button', { name: 'Show as table' }).click();
+    const table = page.getByRole('table', { name: /^Share of countries reporting \d+ indicators in 2 regions$/ });
+    await expect(table.locator('tbody tr').count()).resolves.toBe(2);
+    await expect(table.locator('tbody td').first().innerText()).resolves.toMatch(/^\d+% \(\d+ of \d+ countries\)$/);
+    await expectAccessible(page);
+  });
+
+  browserTest('the heatmap as a table: reached and opened by keyboard, every cell in words', async () => {
+    const { page, errors } = await b.newPage();
+    await page.goto(`${b.url}/coverage?from=2000&to=2005&region=150`);
+    await page.locator('.heatmap svg').waitFor();
+    const europe = countriesIn('150').size;
+    const indicators = await page.locator('tr[data-indicator]').count();
+    // The figure's cells are marks in an image, not in the tab order: the next stop after the filters is the toggle.
+    await page.getByLabel('Rows').focus();
+    await page.keyboard.press('Tab');
+    const toggle = page.getByRole('button', { name: 'Show as table' });
+    await expect(toggle.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('false');
+    await page.keyboard.press('Enter');
+    const table = page.getByRole('table', {
+      name: `Reporting status of ${indicators} indicators in ${europe} countries`,
+    });
+    await table.waitFor();
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('true');
+    expect(new URL(page.url()).searchParams.get('as')).toBe('table');
+    await expect(table.locator('tbody tr').count()).resolves.toBe(europe);
+    await expect(table.getByRole('columnheader').count()).resolves.toBe(indicators + 1);
+    // The IMM_STOCK column counts what the summary and the file count; Switzerland's cell says what the tip said.
+    await expect(table.locator('td[data-indicator="IMM_STOCK"][data-status="REPORTED"]').count()).resolves.toBe(
+      undesaReporting({ from: 2000, to: 2005 }, '150'),
+    );
+    const che = table.getByRole('row', { name: /^Switzerland/ }).locator('td[data-indicator="IMM_STOCK"]');
+    await expect(che.innerText()).resolves.toMatch(/^Reported: 2000, 2005; source type .+; residence .+$/);
+    // The box the table scrolls in is the next stop, so the keyboard can scroll it.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe(
+      `Reporting status of ${indicators} indicators in ${europe} countries, as a table (scrolls)`,
+    );
+    await expectAccessible(page);
+    await b.screenshot(page, 'coverage-table');
+    // Pressed again: the figure is back, and the URL says so.
+    await toggle.click();
+    await page.locator('.heatmap svg').waitFor();
+    await expect(table.count()).resolves.toBe(0);
+    expect(new URL(page.url()).searchParams.has('as')).toBe(false);
+    expect(errors).toEqual([]);
   });
 });
 
@@ -251,6 +299,14 @@ browserTest('gaps: filtered by kind and indicator, downloaded as CSV with the ro
   expect(rows.every((r) => r.indicator === 'IMM_STOCK')).toBe(true);
   await expectAccessible(page);
   await b.screenshot(page, 'gaps');
+  // With a year window, a gap's indicator opens on the same window.
+  await page.goto(`${b.url}/gaps?indicator=IMM_STOCK&from=2000&to=2005`);
+  await page.getByTestId('gaps').getByRole('link', { name: 'IMM_STOCK' }).first().click();
+  await page.waitForURL(/\/indicators\/IMM_STOCK\?/);
+  expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ from: '2000', to: '2005' });
+  await page.getByTestId('series').waitFor();
+  await expect(page.getByLabel('From year').inputValue()).resolves.toBe('2000');
+  await expect(page.getByLabel('To year').inputValue()).resolves.toBe('2005');
 });
 
 browserTest('countries: a search typed while the list loads is kept, and Enter filters by it', async () => {
@@ -308,6 +364,21 @@ browserTest('country profile: coverage, data sources, submissions with history, 
   await expect(page.locator('[role=figure][aria-label^="Residual"] g[aria-label="bar"] rect').count()).resolves.toBe(4);
   await expectAccessible(page);
   await b.screenshot(page, 'country-che');
+
+  // With a year window, every indicator link keeps it (the missing core indicators, the submissions), and so does the
+  // link to the region's implementation matrix; an indicator opens on that window.
+  await page.goto(`${b.url}/countries/CHE?from=2000&to=2005`);
+  await page.getByTestId('submissions').waitFor();
+  await page.getByTestId('country-implementation').waitFor();
+  const links = await page
+    .locator('.missing a, [data-testid="submissions"] a, a:text("compare with its region")')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+  expect(links.length).toBeGreaterThan(2);
+  for (const link of links)
+    expect([link, new URL(link, b.url).search]).toEqual([link, expect.stringMatching(/from=2000&to=2005$/)]);
+  await page.getByTestId('submissions').getByRole('link', { name: 'IMM_STOCK' }).first().click();
+  await page.waitForURL(/\/indicators\/IMM_STOCK\?from=2000&to=2005$/);
+  await expect(page.getByLabel('From year').inputValue()).resolves.toBe('2000');
   expect(errors).toEqual([]);
 });
 
@@ -577,3 +648,85 @@ browserTest(
     });
   },
 );
+
+// Last: it adds a submission to the review queue, which the tests above do not expect there.
+browserTest('at a phone’s width (375 px) no page scrolls sideways; a wide table scrolls in its own box', async () => {
+  // Something in the queue, for its table.
+  const imported = data(
+    await b.hub.gql<{ importSubmissions: { ok: boolean } }, object>(
+      `mutation($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
+      { csv: 'country,indicator,reference_year,value,source_type\nISL,IMM_FLOW,2021,12000,POP_REGISTER\n' },
+      { token: await b.hub.token('FOCAL_POINT', 'ISL') },
+    ),
+  );
+  expect(imported.importSubmissions.ok).toBe(true);
+  const { page, errors } = await b.newPage();
+  await page.setViewportSize({ width: 375, height: 800 });
+  const wide: string[] = [];
+  /** Opens a page (or names what the current one now shows), waits for what shows it loaded, and notes it when the
+   *  document is wider than the window. */
+  const visit = async (path: string, loaded: () => Promise<unknown>) => {
+    if (path.startsWith('/')) await page.goto(`${b.url}${path}`);
+    await showingPage({ page, errors }, async () => void (await loaded()));
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    if (scrollWidth > innerWidth) wide.push(`${path}: ${scrollWidth} px`);
+  };
+  const table = (testId: string) => () => page.getByTestId(testId).locator('tbody tr').first().waitFor();
+  // Once a select has its options: it is as wide as its longest one.
+  const options = (label: string, text: string) => () =>
+    page.getByLabel(label).locator('option', { hasText: text }).waitFor({ state: 'attached' });
+  await visit('/', () => page.locator('.heatmap svg').waitFor());
+  await visit('/coverage?region=150&as=table', table('heatmap-table'));
+  await visit('/coverage?view=regions', () => page.locator('.heatmap svg').waitFor());
+  await visit('/indicators', () => page.getByRole('link', { name: 'IMM_STOCK', exact: true }).waitFor());
+  await visit('/indicators/IMM_STOCK', table('series'));
+  await visit('/countries', () => page.getByRole('main').getByRole('table').locator('tbody tr').first().waitFor());
+  await visit('/countries/CHE?accountYear=2020', table('account'));
+  // The account's eleven columns do not fit: its box scrolls, and is a named region in the tab order.
+  const accountBox = page.getByRole('region', { name: 'Population account components (scrolls sideways)' });
+  await expect(accountBox.getAttribute('tabindex')).resolves.toBe('0');
+  await expectAccessible(page);
+  await visit('/gaps', async () => {
+    await table('gaps')();
+    await options('Indicator', 'IMM_STOCK —')();
+  });
+  await visit('/data', async () => {
+    await options('Indicator', 'IMM_STOCK —')();
+    await options('Country or area', 'Switzerland')();
+  });
+  await visit('/implementation', table('implementation-matrix'));
+  await visit('/sign-in', () => page.getByLabel('API token').waitFor());
+
+  // A focal point's upload page, with the problems of a file and a comment thread open.
+  await b.signIn(page, await b.hub.token('FOCAL_POINT', 'CHE'));
+  await visit('/upload', table('own-submissions'));
+  await page
+    .getByLabel(/^Content/)
+    .fill(
+      'country,indicator,reference_year,value,source_type,note\nCHE,IMM_STOCK,2021,about 2.5 million,CENSUS,A note\n',
+    );
+  await page.getByRole('button', { name: 'Check' }).click();
+  await page.getByTestId('own-submissions').locator('summary').first().click();
+  await visit('upload: a file checked', table('problems'));
+  await visit('upload: a comment thread', () =>
+    page.getByTestId('comment-thread').first().getByRole('textbox').waitFor(),
+  );
+  await expectAccessible(page);
+
+  // The task force's review queue, and a country profile with its declaration forms open.
+  await b.signIn(page, await b.hub.token('TASK_FORCE'));
+  await visit('/review', table('queue'));
+  await expectAccessible(page);
+  await visit('/countries/CHE', table('country-implementation'));
+  await page.getByTestId('adoption-forms').first().locator('summary').click();
+  await visit('country: a declaration form', () =>
+    page.getByTestId('adoption-forms').first().getByLabel('Status').waitFor(),
+  );
+  await expectAccessible(page);
+  await b.screenshot(page, 'phone-country-task-force');
+  expect(wide).toEqual([]);
+  expect(errors).toEqual([]);
+});

@@ -353,8 +353,9 @@ browserTest(
 
     // Switzerland's focal point reads the question on its Upload page, beside the submission's status, and answers it.
     const focal = await b.newPage();
+    const focalToken = await b.hub.token('FOCAL_POINT', 'CHE');
     await focal.page.goto(`${b.url}/sign-in`);
-    await focal.page.getByLabel('API token').fill(await b.hub.token('FOCAL_POINT', 'CHE'));
+    await focal.page.getByLabel('API token').fill(focalToken);
     await focal.page.getByRole('button', { name: 'Sign in' }).click();
     await focal.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
     await focal.page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
@@ -385,6 +386,43 @@ browserTest(
     await expectAccessible(focal.page);
     await b.screenshot(focal.page, 'upload-comments');
     expect(focal.errors).toEqual([]);
+
+    // A comment of one long unbroken word (a URL, or 300 characters without a space) wraps inside its thread: it
+    // widens neither the table it is in nor the page.
+    const long = `https://www.bfs.admin.ch/bfsstatic/dam/assets/${'1234567890'.repeat(27)}/master`;
+    expect(long.length).toBeGreaterThan(300);
+    await ownThread.getByLabel(/^Add a comment on EMI_STOCK 2020/).fill(long);
+    await ownThread.getByRole('button', { name: 'Add comment' }).click();
+    const longComment = ownThread.getByRole('list').getByText(long, { exact: true });
+    await longComment.waitFor();
+    const fits = await longComment.evaluate((p) => ({
+      comment: p.scrollWidth <= p.parentElement!.closest('.thread')!.clientWidth,
+      page: document.documentElement.scrollWidth <= window.innerWidth,
+    }));
+    expect(fits).toEqual({ comment: true, page: true });
+
+    // Typed, then the token turns out revoked when it is sent: the page signs out and says why, and the words come
+    // back in the same thread, unsent, after signing in again.
+    const unsent = 'Is the 2020 census register-based for every canton?';
+    await ownThread.getByLabel(/^Add a comment on EMI_STOCK 2020/).fill(unsent);
+    await b.revoke(focalToken);
+    await ownThread.getByRole('button', { name: 'Add comment' }).click();
+    await focal.page
+      .getByRole('alert')
+      .filter({ hasText: 'Your token is no longer valid (revoked or expired); sign in again.' })
+      .waitFor();
+    await focal.page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
+    await focal.page.getByLabel('API token').fill(await b.hub.token('FOCAL_POINT', 'CHE'));
+    await focal.page.getByRole('button', { name: 'Sign in' }).click();
+    await own.getByTestId('draft-restored').waitFor();
+    expect(new URL(focal.page.url()).pathname).toBe('/upload');
+    await expect(ownThread.getByLabel(/^Add a comment on EMI_STOCK 2020/).inputValue()).resolves.toBe(unsent);
+    await expect(ownThread.getByRole('list').getByText(unsent).count()).resolves.toBe(0);
+    await expectAccessible(focal.page);
+    await ownThread.getByRole('button', { name: 'Add comment' }).click();
+    await ownThread.getByRole('list').getByText(unsent).waitFor();
+    await expect(own.getByTestId('draft-restored').count()).resolves.toBe(0);
+    expect(focal.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
   },
 );
 
@@ -682,7 +720,26 @@ browserTest('country profile: the focal point declares a status in the page, the
     .getByRole('button', { name: /^Declare/ })
     .click();
   await rowOf(page).getByRole('alert').waitFor();
-  await expect(rowOf(page).getByRole('alert').innerText()).resolves.toMatch(/changed|revision/i);
+  await expect(rowOf(page).getByRole('alert').innerText()).resolves.toMatch(
+    /^Conflict: this declaration was changed elsewhere .*, so your declaration \(Planned since 2023\) was not saved\./,
+  );
+  // Read again: the row shows the declaration that won, not the one the page had read.
+  await page.locator('tr[data-rec="REC_STOCK_FLOW"][data-status="IMPLEMENTED"]').waitFor();
+  await expect(rowOf(page).innerText()).resolves.toContain('Implemented since 2024');
+  await expect(rowOf(page).innerText()).resolves.not.toContain('Partial since 2023');
+  await expect(rowOf(page).getByRole('alert').count()).resolves.toBe(1);
+  await expectAccessible(page);
+  // Declared again on the current revision: accepted, and the conflict is no longer said.
+  await rowOf(page).getByTestId('adoption-forms').locator('summary').click();
+  await rowOf(page).getByLabel('Status').selectOption('IMPLEMENTED');
+  await rowOf(page).getByLabel('Since (year)').fill('2024');
+  await rowOf(page).getByLabel('Note').fill('Stocks and flows from the register');
+  await rowOf(page)
+    .getByRole('button', { name: /^Declare/ })
+    .click();
+  await rowOf(page).getByText('Stocks and flows from the register').waitFor();
+  await expect(rowOf(page).getByRole('alert').count()).resolves.toBe(0);
+  await expect(rowOf(page).innerText()).resolves.toContain('Implemented since 2024');
   expect(errors).toEqual([]);
 
   // The task force confirms the current declaration with a comment.

@@ -1,9 +1,12 @@
 // A comment thread on one item (CONTRACT §9: internal, task force and the country's focal point): the comments newest
 // first, each with a button to resolve it (or reopen it), and a form to add one. Loaded when shown, so a list of items
-// costs one request per thread opened.
+// costs one request per thread opened. A comment being written is kept should the hub refuse the token before it is
+// sent (lib/drafts.ts): after signing in again, its thread opens with the text back.
 import { useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import { request, useQuery, useWrite } from '../lib/client';
+import { loadFields, useKeepOnRefusal, useKept } from '../lib/drafts';
+import { useSession } from '../lib/session';
 import { ErrorMessage, Loading } from './controls';
 
 const ThreadDoc = graphql(`
@@ -58,10 +61,23 @@ const ReopenCommentDoc = graphql(`
 
 const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
+/** A comment not yet sent on one item, as kept in this tab (lib/drafts.ts). */
+interface UnsentComment {
+  body: string;
+}
+const draftScope = (target: string) => `comment.${target}`;
+
 export function CommentThread(props: { target: string; label: string }) {
+  const [, viewer] = useSession();
+  // The caller the thread was opened for: the one whose unsent text is kept if the hub refuses its token.
+  const [who] = useState(viewer);
   const [refresh, setRefresh] = useState(0);
   const state = useQuery(ThreadDoc, { target: props.target }, { refresh });
-  const [body, setBody] = useState('');
+  const kept = useKept<UnsentComment>(draftScope(props.target), who);
+  const [body, setBody] = useState(kept?.body ?? '');
+  // Said until the restored text is sent.
+  const [restored, setRestored] = useState(Boolean(kept));
+  useKeepOnRefusal<UnsentComment>(draftScope(props.target), who, body.trim() ? { body } : null);
   const { busy, problem, setProblem, write } = useWrite();
   const id = `comment-${props.target.replace(/[^A-Za-z0-9_-]/g, '')}`;
   const reload = () => setRefresh((n) => n + 1);
@@ -87,6 +103,7 @@ export function CommentThread(props: { target: string; label: string }) {
       async () => (await request(AddCommentDoc, { target: props.target, body: body.trim() })).addComment,
       () => {
         setBody('');
+        setRestored(false);
         reload();
       },
     );
@@ -117,6 +134,11 @@ export function CommentThread(props: { target: string; label: string }) {
           <p class="reason">No comments yet.</p>
         ))}
       <form onSubmit={add}>
+        {restored && (
+          <p role="status" class="reason" data-testid="draft-restored">
+            What you typed before you were signed out is back; it was not sent.
+          </p>
+        )}
         <label for={id}>Add a comment on {props.label}</label>
         <textarea
           id={id}
@@ -137,12 +159,16 @@ export function CommentThread(props: { target: string; label: string }) {
   );
 }
 
-/** The thread of one table row, fetched only once its <details> has been opened. */
+/** The thread of one table row, fetched only once its <details> has been opened; open from the start when it holds a
+ *  comment kept from before the caller was signed out. */
 export function CommentsDisclosure(props: { target: string; label: string }) {
-  const [opened, setOpened] = useState(false);
+  const [, viewer] = useSession();
+  const [unsent] = useState(() => !!viewer && loadFields<UnsentComment>(draftScope(props.target), viewer) !== null);
+  const [opened, setOpened] = useState(unsent);
   return (
     <details
       data-testid={`comments-${props.target}`}
+      open={unsent}
       onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && setOpened(true)}
     >
       <summary>Comments</summary>

@@ -8,6 +8,7 @@ import type { ImportProblemFieldsFragment } from '../gql/graphql';
 import { loadDraft, saveDraft } from '../lib/drafts';
 import type { Viewer } from '../lib/session';
 import { ErrorMessage } from './controls';
+import { ScrollBox } from './scroll-box';
 
 /** What the problem table shows of each problem: every import mutation's document spreads it into `problems`. */
 export const ImportProblemFields = graphql(`
@@ -176,34 +177,36 @@ function Problems(props: { problems: ImportProblem[]; lines: string[] | null }) 
       <h2 id={id} class="error">
         {n} {n === 1 ? 'problem' : 'problems'}: nothing was written
       </h2>
-      <table class="data" data-testid="problems">
-        <thead>
-          <tr>
-            <th scope="col" class="num">
-              Line
-            </th>
-            <th scope="col">Column</th>
-            <th scope="col">Problem</th>
-            <th scope="col">{props.lines ? 'The line' : 'Sheet and cell'}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.problems.map((p, i) => (
-            <tr key={i}>
-              <td class="num">{p.line}</td>
-              <td>{p.column ?? '–'}</td>
-              <td>{p.message}</td>
-              <td>
-                {props.lines ? (
-                  <code>{props.lines[p.line - 1] ?? ''}</code>
-                ) : (
-                  [p.sheet, p.cell].filter(Boolean).join(' ! ')
-                )}
-              </td>
+      <ScrollBox label="Problems">
+        <table class="data" data-testid="problems">
+          <thead>
+            <tr>
+              <th scope="col" class="num">
+                Line
+              </th>
+              <th scope="col">Column</th>
+              <th scope="col">Problem</th>
+              <th scope="col">{props.lines ? 'The line' : 'Sheet and cell'}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.problems.map((p, i) => (
+              <tr key={i}>
+                <td class="num">{p.line}</td>
+                <td>{p.column ?? '–'}</td>
+                <td>{p.message}</td>
+                <td>
+                  {props.lines ? (
+                    <code>{props.lines[p.line - 1] ?? ''}</code>
+                  ) : (
+                    [p.sheet, p.cell].filter(Boolean).join(' ! ')
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
     </section>
   );
 }

@@ -215,23 +215,26 @@ export function useLoad<R>(
 }
 
 /** What a mutation answers: its payload, or one of the errors its result union lists (each with a message). */
-type WriteResult = { __typename: string; message?: string };
+export type WriteResult = { __typename: string; message?: string };
 
 /**
  * A form's write: `busy` while it runs; then either `done` (the answer is the mutation's payload) or the problem to
  * show, which is the typed error's message, or why the request failed. Forms set `problem` for their own checks too.
+ * `handled`, when given, sees a typed error first and returns true when it dealt with it (the form then shows
+ * nothing of it), e.g. a ConflictError the page answers by reading the item again.
  */
 export function useWrite() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  async function write(run: () => Promise<WriteResult>, done: () => void) {
+  async function write(run: () => Promise<WriteResult>, done: () => void, handled?: (error: WriteResult) => boolean) {
     setBusy(true);
     try {
       const result = await run();
       if (result.__typename.endsWith('Payload')) {
         setProblem(null);
         done();
-      } else setProblem(result.message ?? result.__typename);
+      } else if (handled?.(result)) setProblem(null);
+      else setProblem(result.message ?? result.__typename);
     } catch (err) {
       setProblem((err as Error).message);
     }

@@ -1,9 +1,9 @@
 // Unsent work kept in this tab's sessionStorage beside the token: a session that ends while a focal point or the task
 // force edits (the token revoked or expired) no longer loses the work; after signing in again the form has it back.
-// A file import's CSV is kept as it is edited; a form's fields (a rejection reason, a declaration) when the page drops
-// the form because the hub refused the token. A draft may hold unpublished figures or words meant for one country, so
-// it comes back only to a caller of the same role and country (who may read what its writer could), is dropped when
-// the caller signs out, and once it is written or restored.
+// A file import's CSV is kept as it is edited; a form's fields (a rejection reason, a declaration, a comment) when the
+// page drops the form because the hub refused the token. A draft may hold unpublished figures or words meant for one
+// country, so it comes back only to a caller of the same role and country (who may read what its writer could), is
+// dropped when the caller signs out, and once it is written or restored.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { wasTokenRefused, type Viewer } from './session';
 
@@ -50,23 +50,24 @@ export function saveDraft(scope: string, who: Viewer, draft: Draft | null): void
 /**
  * A form's fields kept across a refused token: `useKept` gives (once, then drops) what an earlier session left
  * under `scope` for this caller, and `useKeepOnRefusal` keeps the current fields when the form goes away because the
- * hub refused the token (the page re-renders signed out). Leaving the page or signing out keeps nothing.
+ * hub refused the token (the page re-renders signed out). Leaving the page or signing out keeps nothing. Without a
+ * caller (`who` null) nothing is kept or given back.
  */
-export function useKept<T>(scope: string, who: Viewer): T | null {
+export function useKept<T>(scope: string, who: Viewer | null): T | null {
   const [kept] = useState(() => {
-    const fields = loadFields<T>(scope, who);
-    if (fields) saveFields(scope, who, null);
+    const fields = who && loadFields<T>(scope, who);
+    if (who && fields) saveFields(scope, who, null);
     return fields;
   });
   return kept;
 }
 
-export function useKeepOnRefusal<T>(scope: string, who: Viewer, fields: T | null): void {
+export function useKeepOnRefusal<T>(scope: string, who: Viewer | null, fields: T | null): void {
   const latest = useRef(fields);
   latest.current = fields;
   useEffect(
     () => () => {
-      if (wasTokenRefused() && latest.current !== null) saveFields(scope, who, latest.current);
+      if (who && wasTokenRefused() && latest.current !== null) saveFields(scope, who, latest.current);
     },
     [],
   );

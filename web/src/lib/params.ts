@@ -39,6 +39,19 @@ export function href(path: string, params: Params = {}): string {
 
 export type PageParams = ReturnType<typeof useParams>;
 
+/** A year window as link parameters (`from`, `to`), or none. */
+export function windowParams(window: { from: number; to: number } | null | undefined): Params {
+  return window ? { from: window.from, to: window.to } : {};
+}
+
+/**
+ * A link to an indicator's page that keeps the year window the linking page shows, so the indicator opens on the
+ * same years (its coverage and series read `from` and `to` like every page with a window).
+ */
+export function indicatorHref(code: string, window?: { from: number; to: number } | null): string {
+  return href(`/indicators/${encodeURIComponent(code)}`, windowParams(window));
+}
+
 /**
  * The reference-year window of the `from` and `to` parameters: both or neither; `error` says why a half-given or
  * reversed window is not used (the API refuses a reversed one; YearWindowFilter shows the error beside the fields).

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { ErrorMessage, Loading } from '../components/controls';
 import { RegionFilter, SearchFilter } from '../components/filters';
+import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import { useQuery } from '../lib/client';
 import { useParams } from '../lib/params';
@@ -51,34 +52,36 @@ export default function CountriesPage() {
       {state.status === 'done' && (
         <>
           <p role="status">{state.data.countries.totalCount} countries and areas</p>
-          <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Country or area</th>
-                <th scope="col">ISO3</th>
-                <th scope="col">M49</th>
-                <th scope="col">Region</th>
-                <th scope="col" class="num">
-                  Core indicators reported
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.data.countries.nodes.map((c) => (
-                <tr key={c.m49}>
-                  <th scope="row">
-                    <a href={`/countries/${c.iso3 ?? c.m49}`}>{c.name}</a>
+          <ScrollBox label="Countries and areas">
+            <table class="data">
+              <thead>
+                <tr>
+                  <th scope="col">Country or area</th>
+                  <th scope="col">ISO3</th>
+                  <th scope="col">M49</th>
+                  <th scope="col">Region</th>
+                  <th scope="col" class="num">
+                    Core indicators reported
                   </th>
-                  <td>{c.iso3 ?? '–'}</td>
-                  <td>{c.m49}</td>
-                  <td>{c.region?.name ?? '–'}</td>
-                  <td class="num">
-                    {c.coverage.coreReported} of {c.coverage.coreTotal}
-                  </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {state.data.countries.nodes.map((c) => (
+                  <tr key={c.m49}>
+                    <th scope="row">
+                      <a href={`/countries/${c.iso3 ?? c.m49}`}>{c.name}</a>
+                    </th>
+                    <td>{c.iso3 ?? '–'}</td>
+                    <td>{c.m49}</td>
+                    <td>{c.region?.name ?? '–'}</td>
+                    <td class="num">
+                      {c.coverage.coreReported} of {c.coverage.coreTotal}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           <p class="toolbar">
             {after.length > 0 && (
               <button type="button" onClick={() => setAfter(after.slice(0, -1))}>

@@ -18,12 +18,13 @@ import type {
   CountryProfileQuery,
   PopulationAccountQuery,
 } from '../gql/graphql';
-import { isNotFound, request, useQuery, useWrite } from '../lib/client';
+import { isNotFound, request, useQuery, useWrite, type WriteResult } from '../lib/client';
 import { useKeepOnRefusal, useKept } from '../lib/drafts';
 import { useSession, type Viewer } from '../lib/session';
 import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
-import { href, useParams, yearWindow } from '../lib/params';
+import { href, indicatorHref, useParams, windowParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, recommendationName, STATUS_LABEL } from '../components/implementation';
+import { ScrollBox } from '../components/scroll-box';
 
 const ReportAdoptionDoc = graphql(`
   mutation ReportAdoption($input: ReportAdoptionInput!) {
@@ -310,7 +311,7 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
             {path.map((r, i) => (
               <span key={r.code}>
                 {i > 0 && ' › '}
-                <a href={href('/coverage', { region: r.code, ...(window ?? {}) })}>{r.name}</a>
+                <a href={href('/coverage', { region: r.code, ...windowParams(window) })}>{r.name}</a>
               </span>
             ))}
           </>
@@ -325,7 +326,11 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
       <CoverageSection country={country} window={window} />
       <ImplementationSection country={country} window={window} />
       <SourcesSection country={country} />
-      <SubmissionsSection submissions={state.data.submissions.nodes} total={state.data.submissions.totalCount} />
+      <SubmissionsSection
+        submissions={state.data.submissions.nodes}
+        total={state.data.submissions.totalCount}
+        window={window}
+      />
       <AccountSection code={codeOf(country)} last={to} />
     </Main>
   );
@@ -366,13 +371,23 @@ function useCountryRoles(country: Country) {
 
 /**
  * Loaded on its own (the profile's query is near the cost limit) and read again after each declaration or review,
- * without reloading the rest of the page.
+ * without reloading the rest of the page; read again too when a write was refused because the record had changed
+ * meanwhile (a ConflictError), so the row shows the current declaration and says why the caller's was not saved.
  */
 function ImplementationSection(props: { country: Country; window: { from: number; to: number } | undefined }) {
   const { staff, declares, viewer } = useCountryRoles(props.country);
   const [refresh, setRefresh] = useState(0);
+  // Per recommendation: why the caller's last write was not saved (a conflict), until its next write is.
+  const [conflicts, setConflicts] = useState<Record<string, string>>({});
   const state = useQuery(CountryImplementationDoc, { code: codeOf(props.country), window: props.window }, { refresh });
-  const onChange = () => setRefresh((n) => n + 1);
+  const onChange = (rec: string) => {
+    setConflicts(({ [rec]: _, ...rest }) => rest);
+    setRefresh((n) => n + 1);
+  };
+  const onConflict = (rec: string, message: string) => {
+    setConflicts((c) => ({ ...c, [rec]: message }));
+    setRefresh((n) => n + 1);
+  };
   if (state.status !== 'done' || !state.data.country)
     return (
       <Pending
@@ -389,76 +404,89 @@ function ImplementationSection(props: { country: Country; window: { from: number
       <p>
         The country’s declaration per recommendation and what its own data{' '}
         {props.window ? `of ${props.window.from}–${props.window.to}` : ''} say (
-        <a href={href('/implementation', { region: props.country.regions.find((r) => r.level !== 'WORLD')?.code })}>
+        <a
+          href={href('/implementation', {
+            region: props.country.regions.find((r) => r.level !== 'WORLD')?.code,
+            ...windowParams(props.window),
+          })}
+        >
           compare with its region
         </a>
         ).
       </p>
-      <table class="data" data-testid="country-implementation">
-        <caption class="visually-hidden">Implementation status per recommendation</caption>
-        <thead>
-          <tr>
-            <th scope="col">Recommendation</th>
-            <th scope="col">Status</th>
-            <th scope="col">Evidence from the data</th>
-            <th scope="col">Discrepancy</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr
-              key={r.recommendation.code}
-              data-rec={r.recommendation.code}
-              data-status={r.status ?? 'UNKNOWN'}
-              data-discrepancy={r.discrepancy ?? ''}
-              class={r.discrepancy ? 'cell discrepant' : undefined}
-            >
-              <th scope="row" title={r.recommendation.text}>
-                {recommendationName(r.recommendation.code)}
-              </th>
-              <td>
-                {STATUS_LABEL[r.status ?? 'UNKNOWN']}
-                {r.since ? ` since ${r.since}` : ''}
-                {r.note && <div class="reason">{r.note}</div>}
-                {r.evidenceUrl && (
-                  <div class="reason">
-                    <a href={r.evidenceUrl} rel="noopener noreferrer">
-                      Evidence
-                    </a>
-                  </div>
-                )}
-                <AdoptionReviewNote review={r.review} />
-                <AdoptionHistory history={r.history} recommendation={r.recommendation.code} />
-                {declares && viewer && (
-                  <AdoptionForms
-                    row={r}
-                    country={codeOf(props.country)}
-                    review={staff}
-                    onChange={onChange}
-                    viewer={viewer}
-                  />
-                )}
-                {declares && r.record && (
-                  <CommentsDisclosure
-                    target={r.record.id}
-                    label={`${props.country.name}'s ${recommendationName(r.recommendation.code)}`}
-                  />
-                )}
-              </td>
-              <td data-col="evidence">
-                {r.evidence ? (
-                  <>
-                    <EvidenceMark cell={r} /> {r.evidence.met ? 'Met' : 'Not met'}: {r.evidence.detail}
-                  </>
-                ) : (
-                  'No evidence rule (declared only)'
-                )}
-              </td>
-              <td data-col="discrepancy">{r.discrepancy ? DISCREPANCY_LABEL[r.discrepancy] : '–'}</td>
+      <ScrollBox label="Implementation status per recommendation">
+        <table class="data" data-testid="country-implementation">
+          <caption class="visually-hidden">Implementation status per recommendation</caption>
+          <thead>
+            <tr>
+              <th scope="col">Recommendation</th>
+              <th scope="col">Status</th>
+              <th scope="col">Evidence from the data</th>
+              <th scope="col">Discrepancy</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr
+                key={r.recommendation.code}
+                data-rec={r.recommendation.code}
+                data-status={r.status ?? 'UNKNOWN'}
+                data-discrepancy={r.discrepancy ?? ''}
+                class={r.discrepancy ? 'cell discrepant' : undefined}
+              >
+                <th scope="row" title={r.recommendation.text}>
+                  {recommendationName(r.recommendation.code)}
+                </th>
+                <td>
+                  {STATUS_LABEL[r.status ?? 'UNKNOWN']}
+                  {r.since ? ` since ${r.since}` : ''}
+                  {r.note && <div class="reason">{r.note}</div>}
+                  {r.evidenceUrl && (
+                    <div class="reason">
+                      <a href={r.evidenceUrl} rel="noopener noreferrer">
+                        Evidence
+                      </a>
+                    </div>
+                  )}
+                  <AdoptionReviewNote review={r.review} />
+                  {conflicts[r.recommendation.code] && (
+                    <p class="error" role="alert" data-testid="adoption-conflict">
+                      {conflicts[r.recommendation.code]}
+                    </p>
+                  )}
+                  <AdoptionHistory history={r.history} recommendation={r.recommendation.code} />
+                  {declares && viewer && (
+                    <AdoptionForms
+                      row={r}
+                      country={codeOf(props.country)}
+                      review={staff}
+                      onChange={() => onChange(r.recommendation.code)}
+                      onConflict={(message) => onConflict(r.recommendation.code, message)}
+                      viewer={viewer}
+                    />
+                  )}
+                  {declares && r.record && (
+                    <CommentsDisclosure
+                      target={r.record.id}
+                      label={`${props.country.name}'s ${recommendationName(r.recommendation.code)}`}
+                    />
+                  )}
+                </td>
+                <td data-col="evidence">
+                  {r.evidence ? (
+                    <>
+                      <EvidenceMark cell={r} /> {r.evidence.met ? 'Met' : 'Not met'}: {r.evidence.detail}
+                    </>
+                  ) : (
+                    'No evidence rule (declared only)'
+                  )}
+                </td>
+                <td data-col="discrepancy">{r.discrepancy ? DISCREPANCY_LABEL[r.discrepancy] : '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
     </section>
   );
 }
@@ -477,13 +505,15 @@ const STATUSES: AdoptionStatus[] = ['NOT_STARTED', 'PLANNED', 'PARTIAL', 'IMPLEM
 /**
  * Declare the status of one recommendation (the focal point, or the task force on the country's behalf) and, for the
  * task force, review the declaration. Each write names the revision read, so a record changed meanwhile is refused
- * (ConflictError) instead of overwritten; the implementation table is read again after each write.
+ * (ConflictError) instead of overwritten; the implementation table is read again after each write, and after a
+ * conflict (`onConflict`, with the words saying what was not saved).
  */
 function AdoptionForms(props: {
   row: AdoptionRow;
   country: string;
   review: boolean;
   onChange: () => void;
+  onConflict: (message: string) => void;
   viewer: Viewer;
 }) {
   const { row } = props;
@@ -507,6 +537,16 @@ function AdoptionForms(props: {
     !comment;
   useKeepOnRefusal<AdoptionFields>(scope, props.viewer, untouched ? null : fields);
 
+  /** A ConflictError: someone (or another tab) wrote the record since this page read it; `what` was not saved. */
+  const conflict = (what: string) => (error: WriteResult) => {
+    if (error.__typename !== 'ConflictError') return false;
+    props.onConflict(
+      `Conflict: this declaration was changed elsewhere while you had it open, so ${what} was not saved. ` +
+        'The row now shows the current declaration; check it, and send yours again if it still stands.',
+    );
+    return true;
+  };
+
   function declare(e: Event) {
     e.preventDefault();
     if (since && !/^\d{4}$/.test(since)) {
@@ -529,6 +569,7 @@ function AdoptionForms(props: {
           })
         ).reportAdoption,
       props.onChange,
+      conflict(`your declaration (${STATUS_LABEL[status]}${since ? ` since ${since}` : ''})`),
     );
   }
 
@@ -548,6 +589,7 @@ function AdoptionForms(props: {
           })
         ).reviewAdoption,
       props.onChange,
+      conflict(`your review (${REVIEW_LABEL[verdict]})`),
     );
   }
 
@@ -669,40 +711,42 @@ function CoverageSection(props: { country: Country; window: { from: number; to: 
         Reports <strong>{c.coreReported}</strong> of {c.coreTotal} core indicators ({formatShare(c.share)})
         {props.window ? ` with reference years ${props.window.from}–${props.window.to}` : ' (any year)'}.
       </p>
-      <table class="data">
-        <caption>By building block</caption>
-        <thead>
-          <tr>
-            <th scope="col">Building block</th>
-            <th scope="col" class="num">
-              Reported
-            </th>
-            <th scope="col" class="num">
-              Core indicators
-            </th>
-            <th scope="col">
-              <span class="visually-hidden">Share</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {c.byBuildingBlock.map((b) => (
-            <tr key={b.buildingBlock}>
-              <th scope="row">{humanize(b.buildingBlock)}</th>
-              <td class="num">{b.reported}</td>
-              <td class="num">{b.total}</td>
-              <td>
-                <meter
-                  min={0}
-                  max={Math.max(1, b.total)}
-                  value={b.reported}
-                  aria-label={`${b.reported} of ${b.total}`}
-                />
-              </td>
+      <ScrollBox label="Core indicators by building block">
+        <table class="data">
+          <caption>By building block</caption>
+          <thead>
+            <tr>
+              <th scope="col">Building block</th>
+              <th scope="col" class="num">
+                Reported
+              </th>
+              <th scope="col" class="num">
+                Core indicators
+              </th>
+              <th scope="col">
+                <span class="visually-hidden">Share</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {c.byBuildingBlock.map((b) => (
+              <tr key={b.buildingBlock}>
+                <th scope="row">{humanize(b.buildingBlock)}</th>
+                <td class="num">{b.reported}</td>
+                <td class="num">{b.total}</td>
+                <td>
+                  <meter
+                    min={0}
+                    max={Math.max(1, b.total)}
+                    value={b.reported}
+                    aria-label={`${b.reported} of ${b.total}`}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       <h3>Missing core indicators</h3>
       {c.missingCore.length === 0 ? (
         <p>None: every core indicator is reported.</p>
@@ -710,7 +754,7 @@ function CoverageSection(props: { country: Country; window: { from: number; to: 
         <ul class="missing">
           {c.missingCore.map((i) => (
             <li key={i.code}>
-              <a href={`/indicators/${i.code}`}>{i.code}</a> {i.name}
+              <a href={indicatorHref(i.code, props.window)}>{i.code}</a> {i.name}
               {i.candidateSourceTypes.length > 0 ? (
                 <small> — could come from {i.candidateSourceTypes.map((l) => l.sourceType.name).join(', ')}</small>
               ) : (
@@ -737,46 +781,52 @@ function SourcesSection(props: { country: Country }) {
       {sources.totalCount === 0 ? (
         <p>No data source is registered for this country.</p>
       ) : (
-        <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col">Type</th>
-              <th scope="col">Agency</th>
-              <th scope="col">Periodicity</th>
-              <th scope="col" class="num">
-                Latest year
-              </th>
-              <th scope="col">Residence criterion</th>
-              {discusses && <th scope="col">Discussion</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {sources.nodes.map((s) => (
-              <tr key={s.code}>
-                <th scope="row">
-                  {s.name} <small>({s.code})</small>
+        <ScrollBox label="Data sources">
+          <table class="data">
+            <thead>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">Type</th>
+                <th scope="col">Agency</th>
+                <th scope="col">Periodicity</th>
+                <th scope="col" class="num">
+                  Latest year
                 </th>
-                <td>{s.sourceType.name}</td>
-                <td>{s.agency ?? '–'}</td>
-                <td>{s.periodicity ?? '–'}</td>
-                <td class="num">{s.latestYear ?? '–'}</td>
-                <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
-                {discusses && (
-                  <td>
-                    <CommentsDisclosure target={s.id} label={s.name} />
-                  </td>
-                )}
+                <th scope="col">Residence criterion</th>
+                {discusses && <th scope="col">Discussion</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sources.nodes.map((s) => (
+                <tr key={s.code}>
+                  <th scope="row">
+                    {s.name} <small>({s.code})</small>
+                  </th>
+                  <td>{s.sourceType.name}</td>
+                  <td>{s.agency ?? '–'}</td>
+                  <td>{s.periodicity ?? '–'}</td>
+                  <td class="num">{s.latestYear ?? '–'}</td>
+                  <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
+                  {discusses && (
+                    <td>
+                      <CommentsDisclosure target={s.id} label={s.name} />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
     </section>
   );
 }
 
-function SubmissionsSection(props: { submissions: Submissions; total: number }) {
+function SubmissionsSection(props: {
+  submissions: Submissions;
+  total: number;
+  window: { from: number; to: number } | undefined;
+}) {
   const rows = props.submissions;
   return (
     <section aria-labelledby="submissions-title">
@@ -786,63 +836,65 @@ function SubmissionsSection(props: { submissions: Submissions; total: number }) 
         {props.total > rows.length ? `, the ${rows.length} newest shown` : ''}, newest first.
       </p>
       {rows.length > 0 && (
-        <table class="data" data-testid="submissions">
-          <thead>
-            <tr>
-              <th scope="col">Indicator</th>
-              <th scope="col" class="num">
-                Year
-              </th>
-              <th scope="col">Source</th>
-              <th scope="col" class="num">
-                Version
-              </th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Total
-              </th>
-              <th scope="col">History</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">
-                  <a href={`/indicators/${s.indicator.code}`} title={s.indicator.name}>
-                    {s.indicator.code}
-                  </a>
+        <ScrollBox label="Submissions">
+          <table class="data" data-testid="submissions">
+            <thead>
+              <tr>
+                <th scope="col">Indicator</th>
+                <th scope="col" class="num">
+                  Year
                 </th>
-                <td class="num">{s.referenceYear}</td>
-                <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
-                <td class="num">{s.version}</td>
-                <td>
-                  <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
-                  {s.isCountable && <span class="tag">counts</span>}
-                  {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
-                </td>
-                <td class="num">{formatInt(s.total?.value)}</td>
-                <td>
-                  <details>
-                    <summary>
-                      {s.history.length} {s.history.length === 1 ? 'change' : 'changes'}
-                    </summary>
-                    <ol class="history">
-                      {s.history.map((h, i) => (
-                        <li key={i}>
-                          <time dateTime={h.createdAt}>{h.createdAt.slice(0, 16).replace('T', ' ')}</time>{' '}
-                          {h.fromStatus ? `${humanize(h.fromStatus)} → ` : ''}
-                          {humanize(h.toStatus)}
-                          {h.actor ? ` by ${h.actor}` : ''}
-                          {h.comment ? `: ${h.comment}` : ''}
-                        </li>
-                      ))}
-                    </ol>
-                  </details>
-                </td>
+                <th scope="col">Source</th>
+                <th scope="col" class="num">
+                  Version
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col" class="num">
+                  Total
+                </th>
+                <th scope="col">History</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">
+                    <a href={indicatorHref(s.indicator.code, props.window)} title={s.indicator.name}>
+                      {s.indicator.code}
+                    </a>
+                  </th>
+                  <td class="num">{s.referenceYear}</td>
+                  <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
+                  <td class="num">{s.version}</td>
+                  <td>
+                    <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
+                    {s.isCountable && <span class="tag">counts</span>}
+                    {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
+                  </td>
+                  <td class="num">{formatInt(s.total?.value)}</td>
+                  <td>
+                    <details>
+                      <summary>
+                        {s.history.length} {s.history.length === 1 ? 'change' : 'changes'}
+                      </summary>
+                      <ol class="history">
+                        {s.history.map((h, i) => (
+                          <li key={i}>
+                            <time dateTime={h.createdAt}>{h.createdAt.slice(0, 16).replace('T', ' ')}</time>{' '}
+                            {h.fromStatus ? `${humanize(h.fromStatus)} → ` : ''}
+                            {humanize(h.toStatus)}
+                            {h.actor ? ` by ${h.actor}` : ''}
+                            {h.comment ? `: ${h.comment}` : ''}
+                          </li>
+                        ))}
+                      </ol>
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
     </section>
   );
@@ -985,61 +1037,63 @@ function AccountView(props: { account: Account }) {
           }
         />
       </div>
-      <table class="data" data-testid="account">
-        <caption>Components by group (a missing flow counts as 0)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Group</th>
-            <th scope="col" class="num">
-              Opening
-            </th>
-            <th scope="col" class="num">
-              Births
-            </th>
-            <th scope="col" class="num">
-              Deaths
-            </th>
-            <th scope="col" class="num">
-              Immigration
-            </th>
-            <th scope="col" class="num">
-              Emigration
-            </th>
-            <th scope="col" class="num">
-              Citizenship acquired
-            </th>
-            <th scope="col" class="num">
-              Citizenship lost
-            </th>
-            <th scope="col" class="num">
-              Expected closing
-            </th>
-            <th scope="col" class="num">
-              Closing
-            </th>
-            <th scope="col" class="num">
-              Residual
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...groups, { ...account.total, label: 'Total' }].map((g) => (
-            <tr key={g.label} class={g.coherent ? undefined : 'flag'}>
-              <th scope="row">{g.label}</th>
-              <td class="num">{formatInt(g.opening)}</td>
-              <td class="num">{formatInt(g.births)}</td>
-              <td class="num">{formatInt(g.deaths)}</td>
-              <td class="num">{formatInt(g.immigration)}</td>
-              <td class="num">{formatInt(g.emigration)}</td>
-              <td class="num">{formatInt(g.citizenshipAcquired)}</td>
-              <td class="num">{formatInt(g.citizenshipLost)}</td>
-              <td class="num">{formatInt(g.expectedClosing)}</td>
-              <td class="num">{formatInt(g.closing)}</td>
-              <td class="num">{formatInt(g.residual)}</td>
+      <ScrollBox label="Population account components">
+        <table class="data" data-testid="account">
+          <caption>Components by group (a missing flow counts as 0)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Group</th>
+              <th scope="col" class="num">
+                Opening
+              </th>
+              <th scope="col" class="num">
+                Births
+              </th>
+              <th scope="col" class="num">
+                Deaths
+              </th>
+              <th scope="col" class="num">
+                Immigration
+              </th>
+              <th scope="col" class="num">
+                Emigration
+              </th>
+              <th scope="col" class="num">
+                Citizenship acquired
+              </th>
+              <th scope="col" class="num">
+                Citizenship lost
+              </th>
+              <th scope="col" class="num">
+                Expected closing
+              </th>
+              <th scope="col" class="num">
+                Closing
+              </th>
+              <th scope="col" class="num">
+                Residual
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {[...groups, { ...account.total, label: 'Total' }].map((g) => (
+              <tr key={g.label} class={g.coherent ? undefined : 'flag'}>
+                <th scope="row">{g.label}</th>
+                <td class="num">{formatInt(g.opening)}</td>
+                <td class="num">{formatInt(g.births)}</td>
+                <td class="num">{formatInt(g.deaths)}</td>
+                <td class="num">{formatInt(g.immigration)}</td>
+                <td class="num">{formatInt(g.emigration)}</td>
+                <td class="num">{formatInt(g.citizenshipAcquired)}</td>
+                <td class="num">{formatInt(g.citizenshipLost)}</td>
+                <td class="num">{formatInt(g.expectedClosing)}</td>
+                <td class="num">{formatInt(g.closing)}</td>
+                <td class="num">{formatInt(g.residual)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
     </>
   );
 }

@@ -1,17 +1,21 @@
 // Coverage: which countries report which indicators in a year window. Countries view: one cell per indicator ×
 // country, coloured by reporting status (reported, or why not: the gap kinds of CONTRACT §4), with years, source type
 // and residence criterion on hover. Regions view: the share of countries reporting, by M49 region at a chosen depth.
+// Either figure can be shown as a table instead ("Show as table", `as=table` in the URL): the same cells as words, in a
+// data table a keyboard and a screen reader can go through (the figure's cells are marks of an image, reachable by
+// neither).
 import * as Plot from '@observablehq/plot';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ErrorMessage, Loading, Select } from '../components/controls';
 import { BuildingBlockFilter, RegionFilter, TierFilter, YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
+import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import type { CoverageFilter, CoveragePageQuery } from '../gql/graphql';
 import { request, type QueryState } from '../lib/client';
 import { download, toCsv } from '../lib/csv';
 import { formatShare, humanize, RESIDENCE } from '../lib/format';
-import { href, useParams, yearWindow } from '../lib/params';
+import { indicatorHref, useParams, yearWindow } from '../lib/params';
 import { useRegions, type RegionNode } from '../lib/regions';
 import { useSession } from '../lib/session';
 
@@ -98,6 +102,12 @@ const LEVELS = [
 
 const DEFAULTS = { view: 'countries', level: 'REGION' };
 
+/** The figure, or the same cells as a table (`as=table`). */
+interface Shown {
+  asTable: boolean;
+  setAsTable: (on: boolean) => void;
+}
+
 interface Loaded {
   matrix: Matrix;
   gaps: GapRow[] | null;
@@ -149,6 +159,10 @@ export default function CoveragePage() {
   if (p.get('bb')) filter.buildingBlock = p.get('bb') as CoverageFilter['buildingBlock'];
   const state = useCoverage(filter, view === 'regions');
   const regions = useRegions();
+  const shown: Shown = {
+    asTable: p.get('as') === 'table',
+    setAsTable: (on) => p.set({ as: on ? 'table' : '' }),
+  };
 
   return (
     <main id="main">
@@ -186,7 +200,14 @@ export default function CoveragePage() {
       {state.status === 'loading' && <Loading what="coverage" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
       {state.status === 'done' && (
-        <CoverageResult data={state.data} view={view} level={p.get('level')} regions={regions} window={filter.window} />
+        <CoverageResult
+          data={state.data}
+          view={view}
+          level={p.get('level')}
+          regions={regions}
+          window={filter.window}
+          shown={shown}
+        />
       )}
     </main>
   );
@@ -198,6 +219,7 @@ function CoverageResult(props: {
   level: string;
   regions: RegionNode[];
   window: CoverageFilter['window'];
+  shown: Shown;
 }) {
   const { matrix, gaps } = props.data;
   const reporting = useMemo(() => {
@@ -208,54 +230,55 @@ function CoverageResult(props: {
   const total = matrix.countries.length;
   if (!matrix.indicators.length) return <p class="status">No indicator matches these filters.</p>;
   if (!total) return <p class="status">No country in this region.</p>;
-  const windowParams = props.window ? { from: props.window.from, to: props.window.to } : {};
   return (
     <>
       {props.view === 'countries' ? (
-        <CountryHeatmap matrix={matrix} gaps={gaps} />
+        <CountryHeatmap matrix={matrix} gaps={gaps} shown={props.shown} />
       ) : (
-        <RegionHeatmap matrix={matrix} level={props.level} regions={props.regions} />
+        <RegionHeatmap matrix={matrix} level={props.level} regions={props.regions} shown={props.shown} />
       )}
       <h2 id="by-indicator">Reporting countries by indicator</h2>
-      <table class="data" aria-labelledby="by-indicator" data-testid="coverage-summary">
-        <thead>
-          <tr>
-            <th scope="col">Indicator</th>
-            <th scope="col">Name</th>
-            <th scope="col">Tier</th>
-            <th scope="col" class="num">
-              Reporting countries
-            </th>
-            <th scope="col" class="num">
-              Countries in scope
-            </th>
-            <th scope="col" class="num">
-              Share
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {matrix.indicators.map((i) => {
-            const n = reporting.get(i.code) ?? 0;
-            return (
-              <tr key={i.code} data-indicator={i.code}>
-                <th scope="row">
-                  <a href={href(`/indicators/${i.code}`, windowParams)}>{i.code}</a>
-                </th>
-                <td>{i.name}</td>
-                <td>{humanize(i.tier)}</td>
-                <td class="num" data-col="reporting">
-                  {n}
-                </td>
-                <td class="num" data-col="total">
-                  {total}
-                </td>
-                <td class="num">{formatShare(total ? n / total : 0)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <ScrollBox label="Reporting countries by indicator">
+        <table class="data" aria-labelledby="by-indicator" data-testid="coverage-summary">
+          <thead>
+            <tr>
+              <th scope="col">Indicator</th>
+              <th scope="col">Name</th>
+              <th scope="col">Tier</th>
+              <th scope="col" class="num">
+                Reporting countries
+              </th>
+              <th scope="col" class="num">
+                Countries in scope
+              </th>
+              <th scope="col" class="num">
+                Share
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {matrix.indicators.map((i) => {
+              const n = reporting.get(i.code) ?? 0;
+              return (
+                <tr key={i.code} data-indicator={i.code}>
+                  <th scope="row">
+                    <a href={indicatorHref(i.code, props.window)}>{i.code}</a>
+                  </th>
+                  <td>{i.name}</td>
+                  <td>{humanize(i.tier)}</td>
+                  <td class="num" data-col="reporting">
+                    {n}
+                  </td>
+                  <td class="num" data-col="total">
+                    {total}
+                  </td>
+                  <td class="num">{formatShare(total ? n / total : 0)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ScrollBox>
       <p>
         <button
           type="button"
@@ -289,7 +312,65 @@ function CoverageResult(props: {
 
 const CELL = 14;
 
-function CountryHeatmap(props: { matrix: Matrix; gaps: GapRow[] | null }) {
+/** Switches between the figure and the table of its cells; a toggle button, so its name stays the same. */
+function TableToggle(props: { shown: Shown }) {
+  const { asTable, setAsTable } = props.shown;
+  return (
+    <p>
+      <button type="button" class="secondary" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
+        Show as table
+      </button>
+    </p>
+  );
+}
+
+/**
+ * The figure's cells as a data table: a row per country or region, a column per indicator, each cell in words. In a
+ * box that scrolls both ways, with the indicator codes and the row names kept in view.
+ */
+function CellTable(props: {
+  caption: string;
+  rowHeader: string;
+  rows: string[];
+  indicators: { code: string; name: string }[];
+  cell: (row: string, indicator: string) => { status?: string; text: string; detail?: string };
+}) {
+  return (
+    <div class="scroll" tabIndex={0} role="region" aria-label={`${props.caption}, as a table (scrolls)`}>
+      <table class="data heatmap-table" data-testid="heatmap-table">
+        <caption>{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{props.rowHeader}</th>
+            {props.indicators.map((i) => (
+              <th scope="col" key={i.code} title={i.name}>
+                {i.code}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr key={row}>
+              <th scope="row">{row}</th>
+              {props.indicators.map((i) => {
+                const c = props.cell(row, i.code);
+                return (
+                  <td key={i.code} data-indicator={i.code} data-status={c.status}>
+                    {c.text}
+                    {c.detail && <span class="reason">{c.detail}</span>}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function CountryHeatmap(props: { matrix: Matrix; gaps: GapRow[] | null; shown: Shown }) {
   const { matrix, gaps } = props;
   const data = useMemo(() => {
     const cells = new Map(matrix.cells.map((c) => [`${c.indicator.code}/${c.country.m49}`, c]));
@@ -312,6 +393,7 @@ function CountryHeatmap(props: { matrix: Matrix; gaps: GapRow[] | null }) {
         rows.push({
           indicator: indicator.code,
           country: country.name,
+          key: status,
           status: STATUS_LABEL[status] ?? status,
           years: cell ? cell.years.join(', ') : '–',
           sourceType: cell?.sourceType?.name ?? (cell ? 'not stated' : '–'),
@@ -321,58 +403,87 @@ function CountryHeatmap(props: { matrix: Matrix; gaps: GapRow[] | null }) {
     }
     return rows;
   }, [matrix, gaps]);
+  const byPair = useMemo(() => new Map(data.map((d) => [`${d.country}/${d.indicator}`, d])), [data]);
   const names = matrix.countries.map((c) => c.name).sort((a, b) => a.localeCompare(b));
   const codes = matrix.indicators.map((i) => i.code);
   const longest = Math.max(...codes.map((c) => c.length));
   const marginTop = 16 + longest * 7;
   const marginLeft = 190;
+  const label = `Reporting status of ${codes.length} indicators in ${names.length} countries`;
   return (
     <section aria-labelledby="heatmap-title">
       <h2 id="heatmap-title">
         {matrix.indicators.length} indicators × {matrix.countries.length} countries
       </h2>
-      <p class="hint">Hover a cell for the years, source type and residence criterion.</p>
-      <div class="scroll" tabIndex={0} role="region" aria-label="Heatmap (scrolls)">
-        <PlotFigure
-          label={`Reporting status of ${codes.length} indicators in ${names.length} countries`}
-          class="heatmap"
-          deps={[data]}
-          onRendered={() => performance.mark('coverage:heatmap')}
-          render={() =>
-            Plot.plot({
-              width: marginLeft + codes.length * CELL * 2 + 20,
-              height: marginTop + names.length * CELL + 10,
-              marginTop,
-              marginLeft,
-              marginBottom: 10,
-              style: { fontSize: '11px' },
-              x: { domain: codes, axis: 'top', tickRotate: -90, label: null, padding: 0 },
-              y: { domain: names, label: null, padding: 0, tickSize: 0 },
-              color: {
-                type: 'ordinal',
-                domain: STATUS.map((s) => s.label),
-                range: STATUS.map((s) => s.color),
-              },
-              marks: [
-                Plot.cell(data, {
-                  x: 'indicator',
-                  y: 'country',
-                  fill: 'status',
-                  stroke: '#fff',
-                  strokeWidth: 0.5,
-                  channels: {
-                    Years: 'years',
-                    'Source type': 'sourceType',
-                    'Residence criterion': 'residence',
-                  },
-                  tip: { format: { x: true, y: true, fill: true }, lineWidth: 60 },
-                }),
-              ],
-            })
-          }
+      <p class="hint">
+        Hover a cell for the years, source type and residence criterion, or show the figure as a table to read every
+        cell.
+      </p>
+      <TableToggle shown={props.shown} />
+      {props.shown.asTable ? (
+        <CellTable
+          caption={label}
+          rowHeader="Country"
+          rows={names}
+          indicators={matrix.indicators}
+          cell={(country, indicator) => {
+            const d = byPair.get(`${country}/${indicator}`);
+            if (!d) return { text: '–' };
+            return {
+              status: d.key,
+              text: d.status,
+              detail:
+                d.key === 'REPORTED'
+                  ? `: ${d.years}; source type ${d.sourceType}; residence ${d.residence}`
+                  : undefined,
+            };
+          }}
         />
-      </div>
-      <Legend items={STATUS.map((s) => ({ label: s.label, color: s.color }))} />
+      ) : (
+        <>
+          <div class="scroll" tabIndex={0} role="region" aria-label="Heatmap (scrolls)">
+            <PlotFigure
+              label={label}
+              class="heatmap"
+              deps={[data]}
+              onRendered={() => performance.mark('coverage:heatmap')}
+              render={() =>
+                Plot.plot({
+                  width: marginLeft + codes.length * CELL * 2 + 20,
+                  height: marginTop + names.length * CELL + 10,
+                  marginTop,
+                  marginLeft,
+                  marginBottom: 10,
+                  style: { fontSize: '11px' },
+                  x: { domain: codes, axis: 'top', tickRotate: -90, label: null, padding: 0 },
+                  y: { domain: names, label: null, padding: 0, tickSize: 0 },
+                  color: {
+                    type: 'ordinal',
+                    domain: STATUS.map((s) => s.label),
+                    range: STATUS.map((s) => s.color),
+                  },
+                  marks: [
+                    Plot.cell(data, {
+                      x: 'indicator',
+                      y: 'country',
+                      fill: 'status',
+                      stroke: '#fff',
+                      strokeWidth: 0.5,
+                      channels: {
+                        Years: 'years',
+                        'Source type': 'sourceType',
+                        'Residence criterion': 'residence',
+                      },
+                      tip: { format: { x: true, y: true, fill: true }, lineWidth: 60 },
+                    }),
+                  ],
+                })
+              }
+            />
+          </div>
+          <Legend items={STATUS.map((s) => ({ label: s.label, color: s.color }))} />
+        </>
+      )}
     </section>
   );
 }
@@ -390,7 +501,7 @@ function Legend(props: { items: { label: string; color: string }[] }) {
   );
 }
 
-function RegionHeatmap(props: { matrix: Matrix; level: string; regions: RegionNode[] }) {
+function RegionHeatmap(props: { matrix: Matrix; level: string; regions: RegionNode[]; shown: Shown }) {
   const { matrix, regions } = props;
   const data = useMemo(() => {
     const byCode = new Map(regions.map((r) => [r.code, r]));
@@ -426,56 +537,78 @@ function RegionHeatmap(props: { matrix: Matrix; level: string; regions: RegionNo
     );
     return { rows, groups: groups.map((g) => g.name) };
   }, [matrix, regions, props.level]);
+  const byPair = useMemo(() => new Map(data.rows.map((d) => [`${d.region}/${d.indicator}`, d])), [data]);
   if (!regions.length) return <Loading what="regions" />;
   const codes = matrix.indicators.map((i) => i.code);
   const longest = Math.max(...codes.map((c) => c.length));
   const marginTop = 16 + longest * 7;
   const marginLeft = 230;
+  const label = `Share of countries reporting ${codes.length} indicators in ${data.groups.length} regions`;
   return (
     <section aria-labelledby="heatmap-title">
       <h2 id="heatmap-title">
         {codes.length} indicators × {data.groups.length} regions
       </h2>
-      <p class="hint">Share of the region's countries reporting; hover a cell for the counts.</p>
-      <div class="scroll" tabIndex={0} role="region" aria-label="Heatmap (scrolls)">
-        <PlotFigure
-          label={`Share of countries reporting ${codes.length} indicators in ${data.groups.length} regions`}
-          class="heatmap"
-          deps={[data]}
-          onRendered={() => performance.mark('coverage:heatmap')}
-          render={() =>
-            Plot.plot({
-              width: marginLeft + codes.length * CELL * 2 + 20,
-              height: marginTop + data.groups.length * 24 + 10,
-              marginTop,
-              marginLeft,
-              marginBottom: 10,
-              style: { fontSize: '11px' },
-              x: { domain: codes, axis: 'top', tickRotate: -90, label: null, padding: 0 },
-              y: { domain: data.groups, label: null, padding: 0, tickSize: 0 },
-              color: { type: 'linear', domain: [0, 100], scheme: 'blues', label: 'Share reporting (%)' },
-              marks: [
-                Plot.cell(data.rows, {
-                  x: 'indicator',
-                  y: 'region',
-                  fill: 'share',
-                  stroke: '#fff',
-                  strokeWidth: 0.5,
-                  channels: { Countries: 'countries' },
-                  tip: { format: { x: true, y: true, fill: (v: number) => `${Math.round(v)}%` } },
-                }),
-              ],
-            })
-          }
+      <p class="hint">
+        Share of the region's countries reporting; hover a cell for the counts, or show the figure as a table.
+      </p>
+      <TableToggle shown={props.shown} />
+      {props.shown.asTable ? (
+        <CellTable
+          caption={label}
+          rowHeader="Region"
+          rows={data.groups}
+          indicators={matrix.indicators}
+          cell={(region, indicator) => {
+            const d = byPair.get(`${region}/${indicator}`);
+            return d ? { text: formatShare(d.share / 100), detail: ` (${d.countries} countries)` } : { text: '–' };
+          }}
         />
-      </div>
-      <PlotFigure
-        label="Colour scale: share of countries reporting"
-        deps={[]}
-        render={() =>
-          Plot.legend({ color: { type: 'linear', domain: [0, 100], scheme: 'blues', label: 'Share reporting (%)' } })
-        }
-      />
+      ) : (
+        <>
+          <div class="scroll" tabIndex={0} role="region" aria-label="Heatmap (scrolls)">
+            <PlotFigure
+              label={label}
+              class="heatmap"
+              deps={[data]}
+              onRendered={() => performance.mark('coverage:heatmap')}
+              render={() =>
+                Plot.plot({
+                  width: marginLeft + codes.length * CELL * 2 + 20,
+                  height: marginTop + data.groups.length * 24 + 10,
+                  marginTop,
+                  marginLeft,
+                  marginBottom: 10,
+                  style: { fontSize: '11px' },
+                  x: { domain: codes, axis: 'top', tickRotate: -90, label: null, padding: 0 },
+                  y: { domain: data.groups, label: null, padding: 0, tickSize: 0 },
+                  color: { type: 'linear', domain: [0, 100], scheme: 'blues', label: 'Share reporting (%)' },
+                  marks: [
+                    Plot.cell(data.rows, {
+                      x: 'indicator',
+                      y: 'region',
+                      fill: 'share',
+                      stroke: '#fff',
+                      strokeWidth: 0.5,
+                      channels: { Countries: 'countries' },
+                      tip: { format: { x: true, y: true, fill: (v: number) => `${Math.round(v)}%` } },
+                    }),
+                  ],
+                })
+              }
+            />
+          </div>
+          <PlotFigure
+            label="Colour scale: share of countries reporting"
+            deps={[]}
+            render={() =>
+              Plot.legend({
+                color: { type: 'linear', domain: [0, 100], scheme: 'blues', label: 'Share reporting (%)' },
+              })
+            }
+          />
+        </>
+      )}
     </section>
   );
 }

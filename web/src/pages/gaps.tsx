@@ -3,12 +3,13 @@
 import { useMemo, useState } from 'preact/hooks';
 import { ErrorMessage, Loading, Select } from '../components/controls';
 import { RegionFilter, TierFilter, YearWindowFilter } from '../components/filters';
+import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import type { CoverageFilter } from '../gql/graphql';
 import { IndicatorOptionsDoc } from '../lib/catalogue';
 import { useQuery } from '../lib/client';
 import { download, toCsv } from '../lib/csv';
-import { href, useParams, yearWindow } from '../lib/params';
+import { href, indicatorHref, useParams, yearWindow } from '../lib/params';
 
 const GapsPageDoc = graphql(`
   query GapsPage($filter: CoverageFilter!) {
@@ -127,43 +128,45 @@ export default function GapsPage() {
               Download CSV
             </button>
           </p>
-          <table class="data" data-testid="gaps">
-            <caption class="visually-hidden">Gaps</caption>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Indicator</th>
-                <th scope="col">Country</th>
-                <th scope="col">Candidate data sources</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.slice(0, shown).map((g) => (
-                <tr key={`${g.kind}/${g.indicator.code}/${g.country?.m49 ?? ''}`}>
-                  <td>{KIND_LABEL[g.kind] ?? g.kind}</td>
-                  <td>
-                    <a href={`/indicators/${g.indicator.code}`} title={g.indicator.name}>
-                      {g.indicator.code}
-                    </a>
-                  </td>
-                  <td>
-                    {g.country ? (
-                      <a href={href(`/countries/${g.country.iso3 ?? g.country.m49}`, filter.window ?? {})}>
-                        {g.country.name}
-                      </a>
-                    ) : (
-                      '(every country)'
-                    )}
-                  </td>
-                  <td>
-                    {g.candidateSources.length
-                      ? g.candidateSources.map((s) => `${s.name} (${s.sourceType.code})`).join('; ')
-                      : '–'}
-                  </td>
+          <ScrollBox label="Gaps">
+            <table class="data" data-testid="gaps">
+              <caption class="visually-hidden">Gaps</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Indicator</th>
+                  <th scope="col">Country</th>
+                  <th scope="col">Candidate data sources</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.slice(0, shown).map((g) => (
+                  <tr key={`${g.kind}/${g.indicator.code}/${g.country?.m49 ?? ''}`}>
+                    <td>{KIND_LABEL[g.kind] ?? g.kind}</td>
+                    <td>
+                      <a href={indicatorHref(g.indicator.code, filter.window)} title={g.indicator.name}>
+                        {g.indicator.code}
+                      </a>
+                    </td>
+                    <td>
+                      {g.country ? (
+                        <a href={href(`/countries/${g.country.iso3 ?? g.country.m49}`, filter.window ?? {})}>
+                          {g.country.name}
+                        </a>
+                      ) : (
+                        '(every country)'
+                      )}
+                    </td>
+                    <td>
+                      {g.candidateSources.length
+                        ? g.candidateSources.map((s) => `${s.name} (${s.sourceType.code})`).join('; ')
+                        : '–'}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           {rows.length > shown && (
             <p>
               <button type="button" onClick={() => setShown(rows.length)}>

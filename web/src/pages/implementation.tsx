@@ -23,6 +23,7 @@ import {
   STATUS_LABEL,
   STATUS_SHORT,
 } from '../components/implementation';
+import { ScrollBox } from '../components/scroll-box';
 
 graphql(`
   fragment ImplementationCountry on Country {
@@ -332,55 +333,57 @@ function Summary(props: { data: Implementation }) {
   return (
     <section aria-labelledby="summary-title">
       <h2 id="summary-title">Per recommendation</h2>
-      <table class="data" data-testid="implementation-summary">
-        <caption class="visually-hidden">Countries of the region at each status, per recommendation</caption>
-        <thead>
-          <tr>
-            <th scope="col">Recommendation</th>
-            <th scope="col" class="num">
-              Countries in scope
-            </th>
-            {statuses.map((s) => (
-              <th scope="col" key={s}>
-                {STATUS_LABEL[s]}
+      <ScrollBox label="Summary by recommendation">
+        <table class="data" data-testid="implementation-summary">
+          <caption class="visually-hidden">Countries of the region at each status, per recommendation</caption>
+          <thead>
+            <tr>
+              <th scope="col">Recommendation</th>
+              <th scope="col" class="num">
+                Countries in scope
               </th>
-            ))}
-            <th scope="col">Evidence met</th>
-            <th scope="col">Discrepancies</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.data.summary.map((s) => {
-            const count = (st: string) =>
-              st === 'UNKNOWN' ? s.unknown : (s.byStatus.find((b) => b.status === st)?.countries ?? 0);
-            return (
-              <tr key={s.recommendation.code} data-rec={s.recommendation.code}>
-                <th scope="row" title={s.recommendation.text}>
-                  {recommendationName(s.recommendation.code)}
+              {statuses.map((s) => (
+                <th scope="col" key={s}>
+                  {STATUS_LABEL[s]}
                 </th>
-                <td data-col="countriesInScope" class="num">
-                  {s.countriesInScope}
-                </td>
-                {statuses.map((st) => (
-                  <td key={st} data-col={st} class="num">
-                    {count(st)}
+              ))}
+              <th scope="col">Evidence met</th>
+              <th scope="col">Discrepancies</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.data.summary.map((s) => {
+              const count = (st: string) =>
+                st === 'UNKNOWN' ? s.unknown : (s.byStatus.find((b) => b.status === st)?.countries ?? 0);
+              return (
+                <tr key={s.recommendation.code} data-rec={s.recommendation.code}>
+                  <th scope="row" title={s.recommendation.text}>
+                    {recommendationName(s.recommendation.code)}
+                  </th>
+                  <td data-col="countriesInScope" class="num">
+                    {s.countriesInScope}
                   </td>
-                ))}
-                <td data-col="evidenceMet" class="num">
-                  {s.evidenceMet ?? '–'}
-                </td>
-                <td
-                  data-col="discrepancies"
-                  class="num"
-                  title={`${s.declaredNotEvidenced} declared not evidenced, ${s.evidencedNotDeclared} evidenced not declared`}
-                >
-                  {s.discrepancies}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+                  {statuses.map((st) => (
+                    <td key={st} data-col={st} class="num">
+                      {count(st)}
+                    </td>
+                  ))}
+                  <td data-col="evidenceMet" class="num">
+                    {s.evidenceMet ?? '–'}
+                  </td>
+                  <td
+                    data-col="discrepancies"
+                    class="num"
+                    title={`${s.declaredNotEvidenced} declared not evidenced, ${s.evidencedNotDeclared} evidenced not declared`}
+                  >
+                    {s.discrepancies}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ScrollBox>
     </section>
   );
 }

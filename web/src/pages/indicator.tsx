@@ -13,6 +13,7 @@ import { formatInt, formatShare, humanize } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { useSession } from '../lib/session';
 import { CommentThread } from '../components/comments';
+import { ScrollBox } from '../components/scroll-box';
 
 const IndicatorPageDoc = graphql(`
   query IndicatorPage(
@@ -274,24 +275,26 @@ function Definition(props: { indicator: Indicator }) {
       {i.candidateSourceTypes.length === 0 ? (
         <p>No source type is linked to this indicator yet (a catalogue gap).</p>
       ) : (
-        <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Source type</th>
-              <th scope="col">Suitability</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {i.candidateSourceTypes.map((l) => (
-              <tr key={l.sourceType.code}>
-                <th scope="row">{l.sourceType.name}</th>
-                <td>{humanize(l.suitability)}</td>
-                <td>{l.note ?? '–'}</td>
+        <ScrollBox label="Candidate source types">
+          <table class="data">
+            <thead>
+              <tr>
+                <th scope="col">Source type</th>
+                <th scope="col">Suitability</th>
+                <th scope="col">Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {i.candidateSourceTypes.map((l) => (
+                <tr key={l.sourceType.code}>
+                  <th scope="row">{l.sourceType.name}</th>
+                  <td>{humanize(l.suitability)}</td>
+                  <td>{l.note ?? '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
     </section>
   );
@@ -315,34 +318,36 @@ function CoverageByRegion(props: {
         {props.window ? ` with reference years ${props.window.from}–${props.window.to}` : ' (any year)'}.
       </p>
       <div class="charts">
-        <table class="data" data-testid="by-region">
-          <thead>
-            <tr>
-              <th scope="col">Region</th>
-              <th scope="col" class="num">
-                Reporting
-              </th>
-              <th scope="col" class="num">
-                Countries
-              </th>
-              <th scope="col" class="num">
-                Share
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.region.code}>
-                <th scope="row">
-                  <a href={href('/coverage', { region: r.region.code, ...windowParams })}>{r.region.name}</a>
+        <ScrollBox label="Coverage by region">
+          <table class="data" data-testid="by-region">
+            <thead>
+              <tr>
+                <th scope="col">Region</th>
+                <th scope="col" class="num">
+                  Reporting
                 </th>
-                <td class="num">{r.reportingCountries}</td>
-                <td class="num">{r.totalCountries}</td>
-                <td class="num">{formatShare(r.share)}</td>
+                <th scope="col" class="num">
+                  Countries
+                </th>
+                <th scope="col" class="num">
+                  Share
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.region.code}>
+                  <th scope="row">
+                    <a href={href('/coverage', { region: r.region.code, ...windowParams })}>{r.region.name}</a>
+                  </th>
+                  <td class="num">{r.reportingCountries}</td>
+                  <td class="num">{r.totalCountries}</td>
+                  <td class="num">{formatShare(r.share)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
         {rows.length > 0 && (
           <PlotFigure
             label="Share of countries reporting, by region"
@@ -450,33 +455,35 @@ function Series(props: { indicator: Indicator; years: number[]; region: string |
               })
             }
           />
-          <table class="data" data-testid="series">
-            <caption>Sum of the country values; countries without a value that year are left out.</caption>
-            <thead>
-              <tr>
-                <th scope="col">Year</th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-                <th scope="col" class="num">
-                  Countries included
-                </th>
-                <th scope="col" class="num">
-                  Countries in scope
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {series.points.map((pt) => (
-                <tr key={pt.year}>
-                  <th scope="row">{pt.year}</th>
-                  <td class="num">{formatInt(pt.value)}</td>
-                  <td class="num">{pt.countriesIncluded}</td>
-                  <td class="num">{pt.countriesInScope}</td>
+          <ScrollBox label="Series">
+            <table class="data" data-testid="series">
+              <caption>Sum of the country values; countries without a value that year are left out.</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Year</th>
+                  <th scope="col" class="num">
+                    Total
+                  </th>
+                  <th scope="col" class="num">
+                    Countries included
+                  </th>
+                  <th scope="col" class="num">
+                    Countries in scope
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {series.points.map((pt) => (
+                  <tr key={pt.year}>
+                    <th scope="row">{pt.year}</th>
+                    <td class="num">{formatInt(pt.value)}</td>
+                    <td class="num">{pt.countriesIncluded}</td>
+                    <td class="num">{pt.countriesInScope}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
         </>
       )}
     </section>

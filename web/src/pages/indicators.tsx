@@ -1,6 +1,7 @@
 // The indicator catalogue with how many countries report each.
 import { ErrorMessage, Loading } from '../components/controls';
 import { BuildingBlockFilter, SearchFilter, TierFilter } from '../components/filters';
+import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import type { IndicatorFilter } from '../gql/graphql';
 import { useQuery } from '../lib/client';
@@ -46,39 +47,41 @@ export default function IndicatorsPage() {
       {state.status === 'loading' && <Loading what="indicators" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
       {state.status === 'done' && (
-        <table class="data">
-          <caption class="visually-hidden">{state.data.indicators.totalCount} indicators</caption>
-          <thead>
-            <tr>
-              <th scope="col">Code</th>
-              <th scope="col">Name</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Building block</th>
-              <th scope="col" class="num">
-                Reporting countries (any year)
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {state.data.indicators.nodes.map((i) => (
-              <tr key={i.code}>
-                <th scope="row">
-                  <a href={`/indicators/${i.code}`}>{i.code}</a>
+        <ScrollBox label="Indicators">
+          <table class="data">
+            <caption class="visually-hidden">{state.data.indicators.totalCount} indicators</caption>
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                <th scope="col">Name</th>
+                <th scope="col">Tier</th>
+                <th scope="col">Building block</th>
+                <th scope="col" class="num">
+                  Reporting countries (any year)
                 </th>
-                <td>
-                  {i.name}
-                  {i.isProvisional && <span class="tag">provisional</span>}
-                  {i.status === 'RETIRED' && <span class="tag">retired</span>}
-                </td>
-                <td>{humanize(i.tier)}</td>
-                <td>{humanize(i.buildingBlock)}</td>
-                <td class="num">
-                  {i.coverage.reportingCountries} of {i.coverage.totalCountries} ({formatShare(i.coverage.share)})
-                </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {state.data.indicators.nodes.map((i) => (
+                <tr key={i.code}>
+                  <th scope="row">
+                    <a href={`/indicators/${i.code}`}>{i.code}</a>
+                  </th>
+                  <td>
+                    {i.name}
+                    {i.isProvisional && <span class="tag">provisional</span>}
+                    {i.status === 'RETIRED' && <span class="tag">retired</span>}
+                  </td>
+                  <td>{humanize(i.tier)}</td>
+                  <td>{humanize(i.buildingBlock)}</td>
+                  <td class="num">
+                    {i.coverage.reportingCountries} of {i.coverage.totalCountries} ({formatShare(i.coverage.share)})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
     </main>
   );

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, RestoringSession, Select } from '../components/controls';
+import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import '../lib/fragments';
 import type { ReviewQueueQuery, SubmissionStatus } from '../gql/graphql';
@@ -253,89 +254,91 @@ function Queue(props: { viewer: Viewer; p: PageParams }) {
       )}
       {rows.length > 0 && (
         <>
-          <table class="data" data-testid="queue">
-            <caption data-testid="queue-count">
-              {rows.length} {what}
-              {country ? ` for ${countryName} (of ${queue.length} in the queue)` : ''}, newest first
-            </caption>
-            <thead>
-              <tr>
-                {actionable && (
-                  <th scope="col">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select all ${rows.length} ${what}${country ? ` for ${countryName}` : ''}`}
-                      checked={all}
-                      onChange={() => {
-                        setRestored(false);
-                        setSelected(all ? new Set() : new Set(rows.map((r) => r.id)));
-                      }}
-                    />
-                  </th>
-                )}
-                <th scope="col">Country</th>
-                <th scope="col">Indicator</th>
-                <th scope="col" class="num">
-                  Year
-                </th>
-                <th scope="col">Source</th>
-                <th scope="col">Residence criterion</th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-                <th scope="col" class="num">
-                  Version
-                </th>
-                <th scope="col">{actionable ? 'Note' : 'Note and reason for rejecting'}</th>
-                <th scope="col">Comments</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((s) => {
-                const label = `${s.country.name} ${s.indicator.code} ${s.referenceYear} version ${s.version}`;
-                return (
-                  <tr key={s.id}>
-                    {actionable && (
-                      <td>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select ${label}`}
-                          checked={selected.has(s.id)}
-                          onChange={() => {
-                            const next = new Set(selected);
-                            if (next.has(s.id)) next.delete(s.id);
-                            else next.add(s.id);
-                            setRestored(false);
-                            setSelected(next);
-                          }}
-                        />
-                      </td>
-                    )}
-                    <th scope="row">
-                      <a href={`/countries/${countryCode(s)}`}>{s.country.name}</a>
+          <ScrollBox label="Review queue">
+            <table class="data" data-testid="queue">
+              <caption data-testid="queue-count">
+                {rows.length} {what}
+                {country ? ` for ${countryName} (of ${queue.length} in the queue)` : ''}, newest first
+              </caption>
+              <thead>
+                <tr>
+                  {actionable && (
+                    <th scope="col">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select all ${rows.length} ${what}${country ? ` for ${countryName}` : ''}`}
+                        checked={all}
+                        onChange={() => {
+                          setRestored(false);
+                          setSelected(all ? new Set() : new Set(rows.map((r) => r.id)));
+                        }}
+                      />
                     </th>
-                    <td>
-                      <a href={`/indicators/${s.indicator.code}`} title={s.indicator.name}>
-                        {s.indicator.code}
-                      </a>
-                    </td>
-                    <td class="num">{s.referenceYear}</td>
-                    <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
-                    <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
-                    <td class="num">{formatInt(s.total?.value)}</td>
-                    <td class="num">{s.version}</td>
-                    <td>
-                      {s.note ?? ''}
-                      {s.rejectionReason && <div class="reason">Rejected: {s.rejectionReason}</div>}
-                    </td>
-                    <td>
-                      <CommentsDisclosure target={s.id} label={label} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                  )}
+                  <th scope="col">Country</th>
+                  <th scope="col">Indicator</th>
+                  <th scope="col" class="num">
+                    Year
+                  </th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Residence criterion</th>
+                  <th scope="col" class="num">
+                    Total
+                  </th>
+                  <th scope="col" class="num">
+                    Version
+                  </th>
+                  <th scope="col">{actionable ? 'Note' : 'Note and reason for rejecting'}</th>
+                  <th scope="col">Comments</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((s) => {
+                  const label = `${s.country.name} ${s.indicator.code} ${s.referenceYear} version ${s.version}`;
+                  return (
+                    <tr key={s.id}>
+                      {actionable && (
+                        <td>
+                          <input
+                            type="checkbox"
+                            aria-label={`Select ${label}`}
+                            checked={selected.has(s.id)}
+                            onChange={() => {
+                              const next = new Set(selected);
+                              if (next.has(s.id)) next.delete(s.id);
+                              else next.add(s.id);
+                              setRestored(false);
+                              setSelected(next);
+                            }}
+                          />
+                        </td>
+                      )}
+                      <th scope="row">
+                        <a href={`/countries/${countryCode(s)}`}>{s.country.name}</a>
+                      </th>
+                      <td>
+                        <a href={`/indicators/${s.indicator.code}`} title={s.indicator.name}>
+                          {s.indicator.code}
+                        </a>
+                      </td>
+                      <td class="num">{s.referenceYear}</td>
+                      <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
+                      <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
+                      <td class="num">{formatInt(s.total?.value)}</td>
+                      <td class="num">{s.version}</td>
+                      <td>
+                        {s.note ?? ''}
+                        {s.rejectionReason && <div class="reason">Rejected: {s.rejectionReason}</div>}
+                      </td>
+                      <td>
+                        <CommentsDisclosure target={s.id} label={label} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </ScrollBox>
           {actionable && (
             <div class="stack">
               <div class="field">

@@ -7,6 +7,7 @@ import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, RestoringSession } from '../components/controls';
 import { ParamSelect } from '../components/filters';
 import { FileImport, type ImportSource } from '../components/file-import';
+import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import '../lib/fragments';
 import type { SubmissionStatus, UploadSubmissionsMutation } from '../gql/graphql';
@@ -144,50 +145,52 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
       )}
       {state.status === 'done' && nodes.length > 0 && (
         <>
-          <table class="data" data-testid="own-submissions">
-            <caption data-testid="own-count">
-              {nodes.length < total
-                ? `The newest ${nodes.length} of ${total} ${which}submissions`
-                : `${total} ${which}submission${total === 1 ? '' : 's'}`}
-              , newest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Indicator</th>
-                <th scope="col" class="num">
-                  Year
-                </th>
-                <th scope="col">Source</th>
-                <th scope="col" class="num">
-                  Version
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">Updated</th>
-                <th scope="col">Comments</th>
-              </tr>
-            </thead>
-            <tbody>
-              {nodes.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row">{s.indicator.code}</th>
-                  <td class="num">{s.referenceYear}</td>
-                  <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
-                  <td class="num">{s.version}</td>
-                  <td>
-                    <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
-                    {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
-                  </td>
-                  <td>{s.updatedAt.slice(0, 16).replace('T', ' ')}</td>
-                  <td>
-                    <CommentsDisclosure
-                      target={s.id}
-                      label={`${s.indicator.code} ${s.referenceYear} version ${s.version}`}
-                    />
-                  </td>
+          <ScrollBox label="Your country's submissions">
+            <table class="data" data-testid="own-submissions">
+              <caption data-testid="own-count">
+                {nodes.length < total
+                  ? `The newest ${nodes.length} of ${total} ${which}submissions`
+                  : `${total} ${which}submission${total === 1 ? '' : 's'}`}
+                , newest first
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Indicator</th>
+                  <th scope="col" class="num">
+                    Year
+                  </th>
+                  <th scope="col">Source</th>
+                  <th scope="col" class="num">
+                    Version
+                  </th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Updated</th>
+                  <th scope="col">Comments</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {nodes.map((s) => (
+                  <tr key={s.id}>
+                    <th scope="row">{s.indicator.code}</th>
+                    <td class="num">{s.referenceYear}</td>
+                    <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
+                    <td class="num">{s.version}</td>
+                    <td>
+                      <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
+                      {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
+                    </td>
+                    <td>{s.updatedAt.slice(0, 16).replace('T', ' ')}</td>
+                    <td>
+                      <CommentsDisclosure
+                        target={s.id}
+                        label={`${s.indicator.code} ${s.referenceYear} version ${s.version}`}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           {list.error && <ErrorMessage error={list.error} />}
           {list.hasMore && (
             <p class="toolbar">
