@@ -7,23 +7,25 @@ import { GraphQLError, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { Context } from '../platform/context.js';
 import { builder, DEFAULT_PAGE_SIZE } from '../schema/builder.js';
-import { seesVersion, visibilityOf } from '../submissions/visibility.js';
+import { seesVersion, visibilityOf, type Visibility } from '../submissions/visibility.js';
 import {
   countChanges,
+  cursorOf,
   liveChanges,
   parseCursor,
   readChanges,
+  sequenceOf,
   sourceTypeIdOfKey,
+  type FeedPosition,
   type FeedRow,
 } from './feed.service.js';
 
-function cursorOf(after: string | null | undefined): bigint {
-  const cursor = parseCursor(after);
-  if (cursor === null)
-    throw new GraphQLError(`"after" must be a cursor the feed returned (a sequence), got "${String(after)}"`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
-  return cursor;
+/** The caller's position for `after`, or a BAD_USER_INPUT error naming `after` (malformed, or another kind's). */
+function positionOf(after: string | null | undefined, visibility: Visibility): FeedPosition {
+  const position = parseCursor(after, visibility);
+  if (typeof position === 'string')
+    throw new GraphQLError(position, { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+  return position;
 }
 
 // Per-request loaders (keyed by the context, so nothing outlives the request or crosses callers), one per model,
@@ -163,8 +165,17 @@ const Change = builder.objectRef<FeedRow>('Change').implement({
     'that applies the entries in order to an empty store holds what a full download holds.',
   fields: (t) => ({
     sequence: t.string({
-      description: 'Strictly increasing in commit order; also the cursor to resume after this entry.',
-      resolve: (c) => c.sequence.toString(),
+      description:
+        "Strictly increasing in commit order, without gaps, over the caller's feed (anonymous and READER callers " +
+        'share one numbering, ADMIN and TASK_FORCE another); a focal point, whose feed mixes the two, reads the ' +
+        'global sequence over both. Resume with `cursor` (or pageInfo.endCursor), not with this number.',
+      resolve: (c, _args, ctx) => sequenceOf(c, visibilityOf(ctx.viewer)).toString(),
+    }),
+    cursor: t.string({
+      description:
+        'The cursor to resume after this entry (`after` of `changes` or of the subscription): the sequence with ' +
+        'the kind of feed it numbers ("p:", "a:" or "g:"), so that no other kind of caller misreads it.',
+      resolve: (c, _args, ctx) => cursorOf(c, visibilityOf(ctx.viewer)),
     }),
     kind: t.field({
       type: ChangeKind,
@@ -204,7 +215,7 @@ const Change = builder.objectRef<FeedRow>('Change').implement({
 type ChangePage = {
   edges: { cursor: string; node: FeedRow }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  after: bigint;
+  after: FeedPosition;
 };
 
 const ChangeConnection = builder.connectionObject(
@@ -230,20 +241,26 @@ builder.queryField('changes', (t) =>
       'with pageInfo.endCursor (the `after` given when the page is empty); every committed change appears exactly ' +
       'once, in commit order.',
     args: {
-      after: t.arg.string({ description: 'The endCursor (or a sequence) read last; absent for the start.' }),
+      after: t.arg.string({
+        description:
+          'The endCursor (or Change.cursor) read last; absent for the start. A plain decimal, the cursor of ' +
+          'before per-audience numbering, is read as a global sequence for a focal point and refused to other ' +
+          'callers ("0", the start, aside).',
+      }),
       first: t.arg.int({ description: `Page size (default ${DEFAULT_PAGE_SIZE}).` }),
     },
     resolve: async (_root, args, ctx) => {
-      const after = cursorOf(args.after);
+      const visibility = visibilityOf(ctx.viewer);
+      const after = positionOf(args.after, visibility);
       const first = args.first ?? DEFAULT_PAGE_SIZE;
-      const rows = await readChanges(ctx.prisma, visibilityOf(ctx.viewer), after, first + 1);
+      const rows = await readChanges(ctx.prisma, visibility, after, first + 1);
       const page = rows.slice(0, first);
-      const edges = page.map((node) => ({ cursor: node.sequence.toString(), node }));
+      const edges = page.map((node) => ({ cursor: cursorOf(node, visibility), node }));
       const result: ChangePage = {
         edges,
         pageInfo: {
           hasNextPage: rows.length > first,
-          hasPreviousPage: after > 0n,
+          hasPreviousPage: after.after > 0n,
           startCursor: edges[0]?.cursor ?? null,
           endCursor: edges.at(-1)?.cursor ?? (args.after || null),
         },
@@ -260,8 +277,18 @@ builder.subscriptionField('changes', (t) =>
     description:
       'The change feed live (GraphQL over SSE): the changes after `after` (all of them when absent), then each new ' +
       'one as it is committed by any hub process serving this database.',
-    args: { after: t.arg.string({ description: 'The sequence (or endCursor) read last; absent for the start.' }) },
-    subscribe: (_root, args, ctx) => liveChanges(ctx.app.db, visibilityOf(ctx.viewer), cursorOf(args.after)),
+    args: {
+      after: t.arg.string({
+        description:
+          'The Change.cursor (or endCursor) read last; absent for the start. A plain decimal, the cursor of before ' +
+          'per-audience numbering, is read as a global sequence for a focal point and refused to other callers ' +
+          '("0", the start, aside).',
+      }),
+    },
+    subscribe: (_root, args, ctx) => {
+      const visibility = visibilityOf(ctx.viewer);
+      return liveChanges(ctx.app.db, visibility, positionOf(args.after, visibility));
+    },
     resolve: (row) => row,
   }),
 );

@@ -2,15 +2,26 @@
 // and the live stream the subscription serves, woken by NOTIFY from any hub process on the same database. Entries are
 // written by src/submissions/changes.ts, in commit order, so reading "sequence > cursor" never skips or repeats a
 // committed change.
+//
+// Numbering. A caller who reads one audience (anonymous and READER: PUBLISHED; ADMIN and TASK_FORCE: ALL_VERSIONS) is
+// shown that audience's own sequence, dense (1, 2, 3…), so the number of changes it may not read made meanwhile shows
+// nowhere; a focal point, who reads its country's ALL_VERSIONS entries and the others' PUBLISHED ones, is shown the
+// global sequence (its gaps count other countries' ALL_VERSIONS changes: the one trace left, see the README). Cursors
+// say which numbering they are in: "p:<n>" (PUBLISHED), "a:<n>" (ALL_VERSIONS), "g:<n>" (global). A plain decimal is
+// a cursor from before per-audience numbering, a global sequence: a focal point resumes exactly there; any other caller
+// is refused, since "sequence > n" for every n would tell it the global number of each of its entries, the gaps again.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { FeedAudience, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import type { Database, PrismaClient } from '../platform/db.js';
 import { FEED_CHANNEL } from '../submissions/changes.js';
-import { visibleFeedEntry, type Visibility } from '../submissions/visibility.js';
+import { feedAudienceOf, visibleFeedEntry, type Visibility } from '../submissions/visibility.js';
 
 export interface FeedRow {
+  /** Global, over both audiences. */
   sequence: bigint;
   audience: FeedAudience;
+  /** Dense within `audience`. */
+  audienceSequence: bigint;
   /** The series key; null on an item change. */
   countryId: number | null;
   indicatorId: number | null;
@@ -36,26 +47,98 @@ export function sourceTypeIdOfKey(key: Prisma.Sql): Prisma.Sql {
     (SELECT ds."sourceTypeId" FROM "DataSource" ds WHERE ${key} = 'DS:' || ds.code))`;
 }
 
-/** A cursor is the sequence of the last entry read, in decimal; absent for the start of the feed. */
-export function parseCursor(after: string | null | undefined): bigint | null {
-  if (after == null || after === '') return 0n;
-  return /^\d{1,19}$/.test(after) ? BigInt(after) : null;
+/** A position in the feed: after the entry numbered `after` in the audience's own numbering or the global one. */
+export interface FeedPosition {
+  by: 'audience' | 'global';
+  after: bigint;
 }
 
-/** The caller's entries after `after`, oldest first, at most `limit`. */
-export function readChanges(prisma: PrismaClient, visibility: Visibility, after: bigint, limit: number) {
+/** The start of the feed. */
+const START: FeedPosition = { by: 'global', after: 0n };
+
+type CursorKind = 'p' | 'a' | 'g';
+const KIND_OF_AUDIENCE = { PUBLISHED: 'p', ALL_VERSIONS: 'a' } as const;
+const KIND_NAMES: Record<CursorKind, string> = {
+  p: 'the published feed (anonymous and READER callers)',
+  a: 'the feed of every version (ADMIN and TASK_FORCE)',
+  g: "the global sequence (a focal point's feed)",
+};
+
+/** The cursor kind of the caller's numbering. */
+function kindOf(visibility: Visibility): CursorKind {
+  const audience = feedAudienceOf(visibility);
+  return audience ? KIND_OF_AUDIENCE[audience] : 'g';
+}
+
+/** The number the caller is shown for an entry (Change.sequence): its audience's own, or the global one. */
+export function sequenceOf(row: FeedRow, visibility: Visibility): bigint {
+  return feedAudienceOf(visibility) ? row.audienceSequence : row.sequence;
+}
+
+/** The cursor that resumes the caller after this entry: "p:<n>", "a:<n>" or "g:<n>". */
+export function cursorOf(row: FeedRow, visibility: Visibility): string {
+  return `${kindOf(visibility)}:${sequenceOf(row, visibility)}`;
+}
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/**
+ * Reads a cursor for this caller: absent or "" is the start; "<kind>:<n>" must be of the caller's own kind; a plain
+ * decimal (a cursor from before per-audience numbering) is a global sequence, valid for a focal point only (see the
+ * top of this file), and "0" (the start) for everyone. Returns the position, or why the cursor is refused.
+ */
+export function parseCursor(after: string | null | undefined, visibility: Visibility): FeedPosition | string {
+  if (after == null || after === '') return START;
+  const match = /^(?:([pag]):)?(\d{1,19})$/.exec(after);
+  const n = match ? BigInt(match[2]!) : -1n;
+  if (!match || n > MAX_BIGINT)
+    return `"after" must be a cursor the feed returned (pageInfo.endCursor or Change.cursor), got "${after}"`;
+  const kind = match[1] as CursorKind | undefined;
+  const own = kindOf(visibility);
+  if (kind === undefined) {
+    // "0" is the start in every numbering, so it tells nothing.
+    if (own === 'g' || n === 0n) return { by: 'global', after: n };
+    return (
+      `"after" is a cursor from before the feed numbered ${KIND_NAMES[own]} on its own; resume from the start ` +
+      `(a replay from the start ends in the same store) and keep the cursors "${own}:…" it gives`
+    );
+  }
+  if (kind !== own)
+    return (
+      `"after" is a cursor of ${KIND_NAMES[kind]}, not of this caller's (${KIND_NAMES[own]}, cursors "${own}:…"): ` +
+      `resume from a cursor this caller was given, or from the start`
+    );
+  return { by: kind === 'g' ? 'global' : 'audience', after: n };
+}
+
+/** SQL: the caller's entries after `position`, and the column they are ordered by. */
+function after(visibility: Visibility, position: FeedPosition) {
+  // Within one audience the two numberings run in the same order; the column the cursor names is the one indexed.
+  const column = Prisma.raw(position.by === 'audience' ? 'f."audienceSequence"' : 'f.sequence');
+  return {
+    where: Prisma.sql`${column} > ${position.after}::bigint AND ${visibleFeedEntry(visibility, 'f')}`,
+    order: column,
+  };
+}
+
+/** The caller's entries after `position`, oldest first, at most `limit`. */
+export function readChanges(prisma: PrismaClient, visibility: Visibility, position: FeedPosition, limit: number) {
+  const { where, order } = after(visibility, position);
   return prisma.$queryRaw<FeedRow[]>(Prisma.sql`
     SELECT f.* FROM "FeedEntry" f
-    WHERE f.sequence > ${after}::bigint AND ${visibleFeedEntry(visibility, 'f')}
-    ORDER BY f.sequence
+    WHERE ${where}
+    ORDER BY ${order}
     LIMIT ${limit}`);
 }
 
-/** How many entries the caller may see after `after`. */
-export async function countChanges(prisma: PrismaClient, visibility: Visibility, after: bigint): Promise<number> {
+/** How many entries the caller may see after `position`. */
+export async function countChanges(
+  prisma: PrismaClient,
+  visibility: Visibility,
+  position: FeedPosition,
+): Promise<number> {
   const [row] = await prisma.$queryRaw<{ n: number }[]>(Prisma.sql`
-    SELECT count(*)::int AS n FROM "FeedEntry" f
-    WHERE f.sequence > ${after}::bigint AND ${visibleFeedEntry(visibility, 'f')}`);
+    SELECT count(*)::int AS n FROM "FeedEntry" f WHERE ${after(visibility, position).where}`);
   return row?.n ?? 0;
 }
 
@@ -133,16 +216,21 @@ export async function closeChangeStreams(db: Database): Promise<void> {
  * The caller's entries after `after`, then every new one as it is committed by any hub process: the replay and the
  * live part are the same query from the same cursor, so nothing is skipped or repeated at the seam.
  */
-export async function* liveChanges(db: Database, visibility: Visibility, after: bigint): AsyncGenerator<FeedRow> {
+export async function* liveChanges(
+  db: Database,
+  visibility: Visibility,
+  position: FeedPosition,
+): AsyncGenerator<FeedRow> {
   const bus = busOf(db);
   await bus.start();
-  let cursor = after;
+  let cursor = position;
+  const by = feedAudienceOf(visibility) ? 'audience' : 'global';
   while (!bus.closed) {
     const seen = bus.version;
     const rows = await readChanges(db.prisma, visibility, cursor, LIVE_PAGE);
     for (const row of rows) {
       yield row;
-      cursor = row.sequence;
+      cursor = { by, after: sequenceOf(row, visibility) };
     }
     if (rows.length < LIVE_PAGE) await bus.next(seen);
   }

@@ -7,7 +7,10 @@
 // cursor in the same transaction, and (2) claims due deliveries with FOR UPDATE SKIP LOCKED, leasing them by moving
 // their next attempt past the request timeout, so two hub processes never send one delivery at once and a process
 // that dies mid-request leaves a lease that simply expires. Delivery is at least once; receivers deduplicate by
-// X-Migstat-Delivery and order by `sequence` (a retried change can arrive after a later one).
+// X-Migstat-Delivery and order by `sequence` (a retried change can arrive after a later one). Webhooks count in the
+// published feed's own sequence (FeedEntry.audienceSequence of the PUBLISHED audience), as an anonymous caller reads
+// it in `changes`: the `sequence` of a body, a delivery's entry and a webhook's cursor. It is dense, so its gaps say
+// nothing of unpublished changes.
 //
 // SSRF: a URL whose host resolves to a private, loopback, link-local or otherwise special address is refused at
 // registration and again before every attempt (DNS may change), unless WEBHOOK_ALLOW_PRIVATE is set; redirects are
@@ -28,6 +31,9 @@ import { visibleFeedEntry } from '../submissions/visibility.js';
 import { sourceTypeIdOfKey } from './feed.service.js';
 
 export const CHANGE_KINDS = ['UPSERT', 'DELETE'] as const;
+
+/** SQL: the entry f is one of the published feed, the one webhooks receive. */
+const PUBLISHED_ENTRY = visibleFeedEntry({ kind: 'PUBLISHED' }, 'f');
 export type ChangeKindName = (typeof CHANGE_KINDS)[number];
 
 /** Address ranges a webhook may not reach unless configured: RFC 1918, loopback, link-local, CGNAT, multicast… */
@@ -98,7 +104,8 @@ export async function createWebhook(prisma: PrismaClient, config: Config, actor:
   if (input.secret.length < 16) issues.push({ path: ['input', 'secret'], message: 'at least 16 characters' });
   const events = [...new Set(input.events?.length ? input.events : CHANGE_KINDS)];
   if (issues.length) throw ValidationError.of(issues);
-  const [head] = await prisma.$queryRaw<{ head: bigint }[]>`SELECT coalesce(max(sequence), 0) AS head FROM "FeedEntry"`;
+  const [head] = await prisma.$queryRaw<{ head: bigint }[]>(Prisma.sql`
+    SELECT coalesce(max(f."audienceSequence"), 0) AS head FROM "FeedEntry" f WHERE ${PUBLISHED_ENTRY}`);
   return prisma.webhook.create({
     data: { url, secret: input.secret, events, cursor: head!.head, createdBy: actor.name },
   });
@@ -191,8 +198,10 @@ const ITEM_KEYS: Record<ItemType, string> = {
 
 /** The body of an item change: the item's type, global id (for `node(id)`) and natural key. */
 async function itemPayloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
-  const [entry] = await prisma.$queryRaw<{ sequence: string; at: Date; itemType: ItemType; itemId: number }[]>`
-    SELECT sequence::text, at, "itemType", "itemId" FROM "FeedEntry" WHERE sequence = ${sequence}::bigint`;
+  const [entry] = await prisma.$queryRaw<{ sequence: string; at: Date; itemType: ItemType; itemId: number }[]>(
+    Prisma.sql`SELECT f."audienceSequence"::text AS sequence, f.at, f."itemType", f."itemId" FROM "FeedEntry" f
+      WHERE ${PUBLISHED_ENTRY} AND f."audienceSequence" = ${sequence}::bigint`,
+  );
   if (!entry) return null;
   const column = ITEM_KEYS[entry.itemType];
   const [item] = await prisma.$queryRaw<{ key: string }[]>(
@@ -212,8 +221,9 @@ async function itemPayloadOf(prisma: PrismaClient, deliveryId: number, sequence:
 
 /** The JSON body of one delivery: the change as the feed's Change type has it, with codes for the references. */
 async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
-  const [kind] = await prisma.$queryRaw<{ item: boolean }[]>`
-    SELECT "itemType" IS NOT NULL AS item FROM "FeedEntry" WHERE sequence = ${sequence}::bigint`;
+  const [kind] = await prisma.$queryRaw<{ item: boolean }[]>(Prisma.sql`
+    SELECT f."itemType" IS NOT NULL AS item FROM "FeedEntry" f
+    WHERE ${PUBLISHED_ENTRY} AND f."audienceSequence" = ${sequence}::bigint`);
   if (kind?.item) return itemPayloadOf(prisma, deliveryId, sequence);
   const [row] = await prisma.$queryRaw<
     {
@@ -236,7 +246,7 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
       observations: [string, number][] | null;
     }[]
   >(Prisma.sql`
-    SELECT f.sequence::text, f.at, f."submissionId", c.m49, c.iso3, i.code AS indicator, f."referenceYear",
+    SELECT f."audienceSequence"::text AS sequence, f.at, f."submissionId", c.m49, c.iso3, i.code AS indicator, f."referenceYear",
       f."sourceKey",
       -- The version number among the key's PUBLISHED versions, as an anonymous caller reads Submission.version.
       (SELECT count(*)::int FROM "Submission" v WHERE v."countryId" = s."countryId"
@@ -254,7 +264,7 @@ async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: big
     LEFT JOIN "SourceType" st ON st.id = s."sourceTypeId"
     LEFT JOIN "DataSource" ds ON ds.id = s."dataSourceId"
     LEFT JOIN "SourceType" kst ON kst.id = ${sourceTypeIdOfKey(Prisma.sql`f."sourceKey"`)}
-    WHERE f.sequence = ${sequence}::bigint`);
+    WHERE ${PUBLISHED_ENTRY} AND f."audienceSequence" = ${sequence}::bigint`);
   if (!row) return null;
   return {
     delivery: String(deliveryId),
@@ -310,9 +320,9 @@ async function enqueue(prisma: PrismaClient): Promise<void> {
     for (const hook of hooks) {
       await tx.$executeRaw(Prisma.sql`
         WITH scanned AS (
-          SELECT f.sequence, f."submissionId", f."itemType" FROM "FeedEntry" f
-          WHERE f.sequence > ${hook.cursor}::bigint AND ${visibleFeedEntry({ kind: 'PUBLISHED' }, 'f')}
-          ORDER BY f.sequence LIMIT 1000
+          SELECT f."audienceSequence" AS sequence, f."submissionId", f."itemType" FROM "FeedEntry" f
+          WHERE ${PUBLISHED_ENTRY} AND f."audienceSequence" > ${hook.cursor}::bigint
+          ORDER BY f."audienceSequence" LIMIT 1000
         ),
         queued AS (
           INSERT INTO "WebhookDelivery" ("webhookId", sequence)

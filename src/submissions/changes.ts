@@ -18,6 +18,11 @@
 // writer's entries, so each comparison is with the true last state. (Exposing only the entries below the oldest
 // in-flight one would let writers run in parallel, but needs txid bookkeeping on every read; the writes here are
 // rare and short, so the lock is the simpler guarantee.) PGlite runs one transaction at a time anyway.
+//
+// Two numberings, both drawn in the same INSERT under that lock: `sequence`, global over both audiences, and
+// `audienceSequence`, dense within the entry's audience (the audience's last number plus the entry's rank among the
+// statement's rows of that audience, in the statement's order). A caller who reads one audience is shown the second,
+// so the gaps of the first (which count the other audience's changes, unpublished ones included) never reach it.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countableVersions, EVERYTHING } from './visibility.js';
 
@@ -25,6 +30,13 @@ type Tx = Prisma.TransactionClient;
 
 /** The key of the advisory lock that orders feed writers ("feed" in ASCII). */
 const FEED_LOCK = 0x66656564;
+
+/** SQL (a CTE body): each audience with the last audienceSequence it drew (0 before its first entry). */
+const AUDIENCE_HEADS = Prisma.sql`
+  SELECT a.audience, coalesce((SELECT max(h."audienceSequence") FROM "FeedEntry" h WHERE h.audience = a.audience), 0)
+    AS head
+  FROM (VALUES ('ALL_VERSIONS'::"FeedAudience"), ('PUBLISHED'::"FeedAudience")) AS a(audience)`;
+
 /** The NOTIFY channel that tells every hub process a feed entry was committed. */
 export const FEED_CHANNEL = 'migstat_feed';
 
@@ -67,12 +79,18 @@ export async function recordSeriesChanges(tx: Tx, keys: readonly SeriesKey[]): P
       SELECT DISTINCT ON (f."countryId", f."indicatorId", f."referenceYear", f."sourceKey", f.audience) f.*
       FROM "FeedEntry" f JOIN k ON ${sameKey('f', 'k')}
       ORDER BY f."countryId", f."indicatorId", f."referenceYear", f."sourceKey", f.audience, f.sequence DESC
-    )
-    INSERT INTO "FeedEntry" ("audience", "countryId", "indicatorId", "referenceYear", "sourceKey", "submissionId",
-      "status", "at")
-    SELECT n.audience, n."countryId", n."indicatorId", n."referenceYear", n."sourceKey", n."submissionId", n.status,
+    ),
+    heads AS (${AUDIENCE_HEADS})
+    INSERT INTO "FeedEntry" ("audience", "audienceSequence", "countryId", "indicatorId", "referenceYear",
+      "sourceKey", "submissionId", "status", "at")
+    -- The rank within the audience follows the ORDER BY below (the order the global sequence is drawn in).
+    SELECT n.audience,
+      h.head + row_number() OVER (PARTITION BY n.audience
+        ORDER BY n."indicatorId", n."countryId", n."referenceYear", n."sourceKey"),
+      n."countryId", n."indicatorId", n."referenceYear", n."sourceKey", n."submissionId", n.status,
       clock_timestamp()
     FROM now n LEFT JOIN last l ON ${sameKey('l', 'n')} AND l.audience = n.audience
+    JOIN heads h ON h.audience = n.audience
     WHERE (n."submissionId", n.status) IS DISTINCT FROM (l."submissionId", l.status)
       -- a key that never had a visible version has nothing to delete
       AND NOT (n."submissionId" IS NULL AND l.sequence IS NULL)
@@ -118,11 +136,12 @@ export async function recordItemChanges(tx: Tx, items: readonly ItemRef[]): Prom
   if (!unique.length) return 0;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FEED_LOCK}::bigint)`;
   const written = await tx.$executeRaw(Prisma.sql`
-    INSERT INTO "FeedEntry" ("audience", "itemType", "itemId", "at")
-    SELECT a.audience, x."itemType", x."itemId", clock_timestamp()
+    WITH heads AS (${AUDIENCE_HEADS})
+    INSERT INTO "FeedEntry" ("audience", "audienceSequence", "itemType", "itemId", "at")
+    SELECT a.audience, a.head + x.n, x."itemType", x."itemId", clock_timestamp()
     FROM unnest(${unique.map((i) => i.type)}::text[], ${unique.map((i) => i.id)}::int[]) WITH ORDINALITY
       AS x("itemType", "itemId", n)
-    CROSS JOIN (VALUES ('ALL_VERSIONS'::"FeedAudience"), ('PUBLISHED'::"FeedAudience")) AS a(audience)
+    CROSS JOIN heads a
     ORDER BY x.n, a.audience`);
   await tx.$executeRaw`SELECT pg_notify(${FEED_CHANNEL}, '')`;
   return written;

@@ -157,6 +157,23 @@ export function visibleFeedEntry(visibility: Visibility, alias = 'f'): Prisma.Sq
 }
 
 /**
+ * The one feed audience a caller reads, whose own dense sequence (FeedEntry.audienceSequence) numbers its changes and
+ * cursors: ALL_VERSIONS for ADMIN and TASK_FORCE, PUBLISHED for READER and anonymous callers. Null for a focal point,
+ * who reads a mix of both (its country's ALL_VERSIONS entries, the others' PUBLISHED ones) and so is numbered by the
+ * global sequence, whose gaps count the other countries' ALL_VERSIONS changes.
+ */
+export function feedAudienceOf(visibility: Visibility): 'ALL_VERSIONS' | 'PUBLISHED' | null {
+  switch (visibility.kind) {
+    case 'ALL':
+      return 'ALL_VERSIONS';
+    case 'PUBLISHED':
+      return 'PUBLISHED';
+    case 'OWN_COUNTRY':
+      return null;
+  }
+}
+
+/**
  * The series keys (columns countryId, indicatorId, referenceYear, sourceKey, and the entry's submissionId: the key's
  * countable version after the change, null when it has none) of the indicators `indicatorIds` (an int[]) whose
  * countable version changed for the caller after `since`, one row per entry, read from its change feed: a version that

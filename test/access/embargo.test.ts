@@ -8,6 +8,14 @@
 //  2. every answer is identical to the answer over the same database without the unpublished rows: so no count, year,
 //     flag, cursor or sum derived from a hidden row reaches the caller either.
 // As a control, ADMIN's answers must contain every sentinel, so the walk does reach them.
+// The change feed is read by FEED_QUERY (the walk's own `changes` operation does not validate: the fragments of
+// Change.item on every Node type select fields named alike with different types) from the start and from cursors
+// just before this test's writes (a plain decimal, "p:" and "g:"), so its pages hold the published changes written
+// before and after the embargoed activity. The database "without" the unpublished
+// rows has the feed as it would be had that activity never happened: their entries gone and every sequence numbered
+// again without them. Anonymous and READER callers read the published feed's own sequence, which must come out the
+// same; a focal point reads the global sequence (README "Change feed": the gaps of its sequence count the other
+// countries' changes of every version, the one trace left), so its "without" walk runs before the renumbering.
 // The portal routes beside /graphql (CONTRACT §10: SDMX data, availability and structure, downloads in CSV and XLSX)
 // are read in the same walk under the same two checks: they run their own SQL, so the GraphQL walk alone would not
 // cover them.
@@ -24,6 +32,8 @@ import { split, walkQuery, type ArgumentPlan, type Sel, type Walk } from '../sup
 let hub: Hub;
 let schema: GraphQLSchema;
 const tokens: Record<string, string | undefined> = { anonymous: undefined };
+/** The feed's cursors before this test's writes: the global sequence and the published feed's own. */
+const feedStart = { global: '0', published: '0' };
 
 const SENTINELS = [987654321, 987654322, 987654323, 987654324, 987654325, 987654326, 987654327, 987654328, 987654329];
 const NOTE = 'EMBARGO-SENTINEL';
@@ -48,6 +58,11 @@ beforeAll(async () => {
   tokens.admin = await hub.token('ADMIN');
   tokens.reader = await hub.token('READER');
   tokens.fra = await hub.token('FOCAL_POINT', 'FRA');
+  const [head] = await hub.db.prisma.$queryRaw<{ global: string; published: string }[]>`
+    SELECT coalesce(max(sequence), 0)::text AS global,
+      coalesce(max("audienceSequence") FILTER (WHERE audience = 'PUBLISHED'), 0)::text AS published
+    FROM "FeedEntry"`;
+  Object.assign(feedStart, head);
   await importDataSources(
     hub.db.prisma,
     { text: 'code,country,source_type,name,residence_criterion\nCHE_SENT,CHE,CENSUS,Swiss census,OPTION_I\n' },
@@ -103,6 +118,8 @@ beforeAll(async () => {
     },
     CLI_ACTOR,
   );
+  // A publication after the embargoed activity: its feed sequence must not tell how much of that there was.
+  await importAsAdmin(['FRA,IMM_STOCK,2021,600,,OPTION_II,PUBLISHED,,_T']);
 }, 300_000);
 afterAll(() => hub?.close());
 
@@ -209,10 +226,45 @@ async function answers(walk: Walk, token: string | undefined, internalErrors: st
     out.set(op.query, JSON.stringify(result).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>'));
   };
   for (const root of walk.roots) await run(root);
+  // The whole feed, and the feed after this test's first write (another caller's kind of cursor is an error for the
+  // rest), page by page.
+  for (const start of [undefined, feedStart.global, `p:${feedStart.published}`, `g:${feedStart.global}`]) {
+    const pages: unknown[] = [];
+    for (let after = start; ;) {
+      const result = await hub.gql<{ changes: { pageInfo: { hasNextPage: boolean; endCursor: string } } }, unknown>(
+        FEED_QUERY,
+        { after, first: 100 },
+        { token },
+      );
+      if (start === undefined) expect(result.errors).toBeUndefined();
+      pages.push(result);
+      if (!result.data?.changes.pageInfo.hasNextPage) break;
+      after = result.data.changes.pageInfo.endCursor;
+    }
+    out.set(`FEED after ${start}`, JSON.stringify(pages).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>'));
+  }
   for (const path of PORTAL_PATHS) out.set(`GET ${path}`, await portalAnswer(path, token));
   if (process.env.EMBARGO_PROGRESS) process.stderr.write(`walked ${out.size} operations\n`);
   return out;
 }
+
+/** Every field of a page of the change feed and of its changes. */
+const FEED_QUERY = `query Feed($after: String, $first: Int) {
+  changes(after: $after, first: $first) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor }
+    nodes {
+      sequence cursor kind at
+      series { country { m49 name } indicator { code } referenceYear dataSource { code name } sourceType { code } }
+      submission {
+        id version revision status unit note isCountable residenceCriterion sourceKey countableSince total { value }
+        observations { value dimensionsJson }
+      }
+      item { __typename id ... on DataSource { code name } ... on Country { m49 } }
+    }
+  }
+}`;
 
 const FLOW = '/sdmx/v2/data/dataflow/MIGSTAT/DF_MIGRATION/1.0';
 /** Every SDMX data key shape (all, one country, a hidden year's window, a breakdown) × both formats, changes since a
@@ -308,17 +360,39 @@ test('no unpublished value, or anything derived from one, reaches anonymous, REA
   await hub.db.prisma.accountEntry.deleteMany({ where: { status: { not: 'PUBLISHED' } } });
   // and the change-feed entries only CHE's readers of unpublished versions may see (the rest stay as they are).
   const che = await hub.db.prisma.country.findUniqueOrThrow({ where: { iso3: 'CHE' } });
-  await hub.db.prisma.feedEntry.deleteMany({ where: { audience: 'ALL_VERSIONS', countryId: che.id } });
+  const gone = await hub.db.prisma.feedEntry.deleteMany({ where: { audience: 'ALL_VERSIONS', countryId: che.id } });
+  expect(gone.count).toBeGreaterThan(0);
   expect(await hub.db.prisma.submission.count({ where: { referenceYear: { in: HIDDEN_YEARS } } })).toBe(1); // 2095 v1
   const differences: string[] = [];
-  for (const who of callers) {
+  const compare = async (who: (typeof callers)[number]) => {
     const without = await answers(walk, tokens[who], internalErrors);
     for (const [query, body] of withHidden[who]!) {
       const other = without.get(query);
       if (other !== body)
         differences.push(`${who}: ${short(query)}\n  with:    ${short(body)}\n  without: ${short(other ?? '')}`);
     }
-  }
+  };
+  // The focal point reads the global sequence: compared with the entries gone but the numbers kept.
+  await compare('fra');
+  // Then the feed numbered as if the embargoed entries had never been written: the global sequence and each
+  // audience's own, in the same order (through negative numbers, so that no two rows ever hold one number).
+  const feedBefore = await hub.db.prisma.feedEntry.findMany({ orderBy: { sequence: 'asc' } });
+  await hub.db.prisma.$executeRaw`
+    UPDATE "FeedEntry" f SET sequence = -r.n, "audienceSequence" = -r.a
+    FROM (SELECT sequence, row_number() OVER (ORDER BY sequence) AS n,
+            row_number() OVER (PARTITION BY audience ORDER BY sequence) AS a
+          FROM "FeedEntry") r
+    WHERE r.sequence = f.sequence`;
+  await hub.db.prisma
+    .$executeRaw`UPDATE "FeedEntry" SET sequence = -sequence, "audienceSequence" = -"audienceSequence"`;
+  const feedAfter = await hub.db.prisma.feedEntry.findMany({ orderBy: { sequence: 'asc' } });
+  // The renumbering closed the gaps the embargoed entries left in the global sequence after the first of them,
+  // and none in the published feed's own (it never had any).
+  expect(feedAfter.map((f) => f.sequence)).not.toEqual(feedBefore.map((f) => f.sequence));
+  const published = (rows: typeof feedBefore) =>
+    rows.filter((f) => f.audience === 'PUBLISHED').map((f) => f.audienceSequence);
+  expect(published(feedAfter)).toEqual(published(feedBefore));
+  for (const who of ['anonymous', 'reader'] as const) await compare(who);
   expect({
     leaks: leaks.slice(0, 20),
     differences: differences.slice(0, 20),

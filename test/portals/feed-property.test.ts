@@ -10,7 +10,7 @@ import { createApi } from '../../src/http/yoga.js';
 import { openDatabase, type Database } from '../../src/platform/db.js';
 import { dbKind } from '../support/db.js';
 import { startHub, type Hub } from '../support/hub.js';
-import { downloadedRows, Replayer } from './feed-support.js';
+import { cursorAt, downloadedRows, Replayer } from './feed-support.js';
 
 const STEPS = 200;
 const CHECK_EVERY = 40;
@@ -161,7 +161,7 @@ async function property(seed: number) {
   const [head] = await hub.db.prisma.$queryRaw<{ head: bigint }[]>`
     SELECT coalesce((SELECT min(sequence) - 1 FROM "FeedEntry" WHERE "itemType" IS NULL), max(sequence), 0) AS head
     FROM "FeedEntry"`;
-  for (const r of readers) r.cursor = head!.head.toString();
+  for (const r of readers) r.cursor = await cursorAt(hub, r.token, head!.head);
   const client = (i: number) => clients[i % clients.length]!;
   const outcomes = new Map<string, number>();
   let done = 0;

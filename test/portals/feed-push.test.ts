@@ -11,6 +11,7 @@ import { serve } from './serve.js';
 
 interface Event {
   sequence: string;
+  cursor: string;
   kind: string;
   at: string;
   series: { country: { m49: string }; referenceYear: number };
@@ -24,7 +25,7 @@ function subscribe(url: string, after: string | null, token?: string) {
   let waiters: (() => void)[] = [];
   let failure: unknown;
   const query = `subscription($after: String) { changes(after: $after) {
-    sequence kind at series { country { m49 } referenceYear } submission { observations { value } } } }`;
+    sequence cursor kind at series { country { m49 } referenceYear } submission { observations { value } } } }`;
   const done = (async () => {
     const res = await fetch(url, {
       method: 'POST',
@@ -140,10 +141,17 @@ test('a subscriber on one hub receives every change committed through another, o
     await anonymous.until(2);
     expect(anonymous.events.map((e) => e.event.series.country.m49)).toEqual(['756', '250']);
 
-    // Resuming after the first entry replays only what follows it: for an admin, the FRA version.
-    const resumed = subscribe(reader.url, anonymous.events[0]!.event.sequence, token);
+    // An anonymous caller's cursors name its feed (the published one) and its own dense sequence.
+    const [first, second] = anonymous.events.map((e) => e.event);
+    expect([first!.cursor, second!.cursor]).toEqual([`p:${first!.sequence}`, `p:${second!.sequence}`]);
+    expect(BigInt(second!.sequence) - BigInt(first!.sequence)).toBe(1n);
+    // Resuming after the first entry replays only what follows it: the FRA version.
+    const resumed = subscribe(reader.url, first!.cursor);
     await resumed.until(1);
     expect(resumed.events.map((e) => e.event.series.country.m49)).toEqual(['250']);
+    // A cursor of another kind of caller's feed is refused, naming `after`: an admin's feed is numbered otherwise.
+    const misread = subscribe(reader.url, first!.cursor, token);
+    await expect(misread.until(1)).rejects.toThrow(/after.{0,4} is a cursor of the published feed.*BAD_USER_INPUT/);
 
     // Live: writes one after another on the writer hub, each timed from its commit to its arrival on the reader.
     const writes = 40;

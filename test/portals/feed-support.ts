@@ -23,6 +23,28 @@ export const CHANGES = `
     item { __typename id }
   }`;
 
+/**
+ * The cursor that resumes `token`'s caller after the global feed position `global` (a max(sequence) read from the
+ * table): a focal point's is "g:<global>" (its numbering is the global one); the others' name the last entry of
+ * their own audience at or before it ("p:…" for anonymous and READER callers, "a:…" for ADMIN and TASK_FORCE), since
+ * a plain decimal is refused to them (src/portals/feed.service.ts).
+ */
+export async function cursorAt(
+  hub: Pick<Hub, 'db' | 'gql'>,
+  token: string | undefined,
+  global: bigint | string,
+): Promise<string> {
+  const viewer = token
+    ? data(await hub.gql<{ viewer: { role: string } }, unknown>('{ viewer { role } }', {}, { token })).viewer
+    : null;
+  if (viewer?.role === 'FOCAL_POINT') return `g:${global}`;
+  const audience = viewer && ['ADMIN', 'TASK_FORCE'].includes(viewer.role) ? 'ALL_VERSIONS' : 'PUBLISHED';
+  const [row] = await hub.db.prisma.$queryRaw<{ n: string }[]>`
+    SELECT coalesce(max("audienceSequence"), 0)::text AS n FROM "FeedEntry"
+    WHERE audience::text = ${audience} AND sequence <= ${String(global)}::bigint`;
+  return `${audience === 'PUBLISHED' ? 'p' : 'a'}:${row!.n}`;
+}
+
 export interface Entry {
   sequence: string;
   kind: 'UPSERT' | 'DELETE';

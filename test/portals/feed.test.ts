@@ -1,8 +1,11 @@
 // The change feed (CONTRACT §10) through GraphQL: what each caller sees (a publication reaches anonymous callers
 // when it is published; a superseded key is an UPSERT of its new version; a key whose only visible version goes is
-// a DELETE), paging and resuming from endCursor, bad cursors, and the replay equal to a full download.
+// a DELETE), paging and resuming from endCursor, bad cursors, and the replay equal to a full download. Each audience
+// numbers its own changes 1, 2, 3…, so an anonymous caller's sequences show no gap where changes it may not read were
+// written; a plain decimal cursor (from before that numbering: a global sequence) resumes a focal point, whose numbering
+// is the global one, and is refused to anyone else.
 import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
-import { CHANGES, downloadedRows, Replayer, type Entry } from './feed-support.js';
+import { CHANGES, cursorAt as cursorAtOf, downloadedRows, Replayer, type Entry } from './feed-support.js';
 
 let hub: Hub;
 let admin: string;
@@ -56,10 +59,11 @@ async function transition(mutation: 'publishSubmission' | 'rejectSubmission' | '
   expect(result[mutation]!.__typename).toBe(`${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`);
 }
 
+/** Every entry `token`'s caller reads after `after`: a cursor, or a global position (head()) turned into its own. */
 async function entries(token: string | undefined, after: string | null = null): Promise<Entry[]> {
   type Page = { changes: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Entry }[] } };
   const out: Entry[] = [];
-  for (let cursor = after; ;) {
+  for (let cursor = after !== null && /^\d+$/.test(after) ? await cursorAt(token, after) : after; ;) {
     // Small pages after a point (to cross page seams); larger ones across the seed's catalogue changes.
     const first = after === null ? 100 : 3;
     const page = data(await hub.gql<Page, unknown>(CHANGES, { after: cursor, first }, { token })).changes;
@@ -69,16 +73,22 @@ async function entries(token: string | undefined, after: string | null = null): 
   }
 }
 
-/** The feed's last sequence: every entry is an ALL_VERSIONS (admin) or a PUBLISHED (anonymous) one. */
-async function head(): Promise<string | null> {
-  const last = [(await entries(admin)).at(-1)?.sequence, (await entries(undefined)).at(-1)?.sequence];
-  return (
-    last
-      .filter((s) => s !== undefined)
-      .sort((a, b) => Number(BigInt(a!) - BigInt(b!)))
-      .at(-1) ?? null
-  );
+/**
+ * A global position: the global sequence (in decimal) of the last entry of `audience`, or of the whole feed; as
+ * cursors were before per-audience numbering (valid for a focal point only).
+ */
+async function head(audience?: 'ALL_VERSIONS' | 'PUBLISHED'): Promise<string> {
+  const [row] = await hub.db.prisma.$queryRaw<{ head: string }[]>`
+    SELECT coalesce(max(sequence), 0)::text AS head FROM "FeedEntry"
+    WHERE ${audience ?? null}::text IS NULL OR audience::text = ${audience ?? null}::text`;
+  return row!.head;
 }
+
+/** The caller's own cursor at a global position (feed-support.ts). */
+const cursorAt = (token: string | undefined, global: string) => cursorAtOf(hub, token, global);
+
+/** The numbers 1…n as Change.sequence has them. */
+const oneTo = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
 
 const brief = (e: Entry) =>
   e.item
@@ -141,26 +151,142 @@ test('pages resume from endCursor; totalCount counts what is left; a bad cursor 
     changes: {
       totalCount: number;
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      edges: { node: Entry }[];
+      edges: { cursor: string; node: Entry }[];
     };
   };
   const all = (await entries(undefined, start)).map((e) => e.sequence);
-  const first = data(await hub.gql<Page, unknown>(CHANGES, { first: 2, after: start })).changes;
+  // An anonymous caller's cursors name the published feed: "p:" and its own sequence.
+  const cursors = all.map((s) => `p:${s}`);
+  const first = data(
+    await hub.gql<Page, unknown>(CHANGES, { first: 2, after: await cursorAt(undefined, start) }),
+  ).changes;
   expect(first.totalCount).toBe(all.length);
   expect(first.edges.map((e) => e.node.sequence)).toEqual(all.slice(0, 2));
-  expect(first.pageInfo).toEqual({ hasNextPage: all.length > 2, endCursor: all[1] });
+  expect(first.edges.map((e) => e.cursor)).toEqual(cursors.slice(0, 2));
+  expect(first.pageInfo).toEqual({ hasNextPage: all.length > 2, endCursor: cursors[1] });
   const rest = data(await hub.gql<Page, unknown>(CHANGES, { first: 100, after: first.pageInfo.endCursor })).changes;
   expect(rest.totalCount).toBe(all.length - 2);
   expect(rest.edges.map((e) => e.node.sequence)).toEqual(all.slice(2));
   // At the end: an empty page whose endCursor is where the client stands.
-  const end = data(await hub.gql<Page, unknown>(CHANGES, { after: all.at(-1) })).changes;
-  expect(end).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: all.at(-1) }, edges: [] });
-  // Sequences increase strictly.
-  expect(all.map(BigInt)).toEqual([...all.map(BigInt)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  const end = data(await hub.gql<Page, unknown>(CHANGES, { after: cursors.at(-1) })).changes;
+  expect(end).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: cursors.at(-1) }, edges: [] });
+  // Sequences increase by one.
+  expect(all.slice(1).map((s, i) => BigInt(s) - BigInt(all[i]!))).toEqual(all.slice(1).map(() => 1n));
 
-  const bad = await hub.gql(CHANGES, { after: 'not-a-cursor' });
-  expect(bad.errors?.[0]?.message).toMatch(/"after" must be a cursor/);
-  expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  // Malformed cursors: an error naming `after`.
+  for (const after of ['not-a-cursor', 'p:', 'p:x', 'x:1', '-1', 'p:-1', '1.5', '99999999999999999999']) {
+    const bad = await hub.gql(CHANGES, { after });
+    expect(bad.errors?.[0]?.message).toMatch(/"after" must be a cursor/);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+  }
+  // A cursor of another kind of caller's feed counts in another numbering: refused, never read as this caller's.
+  const focal = await hub.token('FOCAL_POINT', 'CHE');
+  const refused: [string | undefined, string, RegExp][] = [
+    [undefined, 'a:1', /"after" is a cursor of the feed of every version.*"p:…"/],
+    [undefined, 'g:1', /"after" is a cursor of the global sequence.*"p:…"/],
+    [await hub.token('READER'), 'a:1', /"after" is a cursor of the feed of every version.*"p:…"/],
+    [admin, 'p:1', /"after" is a cursor of the published feed.*"a:…"/],
+    [await hub.token('TASK_FORCE'), 'g:1', /"after" is a cursor of the global sequence.*"a:…"/],
+    [focal, 'p:1', /"after" is a cursor of the published feed.*"g:…"/],
+    [focal, 'a:1', /"after" is a cursor of the feed of every version.*"g:…"/],
+  ];
+  for (const [token, after, message] of refused) {
+    const wrong = await hub.gql(CHANGES, { after }, { token });
+    expect(wrong.errors?.[0]?.message).toMatch(message);
+    expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(wrong.data).toBeNull();
+  }
+});
+
+test('each audience numbers its changes 1, 2, 3…, whatever it may not read; a plain decimal cursor resumes a focal point only', async () => {
+  const reader = await hub.token('READER');
+  const taskForce = await hub.token('TASK_FORCE');
+  const focal = await hub.token('FOCAL_POINT', 'CHE');
+  // What portals stored before per-audience numbering: the global sequence of the last entry they read.
+  const legacy = { published: await head('PUBLISHED'), all: await head('ALL_VERSIONS'), global: await head() };
+  const before = {
+    anonymous: await entries(undefined),
+    taskForce: await entries(taskForce),
+    focal: await entries(focal),
+  };
+
+  // Published changes with unpublished activity of another country in between: drafts and submitted versions (no
+  // entry for anyone), validated versions (entries for the task force only), a newer validated version over a
+  // published one, and a rejection.
+  await importCsv(['ESP,IMM_STOCK,2030,1,CENSUS,PUBLISHED,,']);
+  await importCsv(['ITA,IMM_STOCK,2030,2,CENSUS,DRAFT,,', 'ITA,IMM_STOCK,2031,3,CENSUS,SUBMITTED,,']);
+  await importCsv(['ITA,IMM_STOCK,2032,4,CENSUS,VALIDATED,,', 'ITA,IMM_STOCK,2033,5,CENSUS,VALIDATED,,']);
+  await importCsv(['ESP,IMM_STOCK,2031,6,CENSUS,PUBLISHED,,']);
+  await importCsv(['ITA,IMM_STOCK,2032,7,CENSUS,VALIDATED,,', 'ESP,IMM_STOCK,2030,8,CENSUS,VALIDATED,,']);
+  await transition('publishSubmission', (await version('ITA', 2033, 1)).id);
+  await transition('rejectSubmission', (await version('ITA', 2032, 2)).id);
+  await importCsv(['ESP,IMM_STOCK,2032,9,CENSUS,PUBLISHED,,', 'ITA,IMM_STOCK,2034,10,CENSUS,SUBMITTED,,']);
+
+  // Anonymous and READER callers: the published feed from the start is numbered 1…n, whatever happened meanwhile.
+  const anonymous = await entries(undefined);
+  expect(anonymous.map((e) => e.sequence)).toEqual(oneTo(anonymous.length));
+  expect(await entries(reader)).toEqual(anonymous);
+  const published = anonymous.slice(before.anonymous.length);
+  expect(published.map(brief)).toEqual([
+    'UPSERT 724/2030 v1 PUBLISHED',
+    'UPSERT 724/2031 v1 PUBLISHED',
+    'UPSERT 380/2033 v1 PUBLISHED',
+    'UPSERT 724/2032 v1 PUBLISHED',
+  ]);
+  // The task force: every change it reads, numbered 1…m in its own feed.
+  const all = await entries(taskForce);
+  expect(all.map((e) => e.sequence)).toEqual(oneTo(all.length));
+  // (each entry's submission as it is now: the first 2033 entry was validated when written, v2 of 2032 is rejected).
+  expect(all.slice(before.taskForce.length).map(brief)).toEqual([
+    'UPSERT 724/2030 v1 PUBLISHED',
+    'UPSERT 380/2032 v1 VALIDATED',
+    'UPSERT 380/2033 v1 PUBLISHED',
+    'UPSERT 724/2031 v1 PUBLISHED',
+    'UPSERT 380/2032 v2 REJECTED',
+    'UPSERT 724/2030 v2 VALIDATED',
+    'UPSERT 380/2033 v1 PUBLISHED',
+    'UPSERT 380/2032 v1 VALIDATED',
+    'UPSERT 724/2032 v1 PUBLISHED',
+  ]);
+  // A focal point reads its country's feed of every version and the others' published one: numbered by the global
+  // sequence (increasing, with gaps), its cursors "g:".
+  const mixed = await entries(focal);
+  expect(mixed.slice(before.focal.length).map(brief)).toEqual(published.map(brief));
+  const numbers = mixed.map((e) => BigInt(e.sequence));
+  expect(numbers.slice(1).every((n, i) => n > numbers[i]!)).toBe(true);
+
+  // Each caller's own cursor from before resumes it exactly: no entry skipped, none repeated.
+  const own = (list: Entry[], kind: string) => `${kind}:${list.at(-1)!.sequence}`;
+  expect(await entries(undefined, own(before.anonymous, 'p'))).toEqual(published);
+  expect(await entries(reader, own(before.anonymous, 'p'))).toEqual(published);
+  expect(await entries(taskForce, own(before.taskForce, 'a'))).toEqual(all.slice(before.taskForce.length));
+  // A plain decimal cursor (a global sequence, as cursors were before each audience was numbered on its own) resumes
+  // a focal point, whose numbering is the global one, exactly there, and its pages go on with "g:" cursors.
+  expect(await entries(focal, legacy.global)).toEqual(mixed.slice(before.focal.length));
+  type Page = { changes: { edges: { cursor: string }[] } };
+  const page = async (token: string | undefined) =>
+    await hub.gql<Page, unknown>(CHANGES, { after: legacy.global, first: 1 }, { token });
+  expect(data(await page(focal)).changes.edges.map((e) => e.cursor)).toEqual([
+    `g:${mixed[before.focal.length]!.sequence}`,
+  ]);
+  // Any other caller is refused one (reading "sequence > n" for every n would give it the global number of each of
+  // its entries, the gaps again), and told to resume from the start with its own cursors.
+  for (const [token, kind] of [
+    [undefined, 'p'],
+    [reader, 'p'],
+    [taskForce, 'a'],
+  ] as const) {
+    for (const after of [legacy.published, legacy.all, legacy.global]) {
+      const answer = await hub.gql<Page, unknown>(CHANGES, { after, first: 1 }, { token });
+      expect(answer.errors?.[0]?.message).toMatch(new RegExp(`from before the feed numbered .*"${kind}:…"`));
+      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+      expect(answer.data).toBeNull();
+    }
+    // "0", the start in either numbering, tells nothing: it is the start for everyone.
+    const start = await hub.gql<Page, unknown>(CHANGES, { after: '0', first: 1 }, { token });
+    expect(start.errors).toBeUndefined();
+    expect(start.data!.changes.edges.map((e) => e.cursor)).toEqual([`${kind}:1`]);
+  }
 });
 
 test('a catalogue edit is an UPSERT of the item, read as it is now, once by every caller', async () => {
@@ -174,7 +300,7 @@ test('a catalogue edit is an UPSERT of the item, read as it is now, once by ever
     data(
       await hub.gql<{ changes: { nodes: { kind: string; series: unknown; item: Item | null }[] } }, unknown>(
         ITEMS,
-        { after: start },
+        { after: await cursorAt(token, start) },
         { token },
       ),
     ).changes.nodes;

@@ -87,13 +87,13 @@ test('the mirror resumes from its cursor after an interruption and ends equal to
   // Interrupted after one page of two changes.
   expect(await sync('--page-size', '2', '--max-pages', '1')).toMatchObject({ code: 0 });
   const state = JSON.parse(readFileSync(join(dir, 'mirror.csv.state.json'), 'utf8')) as { cursor: string };
-  expect(state.cursor).toMatch(/^\d+$/);
+  expect(state.cursor).toMatch(/^p:\d+$/); // the published feed's own sequence (README "Change feed")
   expect(mirrorRows()).toHaveLength(2); // the first two keys in sequence order, one observation each
   // Meanwhile: a revision supersedes CHE, a new key appears.
   await importCsv(['CHE,IMM_STOCK,2018,110,CENSUS,PUBLISHED,revised,', 'ESP,IMM_STOCK,2018,400,,PUBLISHED,,']);
   const resumed = await sync('--page-size', '2');
   expect(resumed.code).toBe(0);
-  expect(resumed.stderr).toMatch(/synced \d+ page\(s\); cursor \d+/);
+  expect(resumed.stderr).toMatch(/synced \d+ page\(s\); cursor p:\d+/);
   const expected = await downloadedRows(hub, undefined);
   expect(mirrorRows()).toEqual(expected);
   expect(expected.join()).toContain('revised');

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
 import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { cursorAt } from './feed-support.js';
 import { until } from './support.js';
 
 const secret = 'receiver-secret-0123456789';
@@ -155,7 +156,7 @@ test("a series' sourceType is the key's source type or its data source's type, a
     await hub.gql<{ changes: { nodes: { sequence: string; series: NonNullable<Body['series']> | null }[] } }, unknown>(
       `query($after: String) { changes(after: $after, first: 10) { nodes { sequence
         series { country { iso3 } referenceYear dataSource { code } sourceType { code } } } } }`,
-      { after: head!.head.toString() },
+      { after: await cursorAt(hub, undefined, head!.head) },
     ),
   ).changes.nodes.filter((n) => n.series);
   const keys = (entries: { sequence: string; series: Body['series'] }[]) =>

@@ -205,6 +205,24 @@ describe('delivery', () => {
       ['UPSERT', 'FRA', 'PUBLISHED', [{ dimensions: {}, value: 20 }]],
     ]);
     for (const b of bodies) expect(b.delivery).toBe(acknowledged[bodies.indexOf(b)]!.headers['x-migstat-delivery']);
+    // Each body carries the published feed's own sequence, as an anonymous caller reads it in `changes`: the last
+    // three of its feed, consecutive, though the task force's changes were numbered in between (README "Change feed").
+    type Feed = { changes: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { sequence: string }[] } };
+    const anonymous: string[] = [];
+    for (let after: string | null = null; ;) {
+      const feed: Feed = await gql<Feed>(
+        restarted[0]!.url,
+        `query($after: String) { changes(after: $after, first: 100) { pageInfo { hasNextPage endCursor } nodes { sequence } } }`,
+        { after },
+      );
+      anonymous.push(...feed.changes.nodes.map((n) => n.sequence));
+      after = feed.changes.pageInfo.endCursor;
+      if (!feed.changes.pageInfo.hasNextPage) break;
+    }
+    expect(anonymous.map(Number)).toEqual(anonymous.map((_, i) => i + 1));
+    expect(bodies.map((b: { sequence: string }) => b.sequence).sort((a, b) => Number(a) - Number(b))).toEqual(
+      anonymous.slice(-3),
+    );
 
     // The delivery log: each delivery DELIVERED after its refused attempts, every attempt listed.
     const listed = await gql<{
