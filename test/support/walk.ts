@@ -98,7 +98,7 @@ function selectionOf(
       ...schema
         .getPossibleTypes(type)
         .filter((t) => !possible || possible(t))
-        .map((t) => ({ head: `... on ${t.name}`, children: selectionOf(t, depth, schema, plan) })),
+        .map((t) => ({ head: `... on ${t.name}`, children: selectionOf(t, depth, schema, plan).map(prefixed(t)) })),
     ];
   }
   if (!isObjectType(type)) return [];
@@ -121,6 +121,20 @@ function selectionOf(
   }
   return out;
 }
+
+/**
+ * A field of one member of an abstract type, aliased with the member's name: two members may have fields named alike
+ * with different types (`Indicator.code: String!` and `Country.code: String`), which GraphQL refuses to merge in one
+ * selection ("fields conflict"), so the operation would not validate and nothing under it would be read.
+ */
+const prefixed =
+  (type: GraphQLObjectType) =>
+  (sel: Sel): Sel => {
+    if (sel.head === '__typename') return sel;
+    const aliased = /^(\w+): /.exec(sel.head);
+    const head = aliased ? `${type.name}_${sel.head}` : `${type.name}_${/^\w+/.exec(sel.head)![0]}: ${sel.head}`;
+    return { head, children: sel.children };
+  };
 
 function print(sel: Sel): string {
   return sel.children.length ? `${sel.head} { ${sel.children.map(print).join(' ')} }` : sel.head;
