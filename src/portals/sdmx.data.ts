@@ -1050,8 +1050,9 @@ export function dataCsvRows(
     ...(value ? heading('OBS_VALUE', 'Observation value') : []),
     ...shown.flatMap((a) => heading(a.attribute.id, a.attribute.name)),
   ];
-  // SERIES_KEY: the series components (with AllDimensions, as before, the dimensions without TIME_PERIOD).
-  const seriesKeyOf = (o: SdmxKey) => (view.flat ? o.key.join('.') : layout.series.map((c) => codeAt(o, c)).join('.'));
+  // SERIES_KEY: the components at series level, every dimension but the one(s) at observation level; with
+  // AllDimensions none is at series level, so it is empty (OBS_KEY then carries the whole key).
+  const seriesKeyOf = (o: SdmxKey) => layout.series.map((c) => codeAt(o, c)).join('.');
   /** A row; `measured` null: no values (a deletion, or a series key); `blank`: the component left empty. */
   const row = (action: string, o: SdmxKey, measured: SdmxObservation | null, blank: number | null = null) => [
     'dataflow',

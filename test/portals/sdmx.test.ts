@@ -813,6 +813,14 @@ test('dimensionAtObservation=AllDimensions: the same observations as a flat tabl
   );
   expect(flat).toEqual(Object.fromEntries(Object.entries(series).map(([k, o]) => [k, o.value])));
   expect(Object.keys(flat)).toHaveLength(6);
+  // SDMX-CSV: no dimension is at series level, so SERIES_KEY is empty and OBS_KEY holds the whole key.
+  const res = await get(hub, `${path}?dimensionAtObservation=AllDimensions&format=sdmx-csv`, {
+    accept: 'application/vnd.sdmx.data+csv;version=2.0.0;keys=both',
+  });
+  const [header, ...rows] = parse(await res.text()) as string[][];
+  expect(header!.slice(3, 5)).toEqual(['SERIES_KEY', 'OBS_KEY']);
+  expect(rows.map((r) => r[3])).toEqual(rows.map(() => ''));
+  expect(rows.map((r) => r[4]!.replace(/\.(\d{4})$/, '@$1')).sort()).toEqual(Object.keys(flat).sort());
 });
 
 test('attributes and measures choose what each observation shows: series keys only, or some attributes', async () => {
