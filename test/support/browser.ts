@@ -26,11 +26,16 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/** web/dist as npm install builds it; rebuilt here when the sources are newer (scripts/build-web.mjs). */
+/**
+ * web/dist as npm install builds it; rebuilt here when the sources are newer (scripts/build-web.mjs). Built for
+ * production, as npm install does: under Jest's NODE_ENV=test Vite's Preact preset adds preact/debug, whose warnings
+ * (console errors, which the tests count) would then differ between a local run and CI's.
+ */
 export function ensureWebBuilt(): void {
   const r = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], {
     cwd: projectRoot,
     encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (r.status !== 0) throw new Error(`building the web app failed:\n${r.stdout}\n${r.stderr}`);
 }

@@ -71,8 +71,18 @@ browserTest(
       await expect(rows.count()).resolves.toBe(50);
       await expect(rows.first().innerText()).resolves.toMatch(/^IMM_STOCK\s+2028/);
       await expectAccessible(page);
+      // The next page held until the list says it is loading it (a state that used to nest a paragraph in one).
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/graphql', async (route: Route) => {
+        if (/"after":"/.test(route.request().postData() ?? '')) await held;
+        await route.continue();
+      });
       await section.getByRole('button', { name: 'Show 50 more' }).click();
+      await section.getByRole('status').filter({ hasText: 'Loading more submissions' }).waitFor();
+      release();
       await count.filter({ hasText: /^The newest 100 of 129 submissions/ }).waitFor();
+      await page.unroute('**/graphql');
       await expect(rows.count()).resolves.toBe(100);
       await section.getByRole('button', { name: 'Show 29 more' }).click();
       await count.filter({ hasText: /^129 submissions, newest first$/ }).waitFor();

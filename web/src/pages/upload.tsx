@@ -193,12 +193,13 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
           </ScrollBox>
           {list.error && <ErrorMessage error={list.error} />}
           {list.hasMore && (
-            <p class="toolbar">
+            // A div: the loading line is a paragraph of its own, and a <p> inside a <p> is invalid HTML.
+            <div class="toolbar">
               <button type="button" disabled={list.busy} onClick={() => void list.more()}>
                 Show {Math.min(50, total - nodes.length)} more
               </button>
               {list.busy && <Loading what="more submissions" />}
-            </p>
+            </div>
           )}
         </>
       )}
