@@ -77,10 +77,20 @@ browserTest('every page says why the user was signed out when the hub refused th
     await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
     await expectAccessible(page);
-    // It stays said on the other pages, until the next sign-in or sign-out.
+    // It stays said on the other pages, and after a reload, until the next sign-in or sign-out.
     await page.getByRole('navigation').getByRole('link', { name: 'Coverage' }).click();
     await page.waitForURL(/\/coverage$/);
     await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
+    await b.signIn(page, await b.hub.token('READER'));
+    await page.goto(`${b.url}/coverage`);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await expect(page.getByRole('alert').filter({ hasText: NOTICE }).count()).resolves.toBe(0);
+    await page.reload();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+    await expect(page.getByRole('alert').filter({ hasText: NOTICE }).count()).resolves.toBe(0);
   });
   expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
 });

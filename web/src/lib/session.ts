@@ -5,6 +5,8 @@ import { useLayoutEffect, useState } from 'preact/hooks';
 import { clearDrafts } from './drafts';
 
 const KEY = 'migstat.token';
+/** Set while the session that ended was ended by the hub (tokenRefused), so that a reload still says why. */
+const REFUSED_KEY = 'migstat.tokenRefused';
 
 export interface Viewer {
   name: string;
@@ -14,8 +16,8 @@ export interface Viewer {
 
 let token: string | null = read();
 let viewer: Viewer | null = null;
-/** Why the last session ended without the caller signing out: the hub refused its token. */
-let refused = false;
+/** Why the last session ended without the caller signing out: the hub refused its token (kept across reloads). */
+let refused = readRefused();
 const listeners = new Set<() => void>();
 
 function read(): string | null {
@@ -23,6 +25,24 @@ function read(): string | null {
     return sessionStorage.getItem(KEY);
   } catch {
     return null; // storage disabled: the token then lives in memory for this page only
+  }
+}
+
+function readRefused(): boolean {
+  try {
+    return sessionStorage.getItem(REFUSED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function keepRefused(value: boolean) {
+  refused = value;
+  try {
+    if (value) sessionStorage.setItem(REFUSED_KEY, '1');
+    else sessionStorage.removeItem(REFUSED_KEY);
+  } catch {
+    // memory only
   }
 }
 
@@ -41,7 +61,7 @@ export function currentViewer(): Viewer | null {
 }
 
 export function signIn(newToken: string, who: Viewer): void {
-  refused = false;
+  keepRefused(false);
   token = newToken;
   viewer = who;
   try {
@@ -63,12 +83,12 @@ export function signOut(): void {
  *  caller's drafts stay, for when they sign in again. */
 export function tokenRefused(): void {
   endSession();
-  refused = true;
+  keepRefused(true);
   notify();
 }
 
 function endSession() {
-  refused = false;
+  keepRefused(false);
   token = null;
   viewer = null;
   try {
