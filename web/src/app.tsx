@@ -106,10 +106,18 @@ export function App() {
     // a reload does not lose the session.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const restore = (attempt: number) => {
-      if (!currentToken()) return;
+      const token = currentToken();
+      if (!token) return;
+      // An answer about a token that is no longer the tab's (the caller signed in with another meanwhile) is dropped:
+      // applied late, it would pair the new token with the old token's viewer (another country's drafts and forms).
       request(ViewerQuery, {}).then(
-        (d) => (d.viewer ? restoreViewer(d.viewer) : signOut()),
+        (d) => {
+          if (currentToken() !== token) return;
+          if (d.viewer) restoreViewer(d.viewer);
+          else signOut();
+        },
         (e: Error) => {
+          if (currentToken() !== token) return;
           if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') tokenRefused();
           else timer = setTimeout(() => restore(attempt + 1), Math.min(500 * 2 ** attempt, 10_000));
         },
