@@ -72,7 +72,14 @@ function kindOf(visibility: Visibility): CursorKind {
 
 /** The number the caller is shown for an entry (Change.sequence): its audience's own, or the global one. */
 export function sequenceOf(row: FeedRow, visibility: Visibility): bigint {
-  return feedAudienceOf(visibility) ? row.audienceSequence : row.sequence;
+  return positionAfter(row, visibility).after;
+}
+
+/** The position just after this entry, in the caller's numbering (where its next read resumes). */
+function positionAfter(row: FeedRow, visibility: Visibility): FeedPosition {
+  return feedAudienceOf(visibility)
+    ? { by: 'audience', after: row.audienceSequence }
+    : { by: 'global', after: row.sequence };
 }
 
 /** The cursor that resumes the caller after this entry: "p:<n>", "a:<n>" or "g:<n>". */
@@ -224,13 +231,12 @@ export async function* liveChanges(
   const bus = busOf(db);
   await bus.start();
   let cursor = position;
-  const by = feedAudienceOf(visibility) ? 'audience' : 'global';
   while (!bus.closed) {
     const seen = bus.version;
     const rows = await readChanges(db.prisma, visibility, cursor, LIVE_PAGE);
     for (const row of rows) {
       yield row;
-      cursor = { by, after: sequenceOf(row, visibility) };
+      cursor = positionAfter(row, visibility);
     }
     if (rows.length < LIVE_PAGE) await bus.next(seen);
   }
