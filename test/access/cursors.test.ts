@@ -2,7 +2,7 @@
 // CONTRACT §4: nothing derived from a version hidden from a caller reaches that caller, so a cursor naming a hidden
 // row pages exactly as a cursor naming no row. And a row that leaves a filtered list between two pages (a reviewed
 // submission leaving the review queue) must not hide the row after it.
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, importCsv, startHub, type Hub } from '../support/hub.js';
 
 let hub: Hub;
 const tokens: Record<string, string | undefined> = { anonymous: undefined };
@@ -11,7 +11,6 @@ async function as<T>(who: string, query: string, variables?: Record<string, unkn
   return data(await hub.gql<T, Record<string, unknown>>(query, variables, { token: tokens[who] }));
 }
 
-const csv = (...lines: string[]) => `${lines.join('\n')}\n`;
 /** The cursor the API would give the row with this id (what a client can forge from a global id's number). */
 const cursorOf = (id: number) => Buffer.from(`GPC:N:${id}`).toString('base64');
 const localId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
@@ -30,23 +29,15 @@ beforeAll(async () => {
   tokens.taskForce = await hub.token('TASK_FORCE');
   tokens.fra = await hub.token('FOCAL_POINT', 'FRA');
   tokens.che = await hub.token('FOCAL_POINT', 'CHE');
-  const imported = await as<{ importSubmissions: { ok: boolean } }>(
-    'admin',
-    `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
-    {
-      csv: csv(
-        'country,indicator,reference_year,value,status',
-        'FRA,IMM_STOCK,2015,15,PUBLISHED',
-        'FRA,IMM_STOCK,2016,16,PUBLISHED',
-        'CHE,IMM_STOCK,2018,18,DRAFT',
-        'FRA,IMM_STOCK,2020,20,PUBLISHED',
-        'FRA,IMM_STOCK,2021,21,PUBLISHED',
-        'FRA,IMM_STOCK,2022,22,PUBLISHED',
-        ...[2001, 2002, 2003, 2004, 2005].map((y) => `CHE,IMM_FLOW,${y},${y},SUBMITTED`),
-      ),
-    },
-  );
-  expect(imported.importSubmissions.ok).toBe(true);
+  await importCsv(hub, tokens.admin!, 'country,indicator,reference_year,value,status', [
+    'FRA,IMM_STOCK,2015,15,PUBLISHED',
+    'FRA,IMM_STOCK,2016,16,PUBLISHED',
+    'CHE,IMM_STOCK,2018,18,DRAFT',
+    'FRA,IMM_STOCK,2020,20,PUBLISHED',
+    'FRA,IMM_STOCK,2021,21,PUBLISHED',
+    'FRA,IMM_STOCK,2022,22,PUBLISHED',
+    ...[2001, 2002, 2003, 2004, 2005].map((y) => `CHE,IMM_FLOW,${y},${y},SUBMITTED`),
+  ]);
   const drafts = await as<{ submissions: Page }>('admin', `{ submissions(filter: { status: DRAFT }) { ${PAGE} } }`);
   const draft = drafts.submissions.edges[0]!.node;
   hiddenId = localId(draft.id);

@@ -25,7 +25,7 @@ import ExcelJS from 'exceljs';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
 import { importDataSources } from '../../src/submissions/sources.import.js';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, importCsv, startHub, type Hub } from '../support/hub.js';
 import { clientSchema } from '../support/introspection.js';
 import { split, walkQuery, type ArgumentPlan, type Sel, type Walk } from '../support/walk.js';
 
@@ -41,16 +41,7 @@ const SENTINEL_PATTERN = /98765432\d|EMBARGO-SENTINEL/g;
 const HIDDEN_YEARS = [2091, 2092, 2093, 2094, 2095, 2096, 2097, 2098];
 const HEADER = 'country,indicator,reference_year,value,data_source,residence_criterion,status,note,SEX';
 
-async function importAsAdmin(rows: string[]) {
-  const result = data(
-    await hub.gql<{ importSubmissions: { ok: boolean; problems: unknown[] } }, { csv: string }>(
-      `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok problems { line column message } } }`,
-      { csv: [HEADER, ...rows].join('\n') + '\n' },
-      { token: tokens.admin },
-    ),
-  );
-  expect(result.importSubmissions).toEqual({ ok: true, problems: [] });
-}
+const importAsAdmin = (rows: string[]) => importCsv(hub, tokens.admin!, HEADER, rows);
 
 beforeAll(async () => {
   hub = await startHub();

@@ -4,7 +4,7 @@
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAccounts } from '../../src/accounting/accounts.import.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, importCsv, startHub, type Hub } from '../support/hub.js';
 
 let hub: Hub;
 const tokens: Record<string, string | undefined> = { anonymous: undefined };
@@ -24,14 +24,7 @@ beforeAll(async () => {
   tokens.reader = await hub.token('READER');
   tokens.fra = await hub.token('FOCAL_POINT', 'FRA');
   tokens.che = await hub.token('FOCAL_POINT', 'CHE');
-  const importAs = async (rows: string[]) => {
-    const result = await as<{ importSubmissions: { ok: boolean; problems: unknown[] } }>(
-      'admin',
-      `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok problems { line column message } } }`,
-      { csv: csv(HEADER, ...rows) },
-    );
-    expect(result.importSubmissions).toEqual({ ok: true, problems: [] });
-  };
+  const importAs = (rows: string[]) => importCsv(hub, tokens.admin!, HEADER, rows);
   // The issue's report: an admin imports a VALIDATED (not yet published) value.
   await importAs([
     'DEU,IMM_STOCK,2020,99999999,OPTION_II,VALIDATED',
@@ -326,12 +319,7 @@ test('node(id) of an ADMIN-only type answers everyone else as an id that does no
 
 test("a published version's history shows its status changes to everyone; who made them and what they said, only to those who read the country's unpublished data", async () => {
   // CHE's focal point submits; the task force validates and publishes, with comments.
-  const imported = await as<{ importSubmissions: { ok: boolean } }>(
-    'che',
-    `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
-    { csv: csv(HEADER, 'CHE,IMM_STOCK,2012,700,OPTION_I,SUBMITTED') },
-  );
-  expect(imported.importSubmissions.ok).toBe(true);
+  await importCsv(hub, tokens.che!, HEADER, ['CHE,IMM_STOCK,2012,700,OPTION_I,SUBMITTED']);
   const version = await hub.db.prisma.submission.findFirstOrThrow({
     where: { country: { iso3: 'CHE' }, referenceYear: 2012 },
   });
@@ -376,12 +364,7 @@ test('version numbers count the versions the caller may read: a hidden version l
     [11, 'DRAFT'],
     [12, 'PUBLISHED'],
   ] as const) {
-    const done = await as<{ importSubmissions: { ok: boolean } }>(
-      'admin',
-      `mutation ($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
-      { csv: csv(HEADER, `CHE,IMM_STOCK,2011,${value},OPTION_I,${status}`) },
-    );
-    expect(done.importSubmissions.ok).toBe(true);
+    await importCsv(hub, tokens.admin!, HEADER, [`CHE,IMM_STOCK,2011,${value},OPTION_I,${status}`]);
   }
   const versionsAs = async (who: string) =>
     (

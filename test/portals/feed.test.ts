@@ -4,7 +4,7 @@
 // numbers its own changes 1, 2, 3…, so an anonymous caller's sequences show no gap where changes it may not read were
 // written; a plain decimal cursor (from before that numbering: a global sequence) resumes a focal point, whose numbering
 // is the global one, and is refused to anyone else.
-import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { data, importCsv, startHubAsAdmin, type Hub } from '../support/hub.js';
 import { CHANGES, cursorAt as cursorAtOf, downloadedRows, Replayer, type Entry } from './feed-support.js';
 
 let hub: Hub;
@@ -14,16 +14,7 @@ afterAll(() => hub?.close());
 
 const HEADER = 'country,indicator,reference_year,value,source_type,status,note,SEX';
 
-async function importCsv(lines: string[], token = admin) {
-  const result = data(
-    await hub.gql<{ importSubmissions: { ok: boolean; problems: unknown[] } }, { csv: string }>(
-      `mutation Import($csv: String!) { importSubmissions(input: { csv: $csv }) { ok problems { line column message } } }`,
-      { csv: [HEADER, ...lines].join('\n') },
-      { token },
-    ),
-  );
-  expect(result.importSubmissions.problems).toEqual([]);
-}
+const importRows = (lines: string[], token = admin) => importCsv(hub, token, HEADER, lines);
 
 async function version(country: string, year: number, v: number): Promise<{ id: string; revision: number }> {
   const result = data(
@@ -100,7 +91,7 @@ test('each caller sees the changes of the versions it may read; publication, sup
   const reader = await hub.token('READER');
   const start = await head();
 
-  await importCsv(['CHE,IMM_STOCK,2015,100,CENSUS,VALIDATED,,', 'FRA,IMM_STOCK,2015,200,CENSUS,VALIDATED,,']);
+  await importRows(['CHE,IMM_STOCK,2015,100,CENSUS,VALIDATED,,', 'FRA,IMM_STOCK,2015,200,CENSUS,VALIDATED,,']);
   // Validated data reaches those who read unpublished data of the country, nobody else.
   expect((await entries(admin, start)).map(brief).sort()).toEqual([
     'UPSERT 250/2015 v1 VALIDATED',
@@ -116,9 +107,9 @@ test('each caller sees the changes of the versions it may read; publication, sup
   expect((await entries(admin, start)).map(brief).at(-1)).toBe('UPSERT 756/2015 v1 PUBLISHED');
 
   // A newer draft or submitted version changes nothing a caller downloads; a newer published one supersedes.
-  await importCsv(['CHE,IMM_STOCK,2015,110,CENSUS,SUBMITTED,,']);
+  await importRows(['CHE,IMM_STOCK,2015,110,CENSUS,SUBMITTED,,']);
   const beforeV3 = await head();
-  await importCsv(['CHE,IMM_STOCK,2015,120,CENSUS,PUBLISHED,,', 'CHE,IMM_STOCK,2015,70,CENSUS,PUBLISHED,,F']);
+  await importRows(['CHE,IMM_STOCK,2015,120,CENSUS,PUBLISHED,,', 'CHE,IMM_STOCK,2015,70,CENSUS,PUBLISHED,,F']);
   const v3 = await entries(undefined, beforeV3);
   // Version 3 for the task force; for an anonymous caller, the second it may read (the submitted one is hidden).
   expect(v3.map(brief)).toEqual(['UPSERT 756/2015 v2 PUBLISHED']);
@@ -142,7 +133,7 @@ test('each caller sees the changes of the versions it may read; publication, sup
 
 test('pages resume from endCursor; totalCount counts what is left; a bad cursor is an error naming it', async () => {
   const start = await head();
-  await importCsv([
+  await importRows([
     'DEU,IMM_STOCK,2001,1,,PUBLISHED,,',
     'DEU,IMM_STOCK,2002,2,,PUBLISHED,,',
     'DEU,IMM_STOCK,2003,3,,PUBLISHED,,',
@@ -213,14 +204,14 @@ test('each audience numbers its changes 1, 2, 3…, whatever it may not read; a 
   // Published changes with unpublished activity of another country in between: drafts and submitted versions (no
   // entry for anyone), validated versions (entries for the task force only), a newer validated version over a
   // published one, and a rejection.
-  await importCsv(['ESP,IMM_STOCK,2030,1,CENSUS,PUBLISHED,,']);
-  await importCsv(['ITA,IMM_STOCK,2030,2,CENSUS,DRAFT,,', 'ITA,IMM_STOCK,2031,3,CENSUS,SUBMITTED,,']);
-  await importCsv(['ITA,IMM_STOCK,2032,4,CENSUS,VALIDATED,,', 'ITA,IMM_STOCK,2033,5,CENSUS,VALIDATED,,']);
-  await importCsv(['ESP,IMM_STOCK,2031,6,CENSUS,PUBLISHED,,']);
-  await importCsv(['ITA,IMM_STOCK,2032,7,CENSUS,VALIDATED,,', 'ESP,IMM_STOCK,2030,8,CENSUS,VALIDATED,,']);
+  await importRows(['ESP,IMM_STOCK,2030,1,CENSUS,PUBLISHED,,']);
+  await importRows(['ITA,IMM_STOCK,2030,2,CENSUS,DRAFT,,', 'ITA,IMM_STOCK,2031,3,CENSUS,SUBMITTED,,']);
+  await importRows(['ITA,IMM_STOCK,2032,4,CENSUS,VALIDATED,,', 'ITA,IMM_STOCK,2033,5,CENSUS,VALIDATED,,']);
+  await importRows(['ESP,IMM_STOCK,2031,6,CENSUS,PUBLISHED,,']);
+  await importRows(['ITA,IMM_STOCK,2032,7,CENSUS,VALIDATED,,', 'ESP,IMM_STOCK,2030,8,CENSUS,VALIDATED,,']);
   await transition('publishSubmission', (await version('ITA', 2033, 1)).id);
   await transition('rejectSubmission', (await version('ITA', 2032, 2)).id);
-  await importCsv(['ESP,IMM_STOCK,2032,9,CENSUS,PUBLISHED,,', 'ITA,IMM_STOCK,2034,10,CENSUS,SUBMITTED,,']);
+  await importRows(['ESP,IMM_STOCK,2032,9,CENSUS,PUBLISHED,,', 'ITA,IMM_STOCK,2034,10,CENSUS,SUBMITTED,,']);
 
   // Anonymous and READER callers: the published feed from the start is numbered 1…n, whatever happened meanwhile.
   const anonymous = await entries(undefined);
@@ -328,7 +319,7 @@ test('a catalogue edit is an UPSERT of the item, read as it is now, once by ever
       { token: focal },
     ),
   ).createDataSource.dataSource;
-  await importCsv(['CHE,IMM_STOCK,2016,5,CENSUS,VALIDATED,,']);
+  await importRows(['CHE,IMM_STOCK,2016,5,CENSUS,VALIDATED,,']);
   data(
     await hub.gql(
       `mutation($id: ID!) { updateDataSource(input: { id: $id, name: "Renamed" }) { __typename } }`,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { projectRoot } from '../../src/platform/paths.js';
 import { BASE_COLUMNS } from '../../src/submissions/submissions.export.js';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { importCsv, startHub, type Hub } from '../support/hub.js';
 import { downloadedRows } from './feed-support.js';
 
 const script = join(projectRoot, 'examples', 'portal-sync', 'sync.mjs');
@@ -43,17 +43,8 @@ function sync(...args: string[]): Promise<{ code: number; stderr: string }> {
   });
 }
 
-async function importCsv(lines: string[]) {
-  const header = 'country,indicator,reference_year,value,source_type,status,note,SEX';
-  const r = data(
-    await hub.gql<{ importSubmissions: { ok: boolean } }, unknown>(
-      `mutation($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
-      { csv: [header, ...lines].join('\n') },
-      { token: admin },
-    ),
-  );
-  expect(r.importSubmissions.ok).toBe(true);
-}
+const importRows = (lines: string[]) =>
+  importCsv(hub, admin, 'country,indicator,reference_year,value,source_type,status,note,SEX', lines);
 
 /** The mirror's rows, normalised as feed-support's downloadedRows normalises the download's. */
 function mirrorRows(): string[] {
@@ -77,7 +68,7 @@ test('the mirror resumes from its cursor after an interruption and ends equal to
   // The seed's catalogue changes: the mirror passes them (it keeps observations only) and holds nothing yet.
   expect(await sync()).toMatchObject({ code: 0 });
   expect(mirrorRows()).toEqual([]);
-  await importCsv([
+  await importRows([
     'CHE,IMM_STOCK,2018,100,CENSUS,PUBLISHED,first,',
     'CHE,IMM_STOCK,2018,55,CENSUS,PUBLISHED,first,F',
     'FRA,IMM_STOCK,2018,200,,PUBLISHED,,',
@@ -90,7 +81,7 @@ test('the mirror resumes from its cursor after an interruption and ends equal to
   expect(state.cursor).toMatch(/^p:\d+$/); // the published feed's own sequence (README "Change feed")
   expect(mirrorRows()).toHaveLength(2); // the first two keys in sequence order, one observation each
   // Meanwhile: a revision supersedes CHE, a new key appears.
-  await importCsv(['CHE,IMM_STOCK,2018,110,CENSUS,PUBLISHED,revised,', 'ESP,IMM_STOCK,2018,400,,PUBLISHED,,']);
+  await importRows(['CHE,IMM_STOCK,2018,110,CENSUS,PUBLISHED,revised,', 'ESP,IMM_STOCK,2018,400,,PUBLISHED,,']);
   const resumed = await sync('--page-size', '2');
   expect(resumed.code).toBe(0);
   expect(resumed.stderr).toMatch(/synced \d+ page\(s\); cursor p:\d+/);

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
-import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { data, importCsv, startHubAsAdmin, type Hub } from '../support/hub.js';
 import { until } from './support.js';
 
 const CREATE = `mutation($input: CreateWebhookInput!) {
@@ -162,16 +162,10 @@ describe('delivery', () => {
         { token: admin },
       ),
     ).createWebhook.webhook.id;
-  const publish = async (country: string, year: number) => {
-    const r = data(
-      await hub.gql<{ importSubmissions: { ok: boolean } }, unknown>(
-        `mutation($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
-        { csv: `country,indicator,reference_year,value,status\n${country},IMM_STOCK,${year},1,PUBLISHED` },
-        { token: admin },
-      ),
-    );
-    expect(r.importSubmissions.ok).toBe(true);
-  };
+  const publish = (country: string, year: number) =>
+    importCsv(hub, admin, 'country,indicator,reference_year,value,status', [
+      `${country},IMM_STOCK,${year},1,PUBLISHED`,
+    ]);
   const update = async (input: Record<string, unknown>) =>
     expect(data(await hub.gql<Result, unknown>(UPDATE, { input }, { token: admin })).updateWebhook!.__typename).toBe(
       'UpdateWebhookPayload',

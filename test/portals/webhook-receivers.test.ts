@@ -7,7 +7,7 @@ import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
-import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { data, importCsv, startHubAsAdmin, type Hub } from '../support/hub.js';
 import { cursorAt } from './feed-support.js';
 import { until } from './support.js';
 
@@ -81,16 +81,8 @@ async function register(url: string): Promise<string> {
   ).createWebhook.webhook.id;
 }
 
-async function publish(rows: string[], header = 'country,indicator,reference_year,value,status') {
-  const r = data(
-    await hub.gql<{ importSubmissions: { ok: boolean } }, unknown>(
-      `mutation($csv: String!) { importSubmissions(input: { csv: $csv }) { ok } }`,
-      { csv: [header, ...rows].join('\n') },
-      { token: admin },
-    ),
-  );
-  expect(r.importSubmissions.ok).toBe(true);
-}
+const publish = (rows: string[], header = 'country,indicator,reference_year,value,status') =>
+  importCsv(hub, admin, header, rows);
 
 const bySequence = (a: Body, b: Body) => Number(BigInt(a.sequence) - BigInt(b.sequence));
 

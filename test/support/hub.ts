@@ -72,3 +72,22 @@ export function data<R>(result: ExecutionResult<R>): R {
   if (!result.data) throw new Error('no data in result');
   return result.data;
 }
+
+const IMPORT_CSV = `mutation ImportCsv($csv: String!) {
+  importSubmissions(input: { csv: $csv }) { ok problems { line column message } }
+}`;
+
+/**
+ * Imports a submissions CSV (`header` and `rows`) through the API as `token`, as a client would, and fails the test
+ * with the refused lines unless every line was written.
+ */
+export async function importCsv(hub: Pick<Hub, 'gql'>, token: string, header: string, rows: readonly string[]) {
+  const result = data(
+    await hub.gql<{ importSubmissions: { ok: boolean; problems: unknown[] } }, { csv: string }>(
+      IMPORT_CSV,
+      { csv: `${[header, ...rows].join('\n')}\n` },
+      { token },
+    ),
+  );
+  expect(result.importSubmissions).toEqual({ ok: true, problems: [] });
+}
