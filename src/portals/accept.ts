@@ -1,7 +1,11 @@
 // HTTP content negotiation (RFC 9110 §12.5.1) for the portal answers: the Accept header's media ranges with their
 // quality values, SDMX's `version` parameter, which must match the version an offer is served in, and the other
 // parameters an offer takes (SDMX-CSV's labels, keys and timeFormat): a range naming a parameter or value the offer
-// does not take does not name that offer, so no parameter is silently ignored.
+// does not take does not name that offer, so no parameter is silently ignored. The header's syntax is read by
+// content-type (jshttp); negotiator, the library express and koa use, matches parameters by equality only (version=2
+// would not name 2.0.0, nor a range with labels=both the SDMX-CSV offer) and ranks a more specific range over the one
+// listed first, so the matching stays here.
+import { parse as parseMediaType } from 'content-type';
 
 /** A media type the server can answer with, e.g. `application/vnd.sdmx.data+json` in `version` 2.0.0. */
 export interface Offer<T> {
@@ -29,26 +33,26 @@ interface Range {
   text: string;
 }
 
+// RFC 9110's media-range: */*, type/* or type/subtype, of tokens (content-type lowers the case).
+const MEDIA_RANGE = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
 function parseAccept(header: string): Range[] {
-  return header
-    .split(',')
-    .map((part, order) => {
-      const [media = '', ...params] = part.split(';').map((s) => s.trim());
-      const [type = '', subtype = ''] = media.toLowerCase().split('/');
-      let q = 1;
-      let version: string | null = null;
-      const rest: Record<string, string> = {};
-      for (const param of params) {
-        const [name = '', raw = ''] = param.split('=').map((s) => s.trim());
-        const value = raw.replace(/^"(.*)"$/, '$1');
-        const key = name.toLowerCase();
-        if (key === 'q') q = /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(value) ? Number(value) : 0;
-        else if (key === 'version') version = value;
-        else if (key) rest[key] = value;
-      }
-      return { type, subtype, version, params: rest, q, order, text: part.trim() };
-    })
-    .filter((r) => r.type && r.subtype);
+  const ranges: Range[] = [];
+  // content-type reads one media range (quoted strings and escapes included) and says where it stopped: at a comma.
+  for (let start = 0, order = 0; start < header.length; order++) {
+    while (header[start] === ' ' || header[start] === '\t') start++;
+    const { type: media, parameters, index } = parseMediaType(header, { comma: true, start });
+    const text = header.slice(start, index).trim();
+    start = index + 1;
+    if (!MEDIA_RANGE.test(media)) continue;
+    const [type = '', subtype = ''] = media.split('/');
+    const { q: weight, version, ...rest } = parameters;
+    delete rest[''];
+    // RFC 9110's qvalue; a malformed one accepts nothing.
+    const q = weight === undefined ? 1 : /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(weight) ? Number(weight) : 0;
+    ranges.push({ type, subtype, version: version ?? null, params: rest, q, order, text });
+  }
+  return ranges;
 }
 
 /** Whether `range` names `offer`'s type and subtype (wildcards included) and version. */

@@ -361,24 +361,27 @@ async function sdmx(
   if (resource === 'data' && type === 'dataflow' && rest.length === 0) {
     checkFlow(agency, id, version);
     const { format, csv } = dataFormat(request, url);
-    // The CSV body, or the JSON message's data (its meta, an id and a time, is made per answer).
+    // The CSV body, or the JSON message's data (its meta, an id and a time, is made per answer); "" when the query
+    // (its codes all known: an unknown one is a 404 from parseDataQuery, CONTRACT §10) matches nothing.
     const text = await kept(app, cache, keyOf(format === 'csv' ? csvMediaType(csv) : format), async () => {
       const dsd = await loadDsd(app.db.prisma);
       const query = parseDataQuery(dsd, key, url.searchParams, url.search.replace(/^\?/, ''));
       const observations = await findObservations(app.db.prisma, dsd, query, visibility);
       const deleted = await findDeletions(app.db.prisma, dsd, query, visibility);
-      if (!observations.length && !deleted.length) throw noResults('No observations match the query');
+      if (!observations.length && !deleted.length) return '';
       return format === 'csv'
         ? stringify(dataCsvRows(dsd, observations, deleted, query.view, csv), { record_delimiter: '\r\n' })
         : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted, query.view));
     });
     if (format === 'csv') {
       const etag = etagOf('sdmx-csv', text);
-      if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+      const early = bodiless(api, request, text, etag);
+      if (early) return early;
       return smallBody(api, request, text, 200, { 'content-type': csvMediaType(csv), ...cacheHeaders(etag) });
     }
     const etag = etagOf('sdmx-json', text);
-    if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+    const early = bodiless(api, request, text, etag);
+    if (early) return early;
     const body = `{"meta":${JSON.stringify(sdmxMeta(DATA_SCHEMA))},"data":${text}}`;
     return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxData, ...cacheHeaders(etag) });
   }
@@ -414,13 +417,22 @@ function structureReferences(request: Request, url: URL): string {
 }
 
 /**
- * The structure message whose `data` is `text`, with its ETag (304 when the client has it); an empty `text` (an
- * empty availability answer) is a 204 with its ETag.
+ * The answer without a body, if any: 304 when the client holds `etag`; 204 when the result `text` is empty, with the
+ * ETag and cache headers of any answer. SDMX REST (sdmx-rest doc/status.md:10): "If the result from the query is
+ * empty, the web service should return this code. `204` is preferred to `404` in this case, as a lack of results
+ * matching a query is an “empty but still healthy state”."
  */
-async function structureMessage(api: FetchAPI, request: Request, text: string): Promise<Response> {
-  const etag = etagOf('structure', text);
+function bodiless(api: FetchAPI, request: Request, text: string, etag: string): Response | null {
   if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
   if (text === '') return new api.Response(null, { status: 204, headers: cacheHeaders(etag) });
+  return null;
+}
+
+/** The structure message whose `data` is `text`, or its bodiless answer (an empty availability answer: 204). */
+async function structureMessage(api: FetchAPI, request: Request, text: string): Promise<Response> {
+  const etag = etagOf('structure', text);
+  const early = bodiless(api, request, text, etag);
+  if (early) return early;
   const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
   return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
 }

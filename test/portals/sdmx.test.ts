@@ -328,9 +328,9 @@ test('wildcards, c[TIME_PERIOD] and updatedAfter narrow the data', async () => {
   expect(Object.values(female).map((o) => o.value)).toEqual([60]);
 
   expect(Object.keys(decode(await dataMessage(`${FLOW}/*?updatedAfter=2000-01-01T00:00:00Z`)))).toHaveLength(6);
+  // Nothing changed since: an empty result, 204 without a body.
   const future = await get(hub, `${FLOW}/*?updatedAfter=2999-01-01T00:00:00Z`);
-  expect(future.status).toBe(404);
-  expectValid('data', await future.json());
+  expect([future.status, await future.text()]).toEqual([204, '']);
 });
 
 test('c[TIME_PERIOD] takes every SDMX standard time period, compared with the annual periods by their calendar spans', async () => {
@@ -338,7 +338,7 @@ test('c[TIME_PERIOD] takes every SDMX standard time period, compared with the an
   // starts after its end, "lt" ends before its start; "eq" is the same span (2020-A1 is the calendar year 2020).
   const years = async (filter: string) => {
     const res = await get(hub, `${FLOW}/A.756.IMM_STOCK.*?format=sdmx-csv&c[TIME_PERIOD]=${filter}`);
-    if (res.status === 404) return [];
+    if (res.status === 204) return [];
     expect([filter, res.status]).toEqual([filter, 200]);
     const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
     return [...new Set(rows.map((r) => Number(r.TIME_PERIOD)))].sort();
@@ -370,7 +370,7 @@ test('c[TIME_PERIOD] takes every SDMX standard time period, compared with the an
     ['ge:2010-01-01T00:00:01', [2020]],
     ['le:2020-12-31T23:59:59Z', [2010, 2020]],
     ['le:2020-12-31T23:59:58Z', [2010]],
-    // No annual period is a month or a day: an empty answer (404), not an error.
+    // No annual period is a month or a day: an empty answer (204), not an error.
     ['2020-01', []],
     ['2010-D001', []],
     ['ge:2020-07+le:2020-09', []],
@@ -606,6 +606,21 @@ test('Accept is negotiated by quality value and SDMX version; ?format= still win
   }
 });
 
+test("Accept's quoted parameter values are read whole, commas included (RFC 9110 quoted-string)", async () => {
+  const path = `${FLOW}/A.756.IMM_STOCK.*`;
+  const csv = 'application/vnd.sdmx.data+csv;version="2.0.0";labels="both"';
+  const quoted = await get(hub, path, { accept: `${csv};q=0.5, application/json;q=0.1` });
+  expect([quoted.status, quoted.headers.get('content-type')]).toEqual([
+    200,
+    'application/vnd.sdmx.data+csv;version=2.0.0;labels=both',
+  ]);
+  // One range whose note (not a parameter of any offer) holds a comma-separated list: nothing is acceptable.
+  const accept = 'text/csv;note="a, application/json, b"';
+  const res = await get(hub, path, { accept });
+  expect(res.status).toBe(406);
+  expect((await sdmxError(res, path)).errors[0].detail).toContain('note=a, application/json, b (in "text/csv;note=');
+});
+
 test('unknown codes and dataflows are 404s with an SDMX error message, bad syntax a 400', async () => {
   for (const path of [
     `${FLOW}/A.999.IMM_STOCK.*`,
@@ -621,9 +636,9 @@ test('unknown codes and dataflows are 404s with an SDMX error message, bad synta
   }
   const unknown = await (await get(hub, `${FLOW}/A.999.IMM_STOCK.*`)).json();
   expect(unknown.errors[0].detail).toBe('Unknown code(s) "999" for REF_AREA');
-  // Valid codes with no visible data: 404 as well, never an empty 200 (DEU has only a validated version).
+  // Valid codes with no visible data are no error (DEU has only a validated version): an empty 204, never an empty 200.
   const hidden = await get(hub, `${FLOW}/A.276.IMM_STOCK.*`);
-  expect(hidden.status).toBe(404);
+  expect([hidden.status, await hidden.text()]).toEqual([204, '']);
 
   const short = await get(hub, `${FLOW}/A.756`);
   expect(short.status).toBe(400);
@@ -692,7 +707,7 @@ test('component filters on the dimensions, the measure and the attributes (SDMX 
   // "<area> <year> <value>" of each observation the query answers (anonymous: the published values of the scenario).
   const found = async (query: string) => {
     const res = await get(hub, `${FLOW}/A.756,250.IMM_STOCK.*?${query}`);
-    if (res.status === 404) return [];
+    if (res.status === 204) return [];
     expect(res.status).toBe(200);
     const body = (await res.json()) as DataMessage;
     expectValid('data', body);
@@ -1251,6 +1266,71 @@ test('data answers carry an ETag; If-None-Match gives 304 until the data change'
   }
 });
 
+test('a data query of known codes that matches nothing is a 204 without a body, with the cache headers of any answer', async () => {
+  // sdmx-rest doc/status.md: "If the result from the query is empty, the web service should return this code. `204`
+  // is preferred to `404` in this case". DEU's only value is validated (hidden from anonymous callers); 1900 has no
+  // data; nothing changed after 2999.
+  const json = 'application/vnd.sdmx.data+json;version=2.0.0';
+  const csv = 'application/vnd.sdmx.data+csv;version=2.0.0';
+  const full = await get(hub, `${FLOW}/A.756.IMM_STOCK.*`);
+  expect(full.status).toBe(200);
+  const cacheControl = full.headers.get('cache-control');
+  const vary = full.headers.get('vary');
+  expect([cacheControl, vary]).toEqual(['private, no-cache', 'Authorization, Accept, Accept-Encoding']);
+  const variants: [string, Record<string, string>][] = [
+    ['', {}],
+    ['', { accept: json }],
+    ['', { accept: 'application/json' }],
+    ['', { accept: csv }],
+    ['', { accept: `${csv};labels=both;keys=series` }],
+    ['', { accept: 'text/csv' }],
+    ['?format=sdmx-csv', {}],
+    ['?format=sdmx-json', { 'accept-encoding': 'gzip' }],
+  ];
+  for (const key of [
+    `${FLOW}/A.276.IMM_STOCK.*`,
+    `${FLOW}/A.756.IMM_STOCK.*?c[TIME_PERIOD]=1900`,
+    `${FLOW}/*?updatedAfter=2999-01-01T00:00:00Z`,
+  ]) {
+    for (const [query, headers] of variants) {
+      const path = `${key}${query && (key.includes('?') ? `&${query.slice(1)}` : query)}`;
+      const label = `${path} ${JSON.stringify(headers)}`;
+      for (const method of ['GET', 'HEAD']) {
+        const res = await hub.api.fetch(`http://hub.test${path}`, { method, headers });
+        expect([label, method, res.status, await res.text()]).toEqual([label, method, 204, '']);
+        expect([
+          label,
+          method,
+          ...['content-type', 'content-encoding', 'content-length'].map((h) => res.headers.get(h)),
+        ]).toEqual([label, method, null, null, null]);
+        expect([label, res.headers.get('cache-control'), res.headers.get('vary')]).toEqual([label, cacheControl, vary]);
+        const etag = res.headers.get('etag')!;
+        expect([label, etag]).toEqual([label, expect.stringMatching(/^W\/".+"$/)]);
+        const again = await get(hub, path, { ...headers, 'if-none-match': etag });
+        expect([label, again.status, again.headers.get('etag')]).toEqual([label, 304, etag]);
+      }
+    }
+  }
+  // The same URL with data for the caller (the task force reads DEU's validated value): 200, under another tag.
+  const germany = `${FLOW}/A.276.IMM_STOCK.*`;
+  const emptyTag = (await get(hub, germany)).headers.get('etag')!;
+  const taskForce = await hub.token('TASK_FORCE');
+  const filled = await get(hub, germany, { ...bearer(taskForce), 'if-none-match': emptyTag });
+  expect([filled.status, filled.headers.get('content-type')]).toEqual([200, json]);
+  expect(filled.headers.get('etag')).not.toBe(emptyTag);
+  // Refusals come first: an unknown code stays a 404 naming it (CONTRACT §10), a format not served a 406.
+  expect(await refusal(`${FLOW}/A.999.IMM_STOCK.*?c[TIME_PERIOD]=1900`)).toMatchObject({
+    status: 404,
+    code: 100,
+    detail: 'Unknown code(s) "999" for REF_AREA',
+  });
+  for (const accept of ['application/vnd.sdmx.data+xml;version=3.0.0', 'application/vnd.sdmx.genericdata+xml']) {
+    const res = await get(hub, germany, { accept });
+    expect([accept, res.status]).toEqual([accept, 406]);
+    await sdmxError(res, germany);
+  }
+});
+
 test('gzip when the client accepts it', async () => {
   const { gunzipSync } = await import('node:zlib');
   const plain = await (await get(hub, STRUCTURE)).json();
@@ -1429,7 +1509,7 @@ test('updatedAfter: a value that counts again once a newer version is rejected i
   const rows = parse(await download.text(), { columns: true }) as Record<string, string>[];
   expect(rows.map((r) => r.value).sort()).toEqual(['1000', '400', '600']);
   // An anonymous caller never saw the revision: nothing changed for it, in either.
-  expect((await get(hub, `${FLOW}/A.040.IMM_STOCK.*?updatedAfter=${before}`)).status).toBe(404);
+  expect((await get(hub, `${FLOW}/A.040.IMM_STOCK.*?updatedAfter=${before}`)).status).toBe(204);
   const anonymous = await get(hub, `/download/observations.csv?country=AUT&updatedAfter=${before}`);
   expect(parse(await anonymous.text(), { columns: true })).toEqual([]);
 });
