@@ -35,4 +35,8 @@ export default {
   // 40 per worker, 3 GB) a worker could not exit in time, and Jest said it had "failed to exit gracefully". A worker
   // past 1 GB after a file is replaced (every 20-25 files); no slower over 33 files (jest --logHeapUsage).
   workerIdleMemoryLimit: '1GB',
+  // A worker ends once its event loop is empty; freeing what its files loaded (a PGlite WebAssembly instance each)
+  // took longer than Jest's 500 ms on this 2-core machine, so it was killed with a "failed to exit gracefully" line
+  // though nothing was left open (no handle but its IPC pipe). A handle truly left open still trips this bound.
+  workerGracefulExitTimeout: 5_000,
 };
