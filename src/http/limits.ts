@@ -101,7 +101,7 @@ const KIND_BY_NAME: Record<string, StringKind> = {
   sourceUrl: 'url',
   evidenceUrl: 'url',
   ...Object.fromEntries(
-    ['description', 'definition', 'note', 'comment', 'reason', 'text'].map((n) => [n, 'text' as const]),
+    ['description', 'definition', 'note', 'comment', 'reason', 'text', 'body'].map((n) => [n, 'text' as const]),
   ),
   // The submissions CSV of importSubmissions: bounded by the request body cap (MAX_BODY_BYTES) alone.
   csv: 'csv',

@@ -329,3 +329,16 @@ test('resolve and reopen, by whoever may write on the item; audited', async () =
     'comment.reopen task_force',
   ]);
 });
+
+test("a comment's body is free text, as long as the rejection reason it may answer (README Limits: 10 000)", async () => {
+  const reply = 'The census office revised the totals. '.repeat(200).trim(); // 7 599 characters
+  const added = data(await add(ids.cheSubmission!, reply, tokens.focalChe)).addComment;
+  expect([added.__typename, added.comment?.body.length]).toEqual(['AddCommentPayload', reply.length]);
+  const tooLong = await add(ids.cheSubmission!, 'x'.repeat(10_001), tokens.focalChe);
+  expect(tooLong.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+    [
+      'BAD_USER_INPUT',
+      expect.stringContaining('"input.body" on addComment is too long: 10001 characters, at most 10000'),
+    ],
+  ]);
+});
