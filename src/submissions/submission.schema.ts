@@ -14,6 +14,7 @@ import { seesInternals, seesUnpublished, visibilityOf, visibleWhere } from './vi
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
+import { badInput } from '../schema/errors.js';
 import { connectionOf, orderBy, pageOfReadable, wherePerField } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
@@ -250,6 +251,10 @@ const submissionOrderBy = submissionOrder.prismaOrderBy;
  * Built once for the page and its totalCount (wherePerField): the lookups, and the countable versions, run once.
  */
 const submissionWhere = wherePerField(async (_root: unknown, { filter }: { filter?: Filter | null }, ctx: Context) => {
+  // As a reversed window is refused (coverage's checkWindow): a typo must not read as "nothing to review".
+  if (filter?.fromYear != null && filter.toYear != null && filter.fromYear > filter.toYear) {
+    throw badInput(`filter: fromYear (${filter.fromYear}) is after toYear (${filter.toYear})`);
+  }
   const and: Prisma.SubmissionWhereInput[] = [visibleSubmissions(ctx)];
   let countryId: number | undefined;
   if (filter?.country) {
