@@ -2,7 +2,7 @@
 // server of src/http/server.ts over a test database). Every request to another host is blocked and recorded, so a
 // test can assert that a page needed nothing from outside.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { projectRoot } from '../../src/platform/paths.js';
 import { listen } from '../../src/http/server.js';
 import { artifactPath } from './artifacts.js';
-import { dbKind } from './db.js';
+import { dbKind, testRun } from './db.js';
 import { startHub, type Hub } from './hub.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,15 +29,20 @@ const ARGS = [
 /**
  * web/dist as npm install builds it; rebuilt here when the sources are newer (scripts/build-web.mjs). Built for
  * production, as npm install does: under Jest's NODE_ENV=test Vite's Preact preset adds preact/debug, whose warnings
- * (console errors, which the tests count) would then differ between a local run and CI's.
+ * (console errors, which the tests count) would then differ between a local run and CI's. Checked once per test run
+ * (a mark in the run's directory): the check is a Node process of its own, which every browser file used to start.
  */
 export function ensureWebBuilt(): void {
+  const run = testRun();
+  const checked = run && join(run.dir, 'web-built');
+  if (checked && existsSync(checked)) return;
   const r = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], {
     cwd: projectRoot,
     encoding: 'utf8',
     env: { ...process.env, NODE_ENV: 'production' },
   });
   if (r.status !== 0) throw new Error(`building the web app failed:\n${r.stdout}\n${r.stderr}`);
+  if (checked) writeFileSync(checked, '');
 }
 
 export interface BrowserHub {
@@ -62,14 +67,27 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
   ensureWebBuilt();
-  const hub = await startHub({ env: { HOST: '127.0.0.1', PORT: '0', GRAPHIQL: 'true' } });
-  await options.prepare?.(hub);
-  const server = await listen({ config: hub.config, db: hub.db, logger: pino({ level: 'silent' }) });
+  // Chromium starts while the hub loads its database and the test's data (mostly this process's CPU, where the
+  // browser's start is mostly its own processes'): two seconds less per file on two cores.
+  const launching = chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const serving = (async () => {
+    const hub = await startHub({ env: { HOST: '127.0.0.1', PORT: '0', GRAPHIQL: 'true' } });
+    try {
+      await options.prepare?.(hub);
+      return { hub, server: await listen({ config: hub.config, db: hub.db, logger: pino({ level: 'silent' }) }) };
+    } catch (e) {
+      await hub.close();
+      throw e;
+    }
+  })();
+  const [browser, { hub, server }] = await Promise.all([launching, serving]).catch(async (e: unknown) => {
+    // Whichever half started is stopped.
+    await Promise.allSettled([launching.then((b) => b.close()), serving.then(stopServing)]);
+    throw e;
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   const outside: string[] = [];
-  const contexts: BrowserContext[] = [];
   return {
     hub,
     server,
@@ -78,7 +96,6 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
     outside,
     async newPage() {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-      contexts.push(context);
       await context.route('**/*', (route) => {
         const target = new URL(route.request().url());
         if (target.host === `127.0.0.1:${port}`) return route.continue();
@@ -117,16 +134,20 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
       if (path) await page.screenshot({ path, fullPage: true });
     },
     async close() {
-      for (const c of contexts) await c.close().catch(() => undefined);
+      // The browser closes its contexts itself.
       await browser.close();
-      // Idle keep-alive connections (a test's own fetch() keeps one) would hold close() for their whole timeout:
-      // 20 s of the data-access file. They are closed at once, after close() has stopped new ones.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      await hub.close();
+      await stopServing({ hub, server });
     },
   };
+}
+
+async function stopServing({ hub, server }: { hub: Hub; server: Server }): Promise<void> {
+  // Idle keep-alive connections (a test's own fetch() keeps one) would hold close() for their whole timeout: 20 s of
+  // the data-access file. They are closed at once, after close() has stopped new ones.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+  await hub.close();
 }
 
 /** Runs browser steps; when one fails, the error also carries what the page showed and its errors, to tell a slow

@@ -1,8 +1,11 @@
 // The upload page's list of the country's own submissions in a real browser (test/support/browser.ts), for a focal
 // point with more versions than one page: every one is reachable a page at a time, the list says when it shows only
 // the newest, and a status filter finds an old rejected version with its reason and comment thread. A reload on a slow
-// hub says the session is being restored rather than asking the focal point to sign in.
-import type { Route } from 'playwright-core';
+// hub says the session is being restored rather than asking the focal point to sign in; signing in with another
+// country's token meanwhile is not undone by the late answer about the old one. A session that ends under a signed-in
+// user (the token revoked) on the pages other than upload and review: the country profile's declaration form keeps
+// what the focal point typed for when they sign in again, and every page says why the user was signed out.
+import type { Page, Route } from 'playwright-core';
 import { expectAccessible, showingPage, startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { data } from '../support/hub.js';
 import { importSubmissionsCsv } from '../support/scenarios.js';
@@ -139,4 +142,175 @@ browserTest('a reload of the upload page on a slow hub says the session is being
   });
   await page.unroute('**/graphql');
   expect(errors).toEqual([]);
+});
+
+browserTest(
+  'signing in as another country while a reload still checks the old token: the late answer about it changes nothing',
+  async () => {
+    const target = await b.newPage();
+    const { page, errors } = target;
+    const iceland = await b.hub.token('FOCAL_POINT', 'ISL');
+    const norway = await b.hub.token('FOCAL_POINT', 'NOR');
+    const banner = page.getByRole('banner');
+    const content = page.getByLabel(/^Content/);
+    const count = page.getByRole('region', { name: "Your country's submissions" }).getByTestId('own-count');
+    const icelandDraft = 'country,indicator,reference_year,value\nISL,IMM_STOCK,2020,1000\n';
+
+    // Iceland's focal point leaves an unsent file in the tab (kept as it is typed).
+    await b.signIn(page, iceland);
+    await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+    await content.fill(icelandDraft);
+    await page.waitForFunction(() => Object.values(sessionStorage).some((v) => v.includes('ISL,IMM_STOCK,2020')));
+
+    // The hub's answer to who Iceland's token belongs to is held; the rest of the traffic goes through.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const viewerAsked = new Promise<void>((resolve) => (asked = resolve));
+    await page.route('**/graphql', async (route: Route) => {
+      const request = route.request();
+      const viewerQuery = /\bquery Viewer\b/.test(request.postData() ?? '');
+      if (viewerQuery && (await request.headerValue('authorization')) === `Bearer ${iceland}`) {
+        asked();
+        await held;
+      }
+      await route.continue();
+    });
+    // Nothing shows that a dropped answer has arrived, so the page notes, once it has read each answer to the Viewer
+    // query, which token it was asked with: a task later, when the app has handled it (in microtasks, renders too).
+    await page.addInitScript(() => {
+      const read: string[] = [];
+      (window as unknown as { viewerAnswersRead: string[] }).viewerAnswersRead = read;
+      const fetch = window.fetch.bind(window);
+      window.fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (/\bquery Viewer\b/.test(String(init?.body ?? ''))) {
+          const json = response.json.bind(response);
+          const token = new Headers(init?.headers).get('authorization') ?? '';
+          response.json = async () => {
+            const body: unknown = await json();
+            setTimeout(() => read.push(token));
+            return body;
+          };
+        }
+        return response;
+      };
+    });
+
+    await showingPage(target, async () => {
+      // A reload: the app asks who the kept token (Iceland's) belongs to, and Norway's focal point signs in meanwhile.
+      await page.goto(`${b.url}/sign-in`);
+      await viewerAsked;
+      await banner.getByText('Restoring session…').waitFor();
+      await page.getByLabel('API token').fill(norway);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await banner.getByText('Norway').waitFor();
+
+      // Then the answer about Iceland's token arrives: the tab stays Norway's.
+      release();
+      await page.waitForFunction(
+        (auth) => (window as unknown as { viewerAnswersRead: string[] }).viewerAnswersRead.includes(auth),
+        `Bearer ${iceland}`,
+      );
+      await expect(banner.innerText()).resolves.toMatch(/Norway/);
+      await expect(banner.innerText()).resolves.not.toMatch(/Iceland/);
+      await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+      await count.filter({ hasText: /^The newest 50 of 129 submissions, newest first$/ }).waitFor();
+      await expect(page.getByRole('main').innerText()).resolves.toContain('Rows must be for Norway.');
+      await expect(page.getByRole('main').innerText()).resolves.not.toContain('Iceland');
+      await expect(content.inputValue()).resolves.toBe('');
+      await expect(page.getByTestId('draft-restored').count()).resolves.toBe(0);
+      await page.unroute('**/graphql');
+
+      // Iceland's file was kept for Iceland's focal point all along.
+      await b.signIn(page, await b.hub.token('FOCAL_POINT', 'ISL'));
+      await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+      await page.getByTestId('draft-restored').waitFor();
+      await expect(content.inputValue()).resolves.toBe(icelandDraft);
+      await expect(page.getByRole('main').innerText()).resolves.toContain('Rows must be for Iceland.');
+    });
+    expect(errors).toEqual([]);
+  },
+);
+
+// Sessions that end under a signed-in user.
+const NOTICE = 'Your token is no longer valid (revoked or expired); sign in again.';
+const rowOf = (page: Page) => page.getByTestId('country-implementation').locator('tr[data-rec="REC_STOCK_FLOW"]');
+
+browserTest(
+  'country profile: a declaration typed when the token turns out revoked is said, kept, and comes back after signing in',
+  async () => {
+    const target = await b.newPage();
+    const { page, errors } = target;
+    const token = await b.hub.token('FOCAL_POINT', 'CHE');
+    await b.signIn(page, token);
+    const note = 'Stocks from STATPOP; flows once the register link is live';
+    await showingPage(target, async () => {
+      await page.goto(`${b.url}/countries/CHE`);
+      await rowOf(page).getByTestId('adoption-forms').locator('summary').click();
+      await rowOf(page).getByLabel('Status').selectOption('PARTIAL');
+      await rowOf(page).getByLabel('Since (year)').fill('2023');
+      await rowOf(page).getByLabel('Note').fill(note);
+
+      // Revoked meanwhile: Declare finds out; the profile says why the user is signed out.
+      // (Once the page's own reads are answered, so that it is the write that finds out.)
+      await page.waitForLoadState('networkidle');
+      await b.revoke(token);
+      await rowOf(page)
+        .getByRole('button', { name: /^Declare/ })
+        .click();
+      await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
+      await expectAccessible(page);
+      await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
+      await page.getByLabel('API token').fill(await b.hub.token('FOCAL_POINT', 'CHE'));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      // Back on the profile, the form open with what was typed, not sent yet.
+      const row = rowOf(page);
+      await row.getByTestId('draft-restored').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/countries/CHE');
+      await expect(page.getByRole('alert').filter({ hasText: NOTICE }).count()).resolves.toBe(0);
+      await expect(row.getAttribute('data-status')).resolves.toBe('UNKNOWN');
+      await expect(row.getByLabel('Status').inputValue()).resolves.toBe('PARTIAL');
+      await expect(row.getByLabel('Since (year)').inputValue()).resolves.toBe('2023');
+      await expect(row.getByLabel('Note').inputValue()).resolves.toBe(note);
+      await expectAccessible(page);
+      await row.getByRole('button', { name: /^Declare/ }).click();
+      await page.locator('tr[data-rec="REC_STOCK_FLOW"][data-status="PARTIAL"]').waitFor();
+      await expect(rowOf(page).innerText()).resolves.toContain(note);
+    });
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+  },
+);
+
+browserTest('every page says why the user was signed out when the hub refused the token', async () => {
+  const target = await b.newPage();
+  const { page, errors } = target;
+  const token = await b.hub.token('TASK_FORCE');
+  await b.signIn(page, token);
+  await showingPage(target, async () => {
+    await page.goto(`${b.url}/indicators/IMM_STOCK`);
+    await page.getByRole('heading', { name: 'Candidate source types' }).waitFor();
+    await b.revoke(token);
+    // The next request of the indicator page (a region chosen) finds out, and the page says why it is signed out.
+    await page.getByLabel('Region', { exact: true }).selectOption('150');
+    await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+    await expectAccessible(page);
+    // It stays said on the other pages, and after a reload, until the next sign-in or sign-out.
+    await page.getByRole('navigation').getByRole('link', { name: 'Coverage' }).click();
+    await page.waitForURL(/\/coverage$/);
+    await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
+    await b.signIn(page, await b.hub.token('READER'));
+    await page.goto(`${b.url}/coverage`);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await expect(page.getByRole('alert').filter({ hasText: NOTICE }).count()).resolves.toBe(0);
+    await page.reload();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+    await expect(page.getByRole('alert').filter({ hasText: NOTICE }).count()).resolves.toBe(0);
+  });
+  expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
 });
