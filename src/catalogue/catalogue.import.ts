@@ -1,7 +1,9 @@
 // Imports the catalogue JSON (CONTRACT §5, the shape of data/catalogue.json). Validation first, every problem
 // reported with its JSON path; then one transaction that creates or updates by stable code. Rows equal to what is
 // stored are left alone, so importing the same file twice changes nothing (not even updatedAt or the audit log).
-// Items absent from the file are kept: the file adds and corrects, it does not delete.
+// Items absent from the file are kept: the file adds and corrects, it does not delete. The seed imports in
+// `addMissing` mode, which only creates what the hub lacks and never touches what curation has made of the rest.
+import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { z } from 'zod';
 import { audit, auditAction, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
@@ -124,6 +126,26 @@ export interface ImportCounts {
 export type CatalogueReport = Record<string, ImportCounts>;
 
 /**
+ * How an import treats an item the hub already holds (found by its code). `update` (a deliberate import, CONTRACT
+ * §5) makes it what the file says; `addMissing` (the seed) leaves it as it is, as curated, counted `unchanged`, and
+ * does not bring back a link that curation removed (the audit log records the removal).
+ */
+export type ImportMode = 'update' | 'addMissing';
+
+/** The kinds of item a catalogue file holds, as the report and the audit log name them. */
+const CATALOGUE_KINDS = [
+  'Concept',
+  'Topic',
+  'Variable',
+  'SourceType',
+  'SdgIndicator',
+  'GcmObjective',
+  'Indicator',
+  'IndicatorSourceType',
+  'Recommendation',
+];
+
+/**
  * Every string (value or key) holding NUL, by JSON path: readUtf8File refuses a raw NUL byte, but JSON's "\u0000"
  * escape decodes to one, which PostgreSQL cannot store in text.
  */
@@ -212,6 +234,7 @@ export async function importCatalogue(
   prisma: PrismaClient,
   cat: CatalogueFile,
   actor: Actor,
+  { mode = 'update' }: { mode?: ImportMode } = {},
 ): Promise<CatalogueReport> {
   return prisma.$transaction(async (tx) => {
     const report: CatalogueReport = {};
@@ -219,6 +242,23 @@ export async function importCatalogue(
       report[kind] ??= { created: 0, updated: 0, unchanged: 0 };
       report[kind][outcome] += 1;
     };
+    // Items curation deleted (of the catalogue's, only links can be), as `${kind} ${key}`: audited with a before
+    // and no after.
+    const removed =
+      mode === 'addMissing'
+        ? new Set(
+            (
+              await tx.auditLog.findMany({
+                where: {
+                  entityType: { in: CATALOGUE_KINDS },
+                  before: { not: Prisma.DbNull },
+                  after: { equals: Prisma.DbNull },
+                },
+                select: { entityType: true, entityKey: true },
+              })
+            ).map((a) => `${a.entityType} ${a.entityKey}`),
+          )
+        : new Set<string>();
 
     // The items created or changed, for the change feed (an unchanged item is no change).
     const changed: ItemRef[] = [];
@@ -230,24 +270,28 @@ export async function importCatalogue(
       create: () => Promise<Row>,
       update: () => Promise<Row>,
       items: (row: Row) => ItemRef[] = (row) => [{ type: kind as ItemType, id: row.id }],
-    ): Promise<Row> => {
+    ): Promise<void> => {
+      // The one place where the mode decides: the seed leaves every item the hub holds, or has removed, as it is.
+      if (mode === 'addMissing' && (existing || removed.has(`${kind} ${key}`))) {
+        count(kind, 'unchanged');
+        return;
+      }
       if (!existing) {
         const row = await create();
         await audit(tx, actor, auditAction(kind, 'create'), kind, key, null, data);
         count(kind, 'created');
         changed.push(...items(row));
-        return row;
+        return;
       }
       const before = pick(existing, Object.keys(data));
       if (sameJson(before, data)) {
         count(kind, 'unchanged');
-        return existing;
+        return;
       }
       const row = await update();
       await audit(tx, actor, auditAction(kind, 'update'), kind, key, before, data);
       count(kind, 'updated');
       changed.push(...items(row));
-      return row;
     };
 
     for (const c of cat.concepts) {

@@ -133,7 +133,7 @@ export function buildProgram(actions: Actions, output?: ProgramOutput): Command 
 
   program
     .command('seed')
-    .description('load data/catalogue.json and data/countries.csv through the importers (idempotent)')
+    .description('add what the hub lacks of data/catalogue.json and data/countries.csv; never changes what it holds')
     .addOption(jsonOption())
     .addHelpText('after', examples('migstat seed'))
     .action((options: JsonOption) => actions.seed(options));
