@@ -4,7 +4,7 @@
 // code of EXIT_CODES: 1 when the command failed, 2 when the command line was wrong.
 import { constants, createWriteStream, renameSync } from 'node:fs';
 import { access, stat as fsStat } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CommanderError } from 'commander';
@@ -22,7 +22,7 @@ import { CLI_ACTOR } from '../access/audit.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { openDatabase, type Database, type DatabaseOptions } from '../platform/db.js';
 import { DataDirBusyError, describeHolder, type LockHolder } from '../platform/data-dir-lock.js';
-import { runThroughServer, startControlServer, type RemoteIo } from './control.js';
+import { INTERRUPTED_EXIT, checkAdvice, runThroughServer, startControlServer, type RemoteIo } from './control.js';
 import { ValidationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { enableMemoryTrace, traceMemory } from '../platform/memory.js';
@@ -64,6 +64,8 @@ export interface ImporterOptions {
   dryRun?: boolean;
   /** How to read a tabular file (`--sheet`). */
   table?: TableOptions;
+  /** Cancels the import (its CLI left the server's control socket); importers that take it roll back. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface Importer {
@@ -107,6 +109,7 @@ const importersByKind = {
         // A dry run writes inside a transaction it rolls back (for exact counts): no "writing" line for it.
         onProgress: options.dryRun ? undefined : progress.tick,
         beforeCommit: options.beforeCommit,
+        signal: options.signal,
         dryRun: options.dryRun,
         table: options.table,
       },
@@ -215,7 +218,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<void> 
     traceMemory('opened');
     if ('control' in opened) {
       // The command line was valid here; the server parses it again and runs it on its own connection.
-      const code = await runThroughServer(opened.control, { argv, cwd: io.cwd }, io);
+      const code = await relayInterrupt(argv, io, (interrupt) =>
+        runThroughServer(opened.control, { argv, cwd: io.cwd }, io, interrupt),
+      );
       if (code !== 0) throw new ReportedError(code);
       return;
     }
@@ -239,6 +244,40 @@ export async function main(argv: string[], io: Io = processIo()): Promise<void> 
     return;
   }
   await parse(program, argv);
+}
+
+/**
+ * Ctrl-C on a command running in the server: the first asks the server to cancel it and waits for its answer (a
+ * cancelled import has rolled back), saying which; a second stops waiting, its outcome unknown.
+ */
+async function relayInterrupt(
+  argv: string[],
+  io: Io,
+  run: (interrupt: AbortSignal) => Promise<{ exit: number; cancelled: boolean }>,
+): Promise<number> {
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) {
+      io.stderr.write(
+        `migstat: interrupted again; not waiting for the server, which may still finish the command or roll it ` +
+          `back; ${checkAdvice(argv)}\n`,
+      );
+      process.exit(INTERRUPTED_EXIT);
+    }
+    io.stderr.write('migstat: interrupted; asking the server to cancel the command (Ctrl-C again to stop waiting)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const end = await run(interrupt.signal);
+    if (!interrupt.signal.aborted) return end.exit;
+    if (end.cancelled) io.stderr.write('migstat: interrupted; the server rolled back the command\n');
+    else if (end.exit === 0)
+      io.stderr.write('migstat: interrupted, but the server had already completed the command\n');
+    return end.cancelled ? INTERRUPTED_EXIT : end.exit;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 /** Runs a command line sent through the control socket, in the server, on its open database. */
@@ -309,7 +348,12 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
         let report: unknown;
         try {
           const table = options.sheet !== undefined ? { sheet: options.sheet } : undefined;
-          report = await importersByKind[kind](db, path, io, { ...pauseForTest(config, io), dryRun, table });
+          report = await importersByKind[kind](db, path, io, {
+            ...pauseForTest(config, io),
+            dryRun,
+            table,
+            signal: io.signal,
+          });
         } catch (err) {
           if (!(options.json && err instanceof ValidationError)) throw err;
           io.log(json({ ok: false, kind, file: path, dryRun, problems: err.issues }));
@@ -398,13 +442,24 @@ function isServer(holder: LockHolder | null): boolean {
   return Boolean(holder && (holder.control || /^migstat serve\b/.test(holder.command)));
 }
 
-/** MIGSTAT_TEST_PAUSE: says where it stopped (on stderr), then waits there until the process is killed. */
+/**
+ * MIGSTAT_TEST_PAUSE: says where it stopped (on stderr), then waits there until the process is killed or, in a
+ * server, the command is cancelled.
+ */
 function pauseForTest(config: Config | undefined, io: Io): ImporterOptions {
   if (config?.testPause !== 'before-commit') return {};
   return {
     beforeCommit: () => {
       io.stderr.write('paused before commit (MIGSTAT_TEST_PAUSE)\n');
-      return new Promise<never>(() => setInterval(() => undefined, 60_000));
+      return new Promise<never>((_resolve, reject) => {
+        const timer = setInterval(() => undefined, 60_000);
+        const cancelled = () => {
+          clearInterval(timer);
+          reject(io.signal!.reason);
+        };
+        if (io.signal?.aborted) cancelled();
+        else io.signal?.addEventListener('abort', cancelled, { once: true });
+      });
     },
   };
 }
@@ -494,6 +549,15 @@ async function exportSubmissions(db: Database, options: ExportOptions, io: Io): 
   // Written to a temporary name and renamed, so a failed export never leaves a partial file behind.
   const out = options.out ? resolvePath(io.cwd, options.out) : undefined;
   const target = out ? `${out}.partial` : undefined;
+  if (
+    out &&
+    !(await fsStat(dirname(out)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new UserError(`--out: no directory ${dirname(out)} to write ${out} in`);
+  }
   await pipeline(Readable.from(lines), target ? createWriteStream(target) : io.stdout, { end: Boolean(target) });
   if (target && out) renameSync(target, out);
 }
@@ -513,7 +577,7 @@ async function serve(config: Config): Promise<void> {
   const control = db.lock
     ? await startControlServer(
         db.lock.dataDir,
-        ({ argv, cwd }, io) => execute(argv, db, { ...io, cwd }),
+        ({ argv, cwd }, io) => execute(argv, db, { ...io, cwd }, config),
         (err) => ({ message: describeError(err), exitCode: exitCodeOf(err) }),
         logger,
       )
@@ -543,7 +607,11 @@ async function serve(config: Config): Promise<void> {
           .then(() => db.close())
           .finally(() => process.exit(0)),
     );
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => {
+      // What did not finish in time is abandoned: an import's transaction is never committed.
+      logger.warn({ commands: control?.running() ?? [] }, 'shutdown timed out; abandoning what still runs');
+      process.exit(1);
+    }, 10_000).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -5,10 +5,22 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * A whole number written in decimal digits. Not z.coerce.number: Number('') and Number(' ') are 0, and 'abc' would
+ * be reported as "received NaN" without the text that was given.
+ */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be ${min} or more`).max(max, `must be ${max} or less`));
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PORT: integer(0, 65535).default(4000),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -27,26 +39,22 @@ const schema = z.object({
     .optional(),
   PGLITE_DATA_DIR: z.string().default('./.data/pglite'),
   /// PostgreSQL: give up connecting after this long, so an unreachable server fails fast instead of hanging.
-  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  DATABASE_CONNECT_TIMEOUT_MS: integer(1).default(5_000),
   /// PostgreSQL: cancel a statement that runs longer (0: no limit).
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(0).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: boolean.optional(),
-  MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(10 * 1024 * 1024),
+  MAX_BODY_BYTES: integer(1).default(10 * 1024 * 1024),
   /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
   CORS_ORIGINS: z.string().default(''),
   /// Requests per window on /graphql, /sdmx/v2 and /download: per client address without a token, per token with one
   /// (0: unlimited). Tests (NODE_ENV=test) default to limits no test reaches.
-  RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(0).optional(),
-  RATE_LIMIT_TOKEN: z.coerce.number().int().min(0).optional(),
-  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  RATE_LIMIT_ANONYMOUS: integer(0).optional(),
+  RATE_LIMIT_TOKEN: integer(0).optional(),
+  RATE_LIMIT_WINDOW_SECONDS: integer(1).default(60),
   /// How many reverse proxies stand in front: the client address is that many entries from the right of
   /// X-Forwarded-For (0: the socket's address).
-  TRUST_PROXY: z.coerce.number().int().min(0).default(0),
+  TRUST_PROXY: integer(0).default(0),
   /// Redis shared by every hub process for rate limits; without it each process counts on its own.
   REDIS_URL: z
     .string()
@@ -58,25 +66,21 @@ const schema = z.object({
   /// hub's own network, SSRF).
   WEBHOOK_ALLOW_PRIVATE: boolean.optional(),
   /// First retry delay of a webhook delivery; doubled after each failed attempt, up to WEBHOOK_RETRY_MAX_MS.
-  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5_000),
-  WEBHOOK_RETRY_MAX_MS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(60 * 60_000),
+  WEBHOOK_RETRY_BASE_MS: integer(1).default(5_000),
+  WEBHOOK_RETRY_MAX_MS: integer(1).default(60 * 60_000),
   /// GraphQL operations executing at once (0: no limit); the others wait, writes ahead of reads. Default 4 on
   /// PGlite (one connection, statements on the main thread), 64 on PostgreSQL.
-  MAX_CONCURRENT_OPERATIONS: z.coerce.number().int().min(0).optional(),
+  MAX_CONCURRENT_OPERATIONS: integer(0).optional(),
   /// Operations allowed to wait for a slot; one more is answered 503 with Retry-After.
-  MAX_WAITING_OPERATIONS: z.coerce.number().int().min(0).default(1_000),
+  MAX_WAITING_OPERATIONS: integer(0).default(1_000),
   /// Cache the answers of read queries in each hub process, keyed by the data version (src/http/response-cache.ts):
   /// on by default, off under NODE_ENV=test unless set (query-count tests count every statement) and with replicas.
   RESPONSE_CACHE: boolean.optional(),
   /// The most each process's response cache holds, in MB of JSON; least recently used answers go first.
-  RESPONSE_CACHE_MAX_MB: z.coerce.number().int().positive().default(64),
+  RESPONSE_CACHE_MAX_MB: integer(1).default(64),
   /// Test hooks of `migstat migrate`: print a marker before each engine statement; stop (wait) before step N.
   MIGSTAT_MIGRATE_TRACE: boolean.optional(),
-  MIGSTAT_MIGRATE_PAUSE_AT: z.coerce.number().int().positive().optional(),
+  MIGSTAT_MIGRATE_PAUSE_AT: integer(1).optional(),
   /// Diagnostics: `on` prints the process's memory on stderr at each stage of a CLI command (and the highest since
   /// the last line); `maps` adds its largest resident mappings (src/platform/memory.ts).
   MIGSTAT_MEMORY_TRACE: z.enum(['on', 'maps']).optional(),
@@ -132,9 +136,17 @@ const TEST_RATE_LIMIT = 1_000_000;
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty value means the variable is unset, so its default applies: `PORT=` in a compose file (`PORT=${PORT}` with
+  // PORT unset) or a .env file is how those tools leave a variable out, as dotenv does.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    const problems = parsed.error.issues
+      .map((i) => {
+        const value = given[String(i.path[0])];
+        return `  ${i.path.join('.')}: ${i.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+      })
+      .join('\n');
     throw new ConfigError(`Invalid environment:\n${problems}`);
   }
   const e = parsed.data;

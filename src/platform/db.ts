@@ -162,7 +162,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       },
     };
   }
-  const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
+  // In memory only when asked for ("memory://", or no directory at all as the tests open theirs): an empty name is a
+  // setting that went wrong (config.ts reads an empty PGLITE_DATA_DIR as unset), never a request to lose every write.
+  if (options.dataDir !== undefined && !options.dataDir.trim()) {
+    throw new Error('the PGlite data directory is an empty name; give a directory, or "memory://" for in-memory');
+  }
+  const dataDir = options.dataDir === 'memory://' ? undefined : options.dataDir;
   // Taken before PGlite touches the directory, and refused (naming the holder) when another process owns it.
   const lock = dataDir ? lockDataDir(dataDir) : undefined;
   const pglite = new PGlite({ dataDir, loadDataDir: options.loadDataDir, startParams: PGLITE_START_PARAMS });

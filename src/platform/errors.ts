@@ -86,15 +86,28 @@ export function isWriteConflict(error: unknown): boolean {
 }
 
 /**
- * The database not answering now, as opposed to a bug: Prisma's cannot-reach, timed-out and transaction-limit
- * errors; PostgreSQL's cancelled statement (DATABASE_STATEMENT_TIMEOUT_MS), shutdown, connection and too-many-
- * connections states; the socket errors; and pg's connection failures, which it reports as plain Errors whose message
- * is all there is to go by.
+ * The database not answering now, as opposed to a bug: Prisma's cannot-reach, does-not-exist, timed-out and
+ * transaction-limit errors; PostgreSQL's cancelled statement (DATABASE_STATEMENT_TIMEOUT_MS), shutdown (57P01-57P03),
+ * dropped or missing database (57P04, 3D000), connection and too-many-connections states; the socket errors; and pg's
+ * connection failures, which it reports as plain Errors whose message is all there is to go by.
  */
-const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
-const UNAVAILABLE_SQLSTATE = /^(57014|57P0[1-3]|08...|53300)$/;
-const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
-const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections', 'ConnectionClosed']);
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1003', 'P1008', 'P1017', 'P2024', 'P2028']);
+const UNAVAILABLE_SQLSTATE = /^(57014|57P0[1-4]|3D000|08...|53300)$/;
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'SocketTimeout',
+  'TooManyConnections',
+  'ConnectionClosed',
+]);
 const PG_CONNECTION_FAILURES = /^(timeout expired|timeout exceeded when trying to connect|Connection terminated)/;
 
 /** What a caller reads when the database did not answer in time (GraphQL's SERVICE_UNAVAILABLE, HTTP's 503). */

@@ -24,7 +24,7 @@ import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { audit, type Actor } from '../access/audit.js';
 import type { Config } from '../platform/config.js';
 import type { Database, PrismaClient } from '../platform/db.js';
-import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { isDatabaseUnavailable, NotFoundError, ValidationError } from '../platform/errors.js';
 import { FEED_CHANNEL, type ItemType } from '../submissions/changes.js';
 import { dimensionsOf } from '../submissions/submissions.import.js';
 import { visibleFeedEntry } from '../submissions/visibility.js';
@@ -432,6 +432,8 @@ export function startWebhookWorker(app: { config: Config; db: Database; logger: 
   let again = false;
   let feedMoved = true;
   let stopped = false;
+  // While the database is unreachable every tick fails the same way: said once when it starts and once when it ends.
+  let outage = false;
   const round = async () => {
     do {
       again = false;
@@ -462,7 +464,22 @@ export function startWebhookWorker(app: { config: Config; db: Database; logger: 
       return;
     }
     running = round()
-      .catch((err: unknown) => logger.error({ err }, 'webhook worker round failed'))
+      .then(
+        () => {
+          if (!outage) return;
+          outage = false;
+          logger.info('webhook worker: the database answers again; deliveries resume');
+        },
+        (err: unknown) => {
+          if (!isDatabaseUnavailable(err)) return logger.error({ err }, 'webhook worker round failed');
+          if (outage) return;
+          outage = true;
+          logger.warn(
+            { error: err instanceof Error ? err.message : String(err) },
+            'webhook worker: the database is unavailable; retrying every second until it answers',
+          );
+        },
+      )
       .finally(() => (running = null));
   };
   const timer = setInterval(() => wake(true), POLL_MS);

@@ -82,6 +82,8 @@ export interface ImportOptions {
    * CLI pauses there when MIGSTAT_TEST_PAUSE=before-commit, so a test can kill the process at exactly that point.
    */
   beforeCommit?: () => Promise<void>;
+  /** Cancels the import: it throws the signal's reason at the next batch, rolling the transaction back. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Observation dimensions → canonical key: variable codes sorted, totals left out ("" for the total). */
@@ -290,6 +292,7 @@ export async function importSubmissions(
         const row = validateRow(record.line, record.cells, table, lookups, focal);
         if (row) staged.push(row);
         if (staged.length >= STAGING_BATCH) {
+          options.signal?.throwIfAborted();
           await stage(tx, staged.splice(0));
           collect(STAGING_BATCH);
         }
@@ -307,6 +310,7 @@ export async function importSubmissions(
       const written: WriteReport = { submissionsCreated: 0, submissionsUnchanged: 0, observationsCreated: 0 };
       options.onProgress?.('write', 0, base.observations);
       for await (const drafts of stagedSubmissions(tx, lookups)) {
+        options.signal?.throwIfAborted();
         if (dryRun) {
           written.submissionsUnchanged += (await planSubmissions(tx, drafts)).unchanged;
           continue;
@@ -323,6 +327,8 @@ export async function importSubmissions(
       const report = { ...base, ...written };
       if (dryRun) throw new Outcome({ ok: true, report });
       await options.beforeCommit?.();
+      // The last moment a cancel can still undo the import.
+      options.signal?.throwIfAborted();
       traceMemory('written');
       return { ok: true as const, report };
     });

@@ -55,6 +55,11 @@ test('export refuses unknown options with a readable message', async () => {
   const country = await source.run('export', 'submissions', '--country', 'XXX');
   expect(country.code).toBe(1);
   expect(country.stderr).toMatch(/--country: no country with M49 or ISO3 code "XXX"/);
+  // A missing directory is named as such, not as the temporary .partial file.
+  const out = join(scratch, 'no-such-dir', 'x.csv');
+  const nowhere = await source.run('export', 'submissions', '--out', out);
+  expect(nowhere.code).toBe(1);
+  expect(nowhere.stderr).toBe(`migstat: --out: no directory ${join(scratch, 'no-such-dir')} to write ${out} in\n`);
 });
 
 test('text cells a spreadsheet would run as formulas are escaped, numbers stay numbers, and the file round-trips', async () => {
