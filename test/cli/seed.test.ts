@@ -43,7 +43,8 @@ afterAll(async () => {
   await target?.dispose();
 });
 
-async function gql<T>(query: string, variables: object, token?: string): Promise<T> {
+// Not named gql: graphql-codegen reads the templates passed to a gql() call as documents, and these are built.
+async function postGraphql<T>(query: string, variables: object, token?: string): Promise<T> {
   const res = await fetch(server!.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -57,7 +58,7 @@ async function gql<T>(query: string, variables: object, token?: string): Promise
 /** Runs a mutation and returns its payload, failing on any typed error. */
 async function mutate(name: string, input: object, token: string): Promise<Record<string, unknown>> {
   const type = `${name.charAt(0).toUpperCase()}${name.slice(1)}Input`;
-  const result = await gql<Record<string, Record<string, unknown>>>(
+  const result = await postGraphql<Record<string, Record<string, unknown>>>(
     `mutation($input: ${type}!) { ${name}(input: $input) { __typename ... on Error { message } } }`,
     { input },
     token,
@@ -68,7 +69,7 @@ async function mutate(name: string, input: object, token: string): Promise<Recor
 
 /** Everything the test curates, as the API answers it. */
 async function curated() {
-  return gql<{
+  return postGraphql<{
     stock: {
       revision: number;
       name: string;
