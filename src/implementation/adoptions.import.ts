@@ -6,6 +6,7 @@
 import type { Actor } from '../access/audit.js';
 import type { Viewer } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
+import { ConflictError, isWriteConflict } from '../platform/errors.js';
 import { openTable, type TableProblem, type TableOptions, type TableSource } from '../platform/tabular.js';
 import type { AdoptionStatus } from '../../prisma/generated/prisma/enums.js';
 import { countryKey } from '../geography/m49.js';
@@ -87,8 +88,19 @@ export async function importAdoptions(
 
   const counts: AdoptionImportReport = { rows: table.rows, created: 0, updated: 0, unchanged: 0 };
   if (options.dryRun) return { ok: true, report: counts };
-  await prisma.$transaction(async (tx) => {
-    for (const { outcome } of await declareAllInTx(tx, options.actor, declarations)) counts[outcome]++;
-  });
+  try {
+    await prisma.$transaction(async (tx) => {
+      for (const { outcome } of await declareAllInTx(tx, options.actor, declarations)) counts[outcome]++;
+    });
+  } catch (error) {
+    // Another import or declaration wrote some of the same records first (a unique key, a revision moved): the
+    // typed conflict importSubmissions answers too (CONFLICT; the CLI prints it), never the database's text.
+    if (error instanceof ConflictError || isWriteConflict(error))
+      throw new ConflictError(
+        'Another import or declaration wrote some of the same adoption records at the same time; nothing of this ' +
+          'file was written. Import it again: records that are now identical are left unchanged.',
+      );
+    throw error;
+  }
   return { ok: true, report: counts };
 }

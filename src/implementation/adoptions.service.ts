@@ -5,7 +5,7 @@
 // values and revisions.
 import { auditMany, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
-import { ConflictError, fromPrismaError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
+import { ConflictError, isWriteConflict, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { AdoptionReviewStatus, AdoptionStatus } from '../../prisma/generated/prisma/enums.js';
 import { ADOPTION_STATUSES } from './implementation.service.js';
@@ -115,7 +115,9 @@ export async function declareAllInTx(
   });
   const currentOf = new Map(found.map((a) => [pairKey(a), a]));
   const now = new Date();
-  const reporter = { reportedBy: actor.name, reportedByTokenId: actor.tokenId, reportedAt: now };
+  // updatedAt set with reportedAt, so that without reviews the two are equal (the time shown to callers who do not
+  // read reviews is reportedAt).
+  const reporter = { reportedBy: actor.name, reportedByTokenId: actor.tokenId, reportedAt: now, updatedAt: now };
   const results: { record?: Record_; outcome: DeclareOutcome; before?: Record_ }[] = [];
   const creates: Prisma.RecommendationAdoptionCreateManyInput[] = [];
   for (const input of inputs) {
@@ -184,8 +186,9 @@ export async function declareAllInTx(
 }
 
 /**
- * Writes the next revision of an adoption record, only if it is still at the revision read (a concurrent writer
- * gets a ConflictError).
+ * Writes the next revision of an adoption record, only if it is still at the revision read. A concurrent writer
+ * that committed first makes the UPDATE match nothing (PostgreSQL re-checks the condition on the row it waited
+ * for): a ConflictError naming the revision the record is at now, read in the same transaction.
  */
 async function bumpRevision(
   tx: Tx,
@@ -196,8 +199,32 @@ async function bumpRevision(
     where: { id: current.id, revision: current.revision },
     data: { ...data, revision: { increment: 1 } },
   });
-  if (count !== 1)
-    throw new ConflictError('The adoption record was changed by another request at the same time; reload and retry');
+  if (count === 1) return;
+  const now = await tx.recommendationAdoption.findUnique({ where: { id: current.id }, select: { revision: true } });
+  if (!now) throw new NotFoundError('The adoption record was deleted meanwhile');
+  throw ConflictError.staleRevision('The adoption record', now.revision, current.revision);
+}
+
+/**
+ * A write that lost a race to a concurrent one, as the typed conflict the README documents: a unique-key violation
+ * (two first declarations of one record: the loser's transaction is aborted, so the record is read afresh) or a
+ * serialization failure becomes a ConflictError naming the record's current revision; a ConflictError passes.
+ * Anything else is returned unchanged.
+ */
+async function asConflict(
+  prisma: PrismaClient,
+  error: unknown,
+  record: { countryId: number; recommendationId: number },
+  expected: number,
+): Promise<unknown> {
+  if (error instanceof ConflictError || !isWriteConflict(error)) return error;
+  const now = await prisma.recommendationAdoption.findUnique({
+    where: { recommendationId_countryId: { recommendationId: record.recommendationId, countryId: record.countryId } },
+    select: { revision: true },
+  });
+  return now
+    ? ConflictError.staleRevision('The adoption record', now.revision, expected)
+    : new ConflictError('The adoption record was changed by a concurrent write; reload and retry');
 }
 
 /** Each change's row in its record's history and its audit entry (`before` null: the record was created). */
@@ -237,17 +264,16 @@ async function recordChanges(
   );
 }
 
-/** reportAdoption: validates, then declares in one transaction. */
+/** reportAdoption: validates, then declares in one transaction; a lost race is a ConflictError (asConflict). */
 export async function reportAdoption(prisma: PrismaClient, actor: Actor, input: DeclarationInput) {
   const issues = declarationIssues(input, (f) => ['input', f]);
   if (issues.length) throw ValidationError.of(issues);
-  // Two first declarations racing for the same country and recommendation: the unique key decides, the loser
-  // gets a ConflictError like any other stale writer.
-  return prisma
-    .$transaction((tx) => declareInTx(tx, actor, input))
-    .catch((error: unknown) => {
-      throw fromPrismaError(error, 'The adoption record');
-    });
+  try {
+    return await prisma.$transaction((tx) => declareInTx(tx, actor, input));
+  } catch (error) {
+    // A first declaration lost to another one: the caller's write was based on no record (revision 0).
+    throw await asConflict(prisma, error, input, input.expectedRevision ?? 0);
+  }
 }
 
 export interface ReviewInput {
@@ -266,7 +292,7 @@ export async function reviewAdoption(prisma: PrismaClient, actor: Actor, input: 
     throw ValidationError.of([{ path: ['input', 'comment'], message: `must be at most ${MAX_NOTE} characters` }]);
   return prisma.$transaction(async (tx) => {
     const current = await tx.recommendationAdoption.findUnique({ where: { id: input.id }, include: LABEL });
-    if (!current) throw new NotFoundError('No such adoption record');
+    if (!current) throw new NotFoundError('input.id: no such adoption record');
     if (input.expectedRevision != null && current.revision !== input.expectedRevision)
       throw ConflictError.staleRevision('The adoption record', current.revision, input.expectedRevision);
     const now = new Date();
@@ -275,6 +301,7 @@ export async function reviewAdoption(prisma: PrismaClient, actor: Actor, input: 
       reviewComment: comment,
       reviewedBy: actor.name,
       reviewedAt: now,
+      updatedAt: now,
     });
     const record = await tx.recommendationAdoption.findUniqueOrThrow({ where: { id: current.id }, include: LABEL });
     await recordChanges(tx, actor, [{ record, kind: 'REVIEW', before: current }], now);

@@ -2,13 +2,14 @@
 // concepts; countries' adoption records with history and review; evidence from data; the per-country rows, the
 // regional summary and the time series; reportAdoption, reviewAdoption and importAdoptions.
 import type { InputFieldBuilder } from '@pothos/core';
+import DataLoader from 'dataloader';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
 import type { Context } from '../platform/context.js';
 import { countryKey, m49Code } from '../geography/m49.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder, type BuilderTypes } from '../schema/builder.js';
-import { requireCode } from '../schema/codes.js';
+import { requireCode, unknownCodesMessage } from '../schema/codes.js';
 import { connectionOf, orderBy, pageOf, wherePerField } from '../schema/connections.js';
 import { badInput, EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
@@ -154,8 +155,16 @@ type ReviewFields = {
   reviewedBy: string | null;
   reviewedAt: Date | null;
 };
+
+/**
+ * Reviews are internal (README "For implementation trackers"): read by the task force and the country, the callers
+ * that read its internals (visibility.ts seesInternals). The one rule for the review itself and for every trace of
+ * it: REVIEW entries in the history, the revisions they took, the time they changed the record.
+ */
+const seesReviews = (ctx: Context, countryId: number) => seesInternals(ctx.viewer, countryId);
+
 const reviewOf = (r: ReviewFields, ctx: Context) =>
-  r.reviewStatus && seesInternals(ctx.viewer, r.countryId)
+  r.reviewStatus && seesReviews(ctx, r.countryId)
     ? { status: r.reviewStatus, comment: r.reviewComment, reviewedBy: r.reviewedBy, reviewedAt: r.reviewedAt }
     : null;
 
@@ -178,12 +187,12 @@ export const AdoptionChange = builder.objectRef<ChangeRow>('AdoptionChange').imp
       type: AdoptionReviewStatus,
       nullable: true,
       description: 'The review in force after the change (task force and the country only).',
-      resolve: (c, _args, ctx) => (seesInternals(ctx.viewer, c.countryId) ? c.reviewStatus : null),
+      resolve: (c, _args, ctx) => (seesReviews(ctx, c.countryId) ? c.reviewStatus : null),
     }),
     reviewComment: t.string({
       nullable: true,
       description: 'Its comment (task force and the country only).',
-      resolve: (c, _args, ctx) => (seesInternals(ctx.viewer, c.countryId) ? c.reviewComment : null),
+      resolve: (c, _args, ctx) => (seesReviews(ctx, c.countryId) ? c.reviewComment : null),
     }),
     actor: t.string({
       nullable: true,
@@ -194,7 +203,10 @@ export const AdoptionChange = builder.objectRef<ChangeRow>('AdoptionChange').imp
   }),
 });
 
-/** The history of many records in one statement (loaders batch every record of a request). */
+/**
+ * The history of many records in one statement, as the caller may read it: a caller who does not see the record's
+ * reviews reads its declarations only, numbered 1, 2, 3… as if no review had ever taken a revision.
+ */
 async function changesOf(ctx: Context, adoptionIds: readonly number[]): Promise<ChangeRow[][]> {
   const rows = await ctx.prisma.adoptionChange.findMany({
     where: { adoptionId: { in: [...adoptionIds] } },
@@ -203,11 +215,22 @@ async function changesOf(ctx: Context, adoptionIds: readonly number[]): Promise<
   });
   const byRecord = new Map<number, ChangeRow[]>();
   for (const { adoption, ...row } of rows) {
+    if (row.kind === 'REVIEW' && !seesReviews(ctx, adoption.countryId)) continue;
     const list = byRecord.get(row.adoptionId) ?? [];
-    list.push({ ...row, countryId: adoption.countryId });
+    const revision = seesReviews(ctx, adoption.countryId) ? row.revision : list.length + 1;
+    list.push({ ...row, revision, countryId: adoption.countryId });
     byRecord.set(row.adoptionId, list);
   }
   return adoptionIds.map((id) => byRecord.get(id) ?? []);
+}
+
+// Per request (keyed by the context, so nothing crosses callers): every history field and hidden revision of a
+// request in one batch.
+const historyLoaders = new WeakMap<Context, DataLoader<number, ChangeRow[]>>();
+function historyOf(ctx: Context, adoptionId: number): Promise<ChangeRow[]> {
+  let loader = historyLoaders.get(ctx);
+  if (!loader) historyLoaders.set(ctx, (loader = new DataLoader((ids: readonly number[]) => changesOf(ctx, ids))));
+  return loader.load(adoptionId);
 }
 
 export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
@@ -221,17 +244,27 @@ export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
     country: t.relation('country'),
     recommendation: t.relation('recommendation'),
     status: t.expose('status', { type: AdoptionStatus }),
-    since: t.exposeInt('since', { nullable: true, description: 'Year since which the status holds.' }),
-    note: t.exposeString('note', { nullable: true }),
-    evidenceUrl: t.exposeString('evidenceUrl', { nullable: true }),
+    since: t.exposeInt('since', {
+      nullable: true,
+      description: 'Year since which the status holds, as the current declaration gives it (null: it gives none).',
+    }),
+    note: t.exposeString('note', { nullable: true, description: "The current declaration's note (null: none)." }),
+    evidenceUrl: t.exposeString('evidenceUrl', {
+      nullable: true,
+      description: 'URL of public evidence, as the current declaration gives it (null: none).',
+    }),
     reportedBy: t.string({
       nullable: true,
       description: "Who declared the current status (the token's name): task force and the country only.",
       resolve: (a, _args, ctx) => (seesInternals(ctx.viewer, a.countryId) ? a.reportedBy : null),
     }),
     reportedAt: t.expose('reportedAt', { type: 'DateTime' }),
-    revision: t.exposeInt('revision', {
-      description: 'Optimistic-concurrency token: pass it as expectedRevision to reportAdoption and reviewAdoption.',
+    revision: t.int({
+      description:
+        'Optimistic-concurrency token: pass it as expectedRevision to reportAdoption and reviewAdoption. Callers ' +
+        'who do not read reviews read the number of declarations (the last revision of their history).',
+      resolve: async (a, _args, ctx) =>
+        seesReviews(ctx, a.countryId) ? a.revision : ((await historyOf(ctx, a.id)).at(-1)?.revision ?? a.revision),
     }),
     review: t.field({
       type: AdoptionReview,
@@ -239,14 +272,19 @@ export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
       description: 'The review of the current declaration, if any (task force and the country only).',
       resolve: (a, _args, ctx) => reviewOf(a, ctx),
     }),
-    history: t.loadableList({
-      type: AdoptionChange,
-      description: 'Every version of the record, oldest first (the current one last).',
-      load: (ids: number[], ctx: Context) => changesOf(ctx, ids),
-      resolve: (a) => a.id,
+    history: t.field({
+      type: [AdoptionChange],
+      description:
+        'Every version of the record, oldest first (the current one last); its reviews for the task force and the ' +
+        'country only.',
+      resolve: (a, _args, ctx) => historyOf(ctx, a.id),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When the record last changed; for callers who do not read reviews, when it was last declared.',
+      resolve: (a, _args, ctx) => (seesReviews(ctx, a.countryId) ? a.updatedAt : a.reportedAt),
+    }),
   }),
 });
 
@@ -264,7 +302,10 @@ const adoptionOrder = orderBy('AdoptionRecordOrder', {
   items: 'adoption records',
   fields: {
     COUNTRY: { description: "The country's M49 code.", keys: (d) => [{ country: { m49: d } }] },
-    UPDATED_AT: { description: 'When the record last changed.', keys: (d) => [{ updatedAt: d }] },
+    UPDATED_AT: {
+      description: 'When the record last changed (for callers who do not read every review: last declared).',
+      keys: (d) => [{ updatedAt: d }],
+    },
   },
   default: { field: 'COUNTRY', direction: 'ASC' },
   defaultIs: 'by country M49 code',
@@ -288,6 +329,16 @@ const adoptionWhere = wherePerField(
   },
 );
 
+/**
+ * The order of a caller's records: by UPDATED_AT, a caller who does not read every country's reviews gets the time
+ * of the last declaration, so that a review does not move a record it cannot see.
+ */
+function adoptionOrderFor(ctx: Context, order: Parameters<typeof adoptionOrder.prismaOrderBy>[0]) {
+  const keys = adoptionOrder.prismaOrderBy(order);
+  if (visibilityOf(ctx.viewer).kind === 'ALL') return keys;
+  return keys.map((k) => ('updatedAt' in k ? { reportedAt: k.updatedAt } : k));
+}
+
 builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
   t.prismaConnection(
     {
@@ -301,7 +352,7 @@ builder.prismaObjectField(Recommendation, 'adoptions', (t) =>
       resolve: async (query, recommendation, args, ctx) =>
         ctx.prisma.recommendationAdoption.findMany({
           ...pageOf(query, await adoptionWhere(recommendation, args, ctx)),
-          orderBy: adoptionOrder.prismaOrderBy(args.orderBy),
+          orderBy: adoptionOrderFor(ctx, args.orderBy),
         }),
       totalCount: async (recommendation, args, ctx) =>
         ctx.prisma.recommendationAdoption.count({ where: await adoptionWhere(recommendation, args, ctx) }),
@@ -380,12 +431,12 @@ const AdoptionRow = builder.objectRef<RowShape>('AdoptionRow').implement({
       description: 'Where declaration and evidence disagree; null when they do not (or there is no rule).',
       resolve: (r) => r.discrepancy,
     }),
-    history: t.loadableList({
-      type: AdoptionChange,
-      description: 'Every version of the record, oldest first; empty when there is no record.',
-      load: (ids: number[], ctx: Context) => changesOf(ctx, ids),
-      // No record: a key no change has, so the batch answers an empty list for it.
-      resolve: (r) => r.record?.id ?? -1,
+    history: t.field({
+      type: [AdoptionChange],
+      description:
+        'Every version of the record, oldest first; empty when there is no record. Its reviews for the task force ' +
+        'and the country only.',
+      resolve: (r, _args, ctx) => (r.record ? historyOf(ctx, r.record.id) : []),
     }),
   }),
 });
@@ -592,14 +643,26 @@ builder.prismaObjectField(Country, 'implementation', (t) =>
 // Mutations
 
 const ReportAdoptionInput = builder.inputType('ReportAdoptionInput', {
-  description: "A country's declaration about one recommendation (CONTRACT §8).",
+  description:
+    "A country's whole declaration about one recommendation (CONTRACT §8). It replaces the stored one, as a row of " +
+    'the adoptions CSV does: since, note and evidenceUrl left out (or null) are cleared, not kept; the previous ' +
+    'values stay in the history. To change only the status, send the other fields as read.',
   fields: (t) => ({
     country: t.string({ required: true, description: 'M49 or ISO3 code.' }),
     recommendation: t.string({ required: true, description: 'Recommendation code, e.g. "REC_RESIDENCE".' }),
     status: t.field({ type: AdoptionStatus, required: true, description: 'The declared status.' }),
-    since: t.int({ description: 'Year since which the status holds.' }),
-    note: t.string({ description: 'Free text: what was done, what is planned.' }),
-    evidenceUrl: t.string({ description: 'An http(s) URL of public evidence (a law, a methodology note).' }),
+    since: t.int({
+      description: 'Year since which the status holds. Left out or null: none (a stored year is cleared).',
+    }),
+    note: t.string({
+      description:
+        'Free text: what was done, what is planned. Left out, null or blank: none (a stored note is cleared).',
+    }),
+    evidenceUrl: t.string({
+      description:
+        'An http(s) URL of public evidence (a law, a methodology note). Left out, null or blank: none (a stored URL ' +
+        'is cleared).',
+    }),
     expectedRevision: t.int({
       description:
         'The revision the caller last read (0 when it saw no record); a stale one fails with ConflictError and ' +
@@ -679,7 +742,8 @@ builder.mutationFields((t) => ({
     type: ReportAdoptionPayload,
     description:
       "Declares a country's status for a recommendation: that country's FOCAL_POINT, or TASK_FORCE/ADMIN on its " +
-      'behalf. Every change is kept in the history and audited.',
+      'behalf. The declaration replaces the stored one whole (fields left out are cleared). Every change is kept ' +
+      'in the history and audited.',
     authScopes: async (_root, { input }, ctx) => {
       const country = await ctx.prisma.country.findUnique({ where: countryKey(input.country), select: { id: true } });
       return { countryWriter: country?.id ?? -1 };
@@ -691,8 +755,14 @@ builder.mutationFields((t) => ({
         ctx.prisma.country.findUnique({ where: countryKey(input.country), select: { id: true } }),
         ctx.prisma.recommendation.findUnique({ where: { code: input.recommendation.trim() }, select: { id: true } }),
       ]);
-      if (!country) throw new NotFoundError(`No country with M49 or ISO3 code "${input.country}"`);
-      if (!recommendation) throw new NotFoundError(`No recommendation with code "${input.recommendation}"`);
+      // Every unknown code at once, worded as everywhere (README "Unknown codes").
+      const unknown = [
+        ...(country ? [] : [unknownCodesMessage('input.country', 'country', [input.country])]),
+        ...(recommendation
+          ? []
+          : [unknownCodesMessage('input.recommendation', 'recommendation', [input.recommendation])]),
+      ];
+      if (!country || !recommendation) throw new NotFoundError(unknown.join('; '));
       const { record, outcome } = await reportAdoption(ctx.prisma, actorOf(ctx.viewer), {
         countryId: country.id,
         recommendationId: recommendation.id,

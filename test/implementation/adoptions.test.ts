@@ -1,6 +1,7 @@
 // Adoption records through the API (CONTRACT §8): who may declare for which country (refusals change nothing),
 // optimistic concurrency, the history of every change, task-force review, the audit trail, the CSV import
 // (all-or-nothing, problems by line and column) and the time series read from the history.
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { data, startHub, type Hub } from '../support/hub.js';
 
 let hub: Hub;
@@ -156,7 +157,19 @@ describe('declaring', () => {
     const unknown = data(
       await report({ country: 'CHE', recommendation: 'REC_NOPE', status: 'IMPLEMENTED' }, tokens.taskForce),
     ).reportAdoption;
-    expect(unknown).toMatchObject({ __typename: 'NotFoundError', message: 'No recommendation with code "REC_NOPE"' });
+    expect(unknown).toMatchObject({
+      __typename: 'NotFoundError',
+      message: 'input.recommendation: no recommendation with code "REC_NOPE"',
+    });
+    // Every unknown code at once, each worded as everywhere (README "Unknown codes").
+    const both = data(
+      await report({ country: 'XYZ', recommendation: 'REC_NOPE', status: 'IMPLEMENTED' }, tokens.taskForce),
+    ).reportAdoption;
+    expect(both).toMatchObject({
+      __typename: 'NotFoundError',
+      message:
+        'input.country: no country with code "XYZ"; input.recommendation: no recommendation with code "REC_NOPE"',
+    });
     const bogusStatus = await report(
       { country: 'CHE', recommendation: 'REC_METADATA', status: 'DONE' },
       tokens.taskForce,
@@ -253,6 +266,14 @@ describe('review', () => {
       ),
     ).reviewAdoption;
     expect(stale.__typename).toBe('ConflictError');
+    const unknown = data(
+      await hub.gql<{ reviewAdoption: { __typename: string } }, object>(
+        REVIEW,
+        { input: { id: encodeGlobalID('AdoptionRecord', 999_999), status: 'CONFIRMED' } },
+        { token: tokens.taskForce },
+      ),
+    ).reviewAdoption;
+    expect(unknown).toEqual({ __typename: 'NotFoundError', message: 'input.id: no such adoption record' });
     const disputed = data(
       await hub.gql<{ reviewAdoption: { record: { revision: number; review: unknown } } }, object>(
         REVIEW,

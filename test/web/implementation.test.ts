@@ -289,7 +289,7 @@ browserTest(
     await b.screenshot(tf.page, 'country-che-adoption-history');
     expect(tf.errors).toEqual([]);
 
-    // Anonymous: the history's dates and statuses, no review, no reviewer, no comment.
+    // Anonymous: the declarations' dates and statuses; no review (not even that one happened), reviewer or comment.
     const anonymous = await b.newPage();
     await anonymous.page.goto(`${b.url}/countries/CHE`);
     const anonRow = anonymous.page.getByTestId('country-implementation').locator('tr[data-rec="REC_ALIGN_POPULATION"]');
@@ -297,7 +297,7 @@ browserTest(
     await expect(anonRow.getByTestId('adoption-review').count()).resolves.toBe(0);
     await anonRow.getByTestId('adoption-history').locator('summary').click();
     const anonItems = await anonRow.getByTestId('adoption-history').getByRole('listitem').allInnerTexts();
-    expect(anonItems).toHaveLength(3);
+    expect(anonItems).toHaveLength(2);
     expect(anonItems[1]).toMatch(/ Not started → Partial since 2024$/);
     await expect(anonRow.innerText()).resolves.not.toContain('census years');
     await expect(anonRow.innerText()).resolves.not.toContain(` by ${reviewer}`);
