@@ -8,10 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSubmissionsFile } from '../../scripts/gen-submissions.js';
-import { openDatabase, type Database } from '../../src/platform/db.js';
+import { openDatabase } from '../../src/platform/db.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { cliEnv, migstatBin, runCli } from '../support/cli.js';
 import { dbKind, prepare, testRun } from '../support/db.js';
+import { importFootprint } from '../support/scenarios.js';
 import { scratchDir } from '../support/scratch.js';
 
 const pgliteOnly = dbKind === 'pglite' ? describe : describe.skip;
@@ -19,17 +20,6 @@ jest.setTimeout(240_000);
 
 // 12 000 rows: 800 submissions, written in several batches inside the one transaction.
 const ROWS = 12_000;
-
-async function snapshot(db: Database) {
-  const p = db.prisma;
-  const [submissions, observations, events, audits] = await Promise.all([
-    p.submission.count(),
-    p.observation.count(),
-    p.submissionEvent.count(),
-    p.auditLog.count(),
-  ]);
-  return { submissions, observations, events, audits };
-}
 
 /** Starts `migstat serve`, each import pausing before its commit; resolves once it serves. */
 function serve(env: Record<string, string>): Promise<{ child: ChildProcess; logs: () => string }> {
@@ -83,7 +73,7 @@ pgliteOnly('a command run through the server', () => {
   const read = async () => {
     const db = await openDatabase({ dataDir: env.PGLITE_DATA_DIR });
     try {
-      return await snapshot(db);
+      return await importFootprint(db.prisma);
     } finally {
       await db.close();
     }

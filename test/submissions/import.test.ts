@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { graphql } from '../gql/index.js';
 import { data, startHub, type Hub } from '../support/hub.js';
+import { importFootprint } from '../support/scenarios.js';
 import { csv, ImportSubmissions, SubmissionList } from './support.js';
 
 let hub: Hub;
@@ -26,16 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.close());
 
-async function counts() {
-  const p = hub.db.prisma;
-  const [submissions, observations, events, audits] = await Promise.all([
-    p.submission.count(),
-    p.observation.count(),
-    p.submissionEvent.count(),
-    p.auditLog.count(),
-  ]);
-  return { submissions, observations, events, audits };
-}
+const counts = () => importFootprint(hub.db.prisma);
 
 const GOOD = csv(
   'country,indicator,reference_year,value,unit,data_source,SEX,AGE,note',

@@ -4,27 +4,15 @@
 // so on stderr and waits; the test kills it there, at the last moment before the commit.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Database } from '../../src/platform/db.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { writeSubmissionsFile } from '../../scripts/gen-submissions.js';
 import { cliEnv, cliTarget, migstatBin, runCli } from '../support/cli.js';
+import { importFootprint } from '../support/scenarios.js';
 import { scratchDir } from '../support/scratch.js';
 
 const scratch = scratchDir('migstat-kill-');
 // 12 000 rows: 800 submissions in two write batches, 12 000 observations in three, all in the open transaction.
 const ROWS = 12_000;
-
-async function snapshot(db: Database) {
-  const p = db.prisma;
-  const [submissions, observations, events, audits, maxAudit] = await Promise.all([
-    p.submission.count(),
-    p.observation.count(),
-    p.submissionEvent.count(),
-    p.auditLog.count(),
-    p.auditLog.aggregate({ _max: { id: true } }),
-  ]);
-  return { submissions, observations, events, audits, lastAudit: maxAudit._max.id };
-}
 
 /** Runs `migstat import submissions FILE` paused before its commit, kills it there; resolves with how it ended. */
 function importAndKill(file: string, env: Record<string, string>): Promise<{ signal: string | null; stderr: string }> {
@@ -53,7 +41,7 @@ test('SIGKILL just before the commit of a large submissions import leaves the da
     const read = async () => {
       const db = await target.open();
       try {
-        return await snapshot(db);
+        return await importFootprint(db.prisma);
       } finally {
         await db.close();
       }

@@ -102,6 +102,21 @@ export async function importSubmissionsCsv(prisma: PrismaClient, csv: string) {
   return result.report;
 }
 
+/**
+ * What a submissions import writes, counted: compared before and after a refused, rolled-back or killed import to
+ * show it wrote nothing (the audit log's last id too, so a row written and another deleted would show).
+ */
+export async function importFootprint(prisma: PrismaClient) {
+  const [submissions, observations, events, audits, maxAudit] = await Promise.all([
+    prisma.submission.count(),
+    prisma.observation.count(),
+    prisma.submissionEvent.count(),
+    prisma.auditLog.count(),
+    prisma.auditLog.aggregate({ _max: { id: true } }),
+  ]);
+  return { submissions, observations, events, audits, lastAudit: maxAudit._max.id };
+}
+
 interface VersionKey {
   country: string;
   indicator: string;
