@@ -7,7 +7,7 @@ import { access, stat as fsStat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import {
   AccessError,
   createToken,
@@ -296,10 +296,30 @@ export async function execute(argv: string[], db: Database, io: Io, config?: Con
 
 async function parse(program: ReturnType<typeof buildProgram>, argv: string[]): Promise<void> {
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withoutHelpOfUnknown(program, argv), { from: 'user' });
   } catch (err) {
     if (!isHelpOrVersion(err)) throw err;
   }
+}
+
+/**
+ * `help X` where X is no command there: commander prints the whole help as a usage error without naming X. Parsed
+ * as `X` alone it says "unknown command 'X'", with the nearest command, as for any unknown command.
+ */
+function withoutHelpOfUnknown(program: Command, argv: string[]): string[] {
+  const named = (word: string) => (c: Command) => c.name() === word || c.aliases().includes(word);
+  let command = program;
+  for (const [i, word] of argv.entries()) {
+    const sub = command.commands.find(named(word));
+    if (sub) {
+      command = sub;
+      continue;
+    }
+    const target = argv[i + 1];
+    const unknown = target !== undefined && !target.startsWith('-') && !command.commands.some(named(target));
+    return word === 'help' && command.commands.length && unknown ? argv.toSpliced(i, 1) : argv;
+  }
+  return argv;
 }
 
 /** The exit code for a failure (EXIT_CODES in program.ts). */
@@ -630,7 +650,13 @@ export function formatReport(report: unknown): string {
     .join('\n');
 }
 
-/** Readable text for any failure; ValidationErrors list every issue. */
+/**
+ * The problems a terminal shows: a file wrong in every line (a wrong delimiter, an unknown country code throughout)
+ * would otherwise print hundreds of lines of the same few mistakes. `--json` and the API list them all.
+ */
+const PROBLEMS_SHOWN = 50;
+
+/** Readable text for any failure; a ValidationError's issues, the first PROBLEMS_SHOWN of them. */
 export function describeError(err: unknown): string {
   // Commander has printed its own message (and usage); a ReportedError's output has been printed too.
   if (err instanceof ReportedError || err instanceof CommanderError) return '';
@@ -642,7 +668,9 @@ export function describeError(err: unknown): string {
     return `${err.message}.\n${advice}`;
   }
   if (err instanceof ValidationError) {
-    const lines = err.issues.map((i) => `  ${i.path.join(' ')}: ${i.message}`);
+    const lines = err.issues.slice(0, PROBLEMS_SHOWN).map((i) => `  ${i.path.join(' ')}: ${i.message}`);
+    const more = err.issues.length - PROBLEMS_SHOWN;
+    if (more > 0) lines.push(`  … and ${more} more (--json lists every problem)`);
     return `${err.issues.length} problem(s), nothing was written:\n${lines.join('\n')}`;
   }
   if (err instanceof UserError || err instanceof ConfigError) return err.message;

@@ -61,6 +61,9 @@ test('unknown commands and options, missing arguments: a clear message and exit 
     [['import', 'submissions'], /missing required argument 'file'/],
     [['token', 'revoke', '1', '2'], /too many arguments for 'revoke'/],
     [['export', 'submissions', '--format', 'xlsx'], /unknown option '--format'/],
+    // Help for a command that does not exist names it, rather than printing the whole help.
+    [['help', 'frobnicate'], /^migstat: error: unknown command 'frobnicate'\n/],
+    [['token', 'help', 'creat'], /unknown command 'creat'\n\(Did you mean create\?\)/],
   ];
   for (const [args, message] of cases) {
     const result = await run(...args);

@@ -205,6 +205,18 @@ test('person counts are whole numbers and never negative, unless the indicator i
   expect(await cliFailure('accounts', accounts)).toMatch(/line 2 value: 10.5 is not a whole number/);
 });
 
+test('on a terminal a file wrong in every line shows its first 50 problems and how many more', async () => {
+  const lines = Array.from({ length: 120 }, (_, i) => `CHE,IMM_STOCK,${1900 + i},-${i + 1},,`);
+  const text = await cliFailure('submissions', tempFile('negative.csv', csv(HEADER, ...lines)));
+  const shown = text.split('\n');
+  expect(shown[0]).toBe('120 problem(s), nothing was written:');
+  expect(shown.slice(1, -1)).toHaveLength(50);
+  expect(shown[50]).toBe('  line 51 value: -50 is negative: IMM_STOCK counts persons');
+  expect(shown.at(-1)).toBe('  … and 70 more (--json lists every problem)');
+  // The API answers every one.
+  expect((await importApi(csv(HEADER, ...lines))).problems).toHaveLength(120);
+});
+
 test('the unit is compared without regard to case', async () => {
   const result = await importApi(csv(HEADER, 'CHE,IMM_STOCK,2021,100,persons,', 'FRA,IMM_STOCK,2021,100,Percent,'));
   expect(result.problems).toEqual([
