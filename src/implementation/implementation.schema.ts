@@ -1,7 +1,7 @@
 // Implementation tracking (CONTRACT §8): recommendations as catalogue items with their area, indicators and
 // concepts; countries' adoption records with history and review; evidence from data; the per-country rows, the
 // regional summary and the time series; reportAdoption, reviewAdoption and importAdoptions.
-import type { InputFieldBuilder } from '@pothos/core';
+import { createContextCache, type InputFieldBuilder } from '@pothos/core';
 import DataLoader from 'dataloader';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
@@ -226,12 +226,10 @@ async function changesOf(ctx: Context, adoptionIds: readonly number[]): Promise<
 
 // Per request (keyed by the context, so nothing crosses callers): every history field and hidden revision of a
 // request in one batch.
-const historyLoaders = new WeakMap<Context, DataLoader<number, ChangeRow[]>>();
-function historyOf(ctx: Context, adoptionId: number): Promise<ChangeRow[]> {
-  let loader = historyLoaders.get(ctx);
-  if (!loader) historyLoaders.set(ctx, (loader = new DataLoader((ids: readonly number[]) => changesOf(ctx, ids))));
-  return loader.load(adoptionId);
-}
+const historyLoaders = createContextCache(
+  (ctx: Context) => new DataLoader((ids: readonly number[]) => changesOf(ctx, ids)),
+);
+const historyOf = (ctx: Context, adoptionId: number): Promise<ChangeRow[]> => historyLoaders(ctx).load(adoptionId);
 
 export const AdoptionRecord = builder.prismaNode('RecommendationAdoption', {
   name: 'AdoptionRecord',

@@ -1,6 +1,7 @@
 // The change feed (CONTRACT §10): `changes(after, first)`, a page of the caller's entries in sequence order, and
 // `subscription { changes(after) }`, the same entries replayed from `after` and then streamed live over SSE (Yoga's
 // transport) from every hub process serving the database.
+import { createContextCache } from '@pothos/core';
 import { resolveNodes } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { GraphQLError, type FieldNode, type GraphQLResolveInfo } from 'graphql';
@@ -34,11 +35,10 @@ function positionOf(after: string | null | undefined, visibility: Visibility): F
 type Query = { select?: Record<string, unknown>; include?: Record<string, unknown> };
 type Model = 'country' | 'indicator' | 'dataSource' | 'sourceType' | 'submission';
 type Row = Record<string, unknown>;
-const rowLoaders = new WeakMap<Context, Map<string, DataLoader<number | string, Row | null>>>();
+const rowLoaders = createContextCache(() => new Map<string, DataLoader<number | string, Row | null>>());
 
 function rowsBy(ctx: Context, model: Model, column: 'id' | 'code', query: Query) {
-  let loaders = rowLoaders.get(ctx);
-  if (!loaders) rowLoaders.set(ctx, (loaders = new Map()));
+  const loaders = rowLoaders(ctx);
   const name = `${model}.${column} ${JSON.stringify(query)}`;
   let loader = loaders.get(name);
   if (!loader) {
@@ -62,30 +62,23 @@ function load<T>(ctx: Context, model: Model, column: 'id' | 'code', query: Query
   return rowsBy(ctx, model, column, query).load(key) as Promise<T | null>;
 }
 
-const sourceTypeLoaders = new WeakMap<Context, DataLoader<string, number | null>>();
-
 /** The source type of source keys ("ST:<code>" names it, "DS:<code>" names a data source of that type). */
-function sourceTypeIds(ctx: Context) {
-  let loader = sourceTypeLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader(async (keys) => {
+const sourceTypeIds = createContextCache(
+  (ctx: Context) =>
+    new DataLoader<string, number | null>(async (keys) => {
       const rows = await ctx.prisma.$queryRaw<{ key: string; id: number | null }[]>`
         SELECT k.key, ${sourceTypeIdOfKey(Prisma.sql`k.key`)} AS id FROM unnest(${[...keys]}::text[]) AS k(key)`;
       const byKey = new Map(rows.map((r) => [r.key, r.id]));
       return keys.map((k) => byKey.get(k) ?? null);
-    });
-    sourceTypeLoaders.set(ctx, loader);
-  }
-  return loader;
-}
+    }),
+);
 
 // Catalogue items by type and id, through the Node loading of `node(id)` (each type's own loader, with the fields
 // selected under `item`), one batch per page: keyed by the field's AST node, which every entry of a page shares.
-const itemLoaders = new WeakMap<Context, Map<FieldNode, DataLoader<string, unknown>>>();
+const itemLoaders = createContextCache(() => new Map<FieldNode, DataLoader<string, unknown>>());
 
 function loadItem(ctx: Context, info: GraphQLResolveInfo, type: string, id: number): Promise<unknown> {
-  let loaders = itemLoaders.get(ctx);
-  if (!loaders) itemLoaders.set(ctx, (loaders = new Map()));
+  const loaders = itemLoaders(ctx);
   const field = info.fieldNodes[0]!;
   let loader = loaders.get(field);
   if (!loader) {

@@ -1,6 +1,7 @@
 // Country submissions (CONTRACT §4, §5, §7): one version per row, its observations and status history, the review
 // workflow as separate mutations, and the pinned importSubmissions mutation. Every read — node(id), lists, relations,
 // nested versions and the countable flags — applies the caller's visible versions (visibility.ts), in the query.
+import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { findCountry } from '../access/tokens.js';
@@ -9,7 +10,7 @@ import type { Prisma, Submission as SubmissionRow } from '../../prisma/generated
 import type { Context } from '../platform/context.js';
 import { importSubmissions, type ImportProblem } from './submissions.import.js';
 import { TRANSITIONS, transitionSubmission, type Transition } from './workflow.service.js';
-import { countableIds, keyVersions, type KeyVersions } from './versions.service.js';
+import { countableIds, keyVersions } from './versions.service.js';
 import { seesInternals, seesUnpublished, visibilityOf, visibleWhere } from './visibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
@@ -29,26 +30,14 @@ export function visibleSubmissions(ctx: Context) {
 
 // Per-request loaders (keyed by the context object, so nothing outlives the request or crosses callers): the key
 // versions of a batch of submissions, and submission rows by id for the versions they point at.
-const loaders = new WeakMap<
-  Context,
-  { keys: DataLoader<number, KeyVersions>; rows: DataLoader<number, SubmissionRow> }
->();
-
-function loadersOf(ctx: Context) {
-  let l = loaders.get(ctx);
-  if (!l) {
-    l = {
-      keys: new DataLoader((ids: readonly number[]) => keyVersions(ctx.prisma, visibilityOf(ctx.viewer), ids)),
-      rows: new DataLoader(async (ids: readonly number[]) => {
-        const rows = await ctx.prisma.submission.findMany({ where: { id: { in: [...ids] } } });
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        return ids.map((id) => byId.get(id) ?? new Error(`submission ${id} vanished`));
-      }),
-    };
-    loaders.set(ctx, l);
-  }
-  return l;
-}
+const loadersOf = createContextCache((ctx: Context) => ({
+  keys: new DataLoader((ids: readonly number[]) => keyVersions(ctx.prisma, visibilityOf(ctx.viewer), ids)),
+  rows: new DataLoader(async (ids: readonly number[]) => {
+    const rows = await ctx.prisma.submission.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? new Error(`submission ${id} vanished`));
+  }),
+}));
 
 const DimensionRef = builder.objectRef<{ variable: string; code: string }>('ObservationDimension').implement({
   description: 'One disaggregation of an observation: a variable and a code of its code list.',
