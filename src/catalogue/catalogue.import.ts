@@ -237,6 +237,7 @@ export async function importCatalogue(
   { mode = 'update' }: { mode?: ImportMode } = {},
 ): Promise<CatalogueReport> {
   return prisma.$transaction(async (tx) => {
+    if (mode === 'addMissing') cat = await asRenamed(tx, cat);
     const report: CatalogueReport = {};
     const count = (kind: string, outcome: keyof ImportCounts) => {
       report[kind] ??= { created: 0, updated: 0, unchanged: 0 };
@@ -593,6 +594,64 @@ export async function importCatalogue(
     await recordItemChanges(tx, changed);
     return report;
   });
+}
+
+/**
+ * The file with every code the hub has since renamed (an indicator, topic, variable or recommendation given a new
+ * code through the API, audited with the old code in its before) replaced by the new one, wherever it stands. The
+ * seed then finds the renamed item held and leaves it, rather than creating it again under its old code, and what it
+ * does add links to the item under its new code.
+ */
+async function asRenamed(tx: Prisma.TransactionClient, cat: CatalogueFile): Promise<CatalogueFile> {
+  const renames = await tx.$queryRaw<{ kind: string; from: string; to: string }[]>`
+    SELECT "entityType" AS kind, "before"->>'code' AS "from", "entityKey" AS "to" FROM "AuditLog"
+    WHERE "entityType" = ANY(${CATALOGUE_KINDS}) AND "after" IS NOT NULL AND "before"->>'code' <> "entityKey"
+    ORDER BY id`;
+  if (!renames.length) return cat;
+  // Per kind, each code's name now, the renames followed in order: A to B then B to C makes A C; A to B then B
+  // back to A makes A A again (and B no name of any item of the file).
+  const now = new Map<string, Map<string, string>>();
+  for (const { kind, from, to } of renames) {
+    const names = now.get(kind) ?? now.set(kind, new Map()).get(kind)!;
+    let followed = false;
+    for (const [code, name] of names)
+      if (name === from) {
+        names.set(code, to);
+        followed = true;
+      }
+    if (!followed) names.set(from, to);
+  }
+  const as = (kind: string) => (code: string) => now.get(kind)?.get(code) ?? code;
+  const concept = as('Concept');
+  const topic = as('Topic');
+  const variable = as('Variable');
+  const sourceType = as('SourceType');
+  const indicator = as('Indicator');
+  const recommendation = as('Recommendation');
+  return {
+    ...cat,
+    concepts: cat.concepts.map((c) => ({ ...c, code: concept(c.code) })),
+    topics: cat.topics.map((t) => ({ ...t, code: topic(t.code) })),
+    variables: cat.variables.map((v) => ({ ...v, code: variable(v.code) })),
+    sourceTypes: cat.sourceTypes.map((s) => ({ ...s, code: sourceType(s.code) })),
+    indicators: cat.indicators.map((i) => ({
+      ...i,
+      code: indicator(i.code),
+      topics: i.topics.map(topic),
+      disaggregations: i.disaggregations.map(variable),
+    })),
+    indicatorSources: cat.indicatorSources.map((l) => ({
+      ...l,
+      indicator: indicator(l.indicator),
+      sourceType: sourceType(l.sourceType),
+    })),
+    recommendations: cat.recommendations.map((r) => ({
+      ...r,
+      code: recommendation(r.code),
+      indicators: r.indicators.map(indicator),
+      concepts: r.concepts.map(concept),
+    })),
+  };
 }
 
 async function idMap<T extends { id: number }>(

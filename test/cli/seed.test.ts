@@ -78,6 +78,8 @@ async function curated() {
       candidateSourceTypes: { sourceType: { code: string }; suitability: string; note: string | null }[];
     };
     temp: { revision: number; status: string };
+    emigrants: { revision: number; code: string } | null;
+    renamed: { code: string; name: string } | null;
     rec: { revision: number; text: string };
     che: { name: string };
     westernEurope: { name: string };
@@ -88,6 +90,8 @@ async function curated() {
         candidateSourceTypes { sourceType { code } suitability note }
       }
       temp: indicator(code: "TEMP_MOVERS") { revision status }
+      emigrants: indicator(code: "EMI_STOCK") { revision code }
+      renamed: indicator(code: "EMIGRANT_STOCK") { code name }
       rec: recommendation(code: "REC_RESIDENCE") { revision text }
       che: country(code: "CHE") { name }
       westernEurope: region(code: "155") { name }
@@ -138,6 +142,12 @@ test('seed on a curated hub adds nothing back and reverts nothing; its counts sa
     { indicator: 'TEMP_MOVERS', expectedRevision: seeded.temp.revision, reason: 'curated' },
     token,
   );
+  // A new code for an indicator: the seed must not bring back the old one beside it.
+  await mutate(
+    'updateIndicator',
+    { indicator: 'EMI_STOCK', expectedRevision: seeded.emigrants!.revision, code: 'EMIGRANT_STOCK' },
+    token,
+  );
   await mutate(
     'updateRecommendation',
     { recommendation: 'REC_RESIDENCE', expectedRevision: seeded.rec.revision, text: 'Curated recommendation text' },
@@ -155,6 +165,8 @@ test('seed on a curated hub adds nothing back and reverts nothing; its counts sa
   expect(before).toMatchObject({
     stock: { name: 'Immigrant stock (curated)', description: 'Curated by the task force.' },
     temp: { status: 'RETIRED' },
+    emigrants: null,
+    renamed: { code: 'EMIGRANT_STOCK' },
     rec: { text: 'Curated recommendation text' },
     che: { name: 'Swiss Confederation' },
     westernEurope: { name: 'Western Europe (edited)' },
