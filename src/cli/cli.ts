@@ -611,12 +611,33 @@ async function serve(config: Config): Promise<void> {
     import('../portals/feed.service.js'),
   ]);
   const server = await listen({ config, db, logger });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  // What was bound, not what HOST said (a name resolves to one address); a wildcard listens on every interface, of
+  // which localhost is the one sure to reach it.
+  const bound = server.address();
+  const host = typeof bound === 'object' && bound ? bound.address : config.host;
+  const port = typeof bound === 'object' && bound ? bound.port : config.port;
+  const allInterfaces = host === '0.0.0.0' || host === '::';
+  const urlHost = allInterfaces ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   // Webhook deliveries: every serving process takes part (they coordinate through the database).
   const webhooks = startWebhookWorker({ config, db, logger });
-  logger.info({ url: `http://localhost:${port}/graphql`, database: db.kind, location: db.location }, 'serving');
+  logger.info(
+    { url: `http://${urlHost}:${port}/graphql`, host, allInterfaces, database: db.kind, location: db.location },
+    'serving',
+  );
+  // What did not finish is abandoned: an import's transaction is never committed, a download or an answer is cut
+  // off. Said in the log, so an operator knows what to run again.
+  const abandon = (why: string) => {
+    logger.warn(
+      { commands: control?.running() ?? [], requests: server.inFlight() },
+      `${why}; abandoning what still runs`,
+    );
+    process.exit(1);
+  };
+  let stopping = false;
   const stop = (signal: string) => {
+    // A second signal (Ctrl-C again) stops waiting.
+    if (stopping) return abandon(`${signal} while shutting down`);
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     // Live change streams end first: an open SSE response would keep server.close waiting.
     void closeChangeStreams(db);
@@ -627,14 +648,10 @@ async function serve(config: Config): Promise<void> {
           .then(() => db.close())
           .finally(() => process.exit(0)),
     );
-    setTimeout(() => {
-      // What did not finish in time is abandoned: an import's transaction is never committed.
-      logger.warn({ commands: control?.running() ?? [] }, 'shutdown timed out; abandoning what still runs');
-      process.exit(1);
-    }, 10_000).unref();
+    setTimeout(() => abandon('shutdown timed out'), config.shutdownTimeoutMs).unref();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 export function formatReport(report: unknown): string {

@@ -73,6 +73,9 @@ const schema = z.object({
   MAX_CONCURRENT_OPERATIONS: integer(0).optional(),
   /// Operations allowed to wait for a slot; one more is answered 503 with Retry-After.
   MAX_WAITING_OPERATIONS: integer(0).default(1_000),
+  /// `migstat serve` on SIGTERM/SIGINT: how long requests, CLI commands and webhook deliveries may take to finish;
+  /// then it logs what still runs and exits 1.
+  SHUTDOWN_TIMEOUT_MS: integer(1).default(10_000),
   /// Cache the answers of read queries in each hub process, keyed by the data version (src/http/response-cache.ts):
   /// on by default, off under NODE_ENV=test unless set (query-count tests count every statement) and with replicas.
   RESPONSE_CACHE: boolean.optional(),
@@ -108,6 +111,8 @@ export interface Config {
   /** Admission control of GraphQL operations (src/http/admission.ts). */
   admission: { concurrency: number; maxWaiting: number };
   responseCache: { enabled: boolean; maxBytes: number };
+  /** How long `migstat serve` waits for what runs to finish when stopped. */
+  shutdownTimeoutMs: number;
   /** Test hooks for the kill-loop test of migrations (see src/cli/cli.ts). */
   migrateTrace: boolean;
   migratePauseAt: number | undefined;
@@ -202,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       enabled: e.RESPONSE_CACHE ?? (e.NODE_ENV !== 'test' && !e.DATABASE_REPLICA_URLS?.length),
       maxBytes: e.RESPONSE_CACHE_MAX_MB * 1024 * 1024,
     },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     migrateTrace: e.MIGSTAT_MIGRATE_TRACE ?? false,
     migratePauseAt: e.MIGSTAT_MIGRATE_PAUSE_AT,
     testPause: e.MIGSTAT_TEST_PAUSE,

@@ -66,6 +66,7 @@ test('an empty value is the default for every variable; empty GRAPHIQL and LOG_L
     'WEBHOOK_RETRY_MAX_MS',
     'MAX_CONCURRENT_OPERATIONS',
     'MAX_WAITING_OPERATIONS',
+    'SHUTDOWN_TIMEOUT_MS',
     'RESPONSE_CACHE',
     'RESPONSE_CACHE_MAX_MB',
     'MIGSTAT_MEMORY_TRACE',
