@@ -9,7 +9,17 @@
 // main thread, so a long statement stops the holder from refreshing the file, and another process would then wrongly
 // "break" a live lock. The file also names its holder (pid, command, since, control socket) for the refusal message
 // and for the CLI to find the running server; that text is trusted only while the lock is held.
-import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +53,51 @@ export class DataDirBusyError extends Error {
   }
 }
 
+/** The folder cannot hold a PGlite data directory: it is a file, or a folder of other things. */
+export class DataDirUnusableError extends Error {
+  constructor(
+    readonly dataDir: string,
+    reason: string,
+  ) {
+    super(`PGLITE_DATA_DIR ${dataDir} ${reason}; point PGLITE_DATA_DIR at an empty or new folder`);
+  }
+}
+
+/**
+ * Refuses a folder PGlite must not make its cluster in. Without PG_VERSION PGlite runs initdb, which here accepts a
+ * non-empty folder: the database's hundreds of files would be mixed into someone's documents. The lock file alone is
+ * the hub's own (a first start that stopped between taking the lock and initdb), not a reason to refuse.
+ */
+function checkDataDir(dir: string): void {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new DataDirUnusableError(dir, 'is a file, not a folder');
+    entries = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // a new folder, made below
+    throw err;
+  }
+  if (entries.includes('PG_VERSION')) return;
+  const others = entries.filter((name) => name !== LOCK_FILE).sort();
+  if (!others.length) return;
+  const shown = others.slice(0, 3).join(', ') + (others.length > 3 ? ` and ${others.length - 3} more` : '');
+  throw new DataDirUnusableError(
+    dir,
+    `is not empty and is not a PGlite data directory (no PG_VERSION; it holds ${shown})`,
+  );
+}
+
+/** The lock file opened as it is (no create, no write), or undefined when there is none. */
+function openExisting(path: string): number | undefined {
+  try {
+    return openSync(path, constants.O_RDWR);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
 export function describeHolder(holder: LockHolder | null): string {
   if (!holder) return 'another process (it has not named itself yet)';
   return `"${holder.command}" (pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}, since ${holder.since})`;
@@ -64,19 +119,34 @@ export function currentCommand(): string {
   return /migstat/.test(script) ? `migstat ${args.join(' ')}`.trim() : [script, ...args].join(' ').trim();
 }
 
-/** Takes the lock of `dataDir` (created if missing) or throws DataDirBusyError naming the holder. */
+/**
+ * Takes the lock of `dataDir` (created if missing) or throws DataDirBusyError naming the holder, or
+ * DataDirUnusableError, having written nothing, when the folder holds other things than a PGlite data directory.
+ */
 export function lockDataDir(dataDir: string, command = currentCommand()): DataDirLock {
   const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
-  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
-  let locked = false;
+  // With a lock file there, its holder comes first: a process making the cluster owns the folder, files half made by
+  // initdb included. Without one, the folder is checked before anything is written into it.
+  let fd = openExisting(path);
+  const existed = fd !== undefined;
+  if (fd === undefined) {
+    checkDataDir(dir);
+    mkdirSync(dir, { recursive: true });
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+  }
+  let locked: boolean;
   try {
     locked = fsx.tryLock(fd);
-  } finally {
-    if (!locked) closeSync(fd);
+    if (locked && existed) checkDataDir(dir);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
   }
-  if (!locked) throw new DataDirBusyError(dir, readHolder(dir));
+  if (!locked) {
+    closeSync(fd);
+    throw new DataDirBusyError(dir, readHolder(dir));
+  }
   let holder: LockHolder = { pid: process.pid, command, since: new Date().toISOString(), host: hostname() };
   const write = () => {
     ftruncateSync(fd, 0);

@@ -114,11 +114,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           connectTimeoutMs: options.connectTimeoutMs,
         })
       : undefined;
-    // The readiness probe's own connection: never queued behind the application's pool.
+    // The readiness probe's own connection: never queued behind the application's pool. Its connect timeout is the
+    // client's (not the pool's, whose wording would hide that the server never answered).
     const probe = new pg.Pool({
       connectionString: options.url,
+      Client: clientWithConnectTimeout(options.connectTimeoutMs),
       max: 1,
-      connectionTimeoutMillis: options.connectTimeoutMs,
       idleTimeoutMillis: 60_000,
       allowExitOnIdle: true,
     });
@@ -131,10 +132,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       location: redactUrl(options.url),
       ...(replicas ? { replicas } : {}),
       async executeScript(sql) {
-        const client = new pg.Client({
-          connectionString: options.url,
-          connectionTimeoutMillis: options.connectTimeoutMs,
-        });
+        const client = new (clientWithConnectTimeout(options.connectTimeoutMs))({ connectionString: options.url });
         await client.connect();
         try {
           await client.query(sql);
@@ -288,7 +286,7 @@ async function listenPostgres(
     }, RELISTEN_MS);
   };
   const connect = async () => {
-    const c = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs });
+    const c = new (clientWithConnectTimeout(options.connectTimeoutMs))({ connectionString: options.url });
     c.on('notification', (message) => {
       if (message.channel === channel) onNotify(message.payload);
     });
@@ -312,13 +310,61 @@ async function listenPostgres(
   };
 }
 
-/** pg's Client, giving up on connecting after `ms` (pg.Client honours connectionTimeoutMillis on its own). */
+/**
+ * pg's Client, giving up on connecting after `ms` (pg.Client honours connectionTimeoutMillis on its own), and saying
+ * why a connection failed: pg reports its own timeout as "timeout expired" (pg-pool's as "Connection terminated due
+ * to connection timeout"), and a peer that hangs up mid-handshake (a proxy, a service other than PostgreSQL on that
+ * port) as "Connection terminated unexpectedly"; none names the server, the limit or its setting.
+ */
 function clientWithConnectTimeout(ms: number | undefined): typeof pg.Client {
-  return class extends pg.Client {
+  class ConnectingClient extends pg.Client {
     constructor(config?: string | pg.ClientConfig) {
       super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: ms });
     }
-  };
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (err: Error, ...rest: unknown[]) => void): void;
+    override connect(callback?: (err: Error, ...rest: unknown[]) => void): Promise<pg.Client> | void {
+      // Set before pg's own timer of the same length, so it has fired by the time pg's fails the connection.
+      let timedOut = false;
+      const timer = ms ? setTimeout(() => (timedOut = true), ms) : undefined;
+      timer?.unref();
+      const explain = (err: Error) => {
+        clearTimeout(timer);
+        return err && connectError(err, this.host, this.port, timedOut ? ms : undefined);
+      };
+      if (callback)
+        return super.connect(((err: Error, ...rest: unknown[]) => callback(explain(err), ...rest)) as never);
+      return super.connect().then(
+        (client) => {
+          clearTimeout(timer);
+          return client;
+        },
+        (err: Error) => {
+          throw explain(err);
+        },
+      );
+    }
+  }
+  return ConnectingClient;
+}
+
+/** A failed connection's error, saying what happened: no answer within `timedOutMs`, or a peer that hung up. */
+function connectError(err: Error, host: string, port: number, timedOutMs: number | undefined): Error {
+  const server = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (timedOutMs !== undefined) {
+    return new Error(
+      `the database server at ${server} did not answer within ${timedOutMs} ms (DATABASE_CONNECT_TIMEOUT_MS)`,
+      { cause: err },
+    );
+  }
+  if (err.message === 'Connection terminated unexpectedly') {
+    return new Error(
+      `the server at ${server} closed the connection before the PostgreSQL handshake finished (is a PostgreSQL ` +
+        'server listening on that host and port?)',
+      { cause: err },
+    );
+  }
+  return err;
 }
 
 /** The promise's outcome, or a rejection once `ms` have passed (the promise itself is left to finish). */

@@ -1,6 +1,6 @@
 // Adoption records come through the import kernel: the same declarations as an XLSX workbook or a semicolon CSV
 // import exactly as the comma CSV (every row unchanged, no audit row), and a bad cell in a workbook is located by
-// sheet and cell, with nothing written.
+// sheet and cell, with nothing written; a sheet the workbook lacks is the one problem, naming the sheets it has.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -64,6 +64,25 @@ test('a bad cell in a workbook is located by sheet and cell, and nothing is writ
         message: 'no recommendation with code "REC_NONE"',
         sheet: 'Adoptions',
         cell: 'B5',
+      },
+    ],
+  });
+  expect(await state()).toEqual(before);
+});
+
+test('a sheet the workbook lacks is one problem, naming the sheets it has (not also an empty file)', async () => {
+  const before = await state();
+  const file = await workbook(rows);
+  const result = await importAdoptions(hub.db.prisma, { file }, { actor: CLI_ACTOR, table: { sheet: 'nope' } });
+  expect(result).toEqual({
+    ok: false,
+    rows: 0,
+    problems: [
+      {
+        line: 1,
+        column: null,
+        message: 'the workbook has no sheet named "nope" (it has "Adoptions")',
+        sheet: 'nope',
       },
     ],
   });
