@@ -18,6 +18,8 @@ import { visibilityOf, visibleSubmissionWhere } from '../submissions/visibility.
 import { AdoptionRecord } from '../implementation/implementation.schema.js';
 import {
   addComment,
+  editComment,
+  mayComment,
   parseTarget,
   setCommentStatus,
   targetCountry,
@@ -92,6 +94,15 @@ export const Comment = builder.prismaNode('Comment', {
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    lastEditedAt: t.expose('lastEditedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its author last changed its text or due date; null if never (editComment).',
+    }),
+    viewerCanUpdate: t.boolean({
+      description: 'Whether the caller may edit it: only the token that wrote it may (editComment).',
+      resolve: (c, _args, ctx) => c.authorTokenId !== null && c.authorTokenId === ctx.viewer?.tokenId,
+    }),
   }),
 });
 
@@ -220,6 +231,15 @@ const CommentIdInput = (name: string, description: string) =>
 const ResolveCommentInput = CommentIdInput('ResolveCommentInput', 'Marks a comment RESOLVED.');
 const ReopenCommentInput = CommentIdInput('ReopenCommentInput', 'Marks a RESOLVED comment OPEN again.');
 
+const EditCommentInput = builder.inputType('EditCommentInput', {
+  description: "Its author's correction of a comment; what is not given stays as it is.",
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The comment's global id." }),
+    body: t.string({ description: 'The new text.' }),
+    dueDate: t.field({ type: 'DateTime', description: 'The new due date; null clears it.' }),
+  }),
+});
+
 const payload = (name: string, description: string) =>
   builder.objectRef<{ comment: typeof Comment.$inferType }>(name).implement({
     description,
@@ -237,16 +257,22 @@ async function writerScope(ctx: Context, countryId: number | null | undefined) {
   return { countryWriter: countryId };
 }
 
-async function commentCountry(ctx: Context, globalId: string | number): Promise<number | null | undefined> {
+/** The comment a mutation names, for its auth check: undefined when there is none by that id. */
+async function commentOf(ctx: Context, globalId: string | number) {
   let id: number;
   try {
     id = localId(globalId, 'Comment');
   } catch {
     return undefined;
   }
-  const row = await ctx.prisma.comment.findUnique({ where: { id }, select: { countryId: true } });
-  return row ? row.countryId : undefined;
+  return (
+    (await ctx.prisma.comment.findUnique({ where: { id }, select: { countryId: true, authorTokenId: true } })) ??
+    undefined
+  );
 }
+
+const commentCountry = async (ctx: Context, globalId: string | number) =>
+  (await commentOf(ctx, globalId))?.countryId;
 
 builder.mutationFields((t) => ({
   addComment: t.field({
@@ -281,6 +307,32 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => ({
       comment: await setCommentStatus(ctx.prisma, actorOf(ctx.viewer), localId(input.id, 'Comment'), 'RESOLVED'),
     }),
+  }),
+  editComment: t.field({
+    type: payload('EditCommentPayload', 'The comment as corrected.'),
+    description:
+      'Changes the text or due date of a comment (only the token that wrote it); the audit log keeps the text before.',
+    // A comment no one has (or one this caller may not see) is left to the resolver's NotFoundError for a token that
+    // may write comments at all; anonymous and READER callers are refused first.
+    authScopes: async (_root, { input }, ctx) => {
+      const comment = await commentOf(ctx, input.id);
+      if (comment && mayComment(ctx.viewer, comment.countryId)) return { author: comment.authorTokenId };
+      return mayComment(ctx.viewer, null) ? { authenticated: true } : { countryWriter: -1 };
+    },
+    errors: { types: [ValidationError, NotFoundError] },
+    args: { input: t.arg({ type: EditCommentInput, required: true, description: 'The comment and its changes.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = localId(input.id, 'Comment');
+      // Not visible to the caller: as if it did not exist.
+      if (!(await ctx.prisma.comment.count({ where: { id, AND: [visibleCommentWhere(ctx.viewer)] } })))
+        throw new NotFoundError('No such comment');
+      return {
+        comment: await editComment(ctx.prisma, actorOf(ctx.viewer), id, {
+          body: input.body,
+          dueDate: input.dueDate,
+        }),
+      };
+    },
   }),
   reopenComment: t.field({
     type: payload('ReopenCommentPayload', 'The comment, OPEN again.'),

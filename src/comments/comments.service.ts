@@ -156,3 +156,29 @@ export async function setCommentStatus(prisma: PrismaClient, actor: Actor, id: n
     return updated;
   });
 }
+
+/**
+ * Its author's correction of a comment's text or due date (a due date of null clears it); what is not given stays.
+ * Audited with the text before, so an edit never hides what was first written from those who read the audit log.
+ */
+export async function editComment(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  input: { body?: string | null; dueDate?: Date | null },
+) {
+  const body = input.body === undefined ? undefined : checkBody(input.body ?? '', ['input', 'body']);
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.comment.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('No such comment');
+    const data = {
+      ...(body !== undefined && body !== current.body && { body }),
+      ...(input.dueDate !== undefined &&
+        input.dueDate?.getTime() !== current.dueDate?.getTime() && { dueDate: input.dueDate }),
+    };
+    if (!Object.keys(data).length) return current;
+    const updated = await tx.comment.update({ where: { id }, data: { ...data, lastEditedAt: new Date() } });
+    await audit(tx, actor, 'comment.edit', 'Comment', commentLabel(current), snapshot(current), snapshot(updated));
+    return updated;
+  });
+}

@@ -39,6 +39,8 @@ export const builder = new SchemaBuilder<{
     countryWriter: number;
     /** May read unpublished data (any role but READER). */
     unpublishedReader: boolean;
+    /** Is the token that wrote this (a comment's author token id; null: written by the CLI, nobody's). */
+    author: number | null;
   };
 }>({
   plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
@@ -53,6 +55,7 @@ export const builder = new SchemaBuilder<{
         ctx.viewer?.role === 'TASK_FORCE' ||
         (ctx.viewer?.role === 'FOCAL_POINT' && ctx.viewer.countryId === countryId),
       unpublishedReader: !!ctx.viewer && ctx.viewer.role !== 'READER',
+      author: (tokenId) => tokenId !== null && ctx.viewer?.tokenId === tokenId,
     }),
     unauthorizedError: (_parent, ctx, info, result) => {
       const field = `${info.parentType.name}.${info.fieldName}`;
@@ -62,8 +65,10 @@ export const builder = new SchemaBuilder<{
         });
       // A focal point's role may use the field; what it may not is another country's data (or an item it cannot
       // see, which is refused the same way, so as not to tell the two apart).
-      const message =
-        ctx.viewer.role === 'FOCAL_POINT' && failedScopes(result.failure).includes('countryWriter')
+      const failed = failedScopes(result.failure);
+      const message = failed.includes('author')
+        ? `Only the token that wrote it may use ${field} on it`
+        : ctx.viewer.role === 'FOCAL_POINT' && failed.includes('countryWriter')
           ? `A FOCAL_POINT token may use ${field} only on its own country's data`
           : `Your role (${ctx.viewer.role}) may not use ${field}`;
       return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });

@@ -90,6 +90,7 @@ const CASES: Record<string, Cases> = {
   },
   resolveComment: { ValidationError: () => ({ id: NOT_AN_ID }), NotFoundError: () => ({ id: missing('Comment') }) },
   reopenComment: { ValidationError: () => ({ id: NOT_AN_ID }), NotFoundError: () => ({ id: missing('Comment') }) },
+  editComment: { ValidationError: () => ({ id: NOT_AN_ID }), NotFoundError: () => ({ id: missing('Comment') }) },
   reportAdoption: {
     ValidationError: () => ({ country: 'CHE', recommendation: 'REC_RESIDENCE', status: 'PLANNED', since: -5 }),
     NotFoundError: () => ({ country: 'CHE', recommendation: 'NOPE', status: 'PLANNED' }),

@@ -342,3 +342,79 @@ test("a comment's body is free text, as long as the rejection reason it may answ
     ],
   ]);
 });
+
+test('its author corrects a comment (text, due date); nobody else may; the audit log keeps the text before', async () => {
+  const EDIT = `mutation($input: EditCommentInput!) { editComment(input: $input) {
+    __typename
+    ... on EditCommentPayload { comment { body dueDate lastEditedAt viewerCanUpdate } }
+    ... on Error { message }
+    ... on ValidationError { issues { path message } }
+  } }`;
+  type Edited = {
+    editComment: {
+      __typename: string;
+      message?: string;
+      issues?: { path: string[]; message: string }[];
+      comment?: { body: string; dueDate: string | null; lastEditedAt: string | null; viewerCanUpdate: boolean };
+    };
+  };
+  const edit = (input: object, token?: string) => hub.gql<Edited, object>(EDIT, { input }, { token });
+  const added = data(await add(ids.cheSource!, 'Census 2020 tabels are late', tokens.focalChe, '2027-01-31T00:00:00Z'));
+  const id = added.addComment.comment!.id;
+  const THREAD = `query($target: ID!) { comments(filter: { target: $target }) {
+    nodes { id body lastEditedAt viewerCanUpdate } } }`;
+  const thread = async (token: string) =>
+    data(
+      await hub.gql<
+        { comments: { nodes: { id: string; lastEditedAt: string | null; viewerCanUpdate: boolean }[] } },
+        object
+      >(THREAD, { target: ids.cheSource }, { token }),
+    ).comments.nodes.find((c) => c.id === id)!;
+  expect(await thread(tokens.focalChe)).toMatchObject({ lastEditedAt: null, viewerCanUpdate: true });
+  expect(await thread(tokens.taskForce)).toMatchObject({ viewerCanUpdate: false });
+
+  // Refused, and nothing changes: the task force (not its author), a reader, anonymous, another country's focal point
+  // (to whom it does not exist), an empty text.
+  const audited = () => hub.db.prisma.auditLog.count({ where: { action: 'comment.edit' } });
+  const forbidden = await edit({ id, body: 'Edited by someone else' }, tokens.taskForce);
+  expect(forbidden.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+    ['FORBIDDEN', 'Only the token that wrote it may use Mutation.editComment on it'],
+  ]);
+  expect((await edit({ id, body: 'x' }, tokens.reader)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  expect((await edit({ id, body: 'x' })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  expect(data(await edit({ id, body: 'x' }, tokens.focalFra)).editComment).toMatchObject({
+    __typename: 'NotFoundError',
+  });
+  expect(data(await edit({ id, body: '  ' }, tokens.focalChe)).editComment).toMatchObject({
+    __typename: 'ValidationError',
+    issues: [{ path: ['input', 'body'], message: 'must not be empty' }],
+  });
+  expect(await audited()).toBe(0);
+  expect(await thread(tokens.focalChe)).toMatchObject({ body: 'Census 2020 tabels are late', lastEditedAt: null });
+
+  // The author: a typo fixed, the due date left; then the due date cleared, the text left.
+  const fixed = data(await edit({ id, body: 'Census 2020 tables are late' }, tokens.focalChe)).editComment.comment!;
+  expect(fixed).toMatchObject({ body: 'Census 2020 tables are late', dueDate: '2027-01-31T00:00:00.000Z' });
+  expect(fixed.lastEditedAt).toEqual(expect.any(String));
+  const cleared = data(await edit({ id, dueDate: null }, tokens.focalChe)).editComment.comment!;
+  expect(cleared).toMatchObject({ body: 'Census 2020 tables are late', dueDate: null, viewerCanUpdate: true });
+  // Nothing to change: no edit, no audit entry.
+  data(await edit({ id, body: 'Census 2020 tables are late' }, tokens.focalChe));
+  const entries = await hub.db.prisma.auditLog.findMany({
+    where: { action: 'comment.edit' },
+    orderBy: { id: 'asc' },
+    select: { actor: true, before: true, after: true },
+  });
+  expect(entries).toEqual([
+    {
+      actor: 'focal_point-CHE',
+      before: expect.objectContaining({ body: 'Census 2020 tabels are late' }),
+      after: expect.objectContaining({ body: 'Census 2020 tables are late' }),
+    },
+    {
+      actor: 'focal_point-CHE',
+      before: expect.objectContaining({ dueDate: '2027-01-31T00:00:00.000Z' }),
+      after: expect.objectContaining({ dueDate: null }),
+    },
+  ]);
+});

@@ -775,6 +775,16 @@ browserTest('country profile: the focal point declares a status in the page, the
   await source.getByLabel('Add a comment on Norwegian population register').fill('Flows from the 2025 register year.');
   await source.getByRole('button', { name: 'Add comment' }).click();
   await source.getByRole('list').getByText('Flows from the 2025 register year.').waitFor();
+  // …corrects its own comment (editComment): only its author is offered to.
+  await source.getByRole('button', { name: 'Edit your comment' }).click();
+  await source.getByLabel('Edit your comment').fill('Flows from the 2024 register year.');
+  await source.getByRole('button', { name: 'Save' }).click();
+  await source.getByRole('list').getByText('Flows from the 2024 register year.').waitFor();
+  await expect(source.getByRole('list').innerText()).resolves.toContain('· edited');
+  await expect(source.getByText('Flows from the 2025 register year.').count()).resolves.toBe(0);
+  await expect(
+    rowOf(page).getByTestId('comment-thread').getByRole('button', { name: 'Edit your comment' }).count(),
+  ).resolves.toBe(0);
   await expectAccessible(page);
 
   // Neither an anonymous caller nor another country's focal point is offered the forms.

@@ -1,7 +1,8 @@
 // A comment thread on one item (CONTRACT §9: internal, task force and the country's focal point): the comments newest
-// first, each with a button to resolve it (or reopen it), and a form to add one. Loaded when shown, so a list of items
-// costs one request per thread opened. A comment being written is kept should the hub refuse the token before it is
-// sent (lib/drafts.ts): after signing in again, its thread opens with the text back.
+// first, each with a button to resolve it (or reopen it) and, for its author, one to correct it; and a form to add
+// one. Loaded when shown, so a list of items costs one request per thread opened. A comment being written is kept
+// should the hub refuse the token before it is sent (lib/drafts.ts): after signing in again, its thread opens with the
+// text back.
 import { useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import { request, useQuery, useWrite } from '../lib/client';
@@ -21,6 +22,8 @@ const ThreadDoc = graphql(`
         createdAt
         dueDate
         overdue
+        lastEditedAt
+        viewerCanUpdate
       }
     }
   }
@@ -59,6 +62,17 @@ const ReopenCommentDoc = graphql(`
   }
 `);
 
+const EditCommentDoc = graphql(`
+  mutation EditComment($id: ID!, $body: String!) {
+    editComment(input: { id: $id, body: $body }) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
 const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 /** A comment not yet sent on one item, as kept in this tab (lib/drafts.ts). */
@@ -81,6 +95,24 @@ export function CommentThread(props: { target: string; label: string }) {
   const { busy, problem, setProblem, write } = useWrite();
   const id = `comment-${props.target.replace(/[^A-Za-z0-9_-]/g, '')}`;
   const reload = () => setRefresh((n) => n + 1);
+  // The comment of the caller's being corrected, with the text as it stands in the form.
+  const [editing, setEditing] = useState<{ id: string; body: string } | null>(null);
+
+  function save(e: Event) {
+    e.preventDefault();
+    if (!editing) return;
+    if (!editing.body.trim()) {
+      setProblem('A comment cannot be empty.');
+      return;
+    }
+    void write(
+      async () => (await request(EditCommentDoc, { id: editing.id, body: editing.body.trim() })).editComment,
+      () => {
+        setEditing(null);
+        reload();
+      },
+    );
+  }
 
   /** Resolves an open comment or reopens a resolved one, then reloads the thread. */
   function setStatus(comment: { id: string; status: string }) {
@@ -121,12 +153,41 @@ export function CommentThread(props: { target: string; label: string }) {
                 <p class="reason">
                   {c.author} · {when.format(new Date(c.createdAt))} UTC · {c.status === 'OPEN' ? 'open' : 'resolved'}
                   {c.overdue ? ' · overdue' : ''}
+                  {c.lastEditedAt ? ' · edited' : ''}
                 </p>
-                <p>{c.body}</p>
+                {editing?.id === c.id ? (
+                  <form onSubmit={save}>
+                    <label for={`${id}-edit`}>Edit your comment</label>
+                    <textarea
+                      id={`${id}-edit`}
+                      rows={2}
+                      value={editing.body}
+                      onInput={(e) => setEditing({ id: c.id, body: (e.currentTarget as HTMLTextAreaElement).value })}
+                    />
+                    <button type="submit" disabled={busy}>
+                      Save
+                    </button>
+                    <button type="button" class="secondary" onClick={() => setEditing(null)}>
+                      Cancel
+                    </button>
+                  </form>
+                ) : (
+                  <p>{c.body}</p>
+                )}
                 <button type="button" class="secondary" disabled={busy} onClick={() => setStatus(c)}>
                   {c.status === 'OPEN' ? 'Resolve' : 'Reopen'}
                   <span class="visually-hidden"> the comment by {c.author}</span>
                 </button>
+                {c.viewerCanUpdate && editing?.id !== c.id && (
+                  <button
+                    type="button"
+                    class="secondary"
+                    disabled={busy}
+                    onClick={() => setEditing({ id: c.id, body: c.body })}
+                  >
+                    Edit<span class="visually-hidden"> your comment</span>
+                  </button>
+                )}
               </li>
             ))}
           </ol>
