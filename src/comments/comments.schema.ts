@@ -271,8 +271,7 @@ async function commentOf(ctx: Context, globalId: string | number) {
   );
 }
 
-const commentCountry = async (ctx: Context, globalId: string | number) =>
-  (await commentOf(ctx, globalId))?.countryId;
+const commentCountry = async (ctx: Context, globalId: string | number) => (await commentOf(ctx, globalId))?.countryId;
 
 builder.mutationFields((t) => ({
   addComment: t.field({
