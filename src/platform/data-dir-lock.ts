@@ -58,8 +58,9 @@ export class DataDirUnusableError extends Error {
   constructor(
     readonly dataDir: string,
     reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`PGLITE_DATA_DIR ${dataDir} ${reason}; point PGLITE_DATA_DIR at an empty or new folder`);
+    super(`PGLITE_DATA_DIR ${dataDir} ${reason}; point PGLITE_DATA_DIR at an empty or new folder`, options);
   }
 }
 

@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../prisma/generated/prisma/client.js';
-import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { DataDirUnusableError, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { openReplicas, type Replicas } from './replicas.js';
 import { registerMemoryProbe } from './memory.js';
 
@@ -173,7 +173,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await pglite.waitReady;
   } catch (err) {
     lock?.release();
-    throw err;
+    // PGlite says only "failed to initialize properly": name the directory and what it most likely is.
+    if (!dataDir) throw err;
+    throw new DataDirUnusableError(
+      dataDir,
+      `could not be opened as a PGlite data directory (${(err as Error).message}): it may be incomplete (a first ` +
+        'start stopped while creating it) or damaged (restore it from a backup)',
+      { cause: err },
+    );
   }
   // Its WebAssembly memory, for MIGSTAT_MEMORY_TRACE (weakly: the probe must not keep a closed PGlite alive).
   const wasm = new WeakRef(pglite as unknown as { mod?: { HEAPU8?: Uint8Array } });

@@ -1,7 +1,8 @@
 // What the command line says when the platform under a command is wrong: a workbook without the sheet asked for is
 // one problem (naming the sheets it has), not also an "empty file"; a database server that never answers is named
 // with the limit that ran out and its setting, and one that hangs up is told apart from it; a PGLITE_DATA_DIR that
-// holds someone's files is refused with nothing written into it, while an empty, new or hub-only folder is used.
+// holds someone's files is refused with nothing written into it, while an empty, new or hub-only folder is used; one
+// PGlite cannot open is named as such.
 import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -166,6 +167,22 @@ describe('PGLITE_DATA_DIR', () => {
     });
     expect(readFileSync(file, 'utf8')).toBe('text');
   });
+
+  once(
+    'a data directory PGlite cannot open (a first start stopped after PG_VERSION) is named, with what to do',
+    async () => {
+      const half = join(scratch, 'half-made');
+      mkdirSync(half);
+      writeFileSync(join(half, 'PG_VERSION'), '17\n');
+      const result = await run(['token', 'list'], { PGLITE_DATA_DIR: half });
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toBe(
+        `migstat: PGLITE_DATA_DIR ${half} could not be opened as a PGlite data directory (PGlite failed to initialize ` +
+          'properly): it may be incomplete (a first start stopped while creating it) or damaged (restore it from a ' +
+          'backup); point PGLITE_DATA_DIR at an empty or new folder\n',
+      );
+    },
+  );
 
   once(
     'an empty folder, one holding only the lock file, and a missing default ./.data/pglite are made a database',
