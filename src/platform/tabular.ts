@@ -97,8 +97,8 @@ export async function openTable(source: TableSource, spec: ColumnSpec, options: 
           : readCsvRecords(source, options.delimiter, add);
       let headerOk = false;
       let sawHeader = false;
-      // A reader that found no table says why itself (no such sheet, not a workbook, not UTF-8): "empty" would be a
-      // second, wrong problem.
+      // A reader that stops says why itself (no such sheet, not a workbook, a byte that is not UTF-8): "empty" or "no
+      // data rows" would be a second, wrong problem.
       const readerProblems = problems.length;
       for await (const record of raw) {
         if (!sawHeader) {
@@ -119,7 +119,8 @@ export async function openTable(source: TableSource, spec: ColumnSpec, options: 
       if (!sawHeader) {
         if (problems.length === readerProblems)
           table.report(1, null, 'the file is empty: a header row and at least one data row are required');
-      } else if (headerOk && table.rows === 0) table.report(2, null, 'the file has a header but no data rows');
+      } else if (headerOk && table.rows === 0 && problems.length === readerProblems)
+        table.report(2, null, 'the file has a header but no data rows');
     },
   };
   return table;

@@ -99,6 +99,12 @@ describe('bytes that are not UTF-8', () => {
       /line 3: invalid UTF-8 at line 3, column 26 \(byte 0xFC\): the file must be saved as UTF-8/,
     );
     expect(message).not.toMatch(/\uFFFD/);
+    // The bad byte in the first data line: that one problem, not also "a header but no data rows".
+    const first = tempFile('latin1-first.csv', '');
+    writeFileSync(first, Buffer.concat([Buffer.from(`${HEADER}\n`), latin1('CHE,IMM_STOCK,2020,1,,Zürich office\n')]));
+    expect(await cliFailure('submissions', first)).toBe(
+      '1 problem(s), nothing was written:\n  line 2: invalid UTF-8 at line 2, column 24 (byte 0xFC): the file must be saved as UTF-8',
+    );
     expect(await written()).toEqual(before);
   });
 

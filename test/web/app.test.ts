@@ -539,12 +539,12 @@ browserTest(
     await focal.page.getByLabel('CSV or XLSX file').setInputFiles(await workbook(150000));
     await focal.page.getByRole('button', { name: 'Check' }).click();
     await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(
-      /^No problems: 1 rows, 1 submissions/,
+      /^No problems: 1 row, 1 submission,/,
     );
     await focal.page.getByRole('button', { name: 'Submit' }).click();
     await focal.page
       .getByTestId('import-outcome')
-      .filter({ hasText: /^Submitted: 1 new submission/ })
+      .filter({ hasText: /^Written: 1 new submission version \(/ })
       .waitFor();
     const own = focal.page.getByTestId('own-submissions').getByRole('row', { name: /IMM_FLOW\s+2019/ });
     await expect(own.innerText()).resolves.toMatch(/Submitted/);
@@ -598,12 +598,12 @@ browserTest(
     await focal.page.getByLabel(/^Content of/).fill(bad.replace('about 60000', '60000'));
     await focal.page.getByRole('button', { name: 'Check' }).click();
     await expect(focal.page.getByTestId('import-outcome').innerText()).resolves.toMatch(
-      /^No problems: 2 rows, 1 submissions/,
+      /^No problems: 2 rows, 1 submission,/,
     );
     await focal.page.getByRole('button', { name: 'Submit' }).click();
     await focal.page
       .getByTestId('import-outcome')
-      .filter({ hasText: /^Submitted: 1 new submission/ })
+      .filter({ hasText: /^Written: 1 new submission version \(/ })
       .waitFor();
     // Submitted: the hint on when Submit becomes available no longer stands beside the outcome.
     await expect(focal.page.getByText(/^Submit is available once/).count()).resolves.toBe(0);

@@ -30,6 +30,11 @@ beforeAll(async () => {
           '',
         ].join('\n'),
       );
+      // A rate, with a decimal: shown as submitted (test 'values as submitted').
+      await importSubmissionsCsv(
+        hub.db.prisma,
+        'country,indicator,reference_year,value,status\nSWE,NET_MIGRATION_RATE,2020,6.5,SUBMITTED\n',
+      );
       // Rejecting is the task force's write; here the stored status and reason are set directly.
       const { count } = await hub.db.prisma.submission.updateMany({
         where: { country: { iso3: 'NOR' }, referenceYear: 1900 },
@@ -314,3 +319,75 @@ browserTest('every page says why the user was signed out when the hub refused th
   });
   expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
 });
+
+browserTest(
+  'values as submitted; a CSV that is not UTF-8 is refused at its first bad byte, never altered',
+  async () => {
+    const { page, errors } = await b.newPage();
+    // A rate of 6.5 is 6.5 where the task force reviews it and on the country profile, not 7.
+    await b.signIn(page, await b.hub.token('TASK_FORCE'));
+    await page.goto(`${b.url}/review?country=SWE`);
+    const queued = page.getByTestId('queue').locator('tbody tr', { hasText: 'NET_MIGRATION_RATE' });
+    await expect(queued.innerText()).resolves.toMatch(/\b6\.5\b/);
+    await page.goto(`${b.url}/countries/SWE`);
+    const listed = page.getByTestId('submissions').locator('tbody tr', { hasText: 'NET_MIGRATION_RATE' });
+    await expect(listed.innerText()).resolves.toMatch(/\b6\.5\b/);
+
+    // A file Excel saved as Windows-1252: "Malmö" with the byte 0xF6, not UTF-8. Sent as it is, the hub names the byte;
+    // it is never decoded here into U+FFFD and written.
+    await b.signIn(page, await b.hub.token('FOCAL_POINT', 'SWE'));
+    await page.goto(`${b.url}/upload`);
+    await page.getByLabel('CSV or XLSX file').setInputFiles({
+      name: 'sweden.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.concat([
+        Buffer.from('country,indicator,reference_year,value,note\n'),
+        Buffer.from('SWE,IMM_STOCK,2021,2100000,Malmö office\n', 'latin1'),
+      ]),
+    });
+    await page.getByTestId('workbook').filter({ hasText: 'sweden.csv is not UTF-8 text' }).waitFor();
+    await page.getByRole('button', { name: 'Check' }).click();
+    const problems = page.getByTestId('problems');
+    await problems.waitFor();
+    await expect(problems.locator('tbody tr').count()).resolves.toBe(1);
+    await expect(problems.innerText()).resolves.toContain(
+      'invalid UTF-8 at line 2, column 32 (byte 0xF6): the file must be saved as UTF-8',
+    );
+    await expectAccessible(page);
+    const written = data(
+      await b.hub.gql<{ submissions: { totalCount: number } }, object>(
+        '{ submissions(filter: { country: "SWE", indicator: "IMM_STOCK" }) { totalCount } }',
+        {},
+        { token: await b.hub.token('TASK_FORCE') },
+      ),
+    );
+    expect(written.submissions.totalCount).toBe(0);
+
+    // Saved as UTF-8, with the row marked DRAFT: written as a draft, which the page says, and sent for review from
+    // the list.
+    await page.getByLabel('CSV or XLSX file').setInputFiles({
+      name: 'sweden.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'country,indicator,reference_year,value,note,status\nSWE,IMM_STOCK,2021,2100000,Malmö office,DRAFT\n',
+      ),
+    });
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page
+      .getByTestId('import-outcome')
+      .filter({ hasText: /^No problems: 1 row, 1 submission,/ })
+      .waitFor();
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page
+      .getByTestId('import-outcome')
+      .filter({ hasText: /^Written: 1 new submission version \(0 unchanged\), .* a draft waits there until you send/ })
+      .waitFor();
+    const row = page.getByTestId('own-submissions').getByRole('row', { name: /IMM_STOCK\s+2021/ });
+    await expect(row.innerText()).resolves.toMatch(/Draft/);
+    await row.getByRole('button', { name: 'Send for review IMM_STOCK 2021 version 1' }).click();
+    await row.getByText('Submitted', { exact: true }).waitFor();
+    await expect(row.getByRole('button', { name: /^Send for review/ }).count()).resolves.toBe(0);
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+  },
+);

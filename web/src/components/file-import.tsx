@@ -54,8 +54,11 @@ export function FileImport<R extends ImportResult>(props: {
   const [fileName, setFileName] = useState<string | null>(kept?.fileName ?? null);
   // Said until the caller acts on the restored content.
   const [restored, setRestored] = useState(Boolean(kept?.csv));
-  // A workbook is sent as it is and fixed in the spreadsheet; a CSV can be edited here.
+  // A workbook is sent as it is and fixed in the spreadsheet; a CSV can be edited here, unless it is not UTF-8: decoding
+  // it here would turn each byte it cannot read into U+FFFD and write that, so it is sent as it is too, for the hub to
+  // name the first such byte by line and column (as it does for the CLI).
   const [workbook, setWorkbook] = useState<File | null>(null);
+  const [undecodable, setUndecodable] = useState(false);
   const [result, setResult] = useState<R | null>(null);
   // What the last clean check was of: the write is offered for that content only.
   const [checked, setChecked] = useState<string | File | null>(null);
@@ -104,17 +107,26 @@ export function FileImport<R extends ImportResult>(props: {
               setFileName(file.name);
               setResult(null);
               setChecked(null);
-              if (isWorkbook(file)) {
-                setWorkbook(file);
-                setCsv('');
-              } else {
-                setWorkbook(null);
-                setCsv(await file.text());
+              let text: string | null = null;
+              if (!isWorkbook(file)) {
+                try {
+                  text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+                } catch {
+                  text = null;
+                }
               }
+              setUndecodable(!isWorkbook(file) && text === null);
+              setWorkbook(text === null ? file : null);
+              setCsv(text ?? '');
             }}
           />
         </div>
-        {workbook ? (
+        {workbook && undecodable ? (
+          <p data-testid="workbook">
+            <strong>{workbook.name}</strong> is not UTF-8 text, so it cannot be shown or edited here; Check names the
+            first character it cannot read. Save it as UTF-8 (in Excel: “CSV UTF-8”) and choose it again.
+          </p>
+        ) : workbook ? (
           <p data-testid="workbook">
             Workbook <strong>{workbook.name}</strong> ({Math.ceil(workbook.size / 1024)} KB): its first sheet is read.
             Problems are shown by sheet and cell; fix them in the spreadsheet, save, and choose the file again.

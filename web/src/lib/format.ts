@@ -2,6 +2,9 @@ const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 });
 
 export const formatInt = (n: number | null | undefined) => (n === null || n === undefined ? '–' : integer.format(n));
+// A submitted value as it was submitted: a rate of 6.5 or a share of 7.25 is not a count to round.
+const exact = new Intl.NumberFormat('en', { maximumFractionDigits: 10 });
+export const formatValue = (n: number | null | undefined) => (n === null || n === undefined ? '–' : exact.format(n));
 export const formatShare = (n: number) => percent.format(n);
 
 /** CONSTANT_CASE → "Constant case" for enum values shown to people. */

@@ -8,6 +8,7 @@ export const SubmissionRowFields = graphql(`
     id
     referenceYear
     version
+    revision
     status
     rejectionReason
     updatedAt

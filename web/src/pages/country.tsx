@@ -21,7 +21,7 @@ import type {
 import { isNotFound, request, useQuery, useWrite, type WriteResult } from '../lib/client';
 import { useKeepOnRefusal, useKept } from '../lib/drafts';
 import { useSession, type Viewer } from '../lib/session';
-import { formatInt, formatShare, humanize, RESIDENCE } from '../lib/format';
+import { formatInt, formatValue, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, indicatorHref, useParams, windowParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, recommendationName, STATUS_LABEL } from '../components/implementation';
 import { ScrollBox } from '../components/scroll-box';
@@ -871,7 +871,7 @@ function SubmissionsSection(props: {
                     {s.isCountable && <span class="tag">counts</span>}
                     {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
                   </td>
-                  <td class="num">{formatInt(s.total?.value)}</td>
+                  <td class="num">{formatValue(s.total?.value)}</td>
                   <td>
                     <details>
                       <summary>

@@ -9,7 +9,7 @@ import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
 import type { IndicatorPageQuery } from '../gql/graphql';
 import { isNotFound, request, unknownArgument, useQuery } from '../lib/client';
-import { formatInt, formatShare, humanize } from '../lib/format';
+import { formatShare, formatValue, humanize } from '../lib/format';
 import { href, useParams, yearWindow } from '../lib/params';
 import { useSession } from '../lib/session';
 import { CommentThread } from '../components/comments';
@@ -476,7 +476,7 @@ function Series(props: { indicator: Indicator; years: number[]; region: string |
                 {series.points.map((pt) => (
                   <tr key={pt.year}>
                     <th scope="row">{pt.year}</th>
-                    <td class="num">{formatInt(pt.value)}</td>
+                    <td class="num">{formatValue(pt.value)}</td>
                     <td class="num">{pt.countriesIncluded}</td>
                     <td class="num">{pt.countriesInScope}</td>
                   </tr>

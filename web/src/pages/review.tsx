@@ -12,7 +12,7 @@ import '../lib/fragments';
 import type { ReviewQueueQuery, SubmissionStatus } from '../gql/graphql';
 import { allPages, request, requestWithErrors, useLoad } from '../lib/client';
 import { useKeepOnRefusal, useKept } from '../lib/drafts';
-import { formatInt, humanize, RESIDENCE } from '../lib/format';
+import { formatValue, humanize, RESIDENCE } from '../lib/format';
 import { useParams, type PageParams } from '../lib/params';
 import { isRestoring, useSession, wasTokenRefused, type Viewer } from '../lib/session';
 
@@ -324,7 +324,7 @@ function Queue(props: { viewer: Viewer; p: PageParams }) {
                       <td class="num">{s.referenceYear}</td>
                       <td>{s.dataSource?.code ?? s.sourceType?.code ?? '–'}</td>
                       <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
-                      <td class="num">{formatInt(s.total?.value)}</td>
+                      <td class="num">{formatValue(s.total?.value)}</td>
                       <td class="num">{s.version}</td>
                       <td>
                         {s.note ?? ''}

@@ -11,7 +11,7 @@ import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import '../lib/fragments';
 import type { SubmissionStatus, UploadSubmissionsMutation } from '../gql/graphql';
-import { request, requestUpload, requestWithErrors, usePages } from '../lib/client';
+import { request, requestUpload, requestWithErrors, usePages, useWrite } from '../lib/client';
 import { humanize } from '../lib/format';
 import { useParams } from '../lib/params';
 import { isRestoring, useSession } from '../lib/session';
@@ -29,6 +29,17 @@ const ImportDoc = graphql(`
       observationsWritten
       problems {
         ...ImportProblemFields
+      }
+    }
+  }
+`);
+
+const SendForReviewDoc = graphql(`
+  mutation SendForReview($id: ID!, $revision: Int!) {
+    submitSubmission(input: { id: $id, expectedRevision: $revision }) {
+      __typename
+      ... on Error {
+        message
       }
     }
   }
@@ -54,11 +65,19 @@ const OwnSubmissionsDoc = graphql(`
   }
 `);
 
-/** The words for a file without problems: checked, or submitted. */
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The words for a file without problems: checked, or written. Rows marked DRAFT are written as drafts, which are not
+ * sent for review until their "Send for review" in the list below.
+ */
 function outcome(r: UploadSubmissionsMutation['importSubmissions']): string {
   return r.dryRun
-    ? `No problems: ${r.rows} rows, ${r.submissions} submissions, ${r.observations} observations. Submit to send them for review.`
-    : `Submitted: ${r.submissionsWritten} new submission versions (${r.submissionsUnchanged} unchanged), ${r.observationsWritten} observations.`;
+    ? `No problems: ${count(r.rows, 'row')}, ${count(r.submissions, 'submission')}, ` +
+        `${count(r.observations, 'observation')}. Submit to write them.`
+    : `Written: ${count(r.submissionsWritten, 'new submission version')} (${r.submissionsUnchanged} unchanged), ` +
+        `${count(r.observationsWritten, 'observation')}. Their status is in the list below; a draft waits there ` +
+        'until you send it for review.';
 }
 
 const send = async (source: ImportSource, dryRun: boolean) =>
@@ -120,6 +139,14 @@ const STATUS_OPTIONS = [
 function OwnSubmissions(props: { country: string; refresh: number }) {
   // In the URL, as every page's filters are: a link can lead to the rejected ones.
   const p = useParams();
+  // A draft sent for review: the list is read again.
+  const [sent, setSent] = useState(0);
+  const { busy, problem, write } = useWrite();
+  const sendForReview = (s: { id: string; revision: number }) =>
+    void write(
+      async () => (await request(SendForReviewDoc, { id: s.id, revision: s.revision })).submitSubmission,
+      () => setSent((n) => n + 1),
+    );
   const status = STATUS_OPTIONS.some((o) => o.value === p.get('status')) ? p.get('status') : '';
   const list = usePages(
     async (after, signal) => {
@@ -128,7 +155,7 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
       return { data: data.submissions, errors };
     },
     [props.country, status],
-    { refresh: props.refresh },
+    { refresh: props.refresh + sent },
   );
   const { state, nodes, total } = list;
   const which = status ? `${humanize(status).toLowerCase()} ` : '';
@@ -178,6 +205,17 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
                     <td>
                       <span class={`badge status-${s.status.toLowerCase()}`}>{humanize(s.status)}</span>
                       {s.rejectionReason && <div class="reason">{s.rejectionReason}</div>}
+                      {s.status === 'DRAFT' && (
+                        <div>
+                          <button type="button" class="secondary" disabled={busy} onClick={() => sendForReview(s)}>
+                            Send for review
+                            <span class="visually-hidden">
+                              {' '}
+                              {s.indicator.code} {s.referenceYear} version {s.version}
+                            </span>
+                          </button>
+                        </div>
+                      )}
                     </td>
                     <td>{s.updatedAt.slice(0, 16).replace('T', ' ')}</td>
                     <td>
@@ -191,6 +229,11 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
               </tbody>
             </table>
           </ScrollBox>
+          {problem && (
+            <p class="error" role="alert">
+              {problem}
+            </p>
+          )}
           {list.error && <ErrorMessage error={list.error} />}
           {list.hasMore && (
             // A div: the loading line is a paragraph of its own, and a <p> inside a <p> is invalid HTML.
