@@ -97,7 +97,8 @@ export async function importAccountsFile(
     const country = cell('country') ? countryByCode(lookups, cell('country')) : undefined;
     if (!country) fail(row.line, 'country', `no country with M49 or ISO3 code "${cell('country')}"`);
     const year = /^\d{4}$/.test(cell('year')) ? Number(cell('year')) : NaN;
-    if (!(year >= 1800 && year <= 2200)) fail(row.line, 'year', `"${cell('year')}" is not a year (four digits)`);
+    if (!(year >= 1800 && year <= 2200))
+      fail(row.line, 'year', `"${cell('year')}" is not a year from 1800 to 2200 (four digits)`);
     const group = cell('group') as PopulationGroup;
     const groupOk = POPULATION_GROUPS.includes(group);
     if (!groupOk) fail(row.line, 'group', `"${group}" is not one of ${POPULATION_GROUPS.join(', ')}`);
@@ -109,7 +110,7 @@ export async function importAccountsFile(
       if (broken) fail(row.line, 'component', broken);
     }
     const value = table.number(cell('value'));
-    if (value === null) fail(row.line, 'value', `"${cell('value')}" is not a number`);
+    if (value === null) fail(row.line, 'value', table.notANumber(cell('value')));
     else if (value < 0) fail(row.line, 'value', `${value} is negative: components count persons`);
     else if (!Number.isInteger(value))
       fail(row.line, 'value', `${value} is not a whole number: components count persons`);

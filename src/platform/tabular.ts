@@ -65,6 +65,8 @@ export interface Table {
   report(line: number, column: string | null, message: string): void;
   /** A number cell: null when it is not a number (decimal comma when asked). */
   number(text: string): number | null;
+  /** Why a cell that number() refused is not one, with what to write instead when it looks like a number. */
+  notANumber(text: string): string;
   problems(): TableProblem[];
   rows: number;
 }
@@ -89,6 +91,7 @@ export async function openTable(source: TableSource, spec: ColumnSpec, options: 
     rows: 0,
     report: (line, column, message) => add({ line, column, message, ...locate(line, column) }),
     number: (text) => parseNumber(text, !!options.decimalComma),
+    notANumber: (text) => notANumber(text, !!options.decimalComma),
     problems: () => problems.sort((a, b) => a.line - b.line),
     async *records() {
       const raw =
@@ -107,6 +110,9 @@ export async function openTable(source: TableSource, spec: ColumnSpec, options: 
           headerOk = checkHeader(table, spec);
           continue;
         }
+        // A row with no value in any cell (",,,," that spreadsheets leave below the data) is no record: skipped,
+        // not reported as a row missing everything.
+        if (record.width <= header.length && Object.values(record.cells).every((cell) => cell.trim() === '')) continue;
         table.rows++;
         if (!headerOk) continue;
         // A CSV record has as many cells as the header; a sheet's row may leave trailing cells blank.
@@ -161,6 +167,22 @@ export function parseNumber(text: string, decimalComma = false): number | null {
   if (!(decimalComma ? DECIMAL_COMMA : NUMBER).test(t)) return null;
   const n = Number(decimalComma ? t.replace(',', '.') : t);
   return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * Why `text` is not a number. Spreadsheets set to a European locale write thousands separators ("1 245 000",
+ * "2'000", "167,200") and decimal commas ("6,5"): say what to write instead, rather than only that it is wrong.
+ */
+function notANumber(text: string, decimalComma: boolean): string {
+  const t = text.trim();
+  const refused = `"${text}" is not a number`;
+  if (/^[-+]?\d{1,3}([,.'\u00a0\u202f ]\d{3})+([.,]\d+)?$/.test(t))
+    return `${refused}: write it without thousands separators (${t.replace(/[,.'\u00a0\u202f ](?=\d{3}\b)/g, '')})`;
+  if (!decimalComma && /^[-+]?\d*,\d+$/.test(t))
+    return `${refused}: write decimals with a point (${t.replace(',', '.')}), or import the file with decimal commas`;
+  if (decimalComma && /^[-+]?\d*\.\d+$/.test(t))
+    return `${refused}: this file is read with decimal commas (${t.replace('.', ',')})`;
+  return refused;
 }
 
 /** Column letters of a 0-based index: 0 → A, 25 → Z, 26 → AA. */

@@ -491,12 +491,13 @@ function validateRow(
 
   const yearText = cell('reference_year');
   const year = /^\d{4}$/.test(yearText) ? Number(yearText) : NaN;
-  if (!(year >= 1800 && year <= 2200)) fail('reference_year', `"${yearText}" is not a year (four digits)`);
+  if (!(year >= 1800 && year <= 2200))
+    fail('reference_year', `"${yearText}" is not a year from 1800 to 2200 (four digits)`);
 
   const valueText = cell('value');
   const value = table.number(valueText);
   if (value === null)
-    fail('value', valueText ? `"${valueText}" is not a number` : 'required: a number (leave missing values out)');
+    fail('value', valueText ? table.notANumber(valueText) : 'required: a number (leave missing values out)');
   const problem = value !== null && indicator ? valueProblem(indicator, value) : null;
   if (problem) fail('value', problem);
 
@@ -525,7 +526,11 @@ function validateRow(
   if (statusText && !IMPORT_STATUSES.includes(statusText as SubmissionStatus))
     fail('status', `"${statusText}" is not one of ${IMPORT_STATUSES.join(', ')}`);
   else if (focal !== null && (statusText === 'VALIDATED' || statusText === 'PUBLISHED'))
-    fail('status', `a focal point may not import a status beyond SUBMITTED (got ${statusText})`);
+    fail(
+      'status',
+      `a focal point may not import a status beyond SUBMITTED (got ${statusText}); for a file downloaded from the ` +
+        'hub, set the status column to SUBMITTED or DRAFT, or remove it',
+    );
 
   const dims: Record<string, string> = {};
   for (const variable of table.extraColumns) {

@@ -223,6 +223,37 @@ test('on a terminal a file wrong in every line shows its first 50 problems and h
   expect((await importApi(csv(HEADER, ...lines))).problems).toHaveLength(120);
 });
 
+test('a number written with thousands separators is refused saying what to write instead', async () => {
+  const result = await importApi(
+    csv(
+      HEADER,
+      `CHE,IMM_STOCK,2020,2'000,,`,
+      'FRA,IMM_STOCK,2020,"1 245 000",,',
+      'DEU,IMM_STOCK,2020,"167,200",,',
+      'ITA,IMM_STOCK,2020,many,,',
+      'AUT,IMM_STOCK,3000,5,,',
+    ),
+  );
+  expect(result.problems).toEqual([
+    { line: 2, column: 'value', message: `"2'000" is not a number: write it without thousands separators (2000)` },
+    {
+      line: 3,
+      column: 'value',
+      message: '"1 245 000" is not a number: write it without thousands separators (1245000)',
+    },
+    { line: 4, column: 'value', message: '"167,200" is not a number: write it without thousands separators (167200)' },
+    { line: 5, column: 'value', message: '"many" is not a number' },
+    { line: 6, column: 'reference_year', message: '"3000" is not a year from 1800 to 2200 (four digits)' },
+  ]);
+});
+
+test('rows with no value in any cell, as a spreadsheet leaves below the data, are skipped, not refused', async () => {
+  const result = await importApi(
+    csv(HEADER, 'LIE,IMM_STOCK,2020,100,,', ',,,,,', ' , ,,,,', 'LIE,IMM_STOCK,2021,110,,'),
+  );
+  expect(result).toMatchObject({ ok: true, problems: [], submissionsWritten: 2 });
+});
+
 test('the unit is compared without regard to case', async () => {
   const result = await importApi(csv(HEADER, 'CHE,IMM_STOCK,2021,100,persons,', 'FRA,IMM_STOCK,2021,100,Percent,'));
   expect(result.problems).toEqual([

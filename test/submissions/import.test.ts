@@ -191,7 +191,16 @@ test("a focal point may import its own country's rows only, and no status beyond
       { token: focalChe },
     ),
   ).importSubmissions;
-  expect(publish.problems).toEqual([{ line: 2, column: 'status', message: expect.stringMatching(/beyond SUBMITTED/) }]);
+  // A download re-imported as it is carries PUBLISHED: the message says what to change.
+  expect(publish.problems).toEqual([
+    {
+      line: 2,
+      column: 'status',
+      message:
+        'a focal point may not import a status beyond SUBMITTED (got PUBLISHED); for a file downloaded from the hub, ' +
+        'set the status column to SUBMITTED or DRAFT, or remove it',
+    },
+  ]);
   expect(await counts()).toEqual(before);
 
   const own = data(

@@ -102,6 +102,7 @@ test('a semicolon CSV with decimal commas, uploaded, is written', async () => {
   expect(again.data!.importSubmissions.problems[0]).toMatchObject({
     line: 2,
     column: 'value',
+    message: '"29,7" is not a number: write decimals with a point (29.7), or import the file with decimal commas',
     sheet: null,
     cell: null,
   });
@@ -207,7 +208,7 @@ test('a date typed into a workbook cell is read as the date the spreadsheet show
     {
       line: 2,
       column: 'reference_year',
-      message: '"2020-01-01" is not a year (four digits)',
+      message: '"2020-01-01" is not a year from 1800 to 2200 (four digits)',
       sheet: 'data',
       cell: 'C2',
     },
