@@ -103,10 +103,16 @@ export async function openTable(source: TableSource, spec: ColumnSpec, options: 
       // A reader that stops says why itself (no such sheet, not a workbook, a byte that is not UTF-8): "empty" or "no
       // data rows" would be a second, wrong problem.
       const readerProblems = problems.length;
+      // The importer's own column names for a header written with other capitals or spaces ("Country",
+      // " Reference_Year", as spreadsheets write them); other names (Variable codes such as SEX) stay as written.
+      let renamed: Map<string, string> | null = null;
       for await (const record of raw) {
         if (!sawHeader) {
           sawHeader = true;
-          header = table.header = record.header;
+          const known = new Map([...spec.required, ...(spec.optional ?? [])].map((name) => [name.toLowerCase(), name]));
+          header = table.header = record.header.map((name) => known.get(name.trim().toLowerCase()) ?? name);
+          if (header.some((name, i) => name !== record.header[i]))
+            renamed = new Map(record.header.map((name, i) => [name, header[i]!]));
           headerOk = checkHeader(table, spec);
           continue;
         }
@@ -120,7 +126,10 @@ export async function openTable(source: TableSource, spec: ColumnSpec, options: 
           table.report(record.line, null, `expected ${header.length} cells as in the header, found ${record.width}`);
           continue;
         }
-        yield { line: record.line, cells: record.cells, width: record.width };
+        const cells = renamed
+          ? Object.fromEntries(Object.entries(record.cells).map(([name, cell]) => [renamed!.get(name) ?? name, cell]))
+          : record.cells;
+        yield { line: record.line, cells, width: record.width };
       }
       if (!sawHeader) {
         if (problems.length === readerProblems)

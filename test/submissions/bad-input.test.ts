@@ -254,6 +254,14 @@ test('rows with no value in any cell, as a spreadsheet leaves below the data, ar
   expect(result).toMatchObject({ ok: true, problems: [], submissionsWritten: 2 });
 });
 
+test('column names are read whatever their capitals or surrounding spaces, as spreadsheets write them', async () => {
+  const result = await importApi(csv('Country, Indicator ,Reference_Year,VALUE,Unit,Note', 'LIE,IMM_STOCK,2019,90,,'));
+  expect(result).toMatchObject({ ok: true, problems: [], submissionsWritten: 1 });
+  // Twice under two spellings is still twice.
+  const twice = await importApi(csv('country,Country,indicator,reference_year,value', 'LIE,LIE,IMM_STOCK,2018,80'));
+  expect(twice.problems).toEqual([{ line: 1, column: 'country', message: 'column appears twice in the header' }]);
+});
+
 test('the unit is compared without regard to case', async () => {
   const result = await importApi(csv(HEADER, 'CHE,IMM_STOCK,2021,100,persons,', 'FRA,IMM_STOCK,2021,100,Percent,'));
   expect(result.problems).toEqual([

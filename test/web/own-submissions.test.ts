@@ -382,6 +382,7 @@ browserTest(
       .getByTestId('import-outcome')
       .filter({ hasText: /^Written: 1 new submission version \(0 unchanged\), .* a draft waits there until you send/ })
       .waitFor();
+    await expect(page.getByRole('button', { name: 'Submit' }).isDisabled()).resolves.toBe(true);
     const row = page.getByTestId('own-submissions').getByRole('row', { name: /IMM_STOCK\s+2021/ });
     await expect(row.innerText()).resolves.toMatch(/Draft/);
     await row.getByRole('button', { name: 'Send for review IMM_STOCK 2021 version 1' }).click();

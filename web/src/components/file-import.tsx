@@ -74,7 +74,8 @@ export function FileImport<R extends ImportResult>(props: {
     try {
       const answer = await props.send(workbook ? { file: workbook } : { csv }, dryRun);
       setResult(answer);
-      setChecked(answer.ok ? (workbook ?? csv) : null);
+      // Written once: writing the same content again would only count it unchanged, so it is checked again first.
+      setChecked(answer.ok && dryRun ? (workbook ?? csv) : null);
       if (!dryRun && answer.ok) {
         saveDraft(props.draft, props.viewer, null);
         props.onWritten?.(answer);
