@@ -5,6 +5,7 @@
 // country's token meanwhile is not undone by the late answer about the old one. A session that ends under a signed-in
 // user (the token revoked) on the pages other than upload and review: the country profile's declaration form keeps
 // what the focal point typed for when they sign in again, and every page says why the user was signed out.
+import ExcelJS from 'exceljs';
 import type { Page, Route } from 'playwright-core';
 import { expectAccessible, showingPage, startBrowserHub, type BrowserHub } from '../support/browser.js';
 import { data } from '../support/hub.js';
@@ -388,6 +389,40 @@ browserTest(
     await row.getByRole('button', { name: 'Send for review IMM_STOCK 2021 version 1' }).click();
     await row.getByText('Submitted', { exact: true }).waitFor();
     await expect(row.getByRole('button', { name: /^Send for review/ }).count()).resolves.toBe(0);
+
+    // Read as the API and the CLI allow: a file with decimal commas, and a workbook's named sheet.
+    await page.getByLabel('CSV or XLSX file').setInputFiles({
+      name: 'rates.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('country;indicator;reference_year;value\nSWE;NET_MIGRATION_RATE;2021;7,25\n'),
+    });
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('problems').filter({ hasText: 'or import the file with decimal commas' }).waitFor();
+    await page.getByLabel('Numbers are written with a decimal comma (6,5)').check();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page
+      .getByTestId('import-outcome')
+      .filter({ hasText: /^No problems: 1 row,/ })
+      .waitFor();
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('Notes').addRow(['Rates for 2022, see the sheet data']);
+    const sheet = book.addWorksheet('data');
+    sheet.addRow(['country', 'indicator', 'reference_year', 'value']);
+    sheet.addRow(['SWE', 'NET_MIGRATION_RATE', 2022, 7.5]);
+    await page.getByLabel('CSV or XLSX file').setInputFiles({
+      name: 'rates.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await book.xlsx.writeBuffer()),
+    });
+    await page.getByLabel('Numbers are written with a decimal comma (6,5)').uncheck();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('problems').filter({ hasText: 'Notes' }).waitFor();
+    await page.getByLabel('Sheet (empty: the first)').fill('data');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page
+      .getByTestId('import-outcome')
+      .filter({ hasText: /^No problems: 1 row,/ })
+      .waitFor();
     await expectAccessible(page);
     expect(errors).toEqual([]);
   },

@@ -32,6 +32,12 @@ export interface ImportResult {
 /** The file to send: a CSV as text (as edited here), or a workbook as it is (a multipart upload). */
 export type ImportSource = { csv: string } | { file: File };
 
+/** How to read it (src/schema/upload.ts): a workbook's sheet (null: the first), numbers with a decimal comma. */
+export interface ReadOptions {
+  sheet: string | null;
+  decimalComma: boolean;
+}
+
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const isWorkbook = (f: File) => /\.xlsx$/i.test(f.name) || f.type === XLSX;
 
@@ -40,9 +46,11 @@ export function FileImport<R extends ImportResult>(props: {
   viewer: Viewer;
   draft: string;
   /** Sends the file: a dry run to check it, then the write. */
-  send: (source: ImportSource, dryRun: boolean) => Promise<R>;
+  send: (source: ImportSource, dryRun: boolean, read: ReadOptions) => Promise<R>;
   /** The words for an answer without problems (checked, or written). */
   outcome: (result: R) => string;
+  /** The file has numbers, which may be written with a decimal comma (a switch for it is shown). */
+  numbers?: boolean;
   /** The label of the button that writes ("Submit", "Import"). */
   action: string;
   /** After a write without problems, e.g. to read the page's data again. */
@@ -59,6 +67,9 @@ export function FileImport<R extends ImportResult>(props: {
   // name the first such byte by line and column (as it does for the CLI).
   const [workbook, setWorkbook] = useState<File | null>(null);
   const [undecodable, setUndecodable] = useState(false);
+  // How to read it, as the API and the CLI allow: a change asks for a new check.
+  const [sheet, setSheet] = useState('');
+  const [decimalComma, setDecimalComma] = useState(false);
   const [result, setResult] = useState<R | null>(null);
   // What the last clean check was of: the write is offered for that content only.
   const [checked, setChecked] = useState<string | File | null>(null);
@@ -72,7 +83,10 @@ export function FileImport<R extends ImportResult>(props: {
     setError(null);
     setRestored(false);
     try {
-      const answer = await props.send(workbook ? { file: workbook } : { csv }, dryRun);
+      const answer = await props.send(workbook ? { file: workbook } : { csv }, dryRun, {
+        sheet: workbook && !undecodable && sheet.trim() ? sheet.trim() : null,
+        decimalComma,
+      });
       setResult(answer);
       // Written once: writing the same content again would only count it unchanged, so it is checked again first.
       setChecked(answer.ok && dryRun ? (workbook ?? csv) : null);
@@ -128,10 +142,24 @@ export function FileImport<R extends ImportResult>(props: {
             first character it cannot read. Save it as UTF-8 (in Excel: “CSV UTF-8”) and choose it again.
           </p>
         ) : workbook ? (
-          <p data-testid="workbook">
-            Workbook <strong>{workbook.name}</strong> ({Math.ceil(workbook.size / 1024)} KB): its first sheet is read.
-            Problems are shown by sheet and cell; fix them in the spreadsheet, save, and choose the file again.
-          </p>
+          <>
+            <p data-testid="workbook">
+              Workbook <strong>{workbook.name}</strong> ({Math.ceil(workbook.size / 1024)} KB): the sheet named below is
+              read, or its first. Problems are shown by sheet and cell; fix them in the spreadsheet, save, and choose
+              the file again.
+            </p>
+            <div class="field">
+              <label for={`${id}-sheet`}>Sheet (empty: the first)</label>
+              <input
+                id={`${id}-sheet`}
+                value={sheet}
+                onInput={(e) => {
+                  setSheet((e.currentTarget as HTMLInputElement).value);
+                  setChecked(null);
+                }}
+              />
+            </div>
+          </>
         ) : (
           <div class="field">
             <label for={`${id}-csv`}>Content{fileName ? ` of ${fileName}` : ''} (edit here to fix a problem)</label>
@@ -152,6 +180,21 @@ export function FileImport<R extends ImportResult>(props: {
                 setRestored(false);
               }}
             />
+          </div>
+        )}
+        {props.numbers && (
+          <div class="field">
+            <label>
+              <input
+                type="checkbox"
+                checked={decimalComma}
+                onChange={(e) => {
+                  setDecimalComma((e.currentTarget as HTMLInputElement).checked);
+                  setChecked(null);
+                }}
+              />{' '}
+              Numbers are written with a decimal comma (6,5)
+            </label>
           </div>
         )}
         <p class="toolbar">

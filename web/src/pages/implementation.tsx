@@ -7,7 +7,7 @@
 // here too (the adoptions CSV or XLSX), and the page reads the region again once one is written.
 import { useState } from 'preact/hooks';
 import { ErrorMessage, Loading, RegionSelect } from '../components/controls';
-import { FileImport, type ImportSource } from '../components/file-import';
+import { FileImport, type ImportSource, type ReadOptions } from '../components/file-import';
 import { loadDraft } from '../lib/drafts';
 import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
@@ -92,8 +92,8 @@ const ImplementationCountriesDoc = graphql(`
 `);
 
 const ImportAdoptionsDoc = graphql(`
-  mutation ImportAdoptions($csv: String, $file: File, $dryRun: Boolean!) {
-    importAdoptions(input: { csv: $csv, file: $file, dryRun: $dryRun }) {
+  mutation ImportAdoptions($csv: String, $file: File, $dryRun: Boolean!, $sheet: String, $decimalComma: Boolean) {
+    importAdoptions(input: { csv: $csv, file: $file, dryRun: $dryRun, sheet: $sheet, decimalComma: $decimalComma }) {
       ok
       dryRun
       rows
@@ -204,10 +204,10 @@ export default function ImplementationPage() {
   );
 }
 
-const sendAdoptions = async (source: ImportSource, dryRun: boolean) =>
+const sendAdoptions = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
   ('file' in source
-    ? await requestUpload(ImportAdoptionsDoc, { dryRun }, { file: source.file })
-    : await request(ImportAdoptionsDoc, { csv: source.csv, dryRun })
+    ? await requestUpload(ImportAdoptionsDoc, { dryRun, ...read }, { file: source.file })
+    : await request(ImportAdoptionsDoc, { csv: source.csv, dryRun, ...read })
   ).importAdoptions;
 
 function adoptionOutcome(r: ImportAdoptionsMutation['importAdoptions']): string {

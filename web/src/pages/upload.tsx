@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, RestoringSession } from '../components/controls';
 import { ParamSelect } from '../components/filters';
-import { FileImport, type ImportSource } from '../components/file-import';
+import { FileImport, type ImportSource, type ReadOptions } from '../components/file-import';
 import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import '../lib/fragments';
@@ -17,8 +17,8 @@ import { useParams } from '../lib/params';
 import { isRestoring, useSession } from '../lib/session';
 
 const ImportDoc = graphql(`
-  mutation UploadSubmissions($csv: String, $file: File, $dryRun: Boolean!) {
-    importSubmissions(input: { csv: $csv, file: $file, dryRun: $dryRun }) {
+  mutation UploadSubmissions($csv: String, $file: File, $dryRun: Boolean!, $sheet: String, $decimalComma: Boolean) {
+    importSubmissions(input: { csv: $csv, file: $file, dryRun: $dryRun, sheet: $sheet, decimalComma: $decimalComma }) {
       ok
       dryRun
       rows
@@ -80,10 +80,10 @@ function outcome(r: UploadSubmissionsMutation['importSubmissions']): string {
         'until you send it for review.';
 }
 
-const send = async (source: ImportSource, dryRun: boolean) =>
+const send = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
   ('file' in source
-    ? await requestUpload(ImportDoc, { dryRun }, { file: source.file })
-    : await request(ImportDoc, { csv: source.csv, dryRun })
+    ? await requestUpload(ImportDoc, { dryRun, ...read }, { file: source.file })
+    : await request(ImportDoc, { csv: source.csv, dryRun, ...read })
   ).importSubmissions;
 
 export default function UploadPage() {
@@ -111,14 +111,17 @@ export default function UploadPage() {
       <h1>Upload data</h1>
       <p class="lead">
         A submissions file: UTF-8 CSV with a header row and the columns <code>country</code>, <code>indicator</code>,{' '}
-        <code>reference_year</code>, <code>value</code>, optionally <code>source_type</code>, <code>data_source</code>,{' '}
-        <code>residence_criterion</code>, <code>note</code> and disaggregation columns such as <code>SEX</code>. A file
-        is written whole or not at all. {viewer.country && `Rows must be for ${viewer.country.name}.`}
+        <code>reference_year</code>, <code>value</code>, optionally <code>unit</code>, <code>source_type</code>,{' '}
+        <code>data_source</code>, <code>residence_criterion</code>, <code>note</code>, <code>status</code> —{' '}
+        <code>SUBMITTED</code> by default, or <code>DRAFT</code> — and disaggregation columns such as <code>SEX</code>;
+        or an XLSX workbook with the same columns. A file is written whole or not at all.{' '}
+        {viewer.country && `Rows must be for ${viewer.country.name}.`}
       </p>
       <FileImport
         viewer={viewer}
         draft="submissions"
         send={send}
+        numbers
         outcome={outcome}
         action="Submit"
         onWritten={() => setRefresh((n) => n + 1)}
