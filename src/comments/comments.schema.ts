@@ -4,7 +4,7 @@
 import { GraphQLError } from 'graphql';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import { actorOf } from '../access/audit.js';
-import type { Context } from '../platform/context.js';
+import { isAuthor, type Context } from '../platform/context.js';
 import { countryKey } from '../geography/m49.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
@@ -101,7 +101,7 @@ export const Comment = builder.prismaNode('Comment', {
     }),
     viewerCanUpdate: t.boolean({
       description: 'Whether the caller may edit it: only the token that wrote it may (editComment).',
-      resolve: (c, _args, ctx) => c.authorTokenId !== null && c.authorTokenId === ctx.viewer?.tokenId,
+      resolve: (c, _args, ctx) => isAuthor(ctx.viewer, c.authorTokenId),
     }),
   }),
 });
@@ -320,18 +320,12 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [ValidationError, NotFoundError] },
     args: { input: t.arg({ type: EditCommentInput, required: true, description: 'The comment and its changes.' }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = localId(input.id, 'Comment');
-      // Not visible to the caller: as if it did not exist.
-      if (!(await ctx.prisma.comment.count({ where: { id, AND: [visibleCommentWhere(ctx.viewer)] } })))
-        throw new NotFoundError('No such comment');
-      return {
-        comment: await editComment(ctx.prisma, actorOf(ctx.viewer), id, {
-          body: input.body,
-          dueDate: input.dueDate,
-        }),
-      };
-    },
+    resolve: async (_root, { input }, ctx) => ({
+      comment: await editComment(ctx.prisma, ctx.viewer, localId(input.id, 'Comment'), {
+        body: input.body,
+        dueDate: input.dueDate,
+      }),
+    }),
   }),
   reopenComment: t.field({
     type: payload('ReopenCommentPayload', 'The comment, OPEN again.'),

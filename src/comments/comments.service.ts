@@ -2,7 +2,7 @@
 // country of its target (null for catalogue items), which decides who sees and writes it: nobody without a token or
 // with READER; a FOCAL_POINT its own country's items and catalogue items; TASK_FORCE and ADMIN everything.
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { audit, type Actor } from '../access/audit.js';
+import { actorOf, audit, type Actor } from '../access/audit.js';
 import type { Viewer } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
 import { NotFoundError, ValidationError, withArticle } from '../platform/errors.js';
@@ -163,13 +163,14 @@ export async function setCommentStatus(prisma: PrismaClient, actor: Actor, id: n
  */
 export async function editComment(
   prisma: PrismaClient,
-  actor: Actor,
+  viewer: Viewer | null,
   id: number,
   input: { body?: string | null; dueDate?: Date | null },
 ) {
   const body = input.body === undefined ? undefined : checkBody(input.body ?? '', ['input', 'body']);
   return prisma.$transaction(async (tx) => {
-    const current = await tx.comment.findUnique({ where: { id } });
+    // One the caller may not read is as if it did not exist.
+    const current = await tx.comment.findFirst({ where: { id, AND: [visibleCommentWhere(viewer)] } });
     if (!current) throw new NotFoundError('No such comment');
     const data = {
       ...(body !== undefined && body !== current.body && { body }),
@@ -178,7 +179,15 @@ export async function editComment(
     };
     if (!Object.keys(data).length) return current;
     const updated = await tx.comment.update({ where: { id }, data: { ...data, lastEditedAt: new Date() } });
-    await audit(tx, actor, 'comment.edit', 'Comment', commentLabel(current), snapshot(current), snapshot(updated));
+    await audit(
+      tx,
+      actorOf(viewer),
+      'comment.edit',
+      'Comment',
+      commentLabel(current),
+      snapshot(current),
+      snapshot(updated),
+    );
     return updated;
   });
 }

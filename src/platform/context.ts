@@ -1,4 +1,4 @@
-// The types every GraphQL resolver and service sees. They live here, below the schema builder and the domains, so
+// The types every GraphQL resolver and service sees, and the one rule of authorship over them. They live here, below the schema builder and the domains, so
 // that nothing low has to import from src/http/ (which builds the context per request) to name them.
 import type { Logger } from 'pino';
 import type { Role } from '../../prisma/generated/prisma/enums.js';
@@ -12,6 +12,11 @@ export interface Viewer {
   role: Role;
   /** The country a FOCAL_POINT is bound to. */
   countryId: number | null;
+}
+
+/** Whether the caller is the token that wrote something (`authorTokenId`; null: written by the CLI, nobody's). */
+export function isAuthor(viewer: Viewer | null, authorTokenId: number | null): boolean {
+  return authorTokenId !== null && viewer?.tokenId === authorTokenId;
 }
 
 /** What the API is built over; one per server (or per test database). */

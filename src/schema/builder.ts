@@ -10,7 +10,7 @@ import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'gr
 import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
 import type PrismaTypes from '../../prisma/generated/pothos-types.js';
 import { getDatamodel } from '../../prisma/generated/pothos-types.js';
-import type { Context } from '../platform/context.js';
+import { isAuthor, type Context } from '../platform/context.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -55,7 +55,7 @@ export const builder = new SchemaBuilder<{
         ctx.viewer?.role === 'TASK_FORCE' ||
         (ctx.viewer?.role === 'FOCAL_POINT' && ctx.viewer.countryId === countryId),
       unpublishedReader: !!ctx.viewer && ctx.viewer.role !== 'READER',
-      author: (tokenId) => tokenId !== null && ctx.viewer?.tokenId === tokenId,
+      author: (tokenId) => isAuthor(ctx.viewer, tokenId),
     }),
     unauthorizedError: (_parent, ctx, info, result) => {
       const field = `${info.parentType.name}.${info.fieldName}`;
