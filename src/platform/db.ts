@@ -90,13 +90,15 @@ const PGLITE_FRESH_MS = 5_000;
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const statementTimeout = options.statementTimeoutMs || undefined;
+    // Every connection of this database's (the pools, the probe, scripts) gives up and explains after the same time.
+    const Client = clientWithConnectTimeout(options.connectTimeoutMs);
     const adapter = (url: string, onPoolError?: () => void) =>
       new PrismaPg(
         {
           connectionString: url,
           // Not the pool's connectionTimeoutMillis: pg-pool also applies it to waiting for a free connection, so
           // under load queued queries would fail after it instead of waiting their turn. Each new connection gets it.
-          Client: clientWithConnectTimeout(options.connectTimeoutMs),
+          Client,
           // statement_timeout is enforced by the server; query_timeout, a little later, by the client, for a server
           // that stopped answering altogether.
           statement_timeout: statementTimeout,
@@ -118,7 +120,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // client's (not the pool's, whose wording would hide that the server never answered).
     const probe = new pg.Pool({
       connectionString: options.url,
-      Client: clientWithConnectTimeout(options.connectTimeoutMs),
+      Client,
       max: 1,
       idleTimeoutMillis: 60_000,
       allowExitOnIdle: true,
@@ -132,7 +134,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       location: redactUrl(options.url),
       ...(replicas ? { replicas } : {}),
       async executeScript(sql) {
-        const client = new (clientWithConnectTimeout(options.connectTimeoutMs))({ connectionString: options.url });
+        const client = new Client({ connectionString: options.url });
         await client.connect();
         try {
           await client.query(sql);
@@ -282,6 +284,7 @@ async function listenPostgres(
   channel: string,
   onNotify: (payload?: string) => void,
 ): Promise<() => Promise<void>> {
+  const Client = clientWithConnectTimeout(options.connectTimeoutMs);
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -293,7 +296,7 @@ async function listenPostgres(
     }, RELISTEN_MS);
   };
   const connect = async () => {
-    const c = new (clientWithConnectTimeout(options.connectTimeoutMs))({ connectionString: options.url });
+    const c = new Client({ connectionString: options.url });
     c.on('notification', (message) => {
       if (message.channel === channel) onNotify(message.payload);
     });
