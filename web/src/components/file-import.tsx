@@ -6,6 +6,7 @@ import { useEffect, useId, useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import type { ImportProblemFieldsFragment } from '../gql/graphql';
 import { loadDraft, saveDraft } from '../lib/drafts';
+import { count } from '../lib/format';
 import type { Viewer } from '../lib/session';
 import { ErrorMessage } from './controls';
 import { ScrollBox } from './scroll-box';
@@ -66,7 +67,7 @@ export function FileImport<R extends ImportResult>(props: {
   // it here would turn each byte it cannot read into U+FFFD and write that, so it is sent as it is too, for the hub to
   // name the first such byte by line and column (as it does for the CLI).
   const [workbook, setWorkbook] = useState<File | null>(null);
-  const [undecodable, setUndecodable] = useState(false);
+  const undecodable = workbook !== null && !isWorkbook(workbook);
   // How to read it, as the API and the CLI allow: a change asks for a new check.
   const [sheet, setSheet] = useState('');
   const [decimalComma, setDecimalComma] = useState(false);
@@ -130,13 +131,12 @@ export function FileImport<R extends ImportResult>(props: {
                   text = null;
                 }
               }
-              setUndecodable(!isWorkbook(file) && text === null);
               setWorkbook(text === null ? file : null);
               setCsv(text ?? '');
             }}
           />
         </div>
-        {workbook && undecodable ? (
+        {undecodable ? (
           <p data-testid="workbook">
             <strong>{workbook.name}</strong> is not UTF-8 text, so it cannot be shown or edited here; Check names the
             first character it cannot read. Save it as UTF-8 (in Excel: “CSV UTF-8”) and choose it again.
@@ -231,7 +231,7 @@ function Problems(props: { problems: ImportProblem[]; lines: string[] | null }) 
   return (
     <section aria-labelledby={id} role="alert">
       <h2 id={id} class="error">
-        {n} {n === 1 ? 'problem' : 'problems'}: nothing was written
+        {count(n, 'problem')}: nothing was written
       </h2>
       <ScrollBox label="Problems">
         <table class="data" data-testid="problems">

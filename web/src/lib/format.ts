@@ -7,6 +7,9 @@ const exact = new Intl.NumberFormat('en', { maximumFractionDigits: 10 });
 export const formatValue = (n: number | null | undefined) => (n === null || n === undefined ? '–' : exact.format(n));
 export const formatShare = (n: number) => percent.format(n);
 
+/** "1 row", "2 rows": a number with its noun in the singular or the plural. */
+export const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** CONSTANT_CASE → "Constant case" for enum values shown to people. */
 export function humanize(value: string | null | undefined): string {
   if (!value) return '–';

@@ -21,7 +21,7 @@ import type {
 import { isNotFound, request, useQuery, useWrite, type WriteResult } from '../lib/client';
 import { useKeepOnRefusal, useKept } from '../lib/drafts';
 import { useSession, type Viewer } from '../lib/session';
-import { formatInt, formatValue, formatShare, humanize, RESIDENCE } from '../lib/format';
+import { count, formatInt, formatValue, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, indicatorHref, useParams, windowParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, recommendationName, STATUS_LABEL } from '../components/implementation';
 import { ScrollBox } from '../components/scroll-box';
@@ -674,7 +674,7 @@ function AdoptionHistory(props: { history: AdoptionRow['history']; recommendatio
   return (
     <details class="adoption-history" data-testid="adoption-history">
       <summary>
-        History ({h.length} {h.length === 1 ? 'change' : 'changes'})
+        History ({count(h.length, 'change')})
         <span class="visually-hidden"> of {recommendationName(props.recommendation)}</span>
       </summary>
       <ol class="history">
@@ -874,9 +874,7 @@ function SubmissionsSection(props: {
                   <td class="num">{formatValue(s.total?.value)}</td>
                   <td>
                     <details>
-                      <summary>
-                        {s.history.length} {s.history.length === 1 ? 'change' : 'changes'}
-                      </summary>
+                      <summary>{count(s.history.length, 'change')}</summary>
                       <ol class="history">
                         {s.history.map((h, i) => (
                           <li key={i}>

@@ -12,7 +12,7 @@ import { graphql } from '../gql';
 import '../lib/fragments';
 import type { SubmissionStatus, UploadSubmissionsMutation } from '../gql/graphql';
 import { request, requestUpload, requestWithErrors, usePages, useWrite } from '../lib/client';
-import { humanize } from '../lib/format';
+import { count, humanize } from '../lib/format';
 import { useParams } from '../lib/params';
 import { isRestoring, useSession } from '../lib/session';
 
@@ -64,8 +64,6 @@ const OwnSubmissionsDoc = graphql(`
     }
   }
 `);
-
-const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The words for a file without problems: checked, or written. Rows marked DRAFT are written as drafts, which are not
@@ -180,7 +178,7 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
               <caption data-testid="own-count">
                 {nodes.length < total
                   ? `The newest ${nodes.length} of ${total} ${which}submissions`
-                  : `${total} ${which}submission${total === 1 ? '' : 's'}`}
+                  : count(total, `${which}submission`)}
                 , newest first
               </caption>
               <thead>
