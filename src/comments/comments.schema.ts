@@ -192,6 +192,13 @@ builder.queryField('comments', (t) =>
   ),
 );
 
+const ItemCommentFilter = builder.inputType('ItemCommentFilter', {
+  description: "Narrows one item's comments.",
+  fields: (t) => ({
+    status: t.field({ type: CommentStatus, description: 'Only OPEN or only RESOLVED comments.' }),
+  }),
+});
+
 for (const owner of [Indicator, Submission, DataSource, AdoptionRecord] as const) {
   builder.prismaObjectField(owner as typeof Indicator, 'comments', (t) =>
     t.relatedConnection(
@@ -199,10 +206,21 @@ for (const owner of [Indicator, Submission, DataSource, AdoptionRecord] as const
       {
         cursor: 'id',
         totalCount: true,
-        description: 'Comments on this item the caller may read, newest first unless ordered otherwise.',
-        args: { ...commentOrder.args },
-        query: ({ orderBy }, ctx) => ({
-          where: visibleCommentWhere(ctx.viewer),
+        description:
+          'Comments on this item the caller may read, newest first unless ordered otherwise; ' +
+          '`comments(filter: { status: OPEN }) { totalCount }` is what still waits for an answer.',
+        args: {
+          filter: t.arg({
+            type: ItemCommentFilter,
+            required: false,
+            description: 'Which of its comments; all the caller may read when omitted.',
+          }),
+          ...commentOrder.args,
+        },
+        query: ({ filter, orderBy }, ctx) => ({
+          where: filter?.status
+            ? { AND: [visibleCommentWhere(ctx.viewer), { status: filter.status }] }
+            : visibleCommentWhere(ctx.viewer),
           orderBy: commentOrder.prismaOrderBy(orderBy),
         }),
       },

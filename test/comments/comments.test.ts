@@ -330,6 +330,55 @@ test('resolve and reopen, by whoever may write on the item; audited', async () =
   ]);
 });
 
+test("an item's open comments: its comments filtered by status and counted, per caller", async () => {
+  // The Swiss submission's thread: the rejection (reopened above) and the focal point's answer, both OPEN.
+  const ITEM = `query($id: ID!) { submission(id: $id) {
+    open: comments(filter: { status: OPEN }) { totalCount nodes { body } }
+    resolved: comments(filter: { status: RESOLVED }) { totalCount }
+    all: comments { totalCount } } }`;
+  type Item = {
+    submission: { open: { totalCount: number; nodes: { body: string }[] }; resolved: { totalCount: number } } | null;
+  };
+  const item = async (token?: string) =>
+    data(await hub.gql<Item, object>(ITEM, { id: ids.cheSubmission }, { token })).submission;
+  expect(await item(tokens.focalChe)).toEqual({
+    open: {
+      totalCount: 2,
+      nodes: [{ body: 'Corrected totals follow in version 2' }, { body: 'Rejected: Totals do not match the census' }],
+    },
+    resolved: { totalCount: 0 },
+    all: { totalCount: 2 },
+  });
+  const [rejection] = (await list(tokens.taskForce, { target: ids.cheSubmission })).nodes.slice(-1);
+  data(
+    await hub.gql(
+      `mutation($id: ID!) { resolveComment(input: { id: $id }) { __typename } }`,
+      { id: rejection!.id },
+      {
+        token: tokens.taskForce,
+      },
+    ),
+  );
+  const after = {
+    open: { totalCount: 1, nodes: [{ body: 'Corrected totals follow in version 2' }] },
+    resolved: { totalCount: 1 },
+    all: { totalCount: 2 },
+  };
+  expect(await item(tokens.taskForce)).toEqual(after);
+  expect(await item(tokens.focalChe)).toEqual(after);
+  // A rejected Swiss version does not exist for France's focal point or an anonymous caller.
+  expect(await item(tokens.focalFra)).toBeNull();
+  expect(await item()).toBeNull();
+  // A catalogue item every caller reads: its comments are internal, so none are open for an anonymous caller.
+  const OPEN_ON_INDICATOR = `{ indicator(code: "IMM_STOCK") { comments(filter: { status: OPEN }) { totalCount } } }`;
+  const open = async (token?: string) =>
+    data(await hub.gql<{ indicator: { comments: { totalCount: number } } }, object>(OPEN_ON_INDICATOR, {}, { token }))
+      .indicator.comments.totalCount;
+  expect([await open(tokens.taskForce), await open(tokens.focalFra), await open(tokens.reader), await open()]).toEqual([
+    1, 1, 0, 0,
+  ]);
+});
+
 test("a comment's body is free text, as long as the rejection reason it may answer (README Limits: 10 000)", async () => {
   const reply = 'The census office revised the totals. '.repeat(200).trim(); // 7 599 characters
   const added = data(await add(ids.cheSubmission!, reply, tokens.focalChe)).addComment;

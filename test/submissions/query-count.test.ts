@@ -1,6 +1,8 @@
 // N+1 guard for the version fields of submissions: isCountable, supersededBy and versions are batched per request
-// (src/submissions/versions.service.ts), so a page of 100 submissions costs the same SQL statements as a page of 1,
-// for a caller who sees every version and for one who sees PUBLISHED ones only.
+// (src/submissions/versions.service.ts) and the count of open comments joins the page's statement, so a page of 100
+// submissions costs the same SQL statements as a page of 1, for a caller who sees every version and for one who sees
+// PUBLISHED ones only.
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { graphql } from '../gql/index.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 import { startQueryLog, type QueryLog } from '../support/query-log.js';
@@ -9,6 +11,7 @@ import { importSubmissionsCsv } from '../support/scenarios.js';
 let hub: Hub;
 let log: QueryLog;
 let admin: string;
+let commented: string;
 beforeAll(async () => {
   hub = await startHub();
   admin = await hub.token('ADMIN');
@@ -24,6 +27,11 @@ beforeAll(async () => {
     hub.db.prisma,
     ['country,indicator,reference_year,value,status', ...rows('VALIDATED', 2)].join('\n'),
   );
+  const first = await hub.db.prisma.submission.findFirstOrThrow({ orderBy: { id: 'asc' } });
+  commented = encodeGlobalID('Submission', first.id);
+  await hub.db.prisma.comment.create({
+    data: { submissionId: first.id, countryId: first.countryId, body: 'Which census?', author: 'task_force' },
+  });
   log = await startQueryLog(hub.db.adapterFactory);
 });
 afterAll(async () => {
@@ -51,6 +59,9 @@ const VersionFields = graphql(`
           version
           status
         }
+        openComments: comments(filter: { status: OPEN }) {
+          totalCount
+        }
       }
     }
   }
@@ -64,16 +75,20 @@ test.each([
   const byN: Record<number, number> = {};
   for (const first of [1, 10, 100]) {
     let nodes: {
+      id: string;
       version: number;
       isCountable: boolean;
       supersededBy: { version: number; country: { m49: string } } | null;
       versions: { version: number; status: string }[];
+      openComments: { totalCount: number };
     }[] = [];
     byN[first] = await log.count(async () => {
       nodes = data(await hub.gql(VersionFields, { first }, { token })).submissions.nodes;
     });
     expect(nodes).toHaveLength(seesAll ? first : Math.min(first, 60));
     for (const n of nodes) {
+      // The first version of the first key has an open comment, which only a caller who sees comments counts.
+      expect(n.openComments.totalCount).toBe(seesAll && n.id === commented ? 1 : 0);
       if (seesAll) {
         // v1 is superseded by the VALIDATED v2, which counts.
         expect(n.isCountable).toBe(n.version === 2);
