@@ -4,7 +4,9 @@
 // hub says the session is being restored rather than asking the focal point to sign in; signing in with another
 // country's token meanwhile is not undone by the late answer about the old one. A session that ends under a signed-in
 // user (the token revoked) on the pages other than upload and review: the country profile's declaration form keeps
-// what the focal point typed for when they sign in again, and every page says why the user was signed out.
+// what the focal point typed for when they sign in again, and every page says why the user was signed out. The open
+// comments on the country's items, the soonest due first, resolvable in place; a new version's thread with what was
+// said on the rejected one.
 import ExcelJS from 'exceljs';
 import type { Page, Route } from 'playwright-core';
 import { expectAccessible, showingPage, startBrowserHub, type BrowserHub } from '../support/browser.js';
@@ -424,6 +426,100 @@ browserTest(
       .filter({ hasText: /^No problems: 1 row,/ })
       .waitFor();
     await expectAccessible(page);
+    expect(errors).toEqual([]);
+  },
+);
+
+browserTest(
+  'open comments: the focal point sees what waits for an answer, the soonest due first, resolves one there, and a ' +
+    "resubmitted version's thread shows what was said on the rejected one",
+  async () => {
+    const target = await b.newPage();
+    const { page, errors } = target;
+    const focal = await b.hub.token('FOCAL_POINT', 'NOR');
+    const taskForce = await b.hub.token('TASK_FORCE');
+    // A question with a due date on the newest Norwegian version; then a second version of the rejected 1900 figure.
+    const [newest] = data(
+      await b.hub.gql<{ submissions: { nodes: { id: string }[] } }, object>(
+        `{ submissions(first: 1, filter: { country: "NOR" }, orderBy: { field: REFERENCE_YEAR, direction: DESC }) {
+           nodes { id } } }`,
+        {},
+        { token: focal },
+      ),
+    ).submissions.nodes;
+    const QUESTION = 'Does the 2028 figure include asylum seekers?';
+    data(
+      await b.hub.gql(
+        `mutation($t: ID!, $b: String!) { addComment(input: { target: $t, body: $b, dueDate: "2027-01-15T00:00:00Z" }) {
+           __typename } }`,
+        { t: newest!.id, b: QUESTION },
+        { token: taskForce },
+      ),
+    );
+    await importSubmissionsCsv(
+      b.hub.db.prisma,
+      'country,indicator,reference_year,value,source_type,status\nNOR,IMM_STOCK,1900,5100,CENSUS,SUBMITTED\n',
+    );
+
+    await b.signIn(page, focal);
+    const inbox = page.getByRole('region', { name: 'Open comments' });
+    const own = page.getByRole('region', { name: "Your country's submissions" });
+    await showingPage(target, async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+      await inbox
+        .getByTestId('open-comments-count')
+        .filter({ hasText: /^2 open comments on your country's items, the soonest due first\./ })
+        .waitFor();
+      // The one due first, then the one without a due date (the focal point's own answer on the rejected version).
+      const items = inbox.getByTestId('open-comments').locator(':scope > li');
+      await expect(items.count()).resolves.toBe(2);
+      await expect(items.nth(0).innerText()).resolves.toMatch(
+        /^On IMM_STOCK 2028 version 1 \(submitted\) · task_force · .* · due Jan 15, 2027\n/,
+      );
+      await expect(items.nth(0).innerText()).resolves.toContain(QUESTION);
+      await expect(items.nth(1).innerText()).resolves.toMatch(
+        /^On IMM_STOCK 1900 version 1 \(rejected\) · focal_point-NOR · /,
+      );
+      await expect(items.nth(1).innerText()).resolves.toContain(COMMENT);
+      // The list below says which versions have open comments.
+      const rows = own.getByTestId('own-submissions').locator('tbody tr');
+      // A row by its year and version cells (the 2nd and 4th; the indicator is the row's header).
+      const row = (year: number, version: number) =>
+        rows
+          .filter({ has: page.locator('td:nth-child(2)', { hasText: new RegExp(`^${year}$`) }) })
+          .filter({ has: page.locator('td:nth-child(4)', { hasText: new RegExp(`^${version}$`) }) });
+      await expect(row(2028, 1).getByText('1 open').count()).resolves.toBe(1);
+      await expect(row(1900, 2).getByText('open').count()).resolves.toBe(0);
+      await expectAccessible(page);
+
+      // Version 2's thread is empty of its own, and shows what was said on version 1.
+      await row(1900, 2).getByText('Comments').click();
+      await row(1900, 2).getByText('No comments yet.').waitFor();
+      await row(1900, 2)
+        .getByRole('list', { name: 'Comments on version 1 of IMM_STOCK 1900 version 2' })
+        .getByText(COMMENT)
+        .waitFor();
+      await expect(row(1900, 2).getByTestId('earlier-version-1').innerText()).resolves.toMatch(
+        /^On version 1 \(rejected\):/,
+      );
+
+      // Settled: resolved from the list of open comments, which then holds one; version 1's thread says resolved.
+      await items
+        .nth(1)
+        .getByRole('button', { name: 'Resolve the comment on IMM_STOCK 1900 version 1 (rejected)' })
+        .click();
+      await inbox
+        .getByTestId('open-comments-count')
+        .filter({ hasText: /^1 open comment on your country's items/ })
+        .waitFor();
+      await expect(items.count()).resolves.toBe(1);
+      await row(1900, 2).getByText('Comments').click();
+      await row(1900, 2).getByTestId('earlier-version-1').getByText('resolved').waitFor();
+      await expectAccessible(page);
+      await b.screenshot(page, 'upload-open-comments');
+    });
+    const resolved = await b.hub.db.prisma.comment.findFirstOrThrow({ where: { body: COMMENT } });
+    expect([resolved.status, resolved.resolvedBy]).toEqual(['RESOLVED', 'focal_point-NOR']);
     expect(errors).toEqual([]);
   },
 );

@@ -1,29 +1,55 @@
 // A comment thread on one item (CONTRACT §9: internal, task force and the country's focal point): the comments newest
 // first, each with a button to resolve it (or reopen it) and, for its author, one to correct it; and a form to add
-// one. Loaded when shown, so a list of items costs one request per thread opened. A comment being written is kept
-// should the hub refuse the token before it is sent (lib/drafts.ts): after signing in again, its thread opens with the
-// text back.
-import { useState } from 'preact/hooks';
+// one. A submission's thread also shows what was said on its earlier versions: a rejection's reason is a comment on
+// the rejected version, and the version sent in answer would otherwise start with an empty thread. Loaded when shown,
+// so a list of items costs one request per thread opened. A comment being written is kept should the hub refuse the
+// token before it is sent (lib/drafts.ts): after signing in again, its thread opens with the text back.
+import { useEffect, useState } from 'preact/hooks';
 import { graphql } from '../gql';
+import type { ThreadCommentFragment } from '../gql/graphql';
 import { request, useQuery, useWrite } from '../lib/client';
 import { loadFields, useKeepOnRefusal, useKept } from '../lib/drafts';
 import { useSession } from '../lib/session';
 import { ErrorMessage, Loading } from './controls';
+
+graphql(`
+  fragment ThreadComment on Comment {
+    id
+    author
+    body
+    status
+    createdAt
+    dueDate
+    overdue
+    lastEditedAt
+    viewerCanUpdate
+  }
+`);
 
 const ThreadDoc = graphql(`
   query CommentThread($target: ID!) {
     comments(first: 50, filter: { target: $target }) {
       totalCount
       nodes {
+        ...ThreadComment
+      }
+    }
+  }
+`);
+
+const EarlierVersionsDoc = graphql(`
+  query EarlierVersionThreads($id: ID!) {
+    submission(id: $id) {
+      version
+      versions {
         id
-        author
-        body
+        version
         status
-        createdAt
-        dueDate
-        overdue
-        lastEditedAt
-        viewerCanUpdate
+        comments(first: 50) {
+          nodes {
+            ...ThreadComment
+          }
+        }
       }
     }
   }
@@ -81,12 +107,34 @@ interface UnsentComment {
 }
 const draftScope = (target: string) => `comment.${target}`;
 
-export function CommentThread(props: { target: string; label: string }) {
+export interface ThreadProps {
+  target: string;
+  label: string;
+  /** The target is a submission version: its earlier versions' comments are shown below its own. */
+  versions?: boolean;
+  /** Told how many of the item's own comments are open (as a list counts them), each time the thread is read. */
+  onOpenCount?: (open: number) => void;
+  /** Told after each comment added, edited, resolved or reopened here. */
+  onChange?: () => void;
+}
+
+export function CommentThread(props: ThreadProps) {
   const [, viewer] = useSession();
   // The caller the thread was opened for: the one whose unsent text is kept if the hub refuses its token.
   const [who] = useState(viewer);
   const [refresh, setRefresh] = useState(0);
   const state = useQuery(ThreadDoc, { target: props.target }, { refresh });
+  const earlierState = useQuery(EarlierVersionsDoc, { id: props.target }, { refresh, skip: !props.versions });
+  const earlier =
+    earlierState.status === 'done' && earlierState.data.submission
+      ? earlierState.data.submission.versions.filter(
+          (v) => v.version < earlierState.data.submission!.version && v.comments.nodes.length,
+        )
+      : [];
+  const { onOpenCount } = props;
+  useEffect(() => {
+    if (state.status === 'done') onOpenCount?.(state.data.comments.nodes.filter((c) => c.status === 'OPEN').length);
+  }, [state, onOpenCount]);
   const kept = useKept<UnsentComment>(draftScope(props.target), who);
   const [body, setBody] = useState(kept?.body ?? '');
   // Said until the restored text is sent.
@@ -94,7 +142,10 @@ export function CommentThread(props: { target: string; label: string }) {
   useKeepOnRefusal<UnsentComment>(draftScope(props.target), who, body.trim() ? { body } : null);
   const { busy, problem, setProblem, write } = useWrite();
   const id = `comment-${props.target.replace(/[^A-Za-z0-9_-]/g, '')}`;
-  const reload = () => setRefresh((n) => n + 1);
+  const reload = () => {
+    setRefresh((n) => n + 1);
+    props.onChange?.();
+  };
   // The comment of the caller's being corrected, with the text as it stands in the form.
   const [editing, setEditing] = useState<{ id: string; body: string } | null>(null);
 
@@ -141,6 +192,45 @@ export function CommentThread(props: { target: string; label: string }) {
     );
   }
 
+  /** One comment, with what the caller may do to it. */
+  const item = (c: ThreadCommentFragment) => (
+    <li key={c.id} data-status={c.status}>
+      <p class="reason">
+        {c.author} · {when.format(new Date(c.createdAt))} UTC · {c.status === 'OPEN' ? 'open' : 'resolved'}
+        {c.overdue ? ' · overdue' : ''}
+        {c.lastEditedAt ? ' · edited' : ''}
+      </p>
+      {editing?.id === c.id ? (
+        <form onSubmit={save}>
+          <label for={`${id}-edit`}>Edit your comment</label>
+          <textarea
+            id={`${id}-edit`}
+            rows={2}
+            value={editing.body}
+            onInput={(e) => setEditing({ id: c.id, body: (e.currentTarget as HTMLTextAreaElement).value })}
+          />
+          <button type="submit" disabled={busy}>
+            Save
+          </button>
+          <button type="button" class="secondary" onClick={() => setEditing(null)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <p>{c.body}</p>
+      )}
+      <button type="button" class="secondary" disabled={busy} onClick={() => setStatus(c)}>
+        {c.status === 'OPEN' ? 'Resolve' : 'Reopen'}
+        <span class="visually-hidden"> the comment by {c.author}</span>
+      </button>
+      {c.viewerCanUpdate && editing?.id !== c.id && (
+        <button type="button" class="secondary" disabled={busy} onClick={() => setEditing({ id: c.id, body: c.body })}>
+          Edit<span class="visually-hidden"> your comment</span>
+        </button>
+      )}
+    </li>
+  );
+
   return (
     <div class="thread" data-testid="comment-thread">
       {state.status === 'loading' && <Loading what="comments" />}
@@ -148,52 +238,22 @@ export function CommentThread(props: { target: string; label: string }) {
       {state.status === 'done' &&
         (state.data.comments.nodes.length ? (
           <ol class="comments" aria-label={`Comments on ${props.label}`}>
-            {state.data.comments.nodes.map((c) => (
-              <li key={c.id} data-status={c.status}>
-                <p class="reason">
-                  {c.author} · {when.format(new Date(c.createdAt))} UTC · {c.status === 'OPEN' ? 'open' : 'resolved'}
-                  {c.overdue ? ' · overdue' : ''}
-                  {c.lastEditedAt ? ' · edited' : ''}
-                </p>
-                {editing?.id === c.id ? (
-                  <form onSubmit={save}>
-                    <label for={`${id}-edit`}>Edit your comment</label>
-                    <textarea
-                      id={`${id}-edit`}
-                      rows={2}
-                      value={editing.body}
-                      onInput={(e) => setEditing({ id: c.id, body: (e.currentTarget as HTMLTextAreaElement).value })}
-                    />
-                    <button type="submit" disabled={busy}>
-                      Save
-                    </button>
-                    <button type="button" class="secondary" onClick={() => setEditing(null)}>
-                      Cancel
-                    </button>
-                  </form>
-                ) : (
-                  <p>{c.body}</p>
-                )}
-                <button type="button" class="secondary" disabled={busy} onClick={() => setStatus(c)}>
-                  {c.status === 'OPEN' ? 'Resolve' : 'Reopen'}
-                  <span class="visually-hidden"> the comment by {c.author}</span>
-                </button>
-                {c.viewerCanUpdate && editing?.id !== c.id && (
-                  <button
-                    type="button"
-                    class="secondary"
-                    disabled={busy}
-                    onClick={() => setEditing({ id: c.id, body: c.body })}
-                  >
-                    Edit<span class="visually-hidden"> your comment</span>
-                  </button>
-                )}
-              </li>
-            ))}
+            {state.data.comments.nodes.map(item)}
           </ol>
         ) : (
           <p class="reason">No comments yet.</p>
         ))}
+      {earlierState.status === 'error' && <ErrorMessage error={earlierState.error} />}
+      {earlier.map((v) => (
+        <div key={v.id} data-testid={`earlier-version-${v.version}`}>
+          <p class="reason">
+            On version {v.version} ({v.status.toLowerCase()}):
+          </p>
+          <ol class="comments" aria-label={`Comments on version ${v.version} of ${props.label}`}>
+            {v.comments.nodes.map(item)}
+          </ol>
+        </div>
+      ))}
       <form onSubmit={add}>
         {restored && (
           <p role="status" class="reason" data-testid="draft-restored">
@@ -222,18 +282,24 @@ export function CommentThread(props: { target: string; label: string }) {
 
 /** The thread of one table row, fetched only once its <details> has been opened; open from the start when it holds a
  *  comment kept from before the caller was signed out. */
-export function CommentsDisclosure(props: { target: string; label: string }) {
+export function CommentsDisclosure(props: Omit<ThreadProps, 'onOpenCount'> & { open?: number }) {
   const [, viewer] = useSession();
   const [unsent] = useState(() => !!viewer && loadFields<UnsentComment>(draftScope(props.target), viewer) !== null);
   const [opened, setOpened] = useState(unsent);
+  // As the list said, until the thread is read (and after each change to it).
+  const [open, setOpen] = useState(props.open);
   return (
     <details
       data-testid={`comments-${props.target}`}
       open={unsent}
       onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && setOpened(true)}
     >
-      <summary>Comments</summary>
-      {opened && <CommentThread target={props.target} label={props.label} />}
+      <summary>
+        {/* A word of its own, so that "Comments" names the control with or without a count beside it. */}
+        <span>Comments</span>
+        {open ? <span class="badge open-comments"> {open} open</span> : null}
+      </summary>
+      {opened && <CommentThread {...props} onOpenCount={setOpen} />}
     </details>
   );
 }

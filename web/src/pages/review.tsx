@@ -31,6 +31,9 @@ const QueueDoc = graphql(`
       nodes {
         ...SubmissionRow
         revision
+        openComments: comments(filter: { status: OPEN }) {
+          totalCount
+        }
         note
         residenceCriterion
         country {
@@ -331,7 +334,7 @@ function Queue(props: { viewer: Viewer; p: PageParams }) {
                         {s.rejectionReason && <div class="reason">Rejected: {s.rejectionReason}</div>}
                       </td>
                       <td>
-                        <CommentsDisclosure target={s.id} label={label} />
+                        <CommentsDisclosure target={s.id} label={label} open={s.openComments.totalCount} versions />
                       </td>
                     </tr>
                   );

@@ -1,7 +1,8 @@
 // Upload (focal points and the task force): a submissions CSV (CONTRACT §5) or an XLSX workbook of the same columns,
-// checked, fixed and submitted through the file import (components/file-import.tsx). Below, the country's
-// submissions, their review status and their comment threads: a page at a time, newest first, filtered by status (a
-// rejected version and its thread among many).
+// checked, fixed and submitted through the file import (components/file-import.tsx). For a focal point, what the task
+// force still waits on: the open comments on the country's items, the soonest due first. Below, the country's
+// submissions, their review status and their comment threads (with how many are open): a page at a time, newest
+// first, filtered by status (a rejected version and its thread among many).
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, RestoringSession } from '../components/controls';
@@ -10,8 +11,8 @@ import { FileImport, type ImportSource, type ReadOptions } from '../components/f
 import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import '../lib/fragments';
-import type { SubmissionStatus, UploadSubmissionsMutation } from '../gql/graphql';
-import { request, requestUpload, requestWithErrors, usePages, useWrite } from '../lib/client';
+import type { OpenCommentsQuery, SubmissionStatus, UploadSubmissionsMutation } from '../gql/graphql';
+import { request, requestUpload, requestWithErrors, usePages, useQuery, useWrite } from '../lib/client';
 import { count, humanize } from '../lib/format';
 import { useParams } from '../lib/params';
 import { isRestoring, useSession } from '../lib/session';
@@ -60,6 +61,63 @@ const OwnSubmissionsDoc = graphql(`
       }
       nodes {
         ...SubmissionRow
+        openComments: comments(filter: { status: OPEN }) {
+          totalCount
+        }
+      }
+    }
+  }
+`);
+
+const OpenCommentsDoc = graphql(`
+  query OpenComments($country: String!) {
+    comments(first: 50, filter: { status: OPEN, country: $country }, orderBy: { field: DUE_DATE, direction: ASC }) {
+      totalCount
+      nodes {
+        id
+        author
+        body
+        createdAt
+        dueDate
+        overdue
+        viewerCanUpdate
+        target {
+          __typename
+          ... on Submission {
+            id
+            referenceYear
+            version
+            status
+            indicator {
+              code
+            }
+          }
+          ... on DataSource {
+            id
+            code
+          }
+          ... on AdoptionRecord {
+            id
+            recommendation {
+              code
+            }
+          }
+          ... on Indicator {
+            id
+            code
+          }
+        }
+      }
+    }
+  }
+`);
+
+const ResolveOpenCommentDoc = graphql(`
+  mutation ResolveOpenComment($id: ID!) {
+    resolveComment(input: { id: $id }) {
+      __typename
+      ... on Error {
+        message
       }
     }
   }
@@ -87,6 +145,9 @@ const send = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
 export default function UploadPage() {
   const [, viewer] = useSession();
   const [refresh, setRefresh] = useState(0);
+  // A comment changed in one list is read again by the other (each list keeps its own open threads as they are).
+  const [inboxChanged, setInboxChanged] = useState(0);
+  const [tableChanged, setTableChanged] = useState(0);
 
   if (!viewer) {
     return (
@@ -124,8 +185,111 @@ export default function UploadPage() {
         action="Submit"
         onWritten={() => setRefresh((n) => n + 1)}
       />
-      {viewer.country && <OwnSubmissions country={viewer.country.iso3 ?? viewer.country.m49} refresh={refresh} />}
+      {viewer.country && (
+        <OpenComments
+          country={viewer.country.iso3 ?? viewer.country.m49}
+          refresh={tableChanged}
+          onChange={() => setInboxChanged((n) => n + 1)}
+        />
+      )}
+      {viewer.country && (
+        <OwnSubmissions
+          country={viewer.country.iso3 ?? viewer.country.m49}
+          refresh={refresh + inboxChanged}
+          onThreadChange={() => setTableChanged((n) => n + 1)}
+        />
+      )}
     </main>
+  );
+}
+
+type OpenTarget = NonNullable<OpenCommentsQuery['comments']['nodes'][number]['target']>;
+
+/** What an open comment is about, in the words of the lists below. */
+function targetLabel(t: OpenTarget): string {
+  switch (t.__typename) {
+    case 'Submission':
+      return `${t.indicator.code} ${t.referenceYear} version ${t.version} (${humanize(t.status).toLowerCase()})`;
+    case 'DataSource':
+      return `data source ${t.code}`;
+    case 'AdoptionRecord':
+      return `your declaration on ${t.recommendation.code}`;
+    case 'Indicator':
+      return `indicator ${t.code}`;
+  }
+}
+
+const day = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' });
+
+/**
+ * The open comments on the country's items (its submissions, data sources and declarations), the soonest due first:
+ * what the task force waits on, without opening every thread. Each can be resolved here or answered in its thread.
+ */
+function OpenComments(props: { country: string; refresh: number; onChange: () => void }) {
+  const [resolved, setResolved] = useState(0);
+  const { busy, problem, write } = useWrite();
+  const state = useQuery(OpenCommentsDoc, { country: props.country }, { refresh: props.refresh + resolved });
+  const resolve = (id: string) =>
+    void write(
+      async () => (await request(ResolveOpenCommentDoc, { id })).resolveComment,
+      () => {
+        setResolved((n) => n + 1);
+        props.onChange();
+      },
+    );
+  return (
+    <section aria-labelledby="open-comments-title">
+      <h2 id="open-comments-title">Open comments</h2>
+      {state.status === 'loading' && <Loading what="open comments" />}
+      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'done' && state.data.comments.totalCount === 0 && (
+        <p data-testid="open-comments-count">
+          No open comments on your country's submissions, sources or declarations.
+        </p>
+      )}
+      {state.status === 'done' && state.data.comments.totalCount > 0 && (
+        <>
+          <p data-testid="open-comments-count">
+            {state.data.comments.nodes.length < state.data.comments.totalCount
+              ? `The ${state.data.comments.nodes.length} due soonest of ${state.data.comments.totalCount} open comments`
+              : count(state.data.comments.totalCount, 'open comment')}{' '}
+            on your country's items, the soonest due first. Resolve one once it is settled, or answer it in its thread.
+          </p>
+          <ol class="comments" data-testid="open-comments">
+            {state.data.comments.nodes.map((c) => {
+              const label = c.target ? targetLabel(c.target) : 'an item you can no longer read';
+              return (
+                <li key={c.id}>
+                  <p class="reason">
+                    On <strong>{label}</strong> · {c.viewerCanUpdate ? 'you' : c.author} ·{' '}
+                    {day.format(new Date(c.createdAt))}
+                    {c.dueDate ? ` · due ${day.format(new Date(c.dueDate))}` : ''}
+                    {c.overdue ? <span class="badge status-rejected"> overdue</span> : null}
+                  </p>
+                  <p>{c.body}</p>
+                  <button type="button" class="secondary" disabled={busy} onClick={() => resolve(c.id)}>
+                    Resolve<span class="visually-hidden"> the comment on {label}</span>
+                  </button>
+                  {c.target && (
+                    <CommentsDisclosure
+                      target={c.target.id}
+                      label={label}
+                      versions={c.target.__typename === 'Submission'}
+                      onChange={props.onChange}
+                    />
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+          {problem && (
+            <p class="error" role="alert">
+              {problem}
+            </p>
+          )}
+        </>
+      )}
+    </section>
   );
 }
 
@@ -137,7 +301,7 @@ const STATUS_OPTIONS = [
   })),
 ];
 
-function OwnSubmissions(props: { country: string; refresh: number }) {
+function OwnSubmissions(props: { country: string; refresh: number; onThreadChange: () => void }) {
   // In the URL, as every page's filters are: a link can lead to the rejected ones.
   const p = useParams();
   // A draft sent for review: the list is read again.
@@ -223,6 +387,9 @@ function OwnSubmissions(props: { country: string; refresh: number }) {
                       <CommentsDisclosure
                         target={s.id}
                         label={`${s.indicator.code} ${s.referenceYear} version ${s.version}`}
+                        open={s.openComments.totalCount}
+                        versions
+                        onChange={props.onThreadChange}
                       />
                     </td>
                   </tr>
