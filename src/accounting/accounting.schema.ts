@@ -228,9 +228,11 @@ builder.mutationField('importPopulationAccounts', (t) =>
   t.field({
     type: ImportPopulationAccountsResult,
     description:
-      'Imports population-account entries (TASK_FORCE or ADMIN), all-or-nothing, as `migstat import accounts` ' +
-      'does: upserted by country, year, group and component, with the status of their row (default SUBMITTED).',
-    authScopes: { taskForce: true },
+      'Imports population-account entries, all-or-nothing, as `migstat import accounts` does: upserted by country, ' +
+      'year, group and component, with the status of their row (default SUBMITTED). A FOCAL_POINT may import its ' +
+      'own country only, with status DRAFT or SUBMITTED; TASK_FORCE and ADMIN any rows and statuses.',
+    authScopes: (_root, _args, ctx) =>
+      ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
     args: {
       input: t.arg({
         type: ImportPopulationAccountsInput,
@@ -241,7 +243,12 @@ builder.mutationField('importPopulationAccounts', (t) =>
     resolve: async (_root, { input }, ctx) => {
       const dryRun = !!input.dryRun;
       const { source, table } = tableOf(input);
-      const result = await importAccountsFile(ctx.prisma, source, { actor: actorOf(ctx.viewer), dryRun, table });
+      const result = await importAccountsFile(ctx.prisma, source, {
+        actor: actorOf(ctx.viewer),
+        viewer: ctx.viewer,
+        dryRun,
+        table,
+      });
       return result.ok
         ? { ok: true, dryRun, problems: [], ...result.report }
         : { ok: false, dryRun, created: 0, updated: 0, unchanged: 0, problems: result.problems };

@@ -3,8 +3,11 @@
 // citizen groups. Read through the import kernel (CSV with comma or semicolon, or XLSX). Upserted by (country, year,
 // group, component), all-or-nothing, every bad cell reported by line and column (sheet and cell in a workbook);
 // unchanged entries are left alone. An optional `status` column sets the entries' publication state (as the
-// submissions CSV does; default SUBMITTED): only PUBLISHED entries reach anonymous and READER callers (§7).
+// submissions CSV does; default SUBMITTED): only PUBLISHED entries reach anonymous and READER callers (§7). A focal
+// point imports its own country's entries only, DRAFT or SUBMITTED (src/access/focal-point.ts), as for submissions.
 import { auditMany, type Actor, type AuditEntry } from '../access/audit.js';
+import { foreignCountryProblem, importCountryOf, reviewedStatusProblem } from '../access/focal-point.js';
+import type { Viewer } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
 import type { AccountComponent, PopulationGroup, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
@@ -80,9 +83,16 @@ export type AccountImportResult =
 export async function importAccountsFile(
   prisma: PrismaClient,
   source: TableSource,
-  options: { actor: Actor; dryRun?: boolean; table?: TableOptions },
+  options: {
+    actor: Actor;
+    dryRun?: boolean;
+    table?: TableOptions;
+    /** The API caller; none for the CLI. A FOCAL_POINT imports its own country's entries only. */
+    viewer?: Viewer | null;
+  },
 ): Promise<AccountImportResult> {
   const { actor } = options;
+  const focal = importCountryOf(options.viewer);
   const lookups = await loadLookups(prisma);
   // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
   const table = await openTable(source, { required: COLUMNS, optional: OPTIONAL_COLUMNS }, options.table);
@@ -96,6 +106,10 @@ export async function importAccountsFile(
     const before = table.problems().length;
     const country = cell('country') ? countryByCode(lookups, cell('country')) : undefined;
     if (!country) fail(row.line, 'country', `no country with M49 or ISO3 code "${cell('country')}"`);
+    else {
+      const foreign = foreignCountryProblem(focal, country);
+      if (foreign) fail(row.line, 'country', foreign);
+    }
     const year = /^\d{4}$/.test(cell('year')) ? Number(cell('year')) : NaN;
     if (!(year >= 1800 && year <= 2200))
       fail(row.line, 'year', `"${cell('year')}" is not a year from 1800 to 2200 (four digits)`);
@@ -117,6 +131,10 @@ export async function importAccountsFile(
     const status = (cell('status').toUpperCase() || DEFAULT_STATUS) as SubmissionStatus;
     if (!ACCOUNT_STATUSES.includes(status))
       fail(row.line, 'status', `"${cell('status')}" is not one of ${ACCOUNT_STATUSES.join(', ')}`);
+    else {
+      const reviewed = reviewedStatusProblem(focal, status);
+      if (reviewed) fail(row.line, 'status', reviewed);
+    }
     if (table.problems().length > before || !country || value === null) continue;
     const key = `${country.id}|${year}|${group}|${component}`;
     if (seen.has(key)) {

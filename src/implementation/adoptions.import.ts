@@ -4,6 +4,7 @@
 // by line and column and nothing is written; otherwise one transaction declares each row (rows equal to the stored
 // record are left alone, so a re-import changes nothing), each change kept in the record's history and audited.
 import type { Actor } from '../access/audit.js';
+import { importCountryOf } from '../access/focal-point.js';
 import type { Viewer } from '../platform/context.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ConflictError, isWriteConflict } from '../platform/errors.js';
@@ -44,7 +45,7 @@ export async function importAdoptions(
     if (c.iso3) countryIds.set(c.iso3, c.id);
   }
   const recommendationIds = new Map(recommendations.map((r) => [r.code, r.id]));
-  const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
+  const focal = importCountryOf(options.viewer);
 
   // The import kernel checks the header and each record's width, and locates problems (CSV or XLSX).
   const table = await openTable(source, { required: REQUIRED, optional: OPTIONAL }, options.table);

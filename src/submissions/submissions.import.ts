@@ -7,6 +7,7 @@
 // A failure anywhere rolls the whole file back; a killed process leaves an uncommitted transaction, i.e. nothing.
 import type { Viewer } from '../access/tokens.js';
 import type { Actor } from '../access/audit.js';
+import { foreignCountryProblem, importCountryOf, reviewedStatusProblem } from '../access/focal-point.js';
 import type { PrismaClient } from '../platform/db.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
@@ -279,7 +280,7 @@ export async function importSubmissions(
   traceMemory('import');
   const lookups = await loadLookups(prisma);
   const table = await openTable(source, columnSpec(lookups), options.table);
-  const focal = options.viewer?.role === 'FOCAL_POINT' ? options.viewer.countryId : null;
+  const focal = importCountryOf(options.viewer);
   const dryRun = !!options.dryRun;
   try {
     return await writeTransaction(prisma, async (tx) => {
@@ -481,8 +482,10 @@ function validateRow(
   const country = countryCode ? countryByCode(lookups, countryCode) : undefined;
   if (!countryCode) fail('country', 'required: an M49 or ISO3 code');
   else if (!country) fail('country', `no country with M49 or ISO3 code "${countryCode}"`);
-  else if (focal !== null && country.id !== focal)
-    fail('country', `a focal point may only import rows of its own country, not ${country.label}`);
+  else {
+    const foreign = foreignCountryProblem(focal, country);
+    if (foreign) fail('country', foreign);
+  }
 
   const indicatorCode = cell('indicator');
   const indicator = indicatorCode ? lookups.indicators.get(indicatorCode) : undefined;
@@ -525,12 +528,10 @@ function validateRow(
   const statusText = cell('status');
   if (statusText && !IMPORT_STATUSES.includes(statusText as SubmissionStatus))
     fail('status', `"${statusText}" is not one of ${IMPORT_STATUSES.join(', ')}`);
-  else if (focal !== null && (statusText === 'VALIDATED' || statusText === 'PUBLISHED'))
-    fail(
-      'status',
-      `a focal point may not import a status beyond SUBMITTED (got ${statusText}); for a file downloaded from the ` +
-        'hub, set the status column to SUBMITTED or DRAFT, or remove it',
-    );
+  else {
+    const reviewed = reviewedStatusProblem(focal, statusText);
+    if (reviewed) fail('status', reviewed);
+  }
 
   const dims: Record<string, string> = {};
   for (const variable of table.extraColumns) {

@@ -523,3 +523,87 @@ browserTest(
     expect(errors).toEqual([]);
   },
 );
+
+browserTest(
+  "population accounts: a focal point uploads its country's account from the same page; another country's row is " +
+    'named by line and column and nothing is written; the fixed file is written as SUBMITTED, not public',
+  async () => {
+    const target = await b.newPage();
+    const { page, errors } = target;
+    await b.signIn(page, await b.hub.token('FOCAL_POINT', 'NOR'));
+    const entries = () => b.hub.db.prisma.accountEntry.count({ where: { country: { iso3: 'NOR' } } });
+    await showingPage(target, async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+      await page.getByLabel('The file holds').selectOption('accounts');
+      await page.waitForURL(/file=accounts/);
+      await page.getByText('A population-accounts file').waitFor();
+      const header = 'country,year,group,component,value';
+      const bad = [
+        header,
+        'NOR,2022,NATIVE_BORN_CITIZENS,OPENING_STOCK,4100000',
+        'SWE,2022,NATIVE_BORN_CITIZENS,BIRTHS,50000',
+        '',
+      ].join('\n');
+      await page.getByLabel('CSV or XLSX file').setInputFiles({
+        name: 'accounts.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(bad),
+      });
+      await page.waitForFunction(
+        (expected) => [...document.querySelectorAll('textarea')].some((t) => t.value === expected),
+        bad,
+      );
+      await page.getByRole('button', { name: 'Check' }).click();
+      const problems = page.getByTestId('problems').locator('tbody tr');
+      await problems.first().waitFor();
+      const shown = await problems.evaluateAll((trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)),
+      );
+      expect(shown).toEqual([
+        [
+          '3',
+          'country',
+          'a focal point may only import rows of its own country, not SWE',
+          'SWE,2022,NATIVE_BORN_CITIZENS,BIRTHS,50000',
+        ],
+      ]);
+      await expect(page.getByRole('button', { name: 'Submit', exact: true }).isDisabled()).resolves.toBe(true);
+      expect(await entries()).toBe(0);
+      await expectAccessible(page);
+
+      // Fixed in the page: checked, then written.
+      await page
+        .getByLabel(/^Content of accounts\.csv/)
+        .fill(
+          [
+            header,
+            'NOR,2022,NATIVE_BORN_CITIZENS,OPENING_STOCK,4100000',
+            'NOR,2022,NATIVE_BORN_CITIZENS,BIRTHS,50000',
+          ].join('\n'),
+        );
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page
+        .getByTestId('import-outcome')
+        .filter({ hasText: /^No problems\./ })
+        .waitFor();
+      await page.getByRole('button', { name: 'Submit', exact: true }).click();
+      await page
+        .getByTestId('import-outcome')
+        .filter({ hasText: /^Written: 2 new entries, 0 changed entries \(0 unchanged\)\./ })
+        .waitFor();
+      await expectAccessible(page);
+    });
+    const stored = await b.hub.db.prisma.accountEntry.findMany({
+      where: { country: { iso3: 'NOR' } },
+      orderBy: { id: 'asc' },
+      select: { component: true, value: true, status: true },
+    });
+    expect(stored).toEqual([
+      { component: 'OPENING_STOCK', value: 4100000, status: 'SUBMITTED' },
+      { component: 'BIRTHS', value: 50000, status: 'SUBMITTED' },
+    ]);
+    const ACCOUNT = `{ populationAccount(country: "NOR", year: 2022) { year } }`;
+    expect(data(await b.hub.gql<{ populationAccount: unknown }, object>(ACCOUNT)).populationAccount).toBeNull();
+    expect(errors).toEqual([]);
+  },
+);

@@ -1,5 +1,6 @@
 // Upload (focal points and the task force): a submissions CSV (CONTRACT §5) or an XLSX workbook of the same columns,
-// checked, fixed and submitted through the file import (components/file-import.tsx). For a focal point, what the task
+// checked, fixed and submitted through the file import (components/file-import.tsx); or, chosen above it
+// (`?file=accounts`), a population-accounts file the same way. For a focal point, what the task
 // force still waits on: the open comments on the country's items, the soonest due first. Below, the country's
 // submissions, their review status and their comment threads (with how many are open): a page at a time, newest
 // first, filtered by status (a rejected version and its thread among many).
@@ -11,7 +12,12 @@ import { FileImport, type ImportSource, type ReadOptions } from '../components/f
 import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import '../lib/fragments';
-import type { OpenCommentsQuery, SubmissionStatus, UploadSubmissionsMutation } from '../gql/graphql';
+import type {
+  OpenCommentsQuery,
+  SubmissionStatus,
+  UploadAccountsMutation,
+  UploadSubmissionsMutation,
+} from '../gql/graphql';
 import { request, requestUpload, requestWithErrors, usePages, useQuery, useWrite } from '../lib/client';
 import { count, humanize } from '../lib/format';
 import { useParams } from '../lib/params';
@@ -41,6 +47,23 @@ const SendForReviewDoc = graphql(`
       __typename
       ... on Error {
         message
+      }
+    }
+  }
+`);
+
+const ImportAccountsDoc = graphql(`
+  mutation UploadAccounts($csv: String, $file: File, $dryRun: Boolean!, $sheet: String, $decimalComma: Boolean) {
+    importPopulationAccounts(
+      input: { csv: $csv, file: $file, dryRun: $dryRun, sheet: $sheet, decimalComma: $decimalComma }
+    ) {
+      ok
+      dryRun
+      created
+      updated
+      unchanged
+      problems {
+        ...ImportProblemFields
       }
     }
   }
@@ -142,12 +165,34 @@ const send = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
     : await request(ImportDoc, { csv: source.csv, dryRun, ...read })
   ).importSubmissions;
 
+/** The words for an accounts file without problems. Entries are upserted: a row equal to the stored entry is left. */
+function accountsOutcome(r: UploadAccountsMutation['importPopulationAccounts']): string {
+  return r.dryRun
+    ? 'No problems. Submit to write the entries.'
+    : `Written: ${count(r.created, 'new entry', 'new entries')}, ${count(r.updated, 'changed entry', 'changed entries')} ` +
+        `(${r.unchanged} unchanged). Entries not marked PUBLISHED are seen by your country and the task force ` +
+        'only, until the task force publishes the account.';
+}
+
+const sendAccounts = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
+  ('file' in source
+    ? await requestUpload(ImportAccountsDoc, { dryRun, ...read }, { file: source.file })
+    : await request(ImportAccountsDoc, { csv: source.csv, dryRun, ...read })
+  ).importPopulationAccounts;
+
+const FILE_OPTIONS = [
+  { value: 'submissions', label: 'Submissions (indicator values)' },
+  { value: 'accounts', label: 'Population accounts (stocks and flows by group)' },
+];
+
 export default function UploadPage() {
   const [, viewer] = useSession();
   const [refresh, setRefresh] = useState(0);
   // A comment changed in one list is read again by the other (each list keeps its own open threads as they are).
   const [inboxChanged, setInboxChanged] = useState(0);
   const [tableChanged, setTableChanged] = useState(0);
+  const p = useParams();
+  const accounts = p.get('file') === 'accounts';
 
   if (!viewer) {
     return (
@@ -168,23 +213,61 @@ export default function UploadPage() {
   return (
     <main id="main">
       <h1>Upload data</h1>
-      <p class="lead">
-        A submissions file: UTF-8 CSV with a header row and the columns <code>country</code>, <code>indicator</code>,{' '}
-        <code>reference_year</code>, <code>value</code>, optionally <code>unit</code>, <code>source_type</code>,{' '}
-        <code>data_source</code>, <code>residence_criterion</code>, <code>note</code>, <code>status</code> —{' '}
-        <code>SUBMITTED</code> by default, or <code>DRAFT</code> — and disaggregation columns such as <code>SEX</code>;
-        or an XLSX workbook with the same columns. A file is written whole or not at all.{' '}
-        {viewer.country && `Rows must be for ${viewer.country.name}.`}
-      </p>
-      <FileImport
-        viewer={viewer}
-        draft="submissions"
-        send={send}
-        numbers
-        outcome={outcome}
-        action="Submit"
-        onWritten={() => setRefresh((n) => n + 1)}
-      />
+      <form class="filters" aria-label="Which kind of file" onSubmit={(e) => e.preventDefault()}>
+        <ParamSelect p={p} name="file" label="The file holds" options={FILE_OPTIONS} />
+      </form>
+      {accounts ? (
+        <>
+          <p class="lead">
+            A population-accounts file: UTF-8 CSV with a header row and the columns <code>country</code>,{' '}
+            <code>year</code>, <code>group</code> (<code>NATIVE_BORN_CITIZENS</code>,{' '}
+            <code>NATIVE_BORN_FOREIGNERS</code>, <code>FOREIGN_BORN_CITIZENS</code>,{' '}
+            <code>FOREIGN_BORN_FOREIGNERS</code>), <code>component</code> (<code>OPENING_STOCK</code>,{' '}
+            <code>BIRTHS</code>, <code>DEATHS</code>, <code>IMMIGRATION</code>, <code>EMIGRATION</code>,{' '}
+            <code>CITIZENSHIP_ACQUIRED</code>, <code>CITIZENSHIP_LOST</code>, <code>CLOSING_STOCK</code>),{' '}
+            <code>value</code> (persons), optionally <code>status</code> — <code>SUBMITTED</code> by default, or{' '}
+            <code>DRAFT</code>; or an XLSX workbook with the same columns. An entry already stored for the same country,
+            year, group and component is replaced. A file is written whole or not at all.{' '}
+            {viewer.country && `Rows must be for ${viewer.country.name}.`}
+          </p>
+          <FileImport
+            key="accounts"
+            viewer={viewer}
+            draft="accounts"
+            send={sendAccounts}
+            numbers
+            outcome={accountsOutcome}
+            action="Submit"
+          />
+          {viewer.country && (
+            <p>
+              <a href={`/countries/${viewer.country.iso3 ?? viewer.country.m49}`}>Your country's page</a> shows the
+              account of each year with its residuals.
+            </p>
+          )}
+        </>
+      ) : (
+        <>
+          <p class="lead">
+            A submissions file: UTF-8 CSV with a header row and the columns <code>country</code>, <code>indicator</code>
+            , <code>reference_year</code>, <code>value</code>, optionally <code>unit</code>, <code>source_type</code>,{' '}
+            <code>data_source</code>, <code>residence_criterion</code>, <code>note</code>, <code>status</code> —{' '}
+            <code>SUBMITTED</code> by default, or <code>DRAFT</code> — and disaggregation columns such as{' '}
+            <code>SEX</code>; or an XLSX workbook with the same columns. A file is written whole or not at all.{' '}
+            {viewer.country && `Rows must be for ${viewer.country.name}.`}
+          </p>
+          <FileImport
+            key="submissions"
+            viewer={viewer}
+            draft="submissions"
+            send={send}
+            numbers
+            outcome={outcome}
+            action="Submit"
+            onWritten={() => setRefresh((n) => n + 1)}
+          />
+        </>
+      )}
       {viewer.country && (
         <OpenComments
           country={viewer.country.iso3 ?? viewer.country.m49}
