@@ -154,14 +154,15 @@ export async function populationAccount(
   countryId: number,
   year: number,
   tolerance: number = DEFAULT_TOLERANCE,
-): Promise<PopulationAccountResult | null> {
+): Promise<(PopulationAccountResult & { pendingEntries: number }) | null> {
   const view = accountEntryView(vis, countryId);
   const rows = await prisma.accountEntry.findMany({
     where: { countryId, year, ...view.where },
-    select: { group: true, component: true, value: true, publishedValue: true },
+    select: { group: true, component: true, value: true, publishedValue: true, status: true },
   });
   const entries = rows.map((e) => ({ group: e.group, component: e.component, value: view.value(e)! }));
-  return entries.length ? balanceAccount(countryId, year, entries, tolerance) : null;
+  if (!entries.length) return null;
+  return { ...balanceAccount(countryId, year, entries, tolerance), pendingEntries: rows.filter(view.pending).length };
 }
 
 /**

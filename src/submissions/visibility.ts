@@ -11,6 +11,7 @@
 // The predicates only name the columns "status" and "countryId", which Submission and AccountEntry share (an account
 // entry carries a publication status of its own, the same SubmissionStatus values), so one rule serves both.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import type { Viewer } from '../platform/context.js';
 
 /** What a caller may read, reduced to the three cases the rule distinguishes. */
@@ -127,6 +128,8 @@ export function accountEntryView(visibility: Visibility, countryId: number) {
   return {
     where,
     value: (e: { value: number; publishedValue: number | null }) => (latest ? e.value : e.publishedValue),
+    /** Whether the caller reads this entry as one awaiting publication (never, for those who read published values). */
+    pending: (e: { status: SubmissionStatus }) => latest && e.status !== 'PUBLISHED',
   };
 }
 

@@ -1,7 +1,8 @@
 // A country's focal point imports its own population accounts through the API (CONTRACT §7: it creates and submits its
 // country's data only), as it does submissions: rows of another country, or a status past SUBMITTED, are refused by
 // line and column with nothing written; a READER or an anonymous caller may not import at all. What the focal point
-// imported is not public until the task force publishes it.
+// imported is not public until the task force publishes it, and the account counts what awaits publication for
+// those who read it (pendingEntries).
 import { data, startHub, type Hub } from '../support/hub.js';
 
 let hub: Hub;
@@ -113,4 +114,43 @@ test("what a focal point imported is its country's and the task force's to read,
   expect(await read(tokens.fra)).toBeNull();
   expect(await read(tokens.reader)).toBeNull();
   expect(await read()).toBeNull();
+});
+
+test('what awaits publication is counted for those who read it; published, the account is public, and a later value waits again', async () => {
+  const PENDING = `{ populationAccount(country: "CHE", year: 2020) {
+    pendingEntries groups { group opening } } }`;
+  type Pending = {
+    populationAccount: { pendingEntries: number; groups: { group: string; opening: number | null }[] } | null;
+  };
+  const read = async (token?: string) => {
+    const account = data(await hub.gql<Pending, object>(PENDING, {}, { token })).populationAccount;
+    return (
+      account && {
+        pending: account.pendingEntries,
+        opening: account.groups.find((g) => g.group === 'NATIVE_BORN_CITIZENS')!.opening,
+      }
+    );
+  };
+  const taskForce = await hub.token('TASK_FORCE');
+  expect(await read(tokens.che)).toEqual({ pending: 3, opening: 5000 });
+  expect(await read(taskForce)).toEqual({ pending: 3, opening: 5000 });
+  expect(await read()).toBeNull();
+
+  const PUBLISH = `mutation { publishPopulationAccount(input: { country: "CHE", year: 2020 }) {
+    __typename ... on PublishPopulationAccountPayload { published entries } } }`;
+  expect((await hub.gql(PUBLISH, {}, { token: tokens.che })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  expect(data(await hub.gql(PUBLISH, {}, { token: taskForce }))).toEqual({
+    publishPopulationAccount: { __typename: 'PublishPopulationAccountPayload', published: 3, entries: 3 },
+  });
+  for (const token of [tokens.che, taskForce, tokens.reader, undefined])
+    expect(await read(token)).toEqual({ pending: 0, opening: 5000 });
+
+  // A corrected opening stock from the focal point: pending for it and the task force, the published one for others.
+  expect(
+    data(await send(['CHE,2020,NATIVE_BORN_CITIZENS,OPENING_STOCK,5050,'], tokens.che)).importPopulationAccounts,
+  ).toMatchObject({ ok: true, updated: 1 });
+  expect(await read(tokens.che)).toEqual({ pending: 1, opening: 5050 });
+  expect(await read(taskForce)).toEqual({ pending: 1, opening: 5050 });
+  expect(await read(tokens.fra)).toEqual({ pending: 0, opening: 5000 });
+  expect(await read()).toEqual({ pending: 0, opening: 5000 });
 });
