@@ -114,6 +114,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           adapter,
           redact: redactUrl,
           connectTimeoutMs: options.connectTimeoutMs,
+          client: clientWithConnectTimeout,
         })
       : undefined;
     // The readiness probe's own connection: never queued behind the application's pool. Its connect timeout is the
@@ -326,7 +327,7 @@ async function listenPostgres(
  * to connection timeout"), and a peer that hangs up mid-handshake (a proxy, a service other than PostgreSQL on that
  * port) as "Connection terminated unexpectedly"; none names the server, the limit or its setting.
  */
-function clientWithConnectTimeout(ms: number | undefined): typeof pg.Client {
+function clientWithConnectTimeout(ms: number | undefined, limit = 'DATABASE_CONNECT_TIMEOUT_MS'): typeof pg.Client {
   class ConnectingClient extends pg.Client {
     constructor(config?: string | pg.ClientConfig) {
       super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: ms });
@@ -340,7 +341,7 @@ function clientWithConnectTimeout(ms: number | undefined): typeof pg.Client {
       timer?.unref();
       const explain = (err: Error) => {
         clearTimeout(timer);
-        return err && connectError(err, this.host, this.port, timedOut ? ms : undefined);
+        return err && connectError(err, this.host, this.port, timedOut ? { ms: ms!, limit } : undefined);
       };
       if (callback)
         return super.connect(((err: Error, ...rest: unknown[]) => callback(explain(err), ...rest)) as never);
@@ -358,14 +359,21 @@ function clientWithConnectTimeout(ms: number | undefined): typeof pg.Client {
   return ConnectingClient;
 }
 
-/** A failed connection's error, saying what happened: no answer within `timedOutMs`, or a peer that hung up. */
-function connectError(err: Error, host: string, port: number, timedOutMs: number | undefined): Error {
+/**
+ * A failed connection's error, saying what happened: no answer within the time allowed (and what set it), or a peer
+ * that hung up.
+ */
+function connectError(
+  err: Error,
+  host: string,
+  port: number,
+  timedOut: { ms: number; limit: string } | undefined,
+): Error {
   const server = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (timedOutMs !== undefined) {
-    return new Error(
-      `the database server at ${server} did not answer within ${timedOutMs} ms (DATABASE_CONNECT_TIMEOUT_MS)`,
-      { cause: err },
-    );
+  if (timedOut) {
+    return new Error(`the database server at ${server} did not answer within ${timedOut.ms} ms (${timedOut.limit})`, {
+      cause: err,
+    });
   }
   if (err.message === 'Connection terminated unexpectedly') {
     return new Error(

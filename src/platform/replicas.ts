@@ -61,6 +61,8 @@ export interface ReplicaOptions {
   /** The URL as it may be shown (without password). */
   redact(url: string): string;
   connectTimeoutMs?: number | undefined;
+  /** pg's Client giving up on connecting after `ms` and saying so, naming `limit` (what set that time). */
+  client(ms: number, limit: string): typeof pg.Client;
 }
 
 interface State {
@@ -72,15 +74,24 @@ interface State {
   checking: Promise<void> | undefined;
 }
 
-/** How long a replica may take to answer a probe before it counts as down. */
-const PROBE_DEADLINE_MS = 1_000;
+/** How long a replica may take to accept a probe's connection before it counts as down. */
+const PROBE_CONNECT_MS = 1_000;
+/** How long a probe may take in all (connecting, then its one statement). */
+const PROBE_DEADLINE_MS = 1_500;
 
 export function openReplicas(urls: readonly string[], options: ReplicaOptions): Replicas {
+  // The connect timeout is the explaining client's (db.ts), so that a replica that never answers is reported with the
+  // server and the time allowed, not with pg-pool's "Connection terminated due to connection timeout".
+  const limit = options.connectTimeoutMs;
+  const Client =
+    limit !== undefined && limit <= PROBE_CONNECT_MS
+      ? options.client(limit, 'DATABASE_CONNECT_TIMEOUT_MS')
+      : options.client(PROBE_CONNECT_MS, 'the time a replica readiness probe allows');
   const states: State[] = urls.map((url) => {
     const probe = new pg.Pool({
       connectionString: url,
+      Client,
       max: 1,
-      connectionTimeoutMillis: Math.min(PROBE_DEADLINE_MS, options.connectTimeoutMs ?? PROBE_DEADLINE_MS),
       idleTimeoutMillis: 60_000,
       allowExitOnIdle: true,
     });

@@ -2,6 +2,7 @@
 // postmaster of its own (test/support/pg-cluster.ts). Replay is paused on the replica to make lag that lasts as long
 // as the test needs: a read that misses a committed write can only have come from the replica, and a read that sees
 // it while replay is paused can only have come from the primary. PostgreSQL only (PGlite has no replication).
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createToken } from '../../src/access/tokens.js';
@@ -10,7 +11,7 @@ import { READ_AFTER_HEADER, WRITTEN_HEADER } from '../../src/http/replica-routin
 import { createApi, type Api } from '../../src/http/yoga.js';
 import { ConfigError, loadConfig } from '../../src/platform/config.js';
 import { openDatabase, type Database } from '../../src/platform/db.js';
-import { dbKind, prepare } from '../support/db.js';
+import { createTestDatabase, dbKind, prepare } from '../support/db.js';
 import { caughtUp, handToServers, startPrimary, startReplica, type Server } from '../support/pg-cluster.js';
 import { scratchDir } from '../support/scratch.js';
 
@@ -181,6 +182,40 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
     );
     expect(created.body.errors).toBeUndefined();
     expect(await topicName('RR_TWO', as(writer))).toBe('Still writable');
+  });
+});
+
+onPostgres('a replica that accepts connections and never answers (a blackholed host)', () => {
+  test('is listed down with the server and the time allowed, whichever limit applied', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const primary = await createTestDatabase();
+    const replicaUrl = `postgresql://postgres@127.0.0.1:${port}/migstat`;
+    try {
+      for (const [connectTimeoutMs, within] of [
+        [300, '300 ms (DATABASE_CONNECT_TIMEOUT_MS)'],
+        [10_000, '1000 ms (the time a replica readiness probe allows)'],
+      ] as const) {
+        const db = await openDatabase({ url: primary.url, replicaUrls: [replicaUrl], connectTimeoutMs });
+        try {
+          expect(await db.replicas!.status()).toEqual([
+            {
+              location: replicaUrl,
+              state: 'down',
+              reason: `the database server at 127.0.0.1:${port} did not answer within ${within}`,
+            },
+          ]);
+        } finally {
+          await db.close();
+        }
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      await primary.close();
+    }
   });
 });
 
