@@ -2,7 +2,8 @@
 // with their status history, and the population account with its residuals. What it shows follows the caller's
 // token (a focal point sees its own country's unpublished submissions; anonymous callers published ones only). The
 // country's focal point (or the task force on its behalf) declares its implementation status per recommendation here,
-// the task force reviews a declaration, and both discuss it in the record's comment thread.
+// the task force reviews a declaration, and both discuss it in the record's comment thread. Both register the
+// country's data sources here too.
 import * as Plot from '@observablehq/plot';
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
@@ -16,7 +17,10 @@ import type {
   AdoptionStatus,
   CountryImplementationQuery,
   CountryProfileQuery,
+  CountrySourcesQuery,
+  CreateDataSourceMutation,
   PopulationAccountQuery,
+  ResidenceCriterion,
 } from '../gql/graphql';
 import { isNotFound, request, useQuery, useWrite, type WriteResult } from '../lib/client';
 import { useKeepOnRefusal, useKept } from '../lib/drafts';
@@ -108,6 +112,32 @@ const CountrySourcesDoc = graphql(`
           }
         }
       }
+    }
+  }
+`);
+
+const CreateDataSourceDoc = graphql(`
+  mutation CreateDataSource($input: CreateDataSourceInput!) {
+    createDataSource(input: $input) {
+      __typename
+      ... on Error {
+        message
+      }
+      ... on ValidationError {
+        issues {
+          path
+          message
+        }
+      }
+    }
+  }
+`);
+
+const SourceTypeOptionsDoc = graphql(`
+  query SourceTypeOptions {
+    sourceTypes {
+      code
+      name
     }
   }
 `);
@@ -365,7 +395,8 @@ function Pending(props: { id: string; title: string; what: string; state: { stat
 function useCountryRoles(country: Country) {
   const [, viewer] = useSession();
   const staff = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
-  const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.iso3 === country.iso3);
+  // By M49, which every country has (two without an ISO3 code would otherwise match).
+  const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.m49 === country.m49);
   return { staff, declares, viewer };
 }
 
@@ -768,57 +799,261 @@ function CoverageSection(props: { country: Country; window: { from: number; to: 
   );
 }
 
-/** Loaded on its own, like the implementation: the profile's query is near the cost limit. */
+/**
+ * Loaded on its own, like the implementation: the profile's query is near the cost limit. Read again once the caller
+ * registers a source; the form below the list stays in place meanwhile, so what it says is not lost with the list.
+ */
 function SourcesSection(props: { country: Country }) {
-  const { declares: discusses } = useCountryRoles(props.country);
-  const state = useQuery(CountrySourcesDoc, { code: codeOf(props.country) });
-  if (state.status !== 'done' || !state.data.country)
-    return <Pending id="sources-title" title="Data sources" what="the data sources" state={state} />;
-  const sources = state.data.country.dataSources;
+  const { declares, viewer } = useCountryRoles(props.country);
+  const [refresh, setRefresh] = useState(0);
+  const state = useQuery(CountrySourcesDoc, { code: codeOf(props.country) }, { refresh });
+  const sources = state.status === 'done' ? state.data.country?.dataSources : undefined;
   return (
     <section aria-labelledby="sources-title">
       <h2 id="sources-title">Data sources</h2>
-      {sources.totalCount === 0 ? (
-        <p>No data source is registered for this country.</p>
+      {sources ? (
+        <SourcesList sources={sources} discusses={declares} />
+      ) : state.error ? (
+        <ErrorMessage error={state.error} />
       ) : (
-        <ScrollBox label="Data sources">
-          <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Source</th>
-                <th scope="col">Type</th>
-                <th scope="col">Agency</th>
-                <th scope="col">Periodicity</th>
-                <th scope="col" class="num">
-                  Latest year
-                </th>
-                <th scope="col">Residence criterion</th>
-                {discusses && <th scope="col">Discussion</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {sources.nodes.map((s) => (
-                <tr key={s.code}>
-                  <th scope="row">
-                    {s.name} <small>({s.code})</small>
-                  </th>
-                  <td>{s.sourceType.name}</td>
-                  <td>{s.agency ?? '–'}</td>
-                  <td>{s.periodicity ?? '–'}</td>
-                  <td class="num">{s.latestYear ?? '–'}</td>
-                  <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
-                  {discusses && (
-                    <td>
-                      <CommentsDisclosure target={s.id} label={s.name} />
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollBox>
+        <Loading what="the data sources" />
+      )}
+      {declares && viewer && (
+        <RegisterSource country={codeOf(props.country)} viewer={viewer} onRegistered={() => setRefresh((n) => n + 1)} />
       )}
     </section>
+  );
+}
+
+type Sources = NonNullable<CountrySourcesQuery['country']>['dataSources'];
+
+function SourcesList(props: { sources: Sources; discusses: boolean }) {
+  const { discusses } = props;
+  if (props.sources.totalCount === 0) return <p>No data source is registered for this country.</p>;
+  return (
+    <ScrollBox label="Data sources">
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">Source</th>
+            <th scope="col">Type</th>
+            <th scope="col">Agency</th>
+            <th scope="col">Periodicity</th>
+            <th scope="col" class="num">
+              Latest year
+            </th>
+            <th scope="col">Residence criterion</th>
+            {discusses && <th scope="col">Discussion</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {props.sources.nodes.map((s) => (
+            <tr key={s.code}>
+              <th scope="row">
+                {s.name} <small>({s.code})</small>
+              </th>
+              <td>{s.sourceType.name}</td>
+              <td>{s.agency ?? '–'}</td>
+              <td>{s.periodicity ?? '–'}</td>
+              <td class="num">{s.latestYear ?? '–'}</td>
+              <td>{s.residenceCriterion ? RESIDENCE[s.residenceCriterion] : 'not stated'}</td>
+              {discusses && (
+                <td>
+                  <CommentsDisclosure target={s.id} label={s.name} />
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollBox>
+  );
+}
+
+type SourceField = 'code' | 'name' | 'sourceType' | 'agency' | 'periodicity' | 'latestYear' | 'residenceCriterion';
+/** A data source being typed, every field as typed; kept should the hub refuse the token before it is sent. */
+type SourceFields = Record<SourceField, string>;
+const NO_SOURCE: SourceFields = {
+  code: '',
+  name: '',
+  sourceType: '',
+  agency: '',
+  periodicity: '',
+  latestYear: '',
+  residenceCriterion: '',
+};
+/** The labels of the form's fields, by the name the API's issue paths end with. */
+const SOURCE_LABEL: Record<string, string> = {
+  code: 'Code',
+  name: 'Name',
+  sourceType: 'Source type',
+  agency: 'Agency',
+  periodicity: 'Periodicity',
+  latestYear: 'Latest year',
+  residenceCriterion: 'Residence criterion',
+  country: 'Country',
+};
+/** What is wrong with one field: the form marks the field and names it in the message. */
+interface SourceIssue {
+  field: string;
+  message: string;
+}
+
+/** The fields a typed refusal concerns: a ValidationError's issues by their input path, and a duplicate code (a
+ *  ConflictError) the code's. Null for a refusal without any, which is shown as its message alone. */
+function sourceIssues(result: CreateDataSourceMutation['createDataSource']): SourceIssue[] | null {
+  if (result.__typename === 'ValidationError' && result.issues.length)
+    return result.issues.map((i) => ({ field: i.path.at(-1) ?? '', message: i.message }));
+  if (result.__typename === 'ConflictError') return [{ field: 'code', message: result.message }];
+  return null;
+}
+
+/**
+ * Registers a data source of the country (its focal point, the task force on its behalf; the API decides). What the
+ * hub refuses is named beside the form by field, with everything typed left in place to correct; once registered,
+ * the form is emptied and says so, and the list above is read again.
+ */
+function RegisterSource(props: { country: string; viewer: Viewer; onRegistered: () => void }) {
+  const scope = `dataSource.${props.country}`;
+  const kept = useKept<SourceFields>(scope, props.viewer);
+  const [fields, setFields] = useState<SourceFields>(kept ?? NO_SOURCE);
+  const [issues, setIssues] = useState<SourceIssue[]>([]);
+  const [registered, setRegistered] = useState<string | null>(null);
+  const { busy, problem, write } = useWrite();
+  const types = useQuery(SourceTypeOptionsDoc, {});
+  useKeepOnRefusal<SourceFields>(scope, props.viewer, Object.values(fields).some(Boolean) ? fields : null);
+
+  /** A control's id and value, marked invalid and described by what is wrong with it while that is shown. */
+  const control = (field: SourceField) => {
+    const described = issues.flatMap((i, n) => (i.field === field ? [`source-issue-${n}`] : []));
+    return {
+      id: `source-${field}`,
+      value: fields[field],
+      onInput: (e: Event) => setFields((f) => ({ ...f, [field]: (e.currentTarget as HTMLInputElement).value })),
+      'aria-invalid': described.length > 0 || undefined,
+      'aria-describedby': described.join(' ') || undefined,
+    };
+  };
+
+  function register(e: Event) {
+    e.preventDefault();
+    setRegistered(null);
+    const year = fields.latestYear.trim();
+    // Checked here: what GraphQL would refuse untyped (a year that is not a number), and a choice not made; the hub
+    // checks the rest.
+    const own: SourceIssue[] = [
+      ...(fields.sourceType ? [] : [{ field: 'sourceType', message: 'choose one' }]),
+      ...(year && !/^\d{1,4}$/.test(year) ? [{ field: 'latestYear', message: 'a year, e.g. 2022' }] : []),
+    ];
+    setIssues(own);
+    if (own.length) return;
+    const input = {
+      country: props.country,
+      code: fields.code.trim(),
+      name: fields.name,
+      sourceType: fields.sourceType,
+      agency: fields.agency.trim() || null,
+      periodicity: fields.periodicity.trim() || null,
+      latestYear: year ? Number(year) : null,
+      residenceCriterion: (fields.residenceCriterion || null) as ResidenceCriterion | null,
+    };
+    void write(
+      async () => (await request(CreateDataSourceDoc, { input })).createDataSource,
+      () => {
+        setFields(NO_SOURCE);
+        setRegistered(`Registered ${input.name.trim()} (${input.code}).`);
+        props.onRegistered();
+      },
+      // The refusal is the answer `run` gave above, of the mutation's own result type.
+      (error) => {
+        const found = sourceIssues(error as CreateDataSourceMutation['createDataSource']);
+        if (found) setIssues(found);
+        return found !== null;
+      },
+    );
+  }
+
+  return (
+    <details class="import" data-testid="register-source" open={Boolean(kept)}>
+      <summary>Register a data source</summary>
+      {kept && (
+        <p role="status" data-testid="draft-restored">
+          What you typed before you were signed out is back; it was not sent.
+        </p>
+      )}
+      {/* The hub's checks, not the browser's, so every refusal is said the same way and by field. */}
+      <form class="filters" aria-label="Register a data source" noValidate onSubmit={register}>
+        <div class="field">
+          <label for="source-code">Code</label>
+          <input {...control('code')} required autoComplete="off" />
+        </div>
+        <div class="field">
+          <label for="source-name">Name</label>
+          <input {...control('name')} required />
+        </div>
+        <div class="field">
+          <label for="source-sourceType">Source type</label>
+          <select {...control('sourceType')} required>
+            <option value="">Choose a source type</option>
+            {types.status === 'done' &&
+              types.data.sourceTypes.map((t) => (
+                <option key={t.code} value={t.code}>
+                  {t.name}
+                </option>
+              ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="source-agency">Agency</label>
+          <input {...control('agency')} />
+        </div>
+        <div class="field">
+          <label for="source-periodicity">Periodicity</label>
+          <input {...control('periodicity')} />
+        </div>
+        <div class="field">
+          <label for="source-latestYear">Latest year</label>
+          <input {...control('latestYear')} inputMode="numeric" size={6} />
+        </div>
+        <div class="field">
+          <label for="source-residenceCriterion">Residence criterion</label>
+          <select {...control('residenceCriterion')}>
+            <option value="">Not stated</option>
+            {Object.entries(RESIDENCE).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" disabled={busy}>
+          Register
+        </button>
+      </form>
+      {types.status === 'error' && <ErrorMessage error={types.error} />}
+      {issues.length > 0 && (
+        // The list inside the alert: with the alert's role, it would no longer be a list to its items.
+        <div role="alert" data-testid="source-issues">
+          <ul class="error">
+            {issues.map((i, n) => (
+              <li key={n} id={`source-issue-${n}`}>
+                {SOURCE_LABEL[i.field] ?? i.field}: {i.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {problem && (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {registered && (
+        <p class="ok" role="status">
+          {registered}
+        </p>
+      )}
+    </details>
   );
 }
 
