@@ -526,7 +526,8 @@ browserTest(
 
 browserTest(
   "population accounts: a focal point uploads its country's account from the same page; another country's row is " +
-    'named by line and column and nothing is written; the fixed file is written as SUBMITTED, not public',
+    'named by line and column and nothing is written; the fixed file is written as SUBMITTED, not public, until the ' +
+    "task force publishes it from the country's page",
   async () => {
     const target = await b.newPage();
     const { page, errors } = target;
@@ -604,6 +605,26 @@ browserTest(
     ]);
     const ACCOUNT = `{ populationAccount(country: "NOR", year: 2022) { year } }`;
     expect(data(await b.hub.gql<{ populationAccount: unknown }, object>(ACCOUNT)).populationAccount).toBeNull();
+
+    // The country page says the account awaits publication; the focal point cannot publish it, the task force can.
+    const pending = page.getByTestId('account-pending');
+    await page.goto(`${b.url}/countries/NOR?accountYear=2022`);
+    await pending.filter({ hasText: /^2 entries await publication: anonymous visitors and portals read/ }).waitFor();
+    await expect(pending.getByRole('button').count()).resolves.toBe(0);
+    const staff = await b.newPage();
+    await b.signIn(staff.page, await b.hub.token('TASK_FORCE'));
+    await staff.page.goto(`${b.url}/countries/NOR?accountYear=2022`);
+    await showingPage(staff, async () => {
+      await staff.page.getByRole('button', { name: 'Publish the 2022 account' }).click();
+      // Read again once published: nothing awaits publication any more.
+      await staff.page.getByTestId('account-pending').waitFor({ state: 'detached' });
+      await staff.page.getByTestId('account-coherent').waitFor();
+      await expectAccessible(staff.page);
+    });
+    expect(data(await b.hub.gql<{ populationAccount: unknown }, object>(ACCOUNT)).populationAccount).toEqual({
+      year: 2022,
+    });
     expect(errors).toEqual([]);
+    expect(staff.errors).toEqual([]);
   },
 );

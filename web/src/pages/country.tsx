@@ -223,6 +223,7 @@ const PopulationAccountDoc = graphql(`
     populationAccount(country: $code, year: $year) {
       year
       coherent
+      pendingEntries
       missing
       groups {
         ...AccountGroupFields
@@ -1186,13 +1187,69 @@ function AccountSection(props: { code: string; last: number | undefined }) {
   );
 }
 
+const PublishAccountDoc = graphql(`
+  mutation PublishAccount($code: String!, $year: Int!) {
+    publishPopulationAccount(input: { country: $code, year: $year }) {
+      __typename
+      ... on PublishPopulationAccountPayload {
+        published
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
 function Account(props: { code: string; year: number }) {
-  const state = useQuery(PopulationAccountDoc, { code: props.code, year: props.year });
+  const [published, setPublished] = useState(0);
+  const state = useQuery(PopulationAccountDoc, { code: props.code, year: props.year }, { refresh: published });
   if (state.status === 'loading') return <Loading what="the population account" />;
   if (state.status === 'error') return <ErrorMessage error={state.error} />;
   const account = state.data.populationAccount;
   if (!account) return <p>No population account for {props.year}.</p>;
-  return <AccountView account={account} />;
+  return (
+    <>
+      {account.pendingEntries > 0 && (
+        <AwaitingPublication account={account} code={props.code} onPublished={() => setPublished((n) => n + 1)} />
+      )}
+      <AccountView account={account} />
+    </>
+  );
+}
+
+/**
+ * Entries read at a value not yet published (only callers who see the country's unpublished data get any): anonymous
+ * visitors and portals read the last published values meanwhile. The task force publishes the account here.
+ */
+function AwaitingPublication(props: { account: Account; code: string; onPublished: () => void }) {
+  const [, viewer] = useSession();
+  const publishes = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
+  const { busy, problem, write } = useWrite();
+  const { year, pendingEntries } = props.account;
+  const publish = () =>
+    void write(
+      async () => (await request(PublishAccountDoc, { code: props.code, year })).publishPopulationAccount,
+      props.onPublished,
+    );
+  return (
+    <div data-testid="account-pending">
+      <p>
+        {count(pendingEntries, 'entry awaits', 'entries await')} publication: anonymous visitors and portals read the
+        last published values of this account (or none) until the task force publishes it.
+      </p>
+      {publishes && (
+        <button type="button" disabled={busy} onClick={publish}>
+          Publish the {year} account
+        </button>
+      )}
+      {problem && (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </div>
+  );
 }
 
 function AccountView(props: { account: Account }) {
