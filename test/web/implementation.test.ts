@@ -366,6 +366,10 @@ browserTest(
     await ownThread.getByLabel(/^Add a comment on EMI_STOCK 2020/).fill('The 2020 register-based census.');
     await ownThread.getByRole('button', { name: 'Add comment' }).click();
     await ownThread.getByRole('list').getByText('The 2020 register-based census.').waitFor();
+    // In the order written: the answer below its question.
+    await expect(
+      ownThread.getByRole('list').locator(':scope > li > p:nth-of-type(2)').allInnerTexts(),
+    ).resolves.toEqual(['Which census round is this?', 'The 2020 register-based census.']);
     // The question answered, the focal point resolves it; the thread says so, and so does the API. Then reopens it.
     const question = ownThread.getByRole('listitem').filter({ hasText: 'Which census round is this?' });
     const statusOf = async () =>

@@ -1,9 +1,10 @@
-// A comment thread on one item (CONTRACT §9: internal, task force and the country's focal point): the comments newest
-// first, each with a button to resolve it (or reopen it) and, for its author, one to correct it; and a form to add
-// one. A submission's thread also shows what was said on its earlier versions: a rejection's reason is a comment on
-// the rejected version, and the version sent in answer would otherwise start with an empty thread. Loaded when shown,
-// so a list of items costs one request per thread opened. A comment being written is kept should the hub refuse the
-// token before it is sent (lib/drafts.ts): after signing in again, its thread opens with the text back.
+// A comment thread on one item (CONTRACT §9: internal, task force and the country's focal point): the comments in the
+// order they were written, so that an answer follows its question (the API lists newest first by default), each with
+// a button to resolve it (or reopen it) and, for its author, one to correct it; and a form to add one. A submission's
+// thread also shows what was said on its earlier versions: a rejection's reason is a comment on the rejected version,
+// and the version sent in answer would otherwise start with an empty thread. Loaded when shown, so a list of items
+// costs one request per thread opened. A comment being written is kept should the hub refuse the token before it is
+// sent (lib/drafts.ts): after signing in again, its thread opens with the text back.
 import { useEffect, useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import type { ThreadCommentFragment } from '../gql/graphql';
@@ -28,7 +29,7 @@ graphql(`
 
 const ThreadDoc = graphql(`
   query CommentThread($target: ID!) {
-    comments(first: 50, filter: { target: $target }) {
+    comments(first: 50, filter: { target: $target }, orderBy: { field: CREATED_AT, direction: ASC }) {
       totalCount
       nodes {
         ...ThreadComment
@@ -45,7 +46,7 @@ const EarlierVersionsDoc = graphql(`
         id
         version
         status
-        comments(first: 50) {
+        comments(first: 50, orderBy: { field: CREATED_AT, direction: ASC }) {
           nodes {
             ...ThreadComment
           }
@@ -116,6 +117,11 @@ export interface ThreadProps {
   onOpenCount?: (open: number) => void;
   /** Told after each comment added, edited, resolved or reopened here. */
   onChange?: () => void;
+  /**
+   * False where the same item's thread is shown twice on a page (the upload page's open comments above its list):
+   * only the other one brings back a comment kept from before a sign-out, which this one still keeps.
+   */
+  restores?: boolean;
 }
 
 export function CommentThread(props: ThreadProps) {
@@ -135,7 +141,7 @@ export function CommentThread(props: ThreadProps) {
   useEffect(() => {
     if (state.status === 'done') onOpenCount?.(state.data.comments.nodes.filter((c) => c.status === 'OPEN').length);
   }, [state, onOpenCount]);
-  const kept = useKept<UnsentComment>(draftScope(props.target), who);
+  const kept = useKept<UnsentComment>(draftScope(props.target), props.restores === false ? null : who);
   const [body, setBody] = useState(kept?.body ?? '');
   // Said until the restored text is sent.
   const [restored, setRestored] = useState(Boolean(kept));
@@ -284,7 +290,9 @@ export function CommentThread(props: ThreadProps) {
  *  comment kept from before the caller was signed out. */
 export function CommentsDisclosure(props: Omit<ThreadProps, 'onOpenCount'> & { open?: number }) {
   const [, viewer] = useSession();
-  const [unsent] = useState(() => !!viewer && loadFields<UnsentComment>(draftScope(props.target), viewer) !== null);
+  const [unsent] = useState(
+    () => props.restores !== false && !!viewer && loadFields<UnsentComment>(draftScope(props.target), viewer) !== null,
+  );
   const [opened, setOpened] = useState(unsent);
   // As the list said, until the thread is read (and after each change to it).
   const [open, setOpen] = useState(props.open);

@@ -359,6 +359,7 @@ function OpenComments(props: { country: string; refresh: number; onChange: () =>
                       label={label}
                       versions={c.target.__typename === 'Submission'}
                       onChange={props.onChange}
+                      restores={false}
                     />
                   )}
                 </li>
