@@ -311,6 +311,12 @@ browserTest('every page says why the user was signed out when the hub refused th
     await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
     await page.reload();
     await page.getByRole('alert').filter({ hasText: NOTICE }).waitFor();
+    // The notice leads back here after signing in, and says that what was being typed is kept.
+    const again = page.getByRole('alert').getByRole('link', { name: 'sign in again' });
+    await expect(again.getAttribute('href')).resolves.toBe('/sign-in?next=%2Fcoverage');
+    await expect(page.getByRole('alert').filter({ hasText: NOTICE }).innerText()).resolves.toContain(
+      'Anything you were typing in a form is kept, unsent',
+    );
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
     await b.signIn(page, await b.hub.token('READER'));
     await page.goto(`${b.url}/coverage`);

@@ -1,6 +1,7 @@
 // Labelled form controls shared by the pages. Each is a native element (keyboard and screen-reader behaviour for
 // free) with a visible label.
 import type { ComponentChildren } from 'preact';
+import { useLocation } from 'preact-iso';
 import { useEffect, useId, useState } from 'preact/hooks';
 import { useRegions } from '../lib/regions';
 import { isRestoring, wasTokenRefused } from '../lib/session';
@@ -142,12 +143,18 @@ export function ErrorMessage(props: { error: Error }) {
   );
 }
 
-/** Why the session ended, when the hub refused the token rather than the caller signing out (the shell shows it). */
+/**
+ * Why the session ended, when the hub refused the token rather than the caller signing out (the shell shows it), with
+ * a way back to this page once signed in, and that nothing typed was lost (lib/drafts.ts keeps it).
+ */
 export function TokenRefusedNotice() {
+  const { path, url } = useLocation();
   if (!wasTokenRefused()) return null;
   return (
     <p class="error" role="alert">
-      Your token is no longer valid (revoked or expired); sign in again.
+      Your token is no longer valid (revoked or expired);{' '}
+      <a href={path === '/sign-in' ? url : `/sign-in?next=${encodeURIComponent(url)}`}>sign in again</a>. Anything you
+      were typing in a form is kept, unsent, and comes back when you sign in with a token of the same role and country.
     </p>
   );
 }
