@@ -24,6 +24,7 @@ const MEASURED_MS = {
   'test/web/review-queue.test.ts': 17_000,
   'test/web/own-submissions.test.ts': 20_000,
   'test/web/data-access.test.ts': 15_000,
+  'test/web/data-sources.test.ts': 14_000,
   'test/implementation/cli.test.ts': 33_000,
   'test/portals/webhooks.test.ts': 32_000,
   'test/portals/feed-property.test.ts': 30_000,
