@@ -4,7 +4,8 @@
 // file fields (src/schema/upload.ts) and answers ok, dryRun and the problems; the page sends it and words the outcome.
 import { useEffect, useId, useState } from 'preact/hooks';
 import { graphql } from '../gql';
-import type { ImportProblemFieldsFragment } from '../gql/graphql';
+import type { ImportProblemFieldsFragment, TypedDocumentString } from '../gql/graphql';
+import { request, requestUpload } from '../lib/client';
 import { loadDraft, saveDraft } from '../lib/drafts';
 import { count } from '../lib/format';
 import type { Viewer } from '../lib/session';
@@ -37,6 +38,35 @@ export type ImportSource = { csv: string } | { file: File };
 export interface ReadOptions {
   sheet: string | null;
   decimalComma: boolean;
+}
+
+/** The variables every import mutation's document takes (each names them the same: src/schema/upload.ts). */
+interface ImportVariables {
+  csv?: string | null;
+  file?: File | null;
+  dryRun: boolean;
+  sheet?: string | null;
+  decimalComma?: boolean | null;
+}
+
+/**
+ * FileImport's `send` for an import mutation: the CSV as text, or the file as it is (a multipart upload), with how to
+ * read it; `answer` picks the mutation's result out of the response.
+ */
+export function sendImport<R, V extends ImportVariables, A extends ImportResult>(
+  doc: TypedDocumentString<R, V>,
+  answer: (response: R) => A,
+) {
+  return async (source: ImportSource, dryRun: boolean, read: ReadOptions): Promise<A> =>
+    answer(
+      'file' in source
+        ? await requestUpload(
+            doc,
+            { dryRun, ...read } as Omit<V, 'file'>,
+            { file: source.file } as Record<'file', File>,
+          )
+        : await request(doc, { csv: source.csv, dryRun, ...read } as V),
+    );
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

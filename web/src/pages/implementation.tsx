@@ -7,12 +7,12 @@
 // here too (the adoptions CSV or XLSX), and the page reads the region again once one is written.
 import { useState } from 'preact/hooks';
 import { ErrorMessage, Loading, RegionSelect } from '../components/controls';
-import { FileImport, type ImportSource, type ReadOptions } from '../components/file-import';
+import { FileImport, sendImport } from '../components/file-import';
 import { loadDraft } from '../lib/drafts';
 import { ParamSelect, YearWindowFilter } from '../components/filters';
 import { graphql } from '../gql';
 import type { ImplementationCountryFragment, ImplementationPageQuery, ImportAdoptionsMutation } from '../gql/graphql';
-import { allPages, request, requestUpload, requestWithErrors, useLoad, type FieldError } from '../lib/client';
+import { allPages, requestWithErrors, useLoad, type FieldError } from '../lib/client';
 import { href, useParams, yearWindow } from '../lib/params';
 import { mayImport, useSession, type Viewer } from '../lib/session';
 import {
@@ -204,11 +204,7 @@ export default function ImplementationPage() {
   );
 }
 
-const sendAdoptions = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
-  ('file' in source
-    ? await requestUpload(ImportAdoptionsDoc, { dryRun, ...read }, { file: source.file })
-    : await request(ImportAdoptionsDoc, { csv: source.csv, dryRun, ...read })
-  ).importAdoptions;
+const sendAdoptions = sendImport(ImportAdoptionsDoc, (r) => r.importAdoptions);
 
 function adoptionOutcome(r: ImportAdoptionsMutation['importAdoptions']): string {
   // A dry run counts the rows only: what each would change is found out when they are written.

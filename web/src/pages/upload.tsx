@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, RestoringSession } from '../components/controls';
 import { ParamSelect } from '../components/filters';
-import { FileImport, type ImportSource, type ReadOptions } from '../components/file-import';
+import { FileImport, sendImport } from '../components/file-import';
 import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import '../lib/fragments';
@@ -18,7 +18,7 @@ import type {
   UploadAccountsMutation,
   UploadSubmissionsMutation,
 } from '../gql/graphql';
-import { request, requestUpload, requestWithErrors, usePages, useQuery, useWrite } from '../lib/client';
+import { request, requestWithErrors, usePages, useQuery, useWrite } from '../lib/client';
 import { count, humanize } from '../lib/format';
 import { useParams } from '../lib/params';
 import { isRestoring, useSession } from '../lib/session';
@@ -159,11 +159,7 @@ function outcome(r: UploadSubmissionsMutation['importSubmissions']): string {
         'until you send it for review.';
 }
 
-const send = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
-  ('file' in source
-    ? await requestUpload(ImportDoc, { dryRun, ...read }, { file: source.file })
-    : await request(ImportDoc, { csv: source.csv, dryRun, ...read })
-  ).importSubmissions;
+const send = sendImport(ImportDoc, (r) => r.importSubmissions);
 
 /** The words for an accounts file without problems. Entries are upserted: a row equal to the stored entry is left. */
 function accountsOutcome(r: UploadAccountsMutation['importPopulationAccounts']): string {
@@ -174,11 +170,7 @@ function accountsOutcome(r: UploadAccountsMutation['importPopulationAccounts']):
         'only, until the task force publishes the account.';
 }
 
-const sendAccounts = async (source: ImportSource, dryRun: boolean, read: ReadOptions) =>
-  ('file' in source
-    ? await requestUpload(ImportAccountsDoc, { dryRun, ...read }, { file: source.file })
-    : await request(ImportAccountsDoc, { csv: source.csv, dryRun, ...read })
-  ).importPopulationAccounts;
+const sendAccounts = sendImport(ImportAccountsDoc, (r) => r.importPopulationAccounts);
 
 const FILE_OPTIONS = [
   { value: 'submissions', label: 'Submissions (indicator values)' },
