@@ -14,6 +14,7 @@ import { cliEnv, migstatBin, runCli } from '../support/cli.js';
 import { dbKind, prepare, testRun } from '../support/db.js';
 import { importFootprint } from '../support/scenarios.js';
 import { scratchDir } from '../support/scratch.js';
+import { SERVE_NODE_FLAGS } from '../support/serve-flags.js';
 
 const pgliteOnly = dbKind === 'pglite' ? describe : describe.skip;
 jest.setTimeout(240_000);
@@ -23,7 +24,7 @@ const ROWS = 12_000;
 
 /** Starts `migstat serve`, each import pausing before its commit; resolves once it serves. */
 function serve(env: Record<string, string>): Promise<{ child: ChildProcess; logs: () => string }> {
-  const child = spawn(process.execPath, [migstatBin, 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, migstatBin, 'serve'], {
     cwd: projectRoot,
     env: cliEnv({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', MIGSTAT_TEST_PAUSE: 'before-commit', ...env }),
     stdio: ['ignore', 'ignore', 'pipe'],

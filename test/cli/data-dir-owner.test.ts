@@ -12,6 +12,7 @@ import { DataDirBusyError } from '../../src/platform/data-dir-lock.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { cliEnv, runCli } from '../support/cli.js';
 import { dbKind, testRun } from '../support/db.js';
+import { SERVE_NODE_FLAGS } from '../support/serve-flags.js';
 
 const pgliteOnly = dbKind === 'pglite' ? describe : describe.skip;
 // Each test starts or stops a server or runs CLI commands against it: slow on a busy machine.
@@ -35,7 +36,7 @@ if (dbKind === 'pglite' && seeded) cpSync(seeded, dataDir, { recursive: true });
 
 /** Starts `migstat serve`; resolves once it serves, or with its exit code and stderr when it exits first. */
 function serve(): Promise<Served | { code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'migstat.mjs'), 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, join(projectRoot, 'bin', 'migstat.mjs'), 'serve'], {
     cwd: projectRoot,
     env: cliEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -128,35 +129,42 @@ pgliteOnly('one owner per PGlite data directory', () => {
     });
     expect(JSON.stringify(await res.json())).toContain('CHE_OWNER_TEST');
 
-    const exported = await runCli(['export', 'submissions', '--status', 'DRAFT'], env);
+    // Independent commands, all at once: the server runs each for its own CLI (the control socket takes several).
+    const out = join(work, 'out.csv');
+    const bad = join(work, 'bad-sources.csv');
+    writeFileSync(bad, 'code,country,source_type,name\nCHE_DRY_RUN,ATL,POP_REGISTER,Nowhere\n');
+    const [exported, written, seeded, migrated, missing, dry, rehearsed, usage] = await Promise.all([
+      runCli(['export', 'submissions', '--status', 'DRAFT'], env),
+      runCli(['export', 'submissions', '--out', out], env),
+      runCli(['seed'], env),
+      runCli(['migrate'], env),
+      runCli(['import', 'sources', join(work, 'nope.csv')], env),
+      runCli(['import', 'sources', bad, '--dry-run', '--json'], env),
+      runCli(['import', 'sources', file, '--dry-run'], env),
+      runCli(['import', 'sources', file, '--dryrun'], env),
+    ]);
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(exported.stdout.split('\r\n')[0]).toMatch(/^country,indicator,reference_year,value/);
-    const out = join(work, 'out.csv');
-    expect(await runCli(['export', 'submissions', '--out', out], env)).toMatchObject({ code: 0 });
+    expect(written).toMatchObject({ code: 0 });
     expect(readFileSync(out, 'utf8')).toMatch(/^country,indicator/);
 
-    expect((await runCli(['seed'], env)).stdout).toContain('Country: 0 created');
-    expect((await runCli(['migrate'], env)).stdout).toMatch(/is up to date/);
+    expect(seeded.stdout).toContain('Country: 0 created');
+    expect(migrated.stdout).toMatch(/is up to date/);
 
-    const missing = await runCli(['import', 'sources', join(work, 'nope.csv')], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.csv/);
 
     // A dry run in the server: its problems and exit code come back as they would alone, --json output included.
-    const bad = join(work, 'bad-sources.csv');
-    writeFileSync(bad, 'code,country,source_type,name\nCHE_DRY_RUN,ATL,POP_REGISTER,Nowhere\n');
-    const dry = await runCli(['import', 'sources', bad, '--dry-run', '--json'], env);
     expect(dry).toMatchObject({ code: 1, stderr: '' });
     expect(JSON.parse(dry.stdout)).toMatchObject({
       ok: false,
       dryRun: true,
       problems: [{ path: ['line 2', 'country'] }],
     });
-    const rehearsed = await runCli(['import', 'sources', file, '--dry-run'], env);
     expect(rehearsed).toMatchObject({ code: 0, stderr: '' });
     expect(rehearsed.stdout).toContain('dataSources: 0 created, 0 updated, 1 unchanged');
     // A usage error never reaches the server.
-    expect(await runCli(['import', 'sources', file, '--dryrun'], env)).toMatchObject({ code: 2, stdout: '' });
+    expect(usage).toMatchObject({ code: 2, stdout: '' });
 
     const reader = (await runCli(['token', 'create', '--role', 'READER', '--expires', '30d'], env)).stdout.trim();
     expect((await viewer(first.url, reader)).data?.viewer.role).toBe('READER');

@@ -9,7 +9,8 @@ const run = (...args: string[]) => runCli(args, {});
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 test('migstat --help lists every command, the environment and the exit codes', async () => {
-  const help = await run('--help');
+  // Independent processes, none opening a database: run at once.
+  const [help, bare, asHelp] = await Promise.all([run('--help'), run(), run('help')]);
   expect(help).toMatchObject({ code: 0, stderr: '' });
   for (const command of ['serve', 'migrate', 'seed', 'import', 'export', 'token', 'help [command]']) {
     expect(help.stdout).toMatch(new RegExp(`^  ${command.replace(/[[\]]/g, '\\$&')} `, 'm'));
@@ -17,38 +18,40 @@ test('migstat --help lists every command, the environment and the exit codes', a
   expect(help.stdout).toContain('DATABASE_URL');
   expect(help.stdout).toMatch(/^Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 {2}usage error/m);
   // Without arguments, and as `help`: the same text.
-  expect((await run()).stdout).toBe(help.stdout);
-  expect((await run('help')).stdout).toBe(help.stdout);
+  expect(bare.stdout).toBe(help.stdout);
+  expect(asHelp.stdout).toBe(help.stdout);
 });
 
 test('import --help and token create --help describe their arguments, options and examples', async () => {
-  const imports = await run('import', '--help');
+  const [imports, submissions, create, helpCreate] = await Promise.all([
+    run('import', '--help'),
+    run('import', 'submissions', '--help'),
+    run('token', 'create', '--help'),
+    run('token', 'help', 'create'),
+  ]);
   expect(imports).toMatchObject({ code: 0, stderr: '' });
   for (const kind of ['catalogue', 'countries', 'sources', 'submissions', 'accounts', 'adoptions', 'undesa-ims']) {
     expect(imports.stdout).toMatch(new RegExp(`^  ${kind} \\[options\\] <file>`, 'm'));
   }
   expect(imports.stdout).toContain('$ migstat import submissions data.csv --dry-run');
 
-  const submissions = await run('import', 'submissions', '--help');
   expect(submissions.code).toBe(0);
   expect(submissions.stdout).toMatch(/^Usage: migstat import submissions \[options\] <file>/);
   expect(submissions.stdout).toMatch(/-n, --dry-run +validate the file/);
   expect(submissions.stdout).toMatch(/--json +print the result as one JSON document/);
 
-  const create = await run('token', 'create', '--help');
   expect(create).toMatchObject({ code: 0, stderr: '' });
   expect(create.stdout).toMatch(/^Usage: migstat token create \[options\]/);
   for (const option of ['--role <role>', '--country <code>', '--name <text>', '--expires <when>', '--json']) {
     expect(create.stdout).toContain(option);
   }
   expect(create.stdout).toContain('$ migstat token create --role FOCAL_POINT --country CHE --expires 90d');
-  expect((await run('token', 'help', 'create')).stdout).toBe(create.stdout);
+  expect(helpCreate.stdout).toBe(create.stdout);
 });
 
 test('--version prints the version of package.json', async () => {
-  for (const flag of ['--version', '-V']) {
-    expect(await run(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
-  }
+  const runs = await Promise.all(['--version', '-V'].map((flag) => run(flag)));
+  expect(runs).toEqual(Array(2).fill({ code: 0, stdout: `${version}\n`, stderr: '' }));
 });
 
 test('unknown commands and options, missing arguments: a clear message and exit code 2, nothing run', async () => {
@@ -65,14 +68,14 @@ test('unknown commands and options, missing arguments: a clear message and exit 
     [['help', 'frobnicate'], /^migstat: error: unknown command 'frobnicate'\n/],
     [['token', 'help', 'creat'], /unknown command 'creat'\n\(Did you mean create\?\)/],
   ];
-  for (const [args, message] of cases) {
-    const result = await run(...args);
+  const [results, token] = await Promise.all([Promise.all(cases.map(([args]) => run(...args))), run('token')]);
+  for (const [i, [args, message]] of cases.entries()) {
+    const result = results[i]!;
     expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain('(run with --help for usage)');
   }
   // A command group without its subcommand: its help, on stderr, as a usage error.
-  const token = await run('token');
   expect(token.code).toBe(2);
   expect(token.stderr).toMatch(/^Usage: migstat token \[options\] \[command\]/);
 });

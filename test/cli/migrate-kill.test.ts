@@ -12,6 +12,7 @@ import type { Database } from '../../src/platform/db.js';
 import { migrationsDir, projectRoot } from '../../src/platform/paths.js';
 import { createTestDatabase, dbKind } from '../support/db.js';
 import { cliEnv, cliTarget, migstatBin, runCli } from '../support/cli.js';
+import { SERVE_NODE_FLAGS } from '../support/serve-flags.js';
 
 /** An empty database (created, never migrated): a copy of the run's initdb-only PGlite directory, or a new database on
  *  the PostgreSQL server. */
@@ -98,11 +99,19 @@ async function schemaOf(db: Database) {
   };
 }
 
+/** The schema of a cleanly migrated database (a copy of the run's template), what every recovery must arrive at. */
+let expected: Awaited<ReturnType<typeof schemaOf>>;
+beforeAll(async () => {
+  const reference = await createTestDatabase();
+  try {
+    expected = await schemaOf(reference);
+  } finally {
+    await reference.close();
+  }
+});
+
 test('migrate killed at every statement boundary and inside scripts always recovers by itself', async () => {
   const started = Date.now();
-  const reference = await createTestDatabase();
-  const expected = await schemaOf(reference);
-  await reference.close();
   const migrations = readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
   expect(expected.finished).toEqual(migrations.map((d) => d.name).sort());
 
@@ -165,7 +174,7 @@ test('migrate killed at every statement boundary and inside scripts always recov
 
 /** `migstat serve` on `env`; resolves with its base URL and logs once it serves. */
 function serve(env: Record<string, string>) {
-  const child = spawn(process.execPath, [migstatBin, 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, migstatBin, 'serve'], {
     env: cliEnv({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -193,9 +202,6 @@ function serve(env: Record<string, string>) {
 }
 
 test('serve starts on a database whose migrate was killed half-way, finishes it, and reads and writes', async () => {
-  const reference = await createTestDatabase();
-  const expected = await schemaOf(reference);
-  await reference.close();
   const total = expected.finished.length;
   const target = await emptyTarget();
   try {

@@ -34,27 +34,31 @@ function run(args: string[], env: Record<string, string>, cwd = scratch, timeout
 }
 
 describe('import --sheet naming no sheet of the workbook', () => {
-  let target: CliTarget;
+  // Two copies of the database, so that the --json and the text run (each a PGlite process, one per directory) run
+  // at once.
+  let targets: CliTarget[] = [];
   let book: string;
   beforeAll(async () => {
-    target = await cliTarget();
+    targets = await Promise.all([cliTarget(), cliTarget()]);
     const workbook = new ExcelJS.Workbook();
     workbook.addWorksheet('Notes').addRow(['see the sheet Data']);
     workbook.addWorksheet('Data').addRows([['country', 'recommendation', 'status', 'since']]);
     book = join(scratch, 'book.xlsx');
     await workbook.xlsx.writeFile(book);
   });
-  afterAll(() => target?.dispose());
+  afterAll(() => Promise.all(targets.map((t) => t.dispose())));
 
   test.each(['adoptions', 'submissions'])(
     'import %s: one problem, naming the sheet and the sheets there are',
     async (kind) => {
-      const json = await target.run('import', kind, book, '--sheet', 'nope', '--json');
+      const [json, text] = await Promise.all([
+        targets[0]!.run('import', kind, book, '--sheet', 'nope', '--json'),
+        targets[1]!.run('import', kind, book, '--sheet', 'nope'),
+      ]);
       expect(json.code).toBe(1);
       expect(JSON.parse(json.stdout).problems).toEqual([
         { path: ['sheet nope', 'line 1'], message: 'the workbook has no sheet named "nope" (it has "Notes", "Data")' },
       ]);
-      const text = await target.run('import', kind, book, '--sheet', 'nope');
       expect(text.code).toBe(1);
       expect(text.stderr).toBe(
         'migstat: 1 problem(s), nothing was written:\n' +
@@ -87,12 +91,16 @@ describe('a PostgreSQL server that does not answer', () => {
     'token list and serve say it did not answer within the connect timeout, naming the server and the setting',
     async () => {
       const port = await listen('silent');
-      const env = { DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/hub`, DATABASE_CONNECT_TIMEOUT_MS: '1000' };
+      // A short limit: the server never answers, so any limit runs out, and the message must name the one set.
+      const env = { DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/hub`, DATABASE_CONNECT_TIMEOUT_MS: '300' };
       const message =
         `migstat: cannot reach the database at postgresql://postgres@127.0.0.1:${port}/hub: the database server at ` +
-        `127.0.0.1:${port} did not answer within 1000 ms (DATABASE_CONNECT_TIMEOUT_MS)\n`;
-      expect(await run(['token', 'list'], env)).toEqual({ code: 1, stdout: '', stderr: message });
-      const serve = await run(['serve'], { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0' });
+        `127.0.0.1:${port} did not answer within 300 ms (DATABASE_CONNECT_TIMEOUT_MS)\n`;
+      const [list, serve] = await Promise.all([
+        run(['token', 'list'], env),
+        run(['serve'], { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0' }),
+      ]);
+      expect(list).toEqual({ code: 1, stdout: '', stderr: message });
       expect(serve).toMatchObject({ code: 1, stderr: message });
     },
   );
@@ -136,25 +144,22 @@ describe('PGLITE_DATA_DIR', () => {
     // The hub's own lock file, left by a start that stopped before initdb, makes the folder no more the hub's.
     const locked = usersFolder('documents-locked');
     writeFileSync(join(locked, 'migstat.lock'), '');
-    for (const folder of [dir, locked]) {
-      const before = snapshot(folder);
+    // The four commands at once: each is refused before it writes, so none can see another's files.
+    const folders = [dir, locked];
+    const before = folders.map(snapshot);
+    const serveEnv = { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0' };
+    const [listed, served] = await Promise.all([
+      Promise.all(folders.map((folder) => run(['token', 'list'], { PGLITE_DATA_DIR: folder }))),
+      Promise.all(folders.map((folder) => run(['serve'], { PGLITE_DATA_DIR: folder, ...serveEnv }, scratch, 60_000))),
+    ]);
+    folders.forEach((folder, i) => {
       const message =
         `migstat: PGLITE_DATA_DIR ${folder} is not empty and is not a PGlite data directory (no PG_VERSION; it holds ` +
         'notes.txt, photos); point PGLITE_DATA_DIR at an empty or new folder\n';
-      expect(await run(['token', 'list'], { PGLITE_DATA_DIR: folder })).toEqual({
-        code: 1,
-        stdout: '',
-        stderr: message,
-      });
-      const serve = await run(
-        ['serve'],
-        { PGLITE_DATA_DIR: folder, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0' },
-        scratch,
-        60_000,
-      );
-      expect(serve).toMatchObject({ code: 1, stderr: message });
-      expect(snapshot(folder)).toEqual(before);
-    }
+      expect(listed[i]).toEqual({ code: 1, stdout: '', stderr: message });
+      expect(served[i]).toMatchObject({ code: 1, stderr: message });
+      expect(snapshot(folder)).toEqual(before[i]);
+    });
   });
 
   once('a file is refused as one', async () => {
@@ -192,22 +197,17 @@ describe('PGLITE_DATA_DIR', () => {
       const lockOnly = join(scratch, 'lock-only');
       mkdirSync(lockOnly);
       writeFileSync(join(lockOnly, 'migstat.lock'), '');
-      for (const folder of [empty, lockOnly]) {
-        expect(await run(['token', 'list'], { PGLITE_DATA_DIR: folder })).toEqual({
-          code: 0,
-          stdout: 'no tokens\n',
-          stderr: '',
-        });
-        expect(readdirSync(folder)).toContain('PG_VERSION');
-      }
       const project = join(scratch, 'project');
       mkdirSync(project);
-      expect(await run(['token', 'list'], { PGLITE_DATA_DIR: '' }, project)).toEqual({
-        code: 0,
-        stdout: 'no tokens\n',
-        stderr: '',
-      });
-      expect(readdirSync(join(project, '.data', 'pglite'))).toContain('PG_VERSION');
+      // Three databases made from nothing (initdb and every migration, seconds each), in three folders: at once.
+      const results = await Promise.all([
+        run(['token', 'list'], { PGLITE_DATA_DIR: empty }),
+        run(['token', 'list'], { PGLITE_DATA_DIR: lockOnly }),
+        run(['token', 'list'], { PGLITE_DATA_DIR: '' }, project),
+      ]);
+      expect(results).toEqual(Array(3).fill({ code: 0, stdout: 'no tokens\n', stderr: '' }));
+      for (const folder of [empty, lockOnly, join(project, '.data', 'pglite')])
+        expect(readdirSync(folder)).toContain('PG_VERSION');
     },
   );
 });

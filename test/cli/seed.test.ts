@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliEnv, cliTarget, migstatBin, type CliTarget } from '../support/cli.js';
 import { scratchDir } from '../support/scratch.js';
+import { SERVE_NODE_FLAGS } from '../support/serve-flags.js';
 
 // A server and several CLI processes, each opening the database: slow on a busy machine.
 jest.setTimeout(180_000);
@@ -18,7 +19,7 @@ const scratch = scratchDir('migstat-seed-');
 
 beforeAll(async () => {
   target = await cliTarget({ database: 'seeded' });
-  const child = spawn(process.execPath, [migstatBin, 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, migstatBin, 'serve'], {
     env: cliEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...target.env }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -101,11 +102,14 @@ async function curated() {
 }
 
 test('seed on a curated hub adds nothing back and reverts nothing; its counts say so', async () => {
-  const created = await target.run('token', 'create', '--role', 'TASK_FORCE', '--name', 'task force', '--json');
+  // The token's CLI process and the first read over HTTP at once: neither needs the other.
+  const [created, seeded] = await Promise.all([
+    target.run('token', 'create', '--role', 'TASK_FORCE', '--name', 'task force', '--json'),
+    curated(),
+  ]);
   expect(created).toMatchObject({ code: 0, stderr: '' });
   const { token } = JSON.parse(created.stdout) as { token: string };
 
-  const seeded = await curated();
   expect(seeded.stock.provisionalFields).toContain('tier');
   expect(seeded.stock.candidateSourceTypes).toContainEqual(
     expect.objectContaining({ sourceType: { code: 'HH_SURVEY' }, suitability: 'SECONDARY' }),

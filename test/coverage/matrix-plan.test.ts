@@ -32,12 +32,11 @@ beforeAll(async () => {
       "countableSince", "updatedAt")
     SELECT c.id, i.id, y, '', 1,
       (CASE WHEN (c.id + i.id + y) % 4 = 0 THEN 'VALIDATED' ELSE 'PUBLISHED' END)::"SubmissionStatus", i.unit, now(),
-      now()
+      '2020-01-01'
     FROM generate_series(1981, 2020) y CROSS JOIN "Indicator" i CROSS JOIN "Country" c
     WHERE (c.id * 7 + i.id * 13 + y) % 3 = 0
     ORDER BY y, c.id, i.id`);
-  // One observation each; three submissions changed in 2030, the rest in 2020.
-  await run(`UPDATE "Submission" SET "updatedAt" = '2020-01-01'`);
+  // One observation each; three submissions changed in 2030, the rest (as inserted) in 2020.
   await run(`UPDATE "Submission" SET "updatedAt" = '2030-01-01'
     WHERE id IN (SELECT id FROM "Submission" WHERE status = 'PUBLISHED' ORDER BY id LIMIT 3)`);
   await run(`INSERT INTO "Observation" ("submissionId", value, dimensions, "dimensionKey")

@@ -175,13 +175,17 @@ test('/ready answers while every connection is held by a transaction, before any
     // transaction may not have begun yet, and then nothing is held).
     let holding!: () => void;
     const held = new Promise<void>((resolve) => (holding = resolve));
+    // Each holds its connection until 500 ms after the first began holding (one deadline for all, not 500 ms each:
+    // on PGlite the twelve run one after another, 6 s of waiting where only the first's 500 ms is asked about).
+    let until: Promise<unknown> | undefined;
     // More open transactions than the PostgreSQL pool has connections (10); on PGlite the first holds its only one.
     const holders = Array.from({ length: 12 }, () =>
       hub.db.prisma
         .$transaction(async (tx) => {
           await tx.$queryRawUnsafe('SELECT 1');
           holding();
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          until ??= new Promise((resolve) => setTimeout(resolve, 500));
+          await until;
         })
         .then(() => finished++),
     );

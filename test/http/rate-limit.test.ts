@@ -5,10 +5,14 @@
 import { jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { createToken, type Role } from '../../src/access/tokens.js';
+import { createApi } from '../../src/http/yoga.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { cliEnv, cliTarget, migstatBin, type CliTarget } from '../support/cli.js';
-import { dbKind } from '../support/db.js';
-import { startHub, type Hub } from '../support/hub.js';
+import { createTestDatabase, dbKind, type TestDatabase } from '../support/db.js';
+import type { Hub } from '../support/hub.js';
+import { SERVE_NODE_FLAGS } from '../support/serve-flags.js';
 import { expectValid } from '../portals/support.js';
 
 jest.setTimeout(120_000);
@@ -16,13 +20,36 @@ jest.setTimeout(120_000);
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const QUERY = JSON.stringify({ query: '{ indicators(first: 1) { totalCount } }' });
 
-const post = (hub: Hub, headers: Record<string, string> = {}) =>
+// One seeded database under every in-process hub of the file (a copy each took a PGlite of its own): the hubs differ
+// in their limits, and a limiter counts in its API's memory or in Redis, never in the database.
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase({ seed: true });
+});
+afterAll(() => db?.close());
+
+type LimitedHub = Pick<Hub, 'api' | 'token' | 'close'>;
+
+/** A hub as startHub makes it (NODE_ENV=test and `env`), over the file's database; close() leaves that open. */
+function hubWith(env: Record<string, string>): LimitedHub {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const api = createApi({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  return {
+    api,
+    token: async (role: Role, country?: string) => (await createToken(db.prisma, { role, country })).token,
+    close: async () => {
+      await api.dispose();
+    },
+  };
+}
+
+const post = (hub: LimitedHub, headers: Record<string, string> = {}) =>
   hub.api.fetch('http://hub.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: QUERY,
   });
-const get = (hub: Hub, path: string, headers: Record<string, string> = {}) =>
+const get = (hub: LimitedHub, path: string, headers: Record<string, string> = {}) =>
   hub.api.fetch(`http://hub.test${path}`, { headers });
 
 const limitHeaders = (res: Response) => ({
@@ -33,11 +60,9 @@ const limitHeaders = (res: Response) => ({
 const resetOf = (res: Response) => Number(res.headers.get('ratelimit-reset'));
 
 describe('one hub process', () => {
-  let hub: Hub;
-  beforeAll(async () => {
-    hub = await startHub({
-      env: { RATE_LIMIT_ANONYMOUS: '3', RATE_LIMIT_TOKEN: '2', RATE_LIMIT_WINDOW_SECONDS: '60' },
-    });
+  let hub: LimitedHub;
+  beforeAll(() => {
+    hub = hubWith({ RATE_LIMIT_ANONYMOUS: '3', RATE_LIMIT_TOKEN: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
   });
   afterAll(() => hub?.close());
 
@@ -135,9 +160,9 @@ describe('one hub process', () => {
 });
 
 test('behind TRUST_PROXY proxies the address is read from X-Forwarded-For; otherwise the header is ignored', async () => {
-  const proxied = await startHub({ env: { RATE_LIMIT_ANONYMOUS: '1', TRUST_PROXY: '1' } });
-  const direct = await startHub({ env: { RATE_LIMIT_ANONYMOUS: '1' } });
-  const from = async (hub: Hub, chain: string) => (await post(hub, { 'x-forwarded-for': chain })).status;
+  const proxied = hubWith({ RATE_LIMIT_ANONYMOUS: '1', TRUST_PROXY: '1' });
+  const direct = hubWith({ RATE_LIMIT_ANONYMOUS: '1' });
+  const from = async (hub: LimitedHub, chain: string) => (await post(hub, { 'x-forwarded-for': chain })).status;
   try {
     expect(await from(proxied, '203.0.113.1')).toBe(200);
     expect(await from(proxied, '203.0.113.1')).toBe(429);
@@ -152,7 +177,7 @@ test('behind TRUST_PROXY proxies the address is read from X-Forwarded-For; other
 });
 
 test('a spent budget comes back once the window has passed', async () => {
-  const hub = await startHub({ env: { RATE_LIMIT_ANONYMOUS: '1', RATE_LIMIT_WINDOW_SECONDS: '1' } });
+  const hub = hubWith({ RATE_LIMIT_ANONYMOUS: '1', RATE_LIMIT_WINDOW_SECONDS: '1' });
   try {
     expect((await post(hub)).status).toBe(200);
     const refused = await post(hub);
@@ -184,7 +209,7 @@ test('defaults: 300 per address and 1200 per token a minute; tests run under lim
 });
 
 test('0 turns a limit off: no headers, no refusal', async () => {
-  const hub = await startHub({ env: { RATE_LIMIT_ANONYMOUS: '0' } });
+  const hub = hubWith({ RATE_LIMIT_ANONYMOUS: '0' });
   try {
     for (let i = 0; i < 3; i++) {
       const res = await post(hub);
@@ -198,7 +223,7 @@ test('0 turns a limit off: no headers, no refusal', async () => {
 
 test('with Redis unreachable each process still counts on its own', async () => {
   // Port 1: nothing listens, so ioredis fails to connect and the in-memory insurance counts.
-  const hub = await startHub({ env: { RATE_LIMIT_ANONYMOUS: '2', REDIS_URL: 'redis://127.0.0.1:1' } });
+  const hub = hubWith({ RATE_LIMIT_ANONYMOUS: '2', REDIS_URL: 'redis://127.0.0.1:1' });
   try {
     expect((await Promise.all([post(hub), post(hub), post(hub)])).map((r) => r.status).sort()).toEqual([200, 200, 429]);
   } finally {
@@ -223,7 +248,7 @@ describe('two hub processes with REDIS_URL', () => {
 
   /** `migstat serve`; resolves with its URL once it serves and its limiter has reached Redis. */
   function serve(env: Record<string, string>): Promise<string> {
-    const child = spawn(process.execPath, [migstatBin, 'serve'], {
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, migstatBin, 'serve'], {
       env: cliEnv({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
