@@ -68,6 +68,9 @@ const schema = z.object({
   /// First retry delay of a webhook delivery; doubled after each failed attempt, up to WEBHOOK_RETRY_MAX_MS.
   WEBHOOK_RETRY_BASE_MS: integer(1).default(5_000),
   WEBHOOK_RETRY_MAX_MS: integer(1).default(60 * 60_000),
+  /// How long a webhook receiver may take to answer before the attempt counts as failed; a delivery is leased to
+  /// the process sending it for 5 s longer, which is also how long a process killed mid-request delays it.
+  WEBHOOK_TIMEOUT_MS: integer(1).default(10_000),
   /// GraphQL operations executing at once (0: no limit); the others wait, writes ahead of reads. Default 4 on
   /// PGlite (one connection, statements on the main thread), 64 on PostgreSQL.
   MAX_CONCURRENT_OPERATIONS: integer(0).optional(),
@@ -107,7 +110,7 @@ export interface Config {
   maxBodyBytes: number;
   corsOrigins: string[];
   rateLimit: RateLimitConfig;
-  webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number };
+  webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
   /** Admission control of GraphQL operations (src/http/admission.ts). */
   admission: { concurrency: number; maxWaiting: number };
   responseCache: { enabled: boolean; maxBytes: number };
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     admission: {
       concurrency: e.MAX_CONCURRENT_OPERATIONS ?? (e.DATABASE_URL ? 64 : 4),

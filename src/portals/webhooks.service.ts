@@ -300,12 +300,11 @@ export function signature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-const REQUEST_TIMEOUT_MS = 10_000;
 /**
- * How long a claimed delivery is leased to the process sending it: past the request timeout, so no other process
- * sends it meanwhile; a process killed mid-request delays that delivery by this much.
+ * How long a claimed delivery is leased to the process sending it, beyond the request timeout (WEBHOOK_TIMEOUT_MS),
+ * so no other process sends it meanwhile; a process killed mid-request delays that delivery by the whole lease.
  */
-const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000;
+const LEASE_MARGIN_MS = 5_000;
 /** Sends in flight in one hub process, at most one per webhook. */
 const MAX_IN_FLIGHT = 20;
 const POLL_MS = 1_000;
@@ -345,13 +344,18 @@ const INTERRUPTED = 'interrupted: the sending hub process stopped before an answ
  * one per webhook (its lowest due id, so one process sends a webhook's deliveries in order), none for the webhooks
  * in `busy` (this process is sending to them already).
  */
-async function claim(prisma: PrismaClient, busy: readonly number[], limit: number): Promise<Claimed[]> {
+async function claim(
+  prisma: PrismaClient,
+  busy: readonly number[],
+  limit: number,
+  leaseMs: number,
+): Promise<Claimed[]> {
   // FOR UPDATE does not go with DISTINCT: the innermost query picks each webhook's first due delivery, the one
   // around it locks; it repeats the conditions so that a row another process claimed meanwhile is rechecked out.
   return prisma.$queryRaw<Claimed[]>`
     WITH claimed AS (
       UPDATE "WebhookDelivery" d
-      SET "nextAttemptAt" = now() + ${LEASE_MS} * interval '1 millisecond', attempts = d.attempts + 1
+      SET "nextAttemptAt" = now() + ${leaseMs} * interval '1 millisecond', attempts = d.attempts + 1
       WHERE d.id IN (
         SELECT d.id FROM "WebhookDelivery" d
         WHERE d.status = 'PENDING' AND d."nextAttemptAt" <= now() AND d.id IN (
@@ -399,7 +403,7 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
       },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(config.webhooks.timeoutMs),
     });
     httpStatus = res.status;
     await res.body?.cancel();
@@ -434,6 +438,7 @@ export function startWebhookWorker(app: { config: Config; db: Database; logger: 
   let stopped = false;
   // While the database is unreachable every tick fails the same way: said once when it starts and once when it ends.
   let outage = false;
+  const leaseMs = config.webhooks.timeoutMs + LEASE_MARGIN_MS;
   const round = async () => {
     do {
       again = false;
@@ -444,7 +449,7 @@ export function startWebhookWorker(app: { config: Config; db: Database; logger: 
       // One claim: a webhook with a send in flight gets its next delivery when that send ends (and wakes us).
       const room = MAX_IN_FLIGHT - inFlight.size;
       if (room > 0 && !stopped)
-        for (const d of await claim(db.prisma, [...inFlight.keys()], room)) {
+        for (const d of await claim(db.prisma, [...inFlight.keys()], room, leaseMs)) {
           const sending = send(db.prisma, config, logger, d)
             .catch((err: unknown) => logger.error({ err, delivery: d.id }, 'webhook send failed'))
             .finally(() => {

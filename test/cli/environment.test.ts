@@ -64,6 +64,7 @@ test('an empty value is the default for every variable; empty GRAPHIQL and LOG_L
     'WEBHOOK_ALLOW_PRIVATE',
     'WEBHOOK_RETRY_BASE_MS',
     'WEBHOOK_RETRY_MAX_MS',
+    'WEBHOOK_TIMEOUT_MS',
     'MAX_CONCURRENT_OPERATIONS',
     'MAX_WAITING_OPERATIONS',
     'SHUTDOWN_TIMEOUT_MS',

@@ -1,8 +1,9 @@
 // Webhook receivers are independent of each other (CONTRACT §10): a receiver that does not answer holds back only
 // its own deliveries, never another webhook's; a burst to a healthy receiver still arrives whole, in sequence order
 // (one process sends a webhook's deliveries one after the other). And the body names a series' source as the feed
-// does: sourceType is the key's source type or its data source's type. Against local receivers, with the hub's
-// delivery worker running in this process.
+// does: sourceType is the key's source type or its data source's type. A receiver that does not answer within
+// WEBHOOK_TIMEOUT_MS is cut off and tried again. Against local receivers, with the hub's delivery worker running in
+// this process.
 import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -160,3 +161,62 @@ test("a series' sourceType is the key's source type or its data source's type, a
   ]);
   expect(keys(series())).toEqual(keys(feed));
 }, 60_000);
+
+describe('WEBHOOK_TIMEOUT_MS', () => {
+  let quick: Hub;
+  let quickAdmin: string;
+  let quickWorker: { stop(): Promise<void> };
+  beforeAll(async () => {
+    ({ hub: quick, admin: quickAdmin } = await startHubAsAdmin({
+      env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '300' },
+    }));
+    quickWorker = startWebhookWorker({ config: quick.config, db: quick.db, logger: pino({ level: 'silent' }) });
+  });
+  afterAll(async () => {
+    await quickWorker?.stop();
+    await quick?.close();
+  });
+
+  test('a receiver that does not answer in time is cut off, the attempt logged as failed, and tried again', async () => {
+    const silent = await receiver({ hold: true });
+    receivers.push(silent);
+    const created = data(
+      await quick.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
+        `mutation($input: CreateWebhookInput!) {
+          createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+        { input: { url: silent.url, secret } },
+        { token: quickAdmin },
+      ),
+    ).createWebhook.webhook.id;
+    await importCsv(quick, quickAdmin, 'country,indicator,reference_year,value,status', [
+      'CHE,IMM_STOCK,2002,1,PUBLISHED',
+    ]);
+    // Each attempt is abandoned after 300 ms (the default would hold it for 10 s), so a second one follows.
+    await until('a second attempt', () => silent.bodies.length >= 2);
+    type Log = {
+      node: { deliveries: { nodes: { status: string; log: { error: string | null; durationMs: number }[] }[] } };
+    };
+    const delivery = async () =>
+      data(
+        await quick.gql<Log, unknown>(
+          `query($id: ID!) { node(id: $id) { ... on Webhook {
+            deliveries { nodes { status log { error durationMs } } } } } }`,
+          { id: created },
+          { token: quickAdmin },
+        ),
+      ).node.deliveries.nodes[0]!;
+    const pending = await delivery();
+    expect(pending.status).toBe('PENDING');
+    const failed = pending.log.filter((a) => a.error && !a.error.startsWith('interrupted'));
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    for (const attempt of failed) {
+      expect(attempt.error).toMatch(/aborted|timeout/i);
+      // Cut off by the 300 ms setting, not by the 10 s default.
+      expect(attempt.durationMs).toBeGreaterThanOrEqual(300);
+      expect(attempt.durationMs).toBeLessThan(5_000);
+    }
+    // Answered in time at last: delivered.
+    silent.release();
+    await until('delivered', async () => (await delivery()).status === 'DELIVERED');
+  }, 60_000);
+});

@@ -121,7 +121,13 @@ describe('delivery', () => {
   let token: string;
   let hook: Awaited<ReturnType<typeof receiver>>;
   const hubs: Serve[] = [];
-  const env = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_RETRY_MAX_MS: '800' };
+  // A 1 s request timeout: a delivery the killed hub was sending is leased for 6 s, not the default's 15 s.
+  const env = {
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_BASE_MS: '200',
+    WEBHOOK_RETRY_MAX_MS: '800',
+    WEBHOOK_TIMEOUT_MS: '1000',
+  };
   beforeAll(async () => {
     target = await cliTarget({ database: 'seeded' });
     token = (await target.run('token', 'create', '--role', 'ADMIN')).stdout.trim();
@@ -179,7 +185,7 @@ describe('delivery', () => {
     const restarted = [await serve(target, env)];
     if (dbKind === 'postgres') restarted.push(await serve(target, env));
     hubs.push(...restarted);
-    // A delivery the killed hub was sending stays leased to it for 15 s.
+    // A delivery the killed hub was sending stays leased to it for 6 s (WEBHOOK_TIMEOUT_MS + 5 s).
     await until(
       'all deliveries acknowledged',
       () => hook.requests.filter((r) => r.answered === 204).length >= 3,
