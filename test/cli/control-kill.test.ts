@@ -67,8 +67,10 @@ function stopped(child: ChildProcess, signal: NodeJS.Signals) {
   return exited;
 }
 
+// At the top level: a describe's own afterAll does not run when -t filters out all its tests, and the folder stayed.
+const work = dbKind === 'pglite' ? scratchDir('migstat-control-kill-') : '';
+
 pgliteOnly('a command run through the server', () => {
-  const work = dbKind === 'pglite' ? scratchDir('migstat-control-kill-') : '';
   const env = { PGLITE_DATA_DIR: join(work, 'pglite') };
   const file = join(work, 'big.csv');
   const read = async () => {

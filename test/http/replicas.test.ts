@@ -38,8 +38,10 @@ test('DATABASE_REPLICA_URLS is a comma-separated list of postgres:// URLs, only 
   ).toThrow(/RESPONSE_CACHE.*replica/);
 });
 
+// At the top level: a describe's own afterAll does not run when -t filters out all its tests, and the folder stayed.
+const dir = dbKind === 'postgres' ? scratchDir('migstat-replica-') : '';
+
 onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
-  const dir = dbKind === 'postgres' ? scratchDir('migstat-replica-') : '';
   let primary: Server;
   let replica: Server;
   let db: Database;
