@@ -9,7 +9,7 @@ import * as accounting from './accounting.service.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
-import { fileFields, tableOf } from '../schema/upload.js';
+import { countryDataImportScopes, fileFields, tableOf } from '../schema/upload.js';
 import { ImportProblemRef } from '../submissions/submission.schema.js';
 import type { ImportProblem } from '../submissions/submissions.import.js';
 import { importAccountsFile } from './accounts.import.js';
@@ -75,46 +75,44 @@ const MissingComponent = builder
     }),
   });
 
-const PopulationAccount = builder
-  .objectRef<accounting.PopulationAccountResult & { pendingEntries: number }>('PopulationAccount')
-  .implement({
-    description: "A country's population account for one year, by group and in total.",
-    fields: (t) => ({
-      pendingEntries: t.exposeInt('pendingEntries', {
-        description:
-          'Entries read at a value not yet PUBLISHED (the task force publishes them with publishPopulationAccount); ' +
-          'always 0 for callers who read published values only.',
-      }),
-      country: t.field({
-        type: Country,
-        description: 'The country.',
-        resolve: (a, _args, ctx: Context) => ctx.prisma.country.findUniqueOrThrow({ where: { id: a.countryId } }),
-      }),
-      year: t.exposeInt('year', { description: 'The year: opening stock at its start, closing stock at its end.' }),
-      coherent: t.exposeBoolean('coherent', { description: 'Whether every group is coherent.' }),
-      groups: t.field({ type: [AccountGroup], description: 'The four groups.', resolve: (a) => a.groups }),
-      total: t.field({
-        type: AccountGroup,
-        description: 'The sum of the four groups (citizenship moves cancel out).',
-        resolve: (a) => a.total,
-      }),
-      missing: t.exposeStringList('missing', {
-        description: 'Components missing for a group they apply to, as "GROUP:COMPONENT".',
-      }),
-      missingComponents: t.field({
-        type: [MissingComponent],
-        description: 'The same as missing, as typed pairs.',
-        resolve: (a) =>
-          a.missing.map((m) => {
-            const [group, component] = m.split(':') as [
-              typeof PopulationGroup.$inferType,
-              typeof AccountComponent.$inferType,
-            ];
-            return { group, component };
-          }),
-      }),
+const PopulationAccount = builder.objectRef<accounting.PopulationAccountView>('PopulationAccount').implement({
+  description: "A country's population account for one year, by group and in total.",
+  fields: (t) => ({
+    pendingEntries: t.exposeInt('pendingEntries', {
+      description:
+        'Entries read at a value not yet PUBLISHED (the task force publishes them with publishPopulationAccount); ' +
+        'always 0 for callers who read published values only.',
     }),
-  });
+    country: t.field({
+      type: Country,
+      description: 'The country.',
+      resolve: (a, _args, ctx: Context) => ctx.prisma.country.findUniqueOrThrow({ where: { id: a.countryId } }),
+    }),
+    year: t.exposeInt('year', { description: 'The year: opening stock at its start, closing stock at its end.' }),
+    coherent: t.exposeBoolean('coherent', { description: 'Whether every group is coherent.' }),
+    groups: t.field({ type: [AccountGroup], description: 'The four groups.', resolve: (a) => a.groups }),
+    total: t.field({
+      type: AccountGroup,
+      description: 'The sum of the four groups (citizenship moves cancel out).',
+      resolve: (a) => a.total,
+    }),
+    missing: t.exposeStringList('missing', {
+      description: 'Components missing for a group they apply to, as "GROUP:COMPONENT".',
+    }),
+    missingComponents: t.field({
+      type: [MissingComponent],
+      description: 'The same as missing, as typed pairs.',
+      resolve: (a) =>
+        a.missing.map((m) => {
+          const [group, component] = m.split(':') as [
+            typeof PopulationGroup.$inferType,
+            typeof AccountComponent.$inferType,
+          ];
+          return { group, component };
+        }),
+    }),
+  }),
+});
 
 builder.queryField('populationAccount', (t) =>
   t.field({
@@ -238,8 +236,7 @@ builder.mutationField('importPopulationAccounts', (t) =>
       'Imports population-account entries, all-or-nothing, as `migstat import accounts` does: upserted by country, ' +
       'year, group and component, with the status of their row (default SUBMITTED). A FOCAL_POINT may import its ' +
       'own country only, with status DRAFT or SUBMITTED; TASK_FORCE and ADMIN any rows and statuses.',
-    authScopes: (_root, _args, ctx) =>
-      ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
+    authScopes: countryDataImportScopes,
     args: {
       input: t.arg({
         type: ImportPopulationAccountsInput,

@@ -44,6 +44,9 @@ export interface AccountGroupResult {
   coherent: boolean;
 }
 
+/** An account as a caller reads it: how many of its entries it reads at a value not yet published, besides. */
+export type PopulationAccountView = PopulationAccountResult & { pendingEntries: number };
+
 export interface PopulationAccountResult {
   countryId: number;
   year: number;
@@ -154,7 +157,7 @@ export async function populationAccount(
   countryId: number,
   year: number,
   tolerance: number = DEFAULT_TOLERANCE,
-): Promise<(PopulationAccountResult & { pendingEntries: number }) | null> {
+): Promise<PopulationAccountView | null> {
   const view = accountEntryView(vis, countryId);
   const rows = await prisma.accountEntry.findMany({
     where: { countryId, year, ...view.where },

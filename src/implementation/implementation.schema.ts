@@ -14,7 +14,7 @@ import { connectionOf, orderBy, pageOf, wherePerField } from '../schema/connecti
 import { badInput, EXPECTED_REVISION_DESCRIPTION } from '../schema/errors.js';
 import { localId } from '../schema/global-id.js';
 import { targetDescriptions, targetId } from '../schema/target.js';
-import { fileFields, tableOf } from '../schema/upload.js';
+import { countryDataImportScopes, fileFields, tableOf } from '../schema/upload.js';
 import { Concept, Recommendation } from '../catalogue/catalogue.schema.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { provisionalFieldsOf, RECOMMENDATION_FIELDS } from '../catalogue/catalogue.service.js';
@@ -794,8 +794,7 @@ builder.mutationFields((t) => ({
       'Imports an adoptions file (CSV or XLSX), all-or-nothing, every problem by line and column (sheet and cell in ' +
       'a workbook). A FOCAL_POINT may import its own ' +
       "country's rows only; TASK_FORCE and ADMIN any.",
-    authScopes: (_root, _args, ctx) =>
-      ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
+    authScopes: countryDataImportScopes,
     args: {
       input: t.arg({ type: ImportAdoptionsInput, required: true, description: 'The file and whether to write it.' }),
     },

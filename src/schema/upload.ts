@@ -1,7 +1,8 @@
 // The file of an import mutation (importSubmissions, importAdoptions, importPopulationAccounts): the CSV as text or
 // an uploaded CSV or XLSX file (GraphQL multipart request), exactly one, with how to read it. One set of input
-// fields and one rule for every import, all read by the import kernel (src/platform/tabular.ts).
+// fields and one rule for every import, all read by the import kernel (src/platform/tabular.ts); and who may call one.
 import type { InputFieldBuilder } from '@pothos/core';
+import type { Context } from '../platform/context.js';
 import { ValidationError } from '../platform/errors.js';
 import type { TableOptions, TableSource } from '../platform/tabular.js';
 import { builder, type BuilderTypes } from './builder.js';
@@ -57,3 +58,10 @@ export function tableOf(input: FileInput): { source: TableSource; table: TableOp
     },
   };
 }
+
+/**
+ * Who may call an import of country data: a FOCAL_POINT (the importer refuses rows of other countries and reviewed
+ * statuses, src/access/focal-point.ts), the task force and ADMIN.
+ */
+export const countryDataImportScopes = (_root: unknown, _args: unknown, ctx: Context) =>
+  ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true };

@@ -21,7 +21,7 @@ import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
 import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
 import { localId } from '../schema/global-id.js';
-import { fileFields, tableOf } from '../schema/upload.js';
+import { countryDataImportScopes, fileFields, tableOf } from '../schema/upload.js';
 
 /** The caller's visible versions as a Prisma where on Submission. */
 export function visibleSubmissions(ctx: Context) {
@@ -518,8 +518,7 @@ builder.mutationField('importSubmissions', (t) =>
     description:
       'Imports a submissions CSV, all-or-nothing. A FOCAL_POINT may import its own country only, with status ' +
       'DRAFT or SUBMITTED; TASK_FORCE and ADMIN any rows and statuses.',
-    authScopes: (_root, _args, ctx) =>
-      ctx.viewer?.role === 'FOCAL_POINT' ? { authenticated: true } : { taskForce: true },
+    authScopes: countryDataImportScopes,
     args: {
       input: t.arg({ type: ImportSubmissionsInput, required: true, description: 'The file and whether to write it.' }),
     },
