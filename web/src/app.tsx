@@ -5,7 +5,16 @@ import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } fro
 import { TokenRefusedNotice } from './components/controls';
 import { ApiError, request } from './lib/client';
 import { APP_SCOPE } from './lib/params';
-import { currentToken, isRestoring, mayImport, restoreViewer, signOut, tokenRefused, useSession } from './lib/session';
+import {
+  currentToken,
+  isRestoring,
+  isStaff,
+  mayImport,
+  restoreViewer,
+  signOut,
+  tokenRefused,
+  useSession,
+} from './lib/session';
 import { ViewerQuery } from './lib/viewer';
 
 const Coverage = lazy(() => import('./pages/coverage'));
@@ -44,7 +53,7 @@ function Nav() {
           {link('/indicators', 'Indicators')}
           {link('/data', 'Data access')}
           {mayImport(viewer) && link('/upload', 'Upload')}
-          {viewer && ['TASK_FORCE', 'ADMIN'].includes(viewer.role) && link('/review', 'Review')}
+          {isStaff(viewer) && link('/review', 'Review')}
           <li>
             <a href="/graphql">GraphiQL</a>
           </li>

@@ -78,6 +78,9 @@ const ResolveCommentDoc = graphql(`
   }
 `);
 
+/** Resolves a comment: the write of every "Resolve" button (a thread's, the upload page's open comments). */
+export const resolveComment = async (id: string) => (await request(ResolveCommentDoc, { id })).resolveComment;
+
 const ReopenCommentDoc = graphql(`
   mutation ReopenComment($id: ID!) {
     reopenComment(input: { id: $id }) {
@@ -176,7 +179,7 @@ export function CommentThread(props: ThreadProps) {
     void write(
       async () =>
         comment.status === 'OPEN'
-          ? (await request(ResolveCommentDoc, { id: comment.id })).resolveComment
+          ? await resolveComment(comment.id)
           : (await request(ReopenCommentDoc, { id: comment.id })).reopenComment,
       reload,
     );

@@ -52,6 +52,11 @@ export function mayImport(who: Viewer | null): who is Viewer {
   return !!who && ['FOCAL_POINT', 'TASK_FORCE', 'ADMIN'].includes(who.role);
 }
 
+/** The task force and ADMIN: they review, publish, and act for any country. */
+export function isStaff(who: Viewer | null): boolean {
+  return who?.role === 'TASK_FORCE' || who?.role === 'ADMIN';
+}
+
 export function currentToken(): string | null {
   return token;
 }

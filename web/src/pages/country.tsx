@@ -24,7 +24,7 @@ import type {
 } from '../gql/graphql';
 import { isNotFound, request, useQuery, useWrite, type WriteResult } from '../lib/client';
 import { useKeepOnRefusal, useKept } from '../lib/drafts';
-import { useSession, type Viewer } from '../lib/session';
+import { isStaff, useSession, type Viewer } from '../lib/session';
 import { count, formatInt, formatValue, formatShare, humanize, RESIDENCE } from '../lib/format';
 import { href, indicatorHref, useParams, windowParams, yearWindow } from '../lib/params';
 import { DISCREPANCY_LABEL, EvidenceMark, recommendationName, STATUS_LABEL } from '../components/implementation';
@@ -395,7 +395,7 @@ function Pending(props: { id: string; title: string; what: string; state: { stat
  */
 function useCountryRoles(country: Country) {
   const [, viewer] = useSession();
-  const staff = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
+  const staff = isStaff(viewer);
   // By M49, which every country has (two without an ISO3 code would otherwise match).
   const declares = staff || (viewer?.role === 'FOCAL_POINT' && viewer.country?.m49 === country.m49);
   return { staff, declares, viewer };
@@ -1224,7 +1224,7 @@ function Account(props: { code: string; year: number }) {
  */
 function AwaitingPublication(props: { account: Account; code: string; onPublished: () => void }) {
   const [, viewer] = useSession();
-  const publishes = viewer?.role === 'TASK_FORCE' || viewer?.role === 'ADMIN';
+  const publishes = isStaff(viewer);
   const { busy, problem, write } = useWrite();
   const { year, pendingEntries } = props.account;
   const publish = () =>

@@ -14,7 +14,7 @@ import { allPages, request, requestWithErrors, useLoad } from '../lib/client';
 import { useKeepOnRefusal, useKept } from '../lib/drafts';
 import { formatValue, humanize, RESIDENCE } from '../lib/format';
 import { useParams, type PageParams } from '../lib/params';
-import { isRestoring, useSession, wasTokenRefused, type Viewer } from '../lib/session';
+import { isRestoring, isStaff, useSession, wasTokenRefused, type Viewer } from '../lib/session';
 
 const QueueDoc = graphql(`
   query ReviewQueue($status: SubmissionStatus!, $after: String) {
@@ -96,7 +96,7 @@ const countryCode = (s: Row) => s.country.iso3 ?? s.country.m49;
 export default function ReviewPage() {
   const [, viewer] = useSession();
   const p = useParams({ status: 'SUBMITTED' });
-  if (viewer && ['TASK_FORCE', 'ADMIN'].includes(viewer.role)) return <Queue viewer={viewer} p={p} />;
+  if (viewer && isStaff(viewer)) return <Queue viewer={viewer} p={p} />;
   return (
     <main id="main" class="narrow">
       <h1>Review queue</h1>

@@ -5,7 +5,7 @@
 // submissions, their review status and their comment threads (with how many are open): a page at a time, newest
 // first, filtered by status (a rejected version and its thread among many).
 import { useState } from 'preact/hooks';
-import { CommentsDisclosure } from '../components/comments';
+import { CommentsDisclosure, resolveComment } from '../components/comments';
 import { ErrorMessage, Loading, RestoringSession } from '../components/controls';
 import { ParamSelect } from '../components/filters';
 import { FileImport, sendImport } from '../components/file-import';
@@ -130,17 +130,6 @@ const OpenCommentsDoc = graphql(`
             code
           }
         }
-      }
-    }
-  }
-`);
-
-const ResolveOpenCommentDoc = graphql(`
-  mutation ResolveOpenComment($id: ID!) {
-    resolveComment(input: { id: $id }) {
-      __typename
-      ... on Error {
-        message
       }
     }
   }
@@ -306,7 +295,7 @@ function OpenComments(props: { country: string; refresh: number; onChange: () =>
   const state = useQuery(OpenCommentsDoc, { country: props.country }, { refresh: props.refresh + resolved });
   const resolve = (id: string) =>
     void write(
-      async () => (await request(ResolveOpenCommentDoc, { id })).resolveComment,
+      () => resolveComment(id),
       () => {
         setResolved((n) => n + 1);
         props.onChange();
