@@ -634,3 +634,75 @@ browserTest(
     expect(staff.errors).toEqual([]);
   },
 );
+
+browserTest(
+  'a long thread is shown whole: 130 comments on a version, more than a page of the API, each in its place, on ' +
+    "that version's thread and under the next version's; the comment added after them appears at the end",
+  async () => {
+    const target = await b.newPage();
+    const { page, errors } = target;
+    const focal = await b.hub.token('FOCAL_POINT', 'NOR');
+    await importSubmissionsCsv(
+      b.hub.db.prisma,
+      'country,indicator,reference_year,value,source_type,status\nNOR,IMM_STOCK,2029,7000,CENSUS,SUBMITTED\n',
+    );
+    const first = await b.hub.db.prisma.submission.findFirstOrThrow({
+      where: { country: { iso3: 'NOR' }, referenceYear: 2029 },
+    });
+    // Written as the task force would, a minute apart, settled (so that no other test's count of open ones moves).
+    const LONG = 130;
+    await b.hub.db.prisma.comment.createMany({
+      data: Array.from({ length: LONG }, (_, i) => ({
+        submissionId: first.id,
+        countryId: first.countryId,
+        author: 'task_force',
+        body: `Remark ${i + 1} on the 2029 count.`,
+        status: 'RESOLVED' as const,
+        resolvedBy: 'task_force',
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)),
+      })),
+    });
+    await b.hub.db.prisma.submission.update({
+      where: { id: first.id },
+      data: { status: 'REJECTED', rejectionReason: 'See the remarks.' },
+    });
+    await importSubmissionsCsv(
+      b.hub.db.prisma,
+      'country,indicator,reference_year,value,source_type,status\nNOR,IMM_STOCK,2029,7100,CENSUS,SUBMITTED\n',
+    );
+
+    await b.signIn(page, focal);
+    const own = page.getByRole('region', { name: "Your country's submissions" });
+    const rows = own.getByTestId('own-submissions').locator('tbody tr');
+    const row = (version: number) =>
+      rows
+        .filter({ has: page.locator('td:nth-child(2)', { hasText: /^2029$/ }) })
+        .filter({ has: page.locator('td:nth-child(4)', { hasText: new RegExp(`^${version}$`) }) });
+    await showingPage(target, async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
+      // Under version 2, what was said on version 1, all of it in the order written.
+      await row(2).getByText('Comments').click();
+      const earlier = row(2)
+        .getByRole('list', { name: 'Comments on version 1 of IMM_STOCK 2029 version 2' })
+        .locator(':scope > li');
+      await earlier.last().getByText(`Remark ${LONG} on the 2029 count.`).waitFor();
+      await expect(earlier.count()).resolves.toBe(LONG);
+      await expect(earlier.first().innerText()).resolves.toContain('Remark 1 on the 2029 count.');
+
+      // Version 1's own thread: the same 130, then the focal point's answer at the end.
+      await row(1).getByText('Comments').click();
+      const thread = row(1).getByRole('list', { name: 'Comments on IMM_STOCK 2029 version 1' });
+      const items = thread.locator(':scope > li');
+      await items
+        .nth(LONG - 1)
+        .getByText(`Remark ${LONG} on the 2029 count.`)
+        .waitFor();
+      await expect(items.count()).resolves.toBe(LONG);
+      await row(1).getByLabel('Add a comment on IMM_STOCK 2029 version 1').fill('Answered in version 2.');
+      await row(1).getByRole('button', { name: 'Add comment' }).click();
+      await items.nth(LONG).getByText('Answered in version 2.').waitFor();
+      await expect(items.count()).resolves.toBe(LONG + 1);
+    });
+    expect(errors).toEqual([]);
+  },
+);

@@ -3,12 +3,13 @@
 // a button to resolve it (or reopen it) and, for its author, one to correct it; and a form to add one. A submission's
 // thread also shows what was said on its earlier versions: a rejection's reason is a comment on the rejected version,
 // and the version sent in answer would otherwise start with an empty thread. Loaded when shown, so a list of items
-// costs one request per thread opened. A comment being written is kept should the hub refuse the token before it is
-// sent (lib/drafts.ts): after signing in again, its thread opens with the text back.
+// costs one request per thread opened; a long thread is read 100 comments a request, and all of it is shown (the
+// newest would otherwise be the ones cut off). A comment being written is kept should the hub refuse the token before
+// it is sent (lib/drafts.ts): after signing in again, its thread opens with the text back.
 import { useEffect, useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import type { ThreadCommentFragment } from '../gql/graphql';
-import { request, useQuery, useWrite } from '../lib/client';
+import { allPages, request, requestWithErrors, useLoad, useWrite } from '../lib/client';
 import { loadFields, useKeepOnRefusal, useKept } from '../lib/drafts';
 import { useSession } from '../lib/session';
 import { ErrorMessage, Loading } from './controls';
@@ -28,9 +29,12 @@ graphql(`
 `);
 
 const ThreadDoc = graphql(`
-  query CommentThread($target: ID!) {
-    comments(first: 50, filter: { target: $target }, orderBy: { field: CREATED_AT, direction: ASC }) {
-      totalCount
+  query CommentThread($target: ID!, $after: String) {
+    comments(first: 100, after: $after, filter: { target: $target }, orderBy: { field: CREATED_AT, direction: ASC }) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         ...ThreadComment
       }
@@ -46,15 +50,32 @@ const EarlierVersionsDoc = graphql(`
         id
         version
         status
-        comments(first: 50, orderBy: { field: CREATED_AT, direction: ASC }) {
-          nodes {
-            ...ThreadComment
-          }
+        comments {
+          totalCount
         }
       }
     }
   }
 `);
+
+/** Every comment on one item, in the order written: a long thread is read page by page, none left out. */
+const threadOf = (target: string, signal?: AbortSignal) =>
+  allPages(async (after) => {
+    const { data, errors } = await requestWithErrors(ThreadDoc, { target, after }, { signal });
+    return { connection: data.comments, errors };
+  });
+
+/** A submission's earlier versions that have comments, each with its whole thread (oldest version first). */
+async function earlierThreadsOf(id: string, signal: AbortSignal) {
+  const { data } = await requestWithErrors(EarlierVersionsDoc, { id }, { signal });
+  const current = data.submission?.version ?? 0;
+  const earlier = (data.submission?.versions ?? []).filter((v) => v.version < current && v.comments.totalCount);
+  const threads = await Promise.all(earlier.map((v) => threadOf(v.id, signal)));
+  return {
+    data: earlier.map((v, i) => ({ ...v, comments: threads[i]!.data })),
+    errors: threads.flatMap((t) => t.errors),
+  };
+}
 
 const AddCommentDoc = graphql(`
   mutation AddComment($target: ID!, $body: String!) {
@@ -132,17 +153,15 @@ export function CommentThread(props: ThreadProps) {
   // The caller the thread was opened for: the one whose unsent text is kept if the hub refuses its token.
   const [who] = useState(viewer);
   const [refresh, setRefresh] = useState(0);
-  const state = useQuery(ThreadDoc, { target: props.target }, { refresh });
-  const earlierState = useQuery(EarlierVersionsDoc, { id: props.target }, { refresh, skip: !props.versions });
-  const earlier =
-    earlierState.status === 'done' && earlierState.data.submission
-      ? earlierState.data.submission.versions.filter(
-          (v) => v.version < earlierState.data.submission!.version && v.comments.nodes.length,
-        )
-      : [];
+  const state = useLoad((signal) => threadOf(props.target, signal), [props.target], { refresh });
+  const earlierState = useLoad((signal) => earlierThreadsOf(props.target, signal), [props.target], {
+    refresh,
+    skip: !props.versions,
+  });
+  const earlier = earlierState.status === 'done' ? earlierState.data : [];
   const { onOpenCount } = props;
   useEffect(() => {
-    if (state.status === 'done') onOpenCount?.(state.data.comments.nodes.filter((c) => c.status === 'OPEN').length);
+    if (state.status === 'done') onOpenCount?.(state.data.filter((c) => c.status === 'OPEN').length);
   }, [state, onOpenCount]);
   const kept = useKept<UnsentComment>(draftScope(props.target), props.restores === false ? null : who);
   const [body, setBody] = useState(kept?.body ?? '');
@@ -245,9 +264,9 @@ export function CommentThread(props: ThreadProps) {
       {state.status === 'loading' && <Loading what="comments" />}
       {state.status === 'error' && <ErrorMessage error={state.error} />}
       {state.status === 'done' &&
-        (state.data.comments.nodes.length ? (
+        (state.data.length ? (
           <ol class="comments" aria-label={`Comments on ${props.label}`}>
-            {state.data.comments.nodes.map(item)}
+            {state.data.map(item)}
           </ol>
         ) : (
           <p class="reason">No comments yet.</p>
@@ -259,7 +278,7 @@ export function CommentThread(props: ThreadProps) {
             On version {v.version} ({v.status.toLowerCase()}):
           </p>
           <ol class="comments" aria-label={`Comments on version ${v.version} of ${props.label}`}>
-            {v.comments.nodes.map(item)}
+            {v.comments.map(item)}
           </ol>
         </div>
       ))}
