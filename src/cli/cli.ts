@@ -8,157 +8,36 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CommanderError, type Command } from 'commander';
-import {
-  AccessError,
-  createToken,
-  findCountry,
-  listTokens,
-  parseExpiry,
-  revokeTargetOf,
-  revokeTokens,
-  type Role,
-} from '../access/tokens.js';
+import type { listTokens, Role } from '../access/tokens.js';
 import { CLI_ACTOR } from '../access/audit.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
-import { openDatabase, type Database, type DatabaseOptions } from '../platform/db.js';
+import type { Database, DatabaseOptions } from '../platform/db.js';
 import { DataDirBusyError, describeHolder, type LockHolder } from '../platform/data-dir-lock.js';
 import { INTERRUPTED_EXIT, checkAdvice, runThroughServer, startControlServer, type RemoteIo } from './control.js';
 import { ValidationError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { enableMemoryTrace, traceMemory } from '../platform/memory.js';
-import { migrate, type MigrateOptions } from '../platform/migrate.js';
-import { importCatalogue, parseCatalogue } from '../catalogue/catalogue.import.js';
-import { importCountries, parseCountries } from '../geography/countries.import.js';
-import { isEmpty, seed } from './seed.js';
-import { importAccounts } from '../accounting/accounts.import.js';
-import { readUtf8File, terminalProgress } from '../platform/csv.js';
-import { problemIssue, type TableOptions, type TableProblem } from '../platform/tabular.js';
-import { importDataSources } from '../submissions/sources.import.js';
-import { importAdoptions } from '../implementation/adoptions.import.js';
-import { importSubmissions } from '../submissions/submissions.import.js';
-import { importUndesaIms } from '../submissions/undesa.import.js';
-import { exportSubmissionsCsv } from '../submissions/submissions.export.js';
-import { EVERYTHING } from '../submissions/visibility.js';
+import type { MigrateOptions } from '../platform/migrate.js';
+import type { ImporterOptions } from './importers.js';
 import type { SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
-import { rehearse } from './dry-run.js';
 import {
   buildProgram,
   EXPORT_STATUSES,
   isHelpOrVersion,
   type Actions,
   type ExportOptions,
-  type ImportKind,
   type ProgramOutput,
 } from './program.js';
 
+// The database, its migrations and the domain services are loaded by the commands that use them, not here: help,
+// --version and a mistyped command line then cost a tenth of a second rather than a third (PGlite, Prisma's client
+// and every parser are not loaded).
+const database = () => import('../platform/db.js');
+const migrations = () => import('../platform/migrate.js');
+const tokens = () => import('../access/tokens.js');
+
 /** A mistake in what the user asked for (a bad option value, a missing file): exit code 1, the message alone. */
 export class UserError extends Error {}
-
-/** Where an importer reports: lines of its result, and progress on `stderr` (this process's when absent). */
-type Out = { log: (line: string) => void; stderr?: Io['stderr'] };
-
-export interface ImporterOptions {
-  /** Called inside the import's transaction, just before the commit (see MIGSTAT_TEST_PAUSE). */
-  beforeCommit?: () => Promise<void>;
-  /** Validate and report, write nothing. */
-  dryRun?: boolean;
-  /** How to read a tabular file (`--sheet`). */
-  table?: TableOptions;
-  /** Cancels the import (its CLI left the server's control socket); importers that take it roll back. */
-  signal?: AbortSignal | undefined;
-}
-
-export interface Importer {
-  (db: Database, file: string, out: Out, options?: ImporterOptions): Promise<unknown>;
-}
-
-/** An importer's problems as one ValidationError (nothing was written). */
-function problemsOf(problems: TableProblem[]): ValidationError {
-  return ValidationError.of(problems.map(problemIssue));
-}
-
-/**
- * An importer whose service has no dry run of its own: for --dry-run it runs whole inside a transaction that is
- * rolled back (dry-run.ts), so the report is exactly what the import would do.
- */
-const rehearsable =
-  (importer: Importer): Importer =>
-  (db, file, out, options = {}) =>
-    options.dryRun
-      ? rehearse(db, (inside) => importer(inside, file, out, { ...options, dryRun: false }))
-      : importer(db, file, out, options);
-
-/** Importers by kind (one for each `import` command of program.ts); domain modules add theirs here. */
-const importersByKind = {
-  catalogue: rehearsable(async (db, file) => importCatalogue(db.prisma, parseCatalogue(readUtf8File(file)), CLI_ACTOR)),
-  countries: rehearsable(async (db, file, _out, options) =>
-    importCountries(db.prisma, await parseCountries({ file }, options?.table), CLI_ACTOR),
-  ),
-  sources: rehearsable(async (db, file, _out, options) =>
-    importDataSources(db.prisma, { file }, CLI_ACTOR, options?.table),
-  ),
-  // Submissions: the service's own dry run (the one `importSubmissions(dryRun:)` uses), which validates and plans
-  // without opening a write transaction.
-  submissions: async (db, file, out, options = {}) => {
-    const progress = importProgress(out.stderr);
-    const result = await importSubmissions(
-      db.prisma,
-      { file },
-      {
-        actor: CLI_ACTOR,
-        // A dry run writes inside a transaction it rolls back (for exact counts): no "writing" line for it.
-        onProgress: options.dryRun ? undefined : progress.tick,
-        beforeCommit: options.beforeCommit,
-        signal: options.signal,
-        dryRun: options.dryRun,
-        table: options.table,
-      },
-    );
-    progress.done();
-    if (!result.ok) throw problemsOf(result.problems);
-    return result.report;
-  },
-  accounts: rehearsable(async (db, file, _out, options) =>
-    importAccounts(db.prisma, { file }, CLI_ACTOR, options?.table),
-  ),
-  // The adoptions service's own dry run counts nothing; the rehearsal counts what would be created and updated.
-  adoptions: rehearsable(async (db, file, _out, options) => {
-    const result = await importAdoptions(db.prisma, { file }, { actor: CLI_ACTOR, table: options?.table });
-    if (!result.ok) throw problemsOf(result.problems);
-    return { adoptions: result.report };
-  }),
-  'undesa-ims': rehearsable(async (db, file) => importUndesaIms(db.prisma, file, CLI_ACTOR)),
-} satisfies Record<ImportKind, Importer>;
-export const importers: Record<string, Importer> = importersByKind;
-
-/**
- * Progress of a long import on stderr: a redrawn bar on a terminal; elsewhere one line when writing starts, so
- * logs (and supervising processes) can tell validation from writing.
- */
-function importProgress(stderr: Io['stderr'] | undefined) {
-  // The bar is drawn on this process's own terminal only (not on a server's, for a CLI on its control socket).
-  const sink = stderr ?? {
-    write: (chunk: string) => process.stderr.write(chunk),
-    isTTY: Boolean(process.stderr.isTTY),
-  };
-  const bar = stderr
-    ? null
-    : { validate: terminalProgress('validating rows'), write: terminalProgress('writing observations') };
-  let phase: 'validate' | 'write' | null = null;
-  return {
-    tick: (next: 'validate' | 'write', done: number, total?: number) => {
-      if (phase !== next) {
-        if (phase) bar?.[phase].done();
-        phase = next;
-        if (next === 'write' && !sink.isTTY) sink.write(`writing ${total ?? 0} observations\n`);
-      }
-      bar?.[next].tick(done, total);
-    },
-    done: () => {
-      if (phase) bar?.[phase].done();
-    },
-  };
-}
 
 /** Where the database is and how long to wait for it, from the configuration. */
 export function databaseOptions(config: Config): DatabaseOptions {
@@ -176,7 +55,7 @@ export function databaseOptions(config: Config): DatabaseOptions {
  * (the schema engine would report it as "External error") after the connect timeout, not a hang.
  */
 async function openConfigured(config: Config): Promise<Database> {
-  const db = await openDatabase(databaseOptions(config));
+  const db = await (await database()).openDatabase(databaseOptions(config));
   try {
     await db.ping(config.databaseConnectTimeoutMs + 1_000);
   } catch (err) {
@@ -226,7 +105,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<void> 
     }
     const db = opened.db;
     try {
-      if (migrateFirst) await migrate(db, migrateOptions(config, io));
+      if (migrateFirst) await (await migrations()).migrate(db, migrateOptions(config, io));
       traceMemory('migrated');
       await run(db, config);
       traceMemory('done');
@@ -344,7 +223,7 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
     migrate: (options) =>
       withDatabase(
         async (db, config) => {
-          const applied = await migrate(db, migrateOptions(config, io));
+          const applied = await (await migrations()).migrate(db, migrateOptions(config, io));
           if (options.json) io.log(json({ location: db.location, applied }));
           else
             io.log(applied.length ? `Applied ${applied.join(', ')} to ${db.location}` : `${db.location} is up to date`);
@@ -353,6 +232,7 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
       ),
     seed: (options) =>
       withDatabase(async (db) => {
+        const { seed } = await import('./seed.js');
         const report = await seed(db.prisma, CLI_ACTOR);
         io.log(options.json ? json(report) : formatReport(report));
       }),
@@ -368,6 +248,7 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
         let report: unknown;
         try {
           const table = options.sheet !== undefined ? { sheet: options.sheet } : undefined;
+          const { importersByKind } = await import('./importers.js');
           report = await importersByKind[kind](db, path, io, {
             ...pauseForTest(config, io),
             dryRun,
@@ -389,6 +270,7 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
     tokenCreate: (options) =>
       withDatabase((db) =>
         asOptionErrors(async () => {
+          const { createToken, parseExpiry } = await tokens();
           const created = await createToken(db.prisma, {
             role: options.role.toUpperCase() as Role,
             country: options.country,
@@ -400,13 +282,14 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
       ),
     tokenList: (options) =>
       withDatabase(async (db) => {
-        const rows = await listTokens(db.prisma, { includeRevoked: options.all });
+        const rows = await (await tokens()).listTokens(db.prisma, { includeRevoked: options.all });
         io.log(options.json ? json(rows.map((r) => tokenRow(r))) : formatTokens(rows));
       }),
     tokenRevoke: (target, options) =>
       withDatabase((db) =>
         asOptionErrors(
           async () => {
+            const { revokeTokens, revokeTargetOf } = await tokens();
             const ids = await revokeTokens(db.prisma, revokeTargetOf(target), CLI_ACTOR);
             io.log(
               options.json ? json({ revoked: ids }) : `revoked token${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`,
@@ -426,7 +309,7 @@ async function asOptionErrors(run: () => Promise<void>, positionals: Record<stri
   try {
     await run();
   } catch (err) {
-    if (err instanceof AccessError) {
+    if (err instanceof (await tokens()).AccessError) {
       const name = positionals[err.field] ?? `--${err.field}`;
       throw new UserError(`${name} ${err.issues[0]?.message ?? err.message}`);
     }
@@ -552,7 +435,7 @@ async function exportSubmissions(db: Database, options: ExportOptions, io: Io): 
   if (unknown.length) throw new UserError(`--status: ${unknown.join(', ')} not one of ${EXPORT_STATUSES.join(', ')}`);
   let countryId: number | undefined;
   if (options.country) {
-    const country = await findCountry(db.prisma, options.country);
+    const country = await (await tokens()).findCountry(db.prisma, options.country);
     if (!country) throw new UserError(`--country: no country with M49 or ISO3 code "${options.country}"`);
     countryId = country.id;
   }
@@ -560,6 +443,10 @@ async function exportSubmissions(db: Database, options: ExportOptions, io: Io): 
     throw new UserError(`--indicator: no indicator with code "${options.indicator}"`);
   }
   // The operator holds the database, so reads as ADMIN would; --status (default PUBLISHED) chooses the versions.
+  const [{ exportSubmissionsCsv }, { EVERYTHING }] = await Promise.all([
+    import('../submissions/submissions.export.js'),
+    import('../submissions/visibility.js'),
+  ]);
   const lines = exportSubmissionsCsv(db.prisma, {
     visibility: EVERYTHING,
     statuses: statuses as SubmissionStatus[],
@@ -585,6 +472,7 @@ async function exportSubmissions(db: Database, options: ExportOptions, io: Io): 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const db = await openConfigured(config);
+  const [{ migrate }, { isEmpty, seed }] = await Promise.all([migrations(), import('./seed.js')]);
   const applied = await migrate(db, {
     onRecovered: (names) =>
       logger.warn({ migrations: names }, 'migrations interrupted before committing; applying again'),

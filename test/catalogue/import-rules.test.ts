@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeError, importers } from '../../src/cli/cli.js';
+import { describeError } from '../../src/cli/cli.js';
+import { importers } from '../../src/cli/importers.js';
 import { dataDir } from '../../src/platform/paths.js';
 import { startHub, type Hub } from '../support/hub.js';
 

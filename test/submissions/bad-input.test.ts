@@ -2,7 +2,8 @@
 // written: NUL characters, bytes that are not UTF-8, person counts that are negative or fractional, unit case,
 // missing files.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { describeError, importers } from '../../src/cli/cli.js';
+import { describeError } from '../../src/cli/cli.js';
+import { importers } from '../../src/cli/importers.js';
 import { runCli } from '../support/cli.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 import { csv, ImportSubmissions, tempFile } from './support.js';

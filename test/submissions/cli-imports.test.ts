@@ -1,6 +1,7 @@
 // The CLI's importers (the same code `migstat import sources|accounts|submissions FILE` runs), over a test database:
 // data sources, population accounts with the CONTRACT §4 validity rules, submissions, and their error reports.
-import { describeError, importers } from '../../src/cli/cli.js';
+import { describeError } from '../../src/cli/cli.js';
+import { importers } from '../../src/cli/importers.js';
 import { graphql } from '../gql/index.js';
 import { data, startHub, type Hub } from '../support/hub.js';
 import { csv, tempFile } from './support.js';

@@ -11,7 +11,7 @@ import { listen } from '../../src/http/server.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { startHub, type Hub } from '../support/hub.js';
 import { scratchDir } from '../support/scratch.js';
-import { importers } from '../../src/cli/cli.js';
+import { importers } from '../../src/cli/importers.js';
 
 const IMPORT = `mutation ($input: ImportSubmissionsInput!) {
   importSubmissions(input: $input) {
