@@ -148,6 +148,18 @@ export type Authentication =
   | { viewer: null; reason: 'unknown' | 'revoked' }
   | { viewer: null; reason: 'expired'; expiredAt: Date };
 
+/** Why a token row stands for nobody at `now` (revoked, expired), or null while it is live. */
+function lapse(
+  row: { revokedAt: Date | null; expiresAt: Date | null },
+  now: Date,
+): Exclude<Authentication, { viewer: Viewer } | { reason: 'unknown' }> | null {
+  if (row.revokedAt) return { viewer: null, reason: 'revoked' };
+  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) {
+    return { viewer: null, reason: 'expired', expiredAt: row.expiresAt };
+  }
+  return null;
+}
+
 /** The viewer a bearer token stands for, or why it stands for nobody (unknown, revoked, expired). */
 export async function authenticateToken(
   prisma: PrismaClient,
@@ -156,11 +168,14 @@ export async function authenticateToken(
 ): Promise<Authentication> {
   const row = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(secret) } });
   if (!row) return { viewer: null, reason: 'unknown' };
-  if (row.revokedAt) return { viewer: null, reason: 'revoked' };
-  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) {
-    return { viewer: null, reason: 'expired', expiredAt: row.expiresAt };
-  }
-  return { viewer: { tokenId: row.id, name: row.name, role: row.role, countryId: row.countryId } };
+  return lapse(row, now) ?? { viewer: { tokenId: row.id, name: row.name, role: row.role, countryId: row.countryId } };
+}
+
+/** The words a caller is told when its token stands for nobody, on every route (/graphql, /sdmx, /download). */
+function refusalOf(auth: Authentication | null): string {
+  return auth && 'reason' in auth && auth.reason === 'expired'
+    ? `The token in the Authorization header expired at ${auth.expiredAt.toISOString()}; ask an admin for a new one`
+    : 'Invalid or revoked token in the Authorization header';
 }
 
 /**
@@ -176,13 +191,20 @@ export async function authenticateHeader(
   const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   const auth = secret ? await authenticateToken(prisma, secret) : null;
   if (auth?.viewer) return { viewer: auth.viewer };
-  return {
-    viewer: null,
-    refused:
-      auth?.reason === 'expired'
-        ? `The token in the Authorization header expired at ${auth.expiredAt.toISOString()}; ask an admin for a new one`
-        : 'Invalid or revoked token in the Authorization header',
-  };
+  return { viewer: null, refused: refusalOf(auth) };
+}
+
+/**
+ * For what outlives the request that authenticated it (a live change stream): why the viewer's token no longer
+ * stands for it (revoked or expired since), in the words of authenticateHeader, or null while it does.
+ */
+export async function lapsedSince(prisma: PrismaClient, viewer: Viewer, now = new Date()): Promise<string | null> {
+  const row = await prisma.apiToken.findUnique({
+    where: { id: viewer.tokenId },
+    select: { revokedAt: true, expiresAt: true },
+  });
+  const lapsed = row ? lapse(row, now) : { viewer: null, reason: 'unknown' as const };
+  return lapsed ? refusalOf(lapsed) : null;
 }
 
 /** Resolves a CONTRACT "country" argument: an M49 code ("756", "4" → "004") or an ISO3 code ("CHE"). */

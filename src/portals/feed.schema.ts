@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import { GraphQLError, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { Context } from '../platform/context.js';
+import { lapsedSince } from '../access/tokens.js';
 import { builder, DEFAULT_PAGE_SIZE } from '../schema/builder.js';
 import { seesVersion, visibilityOf, type Visibility } from '../submissions/visibility.js';
 import {
@@ -280,7 +281,15 @@ builder.subscriptionField('changes', (t) =>
     },
     subscribe: (_root, args, ctx) => {
       const visibility = visibilityOf(ctx.viewer);
-      return liveChanges(ctx.app.db, visibility, positionOf(args.after, visibility));
+      const { viewer } = ctx;
+      // The token was checked when the stream opened; a stream outlives that request, so it is checked again.
+      const authorize = viewer
+        ? async () => {
+            const lapsed = await lapsedSince(ctx.prisma, viewer);
+            if (lapsed) throw new GraphQLError(lapsed, { extensions: { code: 'UNAUTHENTICATED' } });
+          }
+        : undefined;
+      return liveChanges(ctx.app.db, visibility, positionOf(args.after, visibility), authorize);
     },
     resolve: (row) => row,
   }),

@@ -222,11 +222,17 @@ export async function closeChangeStreams(db: Database): Promise<void> {
 /**
  * The caller's entries after `after`, then every new one as it is committed by any hub process: the replay and the
  * live part are the same query from the same cursor, so nothing is skipped or repeated at the seam.
+ *
+ * `authorize`, given for a caller with a token, throws once the token no longer stands for it (revoked or expired
+ * while the stream is open), which ends the stream with that error. It runs after each read and before its rows are
+ * sent, so nothing committed after a revocation reaches the stream; and at each wake without rows, so a lapsed
+ * token's stream ends within POLL_MS even when nothing is written.
  */
 export async function* liveChanges(
   db: Database,
   visibility: Visibility,
   position: FeedPosition,
+  authorize?: () => Promise<void>,
 ): AsyncGenerator<FeedRow> {
   const bus = busOf(db);
   await bus.start();
@@ -234,6 +240,7 @@ export async function* liveChanges(
   while (!bus.closed) {
     const seen = bus.version;
     const rows = await readChanges(db.prisma, visibility, cursor, LIVE_PAGE);
+    await authorize?.();
     for (const row of rows) {
       yield row;
       cursor = positionAfter(row, visibility);

@@ -193,3 +193,54 @@ test('a subscriber on one hub receives every change committed through another, o
     reader.child.kill('SIGKILL');
   }
 }, 120_000);
+
+test('a stream outlives its request, not its token: revoked or expired, the stream ends with the refusal, and what is committed afterwards never reaches it', async () => {
+  const hub = await serve(target);
+  try {
+    const create = (expiresAt: string | null) =>
+      gql<{ createToken: { token: string; apiToken: { id: string } } }>(
+        hub.url,
+        `mutation($at: DateTime) { createToken(input: { role: TASK_FORCE, expiresAt: $at }) {
+           ... on CreateTokenPayload { token apiToken { id } } } }`,
+        { at: expiresAt },
+        token,
+      ).then((d) => d.createToken);
+    const importValidated = (country: string, value: number) =>
+      gql<{ importSubmissions: { ok: boolean } }>(
+        hub.url,
+        IMPORT,
+        { csv: `country,indicator,reference_year,value,status\n${country},IMM_STOCK,2030,${value},VALIDATED` },
+        token,
+      );
+    const revoked = await create(null);
+    // Expires 4 s from now: long enough to open the stream and receive the first change.
+    const expiry = Date.now() + 4_000;
+    const expiring = await create(new Date(expiry).toISOString());
+    const streams = [subscribe(hub.url, null, revoked.token), subscribe(hub.url, null, expiring.token)];
+    // The task force's feed from the start (the seed's catalogue changes), then one validated, unpublished version.
+    const before = (
+      await gql<{ changes: { totalCount: number } }>(hub.url, `{ changes { totalCount } }`, {}, revoked.token)
+    ).changes.totalCount;
+    expect((await importValidated('CHE', 111)).importSubmissions.ok).toBe(true);
+    for (const s of streams) await s.until(before + 1);
+    for (const s of streams) expect(s.events.at(-1)!.event.submission?.observations[0]?.value).toBe(111);
+
+    // One token revoked by an admin, the other left to expire; then another validated version is committed.
+    const revoke = await gql<{ revokeToken: { __typename: string } }>(
+      hub.url,
+      `mutation($id: ID!) { revokeToken(input: { id: $id }) { __typename } }`,
+      { id: revoked.apiToken.id },
+      token,
+    );
+    expect(revoke.revokeToken.__typename).toBe('RevokeTokenPayload');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry + 100 - Date.now())));
+    expect((await importValidated('FRA', 222)).importSubmissions.ok).toBe(true);
+    await expect(streams[0]!.until(before + 2)).rejects.toThrow(/Invalid or revoked token.*UNAUTHENTICATED/);
+    await expect(streams[1]!.until(before + 2)).rejects.toThrow(/expired at .*UNAUTHENTICATED/);
+    for (const s of streams) {
+      expect(s.events.map((e) => e.event.submission?.observations[0]?.value)).not.toContain(222);
+    }
+  } finally {
+    hub.child.kill('SIGKILL');
+  }
+}, 120_000);
