@@ -24,11 +24,12 @@ import { MIN_BYTES, precompressed } from './compression.js';
 export const RESPONSE_CACHE_HEADER = 'x-response-cache';
 
 /**
- * What a cached answer may not depend on, besides the data: the caller's own token (`viewer`), the clock
- * (`Comment.overdue`, `ApiToken.active`), and webhook delivery state, which the delivery worker writes without
+ * What a cached answer may not depend on, besides the data: the caller's own token rather than its class (`viewer`,
+ * and `Comment.viewerCanUpdate`, true for the one token that wrote the comment: platform/context.ts's isAuthor), the
+ * clock (`Comment.overdue`, `ApiToken.active`), and webhook delivery state, which the delivery worker writes without
  * raising the data version (see the migration). A query selecting any of these is executed every time.
  */
-const UNCACHEABLE_FIELDS = new Set(['Query.viewer', 'Comment.overdue']);
+const UNCACHEABLE_FIELDS = new Set(['Query.viewer', 'Comment.viewerCanUpdate', 'Comment.overdue']);
 const UNCACHEABLE_TYPES = new Set(['ApiToken', 'Webhook', 'WebhookDelivery', 'DeliveryAttempt']);
 
 /**

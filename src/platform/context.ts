@@ -14,7 +14,11 @@ export interface Viewer {
   countryId: number | null;
 }
 
-/** Whether the caller is the token that wrote something (`authorTokenId`; null: written by the CLI, nobody's). */
+/**
+ * Whether the caller is the token that wrote something (`authorTokenId`; null: written by the CLI, nobody's). A field
+ * that reads it differs between callers of one visibility class: list it in http/response-cache.ts's
+ * UNCACHEABLE_FIELDS.
+ */
 export function isAuthor(viewer: Viewer | null, authorTokenId: number | null): boolean {
   return authorTokenId !== null && viewer?.tokenId === authorTokenId;
 }

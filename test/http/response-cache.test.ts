@@ -49,6 +49,11 @@ async function importCsv(rows: string[], token = admin, url = 'in-process') {
   expect(body).toEqual({ data: { importSubmissions: { ok: true, problems: [] } } });
 }
 
+async function indicatorId(code: string): Promise<string> {
+  const { body } = await ask(`{ indicator(code: "${code}") { id } }`);
+  return (body.data as { indicator: { id: string } }).indicator.id;
+}
+
 const AGGREGATE = `{ aggregate(indicator: "IMM_STOCK", year: 2031, region: "150") { value countriesIncluded } }`;
 const CHE_YEARS = `{ submissions(filter: { country: "CHE", indicator: "IMM_STOCK", fromYear: 2040, toYear: 2049 }) {
   nodes { referenceYear status total { value } } } }`;
@@ -121,6 +126,21 @@ test('unpublished data never enters another class: a focal point read does not a
       });
     }
   }
+});
+
+test("what depends on the caller's own token is not kept for its class: viewerCanUpdate for two task-force tokens", async () => {
+  const [author, colleague] = [await hub.token('TASK_FORCE'), await hub.token('TASK_FORCE')];
+  const added = await ask(
+    `mutation { addComment(input: { target: "${await indicatorId('IMM_STOCK')}", body: "Whose is it?" }) { __typename } }`,
+    author,
+  );
+  expect(added.body).toEqual({ data: { addComment: { __typename: 'AddCommentPayload' } } });
+  const MINE = `{ comments(first: 1) { nodes { body viewerCanUpdate } } }`;
+  const answers = [await ask(MINE, author), await ask(MINE, colleague), await ask(MINE, author)];
+  expect(answers.map((a) => a.body.data)).toEqual(
+    [true, false, true].map((mine) => ({ comments: { nodes: [{ body: 'Whose is it?', viewerCanUpdate: mine }] } })),
+  );
+  expect(answers.map((a) => a.cache)).toEqual([null, null, null]);
 });
 
 test('SDMX answers are kept under the data version and per visibility, like GraphQL answers', async () => {
