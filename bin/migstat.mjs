@@ -35,14 +35,20 @@ async function tsx() {
   }
 }
 
-/** dist/ was compiled after the last change to the sources it is compiled from (tsconfig.build.json). */
+/**
+ * dist/ was compiled after the last change to the sources it is compiled from (tsconfig.build.json). Where the
+ * sources are absent (the Docker image holds dist/ alone), dist/ is all there is to run, whatever NODE_ENV says.
+ */
 function distIsCurrent() {
   if (!existsSync(dist)) return false;
   const built = statSync(dist).mtimeMs;
-  return ['src', join('prisma', 'generated')].every((dir) =>
-    readdirSync(join(root, dir), { recursive: true, withFileTypes: true }).every(
-      (f) => !f.isFile() || !f.name.endsWith('.ts') || statSync(join(f.parentPath ?? f.path, f.name)).mtimeMs <= built,
-    ),
+  return ['src', join('prisma', 'generated')].every(
+    (dir) =>
+      !existsSync(join(root, dir)) ||
+      readdirSync(join(root, dir), { recursive: true, withFileTypes: true }).every(
+        (f) =>
+          !f.isFile() || !f.name.endsWith('.ts') || statSync(join(f.parentPath ?? f.path, f.name)).mtimeMs <= built,
+      ),
   );
 }
 

@@ -1,9 +1,14 @@
 // `migstat --help`, per-command help with examples, `--version`, and usage errors (exit code 2) through the compiled
 // CLI. None of these open a database.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { projectRoot } from '../../src/platform/paths.js';
 import { cliEnv, migstatBin, runCli } from '../support/cli.js';
+import { testRun } from '../support/db.js';
+import { scratchDir } from '../support/scratch.js';
+
+const image = scratchDir('migstat-image-');
 
 const run = (...args: string[]) => runCli(args, {});
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -52,6 +57,28 @@ test('import --help and token create --help describe their arguments, options an
 test('--version prints the version of package.json', async () => {
   const runs = await Promise.all(['--version', '-V'].map((flag) => run(flag)));
   expect(runs).toEqual(Array(2).fill({ code: 0, stdout: `${version}\n`, stderr: '' }));
+});
+
+test('laid out as the Docker image (dist/ without the sources), it runs dist/ whatever NODE_ENV says', async () => {
+  const build = testRun()?.build;
+  expect(build).toBeDefined();
+  mkdirSync(join(image, 'bin'));
+  copyFileSync(migstatBin, join(image, 'bin', 'migstat.mjs'));
+  copyFileSync('package.json', join(image, 'package.json'));
+  symlinkSync(build!, join(image, 'dist'));
+  const runs = await Promise.all(
+    ['development', 'test', ''].map(
+      (NODE_ENV) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          const env: NodeJS.ProcessEnv = { ...cliEnv(), NODE_ENV };
+          delete env.MIGSTAT_BUILD_DIR;
+          execFile(process.execPath, [join(image, 'bin', 'migstat.mjs'), '--version'], { env }, (err, stdout, stderr) =>
+            resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+          );
+        }),
+    ),
+  );
+  expect(runs).toEqual(Array(3).fill({ code: 0, stdout: `${version}\n`, stderr: '' }));
 });
 
 test('unknown commands and options, missing arguments: a clear message and exit code 2, nothing run', async () => {
