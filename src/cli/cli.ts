@@ -498,7 +498,17 @@ async function serve(config: Config): Promise<void> {
     import('../portals/webhooks.service.js'),
     import('../portals/feed.service.js'),
   ]);
-  const server = await listen({ config, db, logger });
+  const server = await listen({ config, db, logger }).catch(async (err: NodeJS.ErrnoException) => {
+    // Nothing is served: let go of the directory (its lock and control socket) and the database, and say why.
+    await control?.close();
+    await db.close();
+    const where = `${config.host}:${config.port}`;
+    if (err.code === 'EADDRINUSE') {
+      throw new UserError(`cannot listen on ${where}: the port is in use by another process; set PORT to another one`);
+    }
+    if (err.code === 'EACCES') throw new UserError(`cannot listen on ${where}: not allowed (${err.message})`);
+    throw err;
+  });
   // What was bound, not what HOST said (a name resolves to one address); a wildcard listens on every interface, of
   // which localhost is the one sure to reach it.
   const bound = server.address();

@@ -77,7 +77,11 @@ export async function listen(app: App): Promise<HubServer> {
   // Closes what the API holds open (the rate limiter's Redis connection).
   server.once('close', () => void api.dispose());
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      // Never listened, so never closed: what the API holds open would keep the process alive.
+      void api.dispose();
+      reject(err);
+    });
     server.listen(app.config.port, app.config.host, resolve);
   });
   return Object.assign(server, {

@@ -1,8 +1,8 @@
 // `migstat serve` as a process: migrates and seeds an empty database, serves the catalogue, says where it listens,
-// stops on SIGTERM; a shutdown that runs out of time names the requests it abandons, and one that does not is not
+// stops on SIGTERM, and exits saying so when its port is taken; a shutdown that runs out of time names the requests it abandons, and one that does not is not
 // held open by a keep-alive connection.
 import { spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { cliEnv, cliTarget, migstatBin, type CliTarget } from '../support/cli.js';
 import { SERVE_NODE_FLAGS } from '../support/serve-flags.js';
 
@@ -106,6 +106,32 @@ test('serve on an empty database seeds it and answers with the whole catalogue; 
     expect(await exited).toBe(0);
   }
   expect(logs.map((l) => l.msg)).toContain('shutting down');
+});
+
+test('on a port in use it says so and exits, letting go of the database, rather than hold it without serving', async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as AddressInfo).port;
+  try {
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, migstatBin, 'serve'], {
+      env: cliEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...target.env }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect({ code, stderr: stderr.trim().split('\n').at(-1) }).toEqual({
+      code: 1,
+      stderr: `migstat: cannot listen on 127.0.0.1:${port}: the port is in use by another process; set PORT to another one`,
+    });
+  } finally {
+    busy.close();
+  }
+  // The database is free for the next command, which runs on its own (not through a control socket left behind).
+  await expect(target.run('token', 'list')).resolves.toMatchObject({ code: 0, stdout: 'no tokens\n' });
 });
 
 test('on every interface it says so; a shutdown out of time names each request it abandons, without its query', async () => {
