@@ -247,7 +247,7 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
         const dryRun = Boolean(options.dryRun);
         let report: unknown;
         try {
-          const table = options.sheet !== undefined ? { sheet: options.sheet } : undefined;
+          const table = { sheet: options.sheet, decimalComma: options.decimalComma };
           const { importersByKind } = await import('./importers.js');
           report = await importersByKind[kind](db, path, io, {
             ...pauseForTest(config, io),

@@ -20,6 +20,8 @@ export type ImportKind = keyof typeof IMPORT_KINDS;
 
 /** The kinds read through the import kernel (src/platform/tabular.ts): CSV or an XLSX workbook. */
 const TABLE_KINDS: ReadonlySet<ImportKind> = new Set(['countries', 'sources', 'submissions', 'accounts', 'adoptions']);
+/** The kinds whose files hold figures, which may be written with decimal commas (`--decimal-comma`). */
+const FIGURE_KINDS: ReadonlySet<ImportKind> = new Set(['submissions', 'accounts']);
 
 export const EXPORT_STATUSES = ['DRAFT', 'SUBMITTED', 'VALIDATED', 'PUBLISHED', 'REJECTED'] as const;
 
@@ -30,6 +32,8 @@ export interface ImportOptions extends JsonOption {
   dryRun?: boolean;
   /** XLSX: the sheet to read (CONTRACT §5: the first unless one is named). */
   sheet?: string;
+  /** Numbers are written with a decimal comma ("6,5"), as the API's `decimalComma: true`. */
+  decimalComma?: boolean;
 }
 export interface ExportOptions {
   status: string;
@@ -159,6 +163,10 @@ export function buildProgram(actions: Actions, output?: ProgramOutput): Command 
       .argument('<file>', 'the file to import (resolved in the current directory)')
       .option('-n, --dry-run', 'validate the file and report what would be imported; write nothing');
     if (table) command.option('--sheet <name>', 'XLSX: the sheet to read (by default the first)');
+    const figures = FIGURE_KINDS.has(kind);
+    if (figures) {
+      command.option('--decimal-comma', 'numbers are written with a decimal comma ("6,5"), as from many locales');
+    }
     command
       .addOption(jsonOption())
       .addHelpText(
@@ -167,6 +175,7 @@ export function buildProgram(actions: Actions, output?: ProgramOutput): Command 
           `migstat import ${kind} FILE --dry-run`,
           `migstat import ${kind} FILE`,
           ...(table ? [`migstat import ${kind} book.xlsx --sheet Data`] : []),
+          ...(figures ? [`migstat import ${kind} FILE --decimal-comma`] : []),
         ),
       )
       .action((file: string, options: ImportOptions) => actions.import(kind, file, options));

@@ -154,3 +154,28 @@ test('usage errors exit non-zero with a readable message', async () => {
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/file not found/);
 });
+
+test('import --decimal-comma reads "6,5" as 6.5, as the API does with decimalComma; without it the value is refused', async () => {
+  const file = join(scratch, 'decimal-comma.csv');
+  writeFileSync(file, 'country;indicator;reference_year;value;status\nCHE;NET_MIGRATION_RATE;2019;6,5;DRAFT\n');
+  const refused = await target.run('import', 'submissions', file);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain(
+    'line 2 value: "6,5" is not a number: write decimals with a point (6.5), or import the file with decimal commas',
+  );
+  const imported = await target.run('import', 'submissions', file, '--decimal-comma', '--json');
+  expect(imported.code).toBe(0);
+  expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, report: { observationsCreated: 1 } });
+  const db = await target.open();
+  try {
+    const stored = await db.prisma.observation.findMany({
+      where: {
+        submission: { referenceYear: 2019, indicator: { code: 'NET_MIGRATION_RATE' }, country: { iso3: 'CHE' } },
+      },
+      select: { value: true },
+    });
+    expect(stored.map((o) => Number(o.value))).toEqual([6.5]);
+  } finally {
+    await db.close();
+  }
+});
