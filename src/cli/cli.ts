@@ -98,7 +98,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<void> 
     if ('control' in opened) {
       // The command line was valid here; the server parses it again and runs it on its own connection.
       const code = await relayInterrupt(argv, io, (interrupt) =>
-        runThroughServer(opened.control, { argv, cwd: io.cwd }, io, interrupt),
+        runThroughServer(opened.control, { argv, cwd: io.cwd, stderrIsTTY: io.stderr.isTTY }, io, interrupt),
       );
       if (code !== 0) throw new ReportedError(code);
       return;

@@ -35,6 +35,8 @@ export interface RemoteIo {
 export interface ControlRequest {
   argv: string[];
   cwd: string;
+  /** The CLI's stderr is a terminal: progress is drawn as a redrawn bar on it (sent through the socket). */
+  stderrIsTTY?: boolean;
 }
 
 type Reply = { out: string } | { err: string } | { exit: number; error?: string; cancelled?: boolean };
@@ -120,7 +122,7 @@ export async function startControlServer(
     const io: RemoteIo = {
       log: (line) => send(socket, { out: `${line}\n` }),
       stdout,
-      stderr: { write: (chunk) => send(socket, { err: chunk }), isTTY: false },
+      stderr: { write: (chunk) => send(socket, { err: chunk }), isTTY: request.stderrIsTTY === true },
       cwd: request.cwd,
       signal: cancel.signal,
     };

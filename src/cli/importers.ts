@@ -6,7 +6,7 @@ import { importAccounts } from '../accounting/accounts.import.js';
 import { importCatalogue, parseCatalogue } from '../catalogue/catalogue.import.js';
 import { importCountries, parseCountries } from '../geography/countries.import.js';
 import { importAdoptions } from '../implementation/adoptions.import.js';
-import { readUtf8File, terminalProgress } from '../platform/csv.js';
+import { processStderr, readUtf8File, terminalProgress, type ProgressSink } from '../platform/csv.js';
 import type { Database } from '../platform/db.js';
 import { ValidationError } from '../platform/errors.js';
 import { problemIssue, type TableOptions, type TableProblem } from '../platform/tabular.js';
@@ -60,8 +60,9 @@ export const importersByKind = {
   sources: rehearsable(async (db, file, _out, options) =>
     importDataSources(db.prisma, { file }, CLI_ACTOR, options?.table),
   ),
-  // Submissions: the service's own dry run (the one `importSubmissions(dryRun:)` uses), which validates and plans
-  // without opening a write transaction.
+  // Submissions: the service's own dry run (the one `importSubmissions(dryRun:)` uses), which validates the file
+  // and plans it against the stored versions in a transaction it rolls back; the CLI reports the plan as its counts
+  // (what the import would create and leave unchanged), as the rehearsed kinds do.
   submissions: async (db, file, out, options = {}) => {
     const progress = importProgress(out.stderr);
     const result = await importSubmissions(
@@ -69,8 +70,8 @@ export const importersByKind = {
       { file },
       {
         actor: CLI_ACTOR,
-        // A dry run writes inside a transaction it rolls back (for exact counts): no "writing" line for it.
-        onProgress: options.dryRun ? undefined : progress.tick,
+        // A dry run shows its validation, and no "writing" line: it writes nothing.
+        onProgress: options.dryRun ? progress.validationOnly : progress.tick,
         beforeCommit: options.beforeCommit,
         signal: options.signal,
         dryRun: options.dryRun,
@@ -79,7 +80,8 @@ export const importersByKind = {
     );
     progress.done();
     if (!result.ok) throw problemsOf(result.problems);
-    return result.report;
+    const { planned, ...report } = result.report;
+    return planned ? { ...report, ...planned } : report;
   },
   accounts: rehearsable(async (db, file, _out, options) =>
     importAccounts(db.prisma, { file }, CLI_ACTOR, options?.table),
@@ -95,30 +97,34 @@ export const importersByKind = {
 export const importers: Record<string, Importer> = importersByKind;
 
 /**
- * Progress of a long import on stderr: a redrawn bar on a terminal; elsewhere one line when writing starts, so
- * logs (and supervising processes) can tell validation from writing.
+ * Progress of a long import on `stderr` (this process's when absent): a redrawn bar when it is a terminal; elsewhere
+ * one line when writing starts, so logs (and supervising processes) can tell validation from writing. The bar goes
+ * through the sink given, so a command run for a CLI through a server's control socket draws on that CLI's terminal
+ * (when the sink says it is one), never on the server's own stderr.
  */
-function importProgress(stderr: RemoteIo['stderr'] | undefined) {
-  // The bar is drawn on this process's own terminal only (not on a server's, for a CLI on its control socket).
-  const sink = stderr ?? {
-    write: (chunk: string) => process.stderr.write(chunk),
-    isTTY: Boolean(process.stderr.isTTY),
-  };
-  const bar = stderr
-    ? null
-    : { validate: terminalProgress('validating rows'), write: terminalProgress('writing observations') };
+function importProgress(stderr: ProgressSink | undefined) {
+  const sink = stderr ?? processStderr();
+  const bar = sink.isTTY
+    ? { validate: terminalProgress('validating rows', sink), write: terminalProgress('writing observations', sink) }
+    : null;
   let phase: 'validate' | 'write' | null = null;
+  const tick = (next: 'validate' | 'write', done: number, total?: number) => {
+    if (phase !== next) {
+      if (phase) bar?.[phase].done();
+      phase = next;
+      if (next === 'write' && !bar) sink.write(`writing ${total ?? 0} observations\n`);
+    }
+    bar?.[next].tick(done, total);
+  };
   return {
-    tick: (next: 'validate' | 'write', done: number, total?: number) => {
-      if (phase !== next) {
-        if (phase) bar?.[phase].done();
-        phase = next;
-        if (next === 'write' && !sink.isTTY) sink.write(`writing ${total ?? 0} observations\n`);
-      }
-      bar?.[next].tick(done, total);
+    tick,
+    /** The validation phase's ticks only (a dry run, which writes nothing). */
+    validationOnly: (next: 'validate' | 'write', done: number, total?: number) => {
+      if (next === 'validate') tick(next, done, total);
     },
     done: () => {
       if (phase) bar?.[phase].done();
+      phase = null;
     },
   };
 }

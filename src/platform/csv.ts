@@ -308,27 +308,59 @@ function shortMessage(message: string): string {
   return message.replace(/\s+instead of .*$/s, '').replace(/ at line \d+/, '');
 }
 
-/** Reports long-running progress on a terminal: a single redrawn line on stderr, nothing elsewhere. */
-export function terminalProgress(label: string): { tick(done: number, total?: number): void; done(): void } {
-  const tty = process.stderr.isTTY;
+/** Where progress goes: a stream's write, and whether a terminal shows it (a redrawn line needs one). */
+export interface ProgressSink {
+  write(chunk: string): unknown;
+  isTTY: boolean;
+}
+
+/** This process's stderr, as a progress sink. */
+export const processStderr = (): ProgressSink => ({
+  write: (chunk) => process.stderr.write(chunk),
+  isTTY: Boolean(process.stderr.isTTY),
+});
+
+/**
+ * Reports long-running progress on a terminal: a single line redrawn on `sink` (this process's stderr by default) at
+ * most every 100 ms, and drawn once more at the end with the last count, so the bar never stops short of where the
+ * work ended; nothing when the sink is not a terminal.
+ */
+export function terminalProgress(
+  label: string,
+  sink: ProgressSink = processStderr(),
+): { tick(done: number, total?: number): void; done(): void } {
+  const tty = sink.isTTY;
   let last = 0;
+  // The latest count not drawn yet (throttled), drawn by done().
+  let pending: { done: number; total: number | undefined } | null = null;
+  const draw = (done: number, total: number | undefined) => {
+    const width = 30;
+    const bar =
+      total && total > 0
+        ? `[${'#'.repeat(Math.round((done / total) * width)).padEnd(width, '.')}] ${Math.floor((done / total) * 100)}%`
+        : '';
+    sink.write(`\r${label} ${bar} ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}   `);
+  };
   return {
     tick(done, total) {
       if (!tty) return;
       const now = Date.now();
-      if (now - last < 100) return;
+      if (now - last < 100) {
+        pending = { done, total };
+        return;
+      }
       last = now;
-      const width = 30;
-      const bar =
-        total && total > 0
-          ? `[${'#'.repeat(Math.round((done / total) * width)).padEnd(width, '.')}] ${Math.floor((done / total) * 100)}%`
-          : '';
-      process.stderr.write(
-        `\r${label} ${bar} ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}   `,
-      );
+      pending = null;
+      draw(done, total);
     },
     done() {
-      if (tty && last) process.stderr.write('\n');
+      if (!tty) return;
+      if (pending) {
+        draw(pending.done, pending.total);
+        pending = null;
+      }
+      if (last) sink.write('\n');
+      last = 0;
     },
   };
 }

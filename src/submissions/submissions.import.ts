@@ -65,6 +65,12 @@ export interface SubmissionsImportReport extends WriteReport {
   submissions: number;
   observations: number;
   dryRun: boolean;
+  /**
+   * A dry run only: what the import would write now, counted exactly as it counts (new versions and their
+   * observations, submissions left unchanged). The report's own counts are what was written: none, except
+   * `submissionsUnchanged`, which is the plan's (the API's `submissionsWritten` stays 0 on a dry run, CONTRACT §7).
+   */
+  planned?: WriteReport;
 }
 
 export type SubmissionsImportResult =
@@ -310,10 +316,16 @@ export async function importSubmissions(
       const base = { rows: table.rows, submissions: counts!.submissions, observations: counts!.observations, dryRun };
       const written: WriteReport = { submissionsCreated: 0, submissionsUnchanged: 0, observationsCreated: 0 };
       options.onProgress?.('write', 0, base.observations);
+      const planned: WriteReport = { submissionsCreated: 0, submissionsUnchanged: 0, observationsCreated: 0 };
       for await (const drafts of stagedSubmissions(tx, lookups)) {
         options.signal?.throwIfAborted();
         if (dryRun) {
-          written.submissionsUnchanged += (await planSubmissions(tx, drafts)).unchanged;
+          // The plan writeSubmissions would carry out: each draft a new version (with all its observations), or
+          // unchanged.
+          const plan = await planSubmissions(tx, drafts);
+          planned.submissionsCreated += plan.create.length;
+          planned.submissionsUnchanged += plan.unchanged;
+          for (const d of plan.create) planned.observationsCreated += d.observations.size;
           continue;
         }
         const page = await writeSubmissions(tx, drafts, options.actor);
@@ -325,8 +337,11 @@ export async function importSubmissions(
           traceMemory(`written ${written.observationsCreated}`);
         options.onProgress?.('write', written.observationsCreated, base.observations);
       }
+      if (dryRun) {
+        const report = { ...base, ...written, submissionsUnchanged: planned.submissionsUnchanged, planned };
+        throw new Outcome({ ok: true, report });
+      }
       const report = { ...base, ...written };
-      if (dryRun) throw new Outcome({ ok: true, report });
       await options.beforeCommit?.();
       // The last moment a cancel can still undo the import.
       options.signal?.throwIfAborted();

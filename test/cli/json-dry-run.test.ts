@@ -73,6 +73,58 @@ test('import submissions --dry-run validates through the service and writes noth
   expect(again.report).toMatchObject({ submissionsUnchanged: 2, submissionsCreated: 0 });
 });
 
+test('import submissions --dry-run --json reports exactly what the import then writes: created and unchanged', async () => {
+  const subs = 'country,indicator,reference_year,value,SEX';
+  /** `import submissions FILE --json`, a dry run first: both reports, and the counts written after each. */
+  const dryThenReal = async (path: string) => {
+    const before = await state();
+    const dry = await target.run('import', 'submissions', path, '--dry-run', '--json');
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(await state()).toEqual(before);
+    const real = await target.run('import', 'submissions', path, '--json');
+    expect(real.code).toBe(0);
+    const after = await state();
+    return {
+      dry: JSON.parse(dry.stdout).report,
+      real: JSON.parse(real.stdout).report,
+      written: {
+        submissions: after.submissions - before.submissions,
+        observations: after.observations - before.observations,
+      },
+    };
+  };
+
+  // A new file: two submissions, three observations.
+  const first = await dryThenReal(
+    file('new.csv', [
+      subs,
+      'AUT,IMM_STOCK,2019,1700000,',
+      'AUT,IMM_STOCK,2019,900000,F',
+      'DEU,IMM_STOCK,2019,13000000,',
+    ]),
+  );
+  expect(first.real).toMatchObject({ submissionsCreated: 2, submissionsUnchanged: 0, observationsCreated: 3 });
+  expect(first.written).toEqual({ submissions: 2, observations: 3 });
+  expect(first.dry).toEqual({ ...first.real, dryRun: true });
+
+  // One row revised: that submission gets a new version (all its observations), the other is left unchanged.
+  const second = await dryThenReal(
+    file('revised.csv', [
+      subs,
+      'AUT,IMM_STOCK,2019,1700000,',
+      'AUT,IMM_STOCK,2019,950000,F',
+      'DEU,IMM_STOCK,2019,13000000,',
+    ]),
+  );
+  expect(second.real).toMatchObject({ submissionsCreated: 1, submissionsUnchanged: 1, observationsCreated: 2 });
+  expect(second.written).toEqual({ submissions: 1, observations: 2 });
+  expect(second.dry).toEqual({ ...second.real, dryRun: true });
+
+  // The terminal report says the same.
+  const text = await target.run('import', 'submissions', file('one.csv', [subs, 'AUT,IMM_STOCK,2018,1,']), '-n');
+  expect(text.stdout).toContain('submissionsCreated: 1\nsubmissionsUnchanged: 0\nobservationsCreated: 1\n');
+});
+
 test('MIGSTAT_MEMORY_TRACE=on adds one memory line per stage on stderr, and nothing to the report', async () => {
   const traced = await runCli(['import', 'submissions', good(), '--dry-run', '--json'], {
     ...target.env,

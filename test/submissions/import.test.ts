@@ -173,6 +173,41 @@ test('a dry run validates and reports, but writes nothing', async () => {
   expect(await counts()).toEqual(before);
 });
 
+test('a dry run reports what the import then does: the same files, unchanged submissions and none written', async () => {
+  const header = 'country,indicator,reference_year,value,SEX';
+  const importCsv = async (file: string, dryRun: boolean) =>
+    data(await hub.gql(ImportSubmissions, { input: { csv: file, dryRun } }, { token: admin })).importSubmissions;
+  /** A dry run, then the import, of `file`: both results, and what the import wrote. */
+  const dryThenReal = async (file: string) => {
+    const before = await counts();
+    const dry = await importCsv(file, true);
+    expect(await counts()).toEqual(before);
+    const real = await importCsv(file, false);
+    const after = await counts();
+    return { dry, real, written: after.submissions - before.submissions };
+  };
+  const rows = (femaleValue: number) =>
+    csv(header, 'AUT,IMM_STOCK,2017,1700000,', `AUT,IMM_STOCK,2017,${femaleValue},F`, 'ITA,IMM_STOCK,2017,6000000,');
+  for (const [file, written, unchanged, observations] of [
+    [rows(900000), 2, 0, 3],
+    // One row revised: a new version of that submission (its two observations); the other is unchanged.
+    [rows(950000), 1, 1, 2],
+  ] as const) {
+    const { dry, real, written: stored } = await dryThenReal(file);
+    expect(real).toMatchObject({
+      ok: true,
+      dryRun: false,
+      submissionsWritten: written,
+      submissionsUnchanged: unchanged,
+    });
+    expect(real.observationsWritten).toBe(observations);
+    expect(stored).toBe(written);
+    // CONTRACT §7: the counts written are none on a dry run; everything else is what the import then reports.
+    expect(dry).toEqual({ ...real, dryRun: true, submissionsWritten: 0, observationsWritten: 0 });
+    expect(dry.submissions - dry.submissionsUnchanged).toBe(real.submissionsWritten);
+  }
+});
+
 test("a focal point may import its own country's rows only, and no status beyond SUBMITTED", async () => {
   const before = await counts();
   const other = data(
