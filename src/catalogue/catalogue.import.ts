@@ -396,8 +396,15 @@ export async function importCatalogue(
     // An indicator may be linked to an SDG *target* ("17.18") rather than one of its indicators; such links are
     // kept, as a row whose code is the target, rather than dropped or rejected.
     const knownSdg = new Set((await tx.sdgIndicator.findMany({ select: { code: true } })).map((r) => r.code));
+    const listed = new Set(cat.sdgIndicators.map((g) => g.code));
     for (const target of new Set(cat.indicators.flatMap((i) => i.sdg))) {
-      if (knownSdg.has(target) || !SDG_TARGET.test(target)) continue;
+      if (listed.has(target) || !SDG_TARGET.test(target)) continue;
+      // Kept from an earlier import: counted, as every other row the file names, so that a second import's
+      // "unchanged" matches the first one's "created".
+      if (knownSdg.has(target)) {
+        count('SdgIndicator', 'unchanged');
+        continue;
+      }
       const data = { title: `SDG target ${target} (linked at target level)`, target };
       changed.push({
         type: 'SdgIndicator',

@@ -57,6 +57,12 @@ test('seed loads the catalogue and M49 list; a second seed changes nothing', asy
   expect(second.code).toBe(0);
   expect(second.stdout).not.toMatch(/[1-9]\d* (created|updated)/);
   expect(second.stdout).toContain('Country: 0 created, 0 updated, 248 unchanged');
+  // Every row the first seed created, the second counts unchanged (the SDG target-level rows among them).
+  const created = [...first.stdout.matchAll(/^(\w+): (\d+) created/gm)].map(([, type, n]) => `${type}: ${n}`);
+  const unchanged = [...second.stdout.matchAll(/^(\w+): 0 created, 0 updated, (\d+) unchanged/gm)].map(
+    ([, type, n]) => `${type}: ${n}`,
+  );
+  expect(unchanged).toEqual(created);
   expect(await counts()).toEqual(after);
 
   const migrate = await target.run('migrate');
