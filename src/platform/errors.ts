@@ -4,6 +4,12 @@ export interface Issue {
   /** Where: an input path (["input", "code"]) or a file location (["line 4", "value"]). */
   path: string[];
   message: string;
+  /** A problem in a tabular file: its line (the sheet's row in XLSX) and column, as numbers and names for scripts. */
+  line?: number;
+  column?: string | null;
+  /** XLSX: the sheet and cell. */
+  sheet?: string;
+  cell?: string;
 }
 
 export class AppError extends Error {

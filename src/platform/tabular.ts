@@ -8,6 +8,7 @@ import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { readCsv, type CsvSource } from './csv.js';
+import type { Issue } from './errors.js';
 
 /** Where a table comes from: a file path, text (CSV only), or an uploaded file (GraphQL multipart). */
 export type TableSource = { file: string } | { text: string } | { upload: Blob & { name?: string } };
@@ -162,9 +163,16 @@ function checkHeader(table: Table, spec: ColumnSpec): boolean {
 }
 
 /** A problem as a ValidationError issue (the CLI's report): path "line N", the column, and the sheet and cell. */
-export function problemIssue(p: TableProblem): { path: string[]; message: string } {
+export function problemIssue(p: TableProblem): Issue {
   const where = p.sheet ? [`sheet ${p.sheet}`, ...(p.cell ? [`cell ${p.cell}`] : [])] : [];
-  return { path: [...where, `line ${p.line}`, ...(p.column ? [p.column] : [])], message: p.message };
+  return {
+    path: [...where, `line ${p.line}`, ...(p.column ? [p.column] : [])],
+    message: p.message,
+    line: p.line,
+    column: p.column,
+    ...(p.sheet ? { sheet: p.sheet } : {}),
+    ...(p.cell ? { cell: p.cell } : {}),
+  };
 }
 
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;

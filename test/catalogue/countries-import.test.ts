@@ -83,14 +83,29 @@ test('a bad cell in a workbook is located by sheet and cell, and nothing is writ
   const error = await parseCountries({ file: await workbook(bad) }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ValidationError);
   expect((error as ValidationError).issues).toEqual([
-    { path: ['sheet M49', 'cell L4', 'line 4', 'ISO-alpha3 Code'], message: '"L1Y" is not an ISO alpha-3 code' },
+    {
+      path: ['sheet M49', 'cell L4', 'line 4', 'ISO-alpha3 Code'],
+      message: '"L1Y" is not an ISO alpha-3 code',
+      sheet: 'M49',
+      cell: 'L4',
+      line: 4,
+      column: 'ISO-alpha3 Code',
+    },
     {
       path: ['sheet M49', `cell J${bad.length}`, `line ${bad.length}`, 'M49 Code'],
       message: 'duplicate of line 6',
+      sheet: 'M49',
+      cell: `J${bad.length}`,
+      line: bad.length,
+      column: 'M49 Code',
     },
     {
       path: ['sheet M49', `cell L${bad.length}`, `line ${bad.length}`, 'ISO-alpha3 Code'],
       message: 'duplicate of line 6',
+      sheet: 'M49',
+      cell: `L${bad.length}`,
+      line: bad.length,
+      column: 'ISO-alpha3 Code',
     },
   ]);
   expect(await state()).toEqual(before);

@@ -159,6 +159,11 @@ test('a dry run of a file with problems lists them all and exits 1; --json puts 
     ['line 3', 'country'],
   ]);
   expect(answer.problems[1].message).toContain('ATL');
+  // The location as numbers and names too, for scripts that would otherwise parse "line 2".
+  expect(answer.problems.map((p: { line: number; column: string }) => [p.line, p.column])).toEqual([
+    [2, 'value'],
+    [3, 'country'],
+  ]);
   expect(await state()).toEqual(before);
 });
 
@@ -240,4 +245,5 @@ test('import --sheet reads the named sheet of a workbook; without it, the first 
   const problems = JSON.parse(first.stdout).problems as { path: string[] }[];
   expect(problems.length).toBeGreaterThan(0);
   expect(problems.every((p) => p.path.includes('sheet Notes'))).toBe(true);
+  expect(problems[0]).toMatchObject({ sheet: 'Notes', line: 1, cell: expect.stringMatching(/^[A-Z]+1$/) });
 });

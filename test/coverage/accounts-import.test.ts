@@ -78,10 +78,21 @@ test('a bad cell in a workbook is located by sheet and cell, and nothing is writ
   const error = await importAccounts(hub.db.prisma, { file: await workbook(bad) }, CLI_ACTOR).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ValidationError);
   expect((error as ValidationError).issues).toEqual([
-    { path: ['sheet Accounts', 'cell E3', 'line 3', 'value'], message: '"many" is not a number' },
+    {
+      path: ['sheet Accounts', 'cell E3', 'line 3', 'value'],
+      message: '"many" is not a number',
+      sheet: 'Accounts',
+      cell: 'E3',
+      line: 3,
+      column: 'value',
+    },
     {
       path: ['sheet Accounts', 'cell D6', 'line 6', 'component'],
       message: 'BIRTHS is only valid on native-born groups, not FOREIGN_BORN_FOREIGNERS',
+      sheet: 'Accounts',
+      cell: 'D6',
+      line: 6,
+      column: 'component',
     },
   ]);
   expect(await state()).toEqual(before);
