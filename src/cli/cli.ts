@@ -8,7 +8,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CommanderError, type Command } from 'commander';
-import type { listTokens, Role } from '../access/tokens.js';
+import type { listTokens } from '../access/tokens.js';
 import { CLI_ACTOR } from '../access/audit.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import type { Database, DatabaseOptions } from '../platform/db.js';
@@ -266,20 +266,29 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
           if (dryRun) io.log('dry run: no problems found; nothing was written');
         }
       }),
-    exportSubmissions: (options) => withDatabase((db) => exportSubmissions(db, options, io)),
+    exportSubmissions: (options) => {
+      // Checked before the database is opened (or a PGlite directory made): a mistyped status costs nothing.
+      const statuses = exportStatuses(options.status);
+      return withDatabase((db) => exportSubmissions(db, { ...options, statuses }, io));
+    },
     tokenCreate: (options) =>
-      withDatabase((db) =>
-        asOptionErrors(async () => {
-          const { createToken, parseExpiry } = await tokens();
-          const created = await createToken(db.prisma, {
-            role: options.role.toUpperCase() as Role,
-            country: options.country,
-            name: options.name,
-            expiresAt: parseExpiry(options.expires),
-          });
-          io.log(options.json ? json(created) : created.token);
-        }),
-      ),
+      asOptionErrors(async () => {
+        const { checkRole, createToken, parseExpiry } = await tokens();
+        // What needs no database is checked before opening it, as for export's --status.
+        const role = checkRole(options.role.toUpperCase());
+        const expiresAt = parseExpiry(options.expires);
+        await withDatabase((db) =>
+          asOptionErrors(async () => {
+            const created = await createToken(db.prisma, {
+              role,
+              country: options.country,
+              name: options.name,
+              expiresAt,
+            });
+            io.log(options.json ? json(created) : created.token);
+          }),
+        );
+      }),
     tokenList: (options) =>
       withDatabase(async (db) => {
         const rows = await (await tokens()).listTokens(db.prisma, { includeRevoked: options.all });
@@ -429,10 +438,20 @@ function formatTokens(rows: TokenRow[]): string {
     .join('\n');
 }
 
-async function exportSubmissions(db: Database, options: ExportOptions, io: Io): Promise<void> {
-  const statuses = options.status.split(',').map((st) => st.trim().toUpperCase());
+/** `export --status`: comma-separated statuses, each one of EXPORT_STATUSES (any case). */
+function exportStatuses(list: string): SubmissionStatus[] {
+  const statuses = list.split(',').map((st) => st.trim().toUpperCase());
   const unknown = statuses.filter((st) => !(EXPORT_STATUSES as readonly string[]).includes(st));
   if (unknown.length) throw new UserError(`--status: ${unknown.join(', ')} not one of ${EXPORT_STATUSES.join(', ')}`);
+  return statuses as SubmissionStatus[];
+}
+
+async function exportSubmissions(
+  db: Database,
+  options: ExportOptions & { statuses: SubmissionStatus[] },
+  io: Io,
+): Promise<void> {
+  const { statuses } = options;
   let countryId: number | undefined;
   if (options.country) {
     const country = await (await tokens()).findCountry(db.prisma, options.country);
@@ -449,7 +468,7 @@ async function exportSubmissions(db: Database, options: ExportOptions, io: Io): 
   ]);
   const lines = exportSubmissionsCsv(db.prisma, {
     visibility: EVERYTHING,
-    statuses: statuses as SubmissionStatus[],
+    statuses,
     indicator: options.indicator,
     countryId,
   });

@@ -1,8 +1,8 @@
 // `migstat` on the command line: seed, catalogue and country imports (idempotent, all-or-nothing), tokens.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliTarget, type CliTarget } from '../support/cli.js';
+import { cliTarget, runCli, type CliTarget } from '../support/cli.js';
 import { scratchDir } from '../support/scratch.js';
 
 let target: CliTarget;
@@ -184,4 +184,21 @@ test('import --decimal-comma reads "6,5" as 6.5, as the API does with decimalCom
   } finally {
     await db.close();
   }
+});
+
+test('option values that need no database are refused before one is opened: no PGlite directory is made', async () => {
+  const never = join(scratch, 'never-made');
+  const runs = await Promise.all(
+    [
+      ['token', 'create', '--role', 'BOSS'],
+      ['token', 'create', '--role', 'READER', '--expires', '0d'],
+      ['export', 'submissions', '--status', 'KING'],
+    ].map((args) => runCli(args, { PGLITE_DATA_DIR: never })),
+  );
+  expect(runs.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
+    [1, '', 'migstat: --role must be one of ADMIN, TASK_FORCE, FOCAL_POINT, READER\n'],
+    [1, '', 'migstat: --expires "0d" is not a positive duration\n'],
+    [1, '', 'migstat: --status: KING not one of DRAFT, SUBMITTED, VALIDATED, PUBLISHED, REJECTED\n'],
+  ]);
+  expect(existsSync(never)).toBe(false);
 });
