@@ -13,6 +13,25 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: node sync.mjs [FILE] [--follow] [--page-size N] [--max-pages N]
+
+Mirrors the hub's published data (its change feed) into FILE (default observations.csv), in the hub's submissions
+format, and resumes where the last run stopped (FILE.state.json holds the mirror and the feed cursor).
+
+  --follow        keep syncing every 30 s instead of exiting once up to date
+  --page-size N   changes per request (default 100, at most 100)
+  --max-pages N   stop after N pages (to try resuming)
+
+Environment: HUB_URL (default http://localhost:4000/graphql), HUB_TOKEN (optional: a token's feed instead of the
+published one).`);
+  process.exit(0);
+}
+const unknown = args.filter((a) => a.startsWith('-') && !['--follow', '--page-size', '--max-pages'].includes(a));
+if (unknown.length) {
+  console.error(`sync.mjs: unknown option ${unknown[0]} (--help lists them)`);
+  process.exit(2);
+}
 const out = args.find((a) => !a.startsWith('--')) ?? 'observations.csv';
 const follow = args.includes('--follow');
 const option = (name, fallback) => {

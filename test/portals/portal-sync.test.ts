@@ -1,7 +1,7 @@
 // examples/portal-sync: the script mirrors the published data into a CSV from the change feed, stops part-way
 // (--max-pages), resumes from its saved cursor after more changes, and ends holding what a full download holds.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -92,4 +92,24 @@ test('the mirror resumes from its cursor after an interruption and ends equal to
   // Nothing new: a run changes nothing.
   await sync();
   expect(mirrorRows()).toEqual(expected);
+});
+
+test('--help says how to run it and syncs nothing; an unknown option is refused (exit 2)', async () => {
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [script, join(dir, 'help.csv'), ...args],
+        { env: { ...process.env, HUB_URL: url } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  const help = await run('--help');
+  expect(help).toMatchObject({ code: 0, stderr: '' });
+  expect(help.stdout).toMatch(/^Usage: node sync\.mjs \[FILE\] \[--follow\]/);
+  const bogus = await run('--folow');
+  expect(bogus).toEqual({ code: 2, stdout: '', stderr: 'sync.mjs: unknown option --folow (--help lists them)\n' });
+  // Neither read the feed nor wrote a mirror.
+  expect(existsSync(join(dir, 'help.csv'))).toBe(false);
+  expect(existsSync(join(dir, 'help.csv.state.json'))).toBe(false);
 });
