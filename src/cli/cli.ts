@@ -538,7 +538,15 @@ async function serve(config: Config): Promise<void> {
   // Webhook deliveries: every serving process takes part (they coordinate through the database).
   const webhooks = startWebhookWorker({ config, db, logger });
   logger.info(
-    { url: `http://${urlHost}:${port}/graphql`, host, allInterfaces, database: db.kind, location: db.location },
+    {
+      url: `http://${urlHost}:${port}/graphql`,
+      // The web app, where a person starts (the README's first step).
+      web: `http://${urlHost}:${port}/`,
+      host,
+      allInterfaces,
+      database: db.kind,
+      location: db.location,
+    },
     'serving',
   );
   // What did not finish is abandoned: an import's transaction is never committed, a download or an answer is cut

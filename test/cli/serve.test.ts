@@ -90,6 +90,7 @@ test('serve on an empty database seeds it and answers with the whole catalogue; 
     // The address bound, not "localhost": HOST=127.0.0.1 is not reachable as ::1.
     expect(serving).toMatchObject({ host: '127.0.0.1', allInterfaces: false });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    expect(serving.web).toBe(url.replace(/graphql$/, ''));
     expect((await fetch(url.replace('/graphql', '/ready'))).status).toBe(200);
     const res = await fetch(url, {
       method: 'POST',
