@@ -143,7 +143,22 @@ function decodeGlobalID(globalID: string): { typename: string; id: string } {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
+  if (!isNodeType(match[1]!)) {
+    throw new GraphQLError(
+      `Global id "${globalID.slice(0, 80)}" names ${match[1]}, which is no type with ids here: use the id a Node ` +
+        'field returned',
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
+  }
   return { typename: match[1]!, id: match[2]! };
+}
+
+/** Whether `typename` is an object type implementing Node (ids are decoded while executing, after the build). */
+function isNodeType(typename: string): boolean {
+  const store = builder.configStore;
+  if (!store.hasConfig(typename)) return false;
+  const config = store.getTypeConfig(typename);
+  return config.kind === 'Object' && config.interfaces.some((ref) => store.getTypeConfig(ref).name === 'Node');
 }
 
 builder.addScalarType(

@@ -339,7 +339,7 @@ test('each query limit answers QUERY_TOO_COMPLEX naming the limit and what the q
   });
 });
 
-test('malformed global ids are BAD_USER_INPUT; a well-formed id of nothing is null', async () => {
+test('malformed global ids, and ids of no type with ids, are BAD_USER_INPUT; a well-formed id of nothing is null', async () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   for (const id of [
     'Country:1e999',
@@ -352,6 +352,14 @@ test('malformed global ids are BAD_USER_INPUT; a well-formed id of nothing is nu
     const result = await hub.gql('query ($id: ID!) { node(id: $id) { id } }', { id });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.message).toMatch(/^Malformed global id/);
+  }
+  // Well formed, but of no type with ids: a type that does not exist, one without ids, an input type.
+  for (const typename of ['Foo', 'CoverageCell', 'CommentFilter']) {
+    const result = await hub.gql('query ($id: ID!) { node(id: $id) { id } }', { id: b64(`${typename}:1`) });
+    expect(result.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(new RegExp(`names ${typename}, which is no type with ids here`)),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   const nodes = await hub.gql('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [b64('Country:1e999')] });
   expect(nodes.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
