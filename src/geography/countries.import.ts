@@ -7,6 +7,7 @@ import { ValidationError, type Issue } from '../platform/errors.js';
 import { openTable, problemIssue, type TableOptions, type TableSource } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
 import { recordItemChanges, type ItemRef } from '../submissions/changes.js';
+import { foldName } from './m49.js';
 
 const COLUMNS = {
   globalCode: 'Global Code',
@@ -177,7 +178,12 @@ export async function importCountries(
       const current = existing.get(m49);
       if (!current) {
         const created = await tx.country.create({
-          data: { m49, ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
+          data: {
+            m49,
+            ...data,
+            sortName: foldName(data.name),
+            regions: { create: regionIdList.map((regionId) => ({ regionId })) },
+          },
         });
         changed.push({ type: 'Country', id: created.id });
         await audit(tx, actor, 'country.create', 'Country', m49, null, c);
@@ -206,7 +212,11 @@ export async function importCountries(
       await tx.regionMembership.deleteMany({ where: { countryId: current.id } });
       await tx.country.update({
         where: { m49 },
-        data: { ...data, regions: { create: regionIdList.map((regionId) => ({ regionId })) } },
+        data: {
+          ...data,
+          sortName: foldName(data.name),
+          regions: { create: regionIdList.map((regionId) => ({ regionId })) },
+        },
       });
       await audit(tx, actor, 'country.update', 'Country', m49, before, data);
       changed.push({ type: 'Country', id: current.id });

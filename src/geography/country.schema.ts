@@ -1,6 +1,6 @@
 // Countries and areas of the M49 standard, and the region hierarchy above them.
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
-import { countryKey, m49Code } from './m49.js';
+import { countryKey, foldName, m49Code } from './m49.js';
 import { builder } from '../schema/builder.js';
 import { requireCode } from '../schema/codes.js';
 import { connectionOf, orderBy, wherePerField } from '../schema/connections.js';
@@ -70,7 +70,10 @@ const countryOrder = orderBy('CountryOrder', {
   items: 'countries',
   fields: {
     M49: { description: 'The M49 code (the order of the M49 list as loaded).', keys: (d) => [{ m49: d }] },
-    NAME: { description: 'The English name.', keys: (d) => [{ name: d }] },
+    NAME: {
+      description: 'The English name, as a reader sorts it: case and diacritics aside (Åland Islands among the A).',
+      keys: (d) => [{ sortName: d }, { name: d }],
+    },
   },
   default: { field: 'M49', direction: 'ASC' },
   defaultIs: 'by M49 code',
@@ -106,6 +109,8 @@ export function countryWhere(regionId: number | null, search?: string | null): P
   if (s) {
     where.OR = [
       { name: { contains: likeText(s), mode: 'insensitive' } },
+      // Typed without diacritics, as most people type: "cote" finds Côte d'Ivoire, "aland" Åland Islands.
+      { sortName: { contains: likeText(foldName(s)) } },
       { iso3: { equals: s.toUpperCase() } },
       { iso2: { equals: s.toUpperCase() } },
       { m49: { equals: m49Code(s) } },

@@ -79,6 +79,38 @@ test('countries filter by region at any depth of M49 and by search', async () =>
   expect(data(await hub.gql(CountriesInRegion, { search: 'Sw_tzerland' })).countries.totalCount).toBe(0);
 });
 
+test('by name, countries sort as a reader expects and are found as people type: diacritics and case aside', async () => {
+  const page = async (orderBy: object) =>
+    (
+      data(
+        await hub.gql<{ countries: { nodes: { name: string }[] } }, object>(
+          `query ($orderBy: CountryOrder) { countries(first: 5, orderBy: $orderBy) { nodes { name } } }`,
+          { orderBy },
+        ),
+      ) as { countries: { nodes: { name: string }[] } }
+    ).countries.nodes.map((n) => n.name);
+  // Åland Islands among the A's, not after Zimbabwe (as a byte order, the C collation, would put it).
+  expect(await page({ field: 'NAME', direction: 'ASC' })).toEqual([
+    'Afghanistan',
+    'Åland Islands',
+    'Albania',
+    'Algeria',
+    'American Samoa',
+  ]);
+  expect((await page({ field: 'NAME', direction: 'DESC' }))[0]).toBe('Zimbabwe');
+  // Åland Islands, Côte d’Ivoire, Curaçao, Türkiye.
+  for (const [search, m49] of [
+    ['aland isl', '248'],
+    ['cote', '384'],
+    ['CURACAO', '531'],
+    ['Türki', '792'],
+    ['turkiye', '792'],
+  ] as const) {
+    const found = data(await hub.gql(CountriesInRegion, { search })).countries;
+    expect([search, found.edges.map((e) => e.node.m49)]).toEqual([search, [m49]]);
+  }
+});
+
 test('forward pagination walks every country exactly once', async () => {
   const seen: string[] = [];
   let after: string | null | undefined = null;
