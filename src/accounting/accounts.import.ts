@@ -19,7 +19,7 @@ import {
   type TableSource,
 } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
-import { countryByCode, loadLookups } from '../submissions/submissions.import.js';
+import { countryByCode, inexactCount, loadLookups } from '../submissions/submissions.import.js';
 
 export const POPULATION_GROUPS: readonly PopulationGroup[] = [
   'NATIVE_BORN_CITIZENS',
@@ -128,6 +128,10 @@ export async function importAccountsFile(
     else if (value < 0) fail(row.line, 'value', `${value} is negative: components count persons`);
     else if (!Number.isInteger(value))
       fail(row.line, 'value', `${value} is not a whole number: components count persons`);
+    else {
+      const inexact = inexactCount(value);
+      if (inexact) fail(row.line, 'value', inexact);
+    }
     const status = (cell('status').toUpperCase() || DEFAULT_STATUS) as SubmissionStatus;
     if (!ACCOUNT_STATUSES.includes(status))
       fail(row.line, 'status', `"${cell('status')}" is not one of ${ACCOUNT_STATUSES.join(', ')}`);

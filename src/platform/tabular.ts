@@ -342,7 +342,9 @@ async function* readXlsx(
       for await (const row of sheet.rows) {
         const values = row.values as unknown[];
         const texts: string[] = [];
-        for (let i = 1; i < values.length; i++) texts[i - 1] = cellText(values[i]);
+        for (let i = 1; i < values.length; i++) {
+          texts[i - 1] = values[i] === undefined ? '' : cellText(values[i], row.getCell(i).numFmt);
+        }
         if (!texts.some((t) => t !== '')) continue; // an empty row, as skip_empty_lines in CSV
         yielded = true;
         if (!header) {
@@ -388,18 +390,34 @@ async function* readXlsx(
   }
 }
 
-/** The text of an XLSX cell as a CSV would hold it: numbers in full, dates as ISO dates, formulas by their result. */
-function cellText(value: unknown): string {
+/**
+ * The text of an XLSX cell as a CSV would hold it: numbers as the spreadsheet shows them, dates as ISO dates, formulas
+ * by their result.
+ */
+function cellText(value: unknown, numFmt?: string): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return numberText(value, numFmt);
+  if (typeof value === 'boolean') return String(value);
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
     const v = value as { richText?: { text: string }[]; result?: unknown; text?: unknown; error?: string };
     if (v.richText) return v.richText.map((r) => r.text).join('');
-    if ('result' in v) return cellText(v.result);
-    if (v.text !== undefined) return cellText(v.text);
+    if ('result' in v) return cellText(v.result, numFmt);
+    if (v.text !== undefined) return cellText(v.text, numFmt);
     if (v.error) return v.error;
   }
   return String(value);
+}
+
+/**
+ * A number cell as the spreadsheet shows it. A cell formatted as a percentage holds a hundredth of what it shows
+ * (12.5% is stored 0.125): the figure meant is the one shown, so it is read as 12.5. And a spreadsheet shows at most
+ * 15 significant digits: 0.1 + 0.2 computed in a cell shows 0.3, not the 0.30000000000000004 it stores.
+ */
+function numberText(value: number, numFmt: string | undefined): string {
+  // A % in the format scales the number, unless quoted ("%") or escaped (\%) as literal text.
+  const percent = numFmt !== undefined && /%/.test(numFmt.replace(/"[^"]*"|\\./g, ''));
+  const shown = percent ? value * 100 : value;
+  return String(Number.isFinite(shown) ? Number(shown.toPrecision(15)) : shown);
 }

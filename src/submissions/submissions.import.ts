@@ -135,7 +135,18 @@ export function valueProblem(indicator: LookupIndicator, value: number): string 
   if (indicator.unit !== PERSONS) return null;
   if (!Number.isInteger(value)) return `${value} is not a whole number: ${indicator.code} counts persons`;
   if (value < 0 && !indicator.signed) return `${value} is negative: ${indicator.code} counts persons`;
-  return null;
+  return inexactCount(value);
+}
+
+/**
+ * A count of persons beyond what a number keeps exactly (2^53): it would be stored and shown as another number
+ * (9007199254740993 as …992), so it is refused rather than changed. Said without the value, which is already not
+ * the one written.
+ */
+export function inexactCount(value: number): string | null {
+  return Number.isSafeInteger(value)
+    ? null
+    : `too large to be kept exactly: a count of persons may be at most ${Number.MAX_SAFE_INTEGER}`;
 }
 
 /** The catalogue and registry, loaded once per import, so validation needs no query per row. */

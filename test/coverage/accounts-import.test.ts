@@ -98,6 +98,18 @@ test('a bad cell in a workbook is located by sheet and cell, and nothing is writ
   expect(await state()).toEqual(before);
 });
 
+test('a count a number cannot keep exactly is refused, not changed', async () => {
+  const huge = [['CHE', 2023, 'FOREIGN_BORN_FOREIGNERS', 'OPENING_STOCK', '9007199254740993', 'SUBMITTED']];
+  const error = await importAccounts(hub.db.prisma, { text: text(huge, ',') }, CLI_ACTOR).catch((e: unknown) => e);
+  expect((error as ValidationError).issues).toEqual([
+    expect.objectContaining({
+      line: 2,
+      column: 'value',
+      message: 'too large to be kept exactly: a count of persons may be at most 9007199254740991',
+    }),
+  ]);
+});
+
 test('new entries cost the same statements however many, each with its audit row', async () => {
   const log = await startQueryLog(hub.db.adapterFactory);
   const rows = (from: number, years: number) =>

@@ -215,6 +215,38 @@ test('a date typed into a workbook cell is read as the date the spreadsheet show
   ]);
 });
 
+test('numbers in a workbook are read as the spreadsheet shows them: a percent cell as its percentage, 15 digits', async () => {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('data');
+  sheet.addRows([
+    ['country', 'indicator', 'reference_year', 'value', 'SEX'],
+    ['LIE', 'MIGRANT_SHARE', 2021, 0.125, '_T'], // shown 12.5%
+    ['LIE', 'MIGRANT_SHARE', 2021, 0.1 + 0.2, 'F'], // computed: stored 0.30000000000000004, shown 0.3
+    ['LIE', 'MIGRANT_SHARE', 2021, 0.5, 'M'], // a literal "%" in the format is text, not a percentage
+  ]);
+  sheet.getCell('D2').numFmt = '0.0%';
+  sheet.getCell('D4').numFmt = '0.0"%"';
+  const bytes = Buffer.from(await book.xlsx.writeBuffer());
+  const result = await upload(new Blob([new Uint8Array(bytes)]), 'shares.xlsx');
+  expect(result.data!.importSubmissions).toMatchObject({ ok: true, problems: [] });
+  expect(await stored('LIE', 'MIGRANT_SHARE', 2021)).toEqual([
+    { dimensionKey: '', value: 12.5 },
+    { dimensionKey: 'SEX=F', value: 0.3 },
+    { dimensionKey: 'SEX=M', value: 0.5 },
+  ]);
+});
+
+test('a count of persons a number cannot keep exactly is refused, not changed', async () => {
+  const csv = 'country,indicator,reference_year,value\nCHE,EMI_STOCK,2015,9007199254740993\nCHE,EMI_STOCK,2016,1e20\n';
+  const result = await upload(new Blob([csv]), 'huge.csv');
+  const message = 'too large to be kept exactly: a count of persons may be at most 9007199254740991';
+  expect(result.data!.importSubmissions.problems).toEqual([
+    expect.objectContaining({ line: 2, column: 'value', message }),
+    expect.objectContaining({ line: 3, column: 'value', message }),
+  ]);
+  expect(await stored('CHE', 'EMI_STOCK', 2015)).toEqual([]);
+});
+
 test('csv and file together are refused', async () => {
   const both = await upload(new Blob(['x']), 'a.csv', { csv: 'country' });
   expect(both.errors?.[0]).toMatchObject({
