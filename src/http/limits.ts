@@ -24,7 +24,9 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLInputType,
+  type SelectionNode,
   type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -274,6 +276,44 @@ export function argumentLimits(maxBodyBytes: number): Plugin {
       const problems = problemsOf(args.schema, args.document, args.variableValues, args.operationName);
       if (problems.length) {
         throw badInput(problems.map((p) => p.message).join('; '), { arguments: problems.map((p) => p.argument) });
+      }
+    },
+  };
+}
+
+/**
+ * A mutation request runs one mutation. Mutation fields are non-null (CONTRACT §7 pins `ImportSubmissionsResult!`),
+ * so when one of several is refused (a focal point's declaration for another country) graphql-js nulls the whole
+ * `data`, while the ones before it have run and committed: the caller would be told only of the refusal. Refused
+ * before anything runs, naming the fields; __typename aside.
+ */
+export function oneMutationPerRequest(): Plugin {
+  const fieldsOf = (document: DocumentNode, selections: readonly SelectionNode[], seen = new Set<string>()): string[] =>
+    selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) {
+        return selection.name.value === '__typename'
+          ? []
+          : [selection.alias ? `${selection.alias.value}: ${selection.name.value}` : selection.name.value];
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(document, selection.selectionSet.selections, seen);
+      const name = selection.name.value;
+      if (seen.has(name)) return [];
+      seen.add(name);
+      const fragment = document.definitions.find(
+        (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name,
+      );
+      return fragment ? fieldsOf(document, fragment.selectionSet.selections, seen) : [];
+    });
+  return {
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== 'mutation') return;
+      const fields = fieldsOf(args.document, operation.selectionSet.selections);
+      if (fields.length > 1) {
+        throw badInput(
+          `A request runs one mutation; this one has ${fields.length} (${fields.join(', ')}): send each in a ` +
+            'request of its own, so that each is answered',
+        );
       }
     },
   };

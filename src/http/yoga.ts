@@ -16,6 +16,7 @@ import {
   armorRejection,
   hideSuggestions,
   nestingLimit,
+  oneMutationPerRequest,
   argumentLimits,
   utf8Body,
   validationLimits,
@@ -116,6 +117,7 @@ export function createApi(app: App) {
       nestingLimit(LIMITS.maxNesting, LIMITS.maxTokens),
       pageSizeLimit(MAX_PAGE_SIZE),
       argumentLimits(app.config.maxBodyBytes),
+      oneMutationPerRequest(),
       // Depth first, so that a deep query is told about its depth rather than the cost that depth implies.
       // Each limit's onReject throws the hub's QUERY_TOO_COMPLEX error in place of armor's "Syntax Error: …".
       maxDepthPlugin({

@@ -2,7 +2,7 @@
 // every order, both directions: paging with `after` in small pages visits the same items as one big page, in the
 // same order, each once; and where a list fits in one page, DESC is ASC reversed (the order is total).
 import { getNamedType, isEnumType, isInputObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { data, mutateEach, startHub, type Hub } from '../support/hub.js';
 import { clientSchema } from '../support/introspection.js';
 
 let hub: Hub;
@@ -15,17 +15,11 @@ beforeAll(async () => {
   admin = await hub.token('ADMIN');
   // Something in every list: tokens, data sources, comments, submissions and their audit entries.
   await hub.token('READER');
-  data(
-    await hub.gql(
-      `mutation {
-        a: createDataSource(input: { code: "CHE_A", country: "CHE", sourceType: "CENSUS", name: "Z census", latestYear: 2020 }) { __typename }
-        b: createDataSource(input: { code: "FRA_B", country: "FRA", sourceType: "CENSUS", name: "A census", latestYear: 2010 }) { __typename }
-        importSubmissions(input: { csv: "country,indicator,reference_year,value\\nCHE,IMM_STOCK,2020,1\\nFRA,IMM_STOCK,2019,2\\nFRA,IMM_STOCK,2021,3\\n" }) { __typename }
-      }`,
-      undefined,
-      { token: admin },
-    ),
-  );
+  await mutateEach(hub, admin, {
+    a: `createDataSource(input: { code: "CHE_A", country: "CHE", sourceType: "CENSUS", name: "Z census", latestYear: 2020 }) { __typename }`,
+    b: `createDataSource(input: { code: "FRA_B", country: "FRA", sourceType: "CENSUS", name: "A census", latestYear: 2010 }) { __typename }`,
+    c: `importSubmissions(input: { csv: "country,indicator,reference_year,value\\nCHE,IMM_STOCK,2020,1\\nFRA,IMM_STOCK,2019,2\\nFRA,IMM_STOCK,2021,3\\n" }) { __typename }`,
+  });
   const indicator = await hub.db.prisma.indicator.findUniqueOrThrow({ where: { code: 'IMM_STOCK' } });
   const { encodeGlobalID } = await import('@pothos/plugin-relay');
   for (const [i, due] of ['2030-01-01T00:00:00Z', null, '2029-01-01T00:00:00Z'].entries()) {

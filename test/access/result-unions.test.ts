@@ -4,7 +4,7 @@
 // mutation never returns cannot pass, and a mutation added later fails until its errors are shown here.
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { isObjectType, isUnionType, getNamedType, type GraphQLSchema } from 'graphql';
-import { data, startHub, type Hub } from '../support/hub.js';
+import { mutateEach, startHub, type Hub } from '../support/hub.js';
 import { clientSchema } from '../support/introspection.js';
 
 let hub: Hub;
@@ -127,19 +127,12 @@ beforeAll(async () => {
     'Recommendation',
     await p.recommendation.findUniqueOrThrow({ where: { code: 'REC_RESIDENCE' } }),
   );
-  const made = data(
-    await hub.gql<Record<string, { __typename: string; record?: { id: string } }>, unknown>(
-      `mutation {
-        createDataSource(input: { code: "CHE_RU", country: "CHE", sourceType: "CENSUS", name: "Census" }) { __typename }
-        importSubmissions(input: { csv: "country,indicator,reference_year,value,status\\nCHE,IMM_STOCK,2020,1,DRAFT\\n" }) { __typename }
-        reportAdoption(input: { country: "FRA", recommendation: "REC_RESIDENCE", status: PLANNED }) {
-          __typename ... on ReportAdoptionPayload { record { id } }
-        }
-      }`,
-      undefined,
-      { token: admin },
-    ),
-  );
+  const made = await mutateEach<Record<string, { __typename: string; record?: { id: string } }>>(hub, admin, {
+    createDataSource: `createDataSource(input: { code: "CHE_RU", country: "CHE", sourceType: "CENSUS", name: "Census" }) { __typename }`,
+    importSubmissions: `importSubmissions(input: { csv: "country,indicator,reference_year,value,status\\nCHE,IMM_STOCK,2020,1,DRAFT\\n" }) { __typename }`,
+    reportAdoption: `reportAdoption(input: { country: "FRA", recommendation: "REC_RESIDENCE", status: PLANNED }) {
+      __typename ... on ReportAdoptionPayload { record { id } } }`,
+  });
   expect(made.createDataSource!.__typename).toBe('CreateDataSourcePayload');
   f.submission = await of('Submission', await p.submission.findFirstOrThrow({ where: { referenceYear: 2020 } }));
   f.adoption = made.reportAdoption!.record!.id;

@@ -6,7 +6,7 @@
 // `indicator`, `sourceTypeId` or `sourceType`, `countryId` or `country`).
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { getNamedType, isInputObjectType, isNonNullType, isObjectType } from 'graphql';
-import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { data, mutateEach, startHubAsAdmin, type Hub } from '../support/hub.js';
 import { clientSchema, dummyValue } from '../support/introspection.js';
 
 let hub: Hub;
@@ -48,23 +48,13 @@ beforeAll(async () => {
   );
   ids.sourceType = await id('SourceType', p.sourceType.findUniqueOrThrow({ where: { code: 'CENSUS' } }));
   ids.country = await id('Country', p.country.findUniqueOrThrow({ where: { iso3: 'CHE' } }));
-  const made = data(
-    await hub.gql<Record<string, Result>, unknown>(
-      `mutation {
-        a: createDataSource(input: { code: "CHE_T", country: "CHE", sourceType: "CENSUS", name: "Census" }) {
-          __typename ... on CreateDataSourcePayload { dataSource { id } }
-        }
-        b: createDataSource(input: { code: "FRA_T", country: "FRA", sourceType: "CENSUS", name: "Census" }) {
-          __typename
-        }
-        importPopulationAccounts(input: { csv: "country,year,group,component,value\\nCHE,2020,NATIVE_BORN_CITIZENS,OPENING_STOCK,5000\\nCHE,2020,NATIVE_BORN_CITIZENS,BIRTHS,80\\n" }) {
-          __typename
-        }
-      }`,
-      undefined,
-      { token: admin },
-    ),
-  );
+  const made = await mutateEach<Record<string, Result>>(hub, admin, {
+    a: `createDataSource(input: { code: "CHE_T", country: "CHE", sourceType: "CENSUS", name: "Census" }) {
+      __typename ... on CreateDataSourcePayload { dataSource { id } } }`,
+    b: `createDataSource(input: { code: "FRA_T", country: "FRA", sourceType: "CENSUS", name: "Census" }) { __typename }`,
+    importPopulationAccounts: `importPopulationAccounts(input: { csv: "country,year,group,component,value\\nCHE,2020,NATIVE_BORN_CITIZENS,OPENING_STOCK,5000\\nCHE,2020,NATIVE_BORN_CITIZENS,BIRTHS,80\\n" }) {
+      __typename }`,
+  });
   ids.dataSource = (made.a!.dataSource as { id: string }).id;
 });
 afterAll(() => hub?.close());

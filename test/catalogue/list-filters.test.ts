@@ -4,7 +4,7 @@
 // adoption records) take the same `orderBy: XOrder` as the root lists, each with its own default. The root lists'
 // paging in every order is checked by test/access/list-orders.test.ts.
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { data, startHubAsAdmin, type Hub } from '../support/hub.js';
+import { data, mutateEach, startHubAsAdmin, type Hub } from '../support/hub.js';
 
 let hub: Hub;
 let admin: string;
@@ -81,18 +81,12 @@ test('tokens: filter by role, country and includeRevoked; an unknown country is 
 });
 
 test("lists under a node take orderBy: a country's data sources, a region's countries, comments, adoptions", async () => {
-  data(
-    await hub.gql(
-      `mutation {
-        a: createDataSource(input: { code: "CHE_B", country: "CHE", sourceType: "CENSUS", name: "B", latestYear: 2010 }) { __typename }
-        b: createDataSource(input: { code: "CHE_A", country: "CHE", sourceType: "CENSUS", name: "A", latestYear: 2020 }) { __typename }
-        c: reportAdoption(input: { country: "FRA", recommendation: "REC_RESIDENCE", status: PLANNED }) { __typename }
-        d: reportAdoption(input: { country: "CHE", recommendation: "REC_RESIDENCE", status: IMPLEMENTED }) { __typename }
-      }`,
-      undefined,
-      { token: admin },
-    ),
-  );
+  await mutateEach(hub, admin, {
+    a: `createDataSource(input: { code: "CHE_B", country: "CHE", sourceType: "CENSUS", name: "B", latestYear: 2010 }) { __typename }`,
+    b: `createDataSource(input: { code: "CHE_A", country: "CHE", sourceType: "CENSUS", name: "A", latestYear: 2020 }) { __typename }`,
+    c: `reportAdoption(input: { country: "FRA", recommendation: "REC_RESIDENCE", status: PLANNED }) { __typename }`,
+    d: `reportAdoption(input: { country: "CHE", recommendation: "REC_RESIDENCE", status: IMPLEMENTED }) { __typename }`,
+  });
   const codes = async (order: string) =>
     (await list(`country(code: "CHE") { dataSources(first: 10${order}) { totalCount nodes { code } } }`)).nodes.map(
       (n) => n.code,

@@ -399,3 +399,36 @@ describe('field suggestions', () => {
     }
   });
 });
+
+test('a request runs one mutation: several are refused before any runs, naming them', async () => {
+  const focalFra = await hub.token('FOCAL_POINT', 'FRA');
+  const before = await hub.db.prisma.recommendationAdoption.count();
+  // The first is the focal point's to make, the second is not: run one after another, the first would have been
+  // written while the answer (all of `data` nulled by the refusal of the second) said nothing of it.
+  const result = await hub.gql(
+    `mutation {
+       a: reportAdoption(input: { country: "FRA", recommendation: "REC_RESIDENCE", status: NOT_STARTED }) { __typename }
+       ...More
+     }
+     fragment More on Mutation {
+       b: reportAdoption(input: { country: "CHE", recommendation: "REC_RESIDENCE", status: IMPLEMENTED }) { __typename }
+     }`,
+    {},
+    { token: focalFra },
+  );
+  expect(result.errors?.[0]).toMatchObject({
+    message:
+      'A request runs one mutation; this one has 2 (a: reportAdoption, b: reportAdoption): send each in a request ' +
+      'of its own, so that each is answered',
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+  expect(await hub.db.prisma.recommendationAdoption.count()).toBe(before);
+  // One mutation (with __typename beside it) runs.
+  const one = await hub.gql(
+    `mutation { __typename a: reportAdoption(input: { country: "FRA", recommendation: "REC_RESIDENCE",
+       status: NOT_STARTED }) { __typename } }`,
+    {},
+    { token: focalFra },
+  );
+  expect(one).toEqual({ data: { __typename: 'Mutation', a: { __typename: 'ReportAdoptionPayload' } } });
+});

@@ -73,6 +73,25 @@ export function data<R>(result: ExecutionResult<R>): R {
   return result.data;
 }
 
+/**
+ * Several mutations, one request each (a request runs one mutation), in order: `{ a: 'createDataSource(…) { … }' }`
+ * sends `mutation { a: createDataSource(…) { … } }`. The data of each, by its key; fails on any error.
+ */
+export async function mutateEach<R extends Record<string, unknown>>(
+  hub: Hub,
+  token: string,
+  fields: Record<keyof R & string, string>,
+): Promise<R> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(fields) as [string, string][]) {
+    const result = data(
+      await hub.gql<Record<string, unknown>, undefined>(`mutation { ${key}: ${field} }`, undefined, { token }),
+    );
+    out[key] = result[key];
+  }
+  return out as R;
+}
+
 const IMPORT_CSV = `mutation ImportCsv($csv: String!) {
   importSubmissions(input: { csv: $csv }) { ok problems { line column message } }
 }`;
