@@ -156,12 +156,15 @@ const PublishPopulationAccountInput = builder.inputType('PublishPopulationAccoun
 });
 
 const PublishPopulationAccountPayload = builder
-  .objectRef<{ published: number; entries: number }>('PublishPopulationAccountPayload')
+  .objectRef<{ published: number; entries: number; drafts: number }>('PublishPopulationAccountPayload')
   .implement({
     description: 'How many entries of the account were published by this call, and how many it has.',
     fields: (t) => ({
       published: t.exposeInt('published', { description: 'Entries that became PUBLISHED (0 when they all were).' }),
       entries: t.exposeInt('entries', { description: 'Entries of the account.' }),
+      drafts: t.exposeInt('drafts', {
+        description: 'Entries left as DRAFT: the country has not sent them for review, so they were not published.',
+      }),
     }),
   });
 
@@ -169,8 +172,9 @@ builder.mutationField('publishPopulationAccount', (t) =>
   t.field({
     type: PublishPopulationAccountPayload,
     description:
-      "Publishes a country's population account for a year (TASK_FORCE or ADMIN): every entry becomes PUBLISHED " +
-      'and readable by everyone. Entries are imported with the status of their CSV row (default SUBMITTED).',
+      "Publishes a country's population account for a year (TASK_FORCE or ADMIN): every SUBMITTED or VALIDATED " +
+      'entry becomes PUBLISHED and readable by everyone; DRAFT entries (not sent for review) stay as they are. ' +
+      'Entries are imported with the status of their CSV row (default SUBMITTED).',
     authScopes: { taskForce: true },
     errors: { types: [ValidationError, NotFoundError] },
     args: {

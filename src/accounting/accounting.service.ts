@@ -177,18 +177,20 @@ export async function publishAccount(
   actor: Actor,
   country: { id: number; label: string },
   year: number,
-): Promise<{ published: number; entries: number }> {
+): Promise<{ published: number; entries: number; drafts: number }> {
   return prisma.$transaction(async (tx) => {
-    // The published value is the entry's value from now on (a column copied to another: no updateMany form).
+    // The published value is the entry's value from now on (a column copied to another: no updateMany form). DRAFT
+    // entries are the country's, not sent for review: they stay as they are.
     const count = await tx.$executeRaw`
       UPDATE "AccountEntry" SET status = 'PUBLISHED', "publishedValue" = value, "updatedAt" = now()
-      WHERE "countryId" = ${country.id} AND year = ${year} AND status <> 'PUBLISHED'`;
+      WHERE "countryId" = ${country.id} AND year = ${year} AND status IN ('SUBMITTED', 'VALIDATED')`;
     const entries = await tx.accountEntry.count({ where: { countryId: country.id, year } });
+    const drafts = await tx.accountEntry.count({ where: { countryId: country.id, year, status: 'DRAFT' } });
     if (count) {
       await audit(tx, actor, 'populationAccount.publish', 'PopulationAccount', `${country.label}/${year}`, null, {
         published: count,
       });
     }
-    return { published: count, entries };
+    return { published: count, entries, drafts };
   });
 }

@@ -19,7 +19,7 @@ import {
   type TableSource,
 } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
-import { countryByCode, inexactCount, loadLookups } from '../submissions/submissions.import.js';
+import { countryByCode, inexactCount, loadLookups, statusStands } from '../submissions/submissions.import.js';
 
 export const POPULATION_GROUPS: readonly PopulationGroup[] = [
   'NATIVE_BORN_CITIZENS',
@@ -188,7 +188,7 @@ export async function importAccountsFile(
           after,
         });
         counts.created++;
-      } else if (old.value !== entry.value || old.status !== entry.status) {
+      } else if (old.value !== entry.value || !statusStands(old.status, entry.status)) {
         await tx.accountEntry.update({ where: { id: old.id }, data: { ...after, ...published } });
         const before = { value: old.value, status: old.status };
         audits.push({ action: 'accountEntry.update', entityType: 'AccountEntry', entityKey: label, before, after });

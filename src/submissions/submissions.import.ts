@@ -632,6 +632,15 @@ const STATUS_RANK: Record<SubmissionStatus, number> = {
   REJECTED: -1,
 };
 
+/**
+ * Whether the stored status stands when a file brings the same figures with `imported`: a re-import never lowers a
+ * status (the task force's VALIDATED or PUBLISHED is not undone by a focal point sending the same file again as
+ * SUBMITTED or DRAFT), only a later one moves it on. Submissions and population accounts alike.
+ */
+export function statusStands(stored: SubmissionStatus, imported: SubmissionStatus): boolean {
+  return STATUS_RANK[stored] >= STATUS_RANK[imported];
+}
+
 interface Existing {
   id: number;
   key: string;
@@ -706,7 +715,7 @@ async function planSubmissions(
   let unchanged = 0;
   for (const d of list) {
     const prev = latest.get(keyOf(d));
-    if (prev && sameData(d, prev, stored.get(prev.id)) && STATUS_RANK[prev.status] >= STATUS_RANK[d.status]) {
+    if (prev && sameData(d, prev, stored.get(prev.id)) && statusStands(prev.status, d.status)) {
       unchanged++;
       continue;
     }

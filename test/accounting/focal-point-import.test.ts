@@ -116,7 +116,7 @@ test("what a focal point imported is its country's and the task force's to read,
   expect(await read()).toBeNull();
 });
 
-test('what awaits publication is counted for those who read it; published, the account is public, and a later value waits again', async () => {
+test('what awaits publication is counted for those who read it; published (drafts aside), the account is public, a re-import does not undo it, and a later value waits again', async () => {
   const PENDING = `{ populationAccount(country: "CHE", year: 2020) {
     pendingEntries groups { group opening } } }`;
   type Pending = {
@@ -137,20 +137,31 @@ test('what awaits publication is counted for those who read it; published, the a
   expect(await read()).toBeNull();
 
   const PUBLISH = `mutation { publishPopulationAccount(input: { country: "CHE", year: 2020 }) {
-    __typename ... on PublishPopulationAccountPayload { published entries } } }`;
+    __typename ... on PublishPopulationAccountPayload { published entries drafts } } }`;
   expect((await hub.gql(PUBLISH, {}, { token: tokens.che })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  // The two SUBMITTED entries are published; the DRAFT one, which the country has not sent, stays a draft.
   expect(data(await hub.gql(PUBLISH, {}, { token: taskForce }))).toEqual({
-    publishPopulationAccount: { __typename: 'PublishPopulationAccountPayload', published: 3, entries: 3 },
+    publishPopulationAccount: { __typename: 'PublishPopulationAccountPayload', published: 2, entries: 3, drafts: 1 },
   });
-  for (const token of [tokens.che, taskForce, tokens.reader, undefined])
-    expect(await read(token)).toEqual({ pending: 0, opening: 5000 });
+  const deaths = { where: { component: 'DEATHS' as const }, select: { status: true, publishedValue: true } };
+  expect(await hub.db.prisma.accountEntry.findFirstOrThrow(deaths)).toEqual({ status: 'DRAFT', publishedValue: null });
+  for (const token of [tokens.che, taskForce]) expect(await read(token)).toEqual({ pending: 1, opening: 5000 });
+  for (const token of [tokens.reader, undefined]) expect(await read(token)).toEqual({ pending: 0, opening: 5000 });
+
+  // The same file sent again (no status: SUBMITTED) leaves the published entries as they are: a re-import does not
+  // undo the task force's review.
+  expect(
+    data(await send(['CHE,2020,NATIVE_BORN_CITIZENS,OPENING_STOCK,5000,'], tokens.che)).importPopulationAccounts,
+  ).toMatchObject({ ok: true, updated: 0, unchanged: 1 });
+  const opening = { where: { component: 'OPENING_STOCK' as const }, select: { status: true } };
+  expect(await hub.db.prisma.accountEntry.findFirstOrThrow(opening)).toEqual({ status: 'PUBLISHED' });
 
   // A corrected opening stock from the focal point: pending for it and the task force, the published one for others.
   expect(
     data(await send(['CHE,2020,NATIVE_BORN_CITIZENS,OPENING_STOCK,5050,'], tokens.che)).importPopulationAccounts,
   ).toMatchObject({ ok: true, updated: 1 });
-  expect(await read(tokens.che)).toEqual({ pending: 1, opening: 5050 });
-  expect(await read(taskForce)).toEqual({ pending: 1, opening: 5050 });
+  expect(await read(tokens.che)).toEqual({ pending: 2, opening: 5050 });
+  expect(await read(taskForce)).toEqual({ pending: 2, opening: 5050 });
   expect(await read(tokens.fra)).toEqual({ pending: 0, opening: 5000 });
   expect(await read()).toEqual({ pending: 0, opening: 5000 });
 });
