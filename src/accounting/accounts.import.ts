@@ -19,7 +19,13 @@ import {
   type TableSource,
 } from '../platform/tabular.js';
 import type { ImportCounts } from '../catalogue/catalogue.import.js';
-import { countryByCode, inexactCount, loadLookups, statusStands } from '../submissions/submissions.import.js';
+import {
+  countryByCode,
+  inexactCount,
+  loadLookups,
+  statusStands,
+  writeTransaction,
+} from '../submissions/submissions.import.js';
 
 export const POPULATION_GROUPS: readonly PopulationGroup[] = [
   'NATIVE_BORN_CITIZENS',
@@ -160,44 +166,48 @@ export async function importAccountsFile(
   if (problems.length) return { ok: false, rows, problems };
   if (options.dryRun) return { ok: true, report: { created: 0, updated: 0, unchanged: 0 } };
 
-  const report = await prisma.$transaction(async (tx) => {
-    const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };
-    const countryIds = [...new Set(entries.map((e) => e.countryId))];
-    const existing = new Map(
-      (await tx.accountEntry.findMany({ where: { countryId: { in: countryIds } } })).map((e) => [
-        `${e.countryId}|${e.year}|${e.group}|${e.component}`,
-        e,
-      ]),
-    );
-    // New entries in one INSERT and every audit row in another, in the file's order; a changed entry is its own
-    // UPDATE (each has its own values).
-    const created: (Omit<Entry, 'label'> & { publishedValue?: number })[] = [];
-    const audits: AuditEntry[] = [];
-    for (const { label, ...entry } of entries) {
-      const old = existing.get(`${entry.countryId}|${entry.year}|${entry.group}|${entry.component}`);
-      const after = { value: entry.value, status: entry.status };
-      // A value imported as PUBLISHED is the published one; any other leaves the published value as it was.
-      const published = entry.status === 'PUBLISHED' ? { publishedValue: entry.value } : {};
-      if (!old) {
-        created.push({ ...entry, ...published });
-        audits.push({
-          action: 'accountEntry.create',
-          entityType: 'AccountEntry',
-          entityKey: label,
-          before: null,
-          after,
-        });
-        counts.created++;
-      } else if (old.value !== entry.value || !statusStands(old.status, entry.status)) {
-        await tx.accountEntry.update({ where: { id: old.id }, data: { ...after, ...published } });
-        const before = { value: old.value, status: old.status };
-        audits.push({ action: 'accountEntry.update', entityType: 'AccountEntry', entityKey: label, before, after });
-        counts.updated++;
-      } else counts.unchanged++;
-    }
-    if (created.length) await tx.accountEntry.createMany({ data: created });
-    await auditMany(tx, actor, audits);
-    return counts;
-  });
+  const report = await writeTransaction(
+    prisma,
+    async (tx) => {
+      const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };
+      const countryIds = [...new Set(entries.map((e) => e.countryId))];
+      const existing = new Map(
+        (await tx.accountEntry.findMany({ where: { countryId: { in: countryIds } } })).map((e) => [
+          `${e.countryId}|${e.year}|${e.group}|${e.component}`,
+          e,
+        ]),
+      );
+      // New entries in one INSERT and every audit row in another, in the file's order; a changed entry is its own
+      // UPDATE (each has its own values).
+      const created: (Omit<Entry, 'label'> & { publishedValue?: number })[] = [];
+      const audits: AuditEntry[] = [];
+      for (const { label, ...entry } of entries) {
+        const old = existing.get(`${entry.countryId}|${entry.year}|${entry.group}|${entry.component}`);
+        const after = { value: entry.value, status: entry.status };
+        // A value imported as PUBLISHED is the published one; any other leaves the published value as it was.
+        const published = entry.status === 'PUBLISHED' ? { publishedValue: entry.value } : {};
+        if (!old) {
+          created.push({ ...entry, ...published });
+          audits.push({
+            action: 'accountEntry.create',
+            entityType: 'AccountEntry',
+            entityKey: label,
+            before: null,
+            after,
+          });
+          counts.created++;
+        } else if (old.value !== entry.value || !statusStands(old.status, entry.status)) {
+          await tx.accountEntry.update({ where: { id: old.id }, data: { ...after, ...published } });
+          const before = { value: old.value, status: old.status };
+          audits.push({ action: 'accountEntry.update', entityType: 'AccountEntry', entityKey: label, before, after });
+          counts.updated++;
+        } else counts.unchanged++;
+      }
+      if (created.length) await tx.accountEntry.createMany({ data: created });
+      await auditMany(tx, actor, audits);
+      return counts;
+    },
+    'population-account entries',
+  );
   return { ok: true, report };
 }

@@ -606,18 +606,23 @@ function validateRow(
 }
 
 /**
- * Runs an importer's write transaction. Two imports of the same keys at once both plan version n+1; the second to
- * commit hits the unique key (or a serialization failure): that is a ConflictError saying what to do, not an
- * internal error. Its transaction is rolled back, so nothing of its file is written.
+ * Runs an importer's write transaction. Two imports of the same keys at once both plan version n+1 (or both create
+ * the same new account entry); the second to commit hits the unique key (or a serialization failure): that is a
+ * ConflictError saying what to do, not an internal error. Its transaction is rolled back, so nothing of its file is
+ * written.
  */
-export async function writeTransaction<T>(prisma: PrismaClient, write: (tx: Tx) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(
+  prisma: PrismaClient,
+  write: (tx: Tx) => Promise<T>,
+  what = 'submissions',
+): Promise<T> {
   try {
     return await prisma.$transaction(write);
   } catch (err) {
     if (isWriteConflict(err)) {
       throw new ConflictError(
-        'Another import wrote some of the same submissions at the same time; nothing of this file was written. ' +
-          'Import it again: submissions that are now identical are left unchanged.',
+        `Another import wrote some of the same ${what} at the same time; nothing of this file was written. ` +
+          `Import it again: ${what} that are now identical are left unchanged.`,
       );
     }
     throw err;

@@ -91,6 +91,8 @@ async function racing<T>(sql: string, params: unknown[], write: () => Promise<T>
     await other.query(sql, params);
     const pending = write();
     for (let i = 0; i < 600; i++) {
+      // Inside its transaction a connection sees pg_stat_activity as at its first look unless it drops that snapshot.
+      await other.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await other.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
       );

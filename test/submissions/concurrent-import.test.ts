@@ -57,6 +57,9 @@ test('imports of the same keys racing each other: each is written whole or answe
       );
       const racing = importFile();
       for (let i = 0; i < 600; i++) {
+        // Inside its transaction a connection sees pg_stat_activity as it was at the first look, unless it drops
+        // that snapshot: without this, a first look before the import waits would never see it wait.
+        await other.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await other.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
         );
@@ -81,5 +84,54 @@ test('imports of the same keys racing each other: each is written whole or answe
     expect(await hub.db.prisma.observation.count()).toBe(0);
     const again = await importFile();
     expect(again.data?.importSubmissions).toMatchObject({ ok: true, submissionsWritten: 15 });
+  },
+);
+
+(dbKind === 'postgres' ? test : test.skip)(
+  'population accounts too: the loser of a race to create the same entry gets CONFLICT, not an internal error',
+  async () => {
+    const che = await hub.db.prisma.country.findUniqueOrThrow({ where: { iso3: 'CHE' } });
+    const ACCOUNTS = `mutation($csv: String!) { importPopulationAccounts(input: { csv: $csv }) { ok created } }`;
+    const other = new pg.Client({ connectionString: hub.db.url });
+    await other.connect();
+    try {
+      // Another writer creates the entry, uncommitted: the import plans to create it too, and waits on the key.
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO "AccountEntry" ("countryId", year, "group", component, value, status, "updatedAt")
+         VALUES ($1, 2000, 'FOREIGN_BORN_FOREIGNERS', 'DEATHS', 1, 'SUBMITTED', now())`,
+        [che.id],
+      );
+      const racing = hub.gql(
+        ACCOUNTS,
+        { csv: 'country,year,group,component,value\nCHE,2000,FOREIGN_BORN_FOREIGNERS,DEATHS,2\n' },
+        { token: admin },
+      );
+      // Until it waits on the key, or has already given up on it (a lock timeout is a conflict too).
+      let settled = false;
+      void racing.finally(() => (settled = true));
+      for (let i = 0; i < 600 && !settled; i++) {
+        // Inside its transaction a connection sees pg_stat_activity as it was at the first look, unless it drops
+        // that snapshot: without this, a first look before the import waits would never see it wait.
+        await other.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await other.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await other.query('COMMIT');
+      const lost = await racing;
+      expect(lost.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/^Another import wrote some of the same population-account entries/),
+          extensions: { code: 'CONFLICT' },
+        }),
+      ]);
+    } finally {
+      await other.end();
+    }
+    const entry = await hub.db.prisma.accountEntry.findFirstOrThrow({ where: { countryId: che.id, year: 2000 } });
+    expect(entry.value).toBe(1);
   },
 );
