@@ -36,7 +36,8 @@ beforeAll(async () => {
       // A rate, with a decimal: shown as submitted (test 'values as submitted').
       await importSubmissionsCsv(
         hub.db.prisma,
-        'country,indicator,reference_year,value,status\nSWE,NET_MIGRATION_RATE,2020,6.5,SUBMITTED\n',
+        'country,indicator,reference_year,value,status\nSWE,NET_MIGRATION_RATE,2020,6.5,SUBMITTED\n' +
+          'SWE,MIGRANT_SHARE,2020,0.00000000001,SUBMITTED\nSWE,MIGRANT_SHARE,2019,12.123456789012,SUBMITTED\n',
       );
       // Rejecting is the task force's write; here the stored status and reason are set directly.
       const { count } = await hub.db.prisma.submission.updateMany({
@@ -341,6 +342,12 @@ browserTest(
     await page.goto(`${b.url}/countries/SWE`);
     const listed = page.getByTestId('submissions').locator('tbody tr', { hasText: 'NET_MIGRATION_RATE' });
     await expect(listed.innerText()).resolves.toMatch(/\b6\.5\b/);
+    // Every digit, however many: a share of 1e-11 is not shown as 0, nor 12.123456789012 cut at ten decimals.
+    const shares = page.getByTestId('submissions').locator('tbody tr', { hasText: 'MIGRANT_SHARE' });
+    await expect(shares.allInnerTexts()).resolves.toEqual([
+      expect.stringMatching(/\b0\.00000000001\b/),
+      expect.stringMatching(/\b12\.123456789012\b/),
+    ]);
 
     // A file Excel saved as Windows-1252: "Malmö" with the byte 0xF6, not UTF-8. Sent as it is, the hub names the byte;
     // it is never decoded here into U+FFFD and written.

@@ -3,8 +3,14 @@ const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionD
 
 export const formatInt = (n: number | null | undefined) => (n === null || n === undefined ? '–' : integer.format(n));
 // A submitted value as it was submitted: a rate of 6.5 or a share of 7.25 is not a count to round.
-const exact = new Intl.NumberFormat('en', { maximumFractionDigits: 10 });
-export const formatValue = (n: number | null | undefined) => (n === null || n === undefined ? '–' : exact.format(n));
+// Every digit a value has (20 decimals is the most every engine allows; a smaller non-zero value, never a figure
+// of this field, is written as JavaScript writes it rather than shown as 0).
+const exact = new Intl.NumberFormat('en', { maximumFractionDigits: 20 });
+export const formatValue = (n: number | null | undefined) => {
+  if (n === null || n === undefined) return '–';
+  const shown = exact.format(n);
+  return n !== 0 && /^-?0$/.test(shown) ? String(n) : shown;
+};
 export const formatShare = (n: number) => percent.format(n);
 
 /** "1 row", "2 rows": a number with its noun in the singular or the plural. */
