@@ -66,6 +66,9 @@ export function parseExpiry(text: string | undefined, now = new Date()): Date | 
   return date;
 }
 
+/** Names the audit log gives writers other than a token's own name: the CLI, anonymous, each role's default. */
+const RESERVED_NAME = /^(cli|anonymous|admin|task_force|reader|focal_point(-.*)?)$/i;
+
 export async function createToken(
   prisma: PrismaClient,
   input: CreateTokenInput,
@@ -85,8 +88,17 @@ export async function createToken(
   if (expiresAt && expiresAt.getTime() <= Date.now()) {
     throw new AccessError('expires', `${expiresAt.toISOString()} is in the past`);
   }
-  const name = input.name?.trim() || `${input.role.toLowerCase()}${input.country ? `-${input.country}` : ''}`;
+  const ownDefault = `${input.role.toLowerCase()}${input.country ? `-${input.country}` : ''}`;
+  const name = input.name?.trim() || ownDefault;
   if (name.length > 200) throw new AccessError('name', 'at most 200 characters');
+  // The name is who the audit log and comments say wrote something: it may not pass for the command line, an
+  // anonymous caller, or another role's (or country's) tokens.
+  if (name.toLowerCase() !== ownDefault.toLowerCase() && RESERVED_NAME.test(name)) {
+    throw new AccessError(
+      'name',
+      `"${name}" is the name of the command line, anonymous callers or another role's tokens`,
+    );
+  }
   const token = TOKEN_PREFIX + randomBytes(24).toString('base64url');
   const row = await prisma.$transaction(async (tx) => {
     const created = await tx.apiToken.create({

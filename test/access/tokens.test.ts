@@ -128,6 +128,11 @@ test('bad token requests are ValidationErrors naming the input field; nothing is
     [{ role: 'FOCAL_POINT', country: 'XXX' }, ['input', 'country'], /no country/],
     [{ role: 'READER', country: 'CHE' }, ['input', 'country'], /only for FOCAL_POINT/],
     [{ role: 'READER', expiresAt: '2001-01-01T00:00:00Z' }, ['input', 'expiresAt'], /in the past/],
+    // A name that would pass, in the audit log and on comments, for the command line or another role's tokens.
+    [{ role: 'FOCAL_POINT', country: 'FRA', name: 'cli' }, ['input', 'name'], /"cli" is the name of the command line/],
+    [{ role: 'FOCAL_POINT', country: 'CHE', name: 'task_force' }, ['input', 'name'], /another role's tokens/],
+    [{ role: 'READER', name: 'focal_point-CHE' }, ['input', 'name'], /another role's tokens/],
+    [{ role: 'READER', name: 'Anonymous' }, ['input', 'name'], /anonymous callers/],
   ] as const;
   for (const [input, path, message] of cases) {
     const result = data(await create({ input })).createToken;
@@ -135,6 +140,9 @@ test('bad token requests are ValidationErrors naming the input field; nothing is
     expect(result.issues).toEqual([{ path, message: expect.stringMatching(message) }]);
   }
   expect(await hub.db.prisma.apiToken.count()).toBe(before);
+  // A token's own default name may be given explicitly.
+  const own = data(await create({ input: { role: 'FOCAL_POINT', country: 'CHE', name: 'focal_point-CHE' } }));
+  expect(own.createToken.__typename).toBe('CreateTokenPayload');
 });
 
 test('only an ADMIN manages tokens: FORBIDDEN for every other role, UNAUTHENTICATED without a token', async () => {
