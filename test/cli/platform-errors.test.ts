@@ -57,7 +57,13 @@ describe('import --sheet naming no sheet of the workbook', () => {
       ]);
       expect(json.code).toBe(1);
       expect(JSON.parse(json.stdout).problems).toEqual([
-        { path: ['sheet nope', 'line 1'], message: 'the workbook has no sheet named "nope" (it has "Notes", "Data")' },
+        {
+          path: ['sheet nope', 'line 1'],
+          message: 'the workbook has no sheet named "nope" (it has "Notes", "Data")',
+          line: 1,
+          column: null,
+          sheet: 'nope',
+        },
       ]);
       expect(text.code).toBe(1);
       expect(text.stderr).toBe(
