@@ -80,8 +80,9 @@ const PopulationAccount = builder.objectRef<accounting.PopulationAccountView>('P
   fields: (t) => ({
     pendingEntries: t.exposeInt('pendingEntries', {
       description:
-        'Entries read at a value not yet PUBLISHED (the task force publishes them with publishPopulationAccount); ' +
-        'always 0 for callers who read published values only.',
+        'Entries sent for review (SUBMITTED or VALIDATED) and read at a value not yet PUBLISHED: what ' +
+        "publishPopulationAccount would publish (a country's DRAFT entries are not counted); always 0 for callers " +
+        'who read published values only.',
     }),
     country: t.field({
       type: Country,

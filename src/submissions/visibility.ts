@@ -128,8 +128,12 @@ export function accountEntryView(visibility: Visibility, countryId: number) {
   return {
     where,
     value: (e: { value: number; publishedValue: number | null }) => (latest ? e.value : e.publishedValue),
-    /** Whether the caller reads this entry as one awaiting publication (never, for those who read published values). */
-    pending: (e: { status: SubmissionStatus }) => latest && e.status !== 'PUBLISHED',
+    /**
+     * Whether the caller reads this entry as one awaiting publication: sent for review (SUBMITTED or VALIDATED), so
+     * that publishing the account would publish it; a DRAFT is the country's still. Never, for those who read
+     * published values.
+     */
+    pending: (e: { status: SubmissionStatus }) => latest && (e.status === 'SUBMITTED' || e.status === 'VALIDATED'),
   };
 }
 
