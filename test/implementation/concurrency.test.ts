@@ -3,9 +3,9 @@
 // telling it to import again, never "Unexpected error."; nothing of the losing write is kept. Concurrent requests race
 // on both databases (PGlite serializes them, so there the later one sees the winner's row); on PostgreSQL another
 // connection holding an uncommitted row makes the race certain: the hub's write waits on its lock, then loses.
-import pg from 'pg';
 import { dbKind } from '../support/db.js';
 import { data, startHub, type Hub } from '../support/hub.js';
+import { racing } from '../support/race.js';
 
 let hub: Hub;
 let taskForce: string;
@@ -82,30 +82,6 @@ test('imports of the same new records at once: each is written whole or answers 
   ).toBe(5);
 });
 
-/** Runs `write` while another connection holds `sql` uncommitted, commits once `write` waits for its lock. */
-async function racing<T>(sql: string, params: unknown[], write: () => Promise<T>): Promise<T> {
-  const other = new pg.Client({ connectionString: hub.db.url });
-  await other.connect();
-  try {
-    await other.query('BEGIN');
-    await other.query(sql, params);
-    const pending = write();
-    for (let i = 0; i < 600; i++) {
-      // Inside its transaction a connection sees pg_stat_activity as at its first look unless it drops that snapshot.
-      await other.query('SELECT pg_stat_clear_snapshot()');
-      const { rows } = await other.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      if (rows[0]!.n > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await other.query('COMMIT');
-    return await pending;
-  } finally {
-    await other.end();
-  }
-}
-
 const insertRecord = `INSERT INTO "RecommendationAdoption"
   ("recommendationId", "countryId", status, "reportedBy", "updatedAt") VALUES ($1, $2, 'PLANNED', 'other', now())`;
 
@@ -116,7 +92,7 @@ onPostgres('a first declaration that loses the unique key: ConflictError at the 
   for (const expectedRevision of [0, undefined]) {
     await prisma().recommendationAdoption.deleteMany({ where: { countryId, recommendationId } });
     const lost = data(
-      await racing(insertRecord, [recommendationId, countryId], () =>
+      await racing(hub.db.url, insertRecord, [recommendationId, countryId], () =>
         report({ country: 'NOR', recommendation: 'REC_RESIDENCE', status: 'IMPLEMENTED', expectedRevision }),
       ),
     ).reportAdoption;
@@ -141,6 +117,7 @@ onPostgres('a change that loses to a concurrent one: ConflictError at the revisi
   const { countryId, recommendationId } = await ids('NOR', 'REC_METADATA');
   const lost = data(
     await racing(
+      hub.db.url,
       `UPDATE "RecommendationAdoption" SET revision = revision + 1, status = 'PARTIAL'
        WHERE "countryId" = $1 AND "recommendationId" = $2`,
       [countryId, recommendationId],
@@ -167,7 +144,7 @@ onPostgres(
       'FRA,REC_ACCOUNTING,PLANNED,,,',
       'CHE,REC_ACCOUNTING,IMPLEMENTED,2020,,',
     ].join('\n');
-    const lost = await racing(insertRecord, [recommendationId, countryId], () => importCsv(file));
+    const lost = await racing(hub.db.url, insertRecord, [recommendationId, countryId], () => importCsv(file));
     expect(lost.data).toBeNull();
     expect(lost.errors).toEqual([
       expect.objectContaining({

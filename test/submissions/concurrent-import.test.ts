@@ -1,8 +1,8 @@
 // Two imports of the same submissions at once: the one that loses the race gets a CONFLICT error telling it to
 // import again, never "Unexpected error.", and nothing of its file is written.
-import pg from 'pg';
 import { dbKind } from '../support/db.js';
 import { startHubAsAdmin, type Hub } from '../support/hub.js';
+import { racing } from '../support/race.js';
 import { csv, ImportSubmissions } from './support.js';
 
 let hub: Hub;
@@ -46,39 +46,21 @@ test('imports of the same keys racing each other: each is written whole or answe
       hub.db.prisma.indicator.findUniqueOrThrow({ where: { code: 'IMM_STOCK' } }),
     ]);
     // Another writer holds version 1 of one key of the file, uncommitted: the import plans version 1 too and waits.
-    const other = new pg.Client({ connectionString: hub.db.url });
-    await other.connect();
-    try {
-      await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO "Submission" ("countryId", "indicatorId", "referenceYear", "sourceKey", version, status, unit, "updatedAt")
-         VALUES ($1, $2, 2020, '', 1, 'SUBMITTED', 'PERSONS', now())`,
-        [che.id, imm.id],
-      );
-      const racing = importFile();
-      for (let i = 0; i < 600; i++) {
-        // Inside its transaction a connection sees pg_stat_activity as it was at the first look, unless it drops
-        // that snapshot: without this, a first look before the import waits would never see it wait.
-        await other.query('SELECT pg_stat_clear_snapshot()');
-        const { rows } = await other.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if (rows[0].n > 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await other.query('COMMIT');
-      const lost = await racing;
-      expect(lost.data).toBeNull();
-      expect(lost.errors).toEqual([
-        expect.objectContaining({
-          message: expect.stringMatching(/^Another import wrote some of the same submissions at the same time/),
-          extensions: { code: 'CONFLICT' },
-          path: ['importSubmissions'],
-        }),
-      ]);
-    } finally {
-      await other.end();
-    }
+    const lost = await racing(
+      hub.db.url,
+      `INSERT INTO "Submission" ("countryId", "indicatorId", "referenceYear", "sourceKey", version, status, unit, "updatedAt")
+       VALUES ($1, $2, 2020, '', 1, 'SUBMITTED', 'PERSONS', now())`,
+      [che.id, imm.id],
+      importFile,
+    );
+    expect(lost.data).toBeNull();
+    expect(lost.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^Another import wrote some of the same submissions at the same time/),
+        extensions: { code: 'CONFLICT' },
+        path: ['importSubmissions'],
+      }),
+    ]);
     // Nothing of the file was written: only the other writer's row exists.
     expect(await hub.db.prisma.submission.count()).toBe(1);
     expect(await hub.db.prisma.observation.count()).toBe(0);
@@ -92,45 +74,25 @@ test('imports of the same keys racing each other: each is written whole or answe
   async () => {
     const che = await hub.db.prisma.country.findUniqueOrThrow({ where: { iso3: 'CHE' } });
     const ACCOUNTS = `mutation($csv: String!) { importPopulationAccounts(input: { csv: $csv }) { ok created } }`;
-    const other = new pg.Client({ connectionString: hub.db.url });
-    await other.connect();
-    try {
-      // Another writer creates the entry, uncommitted: the import plans to create it too, and waits on the key.
-      await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO "AccountEntry" ("countryId", year, "group", component, value, status, "updatedAt")
-         VALUES ($1, 2000, 'FOREIGN_BORN_FOREIGNERS', 'DEATHS', 1, 'SUBMITTED', now())`,
-        [che.id],
-      );
-      const racing = hub.gql(
-        ACCOUNTS,
-        { csv: 'country,year,group,component,value\nCHE,2000,FOREIGN_BORN_FOREIGNERS,DEATHS,2\n' },
-        { token: admin },
-      );
-      // Until it waits on the key, or has already given up on it (a lock timeout is a conflict too).
-      let settled = false;
-      void racing.finally(() => (settled = true));
-      for (let i = 0; i < 600 && !settled; i++) {
-        // Inside its transaction a connection sees pg_stat_activity as it was at the first look, unless it drops
-        // that snapshot: without this, a first look before the import waits would never see it wait.
-        await other.query('SELECT pg_stat_clear_snapshot()');
-        const { rows } = await other.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if (rows[0].n > 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await other.query('COMMIT');
-      const lost = await racing;
-      expect(lost.errors).toEqual([
-        expect.objectContaining({
-          message: expect.stringMatching(/^Another import wrote some of the same population-account entries/),
-          extensions: { code: 'CONFLICT' },
-        }),
-      ]);
-    } finally {
-      await other.end();
-    }
+    // Another writer creates the entry, uncommitted: the import plans to create it too, and waits on the key.
+    const lost = await racing(
+      hub.db.url,
+      `INSERT INTO "AccountEntry" ("countryId", year, "group", component, value, status, "updatedAt")
+       VALUES ($1, 2000, 'FOREIGN_BORN_FOREIGNERS', 'DEATHS', 1, 'SUBMITTED', now())`,
+      [che.id],
+      () =>
+        hub.gql(
+          ACCOUNTS,
+          { csv: 'country,year,group,component,value\nCHE,2000,FOREIGN_BORN_FOREIGNERS,DEATHS,2\n' },
+          { token: admin },
+        ),
+    );
+    expect(lost.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^Another import wrote some of the same population-account entries/),
+        extensions: { code: 'CONFLICT' },
+      }),
+    ]);
     const entry = await hub.db.prisma.accountEntry.findFirstOrThrow({ where: { countryId: che.id, year: 2000 } });
     expect(entry.value).toBe(1);
   },
