@@ -7,7 +7,7 @@
 //    with CREATE DATABASE … TEMPLATE.
 // The locations reach the test workers (started after this) through one environment variable, read by
 // test/support/db.ts and cli.ts; the teardown removes them all.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,6 +30,9 @@ export default async function globalSetup() {
     pglite: {},
     postgres: undefined,
   };
+  // Test files' scratch directories are made inside it (scratch.ts); the replica test's PostgreSQL runs as another
+  // user in one of them, so others may pass through (not list) it.
+  chmodSync(run.dir, 0o711);
   // Set first, so that the teardown removes whatever was made even when a step below fails.
   process.env[RUN_ENV] = JSON.stringify(run);
   await buildForTests(root, run.build);
