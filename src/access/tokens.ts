@@ -39,16 +39,16 @@ export interface CreateTokenInput {
   expiresAt?: Date | null | undefined;
 }
 
-/**
- * Parses an expiry: an ISO-8601 date or time ("2027-01-01", "2027-01-01T12:00:00Z") or a duration from now in
- * days or hours ("90d", "12h"). Returns null for none.
- */
 /** A token's role, refused by name unless it is one of ROLES (the CLI checks it before opening the database). */
 export function checkRole(role: string): Role {
   if (!(ROLES as readonly string[]).includes(role)) throw new AccessError('role', `must be one of ${ROLES.join(', ')}`);
   return role as Role;
 }
 
+/**
+ * Parses an expiry: an ISO-8601 date or time ("2027-01-01", "2027-01-01T12:00:00Z") or a duration from now in
+ * days or hours ("90d", "12h"). Returns null for none.
+ */
 export function parseExpiry(text: string | undefined, now = new Date()): Date | null {
   if (text === undefined || text.trim() === '') return null;
   const t = text.trim();

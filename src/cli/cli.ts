@@ -277,17 +277,15 @@ function commandActions(io: Io, withDatabase: WithDatabase, serveAction: () => P
         // What needs no database is checked before opening it, as for export's --status.
         const role = checkRole(options.role.toUpperCase());
         const expiresAt = parseExpiry(options.expires);
-        await withDatabase((db) =>
-          asOptionErrors(async () => {
-            const created = await createToken(db.prisma, {
-              role,
-              country: options.country,
-              name: options.name,
-              expiresAt,
-            });
-            io.log(options.json ? json(created) : created.token);
-          }),
-        );
+        await withDatabase(async (db) => {
+          const created = await createToken(db.prisma, {
+            role,
+            country: options.country,
+            name: options.name,
+            expiresAt,
+          });
+          io.log(options.json ? json(created) : created.token);
+        });
       }),
     tokenList: (options) =>
       withDatabase(async (db) => {

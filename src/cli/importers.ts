@@ -25,7 +25,7 @@ export interface ImporterOptions {
   beforeCommit?: () => Promise<void>;
   /** Validate and report, write nothing. */
   dryRun?: boolean;
-  /** How to read a tabular file (`--sheet`). */
+  /** How to read a tabular file (`--sheet`, `--decimal-comma`). */
   table?: TableOptions;
   /** Cancels the import (its CLI left the server's control socket); importers that take it roll back. */
   signal?: AbortSignal | undefined;
