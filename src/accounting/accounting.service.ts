@@ -1,10 +1,11 @@
 // Population accounting (CONTRACT §4): one country, one year, the four TF2 groups. The entries come from one
 // query; the balance is arithmetic over at most 32 numbers, kept as a pure function so the rules are testable alone.
 import type { AccountComponent, PopulationGroup } from '../../prisma/generated/prisma/enums.js';
+import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ACCOUNT_COMPONENTS, componentRule, POPULATION_GROUPS } from './accounts.import.js';
 import { audit, type Actor } from '../access/audit.js';
-import { accountEntryView, type Visibility } from '../submissions/visibility.js';
+import { ACCOUNT_STATUSES_AWAITING_PUBLICATION, accountEntryView, type Visibility } from '../submissions/visibility.js';
 
 export const DEFAULT_TOLERANCE = 0.001;
 
@@ -183,9 +184,15 @@ export async function publishAccount(
     // entries are the country's, not sent for review: they stay as they are.
     const count = await tx.$executeRaw`
       UPDATE "AccountEntry" SET status = 'PUBLISHED', "publishedValue" = value, "updatedAt" = now()
-      WHERE "countryId" = ${country.id} AND year = ${year} AND status IN ('SUBMITTED', 'VALIDATED')`;
-    const entries = await tx.accountEntry.count({ where: { countryId: country.id, year } });
-    const drafts = await tx.accountEntry.count({ where: { countryId: country.id, year, status: 'DRAFT' } });
+      WHERE "countryId" = ${country.id} AND year = ${year}
+        AND status::text IN (${Prisma.join(ACCOUNT_STATUSES_AWAITING_PUBLICATION)})`;
+    const byStatus = await tx.accountEntry.groupBy({
+      by: ['status'],
+      where: { countryId: country.id, year },
+      _count: { _all: true },
+    });
+    const entries = byStatus.reduce((sum, g) => sum + g._count._all, 0);
+    const drafts = byStatus.find((g) => g.status === 'DRAFT')?._count._all ?? 0;
     if (count) {
       await audit(tx, actor, 'populationAccount.publish', 'PopulationAccount', `${country.label}/${year}`, null, {
         published: count,

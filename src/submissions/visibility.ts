@@ -118,6 +118,12 @@ export function visibleSubmissionWhere(visibility: Visibility): Prisma.Submissio
 }
 
 /**
+ * The statuses of population-account entries sent for review: what publishing an account publishes, and so what
+ * awaits publication (a DRAFT is the country's still; PUBLISHED is done).
+ */
+export const ACCOUNT_STATUSES_AWAITING_PUBLICATION: readonly SubmissionStatus[] = ['SUBMITTED', 'VALIDATED'];
+
+/**
  * The population-account entries of a country a caller reads (CONTRACT §7, §4's visible versions): one who sees the
  * country's unpublished data reads each entry's latest value, anyone else its last published one, so a newer value
  * pending review neither hides the published one nor shows that it exists.
@@ -128,12 +134,8 @@ export function accountEntryView(visibility: Visibility, countryId: number) {
   return {
     where,
     value: (e: { value: number; publishedValue: number | null }) => (latest ? e.value : e.publishedValue),
-    /**
-     * Whether the caller reads this entry as one awaiting publication: sent for review (SUBMITTED or VALIDATED), so
-     * that publishing the account would publish it; a DRAFT is the country's still. Never, for those who read
-     * published values.
-     */
-    pending: (e: { status: SubmissionStatus }) => latest && (e.status === 'SUBMITTED' || e.status === 'VALIDATED'),
+    /** Whether the caller reads this entry as one awaiting publication (never, for those who read published values). */
+    pending: (e: { status: SubmissionStatus }) => latest && ACCOUNT_STATUSES_AWAITING_PUBLICATION.includes(e.status),
   };
 }
 
