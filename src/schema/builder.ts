@@ -153,12 +153,21 @@ function decodeGlobalID(globalID: string): { typename: string; id: string } {
   return { typename: match[1]!, id: match[2]! };
 }
 
-/** Whether `typename` is an object type implementing Node (ids are decoded while executing, after the build). */
+/**
+ * Whether `typename` is an object type implementing Node. Ids are decoded while executing, after the build; each
+ * name is looked up once (ids are decoded on every request that takes one).
+ */
+const nodeTypes = new Map<string, boolean>();
 function isNodeType(typename: string): boolean {
-  const store = builder.configStore;
-  if (!store.hasConfig(typename)) return false;
-  const config = store.getTypeConfig(typename);
-  return config.kind === 'Object' && config.interfaces.some((ref) => store.getTypeConfig(ref).name === 'Node');
+  let known = nodeTypes.get(typename);
+  if (known === undefined) {
+    const store = builder.configStore;
+    const config = store.hasConfig(typename) ? store.getTypeConfig(typename) : null;
+    known = config?.kind === 'Object' && config.interfaces.some((ref) => store.getTypeConfig(ref).name === 'Node');
+    // Only this schema's type names are kept: a caller's made-up names are not remembered.
+    if (known) nodeTypes.set(typename, known);
+  }
+  return known;
 }
 
 builder.addScalarType(
