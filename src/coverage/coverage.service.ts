@@ -121,7 +121,7 @@ export function countryValueObservations(countable: Prisma.Sql, dimensionKey?: s
   return Prisma.sql`
     SELECT DISTINCT ON (c."countryId", c."indicatorId", c."referenceYear", o."dimensionKey")
       c.id AS "submissionId", c."countryId", c."indicatorId", c."referenceYear", c."sourceTypeId", c."dataSourceId",
-      c."residenceCriterion", c.status, c.unit, c."countableSince", c."updatedAt", o."dimensionKey", o.value
+      c."residenceCriterion", c.origin, c.status, c.unit, c."countableSince", c."updatedAt", o."dimensionKey", o.value
     FROM (${countable}) c JOIN "Observation" o ON o."submissionId" = c.id ${key}
     ORDER BY c."countryId", c."indicatorId", c."referenceYear", o."dimensionKey", c."countableSince" DESC NULLS LAST,
       c.id DESC`;

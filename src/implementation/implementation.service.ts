@@ -98,7 +98,7 @@ const yearIn = (column: Prisma.Sql, window: YearWindow | null | undefined) =>
 
 /**
  * The facts behind every rule, for every country in scope, in one statement: the caller's countable versions in
- * the window (`countableVersions`, the one countable rule), their
+ * the window (`countableVersions`, the one countable rule) of the country's own figures (origin COUNTRY), their
  * observations' migrant groups, the population accounts pivoted to one row per country and year, and the data
  * sources. Rows in country id order; every country in scope has one.
  */
@@ -121,10 +121,12 @@ export async function evidenceFacts(prisma: Db, scope: Scope, visibility: Visibi
   const coherent = Prisma.join(POPULATION_GROUPS.map(groupCoherent), ' AND ');
   const rows = await prisma.$queryRaw<EvidenceFacts[]>(Prisma.sql`
     WITH sc AS (${scopeCountries({ ...scope, window: null })}),
-    cv AS (${countableVersions(
+    countable AS (${countableVersions(
       visibility,
       Prisma.sql`s."countryId" IN (SELECT "countryId" FROM sc) ${yearIn(Prisma.sql`s."referenceYear"`, window)}`,
     )}),
+    -- The country's own data: an international estimate of its figures (UN DESA) is no evidence of its practice.
+    cv AS (SELECT * FROM countable WHERE origin = 'COUNTRY'),
     core AS (SELECT id, code FROM "Indicator" WHERE tier = 'CORE' AND status <> 'RETIRED'),
     sub AS (
       SELECT cv."countryId",

@@ -7,13 +7,16 @@ import type {
   Indicator as IndicatorRow,
   SourceType as SourceTypeRow,
 } from '../../prisma/generated/prisma/client.js';
-import type { ResidenceCriterion as ResidenceCriterionValue } from '../../prisma/generated/prisma/enums.js';
+import type {
+  ResidenceCriterion as ResidenceCriterionValue,
+  SubmissionOrigin as SubmissionOriginValue,
+} from '../../prisma/generated/prisma/enums.js';
 import { Indicator } from '../catalogue/indicator.schema.js';
 import { SourceType } from '../catalogue/source-type.schema.js';
 import { findIndicator, regionId, sexKey } from '../coverage/coverage.schema.js';
 import { Country } from '../geography/country.schema.js';
 import { builder, type BuilderTypes } from '../schema/builder.js';
-import { ResidenceCriterion } from '../schema/enums.js';
+import { ResidenceCriterion, SubmissionOrigin } from '../schema/enums.js';
 import { visibilityOf } from '../submissions/visibility.js';
 import { countryValues } from './country-values.service.js';
 
@@ -29,6 +32,7 @@ interface CountryValueShape {
   sourceType: SourceTypeRow | null;
   dataSource: DataSourceRow | null;
   residenceCriterion: ResidenceCriterionValue | null;
+  origin: SubmissionOriginValue;
   publishedAt: Date | null;
   countableSince: Date | null;
 }
@@ -60,6 +64,11 @@ const CountryValue = builder.objectRef<CountryValueShape>('CountryValue').implem
       nullable: true,
       description: 'Residence criterion of the submission, if stated.',
       resolve: (v) => v.residenceCriterion,
+    }),
+    origin: t.field({
+      type: SubmissionOrigin,
+      description: "The country's own figure, or an international estimate of it (UN DESA).",
+      resolve: (v) => v.origin,
     }),
     publishedAt: t.field({
       type: 'DateTime',
@@ -124,6 +133,7 @@ builder.queryFields((t) => ({
         sourceType: r.sourceTypeId == null ? null : sourceTypeById.get(r.sourceTypeId)!,
         dataSource: r.dataSourceId == null ? null : dataSourceById.get(r.dataSourceId)!,
         residenceCriterion: r.residenceCriterion,
+        origin: r.origin,
         publishedAt: r.status === 'PUBLISHED' ? r.countableSince : null,
         countableSince: r.countableSince,
       }));

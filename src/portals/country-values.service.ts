@@ -2,7 +2,7 @@
 // in scope, with where it came from. The rule itself (which observation of which countable version) lives in
 // coverage.service (`countryValueObservations`), shared with `aggregate` and the SDMX observations.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
-import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
+import type { ResidenceCriterion, SubmissionOrigin, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import { countableVersions, countryValueObservations, scopeCountries } from '../coverage/coverage.service.js';
 import type { PrismaClient } from '../platform/db.js';
 import type { Visibility } from '../submissions/visibility.js';
@@ -16,6 +16,7 @@ export interface CountryValueRow {
   sourceTypeId: number | null;
   dataSourceId: number | null;
   residenceCriterion: ResidenceCriterion | null;
+  origin: SubmissionOrigin;
   status: SubmissionStatus;
   unit: string;
   countableSince: Date | null;
@@ -44,7 +45,7 @@ export async function countryValues(
   );
   return prisma.$queryRaw<CountryValueRow[]>(Prisma.sql`
     SELECT v."countryId", v."indicatorId", v."referenceYear", v.value, v."submissionId", v."sourceTypeId",
-      v."dataSourceId", v."residenceCriterion"::text AS "residenceCriterion", v.status::text AS status, v.unit,
+      v."dataSourceId", v."residenceCriterion"::text AS "residenceCriterion", v.origin::text AS origin, v.status::text AS status, v.unit,
       v."countableSince", v."updatedAt"
     FROM (${countryValueObservations(countable, query.dimensionKey)}) v
     JOIN "Country" co ON co.id = v."countryId"

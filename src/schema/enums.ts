@@ -46,6 +46,19 @@ export const ResidenceCriterion = builder.enumType('ResidenceCriterion', {
   } as const,
 });
 
+export const SubmissionOrigin = builder.enumType('SubmissionOrigin', {
+  description: 'Whose figures a submission version holds.',
+  values: {
+    COUNTRY: { description: "The country's own figures, from its sources." },
+    INTERNATIONAL_ESTIMATE: {
+      description:
+        "An international estimate of the country's figure (UN DESA International Migrant Stock, imputed or " +
+        'modelled where the country gave none): counted in coverage and aggregates, not as evidence of the ' +
+        "country's own practice in implementation tracking.",
+    },
+  } as const,
+});
+
 export const PopulationGroup = builder.enumType('PopulationGroup', {
   description: 'The four resident population groups of the TF2 conceptual framework.',
   values: {

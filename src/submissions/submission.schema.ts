@@ -19,7 +19,7 @@ import { badInput } from '../schema/errors.js';
 import { connectionOf, orderBy, pageOfReadable, wherePerField } from '../schema/connections.js';
 import { Country } from '../geography/country.schema.js';
 import { DataSource, safeLocalId } from './data-source.schema.js';
-import { ResidenceCriterion, SubmissionStatus } from '../schema/enums.js';
+import { ResidenceCriterion, SubmissionOrigin, SubmissionStatus } from '../schema/enums.js';
 import { localId } from '../schema/global-id.js';
 import { countryDataImportScopes, fileFields, tableOf } from '../schema/upload.js';
 
@@ -125,6 +125,7 @@ export const Submission = builder.prismaNode('Submission', {
     }),
     status: t.expose('status', { type: SubmissionStatus }),
     residenceCriterion: t.expose('residenceCriterion', { type: ResidenceCriterion, nullable: true }),
+    origin: t.expose('origin', { type: SubmissionOrigin }),
     unit: t.exposeString('unit'),
     note: t.exposeString('note', { nullable: true }),
     rejectionReason: t.exposeString('rejectionReason', { nullable: true }),

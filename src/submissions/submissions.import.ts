@@ -10,7 +10,7 @@ import type { Actor } from '../access/audit.js';
 import { foreignCountryProblem, importCountryOf, reviewedStatusProblem } from '../access/focal-point.js';
 import type { PrismaClient } from '../platform/db.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
-import type { ResidenceCriterion, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
+import type { ResidenceCriterion, SubmissionOrigin, SubmissionStatus } from '../../prisma/generated/prisma/enums.js';
 import {
   MAX_PROBLEMS,
   openTable,
@@ -49,6 +49,8 @@ export interface SubmissionDraft {
   residenceCriterion: ResidenceCriterion | null;
   status: SubmissionStatus;
   note: string | null;
+  /** The country's own figures, or an international estimate of them (UN DESA). */
+  origin: SubmissionOrigin;
   observations: Map<string, number>;
   /** Human-readable key for audit rows, e.g. "CHE/IMM_STOCK/2020/DS:CHE_STATPOP". */
   label: string;
@@ -473,6 +475,7 @@ async function* stagedSubmissions(tx: Tx, lookups: Lookups): AsyncGenerator<Subm
           residenceCriterion: r.data_source_id === null ? null : (dataSourceCriteria.get(r.data_source_id) ?? null),
           status: 'SUBMITTED',
           note: null,
+          origin: 'COUNTRY',
           observations: new Map(),
           label: `${countryLabels.get(r.country_id)}/${indicator.code}/${r.year}${r.source_key ? `/${r.source_key}` : ''}`,
         };
@@ -656,6 +659,7 @@ interface Existing {
   unit: string;
   residenceCriterion: ResidenceCriterion | null;
   note: string | null;
+  origin: SubmissionOrigin;
 }
 
 const keyOf = (s: { countryId: number; indicatorId: number; referenceYear: number; sourceKey: string }) =>
@@ -692,6 +696,7 @@ async function planSubmissions(
         unit: true,
         residenceCriterion: true,
         note: true,
+        origin: true,
       },
     });
     for (const r of rows) {
@@ -735,6 +740,7 @@ function sameData(d: SubmissionDraft, e: Existing, obs: Map<string, number> | un
     e.dataSourceId !== d.dataSourceId ||
     e.unit !== d.unit ||
     e.residenceCriterion !== d.residenceCriterion ||
+    e.origin !== d.origin ||
     (e.note ?? null) !== (d.note ?? null)
   )
     return false;
@@ -800,6 +806,7 @@ export async function writeSubmissions(
         unit: d.unit,
         residenceCriterion: d.residenceCriterion,
         note: d.note,
+        origin: d.origin,
         observations: d.observations.size,
       }),
     );
@@ -827,14 +834,15 @@ async function insertSubmissions(
   const at = now.toISOString().replace('Z', '');
   return tx.$queryRaw`
     INSERT INTO "Submission" ("countryId", "indicatorId", "referenceYear", "sourceKey", "sourceTypeId", "dataSourceId",
-      version, status, unit, "residenceCriterion", note, "countableSince", "updatedAt")
-    SELECT c, i, y, sk, st, ds, v, s::"SubmissionStatus", u, rc::"ResidenceCriterion", n,
+      version, status, unit, "residenceCriterion", note, origin, "countableSince", "updatedAt")
+    SELECT c, i, y, sk, st, ds, v, s::"SubmissionStatus", u, rc::"ResidenceCriterion", n, o::"SubmissionOrigin",
       CASE WHEN s IN ('VALIDATED', 'PUBLISHED') THEN ${at}::timestamp END, ${at}::timestamp
     FROM unnest(${col((d) => d.countryId)}::int[], ${col((d) => d.indicatorId)}::int[],
       ${col((d) => d.referenceYear)}::int[], ${col((d) => d.sourceKey)}::text[], ${col((d) => d.sourceTypeId)}::int[],
       ${col((d) => d.dataSourceId)}::int[], ${col((d) => d.version)}::int[], ${col((d) => d.status)}::text[],
-      ${col((d) => d.unit)}::text[], ${col((d) => d.residenceCriterion)}::text[], ${col((d) => d.note)}::text[])
-      AS t(c, i, y, sk, st, ds, v, s, u, rc, n)
+      ${col((d) => d.unit)}::text[], ${col((d) => d.residenceCriterion)}::text[], ${col((d) => d.note)}::text[],
+      ${col((d) => d.origin)}::text[])
+      AS t(c, i, y, sk, st, ds, v, s, u, rc, n, o)
     RETURNING id, "countryId", "indicatorId", "referenceYear", "sourceKey"`;
 }
 

@@ -2,7 +2,9 @@
 // data/un_desa_ims2020_destination.csv) → PUBLISHED submissions of IMM_STOCK, one per country row and year with a
 // total, each with the total and the SEX=F / SEX=M observations present. Rows whose location_code is not a country
 // or area of the hub (the world, SDG and M49 regions, development and income groups, 830 Channel Islands) are
-// aggregates: skipped and counted. `..` or an empty cell is a missing value, never zero. Re-importing the file
+// aggregates: skipped and counted. `..` or an empty cell is a missing value, never zero. The figures are UN DESA's
+// estimates (imputed or modelled where a country gave none), so their origin is INTERNATIONAL_ESTIMATE: they count
+// for coverage and aggregates (CONTRACT §4, §5), not as evidence of the country's own practice (§8). Re-importing the file
 // changes nothing: each submission equals the latest stored version of its key.
 import type { Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
@@ -113,6 +115,7 @@ export async function importUndesaIms(prisma: PrismaClient, file: string, actor:
         residenceCriterion: null,
         status: 'PUBLISHED',
         note,
+        origin: 'INTERNATIONAL_ESTIMATE',
         observations,
         label: `${country.label}/${UNDESA_INDICATOR}/${year}`,
       });

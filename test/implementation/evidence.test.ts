@@ -1,10 +1,19 @@
 // Evidence from data and discrepancies (CONTRACT §8) through the API, on the hand-built scenario of ./scenario.ts:
-// every rule met, not met and absent; both discrepancy kinds; windows; and visibility (a VALIDATED, unpublished
-// version changes the evidence for a task-force member and the country's focal point, never for anonymous callers).
+// every rule met, not met and absent; both discrepancy kinds; windows; visibility (a VALIDATED, unpublished
+// version changes the evidence for a task-force member and the country's focal point, never for anonymous callers);
+// and only the country's own figures count, not UN DESA's estimates of them.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLI_ACTOR } from '../../src/access/audit.js';
 import { importAdoptions } from '../../src/implementation/adoptions.import.js';
+import { dataDir } from '../../src/platform/paths.js';
+import { importUndesaIms } from '../../src/submissions/undesa.import.js';
 import { data, startHub, type Hub } from '../support/hub.js';
-import { DECLARATIONS, implementationScenario } from './scenario.js';
+import { importSubmissionsCsv } from '../support/scenarios.js';
+import { scratchDir } from '../support/scratch.js';
+import { CORE, DECLARATIONS, implementationScenario } from './scenario.js';
+
+const scratch = scratchDir();
 
 let hub: Hub;
 let tokens: { taskForce: string; reader: string; focalChe: string };
@@ -356,4 +365,47 @@ test('Country.implementation gives the same rows as the implementation query', a
     ),
   );
   expect(result.country.implementation).toEqual(await rows('CHE', tokens.taskForce, { from: 2020, to: 2021 }));
+});
+
+test('UN DESA\'s estimates are no evidence of a country\'s practice; its own figures are (CONTRACT §8 "own data")', async () => {
+  // Eritrea's row of the UN DESA file (type of data "I R": imputed, refugees added): seven published IMM_STOCK
+  // versions, 1990–2020, with no source and no residence criterion. Last test of the file: Eritrea is in no other.
+  const lines = readFileSync(join(dataDir, 'un_desa_ims2020_destination.csv'), 'utf8').split('\n');
+  const file = join(scratch, 'eritrea.csv');
+  writeFileSync(file, `${lines[0]}\n${lines.find((l) => l.split(',')[3] === '232')}\n`);
+  expect(await importUndesaIms(hub.db.prisma, file, CLI_ACTOR)).toMatchObject({ submissions: 7 });
+
+  const eritrea = await table('ERI');
+  expect(eritrea.REC_RESIDENCE).toEqual([null, false, 'no countable submission in the window', null]);
+  expect(eritrea.REC_CORE_INDICATORS?.[2]).toBe(`reports 0 of 6 CORE indicators; missing ${CORE.join(', ')}`);
+  expect(eritrea.REC_STOCK_FLOW?.[1]).toBe(false);
+  // They still count where CONTRACT §4 and §10 count published submissions, marked as estimates.
+  const VALUES = `{ countryValues(indicator: "IMM_STOCK", year: 2020, region: "014") { country { iso3 } value origin } }`;
+  type Values = { countryValues: { country: { iso3: string }; value: number; origin: string }[] };
+  const eritreaValue = async () =>
+    data(await hub.gql<Values, object>(VALUES, {})).countryValues.find((v) => v.country.iso3 === 'ERI');
+  expect(await eritreaValue()).toEqual({ country: { iso3: 'ERI' }, value: 13934, origin: 'INTERNATIONAL_ESTIMATE' });
+
+  // Eritrea's own 2020 figure, with no source named, is version 2 of the same key: its own data from then on.
+  await importSubmissionsCsv(
+    hub.db.prisma,
+    'country,indicator,reference_year,value,residence_criterion,status\nERI,IMM_STOCK,2020,14000,OPTION_I,PUBLISHED\n',
+  );
+  const versions = data(
+    await hub.gql<
+      { country: { submissions: { nodes: { referenceYear: number; version: number; origin: string }[] } } },
+      object
+    >(`{ country(code: "ERI") { submissions(first: 20) { nodes { referenceYear version origin } } } }`, {}),
+  ).country.submissions.nodes;
+  expect(versions.filter((v) => v.referenceYear === 2020).sort((a, b) => a.version - b.version)).toEqual([
+    { referenceYear: 2020, version: 1, origin: 'INTERNATIONAL_ESTIMATE' },
+    { referenceYear: 2020, version: 2, origin: 'COUNTRY' },
+  ]);
+  expect((await table('ERI')).REC_RESIDENCE).toEqual([
+    null,
+    true,
+    '1 of 1 submission names OPTION_I or OPTION_II',
+    'EVIDENCED_NOT_DECLARED',
+  ]);
+  expect(await eritreaValue()).toEqual({ country: { iso3: 'ERI' }, value: 14000, origin: 'COUNTRY' });
 });
