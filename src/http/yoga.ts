@@ -10,6 +10,7 @@ import { AppError, DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../platfo
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { admission } from './admission.js';
 import { compression } from './compression.js';
+import { apiHeaders, cors } from './cors.js';
 import { createContext, type App, type Context } from './context.js';
 import {
   MAX_NESTING,
@@ -56,14 +57,8 @@ export function createApi(app: App) {
     // GraphiQL with its scripts, styles and editor workers inlined (Yoga's default page loads them from a CDN and
     // stays blank offline). The 9 MB module loads on the first GraphiQL request only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    cors: app.config.corsOrigins.length
-      ? {
-          origin: app.config.corsOrigins,
-          credentials: false,
-          methods: ['GET', 'POST'],
-          exposedHeaders: [...RATE_LIMIT_HEADERS, 'ETag', WRITTEN_HEADER, RESPONSE_CACHE_HEADER],
-        }
-      : false,
+    // CORS is the hub's own plugin below (cors.ts says why not Yoga's).
+    cors: false,
     // Yoga logs a debug line at several steps of every request: the arguments are joined only when debug is on.
     logging: {
       debug: (...args) => {
@@ -102,6 +97,11 @@ export function createApi(app: App) {
       },
     },
     plugins: [
+      // First, so that a preflight is answered before anything else runs and every answer (a 429 too) gets them.
+      ...(app.config.corsOrigins.length
+        ? [cors(app.config.corsOrigins, [...RATE_LIMIT_HEADERS, 'ETag', WRITTEN_HEADER, RESPONSE_CACHE_HEADER])]
+        : []),
+      apiHeaders(),
       compression(),
       webApp(),
       // Before anything reads the body or the database: a spent budget costs the hub nothing more.
