@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { audit, auditAction, type Actor } from '../access/audit.js';
 import type { PrismaClient } from '../platform/db.js';
 import { ValidationError, type Issue } from '../platform/errors.js';
-import { catalogueCode, listCode, sdgCode, unitCode } from './codes.js';
+import { catalogueCode, listCode, sdgCode, sourceReference, unitCode } from './codes.js';
 import { recordItemChanges, type ItemRef, type ItemType } from '../submissions/changes.js';
 
 // Codes follow the same rules as in the curation API (codes.ts); references to other entries are codes too.
 const code = catalogueCode;
 const text = z.string().trim().min(1, 'must not be empty');
-const url = z.string().nullish();
+const url = sourceReference.nullish();
 const tier = z.enum(['CORE', 'ADDITIONAL']);
 const buildingBlock = z.enum(['IMMIGRATION_FLOW', 'EMIGRATION_FLOW', 'IMMIGRANT_STOCK', 'EMIGRANT_STOCK']);
 

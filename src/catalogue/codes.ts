@@ -26,3 +26,17 @@ export const listCode = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, 'must be 1–32 letters, digits, _, . or -');
+
+/**
+ * Where an entry comes from: an http(s) URL or a citation in words (the seed cites "EGM on International Migration
+ * Statistics, June 2020, …, para 12"), never a script, data or file URL, which a page or a portal would make a link
+ * of. Browsers ignore tabs, newlines and leading spaces in a scheme, so they are ignored here too.
+ */
+export const sourceReference = z
+  .string()
+  .trim()
+  .max(2000, 'must be at most 2000 characters')
+  .refine(
+    (s) => !/^(javascript|vbscript|data|file|blob):/i.test([...s].filter((c) => c > ' ').join('')),
+    'must be an http(s) URL or a citation, not a javascript:, data: or file: URL',
+  );

@@ -7,6 +7,7 @@ import type { PrismaClient } from '../platform/db.js';
 import { ConflictError, NotFoundError, ValidationError, type Issue } from '../platform/errors.js';
 import type { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { FrameworkArea } from '../../prisma/generated/prisma/enums.js';
+import { sourceReference } from '../catalogue/codes.js';
 import { recordItemChanges } from '../submissions/changes.js';
 
 type Tx = Prisma.TransactionClient;
@@ -54,6 +55,10 @@ async function resolveFields(tx: Tx, input: RecommendationFields, issues: Issue[
   }
   if (input.position != null && (!Number.isInteger(input.position) || input.position < 0))
     at('position', 'must be a whole number, 0 or more');
+  if (input.sourceUrl) {
+    const source = sourceReference.safeParse(input.sourceUrl);
+    if (!source.success) at('sourceUrl', source.error.issues[0]!.message);
+  }
   const resolve = async (field: 'indicators' | 'concepts', codes: Maybe<string[]>) => {
     if (codes == null) return undefined;
     const wanted = [...new Set(codes.map((c) => c.trim()))];

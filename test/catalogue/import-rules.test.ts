@@ -85,3 +85,42 @@ test("a variable's list code and an SDG code follow the API's rules in a file to
   expect(message).toMatch(/variables \[0\] codes \[\d+\] code: must be 1–32 letters/);
   expect(message).toMatch(/sdgIndicators \[0\] code: must be an SDG indicator or target code/);
 });
+
+test('a source is an http(s) URL or a citation, never a script or data URL: in a file and through the API', async () => {
+  const catalogue = JSON.parse(readFileSync(join(dataDir, 'catalogue.json'), 'utf8')) as {
+    indicators: { source?: string }[];
+    concepts: { source?: string }[];
+  };
+  catalogue.indicators[1]!.source = 'javascript:alert(document.domain)';
+  catalogue.concepts[0]!.source = ' Java\tScript:alert(1)';
+  catalogue.indicators[2]!.source = 'data:text/html,<script>alert(1)</script>';
+  const file = join(scratch, 'catalogue-sources.json');
+  writeFileSync(file, JSON.stringify(catalogue));
+  let message = '';
+  try {
+    await importers.catalogue!(hub.db, file, out);
+  } catch (err) {
+    message = describeError(err);
+  }
+  const refusal = 'must be an http(s) URL or a citation, not a javascript:, data: or file: URL';
+  for (const path of ['indicators [1] source', 'concepts [0] source', 'indicators [2] source'])
+    expect(message).toContain(`${path}: ${refusal}`);
+
+  const token = await hub.token('TASK_FORCE');
+  const CREATE = `mutation($input: CreateRecommendationInput!) { createRecommendation(input: $input) {
+    __typename ... on ValidationError { issues { path message } } ... on CreateRecommendationPayload { recommendation { sourceUrl } } } }`;
+  const create = async (code: string, sourceUrl: string) =>
+    (
+      (await hub.gql(CREATE, { input: { code, text: 'Publish metadata', sourceUrl } }, { token })) as {
+        data: { createRecommendation: unknown };
+      }
+    ).data.createRecommendation;
+  expect(await create('REC_SCRIPT', 'javascript:alert(document.domain)')).toEqual({
+    __typename: 'ValidationError',
+    issues: [{ path: ['input', 'sourceUrl'], message: refusal }],
+  });
+  expect(await create('REC_CITED', 'EGM on International Migration Statistics, June 2020, para 9')).toEqual({
+    __typename: 'CreateRecommendationPayload',
+    recommendation: { sourceUrl: 'EGM on International Migration Statistics, June 2020, para 9' },
+  });
+});

@@ -414,6 +414,23 @@ browserTest(
 );
 
 browserTest(
+  'indicator page: a source is a link when it is an http(s) URL, and a citation in words is text',
+  async () => {
+    const { page, errors } = await b.newPage();
+    const source = () => page.locator('dt', { hasText: /^Source$/ }).locator('xpath=following-sibling::dd[1]');
+    await page.goto(`${b.url}/indicators/IMM_STOCK`);
+    await expect(source().getByRole('link').getAttribute('href')).resolves.toMatch(/^https:\/\//);
+    // The seed cites UN DESA's workbook in words for MIGRANT_SHARE: it was a link to a relative path of the app.
+    await page.goto(`${b.url}/indicators/MIGRANT_SHARE`);
+    await source()
+      .getByText(/^UN DESA International Migrant Stock 2020 workbook/)
+      .waitFor();
+    await expect(source().getByRole('link').count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  },
+);
+
+browserTest(
   'indicator page: the task force and focal points discuss the indicator; readers do not see it',
   async () => {
     const { page, errors } = await b.newPage();

@@ -107,7 +107,7 @@ browserTest('the focal point registers a data source: it is listed, and the API 
         'Statistics Norway',
         'quarterly',
         '2024',
-        'Option II (≥ 12 months or intent)',
+        'Option II (12 months, or intent to stay ≥ 12 months)',
       ]),
     );
     await expect(sourcesOf(page).locator('tbody tr').count()).resolves.toBe(2);

@@ -6,6 +6,19 @@ import { useEffect, useId, useState } from 'preact/hooks';
 import { useRegions } from '../lib/regions';
 import { isRestoring, wasTokenRefused } from '../lib/session';
 
+/**
+ * A link to where something comes from, when it is an http(s) URL; otherwise (a citation in words, or anything a
+ * script could hide in) the text itself. Stored sources and evidence links come from imports and other clients.
+ */
+export function SourceLink(props: { href: string; children?: ComponentChildren }) {
+  if (!/^https?:\/\//i.test(props.href)) return <>{props.children ?? props.href}</>;
+  return (
+    <a href={props.href} rel="noopener noreferrer">
+      {props.children ?? props.href}
+    </a>
+  );
+}
+
 export function Field(props: { label: string; children: (id: string) => ComponentChildren; hint?: string }) {
   const id = useId();
   return (

@@ -24,7 +24,7 @@ export function humanize(value: string | null | undefined): string {
 }
 
 export const RESIDENCE: Record<string, string> = {
-  OPTION_I: 'Option I (≥ 6 months or intent)',
-  OPTION_II: 'Option II (≥ 12 months or intent)',
+  OPTION_I: 'Option I (most of the last 12 months, or intent to stay ≥ 6 months)',
+  OPTION_II: 'Option II (12 months, or intent to stay ≥ 12 months)',
   OTHER: 'Other (national definition)',
 };

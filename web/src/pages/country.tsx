@@ -7,7 +7,7 @@
 import * as Plot from '@observablehq/plot';
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
-import { ErrorMessage, Loading, YearInput } from '../components/controls';
+import { ErrorMessage, Loading, SourceLink, YearInput } from '../components/controls';
 import { YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
@@ -475,9 +475,7 @@ function ImplementationSection(props: { country: Country; window: { from: number
                   {r.note && <div class="reason">{r.note}</div>}
                   {r.evidenceUrl && (
                     <div class="reason">
-                      <a href={r.evidenceUrl} rel="noopener noreferrer">
-                        Evidence
-                      </a>
+                      <SourceLink href={r.evidenceUrl}>Evidence</SourceLink>
                     </div>
                   )}
                   <AdoptionReviewNote review={r.review} />

@@ -3,7 +3,7 @@
 // region and sex.
 import * as Plot from '@observablehq/plot';
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorMessage, Loading } from '../components/controls';
+import { ErrorMessage, Loading, SourceLink } from '../components/controls';
 import { ParamSelect, RegionFilter, YearWindowFilter } from '../components/filters';
 import { PlotFigure } from '../components/plot-figure';
 import { graphql } from '../gql';
@@ -254,9 +254,7 @@ function Definition(props: { indicator: Indicator }) {
           <>
             <dt>Source</dt>
             <dd>
-              <a href={i.sourceUrl} rel="noreferrer noopener">
-                {i.sourceUrl}
-              </a>
+              <SourceLink href={i.sourceUrl} />
             </dd>
           </>
         )}
