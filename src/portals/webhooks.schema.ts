@@ -92,8 +92,10 @@ const Webhook = builder.prismaNode('Webhook', {
       resolve: (w) => w.events as ChangeKindName[],
     }),
     cursor: t.string({
-      description: 'The last feed sequence turned into deliveries.',
-      resolve: (w) => w.cursor.toString(),
+      description:
+        "How far its deliveries have reached in the published feed, as an anonymous caller's `changes(after:)` " +
+        'cursor ("p:<sequence>"): the changes after it are the ones not yet turned into deliveries.',
+      resolve: (w) => `p:${w.cursor}`,
     }),
     paused: t.boolean({
       description: 'Whether it is paused: no deliveries until resumed, then every change committed meanwhile.',

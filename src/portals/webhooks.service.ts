@@ -68,6 +68,17 @@ function isSpecial(address: string): boolean {
 }
 
 /** Why the hub may not POST to this URL, or null. */
+/**
+ * The ports fetch() never connects to (the Fetch standard's "bad port" list, which Node's fetch enforces): a webhook
+ * there would fail on every attempt with nothing but "fetch failed".
+ */
+const BAD_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110,
+  111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532,
+  540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061,
+  6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
 export async function refusal(url: string, allowPrivate: boolean): Promise<string | null> {
   let parsed: URL;
   try {
@@ -77,6 +88,8 @@ export async function refusal(url: string, allowPrivate: boolean): Promise<strin
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'only http and https URLs are allowed';
   if (parsed.username || parsed.password) return 'credentials in the URL are not allowed (sign with the secret)';
+  if (parsed.port && BAD_PORTS.has(Number(parsed.port)))
+    return `port ${parsed.port} is one that fetch never connects to (the Fetch standard's blocked ports)`;
   if (allowPrivate) return null;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
@@ -382,6 +395,17 @@ interface Claimed {
   attemptId: number;
 }
 
+/** Why an attempt failed: fetch() says only "fetch failed", with the reason (refused, reset, DNS, TLS) as its cause. */
+function reason(err: unknown): string {
+  // Not `instanceof Error`: fetch's errors come from Node's own realm, which a sandbox (a test's) does not share.
+  type Failure = { message?: unknown; code?: unknown; cause?: Failure };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as Failure;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const cause = typeof e.cause === 'object' && e.cause !== null ? e.cause : undefined;
+  const detail = cause && (typeof cause.message === 'string' && cause.message ? cause.message : cause.code);
+  return detail ? `${message}: ${String(detail)}` : message;
+}
+
 async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Claimed): Promise<void> {
   const hook = await prisma.webhook.findUnique({ where: { id: d.webhookId } });
   if (!hook) return;
@@ -409,7 +433,7 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
     await res.body?.cancel();
     if (res.status < 200 || res.status > 299) error = `answered ${res.status}`;
   } catch (err) {
-    error = err instanceof Error ? err.message : String(err);
+    error = reason(err);
   }
   const durationMs = Date.now() - started;
   const delay = Math.min(config.webhooks.retryBaseMs * 2 ** (d.attempts - 1), config.webhooks.retryMaxMs);

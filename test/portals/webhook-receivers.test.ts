@@ -219,4 +219,31 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     silent.release();
     await until('delivered', async () => (await delivery()).status === 'DELIVERED');
   }, 60_000);
+
+  test('a failed attempt\'s log says why (fetch\'s own error is only "fetch failed")', async () => {
+    // A port nothing listens on: the connection is refused.
+    const gone = await receiver();
+    await gone.close();
+    const created = data(
+      await quick.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
+        `mutation($input: CreateWebhookInput!) {
+          createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+        { input: { url: gone.url, secret } },
+        { token: quickAdmin },
+      ),
+    ).createWebhook.webhook.id;
+    await importCsv(quick, quickAdmin, 'country,indicator,reference_year,value,status', [
+      'CHE,IMM_STOCK,2003,1,PUBLISHED',
+    ]);
+    const log = async () =>
+      data(
+        await quick.gql<{ node: { deliveries: { nodes: { log: { error: string | null }[] }[] } } }, unknown>(
+          `query($id: ID!) { node(id: $id) { ... on Webhook { deliveries { nodes { log { error } } } } } }`,
+          { id: created },
+          { token: quickAdmin },
+        ),
+      ).node.deliveries.nodes[0]?.log ?? [];
+    await until('a failed attempt', async () => (await log()).some((a) => a.error));
+    expect((await log()).find((a) => a.error)!.error).toMatch(/^fetch failed: .*ECONNREFUSED/);
+  }, 60_000);
 });

@@ -44,6 +44,7 @@ describe('registration', () => {
       'http://169.254.169.254/latest/meta-data',
       'http://[::ffff:192.168.0.1]/hook',
       'ftp://example.org/hook',
+      'https://93.184.215.14:4190/hook',
     ]) {
       const result = data(
         await hub.gql<{ createWebhook: { __typename: string; issues: { path: string[] }[] } }, unknown>(
@@ -66,6 +67,29 @@ describe('registration', () => {
       ),
     );
     expect(short.createWebhook.issues.map((i) => i.path.join('.'))).toEqual(['input.secret']);
+  });
+
+  test("a webhook's cursor is an anonymous caller's feed cursor, at the end of the feed when registered", async () => {
+    const admin = await hub.token('ADMIN');
+    data(
+      await hub.gql(
+        CREATE,
+        { input: { url: 'https://93.184.215.14/hook', secret: 'a-secret-of-enough-length' } },
+        { token: admin },
+      ),
+    );
+    const { webhooks } = data(
+      await hub.gql<{ webhooks: { cursor: string }[] }, unknown>('{ webhooks { cursor } }', {}, { token: admin }),
+    );
+    const cursor = webhooks.at(-1)!.cursor;
+    expect(cursor).toMatch(/^p:\d+$/);
+    const after = data(
+      await hub.gql<{ changes: { nodes: unknown[] } }, unknown>(
+        'query($after: String) { changes(after: $after) { nodes { sequence } } }',
+        { after: cursor },
+      ),
+    );
+    expect(after.changes.nodes).toEqual([]);
   });
 });
 
