@@ -57,6 +57,19 @@ const AccountGroup = builder.objectRef<accounting.AccountGroupResult>('AccountGr
     coherent: t.exposeBoolean('coherent', {
       description: '|residual| ≤ max(1, tolerance × closing); false when the residual is null.',
     }),
+    previousClosing: t.float({
+      nullable: true,
+      description:
+        "CLOSING_STOCK of the same group in the year before, as the caller reads it: where this year's opening " +
+        'stock should start. Null when there is none (on the total, when a group has none).',
+      resolve: (g) => g.previousClosing,
+    }),
+    openingGap: t.float({
+      nullable: true,
+      description:
+        'opening − previousClosing: 0 when the account continues the year before; null when either is missing.',
+      resolve: (g) => g.openingGap,
+    }),
   }),
 });
 
@@ -91,6 +104,14 @@ const PopulationAccount = builder.objectRef<accounting.PopulationAccountView>('P
     }),
     year: t.exposeInt('year', { description: 'The year: opening stock at its start, closing stock at its end.' }),
     coherent: t.exposeBoolean('coherent', { description: 'Whether every group is coherent.' }),
+    continuous: t.boolean({
+      nullable: true,
+      description:
+        'Whether every group opens where it closed the year before (|openingGap| ≤ max(1, tolerance × opening)): ' +
+        'stocks coherent across years, not only within this one (`coherent`). Null when a gap is unknown (no ' +
+        'account for the year before, or a stock missing).',
+      resolve: (a) => a.continuous,
+    }),
     groups: t.field({ type: [AccountGroup], description: 'The four groups.', resolve: (a) => a.groups }),
     total: t.field({
       type: AccountGroup,

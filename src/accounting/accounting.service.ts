@@ -43,6 +43,10 @@ export interface AccountGroupResult {
   /** closing − expectedClosing; null when either stock is missing. */
   residual: number | null;
   coherent: boolean;
+  /** The group's CLOSING_STOCK in the year before, as the caller reads it; null when there is none. */
+  previousClosing: number | null;
+  /** opening − previousClosing: 0 when the year's account starts where the year before ended; null when unknown. */
+  openingGap: number | null;
 }
 
 /** An account as a caller reads it: how many of its entries it reads at a value not yet published, besides. */
@@ -56,6 +60,12 @@ export interface PopulationAccountResult {
   total: AccountGroupResult;
   /** Missing components that apply to their group, as "GROUP:COMPONENT", in group then component order. */
   missing: string[];
+  /**
+   * Whether every group opens where it closed the year before (|openingGap| within the coherence tolerance): stocks
+   * and flows coherent across years (TF2), not only within one. Null when a gap is unknown (a stock missing, or no
+   * account for the year before).
+   */
+  continuous: boolean | null;
 }
 
 export interface AccountEntryInput {
@@ -76,6 +86,7 @@ export function balanceAccount(
   year: number,
   entries: readonly AccountEntryInput[],
   tolerance: number = DEFAULT_TOLERANCE,
+  previousClosing: ReadonlyMap<PopulationGroup, number> = new Map(),
 ): PopulationAccountResult {
   const values = new Map<string, number>();
   for (const e of entries) values.set(`${e.group}:${e.component}`, e.value);
@@ -107,6 +118,7 @@ export function balanceAccount(
     const expectedClosing =
       opening === null ? null : opening + births + immigration - deaths - emigration + citizenshipNet;
     const residual = closing === null || expectedClosing === null ? null : closing - expectedClosing;
+    const before = previousClosing.get(group) ?? null;
     return {
       group,
       opening,
@@ -120,6 +132,8 @@ export function balanceAccount(
       expectedClosing,
       residual,
       coherent: isCoherent(residual, closing, tolerance),
+      previousClosing: before,
+      openingGap: opening === null || before === null ? null : opening - before,
     };
   });
 
@@ -131,6 +145,7 @@ export function balanceAccount(
   // Citizenship moves cancel out over the four groups, so the total's expectation has no citizenship term.
   const expectedClosing = sumOrNull((g) => g.expectedClosing);
   const residual = closing === null || expectedClosing === null ? null : closing - expectedClosing;
+  const previous = sumOrNull((g) => g.previousClosing);
   const total: AccountGroupResult = {
     group: null,
     opening,
@@ -144,8 +159,13 @@ export function balanceAccount(
     expectedClosing,
     residual,
     coherent: isCoherent(residual, closing, tolerance),
+    previousClosing: previous,
+    openingGap: opening === null || previous === null ? null : opening - previous,
   };
-  return { countryId, year, coherent: groups.every((g) => g.coherent), groups, total, missing };
+  const continuous = groups.some((g) => g.openingGap === null)
+    ? null
+    : groups.every((g) => isCoherent(g.openingGap, g.opening, tolerance));
+  return { countryId, year, coherent: groups.every((g) => g.coherent), groups, total, missing, continuous };
 }
 
 /**
@@ -160,13 +180,19 @@ export async function populationAccount(
   tolerance: number = DEFAULT_TOLERANCE,
 ): Promise<PopulationAccountView | null> {
   const view = accountEntryView(vis, countryId);
-  const rows = await prisma.accountEntry.findMany({
-    where: { countryId, year, ...view.where },
-    select: { group: true, component: true, value: true, publishedValue: true, status: true },
+  // The year's entries, and the closing stocks of the year before (where this year's should open).
+  const read = await prisma.accountEntry.findMany({
+    where: { countryId, OR: [{ year }, { year: year - 1, component: 'CLOSING_STOCK' }], ...view.where },
+    select: { year: true, group: true, component: true, value: true, publishedValue: true, status: true },
   });
+  const rows = read.filter((e) => e.year === year);
   const entries = rows.map((e) => ({ group: e.group, component: e.component, value: view.value(e)! }));
   if (!entries.length) return null;
-  return { ...balanceAccount(countryId, year, entries, tolerance), pendingEntries: rows.filter(view.pending).length };
+  const previous = new Map(read.filter((e) => e.year !== year).map((e) => [e.group, view.value(e)!]));
+  return {
+    ...balanceAccount(countryId, year, entries, tolerance, previous),
+    pendingEntries: rows.filter(view.pending).length,
+  };
 }
 
 /**

@@ -1,6 +1,8 @@
 // Population accounting (CONTRACT §4) on hand-built accounts; every expected number is written here.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLI_ACTOR } from '../../src/access/audit.js';
+import { importAccounts } from '../../src/accounting/accounts.import.js';
 import { graphql } from '../gql/index.js';
 import { cliTarget } from '../support/cli.js';
 import { data, startHub, type Hub } from '../support/hub.js';
@@ -167,4 +169,59 @@ test('`migstat import accounts` rejects births on foreign-born groups and writes
   } finally {
     await target.dispose();
   }
+});
+
+test('continuity: each group opens where it closed the year before, as the caller reads that year', async () => {
+  const groups = ['NATIVE_BORN_CITIZENS', 'NATIVE_BORN_FOREIGNERS', 'FOREIGN_BORN_CITIZENS', 'FOREIGN_BORN_FOREIGNERS'];
+  const rows = (country: string, year: number, component: string, values: number[], status: string) =>
+    groups.map((g, i) => `${country},${year},${g},${component},${values[i]},${status}`);
+  const csv = [
+    'country,year,group,component,value,status',
+    ...rows('AUT', 2019, 'CLOSING_STOCK', [7000, 300, 900, 1500], 'PUBLISHED'),
+    // 2020 opens where 2019 closed, except the foreign-born foreigners (5 more): no continuity.
+    ...rows('AUT', 2020, 'OPENING_STOCK', [7000, 300, 900, 1505], 'PUBLISHED'),
+    ...rows('AUT', 2020, 'CLOSING_STOCK', [7010, 305, 910, 1520], 'PUBLISHED'),
+    // Belgium's 2019 closing stocks are not published: anonymous callers cannot compare.
+    ...rows('BEL', 2019, 'CLOSING_STOCK', [9000, 400, 1200, 1300], 'SUBMITTED'),
+    ...rows('BEL', 2020, 'OPENING_STOCK', [9000, 400, 1200, 1300], 'PUBLISHED'),
+  ].join('\n');
+  await importAccounts(hub.db.prisma, { text: `${csv}\n` }, CLI_ACTOR);
+  const CONTINUITY = `query($country: String!, $year: Int!) { populationAccount(country: $country, year: $year) {
+    continuous groups { group previousClosing openingGap } total { previousClosing openingGap } } }`;
+  type Continuity = {
+    populationAccount: {
+      continuous: boolean | null;
+      groups: { group: string; previousClosing: number | null; openingGap: number | null }[];
+      total: { previousClosing: number | null; openingGap: number | null };
+    };
+  };
+  const read = async (country: string, year: number, token?: string) =>
+    data(await hub.gql<Continuity, object>(CONTINUITY, { country, year }, { token })).populationAccount;
+
+  const aut = await read('AUT', 2020);
+  expect(aut.continuous).toBe(false);
+  expect(aut.groups.map((g) => [g.previousClosing, g.openingGap])).toEqual([
+    [7000, 0],
+    [300, 0],
+    [900, 0],
+    [1500, 5],
+  ]);
+  expect(aut.total).toEqual({ previousClosing: 9700, openingGap: 5 });
+  // No account for 2018: unknown, not continuous.
+  expect((await read('AUT', 2019)).continuous).toBeNull();
+  // Within the tolerance, as coherence is: 5 ≤ 0.01 × 1505.
+  const looser = data(
+    await hub.gql<{ populationAccount: { continuous: boolean } }, object>(
+      `{ populationAccount(country: "AUT", year: 2020, tolerance: 0.01) { continuous } }`,
+      {},
+    ),
+  ).populationAccount;
+  expect(looser.continuous).toBe(true);
+
+  const anonymous = await read('BEL', 2020);
+  expect(anonymous.continuous).toBeNull();
+  expect(anonymous.groups.map((g) => g.previousClosing)).toEqual([null, null, null, null]);
+  const admin = await read('BEL', 2020, await hub.token('ADMIN'));
+  expect(admin.continuous).toBe(true);
+  expect(admin.groups.map((g) => g.openingGap)).toEqual([0, 0, 0, 0]);
 });
