@@ -332,6 +332,53 @@ browserTest('countries: a search typed while the list loads is kept, and Enter f
   expect(errors).toEqual([]);
 });
 
+browserTest(
+  'each page is titled by its heading; after a move between pages the keyboard starts at the new heading',
+  async () => {
+    const { page, errors } = await b.newPage();
+    await page.goto(`${b.url}/countries?q=switz`);
+    await page.getByRole('heading', { level: 1, name: 'Countries and areas' }).waitFor();
+    await expect(page.title()).resolves.toBe('Countries and areas · Migration Statistics Hub');
+    await page.getByRole('link', { name: 'Switzerland' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Switzerland' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Switzerland');
+    await expect(page.title()).resolves.toBe('Switzerland · Migration Statistics Hub');
+    // Back in history: the list again, titled and focused as such.
+    await page.goBack();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Countries and areas');
+    await expect(page.title()).resolves.toBe('Countries and areas · Migration Statistics Hub');
+    expect(errors).toEqual([]);
+  },
+);
+
+browserTest('country profile: whether the account opens where the year before closed', async () => {
+  const groups = ['NATIVE_BORN_CITIZENS', 'NATIVE_BORN_FOREIGNERS', 'FOREIGN_BORN_CITIZENS', 'FOREIGN_BORN_FOREIGNERS'];
+  const rows = (year: number, component: string, values: number[]) =>
+    groups.map((g, i) => `AUT,${year},${g},${component},${values[i]},PUBLISHED`);
+  await importAccounts(
+    b.hub.db.prisma,
+    {
+      text: [
+        'country,year,group,component,value,status',
+        ...rows(2019, 'CLOSING_STOCK', [7000000, 300000, 900000, 1500000]),
+        ...rows(2020, 'OPENING_STOCK', [7000000, 300000, 900000, 1520000]),
+        ...rows(2020, 'CLOSING_STOCK', [7000000, 300000, 900000, 1520000]),
+      ].join('\n'),
+    },
+    CLI_ACTOR,
+  );
+  const { page, errors } = await b.newPage();
+  await page.goto(`${b.url}/countries/AUT?accountYear=2020`);
+  await expect(page.getByTestId('account-continuity').innerText()).resolves.toBe(
+    'Does not open where 2019 closed (opening stock − 2019 closing stock): Foreign-born foreigners +20,000.',
+  );
+  await page.goto(`${b.url}/countries/AUT?accountYear=2019`);
+  await expect(page.getByTestId('account-continuity').innerText()).resolves.toMatch(/^Not compared with 2018/);
+  expect(errors).toEqual([]);
+});
+
 browserTest('country profile: coverage, data sources, submissions with history, the population account', async () => {
   const { page, errors } = await b.newPage();
   await page.goto(`${b.url}/countries/CHE?accountYear=2020`);

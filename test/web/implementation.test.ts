@@ -884,6 +884,8 @@ browserTest(
       ['4', 'country', 'a focal point may only report its own country', 'CHE,REC_FOUR_GROUPS,IMPLEMENTED,,,'],
     ]);
     await form.getByRole('heading', { name: '2 problems: nothing was written' }).waitFor();
+    // Announced: the count, not every row of the table.
+    await expect(form.getByRole('alert').allInnerTexts()).resolves.toEqual(['2 problems: nothing was written']);
     await expect(form.getByRole('button', { name: 'Import' }).isDisabled()).resolves.toBe(true);
     expect(await declared()).toEqual(before);
     await expect(cell('REC_METADATA').getAttribute('data-status')).resolves.toBe('UNKNOWN');

@@ -3,6 +3,7 @@
 import { useEffect } from 'preact/hooks';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { TokenRefusedNotice } from './components/controls';
+import { PageTitle } from './components/page-title';
 import { ApiError, request } from './lib/client';
 import { APP_SCOPE } from './lib/params';
 import {
@@ -63,7 +64,7 @@ function Nav() {
         {viewer ? (
           <>
             <span>
-              {viewer.name} · {viewer.role.toLowerCase().replace('_', ' ')}
+              <bdi>{viewer.name}</bdi> · {viewer.role.toLowerCase().replace('_', ' ')}
               {viewer.country ? ` · ${viewer.country.name}` : ''}
             </span>
             <button type="button" onClick={signOut}>
@@ -141,6 +142,7 @@ export function App() {
         Skip to content
       </a>
       <Nav />
+      <PageTitle />
       <SessionNotice />
       <ErrorBoundary>
         <Router>

@@ -224,7 +224,7 @@ export function CommentThread(props: ThreadProps) {
   const item = (c: ThreadCommentFragment) => (
     <li key={c.id} data-status={c.status}>
       <p class="reason">
-        {c.author} · {when.format(new Date(c.createdAt))} UTC · {c.status === 'OPEN' ? 'open' : 'resolved'}
+        <bdi>{c.author}</bdi> · {when.format(new Date(c.createdAt))} UTC · {c.status === 'OPEN' ? 'open' : 'resolved'}
         {c.overdue ? ' · overdue' : ''}
         {c.lastEditedAt ? ' · edited' : ''}
       </p>

@@ -259,10 +259,13 @@ function Problems(props: { problems: ImportProblem[]; lines: string[] | null }) 
   const id = useId();
   const n = props.problems.length;
   return (
-    <section aria-labelledby={id} role="alert">
-      <h2 id={id} class="error">
-        {count(n, 'problem')}: nothing was written
-      </h2>
+    // Only the heading is announced: an alert around the table read every row out, hundreds for a bad file.
+    <section aria-labelledby={id}>
+      <div role="alert">
+        <h2 id={id} class="error">
+          {count(n, 'problem')}: nothing was written
+        </h2>
+      </div>
       <ScrollBox label="Problems">
         <table class="data" data-testid="problems">
           <thead>

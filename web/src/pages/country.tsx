@@ -215,6 +215,7 @@ graphql(`
     expectedClosing
     residual
     coherent
+    openingGap
   }
 `);
 
@@ -223,6 +224,7 @@ const PopulationAccountDoc = graphql(`
     populationAccount(country: $code, year: $year) {
       year
       coherent
+      continuous
       pendingEntries
       missing
       groups {
@@ -1250,6 +1252,19 @@ function AwaitingPublication(props: { account: Account; code: string; onPublishe
   );
 }
 
+/** Whether the year opens where the year before closed (TF2: stocks and flows coherent across years). */
+function continuity(account: Account, groups: (Account['groups'][number] & { label: string })[]): string {
+  const before = account.year - 1;
+  if (account.continuous === null)
+    return `Not compared with ${before}: no closing stock of ${before} (or no opening stock of ${account.year}) for every group.`;
+  if (account.continuous)
+    return `Opens where ${before} closed: every group’s opening stock is its ${before} closing stock.`;
+  const gaps = groups
+    .filter((g) => g.openingGap)
+    .map((g) => `${g.label} ${g.openingGap! > 0 ? '+' : ''}${formatValue(g.openingGap)}`);
+  return `Does not open where ${before} closed (opening stock − ${before} closing stock): ${gaps.join(', ')}.`;
+}
+
 function AccountView(props: { account: Account }) {
   const { account } = props;
   const groups = account.groups.map((g) => ({ ...g, label: GROUP_LABEL[g.group ?? ''] ?? humanize(g.group) }));
@@ -1267,6 +1282,7 @@ function AccountView(props: { account: Account }) {
           : 'at least one group’s closing stock differs from what its opening stock and flows predict, or a stock is missing.'}
         {account.missing.length > 0 && ` Missing components (counted as 0): ${account.missing.join(', ')}.`}
       </p>
+      <p data-testid="account-continuity">{continuity(account, groups)}</p>
       <div class="charts">
         <PlotFigure
           label="Expected and reported closing stock by population group"

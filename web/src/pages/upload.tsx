@@ -325,7 +325,7 @@ function OpenComments(props: { country: string; refresh: number; onChange: () =>
               return (
                 <li key={c.id}>
                   <p class="reason">
-                    On <strong>{label}</strong> · {c.viewerCanUpdate ? 'you' : c.author} ·{' '}
+                    On <strong>{label}</strong> · {c.viewerCanUpdate ? 'you' : <bdi>{c.author}</bdi>} ·{' '}
                     {day.format(new Date(c.createdAt))}
                     {c.dueDate ? ` · due ${day.format(new Date(c.dueDate))}` : ''}
                     {c.overdue ? <span class="badge status-rejected"> overdue</span> : null}
