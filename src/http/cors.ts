@@ -46,13 +46,22 @@ export function cors(origins: readonly string[], exposedHeaders: readonly string
 
 /**
  * Headers of every answer: `nosniff`, as error answers echo what the caller sent (an unknown code, say) and must
- * not be read as HTML; and `private, no-store` on answers to a request with a token that set no caching rule of
- * their own (GraphQL answers), which hold what that token may read.
+ * not be read as HTML; `private, no-store` on answers to a request with a token that set no caching rule of their
+ * own (GraphQL answers), which hold what that token may read; and no framing of an HTML page without a policy.
  */
 export function apiHeaders(): Plugin {
   return {
     onResponse({ request, response }) {
       response.headers.set('x-content-type-options', 'nosniff');
+      // Pages without a policy of their own (GraphiQL, whose inline scripts rule out the app's): never in a frame.
+      if (
+        /^text\/html\b/.test(response.headers.get('content-type') ?? '') &&
+        !response.headers.has('content-security-policy')
+      ) {
+        response.headers.set('content-security-policy', "frame-ancestors 'none'");
+        response.headers.set('x-frame-options', 'DENY');
+        response.headers.set('referrer-policy', 'no-referrer');
+      }
       if (request.headers.has('authorization') && !response.headers.has('cache-control'))
         response.headers.set('cache-control', 'private, no-store');
     },

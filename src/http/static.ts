@@ -88,6 +88,42 @@ function load(dir: string): Bundle | null {
  * routes other modules add, except a browser's request for an unknown page (isUnknownPage). Until web/dist exists
  * (npm install builds it), the pages answer 503 saying how to build.
  */
+const GRAPHIQL_OFF = `<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<title>GraphiQL is off · Migration Statistics Hub</title>
+<main>
+<h1>GraphiQL is off on this hub</h1>
+<p>The GraphQL API answers POST requests at <code>/graphql</code>. GraphiQL, the in-browser editor, is served only
+where <code>GRAPHIQL=true</code> is set (by default in development only).</p>
+<p><a href="/">Back to the hub</a> · <a href="/data">Data access: download, SDMX and change-feed URLs</a></p>
+</main>
+`;
+
+/**
+ * With GraphiQL off (GRAPHIQL; off outside development), a browser that follows the app's GraphiQL link gets a page
+ * saying so, where graphql-yoga answered an empty 406. A GET with a query (a GraphQL request) still goes to Yoga.
+ */
+export function graphiqlOff(): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/graphql' || request.method !== 'GET' || url.searchParams.has('query')) return;
+      if (!/\btext\/html\b/.test(request.headers.get('accept') ?? '')) return;
+      endResponse(
+        new fetchAPI.Response(GRAPHIQL_OFF, {
+          status: 404,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': CONTENT_SECURITY_POLICY,
+            'referrer-policy': 'no-referrer',
+            'cache-control': 'no-cache',
+          },
+        }),
+      );
+    },
+  };
+}
+
 export function webApp(options: { dir?: string } = {}): Plugin {
   const dir = options.dir ?? WEB_DIST;
   let bundle: Bundle | null = null;

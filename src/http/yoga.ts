@@ -26,7 +26,7 @@ import { RATE_LIMIT_HEADERS, rateLimits } from './rate-limit.js';
 import { WRITTEN_HEADER, replicaRouting } from './replica-routing.js';
 import { RESPONSE_CACHE_HEADER, responseCache } from './response-cache.js';
 import { schema } from './schema.js';
-import { webApp } from './static.js';
+import { graphiqlOff, webApp } from './static.js';
 
 export const CSRF_HEADERS = ['x-graphql-csrf', 'authorization', 'apollo-require-preflight'];
 
@@ -104,6 +104,7 @@ export function createApi(app: App) {
       apiHeaders(),
       compression(),
       webApp(),
+      ...(app.config.graphiql ? [] : [graphiqlOff()]),
       // Before anything reads the body or the database: a spent budget costs the hub nothing more.
       rateLimits(app.config, app.logger),
       bodyLimit(app.config.maxBodyBytes),

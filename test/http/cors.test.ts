@@ -89,3 +89,30 @@ test('every answer is nosniff; a GraphQL answer to a token is private and not st
   expect(unknownCode.status).toBe(404);
   expect(unknownCode.headers.get('x-content-type-options')).toBe('nosniff');
 });
+
+test('GraphiQL: never in a frame when on; when off, a browser gets a page saying so, not an empty 406', async () => {
+  const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+  // GRAPHIQL is off outside development, so on these hubs.
+  const off = await hub.api.fetch('http://hub.test/graphql', { headers: html });
+  expect(off.status).toBe(404);
+  expect(off.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await off.text()).toContain('GraphiQL is off on this hub');
+  expect(off.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  // A GraphQL request by GET is still one.
+  const get = await hub.api.fetch('http://hub.test/graphql?query=%7B__typename%7D', {
+    headers: { accept: 'application/json', 'x-graphql-csrf': '1' },
+  });
+  await expect(get.json()).resolves.toEqual({ data: { __typename: 'Query' } });
+
+  const on = await startHub({ env: { GRAPHIQL: 'true' } });
+  try {
+    const page = await on.api.fetch('http://hub.test/graphql', { headers: html });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+  } finally {
+    await on.close();
+  }
+});

@@ -149,7 +149,10 @@ test('GraphiQL is served only when configured', async () => {
   const prod = await start({ NODE_ENV: 'production' });
   try {
     const res = await fetch(`${prod.base}/graphql`, { headers: { accept: 'text/html' } });
-    expect(await res.text()).not.toMatch(/graphiql/i);
+    expect(res.status).toBe(404);
+    const page = await res.text();
+    expect(page).toContain('GraphiQL is off on this hub');
+    expect(page).not.toMatch(/<script/i);
   } finally {
     await new Promise((resolve) => prod.server.close(resolve));
   }
