@@ -327,6 +327,9 @@ browserTest(
     // An empty comment is refused in the page, nothing sent.
     await thread.getByRole('button', { name: 'Add comment' }).click();
     await thread.getByRole('alert').filter({ hasText: 'Write the comment first.' }).waitFor();
+    await expect(
+      thread.getByLabel(/^Add a comment on Switzerland EMI_STOCK 2020/).getAttribute('aria-invalid'),
+    ).resolves.toBe('true');
 
     const submissionId = (await row.getByRole('group').getAttribute('data-testid'))!.replace(/^comments-/, '');
     const stored = data(
@@ -560,12 +563,21 @@ browserTest('a reversed year window is an error beside the year fields, not ever
   );
   await expect(page.locator('.lead').innerText()).resolves.not.toMatch(/every year/);
   await expect(page.getByTestId('implementation-matrix').count()).resolves.toBe(0);
+  // Both year fields are marked invalid and described by the message.
+  for (const label of ['From year', 'To year']) {
+    const field = filters.getByLabel(label);
+    await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(
+      field.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent),
+    ).resolves.toBe('The window is reversed: from (2020) is after to (2010).');
+  }
   await expectAccessible(page);
   // Fixed in the field, the matrix reads that window.
   await page.getByLabel('To year').fill('2025');
   await page.getByLabel('To year').press('Tab');
   await page.getByTestId('implementation-matrix').waitFor();
   await expect(filters.getByRole('alert').count()).resolves.toBe(0);
+  await expect(filters.getByLabel('From year').getAttribute('aria-invalid')).resolves.toBeNull();
   await expect(page.locator('.lead').innerText()).resolves.toMatch(/of 2020–2025/);
 
   await page.goto(`${b.url}/countries/CHE?from=2025&to=2010`);
@@ -702,6 +714,24 @@ browserTest('country profile: the focal point declares a status in the page, the
   await row.getByLabel('Since (year)').fill('soon');
   await row.getByRole('button', { name: /^Declare/ }).click();
   await row.getByRole('alert').filter({ hasText: 'Since: a year, e.g. 2021.' }).waitFor();
+  // The field says it is wrong, and why (its description is the message).
+  await expect(row.getByLabel('Since (year)').getAttribute('aria-invalid')).resolves.toBe('true');
+  await expect(
+    row
+      .getByLabel('Since (year)')
+      .evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent),
+  ).resolves.toBe('Since: a year, e.g. 2021.');
+  await expect(row.getByLabel('Note').getAttribute('aria-invalid')).resolves.toBeNull();
+  // The hub's refusal names the field by its label, not as input.evidenceUrl.
+  await row.getByLabel('Since (year)').fill('');
+  await row.getByLabel('Evidence URL').fill('ftp://example.org/evidence');
+  await row.getByRole('button', { name: /^Declare/ }).click();
+  await row
+    .getByRole('alert')
+    .filter({ hasText: /^Evidence URL: must be an http or https URL/ })
+    .waitFor();
+  await expect(row.getByLabel('Evidence URL').getAttribute('aria-invalid')).resolves.toBe('true');
+  await row.getByLabel('Evidence URL').fill('');
   await row.getByLabel('Status').selectOption('PARTIAL');
   await row.getByLabel('Since (year)').fill('2023');
   await row.getByLabel('Note').fill('Stocks from the register; flows from 2025');

@@ -292,11 +292,13 @@ export function CommentThread(props: ThreadProps) {
         <textarea
           id={id}
           rows={2}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? `${id}-problem` : undefined}
           value={body}
           onInput={(e) => setBody((e.currentTarget as HTMLTextAreaElement).value)}
         />
         {problem && (
-          <p class="error" role="alert">
+          <p class="error" role="alert" id={`${id}-problem`}>
             {problem}
           </p>
         )}

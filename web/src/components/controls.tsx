@@ -74,6 +74,8 @@ export function YearInput(props: {
   value: number | undefined;
   onChange: (v: number | undefined) => void;
   name?: string;
+  /** The id of a message saying what is wrong with the value; the field is then marked invalid. */
+  errorId?: string;
 }) {
   const typed = useTyped(props.value === undefined ? '' : String(props.value));
   return (
@@ -87,6 +89,8 @@ export function YearInput(props: {
           min={1900}
           max={2100}
           step={1}
+          aria-invalid={props.errorId ? true : undefined}
+          aria-describedby={props.errorId}
           {...typed}
           onChange={(e) => {
             const v = (e.currentTarget as HTMLInputElement).value;

@@ -1,5 +1,6 @@
 // Filter controls bound to one query-string parameter each (lib/params): a control reads its parameter and writes it
 // back, so every page's filters make a shareable URL the same way. `onChange` lets a page reset paging first.
+import { useId } from 'preact/hooks';
 import { yearWindow, type PageParams } from '../lib/params';
 import { BUILDING_BLOCK_OPTIONS, Field, RegionSelect, Select, TIER_OPTIONS, useTyped, YearInput } from './controls';
 
@@ -29,6 +30,7 @@ export function ParamSelect(
 export function YearWindowFilter(props: Bound) {
   const { p } = props;
   const { error } = yearWindow(p);
+  const errorId = useId();
   return (
     <>
       {(['from', 'to'] as const).map((name) => (
@@ -37,6 +39,7 @@ export function YearWindowFilter(props: Bound) {
           label={name === 'from' ? 'From year' : 'To year'}
           name={name}
           value={p.num(name)}
+          errorId={error ? errorId : undefined}
           onChange={(v) => {
             props.onChange?.();
             p.set({ [name]: v });
@@ -44,7 +47,7 @@ export function YearWindowFilter(props: Bound) {
         />
       ))}
       {error && (
-        <p class="error window-error" role="alert">
+        <p class="error window-error" role="alert" id={errorId}>
           {error}
         </p>
       )}

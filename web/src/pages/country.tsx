@@ -626,6 +626,15 @@ function AdoptionForms(props: {
   }
 
   const id = (field: string) => `adoption-${rec}-${field}`;
+  // The field a refusal is about (the hub names it as input.<field>, this form by its label), shown by its label and
+  // tied to the field, so that a screen reader says what is wrong where the reader is.
+  const about = problem ? /^(?:input\.)?(since|note|evidenceUrl|comment)\b\s*:\s*/i.exec(problem) : null;
+  const field = about
+    ? (Object.keys(ADOPTION_FIELD).find((f) => f.toLowerCase() === about[1]!.toLowerCase()) ?? null)
+    : null;
+  const shown = about && field ? `${ADOPTION_FIELD[field]!.label}: ${problem!.slice(about[0].length)}` : problem;
+  const invalid = (f: string) =>
+    field === f ? { 'aria-invalid': true as const, 'aria-describedby': id('problem') } : {};
   return (
     <details class="adoption-forms" data-testid="adoption-forms" open={Boolean(kept)}>
       <summary>
@@ -647,13 +656,20 @@ function AdoptionForms(props: {
           ))}
         </select>
         <label for={id('since')}>Since (year)</label>
-        <input id={id('since')} inputMode="numeric" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+        <input
+          id={id('since')}
+          inputMode="numeric"
+          value={since}
+          onInput={(e) => setSince(e.currentTarget.value)}
+          {...invalid('since')}
+        />
         <label for={id('note')}>Note</label>
-        <input id={id('note')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        <input id={id('note')} value={note} onInput={(e) => setNote(e.currentTarget.value)} {...invalid('note')} />
         <label for={id('evidence')}>Evidence URL</label>
         <input
           id={id('evidence')}
           type="url"
+          {...invalid('evidenceUrl')}
           value={evidenceUrl}
           onInput={(e) => setEvidenceUrl(e.currentTarget.value)}
         />
@@ -664,7 +680,12 @@ function AdoptionForms(props: {
       {props.review && row.record && (
         <form onSubmit={(e) => e.preventDefault()} aria-label={`Review ${name}`}>
           <label for={id('comment')}>Review comment</label>
-          <input id={id('comment')} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          <input
+            id={id('comment')}
+            value={comment}
+            onInput={(e) => setComment(e.currentTarget.value)}
+            {...invalid('comment')}
+          />
           <button type="button" disabled={busy} onClick={() => review('CONFIRMED')}>
             Confirm<span class="visually-hidden"> {name}</span>
           </button>
@@ -674,14 +695,21 @@ function AdoptionForms(props: {
         </form>
       )}
       {problem && (
-        <p class="error" role="alert">
-          {problem}
+        <p class="error" role="alert" id={id('problem')}>
+          {shown}
         </p>
       )}
     </details>
   );
 }
 const REVIEW_LABEL: Record<string, string> = { CONFIRMED: 'Confirmed', DISPUTED: 'Disputed' };
+/** The declaration and review fields a refusal can name, by their input name. */
+const ADOPTION_FIELD: Record<string, { label: string }> = {
+  since: { label: 'Since' },
+  note: { label: 'Note' },
+  evidenceUrl: { label: 'Evidence URL' },
+  comment: { label: 'Review comment' },
+};
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 /** The task force's review of the declaration; the API gives it to the task force and the country only. */
