@@ -731,6 +731,8 @@ browserTest('country profile: the focal point declares a status in the page, the
     .filter({ hasText: /^Evidence URL: must be an http or https URL/ })
     .waitFor();
   await expect(row.getByLabel('Evidence URL').getAttribute('aria-invalid')).resolves.toBe('true');
+  // The keyboard is where it was, on the button (disabled while the hub answered), not back at the top of the page.
+  await page.waitForFunction(() => document.activeElement?.textContent?.startsWith('Declare'));
   await row.getByLabel('Evidence URL').fill('');
   await row.getByLabel('Status').selectOption('PARTIAL');
   await row.getByLabel('Since (year)').fill('2023');

@@ -227,6 +227,13 @@ export function useWrite() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   async function write(run: () => Promise<WriteResult>, done: () => void, handled?: (error: WriteResult) => boolean) {
+    // The button pressed is disabled while busy, and a disabled button loses focus (to <body>, where the next Tab
+    // starts over from the top): given back once it is enabled again, if focus is still nowhere and it is still there.
+    const pressed = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const giveBack = () => {
+      if (pressed?.isConnected && (document.activeElement === document.body || !document.activeElement))
+        pressed.focus();
+    };
     setBusy(true);
     try {
       const result = await run();
@@ -239,6 +246,7 @@ export function useWrite() {
       setProblem((err as Error).message);
     }
     setBusy(false);
+    setTimeout(giveBack);
   }
   return { busy, problem, setProblem, write };
 }
