@@ -561,6 +561,24 @@ const Aggregate = builder.objectRef<AggregateShape>('Aggregate').implement({
       description: 'Countries in scope without a value, by M49 code.',
       resolve: (a, _args, ctx) => countriesByIds(ctx.prisma, a.countriesVersion, a.missingIds),
     }),
+    criteria: t.field({
+      type: [CriterionCount],
+      description:
+        'Of the countries included, how many values were produced under each residence criterion (zero counts ' +
+        'included): a sum over OPTION_I and OPTION_II figures adds up two definitions of a resident.',
+      resolve: (a) =>
+        (Object.entries(a.byCriterion) as [keyof typeof a.byCriterion, number][]).map(([criterion, countries]) => ({
+          criterion,
+          countries,
+        })),
+    }),
+    countriesWithoutCriterion: t.exposeInt('withoutCriterion', {
+      description: 'Of the countries included, how many values name no residence criterion.',
+    }),
+    countriesEstimated: t.exposeInt('estimates', {
+      description:
+        "Of the countries included, how many values are international estimates (UN DESA), not the country's own.",
+    }),
   }),
 });
 

@@ -473,6 +473,11 @@ export interface AggregateResult {
   missingIds: number[];
   /** COUNTRIES_VERSION as of this answer: resolve `missingIds` with countriesByIds (services/reference.ts). */
   countriesVersion: string;
+  /** Of the countries included, how many values were produced under each residence criterion, and under none. */
+  byCriterion: Record<ResidenceCriterion, number>;
+  withoutCriterion: number;
+  /** Of the countries included, how many values are international estimates (UN DESA), not the country's own. */
+  estimates: number;
 }
 
 /** The observation key of a total ("") or of one sex with every other dimension at its total ("SEX=F"). */
@@ -498,12 +503,19 @@ export async function aggregate(
   const inScope = (column: string) =>
     isWorld(scope) ? Prisma.empty : Prisma.sql`AND ${Prisma.raw(column)} IN (${scopeCountries(scope)})`;
   const countable = countableVersions(vis, indicatorArray(indicators), window, inScope('s."countryId"'));
-  const [row] = await prisma.$queryRaw<AggregateResult[]>(Prisma.sql`
+  type Row = Omit<AggregateResult, 'byCriterion'> & { optionI: number; optionII: number; other: number };
+  const [row] = await prisma.$queryRaw<Row[]>(Prisma.sql`
     WITH valued AS (${countryValueObservations(countable, dimensionKey)})
     SELECT sum(v.value) AS value, count(v.value)::int AS "countriesIncluded", count(*)::int AS "countriesInScope",
       coalesce(array_agg(co.id ORDER BY co.m49) FILTER (WHERE v.value IS NULL), '{}'::int[]) AS "missingIds",
-      ${COUNTRIES_VERSION} AS "countriesVersion"
+      ${COUNTRIES_VERSION} AS "countriesVersion",
+      count(v.value) FILTER (WHERE v."residenceCriterion" = 'OPTION_I')::int AS "optionI",
+      count(v.value) FILTER (WHERE v."residenceCriterion" = 'OPTION_II')::int AS "optionII",
+      count(v.value) FILTER (WHERE v."residenceCriterion" = 'OTHER')::int AS "other",
+      count(v.value) FILTER (WHERE v."residenceCriterion" IS NULL)::int AS "withoutCriterion",
+      count(v.value) FILTER (WHERE v.origin = 'INTERNATIONAL_ESTIMATE')::int AS estimates
     FROM "Country" co LEFT JOIN valued v ON v."countryId" = co.id
     WHERE TRUE ${inScope('co.id')}`);
-  return row!;
+  const { optionI, optionII, other, ...rest } = row!;
+  return { ...rest, byCriterion: { OPTION_I: optionI, OPTION_II: optionII, OTHER: other } };
 }

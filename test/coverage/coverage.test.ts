@@ -530,6 +530,35 @@ describe('aggregate', () => {
     expect(americas.missing.map((c) => c.iso3)).not.toContain('CAN');
   });
 
+  test('says which residence criteria the summed values were produced under, and how many are estimates', async () => {
+    const BASIS = `query($year: Int!, $region: String) { aggregate(indicator: "T_STOCK", year: $year, region: $region) {
+      countriesIncluded criteria { criterion countries } countriesWithoutCriterion countriesEstimated } }`;
+    type Basis = {
+      aggregate: {
+        countriesIncluded: number;
+        criteria: { criterion: string; countries: number }[];
+        countriesWithoutCriterion: number;
+        countriesEstimated: number;
+      };
+    };
+    // CHE's published v2 under OPTION_II plus CAN's register (OTHER, its data source's): two definitions in one sum.
+    expect(data(await gql<Basis, object>(BASIS, { year: 2020 })).aggregate).toEqual({
+      countriesIncluded: 2,
+      criteria: [
+        { criterion: 'OPTION_I', countries: 0 },
+        { criterion: 'OPTION_II', countries: 1 },
+        { criterion: 'OTHER', countries: 1 },
+      ],
+      countriesWithoutCriterion: 0,
+      countriesEstimated: 0,
+    });
+    expect(data(await gql<Basis, object>(BASIS, { year: 2015, region: '419' })).aggregate.criteria).toEqual([
+      { criterion: 'OPTION_I', countries: 1 },
+      { criterion: 'OPTION_II', countries: 0 },
+      { criterion: 'OTHER', countries: 0 },
+    ]);
+  });
+
   test('a non-additive indicator answers null with NOT_ADDITIVE, never a sum', async () => {
     const result = await gql(AggregateQuery, { indicator: 'T_RATE', year: 2020 });
     expect(result.data?.aggregate).toBeNull();

@@ -92,3 +92,27 @@ describe('females', () => {
     }
   });
 });
+
+test("UN DESA's figures are summed as what they are: estimates naming no residence criterion", async () => {
+  const basis = data(
+    await hub.gql<
+      {
+        aggregate: {
+          countriesIncluded: number;
+          criteria: { countries: number }[];
+          countriesWithoutCriterion: number;
+          countriesEstimated: number;
+        };
+      },
+      object
+    >(
+      `{ aggregate(indicator: "IMM_STOCK", year: 2020, region: "002") {
+        countriesIncluded criteria { countries } countriesWithoutCriterion countriesEstimated } }`,
+      {},
+    ),
+  ).aggregate;
+  expect(basis.countriesIncluded).toBeGreaterThan(50);
+  expect(basis.criteria.map((c) => c.countries)).toEqual([0, 0, 0]);
+  expect(basis.countriesWithoutCriterion).toBe(basis.countriesIncluded);
+  expect(basis.countriesEstimated).toBe(basis.countriesIncluded);
+});
