@@ -19,6 +19,16 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** What `migstat import catalogue` says of a file it refuses ("" when it takes it). */
+async function refusalOf(file: string): Promise<string> {
+  try {
+    await importers.catalogue!(hub.db, file, out);
+    return '';
+  } catch (err) {
+    return describeError(err);
+  }
+}
+
 const CREATE = `mutation ($input: CreateIndicatorInput!) {
   createIndicator(input: $input) { __typename ... on ValidationError { issues { path message } } }
 }`;
@@ -57,12 +67,7 @@ test.each([
   const file = join(scratch, 'catalogue.json');
   writeFileSync(file, JSON.stringify(catalogue));
   const before = await hub.db.prisma.indicator.count();
-  let message = '';
-  try {
-    await importers.catalogue!(hub.db, file, out);
-  } catch (err) {
-    message = describeError(err);
-  }
+  const message = await refusalOf(file);
   expect(message).toContain(`indicators [${catalogue.indicators.length - 1}] code: ${apiMessage}`);
   expect(await hub.db.prisma.indicator.count()).toBe(before);
 });
@@ -76,12 +81,7 @@ test("a variable's list code and an SDG code follow the API's rules in a file to
   catalogue.sdgIndicators[0]!.code = 'ten.seven';
   const file = join(scratch, 'catalogue-codes.json');
   writeFileSync(file, JSON.stringify(catalogue));
-  let message = '';
-  try {
-    await importers.catalogue!(hub.db, file, out);
-  } catch (err) {
-    message = describeError(err);
-  }
+  const message = await refusalOf(file);
   expect(message).toMatch(/variables \[0\] codes \[\d+\] code: must be 1–32 letters/);
   expect(message).toMatch(/sdgIndicators \[0\] code: must be an SDG indicator or target code/);
 });
@@ -96,12 +96,7 @@ test('a source is an http(s) URL or a citation, never a script or data URL: in a
   catalogue.indicators[2]!.source = 'data:text/html,<script>alert(1)</script>';
   const file = join(scratch, 'catalogue-sources.json');
   writeFileSync(file, JSON.stringify(catalogue));
-  let message = '';
-  try {
-    await importers.catalogue!(hub.db, file, out);
-  } catch (err) {
-    message = describeError(err);
-  }
+  const message = await refusalOf(file);
   const refusal = 'must be an http(s) URL or a citation, not a javascript:, data: or file: URL';
   for (const path of ['indicators [1] source', 'concepts [0] source', 'indicators [2] source'])
     expect(message).toContain(`${path}: ${refusal}`);
