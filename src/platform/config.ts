@@ -47,6 +47,12 @@ const schema = z.object({
   MAX_BODY_BYTES: integer(1).default(10 * 1024 * 1024),
   /// Comma-separated origins allowed to call the API from browsers; empty allows none but same-origin tools.
   CORS_ORIGINS: z.string().default(''),
+  /// The hub's address as clients reach it (behind a proxy, the public one), for the links in SDMX messages; without
+  /// it, each request's own Host, which a client chooses.
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+\/?$/, 'must be an http(s) origin such as https://hub.example.org')
+    .optional(),
   /// Requests per window on /graphql, /sdmx/v2 and /download: per client address without a token, per token with one
   /// (0: unlimited). Tests (NODE_ENV=test) default to limits no test reaches.
   RATE_LIMIT_ANONYMOUS: integer(0).optional(),
@@ -109,6 +115,8 @@ export interface Config {
   graphiql: boolean;
   maxBodyBytes: number;
   corsOrigins: string[];
+  /** PUBLIC_URL without a trailing slash; undefined: each request's own origin. */
+  publicUrl: string | undefined;
   rateLimit: RateLimitConfig;
   webhooks: { allowPrivate: boolean; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
   /** Admission control of GraphQL operations (src/http/admission.ts). */
@@ -189,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     rateLimit: {
       anonymous: e.RATE_LIMIT_ANONYMOUS ?? (e.NODE_ENV === 'test' ? TEST_RATE_LIMIT : RATE_LIMIT_DEFAULTS.anonymous),
       token: e.RATE_LIMIT_TOKEN ?? (e.NODE_ENV === 'test' ? TEST_RATE_LIMIT : RATE_LIMIT_DEFAULTS.token),

@@ -371,7 +371,7 @@ async function sdmx(
       if (!observations.length && !deleted.length) return '';
       return format === 'csv'
         ? stringify(dataCsvRows(dsd, observations, deleted, query.view, csv), { record_delimiter: '\r\n' })
-        : JSON.stringify(dataMessageData(dsd, observations, url.origin, deleted, query.view));
+        : JSON.stringify(dataMessageData(dsd, observations, app.config.publicUrl ?? url.origin, deleted, query.view));
     });
     if (format === 'csv') {
       const etag = etagOf('sdmx-csv', text);

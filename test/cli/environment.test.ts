@@ -55,6 +55,7 @@ test('an empty value is the default for every variable; empty GRAPHIQL and LOG_L
     'GRAPHIQL',
     'MAX_BODY_BYTES',
     'CORS_ORIGINS',
+    'PUBLIC_URL',
     'RATE_LIMIT_ANONYMOUS',
     'RATE_LIMIT_TOKEN',
     'RATE_LIMIT_WINDOW_SECONDS',

@@ -1539,3 +1539,23 @@ test('updatedAfter applies the country-value rule to a whole (country, indicator
   expect(await values(bearer(taskForce))).toEqual([['250', '2020', '999']]);
   expect(await values()).toEqual([['250', '2020', '200']]);
 });
+
+test("a data message's links name the hub's PUBLIC_URL when set, not the Host a client sent", async () => {
+  const hrefs = (message: unknown) =>
+    [...JSON.stringify(message).matchAll(/"href":"([^"]+)"/g)].map((m) => new URL(m[1]!).origin);
+  // Without it, the request's own origin (the only one known).
+  const own = await hub.api.fetch(`http://elsewhere.example${FLOW}/A.756.IMM_STOCK.*`);
+  expect(own.status).toBe(200);
+  expect(new Set(hrefs(await own.json()))).toEqual(new Set(['http://elsewhere.example']));
+  const configured = await startHub({ env: { PUBLIC_URL: 'https://hub.example.org/' } });
+  try {
+    await portalScenario(configured.db.prisma);
+    const res = await configured.api.fetch(`http://elsewhere.example${FLOW}/A.756.IMM_STOCK.*`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expectValid('data', body);
+    expect(new Set(hrefs(body))).toEqual(new Set(['https://hub.example.org']));
+  } finally {
+    await configured.close();
+  }
+});
