@@ -47,7 +47,7 @@ beforeAll(async () => {
   // entry, as the worker of a serving hub would queue it.
   const hooked = data(
     await hub.gql(
-      `mutation { createWebhook(input: { url: "http://127.0.0.1:9/hook", secret: "a-secret-of-16-chars" }) {
+      `mutation { createWebhook(input: { url: "http://127.0.0.1:9999/hook", secret: "a-secret-of-16-chars" }) {
          __typename ... on CreateWebhookPayload { webhook { id } } } }`,
       {},
       { token },
