@@ -177,20 +177,26 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     await quick?.close();
   });
 
-  test('a receiver that does not answer in time is cut off, the attempt logged as failed, and tried again', async () => {
-    const silent = await receiver({ hold: true });
-    receivers.push(silent);
-    const created = data(
+  /** Registers a webhook to `url` on the quick hub, then publishes a change for it; the webhook's id. */
+  async function hookedThenPublished(url: string, year: number): Promise<string> {
+    const id = data(
       await quick.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
         `mutation($input: CreateWebhookInput!) {
           createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-        { input: { url: silent.url, secret } },
+        { input: { url, secret } },
         { token: quickAdmin },
       ),
     ).createWebhook.webhook.id;
     await importCsv(quick, quickAdmin, 'country,indicator,reference_year,value,status', [
-      'CHE,IMM_STOCK,2002,1,PUBLISHED',
+      `CHE,IMM_STOCK,${year},1,PUBLISHED`,
     ]);
+    return id;
+  }
+
+  test('a receiver that does not answer in time is cut off, the attempt logged as failed, and tried again', async () => {
+    const silent = await receiver({ hold: true });
+    receivers.push(silent);
+    const created = await hookedThenPublished(silent.url, 2002);
     // Each attempt is abandoned after 300 ms (the default would hold it for 10 s), so a second one follows.
     await until('a second attempt', () => silent.bodies.length >= 2);
     type Log = {
@@ -224,17 +230,7 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     // A port nothing listens on: the connection is refused.
     const gone = await receiver();
     await gone.close();
-    const created = data(
-      await quick.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
-        `mutation($input: CreateWebhookInput!) {
-          createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-        { input: { url: gone.url, secret } },
-        { token: quickAdmin },
-      ),
-    ).createWebhook.webhook.id;
-    await importCsv(quick, quickAdmin, 'country,indicator,reference_year,value,status', [
-      'CHE,IMM_STOCK,2003,1,PUBLISHED',
-    ]);
+    const created = await hookedThenPublished(gone.url, 2003);
     const log = async () =>
       data(
         await quick.gql<{ node: { deliveries: { nodes: { log: { error: string | null }[] }[] } } }, unknown>(
