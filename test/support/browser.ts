@@ -119,6 +119,10 @@ export async function startBrowserHub(options: { prepare?: (hub: Hub) => Promise
       await page.goto(`${url}/sign-in`);
       await page.getByLabel('API token').fill(token);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      // The sign-in page leaves for the home page once the hub has accepted the token and the session is stored. The
+      // banner alone is no sign when the page was signed in already (it says Sign out throughout): a test that went on
+      // then opened its next page under the previous token.
+      await page.waitForURL((u) => u.pathname !== '/sign-in');
       await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
     },
     async revoke(token) {
