@@ -338,6 +338,8 @@ browserTest(
     const { page, errors } = await b.newPage();
     await page.goto(`${b.url}/countries?q=switz`);
     await page.getByRole('heading', { level: 1, name: 'Countries and areas' }).waitFor();
+    // The title follows the heading in an effect (components/page-title.tsx), a frame after the first render.
+    await page.waitForFunction(() => document.title.includes(' · '));
     await expect(page.title()).resolves.toBe('Countries and areas · Migration Statistics Hub');
     await page.getByRole('link', { name: 'Switzerland' }).focus();
     await page.keyboard.press('Enter');
@@ -391,7 +393,10 @@ browserTest('country profile: coverage, data sources, submissions with history, 
     `Reports ${c.coreReported} of ${c.coreTotal} core indicators`,
   );
   for (const m of c.missingCore) await expect(page.locator('.missing').innerText()).resolves.toContain(m.code);
-  await expect(page.getByRole('rowheader', { name: /STATPOP/ }).count()).resolves.toBe(1);
+  // The data sources load on their own (CountrySourcesDoc), after the profile's query.
+  const statpop = page.getByRole('rowheader', { name: /STATPOP/ });
+  await statpop.first().waitFor();
+  await expect(statpop.count()).resolves.toBe(1);
   // One published UN DESA submission per year with a total, each with its history.
   const years = UNDESA_YEARS.filter(
     (y) => !['', '..'].includes(undesa.find((r) => r.location_code === '756')![`stock_total_${y}`]!),
@@ -407,8 +412,10 @@ browserTest('country profile: coverage, data sources, submissions with history, 
   await account.waitFor();
   await expect(account.getByRole('row', { name: /Foreign-born foreigners/ }).innerText()).resolves.toMatch(/5,000\s*$/);
   await expect(page.getByTestId('account-coherent').innerText()).resolves.toMatch(/^Not coherent/);
-  // One residual bar per group with both stocks.
-  await expect(page.locator('[role=figure][aria-label^="Residual"] g[aria-label="bar"] rect').count()).resolves.toBe(4);
+  // One residual bar per group with both stocks (drawn in an effect after the table: components/plot-figure.tsx).
+  const residualBars = page.locator('[role=figure][aria-label^="Residual"] g[aria-label="bar"] rect');
+  await residualBars.first().waitFor({ state: 'attached' });
+  await expect(residualBars.count()).resolves.toBe(4);
   await expectAccessible(page);
   await b.screenshot(page, 'country-che');
 
@@ -505,6 +512,8 @@ browserTest(
     await b.signIn(reader.page, await b.hub.token('READER'));
     await reader.page.goto(`${b.url}/indicators/EMI_STOCK`);
     await reader.page.getByRole('heading', { name: 'Candidate source types' }).waitFor();
+    // The discussion follows the viewer, restored after the load: once the page knows the reader, there is none.
+    await reader.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
     await expect(reader.page.getByRole('heading', { name: 'Discussion' }).count()).resolves.toBe(0);
   },
 );
@@ -731,7 +740,15 @@ browserTest('at a phone’s width (375 px) no page scrolls sideways; a wide tabl
    *  document is wider than the window. */
   const visit = async (path: string, loaded: () => Promise<unknown>) => {
     if (path.startsWith('/')) await page.goto(`${b.url}${path}`);
-    await showingPage({ page, errors }, async () => void (await loaded()));
+    await showingPage({ page, errors }, async () => {
+      await loaded();
+      // The sections that load on their own, and the charts drawn in an effect after a render, widen a page too.
+      await page
+        .getByText(/^Loading .*…$/)
+        .first()
+        .waitFor({ state: 'detached' });
+      await page.waitForFunction(() => [...document.querySelectorAll('[role=figure]')].every((f) => f.firstChild));
+    });
     const { scrollWidth, innerWidth } = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,

@@ -57,6 +57,8 @@ async function openNorway(page: Page) {
   await sourcesOf(page)
     .getByRole('rowheader', { name: /NOR_REGISTER/ })
     .waitFor();
+  // The forms follow the caller, whom a signed-in page finds out after the load (the banner says so meanwhile).
+  await page.getByRole('banner').getByText('Restoring session…').waitFor({ state: 'detached' });
 }
 const sourcesOf = (page: Page) => page.getByRole('region', { name: 'Data sources' });
 /** The registration form, unfolded, with its source types loaded. */

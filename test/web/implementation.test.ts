@@ -424,6 +424,8 @@ browserTest(
     await own.getByTestId('draft-restored').waitFor();
     expect(new URL(focal.page.url()).pathname).toBe('/upload');
     await expect(ownThread.getByLabel(/^Add a comment on EMI_STOCK 2020/).inputValue()).resolves.toBe(unsent);
+    // The thread's comments load after the restored form: not sent means not among them once they are there.
+    await ownThread.getByRole('list').getByText('Which census round is this?').waitFor();
     await expect(ownThread.getByRole('list').getByText(unsent).count()).resolves.toBe(0);
     await expectAccessible(focal.page);
     await ownThread.getByRole('button', { name: 'Add comment' }).click();
@@ -473,6 +475,8 @@ browserTest('review queue: rejected versions are listed with their reason and th
   await page.getByLabel('Show').selectOption('REJECTED');
   await page.waitForURL(/status=REJECTED/);
   const row = page.getByTestId('queue').locator('tbody tr', { hasText: 'Norway' });
+  // The submitted queue stays on screen with the new URL until the rejected one is read.
+  await row.locator('.reason').waitFor();
   await expect(row.innerText()).resolves.toContain(`Rejected: ${reason}`);
   // Read-only: nothing to select, no action buttons.
   await expect(page.getByRole('checkbox').count()).resolves.toBe(0);
@@ -636,6 +640,8 @@ browserTest(
       await page.goto(`${b.url}/sign-in`);
       await page.getByLabel('API token').fill(t);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      // Left for the home page once the new session is stored (signed in already, the banner says Sign out throughout).
+      await page.waitForURL((u) => u.pathname !== '/sign-in');
       await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
       await page.getByRole('navigation').getByRole('link', { name: 'Upload' }).click();
     };
@@ -827,6 +833,8 @@ browserTest('country profile: the focal point declares a status in the page, the
   const anonymous = await b.newPage();
   await anonymous.page.goto(`${b.url}/countries/NOR`);
   await rowOf(anonymous.page).waitFor();
+  // The data sources (whose comments and Discussion column are counted too) load on their own.
+  await anonymous.page.getByRole('rowheader', { name: /Norwegian population register/ }).waitFor();
   await expect(anonymous.page.getByTestId('adoption-forms').count()).resolves.toBe(0);
   await expect(anonymous.page.getByText('Comments', { exact: true }).count()).resolves.toBe(0);
   await expect(anonymous.page.getByRole('columnheader', { name: 'Discussion' }).count()).resolves.toBe(0);
@@ -834,6 +842,8 @@ browserTest('country profile: the focal point declares a status in the page, the
   await b.signIn(other.page, await b.hub.token('FOCAL_POINT', 'FRA'));
   await other.page.goto(`${b.url}/countries/NOR`);
   await rowOf(other.page).waitFor();
+  // The forms follow the caller, restored after the load: none once the page knows it is France's focal point.
+  await other.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
   await expect(other.page.getByTestId('adoption-forms').count()).resolves.toBe(0);
 });
 
@@ -958,6 +968,8 @@ browserTest(
     await b.signIn(tf.page, await b.hub.token('TASK_FORCE'));
     await tf.page.goto(`${b.url}/implementation`);
     await tf.page.getByTestId('implementation-matrix').waitFor();
+    // The import follows the caller, restored after the load (as for the reader below).
+    await tf.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
     await expect(tf.page.getByTestId('adoption-import').count()).resolves.toBe(1);
     const anonymous = await b.newPage();
     await anonymous.page.goto(`${b.url}/implementation`);
@@ -968,6 +980,7 @@ browserTest(
     await b.signIn(reader.page, await b.hub.token('READER'));
     await reader.page.goto(`${b.url}/implementation`);
     await reader.page.getByTestId('implementation-matrix').waitFor();
+    await reader.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
     await expect(reader.page.getByTestId('adoption-import').count()).resolves.toBe(0);
     await expect(reader.page.getByLabel('CSV or XLSX file').count()).resolves.toBe(0);
     expect([...tf.errors, ...anonymous.errors, ...reader.errors]).toEqual([]);
