@@ -489,14 +489,14 @@ async function exportSubmissions(
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const db = await openConfigured(config);
-  const [{ migrate }, { isEmpty, seed }] = await Promise.all([migrations(), import('./seed.js')]);
+  const [{ migrate }, { needsSeed, seed }] = await Promise.all([migrations(), import('./seed.js')]);
   const applied = await migrate(db, {
     onRecovered: (names) =>
       logger.warn({ migrations: names }, 'migrations interrupted before committing; applying again'),
   });
   if (applied.length) logger.info({ applied }, 'applied migrations');
-  if (await isEmpty(db.prisma)) {
-    logger.info({ report: await seed(db.prisma, CLI_ACTOR) }, 'seeded an empty database');
+  if (await needsSeed(db.prisma)) {
+    logger.info({ report: await seed(db.prisma, CLI_ACTOR) }, 'seeded the M49 list and the catalogue');
   }
   // On PGlite the server owns the data directory; other `migstat` commands run in it through this socket.
   const control = db.lock

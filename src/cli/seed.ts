@@ -45,8 +45,11 @@ async function addMissingCountries(prisma: PrismaClient, file: CountriesFile, ac
   return report;
 }
 
-/** True when the database holds no catalogue yet (first start). */
-export async function isEmpty(prisma: PrismaClient): Promise<boolean> {
+/**
+ * True when the database lacks the M49 list or the catalogue: a first start, or one stopped between the seed's two
+ * transactions (the countries committed, the catalogue not), which the seed, adding only what is missing, completes.
+ */
+export async function needsSeed(prisma: PrismaClient): Promise<boolean> {
   const [indicators, countries] = await Promise.all([prisma.indicator.count(), prisma.country.count()]);
-  return indicators === 0 && countries === 0;
+  return indicators === 0 || countries === 0;
 }
