@@ -17,6 +17,7 @@ import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../platform/errors.
 import { readDataVersion } from '../platform/data-version.js';
 import { VersionedCache } from '../platform/versioned-cache.js';
 import { availabilityData } from './sdmx.availability.js';
+import { settledFeedTime } from '../submissions/changes.js';
 import { visibilityOf, type Visibility } from '../submissions/visibility.js';
 import {
   BASE_COLUMNS,
@@ -231,12 +232,13 @@ async function smallBody(
 // ---------------------------------------------------------------------------------------------------------------
 // SDMX REST 2.0
 
-function sdmxMeta(schema: string) {
+/** The message's header; `prepared`, for an answer of what changed after a time, the time it is complete through. */
+function sdmxMeta(schema: string, prepared = new Date()) {
   return {
     schema,
     id: `IREF${randomBytes(8).toString('hex')}`,
     test: false,
-    prepared: new Date().toISOString(),
+    prepared: prepared.toISOString(),
     contentLanguages: ['en'],
     sender: { id: AGENCY, name: 'Migration Statistics Hub' },
   };
@@ -310,6 +312,8 @@ async function sdmx(
   cache: VersionedCache<{ body: string }> | undefined,
 ): Promise<Response> {
   const keyOf = (format: string) => `${visibilityKey(visibility)}\n${format}\n${url.href}`;
+  // A query of what changed after a time waits for the commits of the changes stamped so far (settledFeedTime).
+  const settled = changedAfterQuery(url.searchParams) ? await settledFeedTime(app.db.prisma) : undefined;
   const segments = url.pathname.split('/').slice(3).map(decoded); // after /sdmx/v2
   const [resource, type, agency, id, version, key, ...rest] = segments;
   if (resource === 'structure' && type && (type === '*' || STRUCTURE_TYPES.includes(type)) && rest.length === 0) {
@@ -382,10 +386,15 @@ async function sdmx(
     const etag = etagOf('sdmx-json', text);
     const early = bodiless(api, request, text, etag);
     if (early) return early;
-    const body = `{"meta":${JSON.stringify(sdmxMeta(DATA_SCHEMA))},"data":${text}}`;
+    const body = `{"meta":${JSON.stringify(sdmxMeta(DATA_SCHEMA, settled))},"data":${text}}`;
     return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxData, ...cacheHeaders(etag) });
   }
   throw new SdmxError(404, 100, 'No Results Found', `Not an SDMX REST 2.0 resource of this service: ${url.pathname}`);
+}
+
+/** Whether an SDMX query asks for what changed after a time (`updatedAfter`, or a condition on `LAST_UPDATE`). */
+function changedAfterQuery(params: URLSearchParams): boolean {
+  return params.has('updatedAfter') || params.has('c[LAST_UPDATE]');
 }
 
 /** The options SDMX-CSV 2.0.0 takes in the media type (sdmx-csv data-message field guide, "Optional parameters"). */
@@ -519,6 +528,8 @@ async function download(
     );
   }
   const filter = await downloadFilter(app, url.searchParams);
+  // Before the version its ETag names (settledFeedTime).
+  if (filter.updatedAfter) await settledFeedTime(prisma);
   const etag = etagOf(
     file,
     await dataVersion(prisma, visibility),

@@ -24,6 +24,7 @@
 // statement's rows of that audience, in the statement's order). A caller who reads one audience is shown the second,
 // so the gaps of the first (which count the other audience's changes, unpublished ones included) never reach it.
 import { Prisma } from '../../prisma/generated/prisma/client.js';
+import type { PrismaClient } from '../platform/db.js';
 import { countableVersions, EVERYTHING } from './visibility.js';
 
 type Tx = Prisma.TransactionClient;
@@ -36,6 +37,22 @@ const AUDIENCE_HEADS = Prisma.sql`
   SELECT a.audience, coalesce((SELECT max(h."audienceSequence") FROM "FeedEntry" h WHERE h.audience = a.audience), 0)
     AS head
   FROM (VALUES ('ALL_VERSIONS'::"FeedAudience"), ('PUBLISHED'::"FeedAudience")) AS a(audience)`;
+
+/**
+ * The database's time once every feed writer that has stamped its entries has committed (or rolled back), for the
+ * reads of what changed after a time (SDMX `updatedAfter` and `c[LAST_UPDATE]`, the downloads' `updatedAfter`),
+ * which call it before reading anything, the response cache's data version included. An entry is stamped (`at`) a
+ * moment before its writer commits, while the writer holds FEED_LOCK; a shared hold of the lock waits for that
+ * writer, and no writer can stamp while it is held. So a read that starts after this time sees every entry stamped
+ * before it. Without the wait, a change stamped before a read and committed after it was missed by that read and,
+ * being older than the read, by the next one from the read's time too: skipped for good.
+ */
+export async function settledFeedTime(prisma: PrismaClient): Promise<Date> {
+  const [row] = await prisma.$queryRaw<{ at: Date }[]>`
+    WITH settled AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(${FEED_LOCK}::bigint))
+    SELECT clock_timestamp() AS at FROM settled`;
+  return row!.at;
+}
 
 /** The NOTIFY channel that tells every hub process a feed entry was committed. */
 export const FEED_CHANNEL = 'migstat_feed';

@@ -237,6 +237,11 @@ function SyncSection() {
         take <code>updatedAfter</code> too, but list additions and revisions only: their format cannot say that a row is
         gone.
       </p>
+      <p>
+        For the next query, send the answer's <code>meta.prepared</code> as <code>updatedAfter</code>: the answer is
+        complete through that time, by the hub's clock (yours may differ). After a 204 (nothing changed), send the same{' '}
+        <code>updatedAfter</code> again.
+      </p>
       <h3>GraphQL change feed</h3>
       <p>
         <code>changes(after: …, first: …)</code> lists every change to what you may see, in commit order: an{' '}
