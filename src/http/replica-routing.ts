@@ -32,7 +32,8 @@ export function replicaRouting(app: App): Plugin<Context> {
         setExecuteFn((async (a: ExecutionArgs) => {
           const result = await execute(a);
           const lsn = await replicas.written();
-          if (ctx.viewer) written.set(ctx.viewer.tokenId, lsn); // the primary's position only grows
+          // Two mutations of one token at once may learn their positions out of order: keep the later one.
+          if (ctx.viewer) written.set(ctx.viewer.tokenId, max(written.get(ctx.viewer.tokenId), lsn)!);
           if (ctx.request) positions.set(ctx.request, lsn);
           return result;
         }) as typeof executeFn);
