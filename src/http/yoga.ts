@@ -5,7 +5,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { portalRoutes } from '../portals/portals.http.js';
+import { COMPLETE_THROUGH_HEADER, portalRoutes } from '../portals/portals.http.js';
 import { AppError, DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../platform/errors.js';
 import { MAX_PAGE_SIZE } from '../schema/builder.js';
 import { admission } from './admission.js';
@@ -99,7 +99,15 @@ export function createApi(app: App) {
     plugins: [
       // First, so that a preflight is answered before anything else runs and every answer (a 429 too) gets them.
       ...(app.config.corsOrigins.length
-        ? [cors(app.config.corsOrigins, [...RATE_LIMIT_HEADERS, 'ETag', WRITTEN_HEADER, RESPONSE_CACHE_HEADER])]
+        ? [
+            cors(app.config.corsOrigins, [
+              ...RATE_LIMIT_HEADERS,
+              'ETag',
+              WRITTEN_HEADER,
+              RESPONSE_CACHE_HEADER,
+              COMPLETE_THROUGH_HEADER,
+            ]),
+          ]
         : []),
       apiHeaders(),
       compression(),

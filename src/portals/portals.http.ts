@@ -303,6 +303,13 @@ async function kept(
   return body;
 }
 
+/**
+ * On an answer of what changed after a time (SDMX `updatedAfter` or `c[LAST_UPDATE]`, a download's `updatedAfter`),
+ * 204 and 304 included: the time the answer is complete through, by the database's clock, which a client sends back
+ * as its next `updatedAfter` (SDMX data messages also carry it as meta.prepared).
+ */
+export const COMPLETE_THROUGH_HEADER = 'migstat-complete-through';
+
 async function sdmx(
   app: App,
   api: FetchAPI,
@@ -311,9 +318,23 @@ async function sdmx(
   visibility: Visibility,
   cache: VersionedCache<{ body: string }> | undefined,
 ): Promise<Response> {
-  const keyOf = (format: string) => `${visibilityKey(visibility)}\n${format}\n${url.href}`;
   // A query of what changed after a time waits for the commits of the changes stamped so far (settledFeedTime).
   const settled = changedAfterQuery(url.searchParams) ? await settledFeedTime(app.db.prisma) : undefined;
+  const response = await sdmxAnswer(app, api, request, url, visibility, cache, settled);
+  if (settled) response.headers.set(COMPLETE_THROUGH_HEADER, settled.toISOString());
+  return response;
+}
+
+async function sdmxAnswer(
+  app: App,
+  api: FetchAPI,
+  request: Request,
+  url: URL,
+  visibility: Visibility,
+  cache: VersionedCache<{ body: string }> | undefined,
+  settled: Date | undefined,
+): Promise<Response> {
+  const keyOf = (format: string) => `${visibilityKey(visibility)}\n${format}\n${url.href}`;
   const segments = url.pathname.split('/').slice(3).map(decoded); // after /sdmx/v2
   const [resource, type, agency, id, version, key, ...rest] = segments;
   if (resource === 'structure' && type && (type === '*' || STRUCTURE_TYPES.includes(type)) && rest.length === 0) {
@@ -360,7 +381,7 @@ async function sdmx(
       const data = await availabilityData(app.db.prisma, await loadDsd(app.db.prisma), key, rest[0], url, visibility);
       return data ? JSON.stringify(data) : '';
     });
-    return structureMessage(api, request, text);
+    return structureMessage(api, request, text, settled);
   }
   if (resource === 'data' && type === 'dataflow' && rest.length === 0) {
     checkFlow(agency, id, version);
@@ -438,11 +459,11 @@ function bodiless(api: FetchAPI, request: Request, text: string, etag: string): 
 }
 
 /** The structure message whose `data` is `text`, or its bodiless answer (an empty availability answer: 204). */
-async function structureMessage(api: FetchAPI, request: Request, text: string): Promise<Response> {
+async function structureMessage(api: FetchAPI, request: Request, text: string, prepared?: Date): Promise<Response> {
   const etag = etagOf('structure', text);
   const early = bodiless(api, request, text, etag);
   if (early) return early;
-  const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA))},"data":${text}}`;
+  const body = `{"meta":${JSON.stringify(sdmxMeta(STRUCTURE_SCHEMA, prepared))},"data":${text}}`;
   return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxStructure, ...cacheHeaders(etag) });
 }
 
@@ -529,18 +550,22 @@ async function download(
   }
   const filter = await downloadFilter(app, url.searchParams);
   // Before the version its ETag names (settledFeedTime).
-  if (filter.updatedAfter) await settledFeedTime(prisma);
+  const settled: Record<string, string> = filter.updatedAfter
+    ? { [COMPLETE_THROUGH_HEADER]: (await settledFeedTime(prisma)).toISOString() }
+    : {};
   const etag = etagOf(
     file,
     await dataVersion(prisma, visibility),
     visibilityKey(visibility),
     canonicalParams(url.searchParams),
   );
-  if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
+  if (notModified(request, etag)) {
+    return new api.Response(null, { status: 304, headers: { ...cacheHeaders(etag), ...settled } });
+  }
   const variables = await variableColumns(prisma);
   const header = [...BASE_COLUMNS, ...variables];
   const rows = downloadRows(prisma, visibility, filter, variables);
-  const headers = { ...cacheHeaders(etag), 'content-disposition': `attachment; filename="${file}"` };
+  const headers = { ...cacheHeaders(etag), ...settled, 'content-disposition': `attachment; filename="${file}"` };
   if (file === 'observations.xlsx') {
     return new api.Response(webStream(xlsxStream(header, rows)), {
       status: 200,

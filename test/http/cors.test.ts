@@ -30,6 +30,8 @@ test('a listed origin is echoed, with the headers a portal reads; every answer v
   expect(res.headers.get('access-control-allow-origin')).toBe(PORTAL);
   expect(res.headers.get('access-control-allow-credentials')).toBeNull();
   expect(res.headers.get('access-control-expose-headers')).toContain('ETag');
+  // The time an updatedAfter answer is complete through, which a browser portal sends back (README, SDMX).
+  expect(res.headers.get('access-control-expose-headers')).toContain('migstat-complete-through');
   expect(varies(res)).toContain('origin');
   expect(varies(await query(hub, {}))).toContain('origin');
 });

@@ -34,13 +34,17 @@ interface DataMessage {
  * (the moment it sent the request: a 204, "nothing changed", has no meta.prepared to take instead), and the
  * message's `prepared` time.
  */
-async function changedSince(since: string): Promise<{ readAt: string; prepared?: string; years: string[] }> {
+async function changedSince(
+  since: string,
+): Promise<{ readAt: string; through: string | null; prepared?: string; years: string[] }> {
   const readAt = new Date().toISOString();
   const res = await hub.api.fetch(
     `http://hub.test${FLOW}/A.756.IMM_STOCK.*?updatedAfter=${encodeURIComponent(since)}&format=sdmx-json`,
     { method: 'GET' },
   );
-  if (res.status === 204) return { readAt, years: [] };
+  // The time the answer is complete through, on every answer (a 204 too).
+  const through = res.headers.get('migstat-complete-through');
+  if (res.status === 204) return { readAt, through, years: [] };
   expect(res.status).toBe(200);
   const message = (await res.json()) as DataMessage;
   const structure = message.data.structures[0];
@@ -48,7 +52,7 @@ async function changedSince(since: string): Promise<{ readAt: string; prepared?:
   for (const s of Object.values(message.data.dataSets[0]?.series ?? {}))
     for (const t of Object.keys(s.observations))
       years.add(structure!.dimensions.observation[0]!.values[Number(t)]!.value);
-  return { readAt, prepared: message.meta.prepared, years: [...years].sort() };
+  return { readAt, through, prepared: message.meta.prepared, years: [...years].sort() };
 }
 
 /** Until `n` sessions of the database wait for a lock (seen from `other`, inside its transaction). */
@@ -98,14 +102,16 @@ onPostgres('SDMX updatedAfter under a commit that takes a moment', () => {
       const during = changedSince(first.readAt);
       const downloaded = (async () => {
         const url = `http://hub.test/download/observations.csv?indicator=IMM_STOCK&country=CHE&updatedAfter=${first.readAt}`;
-        return (await hub.api.fetch(url)).text();
+        const res = await hub.api.fetch(url);
+        return { text: await res.text(), through: res.headers.get('migstat-complete-through') };
       })();
       await waitForLocks(other, 3);
       await other.query('COMMIT');
       expect(data(await importing).importSubmissions).toEqual({ ok: true, submissionsWritten: 1 });
       const read = await during;
       expect(read.years).toEqual(['2020']);
-      const rows = parse(await downloaded, { columns: true }) as { indicator: string; reference_year: string }[];
+      const download = await downloaded;
+      const rows = parse(download.text, { columns: true }) as { indicator: string; reference_year: string }[];
       expect(rows.map((r) => `${r.indicator} ${r.reference_year}`)).toEqual(['IMM_STOCK 2020']);
 
       const [entry] = (
@@ -115,9 +121,13 @@ onPostgres('SDMX updatedAfter under a commit that takes a moment', () => {
         )
       ).rows;
       // The message is complete through its `prepared` time, which is after the change's stamp: a portal may send it
-      // back as its next updatedAfter, and then gets nothing more.
+      // back as its next updatedAfter, and then gets nothing more (a 204, which says its time in a header).
       expect(Date.parse(read.prepared!)).toBeGreaterThan(entry!.at.getTime());
-      expect((await changedSince(read.prepared!)).years).toEqual([]);
+      expect(read.through).toBe(read.prepared);
+      expect(Date.parse(download.through!)).toBeGreaterThan(entry!.at.getTime());
+      const quiet = await changedSince(read.prepared!);
+      expect(quiet.years).toEqual([]);
+      expect(Date.parse(quiet.through!)).toBeGreaterThanOrEqual(Date.parse(read.prepared!));
     } finally {
       await other.query('ROLLBACK').catch(() => undefined);
       await other.end();

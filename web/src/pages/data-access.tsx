@@ -238,9 +238,10 @@ function SyncSection() {
         gone.
       </p>
       <p>
-        For the next query, send the answer's <code>meta.prepared</code> as <code>updatedAfter</code>: the answer is
-        complete through that time, by the hub's clock (yours may differ). After a 204 (nothing changed), send the same{' '}
-        <code>updatedAfter</code> again.
+        For the next query, send as <code>updatedAfter</code> the time the answer is complete through, by the hub's
+        clock (yours may differ): every answer to an <code>updatedAfter</code> query, a 204 (nothing changed) too, gives
+        it in the <code>migstat-complete-through</code> header, and an SDMX message also as its{' '}
+        <code>meta.prepared</code>.
       </p>
       <h3>GraphQL change feed</h3>
       <p>
