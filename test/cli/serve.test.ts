@@ -86,7 +86,9 @@ function startUpload(url: string, path: string, body: string) {
 test('serve on an empty database seeds it and answers with the whole catalogue; SIGTERM stops it cleanly', async () => {
   const { child, logs, exited, serving, url } = await startServe();
   try {
-    expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['applied migrations', 'seeded the M49 list and the catalogue']));
+    expect(logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['applied migrations', 'seeded the M49 list and the catalogue']),
+    );
     // The address bound, not "localhost": HOST=127.0.0.1 is not reachable as ::1.
     expect(serving).toMatchObject({ host: '127.0.0.1', allInterfaces: false });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
