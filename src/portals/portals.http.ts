@@ -304,7 +304,7 @@ async function kept(
 }
 
 /**
- * On an answer of what changed after a time (SDMX `updatedAfter` or `c[LAST_UPDATE]`, a download's `updatedAfter`),
+ * On an answer of what changed after a time (SDMX `updatedAfter`, a download's `updatedAfter`),
  * 204 and 304 included: the time the answer is complete through, by the database's clock, which a client sends back
  * as its next `updatedAfter` (SDMX data messages also carry it as meta.prepared).
  */
@@ -413,9 +413,13 @@ async function sdmxAnswer(
   throw new SdmxError(404, 100, 'No Results Found', `Not an SDMX REST 2.0 resource of this service: ${url.pathname}`);
 }
 
-/** Whether an SDMX query asks for what changed after a time (`updatedAfter`, or a condition on `LAST_UPDATE`). */
+/**
+ * Whether an SDMX query asks for what changed after a time: `updatedAfter`. Not a condition on `LAST_UPDATE`, an
+ * attribute whose value is the time a version was written (before its commit), which cannot tell a client what to send
+ * next: it is a filter, not a way to keep in sync.
+ */
 function changedAfterQuery(params: URLSearchParams): boolean {
-  return params.has('updatedAfter') || params.has('c[LAST_UPDATE]');
+  return params.has('updatedAfter');
 }
 
 /** The options SDMX-CSV 2.0.0 takes in the media type (sdmx-csv data-message field guide, "Optional parameters"). */

@@ -40,17 +40,19 @@ const AUDIENCE_HEADS = Prisma.sql`
 
 /**
  * The database's time once every feed writer that has stamped its entries has committed (or rolled back), for the
- * reads of what changed after a time (SDMX `updatedAfter` and `c[LAST_UPDATE]`, the downloads' `updatedAfter`),
+ * reads of what changed after a time (SDMX and the downloads' `updatedAfter`),
  * which call it before reading anything, the response cache's data version included. An entry is stamped (`at`) a
  * moment before its writer commits, while the writer holds FEED_LOCK; a shared hold of the lock waits for that
  * writer, and no writer can stamp while it is held. So a read that starts after this time sees every entry stamped
  * before it. Without the wait, a change stamped before a read and committed after it was missed by that read and,
- * being older than the read, by the next one from the read's time too: skipped for good.
+ * being older than the read, by the next one from the read's time too: skipped for good. The time is a millisecond
+ * before the current millisecond: stamps are stored to the millisecond, rounded, so one made a moment after the
+ * returned time may be stored as its millisecond, which a read of what changed after it (`>`) would not take.
  */
 export async function settledFeedTime(prisma: PrismaClient): Promise<Date> {
   const [row] = await prisma.$queryRaw<{ at: Date }[]>`
     WITH settled AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(${FEED_LOCK}::bigint))
-    SELECT clock_timestamp() AS at FROM settled`;
+    SELECT date_trunc('milliseconds', clock_timestamp()) - interval '1 millisecond' AS at FROM settled`;
   return row!.at;
 }
 
