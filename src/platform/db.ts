@@ -330,7 +330,10 @@ async function listenPostgres(
 function clientWithConnectTimeout(ms: number | undefined, limit = 'DATABASE_CONNECT_TIMEOUT_MS'): typeof pg.Client {
   class ConnectingClient extends pg.Client {
     constructor(config?: string | pg.ClientConfig) {
-      super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: ms });
+      super({
+        ...inUtc(typeof config === 'string' ? { connectionString: config } : config),
+        connectionTimeoutMillis: ms,
+      });
     }
     override connect(): Promise<pg.Client>;
     override connect(callback: (err: Error, ...rest: unknown[]) => void): void;
@@ -357,6 +360,26 @@ function clientWithConnectTimeout(ms: number | undefined, limit = 'DATABASE_CONN
     }
   }
   return ConnectingClient;
+}
+
+/**
+ * Every session in UTC, whatever time zone the server or the database is set to: the columns are `timestamp` without
+ * a zone, which Prisma writes and reads as UTC from Node's clock, while the database's own times (`now()`,
+ * `clock_timestamp()`, column defaults: the change feed's stamps, webhook retry times) are in the session's zone. On a
+ * server in another zone the two disagreed by its offset (webhook retries due at once or hours late, stamps of changes
+ * and `migstat-complete-through` off by hours) and, across a daylight-saving change, the feed's stamps went back an
+ * hour. A startup option, so it costs no statement; one in the URL's own `options` is kept beside it.
+ */
+function inUtc(config: pg.ClientConfig | undefined): pg.ClientConfig {
+  const utc = '-c TimeZone=UTC';
+  const url = config?.connectionString;
+  // pg takes the URL's parameters over the config's: an `options` there gets the zone appended instead.
+  if (url && /[?&]options=/.test(url)) {
+    const parsed = new URL(url);
+    parsed.searchParams.set('options', `${parsed.searchParams.get('options')} ${utc}`);
+    return { ...config, connectionString: parsed.toString() };
+  }
+  return { ...config, options: config?.options ? `${config.options} ${utc}` : utc };
 }
 
 /**
