@@ -2,13 +2,12 @@
 // answer with many countries return their ids plus a version stamp of the table computed in the same statement;
 // the rows come from this per-client cache, reloaded whenever the stamp differs. Exact across processes (the stamp
 // is read in the answering statement's snapshot) and one round trip cheaper than fetching the rows each time.
-import { Prisma } from '../../prisma/generated/prisma/client.js';
 import type { Country } from '../../prisma/generated/prisma/client.js';
 import type { PrismaClient } from '../platform/db.js';
+import { rowsStamp } from '../platform/data-version.js';
 
 /** A SQL expression whose value changes whenever a country is added, removed or updated. */
-export const COUNTRIES_VERSION = Prisma.sql`(SELECT count(*)::text || ':' || coalesce(max(id), 0)::text || ':' ||
-  coalesce(max("updatedAt")::text, '') FROM "Country")`;
+export const COUNTRIES_VERSION = rowsStamp('Country');
 
 const caches = new WeakMap<object, { version: string; byId: Map<number, Country> }>();
 

@@ -6,6 +6,7 @@
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { countableVersions } from '../coverage/coverage.service.js';
 import type { PrismaClient } from '../platform/db.js';
+import { rowsStamp } from '../platform/data-version.js';
 import { BASE_COLUMNS, observationRow, type RowSubmission } from '../submissions/submissions.export.js';
 import { countableStatus, keysChangedSince, type Visibility } from '../submissions/visibility.js';
 
@@ -134,11 +135,9 @@ export async function* downloadRows(
  * published, leaves an anonymous caller's tag as it was, so the tag says nothing of writes it may not see.
  */
 export async function dataVersion(prisma: PrismaClient, visibility: Visibility): Promise<string> {
-  const stamp = (table: string, where = Prisma.sql`TRUE`) =>
-    Prisma.sql`(SELECT count(*)::text || ':' || coalesce(max(s.id), 0)::text || ':' ||
-      coalesce(max(s."updatedAt")::text, '') FROM ${Prisma.raw(`"${table}"`)} s WHERE ${where})`;
   const [row] = await prisma.$queryRaw<{ version: string }[]>(Prisma.sql`
-    SELECT concat_ws('|', ${stamp('Submission', countableStatus(visibility, 's'))}, ${stamp('Indicator')},
-      ${stamp('Variable')}, ${stamp('Country')}, ${stamp('DataSource')}, ${stamp('SourceType')}) AS version`);
+    SELECT concat_ws('|', ${rowsStamp('Submission', countableStatus(visibility, 's'))}, ${rowsStamp('Indicator')},
+      ${rowsStamp('Variable')}, ${rowsStamp('Country')}, ${rowsStamp('DataSource')}, ${rowsStamp('SourceType')})
+      AS version`);
   return row!.version;
 }

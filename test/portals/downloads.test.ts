@@ -147,6 +147,29 @@ test('gzip when accepted; ETag + If-None-Match give 304 until a write changes th
   }
 });
 
+test('a change written with an earlier time than the latest one, and committed after it, changes the tag', async () => {
+  // A writer whose clock runs ahead (another host) stamped FRA's validated version an hour from now; then DEU's
+  // validated version is published, stamped now: earlier than the highest time, which the tag used to take.
+  const admin = bearer(await hub.token('ADMIN'));
+  const fra = await hub.db.prisma.country.findUniqueOrThrow({ where: { iso3: 'FRA' } });
+  const deu = await hub.db.prisma.country.findUniqueOrThrow({ where: { iso3: 'DEU' } });
+  const [ahead] = await hub.db.prisma.submission.findMany({ where: { countryId: fra.id, status: 'VALIDATED' } });
+  await hub.db.prisma.submission.update({
+    where: { id: ahead!.id },
+    data: { updatedAt: new Date(Date.now() + 3_600_000) },
+  });
+  try {
+    const tag = (await get(hub, '/download/observations.csv', admin)).headers.get('etag')!;
+    await hub.db.prisma.submission.updateMany({ where: { countryId: deu.id }, data: { status: 'PUBLISHED' } });
+    const published = await get(hub, '/download/observations.csv', { ...admin, 'if-none-match': tag });
+    expect(published.status).toBe(200);
+    expect(rowsOf(await published.text()).find((r) => r.value === '555')?.status).toBe('PUBLISHED');
+  } finally {
+    await hub.db.prisma.submission.updateMany({ where: { countryId: deu.id }, data: { status: 'VALIDATED' } });
+    await hub.db.prisma.submission.update({ where: { id: ahead!.id }, data: { updatedAt: ahead!.updatedAt } });
+  }
+});
+
 test('the XLSX download holds the same rows, numbers as numbers and text as text', async () => {
   const csv = rowsOf((await download('/download/observations.csv')).text);
   const res = await get(hub, '/download/observations.xlsx');
