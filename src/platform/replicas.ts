@@ -138,7 +138,9 @@ export function openReplicas(urls: readonly string[], options: ReplicaOptions): 
 
   return {
     async written() {
-      const [row] = await options.primary.$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_lsn()::text AS lsn`;
+      // The insert position, not the write position (pg_current_wal_lsn): under synchronous_commit = off a commit
+      // returns before its record is written, and a replica that had replayed the write position would lack it.
+      const [row] = await options.primary.$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_insert_lsn()::text AS lsn`;
       return parseLsn(row!.lsn);
     },
     async reader(after) {
