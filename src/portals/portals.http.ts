@@ -107,9 +107,14 @@ export function portalRoutes(app: App): Plugin {
       try {
         const viewer = await viewerOf(app, request, isSdmx);
         const visibility = visibilityOf(viewer);
+        // A query of what changed after a time waits for the commits of the changes stamped so far, and its answer
+        // says the time it is complete through (settledFeedTime). The downloads do so themselves, after their checks.
+        const settled =
+          isSdmx && changedAfterQuery(url.searchParams) ? await settledFeedTime(app.db.prisma) : undefined;
         const response = isSdmx
-          ? await sdmx(app, api, request, url, visibility, cache)
+          ? await sdmx(app, api, request, url, visibility, cache, settled)
           : await download(app, api, request, url, visibility);
+        if (settled) response.headers.set(COMPLETE_THROUGH_HEADER, settled.toISOString());
         endResponse(request.method === 'HEAD' ? new api.Response(null, response) : response);
       } catch (err) {
         if (err instanceof SdmxError) {
@@ -311,21 +316,6 @@ async function kept(
 export const COMPLETE_THROUGH_HEADER = 'migstat-complete-through';
 
 async function sdmx(
-  app: App,
-  api: FetchAPI,
-  request: Request,
-  url: URL,
-  visibility: Visibility,
-  cache: VersionedCache<{ body: string }> | undefined,
-): Promise<Response> {
-  // A query of what changed after a time waits for the commits of the changes stamped so far (settledFeedTime).
-  const settled = changedAfterQuery(url.searchParams) ? await settledFeedTime(app.db.prisma) : undefined;
-  const response = await sdmxAnswer(app, api, request, url, visibility, cache, settled);
-  if (settled) response.headers.set(COMPLETE_THROUGH_HEADER, settled.toISOString());
-  return response;
-}
-
-async function sdmxAnswer(
   app: App,
   api: FetchAPI,
   request: Request,
