@@ -107,10 +107,11 @@ export function portalRoutes(app: App): Plugin {
       try {
         const viewer = await viewerOf(app, request, isSdmx);
         const visibility = visibilityOf(viewer);
-        // A query of what changed after a time waits for the commits of the changes stamped so far, and its answer
-        // says the time it is complete through (settledFeedTime). The downloads do so themselves, after their checks.
-        const settled =
-          isSdmx && changedAfterQuery(url.searchParams) ? await settledFeedTime(app.db.prisma) : undefined;
+        // A query of what changed after a time (`updatedAfter`, SDMX or download) waits for the commits of the changes
+        // stamped so far, before anything is read (an ETag's or the cache's version too), and its answer says the time
+        // it is complete through (settledFeedTime). Not a condition on LAST_UPDATE: that attribute is the time a
+        // version was written, before its commit, so it is a filter, not a way to keep in sync.
+        const settled = url.searchParams.has('updatedAfter') ? await settledFeedTime(app.db.prisma) : undefined;
         const response = isSdmx
           ? await sdmx(app, api, request, url, visibility, cache, settled)
           : await download(app, api, request, url, visibility);
@@ -309,9 +310,9 @@ async function kept(
 }
 
 /**
- * On an answer of what changed after a time (SDMX `updatedAfter`, a download's `updatedAfter`),
- * 204 and 304 included: the time the answer is complete through, by the database's clock, which a client sends back
- * as its next `updatedAfter` (SDMX data messages also carry it as meta.prepared).
+ * On an answer to an `updatedAfter` query (SDMX or download; 204 and 304 included): the time the answer is complete
+ * through, by the database's clock, which a client sends back as its next `updatedAfter` (SDMX messages also carry it
+ * as meta.prepared).
  */
 export const COMPLETE_THROUGH_HEADER = 'migstat-complete-through';
 
@@ -401,15 +402,6 @@ async function sdmx(
     return smallBody(api, request, body, 200, { 'content-type': MEDIA.sdmxData, ...cacheHeaders(etag) });
   }
   throw new SdmxError(404, 100, 'No Results Found', `Not an SDMX REST 2.0 resource of this service: ${url.pathname}`);
-}
-
-/**
- * Whether an SDMX query asks for what changed after a time: `updatedAfter`. Not a condition on `LAST_UPDATE`, an
- * attribute whose value is the time a version was written (before its commit), which cannot tell a client what to send
- * next: it is a filter, not a way to keep in sync.
- */
-function changedAfterQuery(params: URLSearchParams): boolean {
-  return params.has('updatedAfter');
 }
 
 /** The options SDMX-CSV 2.0.0 takes in the media type (sdmx-csv data-message field guide, "Optional parameters"). */
@@ -543,23 +535,17 @@ async function download(
     );
   }
   const filter = await downloadFilter(app, url.searchParams);
-  // Before the version its ETag names (settledFeedTime).
-  const settled: Record<string, string> = filter.updatedAfter
-    ? { [COMPLETE_THROUGH_HEADER]: (await settledFeedTime(prisma)).toISOString() }
-    : {};
   const etag = etagOf(
     file,
     await dataVersion(prisma, visibility),
     visibilityKey(visibility),
     canonicalParams(url.searchParams),
   );
-  if (notModified(request, etag)) {
-    return new api.Response(null, { status: 304, headers: { ...cacheHeaders(etag), ...settled } });
-  }
+  if (notModified(request, etag)) return new api.Response(null, { status: 304, headers: cacheHeaders(etag) });
   const variables = await variableColumns(prisma);
   const header = [...BASE_COLUMNS, ...variables];
   const rows = downloadRows(prisma, visibility, filter, variables);
-  const headers = { ...cacheHeaders(etag), ...settled, 'content-disposition': `attachment; filename="${file}"` };
+  const headers = { ...cacheHeaders(etag), 'content-disposition': `attachment; filename="${file}"` };
   if (file === 'observations.xlsx') {
     return new api.Response(webStream(xlsxStream(header, rows)), {
       status: 200,
