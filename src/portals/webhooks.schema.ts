@@ -9,7 +9,14 @@ import { userErrors } from '../schema/errors.js';
 import { adminOnlyNode, localId } from '../schema/global-id.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { ChangeKind } from './feed.schema.js';
-import { createWebhook, deleteWebhook, updateWebhook, type ChangeKindName } from './webhooks.service.js';
+import {
+  attemptOutcome,
+  createWebhook,
+  deleteWebhook,
+  updateWebhook,
+  type AttemptOutcome,
+  type ChangeKindName,
+} from './webhooks.service.js';
 
 const DeliveryStatus = builder.enumType('DeliveryStatus', {
   description: 'Where a webhook delivery stands.',
@@ -19,13 +26,39 @@ const DeliveryStatus = builder.enumType('DeliveryStatus', {
   },
 });
 
+const DeliveryAttemptOutcome = builder.enumType('DeliveryAttemptOutcome', {
+  description: 'Where an attempt at a delivery stands.',
+  values: {
+    SENDING: {
+      description:
+        'Claimed by a hub process and not answered yet, within its lease (WEBHOOK_TIMEOUT_MS and a few seconds).',
+    },
+    ACKNOWLEDGED: { description: 'The receiver answered with a 2xx.' },
+    FAILED: { description: 'Not acknowledged: the error says why (network error, refused address, non-2xx, timeout).' },
+    INTERRUPTED: { description: 'The sending hub process stopped before an answer; another attempt follows.' },
+  } satisfies Record<AttemptOutcome, unknown>,
+});
+
+const INTERRUPTED = 'interrupted: the sending hub process stopped before an answer';
+
 builder.prismaObject('DeliveryAttempt', {
   description: 'One attempt at a delivery.',
   fields: (t) => ({
-    at: t.expose('at', { type: 'DateTime' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the attempt was claimed.' }),
+    outcome: t.field({
+      type: DeliveryAttemptOutcome,
+      description: 'SENDING until the answer, then ACKNOWLEDGED or FAILED; INTERRUPTED if its process stopped first.',
+      select: { httpStatus: true, error: true, leaseEndsAt: true },
+      resolve: (a) => attemptOutcome(a),
+    }),
     httpStatus: t.exposeInt('httpStatus', { nullable: true, description: 'The HTTP status answered, if any.' }),
-    error: t.exposeString('error', { nullable: true, description: 'Why it failed; null when acknowledged.' }),
-    durationMs: t.exposeInt('durationMs'),
+    error: t.string({
+      nullable: true,
+      description: 'Why it failed or was interrupted; null when acknowledged and while sending.',
+      select: { httpStatus: true, error: true, leaseEndsAt: true },
+      resolve: (a) => (attemptOutcome(a) === 'INTERRUPTED' ? INTERRUPTED : a.error),
+    }),
+    durationMs: t.exposeInt('durationMs', { description: 'How long it took; 0 until it has an outcome.' }),
   }),
 });
 

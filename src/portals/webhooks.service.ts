@@ -349,13 +349,26 @@ async function enqueue(prisma: PrismaClient): Promise<void> {
   });
 }
 
-/** What an attempt says until its outcome is known: a process that dies while sending leaves this in the log. */
-const INTERRUPTED = 'interrupted: the sending hub process stopped before an answer';
+export const ATTEMPT_OUTCOMES = ['SENDING', 'ACKNOWLEDGED', 'FAILED', 'INTERRUPTED'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /**
- * Claims due deliveries (leasing them) and logs an attempt for each in the same statement: at most `limit`, at most
- * one per webhook (its lowest due id, so one process sends a webhook's deliveries in order), none for the webhooks
- * in `busy` (this process is sending to them already).
+ * Where an attempt stands. It has no outcome until its send writes the HTTP status or the error; until then it is
+ * SENDING while the sending process's lease runs, and INTERRUPTED after (the process stopped before an answer).
+ */
+export function attemptOutcome(
+  a: { httpStatus: number | null; error: string | null; leaseEndsAt: Date | null },
+  now = new Date(),
+): AttemptOutcome {
+  if (a.error !== null) return 'FAILED';
+  if (a.httpStatus !== null) return 'ACKNOWLEDGED';
+  return a.leaseEndsAt && a.leaseEndsAt > now ? 'SENDING' : 'INTERRUPTED';
+}
+
+/**
+ * Claims due deliveries (leasing them) and logs an attempt for each in the same statement, without an outcome and
+ * with the lease's end (attemptOutcome): at most `limit`, at most one per webhook (its lowest due id, so one process
+ * sends a webhook's deliveries in order), none for the webhooks in `busy` (this process is sending to them already).
  */
 async function claim(
   prisma: PrismaClient,
@@ -380,8 +393,8 @@ async function claim(
       RETURNING d.id, d."webhookId", d.sequence, d.attempts
     ),
     logged AS (
-      INSERT INTO "DeliveryAttempt" ("deliveryId", error, "durationMs")
-      SELECT id, ${INTERRUPTED}, 0 FROM claimed
+      INSERT INTO "DeliveryAttempt" ("deliveryId", "durationMs", "leaseEndsAt")
+      SELECT id, 0, now() + ${leaseMs} * interval '1 millisecond' FROM claimed
       RETURNING id, "deliveryId"
     )
     SELECT c.*, l.id AS "attemptId" FROM claimed c JOIN logged l ON l."deliveryId" = c.id`;
@@ -406,16 +419,37 @@ function reason(err: unknown): string {
   return detail ? `${message}: ${String(detail)}` : message;
 }
 
+/**
+ * `work`, unless the attempt's deadline passes first. The whole send, not only the request, keeps to
+ * WEBHOOK_TIMEOUT_MS: the lease is that plus a margin, and a slow DNS answer or database read outlasting it would let
+ * another process claim and send the delivery while this one still may.
+ */
+function beforeDeadline<T>(deadline: AbortSignal, ms: number, doing: string, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const late = () => reject(new Error(`timed out after ${ms} ms ${doing}`));
+    if (deadline.aborted) return late();
+    deadline.addEventListener('abort', late, { once: true });
+    work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', late));
+  });
+}
+
 async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Claimed): Promise<void> {
+  const ms = config.webhooks.timeoutMs;
+  const deadline = AbortSignal.timeout(ms);
+  const started = Date.now();
   const hook = await prisma.webhook.findUnique({ where: { id: d.webhookId } });
   if (!hook) return;
-  const started = Date.now();
   let httpStatus: number | null = null;
   let error: string | null = null;
   try {
-    const why = await refusal(hook.url, config.webhooks.allowPrivate);
+    const why = await beforeDeadline(
+      deadline,
+      ms,
+      'checking the address',
+      refusal(hook.url, config.webhooks.allowPrivate),
+    );
     if (why) throw new Error(`refused: ${why}`);
-    const payload = await payloadOf(prisma, d.id, d.sequence);
+    const payload = await beforeDeadline(deadline, ms, 'reading the change', payloadOf(prisma, d.id, d.sequence));
     const body = JSON.stringify(payload);
     const res = await fetch(hook.url, {
       method: 'POST',
@@ -427,7 +461,7 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
       },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(config.webhooks.timeoutMs),
+      signal: deadline,
     });
     httpStatus = res.status;
     await res.body?.cancel();
@@ -438,7 +472,10 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
   const durationMs = Date.now() - started;
   const delay = Math.min(config.webhooks.retryBaseMs * 2 ** (d.attempts - 1), config.webhooks.retryMaxMs);
   await prisma.$transaction([
-    prisma.deliveryAttempt.update({ where: { id: d.attemptId }, data: { httpStatus, error, durationMs } }),
+    prisma.deliveryAttempt.update({
+      where: { id: d.attemptId },
+      data: { httpStatus, error, durationMs, leaseEndsAt: null },
+    }),
     prisma.webhookDelivery.update({
       where: { id: d.id },
       data: error ? { nextAttemptAt: new Date(Date.now() + delay) } : { status: 'DELIVERED', deliveredAt: new Date() },

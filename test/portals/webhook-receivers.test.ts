@@ -2,12 +2,15 @@
 // its own deliveries, never another webhook's; a burst to a healthy receiver still arrives whole, in sequence order
 // (one process sends a webhook's deliveries one after the other). And the body names a series' source as the feed
 // does: sourceType is the key's source type or its data source's type. A receiver that does not answer within
-// WEBHOOK_TIMEOUT_MS is cut off and tried again. Against local receivers, with the hub's delivery worker running in
-// this process.
+// WEBHOOK_TIMEOUT_MS is cut off and tried again, and that time bounds the whole attempt (a slow read of the change
+// too), so the lease never runs out under a send. An attempt in flight reads SENDING, not interrupted. Against local
+// receivers, with the hub's delivery worker running in this process.
 import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
+import { dbKind } from '../support/db.js';
 import { data, importCsv, startHubAsAdmin, type Hub } from '../support/hub.js';
 import { cursorAt } from './feed-support.js';
 import { until } from './support.js';
@@ -86,6 +89,32 @@ const publish = (rows: string[], header = 'country,indicator,reference_year,valu
   importCsv(hub, admin, header, rows);
 
 const bySequence = (a: Body, b: Body) => Number(BigInt(a.sequence) - BigInt(b.sequence));
+
+type Attempt = { outcome: string; error: string | null; httpStatus: number | null };
+type Attempts = { node: { deliveries: { nodes: { log: Attempt[] }[] } } };
+
+/** The attempts at the first delivery of a webhook, oldest first. */
+async function attemptsOf(on: Hub, token: string, webhook: string): Promise<Attempt[]> {
+  const result = await on.gql<Attempts, unknown>(
+    `query($id: ID!) { node(id: $id) { ... on Webhook { deliveries { nodes { log { outcome error httpStatus } } } } } }`,
+    { id: webhook },
+    { token },
+  );
+  return data(result).node.deliveries.nodes[0]?.log ?? [];
+}
+
+test('an attempt in flight reads SENDING, without an error, until the answer gives its outcome', async () => {
+  const held = await receiver({ hold: true });
+  receivers.push(held);
+  const id = await register(held.url);
+  await publish(['CHE,IMM_STOCK,1995,1,PUBLISHED']);
+  await until('the request held open', () => held.open().length === 1);
+  // It used to read as interrupted ("the sending hub process stopped before an answer") while in flight.
+  expect(await attemptsOf(hub, admin, id)).toEqual([{ outcome: 'SENDING', error: null, httpStatus: null }]);
+  held.release();
+  await until('acknowledged', async () => (await attemptsOf(hub, admin, id))[0]?.outcome !== 'SENDING');
+  expect(await attemptsOf(hub, admin, id)).toEqual([{ outcome: 'ACKNOWLEDGED', error: null, httpStatus: 204 }]);
+}, 60_000);
 
 test('a receiver that does not answer delays only its own deliveries; a burst reaches a healthy one in order', async () => {
   const slow = await receiver({ hold: true });
@@ -177,8 +206,18 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     await quick?.close();
   });
 
-  /** Registers a webhook to `url` on the quick hub, then publishes a change for it; the webhook's id. */
-  async function hookedThenPublished(url: string, year: number): Promise<string> {
+  async function paused(id: string, paused: boolean) {
+    data(
+      await quick.gql(
+        `mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { __typename } }`,
+        { input: { id, paused } },
+        { token: quickAdmin },
+      ),
+    );
+  }
+
+  /** Registers a webhook to `url` on the quick hub (paused if asked), then publishes a change for it; its id. */
+  async function hookedThenPublished(url: string, year: number, pause = false): Promise<string> {
     const id = data(
       await quick.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
         `mutation($input: CreateWebhookInput!) {
@@ -187,6 +226,7 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
         { token: quickAdmin },
       ),
     ).createWebhook.webhook.id;
+    if (pause) await paused(id, true);
     await importCsv(quick, quickAdmin, 'country,indicator,reference_year,value,status', [
       `CHE,IMM_STOCK,${year},1,PUBLISHED`,
     ]);
@@ -200,20 +240,24 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     // Each attempt is abandoned after 300 ms (the default would hold it for 10 s), so a second one follows.
     await until('a second attempt', () => silent.bodies.length >= 2);
     type Log = {
-      node: { deliveries: { nodes: { status: string; log: { error: string | null; durationMs: number }[] }[] } };
+      node: {
+        deliveries: {
+          nodes: { status: string; log: { outcome: string; error: string | null; durationMs: number }[] }[];
+        };
+      };
     };
     const delivery = async () =>
       data(
         await quick.gql<Log, unknown>(
           `query($id: ID!) { node(id: $id) { ... on Webhook {
-            deliveries { nodes { status log { error durationMs } } } } } }`,
+            deliveries { nodes { status log { outcome error durationMs } } } } } }`,
           { id: created },
           { token: quickAdmin },
         ),
       ).node.deliveries.nodes[0]!;
     const pending = await delivery();
     expect(pending.status).toBe('PENDING');
-    const failed = pending.log.filter((a) => a.error && !a.error.startsWith('interrupted'));
+    const failed = pending.log.filter((a) => a.outcome === 'FAILED');
     expect(failed.length).toBeGreaterThanOrEqual(1);
     for (const attempt of failed) {
       expect(attempt.error).toMatch(/aborted|timeout/i);
@@ -226,6 +270,38 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     await until('delivered', async () => (await delivery()).status === 'DELIVERED');
   }, 60_000);
 
+  // PostgreSQL only: PGlite has one connection, so nothing else can hold a table the read needs.
+  (dbKind === 'postgres' ? test : test.skip)(
+    'the timeout bounds the whole attempt: a read of the change that outlasts it fails the attempt within its lease',
+    async () => {
+      const healthy = await receiver();
+      receivers.push(healthy);
+      // Paused while the change is published, so that no attempt starts before the table is held.
+      const id = await hookedThenPublished(healthy.url, 2004, true);
+      const other = new pg.Client({ connectionString: quick.db.url });
+      await other.connect();
+      try {
+        // Another connection holds a table the read of the change joins, so that read waits past the 300 ms.
+        await other.query('BEGIN');
+        await other.query('LOCK TABLE "DataSource" IN ACCESS EXCLUSIVE MODE');
+        await paused(id, false);
+        // Without the bound, the attempt waited for the table without an outcome, its lease ran out (300 ms + 5 s)
+        // and another process could send the delivery meanwhile.
+        await until('a failed attempt', async () => (await attemptsOf(quick, quickAdmin, id))[0]?.outcome === 'FAILED');
+        expect((await attemptsOf(quick, quickAdmin, id))[0]).toEqual({
+          outcome: 'FAILED',
+          error: 'timed out after 300 ms reading the change',
+          httpStatus: null,
+        });
+        expect(healthy.bodies).toHaveLength(0);
+      } finally {
+        await other.end();
+      }
+      await until('delivered once the table is free', () => healthy.bodies.length === 1);
+    },
+    60_000,
+  );
+
   test('a failed attempt\'s log says why (fetch\'s own error is only "fetch failed")', async () => {
     // A port nothing listens on: the connection is refused.
     const gone = await receiver();
@@ -233,14 +309,13 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     const created = await hookedThenPublished(gone.url, 2003);
     const log = async () =>
       data(
-        await quick.gql<{ node: { deliveries: { nodes: { log: { error: string | null }[] }[] } } }, unknown>(
-          `query($id: ID!) { node(id: $id) { ... on Webhook { deliveries { nodes { log { error } } } } } }`,
+        await quick.gql<Attempts, unknown>(
+          `query($id: ID!) { node(id: $id) { ... on Webhook { deliveries { nodes { log { outcome error } } } } } }`,
           { id: created },
           { token: quickAdmin },
         ),
       ).node.deliveries.nodes[0]?.log ?? [];
-    // An attempt is logged as interrupted when it is claimed, and its outcome replaces that when the send ends.
-    const failed = (a: { error: string | null }) => a.error && !a.error.startsWith('interrupted');
+    const failed = (a: { outcome: string }) => a.outcome === 'FAILED';
     await until('a failed attempt', async () => (await log()).some(failed));
     expect((await log()).find(failed)!.error).toMatch(/^fetch failed: .*ECONNREFUSED/);
   }, 60_000);
