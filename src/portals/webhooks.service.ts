@@ -13,13 +13,16 @@
 // nothing of unpublished changes.
 //
 // SSRF: a URL whose host resolves to a private, loopback, link-local or otherwise special address is refused at
-// registration and again before every attempt (DNS may change), unless WEBHOOK_ALLOW_PRIVATE is set; redirects are
-// not followed.
+// registration and again at every attempt, on the addresses the connection is made to (DNS may change, and a second
+// lookup could answer otherwise than the one checked), unless WEBHOOK_ALLOW_PRIVATE is set; redirects are not
+// followed.
 import { createHmac } from 'node:crypto';
+import { lookup as lookupCallback, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Logger } from 'pino';
+import { Agent, fetch } from 'undici';
 import { Prisma } from '../../prisma/generated/prisma/client.js';
 import { audit, type Actor } from '../access/audit.js';
 import type { Config } from '../platform/config.js';
@@ -67,7 +70,6 @@ function isSpecial(address: string): boolean {
   return SPECIAL.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
-/** Why the hub may not POST to this URL, or null. */
 /**
  * The ports fetch() never connects to (the Fetch standard's "bad port" list, which Node's fetch enforces): a webhook
  * there would fail on every attempt with nothing but "fetch failed".
@@ -79,7 +81,14 @@ const BAD_PORTS = new Set([
   6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
 ]);
 
-export async function refusal(url: string, allowPrivate: boolean): Promise<string | null> {
+const resolvesToSpecial = (address: string) =>
+  `the host resolves to ${address}, a private, loopback or reserved address`;
+
+/**
+ * Why the hub may not POST to this URL, or null. `resolve: false` leaves a host name's addresses to the connection
+ * (guardedConnections), as an attempt does; an address written in the URL is checked either way.
+ */
+export async function refusal(url: string, allowPrivate: boolean, resolve = true): Promise<string | null> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -92,6 +101,7 @@ export async function refusal(url: string, allowPrivate: boolean): Promise<strin
     return `port ${parsed.port} is one that fetch never connects to (the Fetch standard's blocked ports)`;
   if (allowPrivate) return null;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (!resolve && !isIP(host)) return null;
   let addresses: string[];
   try {
     addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
@@ -99,8 +109,25 @@ export async function refusal(url: string, allowPrivate: boolean): Promise<strin
     return `the host "${host}" does not resolve`;
   }
   const bad = addresses.find(isSpecial);
-  return bad ? `the host resolves to ${bad}, a private, loopback or reserved address` : null;
+  return bad ? resolvesToSpecial(bad) : null;
 }
+
+/**
+ * Connections that refuse a special address at the lookup the connection itself uses (net.connect's `lookup`), so
+ * the address checked is the address connected to: a name answering a public address to a check and a private one
+ * to the request that follows (DNS rebinding) gets no request through.
+ */
+const guardedLookup = ((hostname, options, callback) => {
+  lookupCallback(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    const bad = err ? undefined : addresses.find((a) => isSpecial(a.address));
+    if (err || bad) {
+      return (callback as (e: Error) => void)(err ?? new Error(`refused: ${resolvesToSpecial(bad!.address)}`));
+    }
+    if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+}) as LookupFunction;
+const guardedConnections = new Agent({ connect: { lookup: guardedLookup } });
 
 export interface CreateWebhookInput {
   url: string;
@@ -446,7 +473,7 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
       deadline,
       ms,
       'checking the address',
-      refusal(hook.url, config.webhooks.allowPrivate),
+      refusal(hook.url, config.webhooks.allowPrivate, false),
     );
     if (why) throw new Error(`refused: ${why}`);
     const payload = await beforeDeadline(deadline, ms, 'reading the change', payloadOf(prisma, d.id, d.sequence));
@@ -462,6 +489,7 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
       body,
       redirect: 'manual',
       signal: deadline,
+      ...(config.webhooks.allowPrivate ? {} : { dispatcher: guardedConnections }),
     });
     httpStatus = res.status;
     await res.body?.cancel();

@@ -320,3 +320,48 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     expect((await log()).find(failed)!.error).toMatch(/^fetch failed: .*ECONNREFUSED/);
   }, 60_000);
 });
+
+describe('addresses are checked on the connection', () => {
+  let strict: Hub;
+  let strictAdmin: string;
+  let strictWorker: { stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    // Registration allows private addresses (as a receiver's DNS may later change to one); the worker does not.
+    ({ hub: strict, admin: strictAdmin } = await startHubAsAdmin({
+      env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' },
+    }));
+  });
+  afterAll(async () => {
+    await strictWorker?.stop();
+    await strict?.close();
+  });
+
+  test('a host name that resolves to a loopback address gets no request: refused where the connection is made', async () => {
+    const listening = await receiver();
+    receivers.push(listening);
+    const id = data(
+      await strict.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
+        `mutation($input: CreateWebhookInput!) {
+          createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+        { input: { url: listening.url.replace('127.0.0.1', 'localhost'), secret } },
+        { token: strictAdmin },
+      ),
+    ).createWebhook.webhook.id;
+    await importCsv(strict, strictAdmin, 'country,indicator,reference_year,value,status', [
+      'CHE,IMM_STOCK,2006,1,PUBLISHED',
+    ]);
+    const webhooks = { ...strict.config.webhooks, allowPrivate: false };
+    strictWorker = startWebhookWorker({
+      config: { ...strict.config, webhooks },
+      db: strict.db,
+      logger: pino({ level: 'silent' }),
+    });
+    await until('a failed attempt', async () => (await attemptsOf(strict, strictAdmin, id))[0]?.outcome === 'FAILED');
+    // Checked on the addresses the connection uses (net.connect's lookup), not by a lookup of its own beforehand,
+    // which a name can answer otherwise than the connection's (DNS rebinding).
+    expect((await attemptsOf(strict, strictAdmin, id))[0]!.error).toMatch(
+      /^fetch failed: refused: the host resolves to (127\.0\.0\.1|::1), a private, loopback or reserved address$/,
+    );
+    expect(listening.bodies).toHaveLength(0);
+  }, 60_000);
+});
