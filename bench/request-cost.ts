@@ -10,7 +10,8 @@
 //   npm run build && cp -a dist tmp/dist-old && (change, npm run build) &&
 //   DATABASE_URL=postgres://… npx tsx bench/request-cost.ts 3 8 old=tmp/dist-old new=dist
 //
-// For a CPU profile, add `--cpu-prof:--cpu-prof-dir:tmp/prof` as flags; bench/cpu-profile-summary.ts sums one up.
+// For a CPU profile, give the build flags `name=dir=--cpu-prof --cpu-prof-dir:/tmp/prof` (flags are separated by spaces,
+// `:` stands for `=`); bench/cpu-profile-summary.ts sums one up.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
