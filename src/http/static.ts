@@ -1,6 +1,7 @@
 // The web app (web/, built by Vite into web/dist) served by the hub itself: index.html for the app's pages, the
-// hashed files under /assets/. Everything is read once into memory (a few hundred KB) with its gzip form, so a
-// request costs no disk access. Nothing here loads from another host, and the pages' Content-Security-Policy says so.
+// hashed files under /assets/. Everything is read once into memory (a few hundred KB) with its gzip form and the
+// Brotli form the build wrote beside it (web/vite.config.ts), so a request costs no disk access. Nothing here loads
+// from another host, and the pages' Content-Security-Policy says so.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -52,6 +53,7 @@ export const CONTENT_SECURITY_POLICY = [
 interface File {
   body: Buffer<ArrayBuffer>;
   gzip: Buffer<ArrayBuffer> | null;
+  br: Buffer<ArrayBuffer> | null;
   type: string;
   etag: string;
 }
@@ -71,6 +73,7 @@ function load(dir: string): Bundle | null {
     return {
       body,
       gzip: compressible ? gzipSync(body, { level: 9 }) : null,
+      br: compressible && existsSync(`${path}.br`) ? readFileSync(`${path}.br`) : null,
       type,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
     };
@@ -78,9 +81,21 @@ function load(dir: string): Bundle | null {
   const assets = new Map<string, File>();
   const assetsDir = join(dir, 'assets');
   if (existsSync(assetsDir)) {
-    for (const name of readdirSync(assetsDir)) assets.set(name, file(join(assetsDir, name)));
+    for (const name of readdirSync(assetsDir)) {
+      if (!name.endsWith('.br')) assets.set(name, file(join(assetsDir, name)));
+    }
   }
   return { index: file(indexPath), assets };
+}
+
+/** Whether an Accept-Encoding header accepts `coding` (named, or `*`, with a q-value above 0). */
+function accepts(header: string | null, coding: 'br' | 'gzip'): boolean {
+  return (header ?? '').split(',').some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (name !== coding && name !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return !q || Number(q.slice(2)) > 0;
+  });
 }
 
 /**
@@ -164,9 +179,10 @@ export function webApp(options: { dir?: string } = {}): Plugin {
         endResponse(new fetchAPI.Response(null, { status: 304, headers }));
         return;
       }
-      const gzip = file.gzip && /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
-      const body = gzip ? file.gzip! : file.body;
-      if (gzip) headers['content-encoding'] = 'gzip';
+      const accepted = request.headers.get('accept-encoding');
+      const coding = file.br && accepts(accepted, 'br') ? 'br' : file.gzip && accepts(accepted, 'gzip') ? 'gzip' : null;
+      const body = coding ? file[coding]! : file.body;
+      if (coding) headers['content-encoding'] = coding;
       headers['content-length'] = String(body.byteLength);
       endResponse(
         new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: unknown ? 404 : 200, headers }),

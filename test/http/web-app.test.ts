@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createYoga } from 'graphql-yoga';
 import { ensureWebBuilt } from '../support/browser.js';
 import { startHub, type Hub } from '../support/hub.js';
@@ -54,6 +54,28 @@ test('every script and stylesheet the page names is served from /assets/, cachea
     const again = await get(ref, { 'if-none-match': plain.headers.get('etag')! });
     expect(again.status).toBe(304);
   }
+});
+
+test('scripts and stylesheets go as Brotli to a browser that accepts it (the build writes it), else gzip', async () => {
+  const html = await (await get('/')).text();
+  const refs = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+  expect(refs.length).toBeGreaterThanOrEqual(2);
+  for (const ref of refs) {
+    const body = readFileSync(join(WEB_DIST, ref));
+    const br = await get(ref, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    expect([ref, br.headers.get('content-encoding')]).toEqual([ref, 'br']);
+    expect(br.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(br.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const compressed = Buffer.from(await br.arrayBuffer());
+    expect(Number(br.headers.get('content-length'))).toBe(compressed.length);
+    expect(brotliDecompressSync(compressed).equals(body)).toBe(true);
+    // Refused by q=0: gzip instead.
+    const gz = await get(ref, { 'accept-encoding': 'br;q=0, gzip' });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).equals(body)).toBe(true);
+  }
+  // The .br files are the hub's to send, not assets of their own.
+  expect((await get(`${refs[0]!}.br`)).status).toBe(404);
 });
 
 test('unknown assets are 404, paths outside the app fall through to the API', async () => {
