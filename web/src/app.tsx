@@ -1,6 +1,7 @@
 // The shell: navigation, the signed-in caller, and the pages (each loaded on first visit, so the first load carries
 // only the shell and the page asked for).
-import { useEffect } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { TokenRefusedNotice } from './components/controls';
 import { PageTitle } from './components/page-title';
@@ -18,17 +19,85 @@ import {
 } from './lib/session';
 import { ViewerQuery } from './lib/viewer';
 
-const Coverage = lazy(() => import('./pages/coverage'));
-const Gaps = lazy(() => import('./pages/gaps'));
-const Countries = lazy(() => import('./pages/countries'));
-const Country = lazy(() => import('./pages/country'));
-const Indicators = lazy(() => import('./pages/indicators'));
-const Indicator = lazy(() => import('./pages/indicator'));
-const SignIn = lazy(() => import('./pages/sign-in'));
-const Upload = lazy(() => import('./pages/upload'));
-const Review = lazy(() => import('./pages/review'));
-const Implementation = lazy(() => import('./pages/implementation'));
-const DataAccess = lazy(() => import('./pages/data-access'));
+/**
+ * A page's code, loaded on its first visit. A load that fails (a dropped connection; a hub upgraded since the tab
+ * opened, without the old files) is tried twice more, then the page says so and offers to try again. preact-iso's
+ * lazy alone kept the failed load for good: the previous page stayed on screen under the new address (a first visit:
+ * a blank page), with no word of why, until a reload.
+ */
+// Route components take whatever props the router passes (a page reads `params`).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function lazyPage(load: () => Promise<{ default: ComponentType<any> }>) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let page: ComponentType<any> | undefined;
+  const attempt = (n: number): Promise<void> =>
+    load().then(
+      (m) => void (page = m.default),
+      (e: unknown) =>
+        n < 2 ? new Promise((r) => setTimeout(r, 500 * 2 ** n)).then(() => attempt(n + 1)) : Promise.reject(e),
+    );
+  // The failure just seen is shown as it is; the page opened again later (the link followed anew) tries again first.
+  let shown = false;
+  return lazy(() =>
+    attempt(0).then(
+      () => page!,
+      () =>
+        function PageNotLoaded(props: object) {
+          const [busy, setBusy] = useState(shown);
+          const [, loaded] = useState(0);
+          const retry = () => {
+            setBusy(true);
+            attempt(2).then(
+              () => loaded((n) => n + 1),
+              () => setBusy(false),
+            );
+          };
+          useEffect(() => {
+            if (shown && !page) retry();
+            shown = true;
+          }, []);
+          // Loaded since (by "Try again", or on a later visit): the page itself.
+          if (page) {
+            const Page = page;
+            return <Page {...props} />;
+          }
+          return (
+            <main id="main">
+              <h1>Page not loaded</h1>
+              {busy ? (
+                <p class="status" role="status" aria-live="polite">
+                  Loading the page…
+                </p>
+              ) : (
+                <>
+                  <p class="error" role="alert">
+                    This page could not be loaded: the hub did not answer (the connection failed or dropped).
+                  </p>
+                  <p>
+                    <button type="button" onClick={retry}>
+                      Try again
+                    </button>
+                  </p>
+                </>
+              )}
+            </main>
+          );
+        },
+    ),
+  );
+}
+
+const Coverage = lazyPage(() => import('./pages/coverage'));
+const Gaps = lazyPage(() => import('./pages/gaps'));
+const Countries = lazyPage(() => import('./pages/countries'));
+const Country = lazyPage(() => import('./pages/country'));
+const Indicators = lazyPage(() => import('./pages/indicators'));
+const Indicator = lazyPage(() => import('./pages/indicator'));
+const SignIn = lazyPage(() => import('./pages/sign-in'));
+const Upload = lazyPage(() => import('./pages/upload'));
+const Review = lazyPage(() => import('./pages/review'));
+const Implementation = lazyPage(() => import('./pages/implementation'));
+const DataAccess = lazyPage(() => import('./pages/data-access'));
 
 function Nav() {
   const { path, url } = useLocation();

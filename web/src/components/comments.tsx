@@ -262,7 +262,7 @@ export function CommentThread(props: ThreadProps) {
   return (
     <div class="thread" data-testid="comment-thread">
       {state.status === 'loading' && <Loading what="comments" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' &&
         (state.data.length ? (
           <ol class="comments" aria-label={`Comments on ${props.label}`}>
@@ -271,7 +271,7 @@ export function CommentThread(props: ThreadProps) {
         ) : (
           <p class="reason">No comments yet.</p>
         ))}
-      {earlierState.status === 'error' && <ErrorMessage error={earlierState.error} />}
+      {earlierState.status === 'error' && <ErrorMessage error={earlierState.error} retry={earlierState.retry} />}
       {earlier.map((v) => (
         <div key={v.id} data-testid={`earlier-version-${v.version}`}>
           <p class="reason">

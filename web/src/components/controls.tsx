@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
 import { useEffect, useId, useState } from 'preact/hooks';
+import { isTransient } from '../lib/client';
 import { useRegions } from '../lib/regions';
 import { isRestoring, wasTokenRefused } from '../lib/session';
 
@@ -152,11 +153,28 @@ export function Loading(props: { what?: string }) {
   );
 }
 
-export function ErrorMessage(props: { error: Error }) {
+/**
+ * Why a read or a write failed. With `retry` (a read's, from useLoad), a "Try again" button when trying again may
+ * help (no answer from the hub, or the hub busy or failing: isTransient), so a dropped connection costs a click, not a
+ * reload of the page and what was typed on it.
+ */
+export function ErrorMessage(props: { error: Error; retry?: () => void }) {
+  if (!props.retry || !isTransient(props.error)) {
+    return (
+      <p class="error" role="alert">
+        {props.error.message}
+      </p>
+    );
+  }
   return (
-    <p class="error" role="alert">
-      {props.error.message}
-    </p>
+    <div>
+      <p class="error" role="alert">
+        {props.error.message}
+      </p>
+      <button type="button" onClick={props.retry}>
+        Try again
+      </button>
+    </div>
   );
 }
 

@@ -15,6 +15,36 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A request that got no answer from the hub: the connection failed or dropped, or the hub is down (fetch's TypeError,
+ * worded as each browser likes: "Failed to fetch", "NetworkError when attempting to fetch resource", "Load failed").
+ * What a read does about it: try again. A write may or may not have reached the hub before the connection dropped.
+ */
+export class UnreachableError extends Error {
+  constructor() {
+    super('The hub could not be reached: the connection failed or dropped, or the hub is not answering.');
+  }
+}
+
+/** An aborted request stays an AbortError; any other failure of fetch() or of reading its body is the network's. */
+async function reach<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    throw e instanceof TypeError ? new UnreachableError() : e;
+  }
+}
+
+/**
+ * Whether trying the same request again may help: no answer, or an answer that the hub was busy, down or failed
+ * (SERVICE_UNAVAILABLE, RATE_LIMITED, INTERNAL_SERVER_ERROR, or an HTTP error with no GraphQL answer). Not an unknown
+ * code or refused input, which would be refused again.
+ */
+export function isTransient(error: Error): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return !error.code || ['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR'].includes(error.code);
+}
+
 /** The API's answer that a code named in the request (a country, an indicator) does not exist. */
 export function isNotFound(error: Error): boolean {
   return error instanceof ApiError && error.code === 'NOT_FOUND';
@@ -72,6 +102,17 @@ export async function allPages<N>(
   return { data: nodes, errors };
 }
 
+/** The answer's JSON; a body cut off by the network is UnreachableError, one that is no JSON (a proxy's error page) an
+ *  ApiError with the HTTP status. */
+async function answer<R>(res: globalThis.Response): Promise<Response<R>> {
+  const text = await reach(() => res.text());
+  try {
+    return JSON.parse(text) as Response<R>;
+  } catch {
+    throw new ApiError(`The hub answered ${res.status} ${res.statusText}`);
+  }
+}
+
 /** The data, or an ApiError for the first error when there is none; errors beside data are returned with it. */
 export async function requestWithErrors<R, V>(
   doc: TypedDocumentString<R, V>,
@@ -79,22 +120,19 @@ export async function requestWithErrors<R, V>(
   options: { signal?: AbortSignal; token?: string | null } = {},
 ): Promise<{ data: R; errors: FieldError[] }> {
   const token = options.token === undefined ? currentToken() : options.token;
-  const res = await fetch('/graphql', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query: doc.toString(), variables }),
-    signal: options.signal,
-  });
-  let body: Response<R>;
-  try {
-    body = (await res.json()) as Response<R>;
-  } catch {
-    throw new ApiError(`The hub answered ${res.status} ${res.statusText}`);
-  }
+  const res = await reach(() =>
+    fetch('/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query: doc.toString(), variables }),
+      signal: options.signal,
+    }),
+  );
+  const body = await answer<R>(res);
   const first = body.errors?.[0];
   if (!body.data) {
     throw first ? answerError(first, token) : new ApiError('The hub answered without data');
@@ -123,22 +161,19 @@ export async function requestUpload<R, V, F extends keyof V & string>(
   );
   form.append('map', JSON.stringify(Object.fromEntries(names.map((n, i) => [String(i), [`variables.${n}`]]))));
   names.forEach((n, i) => form.append(String(i), files[n]));
-  const res = await fetch('/graphql', {
-    method: 'POST',
-    // A multipart POST is a "simple" request: the CSRF header says it comes from this app, not a form elsewhere.
-    headers: {
-      accept: 'application/graphql-response+json, application/json',
-      'x-graphql-csrf': '1',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: form,
-  });
-  let body: Response<R>;
-  try {
-    body = (await res.json()) as Response<R>;
-  } catch {
-    throw new ApiError(`The hub answered ${res.status} ${res.statusText}`);
-  }
+  const res = await reach(() =>
+    fetch('/graphql', {
+      method: 'POST',
+      // A multipart POST is a "simple" request: the CSRF header says it comes from this app, not a form elsewhere.
+      headers: {
+        accept: 'application/graphql-response+json, application/json',
+        'x-graphql-csrf': '1',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: form,
+    }),
+  );
+  const body = await answer<R>(res);
   const first = body.errors?.[0];
   if (first || !body.data) {
     throw first ? answerError(first, token) : new ApiError('The hub answered without data');
@@ -160,7 +195,7 @@ export async function request<R, V>(
 
 export type QueryState<R> =
   | { status: 'loading'; data?: undefined; error?: undefined }
-  | { status: 'error'; data?: undefined; error: ApiError | Error }
+  | { status: 'error'; data?: undefined; error: ApiError | Error; retry: () => void }
   | { status: 'done'; data: R; error?: undefined; errors: FieldError[] };
 
 /**
@@ -188,6 +223,8 @@ export function useLoad<R>(
   const { skip = false, refresh = 0 } = options;
   const [token] = useSession();
   const [state, setState] = useState<QueryState<R>>({ status: 'loading' });
+  // Bumped by the error state's retry (the page's "Try again").
+  const [again, setAgain] = useState(0);
   useEffect(() => {
     if (skip) return;
     const controller = new AbortController();
@@ -198,10 +235,11 @@ export function useLoad<R>(
         ({ data, errors }) => setState({ status: 'done', data, errors }),
         (error: Error) => {
           if (controller.signal.aborted) return;
-          // A read that never reached the hub (fetch's TypeError: a dropped connection, a restart) is tried again a
-          // few times before the page shows the error; an answer from the hub, even an error, is final.
-          if (error instanceof TypeError && attempt < 3) timer = setTimeout(() => run(attempt + 1), 300 * 2 ** attempt);
-          else setState({ status: 'error', error });
+          // A read that never reached the hub (a dropped connection, a restart) is tried again a few times before the
+          // page shows the error, with a way to try again; an answer from the hub, even an error, is final.
+          if (error instanceof UnreachableError && attempt < 3) {
+            timer = setTimeout(() => run(attempt + 1), 300 * 2 ** attempt);
+          } else setState({ status: 'error', error, retry: () => setAgain((n) => n + 1) });
         },
       );
     void run(0);
@@ -210,7 +248,7 @@ export function useLoad<R>(
       controller.abort();
     };
     // `load` is a new function on each render; `inputs` stand for what it reads.
-  }, [...inputs, token, skip, refresh]);
+  }, [...inputs, token, skip, refresh, again]);
   return state;
 }
 

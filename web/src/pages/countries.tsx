@@ -48,7 +48,7 @@ export default function CountriesPage() {
         <RegionFilter p={p} onChange={() => setAfter([])} />
       </form>
       {state.status === 'loading' && <Loading what="countries" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' && (
         <>
           <p role="status">{state.data.countries.totalCount} countries and areas</p>

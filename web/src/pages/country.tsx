@@ -4,7 +4,6 @@
 // country's focal point (or the task force on its behalf) declares its implementation status per recommendation here,
 // the task force reviews a declaration, and both discuss it in the record's comment thread. Both register the
 // country's data sources here too.
-import * as Plot from '@observablehq/plot';
 import { useState } from 'preact/hooks';
 import { CommentsDisclosure } from '../components/comments';
 import { ErrorMessage, Loading, SourceLink, YearInput } from '../components/controls';
@@ -319,7 +318,7 @@ export default function CountryPage(props: { code?: string; params?: { code?: st
   if (state.status === 'error' && !isNotFound(state.error))
     return (
       <Main title={code}>
-        <ErrorMessage error={state.error} />
+        <ErrorMessage error={state.error} retry={state.retry} />
       </Main>
     );
   const country = state.status === 'done' ? state.data.country : null;
@@ -382,11 +381,20 @@ function Main(props: { title: string; children: preact.ComponentChildren }) {
 }
 
 /** A section that loads its own query, while it loads or when it failed: its heading, and the state. */
-function Pending(props: { id: string; title: string; what: string; state: { status: string; error?: Error } }) {
+function Pending(props: {
+  id: string;
+  title: string;
+  what: string;
+  state: { status: string; error?: Error; retry?: () => void };
+}) {
   return (
     <section aria-labelledby={props.id}>
       <h2 id={props.id}>{props.title}</h2>
-      {props.state.error ? <ErrorMessage error={props.state.error} /> : <Loading what={props.what} />}
+      {props.state.error ? (
+        <ErrorMessage error={props.state.error} retry={props.state.retry} />
+      ) : (
+        <Loading what={props.what} />
+      )}
     </section>
   );
 }
@@ -843,7 +851,7 @@ function SourcesSection(props: { country: Country }) {
       {sources ? (
         <SourcesList sources={sources} discusses={declares} />
       ) : state.error ? (
-        <ErrorMessage error={state.error} />
+        <ErrorMessage error={state.error} retry={state.retry} />
       ) : (
         <Loading what="the data sources" />
       )}
@@ -1059,7 +1067,7 @@ function RegisterSource(props: { country: string; viewer: Viewer; onRegistered: 
           Register
         </button>
       </form>
-      {types.status === 'error' && <ErrorMessage error={types.error} />}
+      {types.status === 'error' && <ErrorMessage error={types.error} retry={types.retry} />}
       {issues.length > 0 && (
         // The list inside the alert: with the alert's role, it would no longer be a list to its items.
         <div role="alert" data-testid="source-issues">
@@ -1233,7 +1241,7 @@ function Account(props: { code: string; year: number }) {
   const [published, setPublished] = useState(0);
   const state = useQuery(PopulationAccountDoc, { code: props.code, year: props.year }, { refresh: published });
   if (state.status === 'loading') return <Loading what="the population account" />;
-  if (state.status === 'error') return <ErrorMessage error={state.error} />;
+  if (state.status === 'error') return <ErrorMessage error={state.error} retry={state.retry} />;
   const account = state.data.populationAccount;
   if (!account) return <p>No population account for {props.year}.</p>;
   return (
@@ -1315,7 +1323,7 @@ function AccountView(props: { account: Account }) {
         <PlotFigure
           label="Expected and reported closing stock by population group"
           deps={[account]}
-          render={() =>
+          render={(Plot) =>
             Plot.plot({
               width: 520,
               height: 260,
@@ -1348,7 +1356,7 @@ function AccountView(props: { account: Account }) {
         <PlotFigure
           label="Residual (closing minus expected) by population group"
           deps={[account]}
-          render={() =>
+          render={(Plot) =>
             Plot.plot({
               width: 420,
               height: 260,

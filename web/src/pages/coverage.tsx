@@ -4,20 +4,18 @@
 // Either figure can be shown as a table instead ("Show as table", `as=table` in the URL): the same cells as words, in a
 // data table a keyboard and a screen reader can go through (the figure's cells are marks of an image, reachable by
 // neither).
-import * as Plot from '@observablehq/plot';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { ErrorMessage, Loading, Select } from '../components/controls';
 import { BuildingBlockFilter, RegionFilter, TierFilter, YearWindowFilter } from '../components/filters';
-import { PlotFigure } from '../components/plot-figure';
+import { PlotFigure, usePlotSoon } from '../components/plot-figure';
 import { ScrollBox } from '../components/scroll-box';
 import { graphql } from '../gql';
 import type { CoverageFilter, CoveragePageQuery } from '../gql/graphql';
-import { request, type QueryState } from '../lib/client';
+import { request, useLoad, type QueryState } from '../lib/client';
 import { download, toCsv } from '../lib/csv';
 import { formatShare, humanize, RESIDENCE } from '../lib/format';
 import { indicatorHref, useParams, yearWindow } from '../lib/params';
 import { useRegions, type RegionNode } from '../lib/regions';
-import { useSession } from '../lib/session';
 
 // One request: the matrix and, for the countries view, why each missing pair is missing (the gaps of the same
 // indicators: those of the chosen tier, or of both tiers since gaps default to CORE).
@@ -114,14 +112,10 @@ interface Loaded {
 }
 
 function useCoverage(filter: CoverageFilter, withRegions: boolean): QueryState<Loaded> {
-  const [token] = useSession();
+  // `key` stands for the filter (a new object on each render).
   const key = JSON.stringify([filter, withRegions]);
-  const [state, setState] = useState<QueryState<Loaded>>({ status: 'loading' });
-  useEffect(() => {
-    const controller = new AbortController();
-    const signal = controller.signal;
-    setState({ status: 'loading' });
-    (async () => {
+  return useLoad(
+    async (signal) => {
       const withGaps = !withRegions;
       const result = await request(
         CoveragePageDoc,
@@ -137,18 +131,14 @@ function useCoverage(filter: CoverageFilter, withRegions: boolean): QueryState<L
       );
       performance.mark('coverage:data');
       const gaps = withGaps ? [...(result.gaps ?? []), ...(result.additionalGaps ?? [])] : null;
-      return { matrix: result.coverageMatrix, gaps };
-    })().then(
-      (data) => setState({ status: 'done', data, errors: [] }),
-      (error: Error) => !signal.aborted && setState({ status: 'error', error }),
-    );
-    return () => controller.abort();
-    // `key` stands for the filter (a new object on each render).
-  }, [key, token]);
-  return state;
+      return { data: { matrix: result.coverageMatrix, gaps }, errors: [] };
+    },
+    [key],
+  );
 }
 
 export default function CoveragePage() {
+  usePlotSoon();
   const p = useParams(DEFAULTS);
   const view = p.get('view') === 'regions' ? 'regions' : 'countries';
   const { window } = yearWindow(p);
@@ -198,7 +188,7 @@ export default function CoveragePage() {
         )}
       </form>
       {state.status === 'loading' && <Loading what="coverage" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' && (
         <CoverageResult
           data={state.data}
@@ -447,7 +437,7 @@ function CountryHeatmap(props: { matrix: Matrix; gaps: GapRow[] | null; shown: S
               class="heatmap"
               deps={[data]}
               onRendered={() => performance.mark('coverage:heatmap')}
-              render={() =>
+              render={(Plot) =>
                 Plot.plot({
                   width: marginLeft + codes.length * CELL * 2 + 20,
                   height: marginTop + names.length * CELL + 10,
@@ -572,7 +562,7 @@ function RegionHeatmap(props: { matrix: Matrix; level: string; regions: RegionNo
               class="heatmap"
               deps={[data]}
               onRendered={() => performance.mark('coverage:heatmap')}
-              render={() =>
+              render={(Plot) =>
                 Plot.plot({
                   width: marginLeft + codes.length * CELL * 2 + 20,
                   height: marginTop + data.groups.length * 24 + 10,
@@ -601,7 +591,7 @@ function RegionHeatmap(props: { matrix: Matrix; level: string; regions: RegionNo
           <PlotFigure
             label="Colour scale: share of countries reporting"
             deps={[]}
-            render={() =>
+            render={(Plot) =>
               Plot.legend({
                 color: { type: 'linear', domain: [0, 100], scheme: 'blues', label: 'Share reporting (%)' },
               })

@@ -142,7 +142,7 @@ function CodeSelect<T>(props: {
         onChange={(v) => props.p.set({ [props.name]: v })}
         options={options}
       />
-      {props.list.status === 'error' && <ErrorMessage error={props.list.error} />}
+      {props.list.status === 'error' && <ErrorMessage error={props.list.error} retry={props.list.retry} />}
     </>
   );
 }

@@ -117,7 +117,7 @@ export default function GapsPage() {
         <YearWindowFilter p={p} />
       </form>
       {state.status === 'loading' && <Loading what="gaps" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' && (
         <>
           <p class="toolbar">

@@ -193,7 +193,7 @@ export default function ImplementationPage() {
         <YearWindowFilter p={p} />
       </form>
       {!windowError && state.status === 'loading' && <Loading what="implementation" />}
-      {!windowError && state.status === 'error' && <ErrorMessage error={state.error} />}
+      {!windowError && state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {!windowError && state.status === 'done' && (
         <>
           <Matrix data={state.data} status={status} discrepancy={discrepancy} filtering={filtering} window={window} />

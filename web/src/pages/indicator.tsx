@@ -1,11 +1,10 @@
 // Indicator page: definition, building block, tier, provisional fields, candidate source types with suitability,
 // coverage by region, and (for additive indicators) the regional aggregate over the years with data, for a chosen
 // region and sex.
-import * as Plot from '@observablehq/plot';
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorMessage, Loading, SourceLink } from '../components/controls';
 import { ParamSelect, RegionFilter, YearWindowFilter } from '../components/filters';
-import { PlotFigure } from '../components/plot-figure';
+import { PlotFigure, usePlotSoon } from '../components/plot-figure';
 import { graphql } from '../gql';
 import type { IndicatorPageQuery } from '../gql/graphql';
 import { isNotFound, request, unknownArgument, useQuery } from '../lib/client';
@@ -109,6 +108,7 @@ const AggregateDoc = graphql(`
 type Indicator = NonNullable<IndicatorPageQuery['indicator']>;
 
 export default function IndicatorPage(props: { params?: { code?: string } }) {
+  usePlotSoon();
   const code = decodeURIComponent(props.params?.code ?? '');
   const p = useParams();
   const { window } = yearWindow(p);
@@ -134,7 +134,7 @@ export default function IndicatorPage(props: { params?: { code?: string } }) {
       </p>
       <h1>{title}</h1>
       {state.status === 'loading' && <Loading what="the indicator" />}
-      {state.status === 'error' && !isNotFound(state.error) && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && !isNotFound(state.error) && <ErrorMessage error={state.error} retry={state.retry} />}
       {unknownRegion && (
         <p class="error" role="alert" data-testid="unknown-region">
           No M49 region with code "{region}".{' '}
@@ -350,7 +350,7 @@ function CoverageByRegion(props: {
           <PlotFigure
             label="Share of countries reporting, by region"
             deps={[rows]}
-            render={() =>
+            render={(Plot) =>
               Plot.plot({
                 width: 420,
                 height: 40 + rows.length * 28,
@@ -428,7 +428,7 @@ function Series(props: { indicator: Indicator; years: number[]; region: string |
           <PlotFigure
             label={`${indicator.name}: sum over the countries in scope by year`}
             deps={[series.points]}
-            render={() =>
+            render={(Plot) =>
               Plot.plot({
                 width: 720,
                 height: 300,

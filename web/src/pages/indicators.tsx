@@ -45,7 +45,7 @@ export default function IndicatorsPage() {
         <BuildingBlockFilter p={p} />
       </form>
       {state.status === 'loading' && <Loading what="indicators" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' && (
         <ScrollBox label="Indicators">
           <table class="data">

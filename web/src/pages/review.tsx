@@ -248,7 +248,7 @@ function Queue(props: { viewer: Viewer; p: PageParams }) {
         </div>
       )}
       {state.status === 'loading' && <Loading what="the queue" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' && rows.length === 0 && (
         <p>
           {actionable ? 'Nothing is waiting' : 'No rejected versions'}

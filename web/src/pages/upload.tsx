@@ -305,7 +305,7 @@ function OpenComments(props: { country: string; refresh: number; onChange: () =>
     <section aria-labelledby="open-comments-title">
       <h2 id="open-comments-title">Open comments</h2>
       {state.status === 'loading' && <Loading what="open comments" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' && state.data.comments.totalCount === 0 && (
         <p data-testid="open-comments-count">
           No open comments on your country's submissions, sources or declarations.
@@ -396,7 +396,7 @@ function OwnSubmissions(props: { country: string; refresh: number; onThreadChang
         <ParamSelect p={p} name="status" label="Status" options={STATUS_OPTIONS} />
       </form>
       {state.status === 'loading' && <Loading what="submissions" />}
-      {state.status === 'error' && <ErrorMessage error={state.error} />}
+      {state.status === 'error' && <ErrorMessage error={state.error} retry={state.retry} />}
       {state.status === 'done' && nodes.length === 0 && (
         <p>{status ? `No ${which}submissions.` : 'No submissions yet.'}</p>
       )}
