@@ -490,13 +490,20 @@ async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const db = await openConfigured(config);
   const [{ migrate }, { needsSeed, seed }] = await Promise.all([migrations(), import('./seed.js')]);
-  const applied = await migrate(db, {
-    onRecovered: (names) =>
-      logger.warn({ migrations: names }, 'migrations interrupted before committing; applying again'),
-  });
-  if (applied.length) logger.info({ applied }, 'applied migrations');
-  if (await needsSeed(db.prisma)) {
-    logger.info({ report: await seed(db.prisma, CLI_ACTOR) }, 'seeded the M49 list and the catalogue');
+  try {
+    const applied = await migrate(db, {
+      onRecovered: (names) =>
+        logger.warn({ migrations: names }, 'migrations interrupted before committing; applying again'),
+    });
+    if (applied.length) logger.info({ applied }, 'applied migrations');
+    if (await needsSeed(db.prisma)) {
+      logger.info({ report: await seed(db.prisma, CLI_ACTOR) }, 'seeded the M49 list and the catalogue');
+    }
+  } catch (err) {
+    // Nothing will be served: close the database now, or its idle connections (pg's pool) keep the refused process
+    // alive for another 10 s.
+    await db.close();
+    throw err;
   }
   // On PGlite the server owns the data directory; other `migstat` commands run in it through this socket.
   const control = db.lock

@@ -166,6 +166,8 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
   // Every command migrates first; loading the schema engine (a large WebAssembly module) costs about a second and
   // tens of megabytes, so it is loaded only when something is pending.
   if (await isUpToDate(db, migrationsList)) return [];
+  const unknown = await appliedElsewhere(db, migrationsList);
+  if (unknown.length) throw new NewerDatabaseError(db.location, unknown);
   const byScript = new Map<string, string>();
   for (const m of migrationsList.migrationDirectories) {
     if (m.migrationFile.content.tag === 'ok') byScript.set(m.migrationFile.content.value, m.path);
@@ -211,6 +213,43 @@ async function isUpToDate(db: Database, list: MigrationList): Promise<boolean> {
     wanted.set(m.path, createHash('sha256').update(m.migrationFile.content.value).digest('hex'));
   }
   return rows.length === wanted.size && rows.every((r) => r.finished && wanted.get(r.name) === r.checksum);
+}
+
+/**
+ * The database was migrated by a newer release of the hub: it records as applied migrations this build has no
+ * folder for. This build's code would misread what they changed (a renumbered cursor, a new NOT NULL column it does
+ * not write), so it refuses to run on it rather than serve or write wrong data.
+ */
+export class NewerDatabaseError extends Error {
+  constructor(
+    location: string,
+    readonly migrations: string[],
+  ) {
+    super(
+      `the database at ${location} was migrated by a newer release of migstat: it has ${migrations.length} ` +
+        `migration(s) this release does not know (${migrations.join(', ')}). Nothing was changed. Run the newer ` +
+        'release on it, or restore the backup taken before the upgrade to go back to this one.',
+    );
+  }
+}
+
+/**
+ * Names of the migrations `_prisma_migrations` records as applied (finished, not rolled back) that have no folder
+ * here. The schema engine applies what is pending and ignores such rows, so an older build started on a database a
+ * newer one migrated would run as if nothing had happened. (An unfinished row of an unknown migration never committed
+ * anything: recoverInterrupted marks it rolled back, as any other.)
+ */
+async function appliedElsewhere(db: Database, list: MigrationList): Promise<string[]> {
+  const [table] = await db.prisma.$queryRawUnsafe<{ exists: boolean }[]>(
+    `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS "exists"`,
+  );
+  if (!table?.exists) return [];
+  const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT migration_name AS name FROM "_prisma_migrations"
+      WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
+  );
+  const known = new Set(list.migrationDirectories.map((m) => m.path));
+  return [...new Set(rows.map((r) => r.name).filter((name) => !known.has(name)))];
 }
 
 /**
