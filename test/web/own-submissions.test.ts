@@ -194,13 +194,18 @@ browserTest(
       window.fetch = async (input, init) => {
         const response = await fetch(input, init);
         if (/\bquery Viewer\b/.test(String(init?.body ?? ''))) {
-          const json = response.json.bind(response);
           const token = new Headers(init?.headers).get('authorization') ?? '';
-          response.json = async () => {
-            const body: unknown = await json();
-            setTimeout(() => read.push(token));
-            return body;
-          };
+          // However the app reads the body (text, then JSON.parse, or json()).
+          for (const method of ['text', 'json'] as const) {
+            const original = response[method].bind(response) as () => Promise<unknown>;
+            Object.assign(response, {
+              [method]: async () => {
+                const body = await original();
+                setTimeout(() => read.push(token));
+                return body;
+              },
+            });
+          }
         }
         return response;
       };
