@@ -237,7 +237,7 @@ const ITEM_KEYS: Record<ItemType, string> = {
 };
 
 /** The body of an item change: the item's type, global id (for `node(id)`) and natural key. */
-async function itemPayloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
+async function itemPayloadOf(prisma: Prisma.TransactionClient, deliveryId: number, sequence: bigint) {
   const [entry] = await prisma.$queryRaw<{ sequence: string; at: Date; itemType: ItemType; itemId: number }[]>(
     Prisma.sql`SELECT f."audienceSequence"::text AS sequence, f.at, f."itemType", f."itemId" FROM "FeedEntry" f
       WHERE ${PUBLISHED_ENTRY} AND f."audienceSequence" = ${sequence}::bigint`,
@@ -260,7 +260,7 @@ async function itemPayloadOf(prisma: PrismaClient, deliveryId: number, sequence:
 }
 
 /** The JSON body of one delivery: the change as the feed's Change type has it, with codes for the references. */
-async function payloadOf(prisma: PrismaClient, deliveryId: number, sequence: bigint) {
+async function payloadOf(prisma: Prisma.TransactionClient, deliveryId: number, sequence: bigint) {
   const [kind] = await prisma.$queryRaw<{ item: boolean }[]>(Prisma.sql`
     SELECT f."itemType" IS NOT NULL AS item FROM "FeedEntry" f
     WHERE ${PUBLISHED_ENTRY} AND f."audienceSequence" = ${sequence}::bigint`);
@@ -476,7 +476,22 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
       refusal(hook.url, config.webhooks.allowPrivate, false),
     );
     if (why) throw new Error(`refused: ${why}`);
-    const payload = await beforeDeadline(deadline, ms, 'reading the change', payloadOf(prisma, d.id, d.sequence));
+    // The server ends the read at the deadline too (statement_timeout for the time left): beforeDeadline only stops
+    // waiting for it, and a read left running, on a table another session holds, kept its pool connection; a burst
+    // of deliveries then took the whole pool, and every request to the hub waited. An error past the deadline is
+    // that timeout.
+    const reading = prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(started + ms - Date.now()))}`);
+      return payloadOf(tx, d.id, d.sequence);
+    });
+    const payload = await beforeDeadline(
+      deadline,
+      ms,
+      'reading the change',
+      reading.catch((err: unknown) => {
+        throw Date.now() >= started + ms ? new Error(`timed out after ${ms} ms reading the change`) : err;
+      }),
+    );
     const body = JSON.stringify(payload);
     const res = await fetch(hook.url, {
       method: 'POST',
@@ -492,7 +507,8 @@ async function send(prisma: PrismaClient, config: Config, logger: Logger, d: Cla
       ...(config.webhooks.allowPrivate ? {} : { dispatcher: guardedConnections }),
     });
     httpStatus = res.status;
-    await res.body?.cancel();
+    // The answer's status is the outcome; a body cut off after it (a reset, the deadline) does not undo a 2xx.
+    await res.body?.cancel().catch(() => undefined);
     if (res.status < 200 || res.status > 299) error = `answered ${res.status}`;
   } catch (err) {
     error = reason(err);

@@ -260,7 +260,8 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
     const failed = pending.log.filter((a) => a.outcome === 'FAILED');
     expect(failed.length).toBeGreaterThanOrEqual(1);
     for (const attempt of failed) {
-      expect(attempt.error).toMatch(/aborted|timeout/i);
+      // Cut off in the request (fetch aborted) or, on a slow machine, while the change was still being read.
+      expect(attempt.error).toMatch(/aborted|timeout|timed out after 300 ms/i);
       // Cut off by the 300 ms setting, not by the 10 s default.
       expect(attempt.durationMs).toBeGreaterThanOrEqual(300);
       expect(attempt.durationMs).toBeLessThan(5_000);
@@ -298,6 +299,60 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
         await other.end();
       }
       await until('delivered once the table is free', () => healthy.bodies.length === 1);
+    },
+    60_000,
+  );
+
+  // PostgreSQL only, as above.
+  (dbKind === 'postgres' ? test : test.skip)(
+    'a read of the change cut off by the timeout ends on the server too: none is left holding a pool connection',
+    async () => {
+      // Only this test's webhook sends: each webhook has at most one attempt in flight.
+      const { webhooks } = data(
+        await quick.gql<{ webhooks: { id: string }[] }, unknown>(`{ webhooks { id } }`, {}, { token: quickAdmin }),
+      );
+      for (const w of webhooks) await paused(w.id, true);
+      const healthy = await receiver();
+      receivers.push(healthy);
+      const years = [2020, 2021, 2022, 2023, 2024, 2025];
+      const id = await hookedThenPublished(healthy.url, 2019, true);
+      await importCsv(
+        quick,
+        quickAdmin,
+        'country,indicator,reference_year,value,status',
+        years.map((y) => `CHE,IMM_STOCK,${y},1,PUBLISHED`),
+      );
+      const other = new pg.Client({ connectionString: quick.db.url });
+      await other.connect();
+      /** The hub's statements waiting for the table held. */
+      const waiting = async () =>
+        (
+          await other.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+        ).rows[0]!.n;
+      const failed = async () =>
+        data(
+          await quick.gql<Attempts, unknown>(
+            `query($id: ID!) { node(id: $id) { ... on Webhook { deliveries { nodes { log { outcome } } } } } }`,
+            { id },
+            { token: quickAdmin },
+          ),
+        )
+          .node.deliveries.nodes.flatMap((d) => d.log)
+          .filter((a) => a.outcome === 'FAILED').length;
+      try {
+        await other.query('BEGIN');
+        await other.query('LOCK TABLE "DataSource" IN ACCESS EXCLUSIVE MODE');
+        await paused(id, false);
+        await until('four attempts cut off', async () => (await failed()) >= 4);
+        // Each attempt given up used to leave its read waiting for the table, holding a pool connection (the
+        // server's statement_timeout, 30 s by default and none here, was the only end): a burst of deliveries took
+        // the whole pool, and every request to the hub waited. Now at most the attempt in flight has one.
+        await until('the reads given up ended', async () => (await waiting()) <= 1, 5_000);
+      } finally {
+        await other.end();
+      }
+      await until('delivered once the table is free', () => healthy.bodies.length === 1 + years.length);
     },
     60_000,
   );
