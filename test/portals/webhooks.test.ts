@@ -43,6 +43,8 @@ describe('registration', () => {
       'http://10.1.2.3/hook',
       'http://169.254.169.254/latest/meta-data',
       'http://[::ffff:192.168.0.1]/hook',
+      'http://[::127.0.0.1]/hook',
+      'http://[2002:7f00:1::]/hook',
       'ftp://example.org/hook',
       'https://93.184.215.14:4190/hook',
     ]) {
