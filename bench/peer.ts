@@ -22,7 +22,7 @@
 // side goes first; the table shows the medians over the rounds of req/s, p50 and p99.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -542,6 +542,7 @@ async function main() {
     );
   } finally {
     stopAll();
+    rmSync(scratch, { recursive: true, force: true });
     if (process.env.BENCH_KEEP === '1') console.log(`kept database ${dbUrl}`);
     else await drop();
   }
@@ -549,6 +550,7 @@ async function main() {
 
 process.on('SIGINT', () => {
   stopAll();
+  rmSync(scratch, { recursive: true, force: true });
   process.exit(130);
 });
 await main();
