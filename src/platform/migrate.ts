@@ -165,8 +165,9 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
   const migrationsList = readMigrations();
   // Every command migrates first; loading the schema engine (a large WebAssembly module) costs about a second and
   // tens of megabytes, so it is loaded only when something is pending.
-  if (await isUpToDate(db, migrationsList)) return [];
-  const unknown = await appliedElsewhere(db, migrationsList);
+  const applied = await appliedRows(db);
+  if (isUpToDate(applied, migrationsList)) return [];
+  const unknown = appliedElsewhere(applied, migrationsList);
   if (unknown.length) throw new NewerDatabaseError(db.location, unknown);
   const byScript = new Map<string, string>();
   for (const m of migrationsList.migrationDirectories) {
@@ -193,20 +194,31 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
   return out.appliedMigrationNames;
 }
 
-/**
- * True when `_prisma_migrations` records every migration folder, and nothing else, as finished and not rolled back,
- * with the checksum of the script it holds now. Anything else (no table, a pending migration, an unfinished row that
- * an interrupted run left, an edited script, a row without a folder) is the schema engine's to deal with, as before.
- */
-async function isUpToDate(db: Database, list: MigrationList): Promise<boolean> {
+interface AppliedRow {
+  name: string;
+  checksum: string;
+  finished: boolean;
+}
+
+/** The rows of `_prisma_migrations` not rolled back; none when the table does not exist yet. */
+async function appliedRows(db: Database): Promise<AppliedRow[]> {
   const [table] = await db.prisma.$queryRawUnsafe<{ exists: boolean }[]>(
     `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS "exists"`,
   );
-  if (!table?.exists) return false;
-  const rows = await db.prisma.$queryRawUnsafe<{ name: string; checksum: string; finished: boolean }[]>(
+  if (!table?.exists) return [];
+  return db.prisma.$queryRawUnsafe<AppliedRow[]>(
     `SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished
        FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
   );
+}
+
+/**
+ * True when the rows record every migration folder, and nothing else, as finished, with the checksum of the script it
+ * holds now. Anything else (no table, a pending migration, an unfinished row that an interrupted run left, an edited
+ * script) is the schema engine's to deal with, as before; a finished row without a folder is refused
+ * (appliedElsewhere).
+ */
+function isUpToDate(rows: AppliedRow[], list: MigrationList): boolean {
   const wanted = new Map<string, string>();
   for (const m of list.migrationDirectories) {
     if (m.migrationFile.content.tag !== 'ok') return false;
@@ -239,17 +251,9 @@ export class NewerDatabaseError extends Error {
  * newer one migrated would run as if nothing had happened. (An unfinished row of an unknown migration never committed
  * anything: recoverInterrupted marks it rolled back, as any other.)
  */
-async function appliedElsewhere(db: Database, list: MigrationList): Promise<string[]> {
-  const [table] = await db.prisma.$queryRawUnsafe<{ exists: boolean }[]>(
-    `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS "exists"`,
-  );
-  if (!table?.exists) return [];
-  const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
-    `SELECT migration_name AS name FROM "_prisma_migrations"
-      WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
-  );
+function appliedElsewhere(rows: AppliedRow[], list: MigrationList): string[] {
   const known = new Set(list.migrationDirectories.map((m) => m.path));
-  return [...new Set(rows.map((r) => r.name).filter((name) => !known.has(name)))];
+  return [...new Set(rows.filter((r) => r.finished && !known.has(r.name)).map((r) => r.name))].sort();
 }
 
 /**
