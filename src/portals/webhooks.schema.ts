@@ -48,14 +48,12 @@ builder.prismaObject('DeliveryAttempt', {
     outcome: t.field({
       type: DeliveryAttemptOutcome,
       description: 'SENDING until the answer, then ACKNOWLEDGED or FAILED; INTERRUPTED if its process stopped first.',
-      select: { httpStatus: true, error: true, leaseEndsAt: true },
       resolve: (a) => attemptOutcome(a),
     }),
     httpStatus: t.exposeInt('httpStatus', { nullable: true, description: 'The HTTP status answered, if any.' }),
     error: t.string({
       nullable: true,
       description: 'Why it failed or was interrupted; null when acknowledged and while sending.',
-      select: { httpStatus: true, error: true, leaseEndsAt: true },
       resolve: (a) => (attemptOutcome(a) === 'INTERRUPTED' ? INTERRUPTED : a.error),
     }),
     durationMs: t.exposeInt('durationMs', { description: 'How long it took; 0 until it has an outcome.' }),

@@ -377,8 +377,7 @@ async function enqueue(prisma: PrismaClient): Promise<void> {
   });
 }
 
-export const ATTEMPT_OUTCOMES = ['SENDING', 'ACKNOWLEDGED', 'FAILED', 'INTERRUPTED'] as const;
-export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+export type AttemptOutcome = 'SENDING' | 'ACKNOWLEDGED' | 'FAILED' | 'INTERRUPTED';
 
 /**
  * Where an attempt stands. It has no outcome until its send writes the HTTP status or the error; until then it is
