@@ -2,7 +2,6 @@
 // it is back, not an error with a stack trace every second; a dropped database (SQLSTATE 3D000) reaches API callers
 // as SERVICE_UNAVAILABLE, like any other outage, not as an internal error.
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
 import { databaseOptions } from '../../src/cli/cli.js';
@@ -12,6 +11,7 @@ import { DATABASE_UNAVAILABLE } from '../../src/platform/errors.js';
 import { openDatabase } from '../../src/platform/db.js';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
 import { createTestDatabase, dbKind } from '../support/db.js';
+import { listenInPlaceOf } from '../support/relay.js';
 
 const postgresOnly = dbKind === 'postgres' ? describe : describe.skip;
 
@@ -39,12 +39,8 @@ async function relay(target: URL) {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
   return {
-    url: url.toString(),
+    url: await listenInPlaceOf(server, target),
     cut() {
       down = true;
       for (const s of open) s.destroy();

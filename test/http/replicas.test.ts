@@ -17,7 +17,9 @@ import { openDatabase, type Database } from '../../src/platform/db.js';
 import { parseLsn } from '../../src/platform/replicas.js';
 import { createTestDatabase, dbKind, prepare } from '../support/db.js';
 import { caughtUp, handToServers, startPrimary, startReplica, type Server } from '../support/pg-cluster.js';
+import { listenInPlaceOf } from '../support/relay.js';
 import { scratchDir } from '../support/scratch.js';
+import { until } from '../support/until.js';
 
 const onPostgres = dbKind === 'postgres' ? describe : describe.skip;
 
@@ -67,7 +69,10 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
     await setup.close();
     // A copy whose sessions commit asynchronously, for the hub of the synchronous_commit = off test. A template may not
     // have sessions: wait until the setup's have ended (closing a client does not wait for its server process).
-    await until(async () => !(await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = 'migstat'`)).rowCount);
+    await until(
+      'the setup sessions gone',
+      async () => !(await admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = 'migstat'`)).rowCount,
+    );
     await admin.query('CREATE DATABASE migstat_async TEMPLATE migstat');
     await admin.query('ALTER DATABASE migstat_async SET synchronous_commit = off');
     await admin.end();
@@ -153,7 +158,8 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
     for (const query of reads) expect((await post(query)).body.errors).toBeUndefined();
     // The replica logs every statement it runs; its log reaches this process through a pipe, so wait for it.
     for (const table of ['Country', 'Indicator', 'Submission', 'FeedEntry']) {
-      await until(() => replica.log().includes(`"${table}"`)); // Prisma's "public"."Country" and raw SQL's "Country"
+      // Prisma's "public"."Country" and raw SQL's "Country"
+      await until(`the replica's log naming ${table}`, () => replica.log().includes(`"${table}"`));
     }
   });
 
@@ -202,6 +208,7 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
   const paused = async () => {
     await pause();
     await until(
+      'replay paused',
       async () =>
         (await onReplica.query<{ s: string }>('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0]!.s === 'paused',
     );
@@ -251,7 +258,7 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
         walWriter.resume();
         walWriter = undefined;
       }
-      await until(() => onReplicaHas(asyncOnReplica, 'RR_ASYNC'));
+      await until('the replica has the write', () => onReplicaHas(asyncOnReplica, 'RR_ASYNC'));
       expect(await topicName('RR_ASYNC', {}, hub.hub)).toBe('Committed asynchronously');
     });
   });
@@ -284,7 +291,7 @@ onPostgres('DATABASE_REPLICA_URLS with a streaming replica', () => {
       // The replica replays past that position (WAL is sent once flushed), and stops.
       const { rows } = await onPrimary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
       await flushWal();
-      await until(async () => {
+      await until('the replica past the first position', async () => {
         const replayed = await onReplica.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [
           rows[0]!.lsn,
         ]);
@@ -378,10 +385,6 @@ onPostgres('a replica that accepts connections and never answers (a blackholed h
   });
 });
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
 /**
  * Stops the primary's WAL writer (SIGSTOP) while it sleeps between rounds, holding no lock (a stop in the middle of
  * a write would block every commit that flushes); `resume()` lets it go on.
@@ -393,7 +396,7 @@ async function stopWalWriter(primary: pg.Client): Promise<{ resume(): void }> {
     );
     const pid = rows[0]!.pid;
     process.kill(pid, 'SIGSTOP');
-    await until(() => {
+    await until('the WAL writer stopped', () => {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); // "pid (comm) state …"
       return /^[Tt]/.test(stat.slice(stat.lastIndexOf(')') + 2));
     });
@@ -452,12 +455,8 @@ async function holdingRelay(target: string) {
       hold.onAnswer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
   return {
-    url: url.toString(),
+    url: await listenInPlaceOf(server, target),
     /** `answered` resolves once the server has answered the statement (it answers after running it). */
     holdAnswerTo(text: string) {
       let onAnswer!: () => void;

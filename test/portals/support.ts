@@ -82,12 +82,3 @@ export async function portalScenario(prisma: PrismaClient): Promise<void> {
 
 /** Values anonymous callers must never receive, in any format. */
 export const SECRET_VALUES = ['101', '999', '555', '777'];
-
-/** Waits, polling every 50 ms, until `predicate` holds; fails naming `what` after `ms`. */
-export async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

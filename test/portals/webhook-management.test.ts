@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
 import { data, importCsv, startHubAsAdmin, type Hub } from '../support/hub.js';
-import { until } from './support.js';
+import { until } from '../support/until.js';
 
 const CREATE = `mutation($input: CreateWebhookInput!) {
   createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } }

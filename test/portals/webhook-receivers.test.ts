@@ -13,7 +13,7 @@ import { startWebhookWorker } from '../../src/portals/webhooks.service.js';
 import { dbKind } from '../support/db.js';
 import { data, importCsv, startHubAsAdmin, type Hub } from '../support/hub.js';
 import { cursorAt } from './feed-support.js';
-import { until } from './support.js';
+import { until } from '../support/until.js';
 
 const secret = 'receiver-secret-0123456789';
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { cliTarget, type CliTarget } from '../support/cli.js';
 import { dbKind } from '../support/db.js';
 import { data, startHub, type Hub } from '../support/hub.js';
+import { until } from '../support/until.js';
 import { serve, type Serve } from './serve.js';
 
 const CREATE = `mutation($input: CreateWebhookInput!) {
@@ -132,14 +133,6 @@ async function gql<T>(url: string, query: string, variables: unknown, token?: st
   const body = (await res.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
-}
-
-async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('delivery', () => {
