@@ -2,9 +2,9 @@
 // single Prisma calls: a query runs on a replica client, a mutation on the primary (src/http/replica-routing.ts).
 // Replication lag is handled by WAL positions, not by time: a caller who wrote is served by a replica only once that
 // replica has replayed the primary's WAL up to the caller's write (pg_last_wal_replay_lsn() ≥ the primary's
-// pg_current_wal_insert_lsn() read after the write, which an asynchronous commit can be ahead of the written position
-// by); otherwise the primary serves it. A replica that does not answer is left
-// out until it answers again, so a dead replica costs reads nothing but the primary's capacity.
+// pg_current_wal_insert_lsn() read after the write: an asynchronous commit may not be written yet); otherwise the
+// primary serves it. A replica that does not answer is left out until it answers again, so a dead replica costs reads
+// nothing but the primary's capacity.
 import type { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../../prisma/generated/prisma/client.js';

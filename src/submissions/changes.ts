@@ -43,10 +43,11 @@ const AUDIENCE_HEADS = Prisma.sql`
  * reads of what changed after a time (SDMX and the downloads' `updatedAfter`), which call it before reading anything,
  * the response cache's data version and an ETag's included. An entry is stamped (`at`) a moment before its writer
  * commits, while the writer holds FEED_LOCK; a shared hold of the lock waits for that writer, and no writer can stamp
- * while it is held. So a read that starts after this time sees every entry stamped before it. Without the wait, a change stamped before a read and committed after it was missed by that read and,
- * being older than the read, by the next one from the read's time too: skipped for good. The time is a millisecond
- * before the current millisecond: stamps are stored to the millisecond, rounded, so one made a moment after the
- * returned time may be stored as its millisecond, which a read of what changed after it (`>`) would not take.
+ * while it is held. So a read that starts after this time sees every entry stamped before it. Without the wait, a
+ * change stamped before a read and committed after it was missed by that read and, being older than the read, by the
+ * next one from the read's time too: skipped for good. The time is a millisecond before the current millisecond:
+ * stamps are stored to the millisecond, rounded, so one made a moment after the returned time may be stored as its
+ * millisecond, which a read of what changed after it (`>`) would not take.
  */
 export async function settledFeedTime(prisma: PrismaClient): Promise<Date> {
   const [row] = await prisma.$queryRaw<{ at: Date }[]>`
