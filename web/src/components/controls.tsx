@@ -159,18 +159,15 @@ export function Loading(props: { what?: string }) {
  * reload of the page and what was typed on it.
  */
 export function ErrorMessage(props: { error: Error; retry?: () => void }) {
-  if (!props.retry || !isTransient(props.error)) {
-    return (
-      <p class="error" role="alert">
-        {props.error.message}
-      </p>
-    );
-  }
+  const message = (
+    <p class="error" role="alert">
+      {props.error.message}
+    </p>
+  );
+  if (!props.retry || !isTransient(props.error)) return message;
   return (
     <div>
-      <p class="error" role="alert">
-        {props.error.message}
-      </p>
+      {message}
       <button type="button" onClick={props.retry}>
         Try again
       </button>
