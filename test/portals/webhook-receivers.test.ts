@@ -74,13 +74,14 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function register(url: string): Promise<string> {
+/** Registers a webhook to `url` (on the file's hub unless told); its id. */
+async function register(url: string, on: Hub = hub, token = admin): Promise<string> {
   return data(
-    await hub.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
+    await on.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
       `mutation($input: CreateWebhookInput!) {
         createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
       { input: { url, secret } },
-      { token: admin },
+      { token },
     ),
   ).createWebhook.webhook.id;
 }
@@ -218,14 +219,7 @@ describe('WEBHOOK_TIMEOUT_MS', () => {
 
   /** Registers a webhook to `url` on the quick hub (paused if asked), then publishes a change for it; its id. */
   async function hookedThenPublished(url: string, year: number, pause = false): Promise<string> {
-    const id = data(
-      await quick.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
-        `mutation($input: CreateWebhookInput!) {
-          createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-        { input: { url, secret } },
-        { token: quickAdmin },
-      ),
-    ).createWebhook.webhook.id;
+    const id = await register(url, quick, quickAdmin);
     if (pause) await paused(id, true);
     await importCsv(quick, quickAdmin, 'country,indicator,reference_year,value,status', [
       `CHE,IMM_STOCK,${year},1,PUBLISHED`,
@@ -394,14 +388,7 @@ describe('addresses are checked on the connection', () => {
   test('a host name that resolves to a loopback address gets no request: refused where the connection is made', async () => {
     const listening = await receiver();
     receivers.push(listening);
-    const id = data(
-      await strict.gql<{ createWebhook: { webhook: { id: string } } }, unknown>(
-        `mutation($input: CreateWebhookInput!) {
-          createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-        { input: { url: listening.url.replace('127.0.0.1', 'localhost'), secret } },
-        { token: strictAdmin },
-      ),
-    ).createWebhook.webhook.id;
+    const id = await register(listening.url.replace('127.0.0.1', 'localhost'), strict, strictAdmin);
     await importCsv(strict, strictAdmin, 'country,indicator,reference_year,value,status', [
       'CHE,IMM_STOCK,2006,1,PUBLISHED',
     ]);
